@@ -1,0 +1,73 @@
+# speechflows — two commands on a fresh machine: `make demo` and `make test`.
+# Everything the targets need (uv, .venv, Python packages, Azurite, Debian packages for the
+# browser and multi-worker tests) is installed here, on demand, and only when missing or stale.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+# Prefect state lives in the checkout; no telemetry; a slow 2-core box needs a longer start.
+export PREFECT_HOME := $(CURDIR)/.prefect
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
+export SPEECHFLOWS_AZURITE_BIN := $(CURDIR)/node_modules/.bin/azurite-blob
+
+.PHONY: help deps system-deps test test-fast demo lint bench up down clean
+
+help:
+	@echo "make demo   - run every onboarding end to end on Azurite + the Speech emulator"
+	@echo "make test   - run the test suite (installs what it needs)"
+	@echo "make lint   - ruff + mypy"
+	@echo "make bench  - run the benchmarks, print their figures"
+	@echo "make up     - Prefect server + UI on 127.0.0.1:4200, worker, Azurite, emulator, deployments"
+	@echo "make down   - stop what 'make up' started"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra dev --extra entra
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(VENV)/.synced node_modules/.installed
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: deps system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: deps
+	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+demo: deps
+	$(VENV)/bin/speechflows demo
+
+lint: deps
+	$(VENV)/bin/ruff check speechflows tests benchmarks
+	$(VENV)/bin/ruff format --check speechflows tests benchmarks
+	$(VENV)/bin/mypy
+
+bench: deps
+	$(PY) benchmarks/validation.py
+	$(PY) benchmarks/staging.py
+	$(PY) benchmarks/onboarding.py
+
+up: deps
+	$(VENV)/bin/speechflows dev up
+
+down:
+	$(VENV)/bin/speechflows dev down
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules .prefect .speechflows .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""speechflows: onboard data to Azure AI Speech with Prefect."""

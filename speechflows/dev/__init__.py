@@ -1,0 +1,1 @@
+"""Development services started by the project itself: Azurite, the emulator, Prefect."""

@@ -1,0 +1,107 @@
+"""Azurite (the Blob service only) as a managed development service on 127.0.0.1.
+
+The npm package is pinned in package.json and installed by ``make`` into ``node_modules``. We run
+``node_modules/.bin/azurite-blob`` directly (not ``npx``, whose pid is not the server's) with
+telemetry off (stops in ~1 s instead of ~11 s) and the API-version check skipped (the SDK is
+newer than Azurite, see reference/azurite.md §2).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from speechflows.dev.processes import ManagedProcess, ServiceStartError, free_port
+
+ACCOUNT_NAME = "devstoreaccount1"
+# Azurite's well-known development account key: public, documented, not a secret.
+ACCOUNT_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+_REPO = Path(__file__).resolve().parents[2]
+
+
+def azurite_bin() -> Path:
+    """Locate ``azurite-blob``: ``$SPEECHFLOWS_AZURITE_BIN`` or the checkout's node_modules."""
+    env = os.environ.get("SPEECHFLOWS_AZURITE_BIN")
+    candidates = [Path(env)] if env else []
+    candidates += [_REPO / "node_modules/.bin/azurite-blob", Path.cwd() / "node_modules/.bin/azurite-blob"]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    raise ServiceStartError(
+        "azurite-blob not found in node_modules/.bin; run `npm ci` in the checkout "
+        "(make demo / make test do it for you)"
+    )
+
+
+@dataclass
+class Azurite:
+    """A running Azurite Blob service.
+
+    Example:
+        >>> with Azurite.start(data_dir=Path("/tmp/az")) as az:      # doctest: +SKIP
+        ...     print(az.connection_string)
+    """
+
+    process: ManagedProcess
+    port: int
+
+    @property
+    def blob_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}/{ACCOUNT_NAME}"
+
+    @property
+    def connection_string(self) -> str:
+        return (
+            f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
+            f"BlobEndpoint={self.blob_endpoint};"
+        )
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        port: int | None = None,
+        data_dir: Path | None = None,
+        in_memory: bool = False,
+        memory_limit_mb: int | None = None,
+        log_path: Path | None = None,
+    ) -> Azurite:
+        """Start Azurite on ``127.0.0.1:port`` (a free port when omitted) and wait until it answers.
+
+        ``data_dir`` persists blobs across restarts; ``in_memory`` keeps them in RAM instead.
+        """
+        port = port or free_port()
+        argv = [
+            str(azurite_bin()), "--blobHost", "127.0.0.1", "--blobPort", str(port),
+            "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+        ]
+        if in_memory:
+            argv.append("--inMemoryPersistence")
+            if memory_limit_mb:
+                argv += ["--extentMemoryLimit", str(memory_limit_mb)]
+        else:
+            if data_dir is None:
+                raise ValueError("give data_dir, or in_memory=True")
+            data_dir.mkdir(parents=True, exist_ok=True)
+            argv += ["--location", str(data_dir)]
+            log_path = log_path or data_dir / "azurite.log"
+        if log_path is None:
+            argv.append("--silent")
+        process = ManagedProcess("Azurite", argv, port=port, log_path=log_path, start_timeout=60)
+        process.start()
+        return cls(process=process, port=port)
+
+    def stop(self) -> None:
+        self.process.stop()
+
+    def __enter__(self) -> Azurite:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,65 @@
+"""Redaction of secrets in URLs and free text.
+
+Keys and SAS tokens must never reach a log line, an artifact, an event, a persisted result or an
+exception message. Everything that prints a URL goes through :func:`redact_url`; everything that
+prints free text that may embed one goes through :func:`redact_text`.
+
+>>> redact_url("https://a.blob.core.windows.net/c?sv=2026&sig=abc%3D&sp=rl")
+'https://a.blob.core.windows.net/c?sv=2026&sig=REDACTED&sp=rl'
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "REDACTED"
+
+# Query parameters that carry credentials (SAS signature, delegation key material, keys).
+_SECRET_PARAMS = frozenset(
+    {"sig", "skoid", "sktid", "skt", "ske", "sks", "skv", "saoid", "suoid", "scid", "code",
+     "subscription-key", "key", "token", "access_token"}
+)
+_URL_RE = re.compile(r"https?://[^\s'\"<>]+")
+_HEADER_RE = re.compile(
+    r"(?i)(ocp-apim-subscription-key|authorization|accountkey|sharedaccesssignature)(\s*[:=]\s*)"
+    r"(bearer\s+)?([^\s;,'\"]+)"
+)
+_known_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret value so that :func:`redact_text` removes it wherever it appears."""
+    if value and len(value) >= 6:
+        _known_secrets.add(value)
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with every credential-bearing query parameter replaced by ``REDACTED``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return REDACTED
+    if not parts.query:
+        return url
+    query = [
+        (k, REDACTED if k.lower() in _SECRET_PARAMS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="/:")))
+
+
+def strip_query(url: str) -> str:
+    """Return ``url`` without its query string (for display of SAS URLs)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query="", fragment=""))
+
+
+def redact_text(text: str) -> str:
+    """Redact URLs, credential headers and registered secrets inside free text."""
+    out = _URL_RE.sub(lambda m: redact_url(m.group(0)), text)
+    out = _HEADER_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) or ''}{REDACTED}", out)
+    for secret in _known_secrets:
+        if secret in out:
+            out = out.replace(secret, REDACTED)
+    return out
