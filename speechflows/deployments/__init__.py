@@ -1,0 +1,1 @@
+"""Deployments: the parameter models shared by the flows and prefect.yaml, and how flows are served."""

@@ -1,0 +1,341 @@
+"""Parameter models of the onboarding flows, shared by the flows, the CLI and prefect.yaml.
+
+Each flow takes ONE of these models as its ``params`` parameter, so the Prefect UI renders it as a
+form (every field has a description; no dict-typed fields). Settings (endpoint, keys, storage) are
+never parameters: they come from the environment (:mod:`speechflows.settings`).
+
+Ids that Custom Voice lets the caller choose are derived from the project id when omitted, so the
+same parameters always address the same resources (DESIGN.md "Idempotent by construction").
+
+>>> p = ProfessionalVoiceParams(project_id="jessica", data_dir="data/jessica",
+...     consent=ConsentParams(voice_talent_name="Jessica Doe", company_name="Contoso",
+...                           audio_file="data/consent.wav"))
+>>> p.resolved_training_set_id(), p.consent.resolved_id("jessica")
+('jessica-trainingset', 'jessica-consent')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RESOURCE_ID_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$"
+_RESOURCE_ID_RE = re.compile(RESOURCE_ID_PATTERN)
+LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$"
+
+ResourceId = Annotated[
+    str,
+    Field(
+        pattern=RESOURCE_ID_PATTERN,
+        min_length=3,
+        max_length=64,
+        description="Custom Voice id: 3-64 letters, digits, '.', '_' or '-' (case-sensitive, "
+        "cannot be changed later)",
+    ),
+]
+Locale = Annotated[
+    str,
+    Field(pattern=LOCALE_PATTERN, description="Locale of the data, e.g. en-US (cannot be changed later)"),
+]
+
+ProfessionalDataKind = Literal["AudioAndScript", "LongAudio", "AudioOnly"]
+CustomSpeechDataKind = Literal[
+    "Acoustic", "AudioFiles", "Language", "Pronunciation", "LanguageMarkdown", "OutputFormatting"
+]
+# Kinds that custom speech takes as a zip archive (the others are one text/markdown file).
+ZIPPED_KINDS: frozenset[str] = frozenset({"Acoustic", "AudioFiles"})
+
+
+def derive_id(base: str, suffix: str) -> str:
+    """``{base}-{suffix}``, shortened with a digest when it would exceed the 64-character limit.
+
+    >>> derive_id("jessica", "consent")
+    'jessica-consent'
+    >>> len(derive_id("x" * 64, "trainingset"))
+    64
+    """
+    candidate = f"{base}-{suffix}"
+    if len(candidate) <= 64 and _RESOURCE_ID_RE.match(candidate):
+        return candidate
+    digest = hashlib.sha256(candidate.encode()).hexdigest()[:10]
+    head = re.sub(r"[^a-zA-Z0-9._-]", "-", base)[: 64 - len(suffix) - 12].strip("._-") or "id"
+    return f"{head}-{suffix}-{digest}"
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Deadlines(_Params):
+    """How long each stage may wait for the service, and how often it asks."""
+
+    consent_minutes: float = Field(10.0, gt=0, description="Deadline for a consent to be processed")
+    training_set_minutes: float = Field(
+        180.0, gt=0, description="Deadline for a training-set upload to be processed"
+    )
+    personal_voice_minutes: float = Field(
+        15.0, gt=0, description="Deadline for a personal voice to be created"
+    )
+    dataset_minutes: float = Field(
+        180.0, gt=0, description="Deadline for a custom speech dataset to be validated"
+    )
+    model_minutes: float = Field(
+        4320.0, gt=0, description="Deadline for model training (professional voice takes hours)"
+    )
+    evaluation_minutes: float = Field(240.0, gt=0, description="Deadline for an evaluation")
+    endpoint_minutes: float = Field(60.0, gt=0, description="Deadline for an endpoint deployment")
+    poll_min_seconds: float = Field(
+        5.0, gt=0, description="Shortest wait between two status checks (Retry-After wins)"
+    )
+    poll_max_seconds: float = Field(
+        60.0, gt=0, description="Longest wait between two status checks (backoff ceiling)"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Deadlines:
+        if self.poll_max_seconds < self.poll_min_seconds:
+            raise ValueError("poll_max_seconds must be >= poll_min_seconds")
+        return self
+
+
+class ConsentParams(_Params):
+    """The voice talent's recorded consent statement, and who gives it to whom."""
+
+    consent_id: ResourceId | None = Field(
+        None, description="Consent id; default '<project_id>-consent'"
+    )
+    voice_talent_name: str = Field(
+        ..., min_length=1, description="The talent's name exactly as spoken in the statement"
+    )
+    company_name: str = Field(
+        ..., min_length=1, description="The company name exactly as spoken in the statement"
+    )
+    audio_file: Path | None = Field(
+        None, description="Local consent recording (wav/mp3), uploaded with the request"
+    )
+    audio_blob: str | None = Field(
+        None,
+        description="Or: blob name of the recording in the configured storage container "
+        "(a short read-only SAS is minted for the service)",
+    )
+    description: str | None = Field(None, description="Free-text description of the consent")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ConsentParams:
+        if (self.audio_file is None) == (self.audio_blob is None):
+            raise ValueError("consent: give exactly one of audio_file (local) or audio_blob")
+        if self.audio_blob is not None and ("?" in self.audio_blob or "://" in self.audio_blob):
+            raise ValueError(
+                "consent.audio_blob is a blob name inside the configured container, not a URL "
+                "(never put a SAS URL in parameters: it is a secret)"
+            )
+        return self
+
+    def resolved_id(self, project_id: str) -> str:
+        """The consent id to use in ``project_id``."""
+        return self.consent_id or derive_id(project_id, "consent")
+
+
+class VoiceModelParams(_Params):
+    """Optional professional voice model training (and deployment)."""
+
+    model_id: ResourceId | None = Field(None, description="Model id; default '<project_id>-model'")
+    voice_name: str = Field(
+        ...,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9:_-]*Neural$",
+        description="Voice name used in synthesis; must end in 'Neural' (HD: ':DragonHDLatestNeural')",
+    )
+    recipe_kind: str = Field(
+        "Default", description="Model recipe kind (see /modelrecipes): Default, CrossLingual, ..."
+    )
+    model_locale: Locale | None = Field(
+        None, description="Target locale for CrossLingual/MultiStyle recipes; default the data locale"
+    )
+    description: str | None = Field(None, description="Free-text description of the model")
+    deploy_endpoint: bool = Field(False, description="Also deploy the trained model to an endpoint")
+    endpoint_id: uuid.UUID | None = Field(
+        None, description="Endpoint id (a UUID); default derived from the model id"
+    )
+
+    def resolved_model_id(self, project_id: str) -> str:
+        return self.model_id or derive_id(project_id, "model")
+
+    def resolved_endpoint_id(self, project_id: str) -> uuid.UUID:
+        return self.endpoint_id or uuid.uuid5(
+            uuid.NAMESPACE_URL, f"speechflows:endpoint:{self.resolved_model_id(project_id)}"
+        )
+
+
+class _OnboardingParams(_Params):
+    project_id: ResourceId = Field(..., description="Custom Voice project id")
+    project_description: str | None = Field(None, description="Free-text project description")
+    locale: Locale = "en-US"
+    deadlines: Deadlines = Field(default_factory=Deadlines, description="Waiting limits per stage")
+    refresh_cache: bool = Field(
+        False,
+        description="Ignore cached results and check every step with the service again "
+        "(creates stay idempotent)",
+    )
+
+
+class ProfessionalVoiceParams(_OnboardingParams):
+    """Professional voice: project, consent, training set from a local folder, optional model."""
+
+    consent: ConsentParams = Field(..., description="The voice talent's consent")
+    training_set_id: ResourceId | None = Field(
+        None, description="Training set id; default '<project_id>-trainingset'"
+    )
+    voice_kind: Literal["Male", "Female"] = Field(
+        "Female", description="Voice kind of the training set (cannot be changed later)"
+    )
+    data_dir: Path = Field(..., description="Local folder with the recordings and scripts")
+    data_kind: ProfessionalDataKind = Field(
+        "AudioAndScript", description="How the training data is organised"
+    )
+    min_utterances: int | None = Field(
+        None, ge=1, description="Warn below this many utterances (default: the recipe minimum)"
+    )
+    force: bool = Field(
+        False,
+        description="Upload even when validation finds errors: only the valid files are staged",
+    )
+    storage_prefix: str | None = Field(
+        None,
+        description="Blob prefix for the staged data; default 'professional-voice/<project>/<training set>/'",
+    )
+    model: VoiceModelParams | None = Field(None, description="Train a model after the upload")
+
+    def resolved_training_set_id(self) -> str:
+        return self.training_set_id or derive_id(self.project_id, "trainingset")
+
+    def resolved_prefix(self) -> str:
+        prefix = self.storage_prefix or (
+            f"professional-voice/{self.project_id}/{self.resolved_training_set_id()}"
+        )
+        return prefix.strip("/") + "/"
+
+
+class PersonalVoiceParams(_OnboardingParams):
+    """Personal voice: project, consent, then a voice from prompt audio → speakerProfileId."""
+
+    consent: ConsentParams = Field(..., description="The speaker's consent")
+    personal_voice_id: ResourceId | None = Field(
+        None, description="Personal voice id; default '<project_id>-voice'"
+    )
+    prompt_path: Path = Field(
+        ..., description="Prompt audio: one file or a folder of clean speech (5-90 s in total)"
+    )
+    force: bool = Field(False, description="Send the valid prompt files even when some have errors")
+
+    def resolved_personal_voice_id(self) -> str:
+        return self.personal_voice_id or derive_id(self.project_id, "voice")
+
+
+class DatasetSpec(_Params):
+    """One custom speech dataset: a kind and where its data is."""
+
+    name: str = Field(
+        ..., min_length=1, max_length=200, description="Display name of the dataset (unique here)"
+    )
+    kind: CustomSpeechDataKind = Field(..., description="Dataset kind")
+    path: Path = Field(
+        ..., description="Folder (zipped for Acoustic/AudioFiles), a .zip, or the single text file"
+    )
+    description: str | None = Field(None, description="Free-text description of the dataset")
+
+
+class SpeechModelParams(_Params):
+    """Optional custom speech model: train on some datasets, evaluate against the base model."""
+
+    display_name: str = Field(..., min_length=1, description="Display name of the custom model")
+    datasets: list[str] = Field(
+        default_factory=list,
+        description="Names of the datasets to train on (default: all except the test dataset)",
+    )
+    base_model: str | None = Field(
+        None,
+        description="Base model id or display name; default the newest one that supports the "
+        "training kinds and is not deprecated",
+    )
+    test_dataset: str | None = Field(
+        None, description="Name of an Acoustic dataset to evaluate custom vs base model on"
+    )
+
+
+class CustomSpeechParams(_Params):
+    """Custom speech: project, datasets (validate → stage → import), optional model + evaluation."""
+
+    project_name: str = Field(..., min_length=1, max_length=200, description="Project display name")
+    project_description: str | None = Field(None, description="Free-text project description")
+    locale: Locale = "en-US"
+    datasets: list[DatasetSpec] = Field(..., min_length=1, description="Datasets to onboard")
+    model: SpeechModelParams | None = Field(None, description="Train and evaluate a model")
+    force: bool = Field(
+        False, description="Upload datasets even when validation finds errors (valid files only)"
+    )
+    storage_prefix: str | None = Field(
+        None, description="Blob prefix for staged data; default 'custom-speech/<project name>/'"
+    )
+    deadlines: Deadlines = Field(default_factory=Deadlines, description="Waiting limits per stage")
+    refresh_cache: bool = Field(
+        False, description="Ignore cached results and check every step with the service again"
+    )
+
+    @field_validator("datasets")
+    @classmethod
+    def _unique_names(cls, value: list[DatasetSpec]) -> list[DatasetSpec]:
+        names = [d.name for d in value]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"dataset names must be unique; repeated: {', '.join(dupes)}")
+        return value
+
+    @model_validator(mode="after")
+    def _model_refs(self) -> CustomSpeechParams:
+        if self.model is None:
+            return self
+        known = {d.name: d for d in self.datasets}
+        for name in [*self.model.datasets, *([self.model.test_dataset] if self.model.test_dataset else [])]:
+            if name not in known:
+                raise ValueError(
+                    f"model refers to dataset {name!r}, which is not in datasets "
+                    f"(known: {', '.join(sorted(known))})"
+                )
+        if self.model.test_dataset and known[self.model.test_dataset].kind != "Acoustic":
+            raise ValueError("model.test_dataset must be an Acoustic dataset (audio + transcript)")
+        return self
+
+    def resolved_prefix(self) -> str:
+        slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", self.project_name).strip("-") or "project"
+        return (self.storage_prefix or f"custom-speech/{slug}").strip("/") + "/"
+
+    def training_dataset_names(self) -> list[str]:
+        """The datasets the model trains on."""
+        if self.model is None:
+            return []
+        if self.model.datasets:
+            return list(self.model.datasets)
+        return [d.name for d in self.datasets if d.name != self.model.test_dataset]
+
+
+__all__ = [
+    "LOCALE_PATTERN",
+    "RESOURCE_ID_PATTERN",
+    "ZIPPED_KINDS",
+    "ConsentParams",
+    "CustomSpeechDataKind",
+    "CustomSpeechParams",
+    "DatasetSpec",
+    "Deadlines",
+    "PersonalVoiceParams",
+    "ProfessionalDataKind",
+    "ProfessionalVoiceParams",
+    "SpeechModelParams",
+    "VoiceModelParams",
+    "derive_id",
+]

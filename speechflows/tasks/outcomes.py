@@ -1,0 +1,152 @@
+"""What the tasks return: small pydantic models with no secrets, safe to persist as cached results.
+
+URLs here are the service's resource URLs (no query secrets) or blob locations without a query
+string; SAS URLs never reach these models.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Action = Literal["created", "reused"]
+
+
+class _Outcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ResourceOutcome(_Outcome):
+    """One service resource the onboarding created or found.
+
+    Attributes:
+        kind: e.g. "project", "consent", "training set", "dataset".
+        id: the resource id (Custom Voice) or the server-assigned id (Speech to text).
+        url: the resource's URL on the service (no secrets), when known.
+        status: the last status seen (Succeeded, Running, ...).
+        action: "created" in this run, or "reused" (it existed already).
+    """
+
+    kind: str
+    id: str
+    url: str | None = None
+    status: str | None = None
+    action: Action = "created"
+    display_name: str | None = None
+
+
+class ValidationOutcome(_Outcome):
+    """The figures of a pre-flight validation (the full findings go to the table artifact)."""
+
+    kind: str
+    locale: str
+    files_checked: int
+    accepted_files: list[str] = Field(default_factory=list)
+    rejected_files: list[str] = Field(default_factory=list)
+    utterance_count: int = 0
+    rejected_count: int = 0
+    total_audio_seconds: float = 0.0
+    error_count: int = 0
+    warning_count: int = 0
+    counts_by_code: dict[str, int] = Field(default_factory=dict)
+    rows: list[dict[str, str | int | None]] = Field(default_factory=list)
+    text: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return self.error_count > 0
+
+
+class StageOutcome(_Outcome):
+    """What staging did: the blob location and the bytes moved (0 on an unchanged re-run)."""
+
+    container: str
+    prefix: str
+    manifest_hash: str
+    files: int
+    uploaded_files: int
+    skipped_files: int
+    uploaded_bytes: int
+    skipped_bytes: int
+    seconds: float
+    cached: bool = False
+
+    def as_cached(self) -> StageOutcome:
+        """This outcome as seen by a re-run that reused it: nothing moved."""
+        return self.model_copy(
+            update={
+                "cached": True,
+                "uploaded_files": 0,
+                "uploaded_bytes": 0,
+                "skipped_files": self.files,
+                "skipped_bytes": self.uploaded_bytes + self.skipped_bytes,
+                "seconds": 0.0,
+            }
+        )
+
+
+class OperationOutcome(_Outcome):
+    """A started (or re-attached) long-running operation, by id and URL (no secrets)."""
+
+    operation_id: str
+    operation_url: str | None = None
+    resource_kind: str
+    resource_id: str
+    action: Action = "created"
+    continuation: str | None = Field(
+        None, description="The poller's JSON continuation state, to re-attach from another process"
+    )
+
+
+class TrainingSetReport(_Outcome):
+    """The service's view of a training set after its upload was processed."""
+
+    training_set: ResourceOutcome
+    operation_id: str
+    utterance_count: int | None = None
+    duration_seconds: float | None = None
+    failure_reason: str | None = None
+
+
+class DatasetReport(_Outcome):
+    """The service's view of a custom speech dataset after import."""
+
+    dataset: ResourceOutcome
+    kind: str
+    accepted_lines: int | None = None
+    rejected_lines: int | None = None
+    duration_seconds: float | None = None
+    report: dict[str, object] | None = None
+    report_summary: list[str] = Field(default_factory=list)
+
+
+class EvaluationOutcome(_Outcome):
+    """Word error rates of the base model (1) and the custom model (2) on the test dataset."""
+
+    evaluation: ResourceOutcome
+    word_error_rate_base: float | None = None
+    word_error_rate_custom: float | None = None
+    sentence_error_rate_base: float | None = None
+    sentence_error_rate_custom: float | None = None
+
+
+class StageTiming(_Outcome):
+    """Wall time of one stage of an onboarding."""
+
+    stage: str
+    seconds: float
+    note: str = ""
+
+
+__all__ = [
+    "Action",
+    "DatasetReport",
+    "EvaluationOutcome",
+    "OperationOutcome",
+    "ResourceOutcome",
+    "StageOutcome",
+    "StageTiming",
+    "TrainingSetReport",
+    "ValidationOutcome",
+]
