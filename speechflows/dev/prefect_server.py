@@ -1,0 +1,205 @@
+"""A Prefect server and process workers as managed development services on 127.0.0.1.
+
+``prefect server start`` (SQLite in ``PREFECT_HOME`` by default, PostgreSQL when a database URL is
+given) and ``prefect worker start --type process``. Workers are started with SIGINT reset:
+launched from a non-interactive parent they would otherwise ignore the SIGINT their own SIGTERM
+handler sends and never stop (reference/prefect.md §4).
+
+Example:
+    >>> with PrefectServer.start(home=Path(".prefect")) as server:       # doctest: +SKIP
+    ...     with PrefectWorker.start(server, pool="speechflows"):
+    ...         ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from speechflows.dev.processes import ManagedProcess, free_port
+
+# Offline and quiet: no telemetry, no update checks (reference/prefect.md §1).
+QUIET_ENV: dict[str, str] = {
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+}
+
+
+def prefect_bin() -> str:
+    """The ``prefect`` executable of the running interpreter's environment."""
+    candidate = Path(sys.executable).with_name("prefect")
+    return str(candidate) if candidate.exists() else "prefect"
+
+
+def _healthy(api_url: str) -> bool:
+    with contextlib.suppress(httpx.HTTPError):
+        return httpx.get(f"{api_url}/health", timeout=2.0).status_code == 200
+    return False
+
+
+@dataclass
+class PrefectServer:
+    """A running ``prefect server start`` (API and UI on ``http://127.0.0.1:port``)."""
+
+    process: ManagedProcess
+    port: int
+    home: Path
+    database_url: str | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the UI."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The value for ``PREFECT_API_URL``."""
+        return f"{self.url}/api"
+
+    def client_env(self) -> dict[str, str]:
+        """Environment for a process that talks to this server (CLI, worker, flow)."""
+        return {**QUIET_ENV, "PREFECT_API_URL": self.api_url, "PREFECT_HOME": str(self.home)}
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        home: Path,
+        port: int | None = None,
+        database_url: str | None = None,
+        env: Mapping[str, str] | None = None,
+        log_path: Path | None = None,
+        start_timeout: float = 180.0,
+    ) -> PrefectServer:
+        """Start the server and wait until ``/api/health`` answers.
+
+        Args:
+            home: ``PREFECT_HOME`` (SQLite database, local results).
+            port: Port on 127.0.0.1; a free one when omitted.
+            database_url: e.g. ``postgresql+asyncpg://...``; SQLite in ``home`` when omitted.
+            env: Extra environment (server settings such as scheduler intervals).
+            log_path: Server output; ``home/server.log`` by default.
+            start_timeout: Seconds to wait for health (a cold start takes 10-20 s on 2 cores).
+        """
+        port = port or free_port()
+        home.mkdir(parents=True, exist_ok=True)
+        server_env = {**QUIET_ENV, "PREFECT_HOME": str(home), **(env or {})}
+        # A PREFECT_API_URL inherited from the caller must not point the server at itself.
+        server_env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        if database_url:
+            server_env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
+        argv = [prefect_bin(), "server", "start", "--host", "127.0.0.1", "--port", str(port),
+                "--analytics-off"]
+        api_url = f"http://127.0.0.1:{port}/api"
+        process = ManagedProcess(
+            "Prefect server", argv, port=port, env=server_env,
+            log_path=log_path or home / "server.log",
+            ready=lambda: _healthy(api_url), start_timeout=start_timeout,
+        )
+        process.start()
+        return cls(process=process, port=port, home=home, database_url=database_url)
+
+    def stop(self) -> None:
+        self.process.stop(timeout=20)
+
+    def __enter__(self) -> PrefectServer:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _worker_registered(api_url: str, pool: str, name: str) -> bool:
+    with contextlib.suppress(httpx.HTTPError, ValueError):
+        response = httpx.post(
+            f"{api_url}/work_pools/{pool}/workers/filter",
+            json={},
+            timeout=2.0,
+        )
+        if response.status_code == 200:
+            return any(w.get("name") == name for w in response.json())
+    return False
+
+
+@dataclass
+class PrefectWorker:
+    """A running ``prefect worker start --type process`` on one work pool."""
+
+    process: ManagedProcess
+    name: str
+    pool: str
+
+    @classmethod
+    def start(
+        cls,
+        server: PrefectServer | str,
+        *,
+        pool: str,
+        name: str | None = None,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        query_seconds: float | None = None,
+        limit: int | None = None,
+        log_path: Path | None = None,
+        home: Path | None = None,
+        start_timeout: float = 120.0,
+    ) -> PrefectWorker:
+        """Start a worker and wait until the server lists it on ``pool``.
+
+        Args:
+            server: The server, or its API URL.
+            pool: Work pool name (created beforehand by ``speechflows setup``).
+            name: Worker name; unique per pool.
+            cwd: Working directory of the worker (flow runs change to the pull step's directory).
+            env: Extra environment, inherited by every flow run (e.g. ``SPEECHFLOWS_*`` settings).
+            query_seconds: Poll interval (``PREFECT_WORKER_QUERY_SECONDS``, default 10 s).
+            limit: Maximum concurrent flow runs of this worker.
+            log_path: Worker output (and the flow runs' output).
+            home: ``PREFECT_HOME`` for the worker and its flow runs.
+            start_timeout: Seconds to wait for registration.
+        """
+        api_url = server if isinstance(server, str) else server.api_url
+        home = home or (server.home if isinstance(server, PrefectServer) else None)
+        name = name or f"worker-{os.getpid()}-{free_port()}"
+        worker_env = {**QUIET_ENV, **(env or {}), "PREFECT_API_URL": api_url}
+        if home is not None:
+            worker_env["PREFECT_HOME"] = str(home)
+        if query_seconds is not None:
+            worker_env["PREFECT_WORKER_QUERY_SECONDS"] = str(query_seconds)
+            worker_env["PREFECT_WORKER_PREFETCH_SECONDS"] = str(max(query_seconds, 1))
+        if cwd is not None:
+            worker_env["PWD"] = str(cwd)
+        argv = [prefect_bin(), "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
+        if limit is not None:
+            argv += ["--limit", str(limit)]
+        process = ManagedProcess(
+            f"Prefect worker {name}", argv, port=0, env=worker_env, cwd=cwd, log_path=log_path,
+            ready=lambda: _worker_registered(api_url, pool, name), start_timeout=start_timeout,
+            reset_sigint=True,
+        )
+        process.start()
+        return cls(process=process, name=name, pool=pool)
+
+    def stop(self) -> None:
+        self.process.stop(timeout=20)
+
+    def __enter__(self) -> PrefectWorker:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+__all__ = ["QUIET_ENV", "PrefectServer", "PrefectWorker", "prefect_bin"]
