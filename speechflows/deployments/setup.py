@@ -102,17 +102,24 @@ def ensure_setup(
     work_pool: str = WORK_POOL,
     limit: int = SPEECH_API_LIMIT_SLOTS,
     slot_decay_per_second: float = SPEECH_API_DECAY_PER_SECOND,
+    api_url: str | None = None,
 ) -> SetupResult:
     """Create the process work pool and the Speech API rate limit when missing.
 
-    Uses the Prefect API of the current profile (``PREFECT_API_URL``).
+    Uses ``api_url``, else the Prefect API of the current profile (``PREFECT_API_URL``).
     """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.utilities.asyncutils import run_coro_as_sync
 
-    result = run_coro_as_sync(
-        aensure_setup(work_pool=work_pool, limit=limit, slot_decay_per_second=slot_decay_per_second)
-    )
-    assert result is not None
+    updates = {PREFECT_API_URL: api_url} if api_url else {}
+    with temporary_settings(updates=updates):
+        result = run_coro_as_sync(
+            aensure_setup(
+                work_pool=work_pool, limit=limit, slot_decay_per_second=slot_decay_per_second
+            )
+        )
+    if result is None:  # pragma: no cover - run_coro_as_sync returns None only when cancelled
+        raise SetupError("project setup was cancelled")
     return result
 
 

@@ -39,7 +39,7 @@ def prefect_bin() -> str:
     return str(candidate) if candidate.exists() else "prefect"
 
 
-def _healthy(api_url: str) -> bool:
+def api_healthy(api_url: str) -> bool:
     with contextlib.suppress(httpx.HTTPError):
         return httpx.get(f"{api_url}/health", timeout=2.0).status_code == 200
     return False
@@ -102,7 +102,7 @@ class PrefectServer:
         process = ManagedProcess(
             "Prefect server", argv, port=port, env=server_env,
             log_path=log_path or home / "server.log",
-            ready=lambda: _healthy(api_url), start_timeout=start_timeout,
+            ready=lambda: api_healthy(api_url), start_timeout=start_timeout,
         )
         process.start()
         return cls(process=process, port=port, home=home, database_url=database_url)
@@ -119,7 +119,7 @@ class PrefectServer:
         self.stop()
 
 
-def _worker_registered(api_url: str, pool: str, name: str) -> bool:
+def worker_registered(api_url: str, pool: str, name: str) -> bool:
     with contextlib.suppress(httpx.HTTPError, ValueError):
         response = httpx.post(
             f"{api_url}/work_pools/{pool}/workers/filter",
@@ -184,7 +184,7 @@ class PrefectWorker:
             argv += ["--limit", str(limit)]
         process = ManagedProcess(
             f"Prefect worker {name}", argv, port=0, env=worker_env, cwd=cwd, log_path=log_path,
-            ready=lambda: _worker_registered(api_url, pool, name), start_timeout=start_timeout,
+            ready=lambda: worker_registered(api_url, pool, name), start_timeout=start_timeout,
             reset_sigint=True,
         )
         process.start()
@@ -202,4 +202,11 @@ class PrefectWorker:
         self.stop()
 
 
-__all__ = ["QUIET_ENV", "PrefectServer", "PrefectWorker", "prefect_bin"]
+__all__ = [
+    "QUIET_ENV",
+    "PrefectServer",
+    "PrefectWorker",
+    "api_healthy",
+    "prefect_bin",
+    "worker_registered",
+]

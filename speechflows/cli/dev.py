@@ -1,0 +1,116 @@
+"""``speechflows dev up|down|status``, ``speechflows setup``, ``speechflows deploy``, ``speechflows serve``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from speechflows.cli import app
+
+if TYPE_CHECKING:
+    from speechflows.dev.stack import StackConfig
+
+dev_app = typer.Typer(help="The local stack: Prefect server + UI, worker, Azurite, emulator.",
+                      no_args_is_help=True)
+app.add_typer(dev_app, name="dev")
+
+
+def _config(
+    root: Path | None, prefect_port: int, azurite_port: int, emulator_port: int
+) -> StackConfig:
+    from speechflows.deployments.setup import PROJECT_ROOT
+    from speechflows.dev.stack import StackConfig
+
+    return StackConfig(root=(root or PROJECT_ROOT).resolve(), prefect_port=prefect_port,
+                       azurite_port=azurite_port, emulator_port=emulator_port)
+
+
+@dev_app.command("up")
+def dev_up(
+    root: Annotated[Path | None, typer.Option(help="the checkout (default: this one)")] = None,
+    prefect_port: int = typer.Option(4200, help="Prefect server + UI port on 127.0.0.1"),
+    azurite_port: int = typer.Option(10000, help="Azurite Blob port"),
+    emulator_port: int = typer.Option(8765, help="Speech emulator port"),
+) -> None:
+    """Start everything in the background, apply the deployments; open the UI and run a form."""
+    from speechflows.dev.processes import ServiceStartError
+    from speechflows.dev.stack import up
+
+    config = _config(root, prefect_port, azurite_port, emulator_port)
+    try:
+        up(config, echo=typer.echo)
+    except ServiceStartError as exc:
+        typer.secho(f"dev up failed: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"ready: open http://127.0.0.1:{prefect_port}, Deployments → Run → Custom run; "
+               "`speechflows dev down` stops everything")
+
+
+@dev_app.command("down")
+def dev_down(root: Annotated[Path | None, typer.Option(help="the checkout")] = None) -> None:
+    """Stop what `speechflows dev up` started."""
+    from speechflows.dev.stack import down
+
+    config = _config(root, 4200, 10000, 8765)
+    if not down(config, echo=typer.echo):
+        typer.echo("nothing was running")
+
+
+@dev_app.command("status")
+def dev_status(root: Annotated[Path | None, typer.Option(help="the checkout")] = None) -> None:
+    """Show the services of the dev stack and whether they run."""
+    from speechflows.dev.stack import read_state
+
+    config = _config(root, 4200, 10000, 8765)
+    services = read_state(config)
+    if not services:
+        typer.echo("the dev stack is down")
+    for s in services:
+        state = "running" if s.alive() else "STOPPED"
+        typer.echo(f"{s.name:15} {state:8} pid {s.pid:<8} {s.url}   log {s.log}")
+
+
+@app.command("setup")
+def setup_cmd() -> None:
+    """Create the work pool and the Speech API rate limit on the server in PREFECT_API_URL."""
+    from speechflows.deployments.setup import ensure_setup
+
+    result = ensure_setup()
+    typer.echo(f"work pool {result.work_pool}: {'created' if result.pool_created else 'exists'}; "
+               f"rate limit: {'created' if result.limit_created else 'updated'}")
+
+
+@app.command("deploy")
+def deploy_cmd() -> None:
+    """`speechflows setup`, then apply every deployment of prefect.yaml."""
+    from prefect.settings import PREFECT_API_URL
+
+    from speechflows.deployments.setup import SetupError, deploy_all, ensure_setup
+
+    api_url = PREFECT_API_URL.value()
+    if not api_url:
+        typer.secho("PREFECT_API_URL is not set (example: http://127.0.0.1:4200/api)",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    ensure_setup(api_url=api_url)
+    try:
+        deploy_all(api_url=api_url)
+    except SetupError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    typer.echo("deployments applied from prefect.yaml")
+
+
+@app.command("serve")
+def serve_cmd(
+    name: Annotated[
+        list[str] | None, typer.Option("--name", "-n", help="only these deployments")
+    ] = None,
+    limit: int = typer.Option(4, help="maximum concurrent flow runs"),
+) -> None:
+    """Serve the deployments of prefect.yaml from this process (no work pool or worker)."""
+    from speechflows.deployments.serve import serve_all
+
+    serve_all(names=list(name) if name else None, limit=limit)

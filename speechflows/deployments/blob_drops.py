@@ -1,0 +1,107 @@
+"""Blob drop locations: dataset folders under ``blob://<container>/<prefix>``.
+
+A folder is a blob "directory" holding ``speechflows.json``. Its content hash comes from the blob
+listing (name, size, Content-MD5 or ETag), so scanning downloads only descriptors; a folder is
+downloaded (to ``cache_dir/<identity>``, which the workers must be able to read) only to build its
+parameters, because the onboarding flows take local paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from speechflows.deployments.drops import (
+    BLOB_SCHEME,
+    DESCRIPTOR,
+    TARGETS,
+    DropError,
+    DroppedDataset,
+    parse_blob_location,
+    parse_descriptor,
+)
+from speechflows.settings import StorageSettings, load_storage_settings
+
+
+def _container_client(settings: StorageSettings, container: str) -> Any:
+    from azure.storage.blob import BlobServiceClient
+
+    if settings.connection_string is not None:
+        service = BlobServiceClient.from_connection_string(
+            settings.connection_string.get_secret_value()
+        )
+    elif settings.account_key is not None:
+        service = BlobServiceClient(
+            settings.account_url or "", credential=settings.account_key.get_secret_value()
+        )
+    else:
+        from speechflows.settings import default_azure_credential
+
+        service = BlobServiceClient(settings.account_url or "", credential=default_azure_credential())
+    return service.get_container_client(container)
+
+
+def scan_blob(
+    location: str, *, cache_dir: Path, settings: StorageSettings | None = None
+) -> tuple[list[DroppedDataset], list[str]]:
+    """Every dataset folder under a Blob prefix, downloaded to ``cache_dir`` for the onboarding.
+
+    Returns:
+        The datasets, and one error message per folder whose descriptor is invalid.
+    """
+    container_name, prefix = parse_blob_location(location)
+    settings = settings or load_storage_settings()
+    container = _container_client(settings, container_name)
+    blobs: dict[str, tuple[int, str]] = {}
+    for blob in container.list_blobs(name_starts_with=prefix or None):
+        md5 = blob.content_settings.content_md5
+        fingerprint = bytes(md5).hex() if md5 else str(blob.etag).strip('"')
+        blobs[blob.name] = (int(blob.size), fingerprint)
+    folders = sorted(
+        str(PurePosixPath(name).parent) for name in blobs if PurePosixPath(name).name == DESCRIPTOR
+    )
+    # A dataset folder's subfolders are data, not datasets.
+    roots = [f for f in folders if not any(f != g and f.startswith(g + "/") for g in folders)]
+    datasets: list[DroppedDataset] = []
+    errors: list[str] = []
+    for folder in roots:
+        folder_prefix = "" if folder == "." else folder + "/"
+        members = {n: v for n, v in blobs.items() if n.startswith(folder_prefix)}
+        digest = hashlib.sha256()
+        for name in sorted(members):
+            size, fingerprint = members[name]
+            digest.update(f"{name[len(folder_prefix):]}\0{size}\0{fingerprint}\n".encode())
+        content_hash = digest.hexdigest()
+        source = f"{location.rstrip('/')}/{folder_prefix[len(prefix):]}{DESCRIPTOR}"
+        local = cache_dir.resolve() / hashlib.sha256(
+            f"{container_name}/{folder_prefix}\0{content_hash}".encode()
+        ).hexdigest()[:24]
+        try:
+            text = container.download_blob(folder_prefix + DESCRIPTOR).readall().decode("utf-8")
+            descriptor, parameters = parse_descriptor(text, source=source, folder=local)
+        except (DropError, UnicodeDecodeError) as exc:
+            errors.append(str(exc))
+            continue
+        for name in sorted(members):
+            target = local / name[len(folder_prefix):]
+            if target.exists() and target.stat().st_size == members[name][0]:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("wb") as fh:
+                container.download_blob(name).readinto(fh)
+        default_deployment, _ = TARGETS[descriptor.onboarding]
+        datasets.append(
+            DroppedDataset(
+                name=folder_prefix[len(prefix):].rstrip("/") or ".",
+                location=f"{BLOB_SCHEME}{container_name}/{folder_prefix}",
+                onboarding=descriptor.onboarding,
+                deployment=descriptor.deployment or default_deployment,
+                parameters=parameters,
+                content_hash=content_hash,
+            )
+        )
+    return datasets, errors
+
+
+__all__ = ["scan_blob"]

@@ -1,0 +1,230 @@
+"""``speechflows dev up|down|status``: the whole local stack, started in the background.
+
+Up starts Azurite, the Speech emulator, the Prefect server (UI on http://127.0.0.1:4200,
+``PREFECT_HOME`` in the checkout), creates the work pool and the Speech API rate limit, applies
+``prefect.yaml`` and starts a worker whose environment points the flows at Azurite and the
+emulator. Each service runs in its own process group; their pids go to ``.speechflows/dev/
+stack.json`` so ``down`` (another process) stops exactly them: SIGTERM, then SIGKILL after a grace
+period. ``.speechflows/dev/env`` (mode 0600) holds the settings for a shell: ``source`` it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+
+from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, ensure_setup
+from speechflows.dev.azurite import ACCOUNT_KEY, ACCOUNT_NAME, azurite_bin
+from speechflows.dev.prefect_server import QUIET_ENV, api_healthy, prefect_bin, worker_registered
+from speechflows.dev.processes import ServiceStartError, port_open
+
+
+@dataclass
+class Service:
+    """One background service of the stack, as recorded in the state file."""
+
+    name: str
+    pid: int
+    started: float  # process create_time: guards against a recycled pid
+    url: str
+    log: str
+
+    def alive(self) -> bool:
+        with contextlib.suppress(psutil.Error):
+            created = float(psutil.Process(self.pid).create_time())
+            return abs(created - self.started) < 1.0
+        return False
+
+
+@dataclass
+class StackConfig:
+    """Where the stack keeps its state and which ports it uses."""
+
+    root: Path = PROJECT_ROOT
+    prefect_port: int = 4200
+    azurite_port: int = 10000
+    emulator_port: int = 8765
+    worker_query_seconds: float = 2.0
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".speechflows" / "dev"
+
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / "stack.json"
+
+
+def _spawn(
+    name: str, argv: list[str], *, env: dict[str, str], log: Path, cwd: Path,
+    ready: Callable[[], bool], url: str, timeout: float = 180.0, reset_sigint: bool = False,
+) -> Service:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+
+        def _preexec() -> None:  # pragma: no cover - runs in the child
+            if reset_sigint:  # see reference/prefect.md §4 (workers ignoring SIGINT)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+        proc = subprocess.Popen(
+            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, **env}, cwd=cwd, start_new_session=True, preexec_fn=_preexec,
+        )
+    service = Service(name, proc.pid, psutil.Process(proc.pid).create_time(), url, str(log))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+            raise ServiceStartError(f"{name} exited with code {proc.returncode}; {log}:\n{tail}")
+        if ready():
+            return service
+        time.sleep(0.2)
+    stop_service(service)
+    raise ServiceStartError(f"{name} was not ready within {timeout:.0f} s; see {log}")
+
+
+def stop_service(service: Service, grace: float = 20.0) -> bool:
+    """Stop a service's process group: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    if not service.alive():
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(service.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and service.alive():
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(service.pid, signal.SIGKILL)
+    return True
+
+
+def read_state(config: StackConfig) -> list[Service]:
+    """The services recorded by the last ``up`` (empty when none)."""
+    if not config.state_file.exists():
+        return []
+    return [Service(**s) for s in json.loads(config.state_file.read_text())["services"]]
+
+
+def _write_state(config: StackConfig, services: list[Service]) -> None:
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    config.state_file.write_text(json.dumps({"services": [asdict(s) for s in services]}, indent=2))
+
+
+def _write_env(config: StackConfig, env: dict[str, str]) -> Path:
+    path = config.state_dir / "env"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text("".join(f"export {k}={shlex.quote(v)}\n" for k, v in sorted(env.items())))
+    return path
+
+
+def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -> list[Service]:
+    """Start the stack in the background; stop what was started if any step fails."""
+    config = config or StackConfig()
+    running = [s for s in read_state(config) if s.alive()]
+    if running:
+        raise ServiceStartError(
+            f"the dev stack is already up ({', '.join(s.name for s in running)}); "
+            "`speechflows dev down` first"
+        )
+    logs = config.state_dir / "logs"
+    data = config.root / ".speechflows"
+    key_file = config.state_dir / "emulator.key"
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_hex(16))
+    key = key_file.read_text().strip()
+    api_url = f"http://127.0.0.1:{config.prefect_port}/api"
+    prefect_env = {**QUIET_ENV, "PREFECT_HOME": str(config.root / ".prefect"),
+                   "PREFECT_API_URL": api_url}
+    azurite_conn = (
+        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
+        f"BlobEndpoint=http://127.0.0.1:{config.azurite_port}/{ACCOUNT_NAME};"
+    )
+    flow_env = {
+        "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{config.emulator_port}",
+        "SPEECHFLOWS_SPEECH_KEY": key,
+        "SPEECHFLOWS_STORAGE_CONNECTION_STRING": azurite_conn,
+    }
+    services: list[Service] = []
+    speechflows_bin = str(Path(sys.executable).with_name("speechflows"))
+    try:
+        (data / "azurite").mkdir(parents=True, exist_ok=True)
+        services.append(_spawn(
+            "azurite",
+            [str(azurite_bin()), "--blobHost", "127.0.0.1", "--blobPort", str(config.azurite_port),
+             "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+             "--location", str(data / "azurite")],
+            env={}, log=logs / "azurite.log", cwd=config.root,
+            ready=lambda: port_open(config.azurite_port),
+            url=f"http://127.0.0.1:{config.azurite_port}",
+        ))
+        echo(f"Azurite      http://127.0.0.1:{config.azurite_port}")
+        services.append(_spawn(
+            "emulator",
+            [speechflows_bin, "emulator", "--port", str(config.emulator_port),
+             "--data-dir", str(data / "emulator"), "--key", key],
+            env={}, log=logs / "emulator.log", cwd=config.root,
+            ready=lambda: port_open(config.emulator_port),
+            url=f"http://127.0.0.1:{config.emulator_port}",
+        ))
+        echo(f"emulator     http://127.0.0.1:{config.emulator_port}")
+        services.append(_spawn(
+            "prefect-server",
+            [prefect_bin(), "server", "start", "--host", "127.0.0.1",
+             "--port", str(config.prefect_port), "--analytics-off"],
+            env=prefect_env, log=logs / "prefect-server.log", cwd=config.root,
+            ready=lambda: api_healthy(api_url), url=f"http://127.0.0.1:{config.prefect_port}",
+        ))
+        echo(f"Prefect UI   http://127.0.0.1:{config.prefect_port}")
+        ensure_setup(api_url=api_url)
+        deploy_all(api_url=api_url, root=config.root, env=prefect_env)
+        echo("deployments  applied from prefect.yaml")
+        worker_name = "speechflows-dev-worker"
+        services.append(_spawn(
+            "worker",
+            [prefect_bin(), "worker", "start", "--pool", WORK_POOL, "--name", worker_name,
+             "--type", "process"],
+            env={**prefect_env, **flow_env,
+                 "PREFECT_WORKER_QUERY_SECONDS": str(config.worker_query_seconds),
+                 "PWD": str(config.root)},
+            log=logs / "worker.log", cwd=config.root, reset_sigint=True,
+            ready=lambda: worker_registered(api_url, WORK_POOL, worker_name),
+            url=f"pool {WORK_POOL}",
+        ))
+        echo(f"worker       {worker_name} on pool {WORK_POOL}")
+    except BaseException:
+        for service in reversed(services):
+            stop_service(service)
+        raise
+    _write_state(config, services)
+    env_file = _write_env(config, {**flow_env, "PREFECT_API_URL": api_url})
+    echo(f"settings     source {env_file}")
+    return services
+
+
+def down(config: StackConfig | None = None, echo: Callable[[str], None] = print) -> int:
+    """Stop every service recorded by ``up``; return how many were running."""
+    config = config or StackConfig()
+    stopped = 0
+    for service in reversed(read_state(config)):
+        if stop_service(service):
+            stopped += 1
+            echo(f"stopped {service.name} (pid {service.pid})")
+    config.state_file.unlink(missing_ok=True)
+    return stopped
+
+
+__all__ = ["Service", "StackConfig", "down", "read_state", "stop_service", "up"]

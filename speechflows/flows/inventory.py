@@ -1,0 +1,162 @@
+"""The ``inventory`` flow: what is in the Speech resource, and what is stuck.
+
+Lists Custom Voice projects, consents, training sets, personal voices, models and endpoints, and
+Speech to text projects, datasets, models, evaluations and endpoints. Custom Voice has no "list
+operations" call, so in-flight operations show up as resources whose status is still
+``NotStarted``/``Running``; one that has not moved for ``stuck_after_minutes`` is flagged. The
+result is a table artifact, a markdown summary, and events (``speechflows.inventory.stuck`` per
+stuck resource, ``speechflows.inventory.completed`` with the counts) for automations.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.events import emit_event
+from pydantic import BaseModel, Field
+
+from speechflows.deployments.limits import speech_api_slot
+
+_ACTIVE = {"notstarted", "running"}
+# (service, kind, client method). Kinds a client does not offer are skipped.
+_LISTS: tuple[tuple[str, str, str], ...] = (
+    ("custom-voice", "project", "list_projects"),
+    ("custom-voice", "consent", "list_consents"),
+    ("custom-voice", "training-set", "list_training_sets"),
+    ("custom-voice", "personal-voice", "list_personal_voices"),
+    ("custom-voice", "model", "list_models"),
+    ("custom-voice", "endpoint", "list_endpoints"),
+    ("speech-to-text", "project", "list_projects"),
+    ("speech-to-text", "dataset", "list_datasets"),
+    ("speech-to-text", "model", "list_models"),
+    ("speech-to-text", "evaluation", "list_evaluations"),
+    ("speech-to-text", "endpoint", "list_endpoints"),
+)
+
+
+class InventoryRow(BaseModel):
+    """One resource in the Speech resource."""
+
+    service: str
+    kind: str
+    id: str
+    name: str | None = None
+    status: str | None = None
+    last_action: datetime | None = None
+    idle_minutes: float | None = None
+    stuck: bool = False
+
+
+class InventoryResult(BaseModel):
+    """Everything found, counts per kind and status, and the stuck resources."""
+
+    rows: list[InventoryRow] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)
+    stuck: list[InventoryRow] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+
+
+def _row(service: str, kind: str, item: Any, now: datetime, stuck_after: float) -> InventoryRow:
+    data = item.model_dump() if isinstance(item, BaseModel) else dict(item)
+    rid = getattr(item, "resource_id", None) or str(data.get("id") or data.get("self") or "?")
+    status = data.get("status")
+    status_text = str(getattr(status, "value", status)) if status is not None else None
+    when = data.get("last_action_date_time") or data.get("created_date_time")
+    idle = (now - when).total_seconds() / 60 if isinstance(when, datetime) else None
+    stuck = bool(status_text and status_text.lower() in _ACTIVE and idle is not None
+                 and idle > stuck_after)
+    return InventoryRow(
+        service=service, kind=kind, id=str(rid), name=data.get("display_name"),
+        status=status_text, last_action=when if isinstance(when, datetime) else None,
+        idle_minutes=round(idle, 1) if idle is not None else None, stuck=stuck,
+    )
+
+
+@task(name="list-speech-resources", retries=2, retry_delay_seconds=10)
+def list_resources(stuck_after_minutes: float) -> InventoryResult:
+    """List every kind of resource in both APIs and flag the stuck ones."""
+    from speechflows.settings import load_speech_settings
+    from speechflows.speech import CustomSpeechClient, CustomVoiceClient
+
+    logger = get_run_logger()
+    settings = load_speech_settings()
+    now = datetime.now(UTC)
+    result = InventoryResult()
+    with CustomVoiceClient(settings) as voice, CustomSpeechClient(settings) as speech:
+        clients: dict[str, Any] = {"custom-voice": voice, "speech-to-text": speech}
+        for service, kind, method in _LISTS:
+            lister = getattr(clients[service], method, None)
+            if lister is None:
+                continue
+            try:
+                with speech_api_slot():
+                    items = lister()
+            except Exception as exc:  # one failing list must not hide the others
+                from speechflows.redaction import redact_text
+
+                message = f"{service} {kind}: {type(exc).__name__}: {redact_text(str(exc))}"
+                logger.warning("could not list %s", message)
+                result.errors.append(message)
+                continue
+            rows = [_row(service, kind, item, now, stuck_after_minutes) for item in items]
+            result.rows.extend(rows)
+            logger.info("%s: %d %s(s)", service, len(rows), kind)
+    result.counts = dict(Counter(f"{r.service}/{r.kind}/{r.status or 'n/a'}" for r in result.rows))
+    result.stuck = [r for r in result.rows if r.stuck]
+    return result
+
+
+@flow(name="inventory", log_prints=True)
+def inventory(stuck_after_minutes: float = 240.0, max_rows: int = 1000) -> InventoryResult:
+    """List what is in the Speech resource; flag resources stuck past ``stuck_after_minutes``.
+
+    Args:
+        stuck_after_minutes: A NotStarted/Running resource idle this long is flagged as stuck.
+        max_rows: At most this many rows in the table artifact (stuck ones first).
+    """
+    logger = get_run_logger()
+    result = list_resources(stuck_after_minutes)
+    ordered = sorted(result.rows, key=lambda r: (not r.stuck, r.service, r.kind, r.id))
+    table = [
+        {"service": r.service, "kind": r.kind, "id": r.id, "name": r.name, "status": r.status,
+         "idle minutes": r.idle_minutes, "stuck": "STUCK" if r.stuck else ""}
+        for r in ordered[:max_rows]
+    ]
+    create_table_artifact(key="speechflows-inventory", table=table or [{"resources": 0}],
+                          description=f"Speech resource inventory ({len(result.rows)} resources)")
+    lines = ["# Speech resource inventory", "",
+             f"{len(result.rows)} resources, {len(result.stuck)} stuck "
+             f"(idle > {stuck_after_minutes:g} min while NotStarted/Running).", "",
+             "| service / kind / status | count |", "|---|---|"]
+    lines += [f"| {key} | {n} |" for key, n in sorted(result.counts.items())]
+    if result.stuck:
+        lines += ["", "## Stuck", ""]
+        lines += [f"- {r.service} {r.kind} `{r.id}`: {r.status}, idle {r.idle_minutes} min"
+                  for r in result.stuck]
+    if result.errors:
+        lines += ["", "## Could not list", ""] + [f"- {e}" for e in result.errors]
+    create_markdown_artifact(key="speechflows-inventory-summary", markdown="\n".join(lines))
+    for row in result.stuck:
+        logger.warning("stuck: %s %s %s (%s, idle %s min)", row.service, row.kind, row.id,
+                       row.status, row.idle_minutes)
+        emit_event(
+            event="speechflows.inventory.stuck",
+            resource={"prefect.resource.id": f"speechflows.{row.service}.{row.kind}.{row.id}",
+                      "prefect.resource.name": row.name or row.id},
+            payload={"status": row.status, "idle_minutes": row.idle_minutes,
+                     "threshold_minutes": stuck_after_minutes},
+        )
+    emit_event(
+        event="speechflows.inventory.completed",
+        resource={"prefect.resource.id": "speechflows.inventory"},
+        payload={"resources": len(result.rows), "stuck": len(result.stuck),
+                 "errors": len(result.errors), "counts": result.counts},
+    )
+    return result
+
+
+__all__ = ["InventoryResult", "InventoryRow", "inventory"]
