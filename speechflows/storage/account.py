@@ -1,0 +1,187 @@
+"""The storage account behind :class:`~speechflows.settings.StorageSettings`: endpoint, auth, SAS.
+
+Three ways in, as the settings allow: a connection string (account key, or a SAS), an account URL
+plus key, or an account URL plus an Entra ID credential (then SAS tokens are user-delegation
+SAS, signed with a key the service lends to that identity). The SDK is used only here, for the
+few control-plane calls (create the container, get a user-delegation key, sign a SAS); the bulk
+transfers go through :mod:`speechflows.storage.transfer` with a SAS token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceExistsError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
+from azure.storage.blob import (
+    BlobServiceClient,
+    ExponentialRetry,
+    UserDelegationKey,
+    generate_blob_sas,
+    generate_container_sas,
+)
+
+from speechflows.redaction import register_secret, strip_query
+from speechflows.settings import StorageSettings, default_azure_credential
+from speechflows.storage.errors import (
+    ContainerNameError,
+    CredentialRefusedError,
+    StagingError,
+    StorageUnreachableError,
+    UploadRefusedError,
+)
+
+# Fail fast when the endpoint is down: ~4 s, not the SDK's default minutes of backoff.
+_RETRY = ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=2, random_jitter_range=1)
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def translate_sdk_error(exc: Exception, what: str, where: str) -> StagingError:
+    """Turn an azure-core exception from a control-plane call into our typed error."""
+    code = getattr(exc, "error_code", None) or ""
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, ServiceRequestError | ServiceResponseError):
+        return StorageUnreachableError(
+            f"{what}: the storage endpoint {where} did not answer ({type(exc).__name__})",
+            fix="start the storage service (speechflows azurite) or check "
+            "SPEECHFLOWS_STORAGE_CONNECTION_STRING / SPEECHFLOWS_STORAGE_ACCOUNT_URL and the network",
+        )
+    if isinstance(exc, ClientAuthenticationError) or status in (401, 403):
+        return CredentialRefusedError(
+            f"{what}: {where} refused the credential ({status} {code})".rstrip(),
+            fix="check the account key / SAS in the storage settings, or the role assignments "
+            "(Storage Blob Data Contributor, plus Delegator for user-delegation SAS) of the identity",
+        )
+    if code in ("InvalidResourceName", "OutOfRangeInput"):
+        return ContainerNameError(
+            f"{what}: {where} rejected the container name ({code})",
+            fix="choose a container name of 3-63 lowercase letters, digits and single hyphens",
+        )
+    return UploadRefusedError(
+        f"{what}: {where} answered {status} {code}".rstrip(),
+        fix="see the storage service's error code above; retry once the cause is fixed",
+    )
+
+
+@dataclass(frozen=True)
+class Account:
+    """Where the account is (``service_url``, no query) and the secrets to reach it (not in repr)."""
+
+    service_url: str
+    account_name: str
+    account_key: str | None = field(default=None, repr=False)
+    sas_token: str | None = field(default=None, repr=False)
+    credential: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: StorageSettings, credential: Any = None) -> Account:
+        """Resolve the account; ``credential`` overrides the Entra credential (tests, apps)."""
+        if settings.connection_string is not None:
+            client = BlobServiceClient.from_connection_string(
+                settings.connection_string.get_secret_value()
+            )
+            parts = {k.lower(): v for k, v in settings.connection_parts.items()}
+            sas = parts.get("sharedaccesssignature")
+            register_secret(sas)
+            return cls(
+                service_url=strip_query(client.url).rstrip("/"),
+                account_name=client.account_name or "",
+                account_key=parts.get("accountkey"),
+                sas_token=sas.lstrip("?") if sas else None,
+            )
+        assert settings.account_url is not None  # the settings validator guarantees it
+        url = settings.account_url.rstrip("/")
+        if settings.account_key is not None:
+            client = BlobServiceClient(url, credential=settings.account_key.get_secret_value())
+            return cls(url, client.account_name or "", settings.account_key.get_secret_value())
+        cred = credential if credential is not None else default_azure_credential()
+        host = urlsplit(url).hostname or ""
+        path = urlsplit(url).path.strip("/")
+        return cls(url, path or host.split(".")[0], credential=cred)
+
+    def service_client(self) -> BlobServiceClient:
+        """A sync SDK client for control-plane calls, failing fast when the endpoint is down."""
+        credential: Any
+        if self.account_key is not None:
+            credential = {"account_name": self.account_name, "account_key": self.account_key}
+        elif self.credential is not None:
+            credential = self.credential
+        else:
+            credential = self.sas_token
+        return BlobServiceClient(self.service_url, credential=credential, retry_policy=_RETRY)
+
+    def container_url(self, container: str) -> str:
+        """The container's URL without a query string."""
+        return f"{self.service_url}/{container}"
+
+    def ensure_container(self, container: str) -> None:
+        """Create ``container`` unless it exists (a SAS-only account cannot: then just go on)."""
+        if self.account_key is None and self.credential is None:
+            return
+        with self.service_client() as client:
+            try:
+                client.create_container(container)
+            except ResourceExistsError:
+                pass
+            except (HttpResponseError, ServiceRequestError, ServiceResponseError) as exc:
+                raise translate_sdk_error(
+                    exc, f"cannot create container {container!r}", self.service_url
+                ) from None
+
+    def _delegation_key(self, start: dt.datetime, expiry: dt.datetime) -> UserDelegationKey:
+        with self.service_client() as client:
+            try:
+                return client.get_user_delegation_key(start, expiry)
+            except (HttpResponseError, ServiceRequestError, ServiceResponseError) as exc:
+                raise translate_sdk_error(
+                    exc, "cannot get a user-delegation key", self.service_url
+                ) from None
+
+    def sas_token_for(
+        self, container: str, permissions: str, expiry: dt.timedelta, blob: str | None = None
+    ) -> str:
+        """A container (or blob) SAS token, signed with the key or a user-delegation key."""
+        now = dt.datetime.now(dt.UTC)
+        start, end = now - _CLOCK_SKEW, now + expiry
+        key: dict[str, Any]
+        if self.account_key is not None:
+            key = {"account_key": self.account_key}
+        elif self.credential is not None:
+            key = {"user_delegation_key": self._delegation_key(start, end)}
+        else:
+            raise StagingError(
+                "cannot sign a SAS: the storage settings carry neither an account key nor an "
+                "Entra credential",
+                fix="set SPEECHFLOWS_STORAGE_CONNECTION_STRING with an AccountKey, or "
+                "SPEECHFLOWS_STORAGE_ACCOUNT_URL with SPEECHFLOWS_STORAGE_ACCOUNT_KEY or "
+                "SPEECHFLOWS_STORAGE_USE_ENTRA=true",
+            )
+        if blob is None:
+            token = generate_container_sas(
+                self.account_name, container, permission=permissions, expiry=end, start=start, **key
+            )
+        else:
+            token = generate_blob_sas(
+                self.account_name,
+                container,
+                blob,
+                permission=permissions,
+                expiry=end,
+                start=start,
+                **key,
+            )
+        return token
+
+    def transfer_token(self, container: str, expiry: dt.timedelta) -> str:
+        """The token our own transfers use: read, create, write, list on the container."""
+        if self.account_key is None and self.credential is None and self.sas_token:
+            return self.sas_token
+        return self.sas_token_for(container, "rcwl", expiry)
