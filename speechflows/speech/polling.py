@@ -1,0 +1,411 @@
+"""Wait for Custom Voice operations and for resources of both APIs to reach a terminal state.
+
+Three parts, as in azure-core's poller: pick what to poll (an ``Operation-Location``, or the
+resource's own URL), poll it with the service's ``Retry-After`` or a backoff between
+``min_interval`` and ``max_interval`` until a deadline, then GET the final resource. ``Failed``
+raises :class:`ResourceFailedError` with the service's reason; the deadline raises
+:class:`PollingTimeoutError` naming the resource. Sleep and clocks are injectable, so tests never
+wait. :class:`ContinuationState` is JSON (never pickle): persist it and :func:`resume` from
+another process.
+
+>>> state = ContinuationState(api="speechtotext", resource_kind="datasets", resource_id="d1",
+...     resource_url="https://x/speechtotext/datasets/d1", started_at="2026-01-01T00:00:00Z")
+>>> ContinuationState.from_json(state.to_json()) == state
+True
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar, cast
+
+from pydantic import BaseModel
+
+from speechflows.speech.custom_speech import CustomSpeechClient
+from speechflows.speech.custom_voice import CustomVoiceClient
+from speechflows.speech.errors import (
+    PollingTimeoutError,
+    ResourceFailedError,
+    SpeechUsageError,
+    is_transient,
+)
+from speechflows.speech.http import SpeechHTTP, decode_json, retry_after_seconds
+from speechflows.speech.models import (
+    Accepted,
+    ApiModel,
+    Consent,
+    CustomSpeechModel,
+    Dataset,
+    Endpoint,
+    Evaluation,
+    Model,
+    Operation,
+    OperationRef,
+    PersonalVoice,
+    SpeechEndpoint,
+    SpeechEntity,
+    Status,
+    StatusResource,
+    TrainingSet,
+)
+
+Client = CustomVoiceClient | CustomSpeechClient
+T = TypeVar("T", bound=ApiModel)
+
+VOICE_KINDS: dict[str, type[StatusResource]] = {
+    "consents": Consent,
+    "trainingsets": TrainingSet,
+    "personalvoices": PersonalVoice,
+    "models": Model,
+    "endpoints": Endpoint,
+}
+SPEECH_KINDS: dict[str, type[StatusResource]] = {
+    "datasets": Dataset,
+    "models": CustomSpeechModel,
+    "evaluations": Evaluation,
+    "endpoints": SpeechEndpoint,
+}
+_SINGULAR = {
+    "consents": "consent", "trainingsets": "training set", "personalvoices": "personal voice",
+    "models": "model", "endpoints": "endpoint", "datasets": "dataset", "evaluations": "evaluation",
+}
+
+
+@dataclass(frozen=True)
+class PollProgress:
+    """One observation while waiting (for a Prefect progress artifact or a log line)."""
+
+    resource_kind: str
+    resource_id: str
+    status: str | None
+    polls: int
+    elapsed_seconds: float
+
+
+ProgressFn = Callable[[PollProgress], None]
+
+
+class ContinuationState(BaseModel):
+    """What another process needs to re-attach to a wait (JSON).
+
+    Attributes:
+        api: ``customvoice`` or ``speechtotext``.
+        resource_kind: collection name (``consents``, ``trainingsets``, ``datasets``, ...).
+        resource_id: the resource's id.
+        operation_url: Custom Voice ``Operation-Location``, if the wait follows an operation.
+        resource_url: the resource's URL.
+        started_at: when the wait began (UTC); the deadline counts from here.
+        deadline_seconds: the whole wait's budget, or ``None`` for the default of :func:`resume`.
+    """
+
+    api: Literal["customvoice", "speechtotext"]
+    resource_kind: str
+    resource_id: str
+    operation_url: str | None = None
+    resource_url: str | None = None
+    started_at: datetime
+    deadline_seconds: float | None = None
+
+    def to_json(self) -> str:
+        """Serialize to JSON."""
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ContinuationState:
+        """Parse :meth:`to_json` output."""
+        return cls.model_validate_json(text)
+
+    @classmethod
+    def for_operation(
+        cls,
+        client: CustomVoiceClient,
+        accepted: Accepted[Any] | OperationRef,
+        resource_kind: str,
+        resource_id: str,
+        *,
+        deadline_seconds: float | None = None,
+    ) -> ContinuationState:
+        """State for a Custom Voice long-running request (consent, upload, model, endpoint...)."""
+        op = accepted.operation if isinstance(accepted, Accepted) else accepted
+        _kind_class(client, resource_kind)
+        return cls(
+            api="customvoice",
+            resource_kind=resource_kind,
+            resource_id=resource_id,
+            operation_url=op.location or client.url("operations", op.id),
+            resource_url=client.url(resource_kind, resource_id),
+            started_at=datetime.now(UTC),
+            deadline_seconds=deadline_seconds,
+        )
+
+    @classmethod
+    def for_resource(
+        cls,
+        client: Client,
+        resource_kind: str,
+        resource: StatusResource | str,
+        *,
+        deadline_seconds: float | None = None,
+    ) -> ContinuationState:
+        """State for waiting on a resource itself (every Speech to text entity)."""
+        _kind_class(client, resource_kind)
+        if isinstance(client, CustomSpeechClient):
+            ref = resource.self_url if isinstance(resource, SpeechEntity) else resource
+            if not isinstance(ref, str) or not ref:
+                raise SpeechUsageError(f"the {resource_kind} to wait for has no self URL")
+            url = client.entity_url(resource_kind, ref)
+            api: Literal["customvoice", "speechtotext"] = "speechtotext"
+        else:
+            ref = resource.resource_id if isinstance(resource, StatusResource) else resource
+            url = client.url(resource_kind, ref)
+            api = "customvoice"
+        return cls(
+            api=api,
+            resource_kind=resource_kind,
+            resource_id=url.rsplit("/", 1)[-1],
+            resource_url=url,
+            started_at=datetime.now(UTC),
+            deadline_seconds=deadline_seconds,
+        )
+
+
+def _kind_class(client: Client, kind: str) -> type[StatusResource]:
+    kinds = SPEECH_KINDS if isinstance(client, CustomSpeechClient) else VOICE_KINDS
+    if kind not in kinds:
+        raise SpeechUsageError(
+            f"cannot wait for {kind!r} with {type(client).__name__}; use one of {', '.join(kinds)}"
+        )
+    return kinds[kind]
+
+
+def _poll(
+    http: SpeechHTTP,
+    url: str,
+    params: dict[str, str | int | bool] | None,
+    parse: Callable[[Any], T],
+    *,
+    kind: str,
+    resource_id: str,
+    deadline_seconds: float,
+    min_interval: float,
+    max_interval: float,
+    progress: ProgressFn | None,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> T:
+    start = clock()
+    interval = min_interval
+    polls = 0
+    last_status: str | None = None
+    while True:
+        hint: float | None = None
+        try:
+            response = http.request("GET", url, params=params)
+        except Exception as exc:
+            # Keep waiting through throttling and outages: the deadline bounds the wait.
+            if not is_transient(exc):
+                raise
+            hint = getattr(exc, "retry_after", None)
+        else:
+            item = parse(decode_json(response))
+            status = getattr(item, "status", None)
+            last_status = str(status) if status is not None else None
+            polls += 1
+            if progress is not None:
+                progress(PollProgress(kind, resource_id, last_status, polls, clock() - start))
+            if isinstance(status, Status) and status.is_terminal:
+                return item
+            hint = retry_after_seconds(response.headers, http.now)
+        remaining = deadline_seconds - (clock() - start)
+        if remaining <= 0:
+            raise PollingTimeoutError(kind, resource_id, deadline_seconds, last_status)
+        delay = hint if hint is not None else interval
+        sleep(max(0.0, min(delay, remaining)))
+        interval = min(max_interval, interval * 2)
+
+
+def _raise_if_failed(kind: str, item: StatusResource) -> None:
+    if item.status is Status.FAILED:
+        code, reason = item.failure()
+        raise ResourceFailedError(kind, item.resource_id, code, reason)
+
+
+def wait_for_operation(
+    client: CustomVoiceClient,
+    operation: OperationRef | str,
+    *,
+    deadline_seconds: float = 3600.0,
+    min_interval: float = 1.0,
+    max_interval: float = 30.0,
+    progress: ProgressFn | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Operation:
+    """Poll a Custom Voice operation (ref, id or ``Operation-Location``) until it finishes.
+
+    Raises:
+        ResourceFailedError: the operation failed (GET the resource for its ``failureReason``,
+            or use :func:`wait_for_accepted`, which does).
+        PollingTimeoutError: the deadline passed first.
+    """
+    target = operation.location or operation.id if isinstance(operation, OperationRef) else operation
+    params: dict[str, str | int | bool] | None
+    if target.startswith(("http://", "https://")):
+        url = client.http.rebase(target)
+        params = None if "api-version=" in url else {"api-version": client.api_version}
+    else:
+        url, params = client.url("operations", target), {"api-version": client.api_version}
+    op_id = url.split("?", 1)[0].rsplit("/", 1)[-1]
+    result = _poll(
+        client.http, url, params, Operation.model_validate, kind="operation", resource_id=op_id,
+        deadline_seconds=deadline_seconds, min_interval=min_interval, max_interval=max_interval,
+        progress=progress, sleep=sleep, clock=clock,
+    )
+    if result.status is Status.FAILED:
+        raise ResourceFailedError("operation", op_id, "Failed", "the operation failed")
+    return result
+
+
+def wait_for_resource(
+    client: Client,
+    resource_kind: str,
+    resource: StatusResource | str,
+    *,
+    deadline_seconds: float = 3600.0,
+    min_interval: float = 1.0,
+    max_interval: float = 30.0,
+    progress: ProgressFn | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> StatusResource:
+    """Poll a resource (``datasets``, ``consents``, ...) until Succeeded, Failed or Disabled.
+
+    Raises:
+        ResourceFailedError: it failed; the message carries ``properties.error`` or
+            ``failureReason``.
+        PollingTimeoutError: the deadline passed first.
+    """
+    cls = _kind_class(client, resource_kind)
+    state = ContinuationState.for_resource(client, resource_kind, resource)
+    assert state.resource_url is not None
+    item = _poll(
+        client.http, state.resource_url, _query(client), cls.model_validate,
+        kind=_SINGULAR[resource_kind], resource_id=state.resource_id,
+        deadline_seconds=deadline_seconds, min_interval=min_interval, max_interval=max_interval,
+        progress=progress, sleep=sleep, clock=clock,
+    )
+    _raise_if_failed(_SINGULAR[resource_kind], item)
+    return item
+
+
+def _query(client: Client) -> dict[str, str | int | bool]:
+    if isinstance(client, CustomSpeechClient) and client.legacy:
+        return {}
+    return {"api-version": client.api_version}
+
+
+def wait_for_accepted(
+    client: CustomVoiceClient,
+    accepted: Accepted[T],
+    resource_kind: str,
+    *,
+    deadline_seconds: float = 3600.0,
+    min_interval: float = 1.0,
+    max_interval: float = 30.0,
+    progress: ProgressFn | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Wait for the operation of a Custom Voice create, then return the final resource."""
+    rid = cast("StatusResource", accepted.resource).resource_id
+    state = ContinuationState.for_operation(client, accepted, resource_kind, rid)
+    state = state.model_copy(update={"deadline_seconds": deadline_seconds})
+    final = _resume(state, client, min_interval, max_interval, progress, sleep, clock, deadline_seconds)
+    return cast("T", final)
+
+
+def resume(
+    state: ContinuationState,
+    client: Client,
+    *,
+    default_deadline_seconds: float = 3600.0,
+    min_interval: float = 1.0,
+    max_interval: float = 30.0,
+    progress: ProgressFn | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] | None = None,
+) -> StatusResource:
+    """Re-attach to a wait described by ``state``; the deadline still counts from ``started_at``."""
+    expected = "speechtotext" if isinstance(client, CustomSpeechClient) else "customvoice"
+    if state.api != expected:
+        raise SpeechUsageError(f"this state belongs to the {state.api} API, not {expected}")
+    budget = state.deadline_seconds if state.deadline_seconds is not None else default_deadline_seconds
+    current = now() if now else datetime.now(UTC)
+    remaining = max(0.0, budget - (current - state.started_at).total_seconds())
+    return _resume(state, client, min_interval, max_interval, progress, sleep, clock, remaining)
+
+
+def _resume(
+    state: ContinuationState,
+    client: Client,
+    min_interval: float,
+    max_interval: float,
+    progress: ProgressFn | None,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    remaining: float,
+) -> StatusResource:
+    start = clock()
+    kind = _SINGULAR.get(state.resource_kind, state.resource_kind)
+    if state.operation_url and isinstance(client, CustomVoiceClient):
+        try:
+            wait_for_operation(
+                client, state.operation_url, deadline_seconds=remaining, min_interval=min_interval,
+                max_interval=max_interval, progress=progress, sleep=sleep, clock=clock,
+            )
+        except ResourceFailedError:
+            # The operation has no reason; the resource carries failureReason.
+            pass
+        except PollingTimeoutError as exc:
+            raise PollingTimeoutError(
+                kind, state.resource_id, exc.deadline_seconds, exc.last_status
+            ) from None
+    left = max(0.0, remaining - (clock() - start))
+    resource: StatusResource | str = state.resource_url or state.resource_id
+    if isinstance(client, CustomVoiceClient):
+        resource = state.resource_id
+    return wait_for_resource(
+        client, state.resource_kind, resource, deadline_seconds=left,
+        min_interval=min_interval, max_interval=max_interval, progress=progress,
+        sleep=sleep, clock=clock,
+    )
+
+
+def wait_for_dataset(client: CustomSpeechClient, dataset: Dataset | str, **kwargs: Any) -> Dataset:
+    """:func:`wait_for_resource` for a Speech to text dataset."""
+    return cast("Dataset", wait_for_resource(client, "datasets", dataset, **kwargs))
+
+
+def wait_for_model(
+    client: CustomSpeechClient, model: CustomSpeechModel | str, **kwargs: Any
+) -> CustomSpeechModel:
+    """:func:`wait_for_resource` for a custom speech model."""
+    return cast("CustomSpeechModel", wait_for_resource(client, "models", model, **kwargs))
+
+
+def wait_for_evaluation(
+    client: CustomSpeechClient, evaluation: Evaluation | str, **kwargs: Any
+) -> Evaluation:
+    """:func:`wait_for_resource` for an evaluation."""
+    return cast("Evaluation", wait_for_resource(client, "evaluations", evaluation, **kwargs))
+
+
+def wait_for_endpoint(
+    client: CustomSpeechClient, endpoint: SpeechEndpoint | str, **kwargs: Any
+) -> SpeechEndpoint:
+    """:func:`wait_for_resource` for a custom speech endpoint."""
+    return cast("SpeechEndpoint", wait_for_resource(client, "endpoints", endpoint, **kwargs))
