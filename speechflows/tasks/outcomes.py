@@ -99,6 +99,13 @@ class OperationOutcome(_Outcome):
     )
 
 
+class PersonalVoiceOutcome(_Outcome):
+    """A processed personal voice and the speaker profile id synthesis uses."""
+
+    voice: ResourceOutcome
+    speaker_profile_id: str
+
+
 class TrainingSetReport(_Outcome):
     """The service's view of a training set after its upload was processed."""
 
@@ -144,6 +151,7 @@ __all__ = [
     "DatasetReport",
     "EvaluationOutcome",
     "OperationOutcome",
+    "PersonalVoiceOutcome",
     "ResourceOutcome",
     "StageOutcome",
     "StageTiming",

@@ -1,0 +1,169 @@
+"""Pieces every onboarding flow shares: settings check, stage timings, validation gate, the report.
+
+A flow calls :func:`check_settings` first (a missing variable fails before anything runs), times
+its stages with :class:`Stages`, passes every dataset through :func:`validation_gate` (errors stop
+the flow before any upload unless ``force``), and writes its report with :func:`publish_report`,
+also when it fails (then with the reason), before re-raising.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from prefect.client.schemas.objects import State
+from prefect.logging import get_run_logger
+
+from speechflows.redaction import redact_text
+from speechflows.tasks import artifacts
+from speechflows.tasks.data import manifest_of, restrict, validate_data
+from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, StageTiming, ValidationOutcome
+from speechflows.tasks.waiting import WaitOptions
+
+
+class ValidationFailedError(ValueError):
+    """Pre-flight validation found errors; nothing was uploaded. The message lists the first ones."""
+
+
+def check_settings(*, speech: bool = True, storage: bool = True) -> None:
+    """Load the settings now, so a missing variable fails the flow before any step runs."""
+    from speechflows.settings import load_speech_settings, load_storage_settings
+
+    if speech:
+        load_speech_settings()
+    if storage:
+        load_storage_settings()
+
+
+class Stages:
+    """Wall time per stage, for the report and the result."""
+
+    def __init__(self) -> None:
+        self.timings: list[StageTiming] = []
+        self.started = time.monotonic()
+
+    @contextmanager
+    def __call__(self, name: str, note: str = "") -> Iterator[None]:
+        start = time.monotonic()
+        get_run_logger().info("stage %s: started", name)
+        try:
+            yield
+        finally:
+            seconds = round(time.monotonic() - start, 3)
+            self.timings.append(StageTiming(stage=name, seconds=seconds, note=note))
+            get_run_logger().info("stage %s: %.2f s", name, seconds)
+
+    @property
+    def total(self) -> float:
+        return round(time.monotonic() - self.started, 3)
+
+
+def wait_options(deadlines: Any, minutes: float) -> WaitOptions:
+    """:class:`WaitOptions` from a :class:`~speechflows.deployments.params.Deadlines` stage."""
+    return WaitOptions.of(minutes, deadlines.poll_min_seconds, deadlines.poll_max_seconds)
+
+
+def validation_gate(
+    path: Path,
+    kind: str,
+    *,
+    locale: str,
+    table_key: str,
+    force: bool,
+    extensions: Sequence[str] | None = None,
+    min_utterances: int | None = None,
+    refresh_cache: bool = False,
+    notes: list[str],
+) -> tuple[Any, ValidationOutcome]:
+    """Manifest + validation + table artifact; raise on errors unless ``force``.
+
+    Returns:
+        ``(manifest, outcome)``; with ``force``, the manifest leaves out the rejected files.
+    """
+    manifest = manifest_of(Path(path), list(extensions) if extensions else None)
+    outcome = validate_data.with_options(refresh_cache=refresh_cache)(
+        Path(path), kind, locale=locale, manifest_hash=manifest.hash, min_utterances=min_utterances
+    )
+    artifacts.validation_table(outcome, table_key)
+    if outcome.has_errors:
+        first = [
+            f"{r.get('file')}:{r.get('line') or '-'} {r.get('code')}: {r.get('fix')}"
+            for r in outcome.rows
+            if str(r.get("severity", "")).lower() == "error"
+        ][:5]
+        if not force:
+            raise ValidationFailedError(
+                f"{path}: validation found {outcome.error_count} errors in "
+                f"{len(outcome.rejected_files)} files ({kind}); nothing was uploaded. First: "
+                + "; ".join(first)
+                + f". See the table artifact {table_key!r}; fix the files, or run with force=true "
+                "to upload only the valid ones"
+            )
+        notes.append(
+            f"force: {len(outcome.rejected_files)} files with errors were left out of "
+            f"{path} ({outcome.error_count} errors)"
+        )
+        get_run_logger().warning(
+            "force: leaving out %d files with errors: %s", len(outcome.rejected_files),
+            ", ".join(outcome.rejected_files[:10]),
+        )
+        manifest = restrict(manifest, outcome.rejected_files)
+    return manifest, outcome
+
+
+def staged(state: State[Any]) -> StageOutcome:
+    """The stage outcome of a task state; a cache hit means nothing moved in this run."""
+    outcome: StageOutcome = state.result()
+    return outcome.as_cached() if state.name == "Cached" else outcome
+
+
+def rejects_of(outcome: ValidationOutcome | None) -> list[tuple[str, str, str]]:
+    """(file, code, reason) rows of the errors of a validation, for the report."""
+    if outcome is None:
+        return []
+    rows = []
+    for r in outcome.rows:
+        if str(r.get("severity", "")).lower() == "error":
+            line = f":{r['line']}" if r.get("line") else ""
+            reason = f"{r.get('rule', '')} (found {r.get('value')})" if r.get("value") else str(r.get("rule", ""))
+            rows.append((f"{r.get('file')}{line}", str(r.get("code", "")), reason))
+    return rows
+
+
+def publish_report(
+    title: str,
+    key: str,
+    *,
+    resources: Sequence[ResourceOutcome | None],
+    facts: Sequence[tuple[str, object]],
+    rejects: Sequence[tuple[str, str, str]],
+    stages: Stages,
+    notes: Sequence[str],
+    error: BaseException | None = None,
+) -> None:
+    """Write the markdown onboarding report and a link artifact per resource."""
+    status = "Completed" if error is None else f"Failed: {redact_text(str(error))}"
+    present = [r for r in resources if r is not None]
+    text = artifacts.render_report(
+        title, resources=present, facts=facts, rejects=rejects, timings=stages.timings,
+        notes=notes, status=status,
+    )
+    artifacts.markdown(text, key, description=title)
+    for r in present:
+        if r.url:
+            artifacts.link(r.url, f"{r.kind} {r.id}", artifacts.artifact_key(key, r.kind, "link"))
+
+
+__all__ = [
+    "Stages",
+    "ValidationFailedError",
+    "check_settings",
+    "publish_report",
+    "rejects_of",
+    "staged",
+    "validation_gate",
+    "wait_options",
+]

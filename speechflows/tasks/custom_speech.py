@@ -1,0 +1,366 @@
+"""Custom speech tasks: project, dataset import, base model choice, model training, evaluation.
+
+Speech to text ids are assigned by the server, so every create is "find by displayName + content
+hash (``customProperties``), else create" — a re-run or a retry after a crash finds what the
+first attempt made. The dataset's ``contentUrl`` is a blob SAS minted inside the task and never
+leaves it; results carry the entities' ``self`` URLs only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import task
+from prefect.logging import get_run_logger
+
+from speechflows.deployments.limits import speech_api_slot
+from speechflows.redaction import redact_text, redact_url
+from speechflows.speech import polling
+from speechflows.speech.custom_speech import CustomSpeechClient, odata_quote
+from speechflows.speech.errors import ResourceFailedError
+from speechflows.tasks import continuation, events
+from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.custom_voice import OnboardingError
+from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
+from speechflows.tasks.retries import retry_options
+from speechflows.tasks.waiting import WaitOptions, progress_callback
+
+
+@contextmanager
+def speech_client() -> Iterator[CustomSpeechClient]:
+    """A Speech to text client built from the environment's settings."""
+    from speechflows.settings import load_speech_settings
+
+    with CustomSpeechClient(load_speech_settings()) as client:
+        yield client
+
+
+def _status(item: Any) -> str | None:
+    status = getattr(item, "status", None)
+    return str(status) if status is not None else None
+
+
+def _outcome(kind: str, item: Any, action: Any) -> ResourceOutcome:
+    return ResourceOutcome(
+        kind=kind, id=item.resource_id, url=redact_url(item.self_url) if item.self_url else None,
+        status=_status(item), action=action, display_name=item.display_name,
+    )
+
+
+def _wait_kwargs(wait: WaitOptions, bar: LiveProgress | None, what: str) -> dict[str, Any]:
+    return {
+        "deadline_seconds": wait.deadline_seconds,
+        "min_interval": wait.min_interval,
+        "max_interval": wait.max_interval,
+        "progress": progress_callback(bar, what, wait.deadline_seconds),
+    }
+
+
+def combined_hash(*parts: str) -> str:
+    """One content hash for several inputs (e.g. the datasets a model trains on)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@task(name="Create speech project", task_run_name="project {display_name}", **retry_options())
+def ensure_speech_project(
+    display_name: str, *, locale: str, description: str | None = None
+) -> ResourceOutcome:
+    """The custom speech project with this display name and locale (created if missing)."""
+    log = get_run_logger()
+    with speech_client() as cs:
+        with speech_api_slot():
+            found = [
+                p for p in cs.list_projects(filter=f"displayName eq {odata_quote(display_name)}")
+                if p.display_name == display_name and (p.locale or locale) == locale
+            ]
+        if found:
+            found.sort(key=lambda p: str(p.created_date_time or ""))
+            log.info("speech project %r exists: reused", display_name)
+            return _outcome("speech project", found[0], "reused")
+        with speech_api_slot():
+            created = cs.create_project(display_name=display_name, locale=locale, description=description)
+        log.info("speech project %r created: %s", display_name, created.resource_id)
+        return _outcome("speech project", created, "created")
+
+
+@task(
+    name="Create dataset",
+    task_run_name="dataset {display_name}",
+    cache_policy=ContentKey(
+        fields=("display_name", "kind", "locale", "manifest_hash", "blob_name", "container", "project_url"),
+        target=("speech", "storage"),
+        container_field="container",
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def create_dataset(
+    display_name: str,
+    *,
+    kind: str,
+    locale: str,
+    manifest_hash: str,
+    container: str,
+    blob_name: str,
+    project_url: str | None = None,
+    description: str | None = None,
+) -> ResourceOutcome:
+    """Find (by displayName + content hash) or create the dataset importing the staged blob."""
+    from speechflows.settings import load_storage_settings
+    from speechflows.storage import blob_sas_url
+
+    log = get_run_logger()
+    with speech_client() as cs:
+        content_url = blob_sas_url(load_storage_settings(), container, blob_name)
+        with speech_api_slot():
+            dataset, created = cs.get_or_create_dataset(
+                kind=kind, locale=locale, display_name=display_name, content_url=content_url,
+                content_hash=manifest_hash, description=description, project_url=project_url,
+            )
+    log.info(
+        "dataset %r %s: %s (%s)", display_name, "created" if created else "exists, reused",
+        dataset.resource_id, dataset.status,
+    )
+    return _outcome("dataset", dataset, "created" if created else "reused")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _summary(report: dict[str, Any] | None) -> list[str]:
+    if not report:
+        return []
+    lines = []
+    for key, value in report.items():
+        if isinstance(value, str | int | float | bool):
+            lines.append(f"{key}: {value}")
+        elif isinstance(value, list):
+            lines.append(f"{key}: {len(value)} entries")
+    return [redact_text(x) for x in lines[:20]]
+
+
+@task(
+    name="Wait for dataset",
+    task_run_name="wait dataset {display_name}",
+    cache_policy=ContentKey(fields=("dataset_url",), target=("speech",)),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def wait_for_dataset(
+    dataset_url: str,
+    *,
+    display_name: str,
+    kind: str,
+    project_id: str | None,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> DatasetReport:
+    """Wait for the dataset's import; return accepted/rejected lines, duration and the report."""
+    log = get_run_logger()
+    bar = LiveProgress(progress_key, f"dataset {display_name}") if progress_key else None
+    var = continuation.variable_name("dataset", dataset_url)
+    related = [("speech project", project_id)] if project_id else []
+    with speech_client() as cs:
+        state = polling.ContinuationState.for_resource(cs, "datasets", dataset_url)
+        continuation.save(var, state.to_json())
+        rid = state.resource_id
+        try:
+            ds = polling.wait_for_dataset(cs, dataset_url, **_wait_kwargs(wait, bar, f"dataset {display_name}"))
+        except ResourceFailedError as exc:
+            events.emit("dataset.failed", kind="dataset", rid=rid,
+                        payload={"display_name": display_name, "reason": str(exc)}, related=related)
+            raise
+        with speech_api_slot():
+            report = cs.get_dataset_report(dataset_url)
+    continuation.forget(var)
+    if bar is not None:
+        bar.done(f"dataset {display_name}: {ds.status}")
+    props = ds.properties
+    duration = None
+    if props is not None and props.duration_milliseconds is not None:
+        duration = props.duration_milliseconds / 1000.0
+    elif props is not None and props.duration:
+        duration = _iso_seconds(props.duration)
+    out = DatasetReport(
+        dataset=_outcome("dataset", ds, "created"),
+        kind=kind,
+        accepted_lines=props.accepted_line_count if props else None,
+        rejected_lines=props.rejected_line_count if props else None,
+        duration_seconds=duration,
+        report=_clean(report) if report else None,
+        report_summary=_summary(report),
+    )
+    log.info("dataset %r %s: %s accepted, %s rejected lines", display_name, ds.status,
+             out.accepted_lines, out.rejected_lines)
+    events.emit("dataset.succeeded", kind="dataset", rid=rid, related=related, payload={
+        "display_name": display_name, "kind": kind, "accepted_lines": out.accepted_lines,
+        "rejected_lines": out.rejected_lines})
+    return out
+
+
+def _iso_seconds(text: str) -> float | None:
+    """Seconds of an ISO-8601 duration such as ``PT4M12.5S`` (v3.2 ``duration``)."""
+    import re
+
+    m = re.fullmatch(r"P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?", text)
+    if not m:
+        return None
+    d, h, mi, s = (float(x) if x else 0.0 for x in m.groups())
+    return d * 86400 + h * 3600 + mi * 60 + s
+
+
+def _deprecated(model: Any, now: datetime) -> bool:
+    dates = (model.properties.deprecation_dates if model.properties else None) or {}
+    when = dates.get("adaptationDateTime")
+    if not when:
+        return False
+    try:
+        stamp = datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return stamp <= now
+
+
+@task(name="Choose base model", task_run_name="base model for {kinds}", **retry_options())
+def choose_base_model(locale: str, kinds: Sequence[str], requested: str | None = None) -> ResourceOutcome:
+    """A base model of ``locale`` that adapts with every kind in ``kinds`` and is not deprecated.
+
+    ``requested`` (id or display name) is checked the same way and refused with the reason.
+    """
+    now = datetime.now(UTC)
+    with speech_client() as cs, speech_api_slot():
+        models = cs.list_base_models(filter=f"locale eq {odata_quote(locale)}")
+
+    def supports(m: Any) -> bool:
+        feats = m.properties.features if m.properties else None
+        have = {k.lower() for k in ((feats.supports_adaptations_with if feats else None) or [])}
+        return all(k.lower() in have for k in kinds)
+
+    if requested:
+        match = [m for m in models if requested in (m.resource_id, m.display_name)]
+        if not match:
+            raise OnboardingError(f"base model {requested!r} not found for {locale}")
+        chosen = match[0]
+        if _deprecated(chosen, now):
+            raise OnboardingError(
+                f"base model {requested!r} is deprecated for adaptation; leave base_model empty to "
+                "use the newest supported one"
+            )
+        if not supports(chosen):
+            raise OnboardingError(f"base model {requested!r} does not adapt with {', '.join(kinds)}")
+        return _outcome("base model", chosen, "reused")
+    usable = [m for m in models if supports(m) and not _deprecated(m, now)]
+    if not usable:
+        raise OnboardingError(
+            f"no base model for {locale} adapts with {', '.join(kinds)} and is not deprecated"
+        )
+    usable.sort(key=lambda m: str(m.created_date_time or ""))
+    return _outcome("base model", usable[-1], "reused")
+
+
+@task(
+    name="Train speech model",
+    task_run_name="model {display_name}",
+    cache_policy=ContentKey(
+        fields=("display_name", "locale", "base_model_url", "dataset_urls"), target=("speech",)
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def train_speech_model(
+    display_name: str,
+    *,
+    locale: str,
+    base_model_url: str,
+    dataset_urls: list[str],
+    project_url: str | None,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> ResourceOutcome:
+    """Find or create the custom model on these datasets, and wait for its training."""
+    log = get_run_logger()
+    content = combined_hash(base_model_url, *sorted(dataset_urls))
+    bar = LiveProgress(progress_key, f"model {display_name}") if progress_key else None
+    with speech_client() as cs:
+        with speech_api_slot():
+            model, created = cs.get_or_create_model(
+                display_name=display_name, content_hash=content, locale=locale,
+                base_model_url=base_model_url, dataset_urls=dataset_urls, project_url=project_url,
+            )
+        log.info("custom model %r %s: %s", display_name, "created" if created else "reused", model.resource_id)
+        final = polling.wait_for_model(cs, model, **_wait_kwargs(wait, bar, f"model {display_name}"))
+    events.emit("speech-model.succeeded", kind="speech model", rid=final.resource_id,
+                payload={"display_name": display_name})
+    return _outcome("speech model", final, "created" if created else "reused")
+
+
+@task(
+    name="Evaluate model",
+    task_run_name="evaluate {display_name}",
+    cache_policy=ContentKey(
+        fields=("display_name", "base_model_url", "model_url", "dataset_url"), target=("speech",)
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def evaluate_model(
+    display_name: str,
+    *,
+    locale: str,
+    base_model_url: str,
+    model_url: str,
+    dataset_url: str,
+    project_url: str | None,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> EvaluationOutcome:
+    """Compare the base model (1) and the custom model (2) on the test dataset; return the WERs."""
+    log = get_run_logger()
+    content = combined_hash(base_model_url, model_url, dataset_url)
+    bar = LiveProgress(progress_key, f"evaluation {display_name}") if progress_key else None
+    with speech_client() as cs:
+        with speech_api_slot():
+            ev, created = cs.get_or_create_evaluation(
+                display_name=display_name, content_hash=content, locale=locale,
+                model1_url=base_model_url, model2_url=model_url, dataset_url=dataset_url,
+                project_url=project_url,
+            )
+        final = polling.wait_for_evaluation(cs, ev, **_wait_kwargs(wait, bar, f"evaluation {display_name}"))
+    props = final.properties
+    out = EvaluationOutcome(
+        evaluation=_outcome("evaluation", final, "created" if created else "reused"),
+        word_error_rate_base=props.word_error_rate1 if props else None,
+        word_error_rate_custom=props.word_error_rate2 if props else None,
+        sentence_error_rate_base=props.sentence_error_rate1 if props else None,
+        sentence_error_rate_custom=props.sentence_error_rate2 if props else None,
+    )
+    log.info("evaluation %r: WER base %s, custom %s", display_name, out.word_error_rate_base,
+             out.word_error_rate_custom)
+    events.emit("evaluation.succeeded", kind="evaluation", rid=final.resource_id, payload={
+        "word_error_rate_base": out.word_error_rate_base,
+        "word_error_rate_custom": out.word_error_rate_custom})
+    return out
+
+
+__all__ = [
+    "choose_base_model",
+    "combined_hash",
+    "create_dataset",
+    "ensure_speech_project",
+    "evaluate_model",
+    "speech_client",
+    "train_speech_model",
+    "wait_for_dataset",
+]

@@ -1,0 +1,613 @@
+"""Custom Voice tasks: project, consent, training set + upload, personal voice, model, endpoint.
+
+Ids are the caller's, so every create is "GET, and PUT only if missing" — a re-run creates
+nothing. Long-running requests carry a deterministic ``Operation-Id`` derived from the content
+(manifest hash), and the poller's continuation state is saved before waiting: a re-run after a
+crash finds the operation (saved state, else the deterministic id) and waits on it instead of
+starting a second one. Container SAS URLs are minted here, inside the task that calls the service,
+and never leave it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prefect import task
+from prefect.logging import get_run_logger
+
+from speechflows.deployments.limits import speech_api_slot
+from speechflows.redaction import strip_query
+from speechflows.speech.custom_voice import CustomVoiceClient, operation_id_for
+from speechflows.speech.errors import NotFoundError, ResourceFailedError
+from speechflows.speech.models import AzureBlobContentSource, Status
+from speechflows.speech.polling import ContinuationState, resume
+from speechflows.tasks import continuation, events
+from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.outcomes import (
+    OperationOutcome,
+    PersonalVoiceOutcome,
+    ResourceOutcome,
+    TrainingSetReport,
+)
+from speechflows.tasks.retries import retry_options
+from speechflows.tasks.waiting import WaitOptions, progress_callback
+
+T = TypeVar("T")
+MAX_OPERATION_ATTEMPTS = 5
+
+
+class OnboardingError(ValueError):
+    """The service state or the parameters do not allow this step (message says how to fix it)."""
+
+
+@contextmanager
+def voice_client() -> Iterator[CustomVoiceClient]:
+    """A Custom Voice client built from the environment's settings."""
+    from speechflows.settings import load_speech_settings
+
+    with CustomVoiceClient(load_speech_settings()) as client:
+        yield client
+
+
+def _get(fn: Callable[[], T]) -> T | None:
+    with speech_api_slot():
+        try:
+            return fn()
+        except NotFoundError:
+            return None
+
+
+def _status(item: Any) -> str | None:
+    status = getattr(item, "status", None)
+    return str(status) if status is not None else None
+
+
+def _failed(kind: str, rid: str, item: Any, fix: str) -> ResourceFailedError:
+    code, reason = item.failure()
+    err = ResourceFailedError(kind, rid, code, f"{reason or code or 'no reason given'}. {fix}")
+    return err
+
+
+def _wait(
+    client: CustomVoiceClient,
+    state: ContinuationState,
+    options: WaitOptions,
+    bar: LiveProgress | None,
+    what: str,
+) -> Any:
+    # A re-run gets the full stage deadline again, counted from now.
+    from datetime import UTC, datetime
+
+    fresh = state.model_copy(
+        update={"started_at": datetime.now(UTC), "deadline_seconds": options.deadline_seconds}
+    )
+    result = resume(
+        fresh, client, min_interval=options.min_interval, max_interval=options.max_interval,
+        progress=progress_callback(bar, what, options.deadline_seconds),
+    )
+    if bar is not None:
+        bar.done(f"{what}: {_status(result)}")
+    return result
+
+
+# -- projects -------------------------------------------------------------------------------------
+
+
+@task(name="Create voice project", task_run_name="project {project_id}", **retry_options())
+def ensure_voice_project(
+    project_id: str, *, kind: str, locale: str | None = None, description: str | None = None
+) -> ResourceOutcome:
+    """The Custom Voice project ``project_id`` of ``kind`` (created if missing)."""
+    log = get_run_logger()
+    with voice_client() as cv:
+        url = cv.url("projects", project_id)
+        existing = _get(lambda: cv.get_project(project_id))
+        if existing is not None:
+            if existing.kind is not None and str(existing.kind).lower() != kind.lower():
+                raise OnboardingError(
+                    f"project {project_id!r} exists with kind {existing.kind}, not {kind}; "
+                    "choose another project_id"
+                )
+            log.info("project %s exists (%s): reused", project_id, existing.kind)
+            return ResourceOutcome(kind="project", id=project_id, url=url, action="reused")
+        with speech_api_slot():
+            cv.create_project(project_id, kind=kind, locale=locale, description=description)
+        log.info("project %s created (%s)", project_id, kind)
+        return ResourceOutcome(kind="project", id=project_id, url=url, action="created")
+
+
+# -- consents -------------------------------------------------------------------------------------
+
+
+@task(name="Create consent", task_run_name="consent {consent_id}", **retry_options())
+def ensure_consent(
+    consent_id: str,
+    *,
+    project_id: str,
+    voice_talent_name: str,
+    company_name: str,
+    locale: str,
+    audio_hash: str,
+    audio_file: Path | None = None,
+    audio_blob: str | None = None,
+    description: str | None = None,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> ResourceOutcome:
+    """The consent ``consent_id``, created from a local file (multipart) or a blob, and processed.
+
+    A consent that exists and Succeeded is reused; one that Failed stops the flow with the
+    service's reason (consents cannot be changed: fix the recording and use a new consent id).
+    """
+    log = get_run_logger()
+    op_id = operation_id_for("consent", consent_id, audio_hash)
+    with voice_client() as cv:
+        url = cv.url("consents", consent_id)
+        existing = _get(lambda: cv.get_consent(consent_id))
+        action: Any = "reused"
+        if existing is not None and existing.status is Status.SUCCEEDED:
+            log.info("consent %s exists and succeeded: reused", consent_id)
+            return ResourceOutcome(kind="consent", id=consent_id, url=url, status="Succeeded", action="reused")
+        if existing is not None and existing.status is Status.FAILED:
+            raise _failed(
+                "consent", consent_id, existing,
+                "Fix the recording (the talent must say the statement with the same names) and "
+                "use a new consent id",
+            )
+        if existing is None:
+            audio_url = _blob_sas(audio_blob) if audio_blob else None
+            with speech_api_slot():
+                accepted = cv.create_consent(
+                    consent_id, project_id=project_id, voice_talent_name=voice_talent_name,
+                    company_name=company_name, locale=locale, audio_url=audio_url,
+                    audio_file=Path(audio_file) if audio_file else None,
+                    description=description, operation_id=op_id,
+                )
+            state = ContinuationState.for_operation(cv, accepted, "consents", consent_id)
+            action = "created"
+            log.info("consent %s submitted (operation %s)", consent_id, accepted.operation.id)
+        else:
+            log.info("consent %s is %s: waiting for it", consent_id, existing.status)
+            state = ContinuationState.for_resource(cv, "consents", consent_id)
+        bar = LiveProgress(progress_key, f"consent {consent_id}") if progress_key else None
+        final = _wait(cv, state, wait, bar, f"consent {consent_id}")
+    events.emit("consent.succeeded", kind="consent", rid=consent_id, related=[("project", project_id)])
+    return ResourceOutcome(kind="consent", id=consent_id, url=url, status=_status(final), action=action)
+
+
+def _blob_sas(blob: str) -> str:
+    from speechflows.settings import load_storage_settings
+    from speechflows.storage import blob_sas_url
+
+    settings = load_storage_settings()
+    return blob_sas_url(settings, settings.container, blob)
+
+
+# -- training sets --------------------------------------------------------------------------------
+
+
+@task(name="Create training set", task_run_name="training set {training_set_id}", **retry_options())
+def ensure_training_set(
+    training_set_id: str,
+    *,
+    project_id: str,
+    locale: str,
+    voice_kind: str,
+    description: str | None = None,
+) -> ResourceOutcome:
+    """The training set ``training_set_id`` (created if missing; locale and voice kind must match)."""
+    log = get_run_logger()
+    with voice_client() as cv:
+        url = cv.url("trainingsets", training_set_id)
+        existing = _get(lambda: cv.get_training_set(training_set_id))
+        if existing is not None:
+            for field, want in (("locale", locale), ("voice_kind", voice_kind), ("project_id", project_id)):
+                have = getattr(existing, field, None)
+                if have is not None and str(have).lower() != want.lower():
+                    raise OnboardingError(
+                        f"training set {training_set_id!r} exists with {field} {have}, not {want}; "
+                        "it cannot be changed: choose another training_set_id"
+                    )
+            log.info("training set %s exists: reused", training_set_id)
+            return ResourceOutcome(
+                kind="training set", id=training_set_id, url=url, status=_status(existing), action="reused"
+            )
+        with speech_api_slot():
+            created = cv.create_training_set(
+                training_set_id, project_id=project_id, locale=locale, voice_kind=voice_kind,
+                description=description,
+            )
+        log.info("training set %s created", training_set_id)
+        return ResourceOutcome(
+            kind="training set", id=training_set_id, url=url, status=_status(created), action="created"
+        )
+
+
+def upload_state_name(training_set_id: str, manifest_hash: str) -> str:
+    """Name of the saved continuation state of an upload."""
+    return continuation.variable_name("upload", training_set_id, manifest_hash)
+
+
+@task(
+    name="Upload training data",
+    task_run_name="upload {training_set_id}",
+    cache_policy=ContentKey(
+        fields=("training_set_id", "kind", "manifest_hash", "prefix", "container"),
+        target=("speech", "storage"),
+        container_field="container",
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def start_training_set_upload(
+    training_set_id: str,
+    *,
+    kind: str,
+    manifest_hash: str,
+    container: str,
+    prefix: str,
+    audio_extensions: Sequence[str],
+    script_extensions: Sequence[str] = (),
+) -> OperationOutcome:
+    """Start (or re-attach to) the ``:upload`` of the staged data into the training set.
+
+    The ``Operation-Id`` is derived from the training set, kind and manifest hash. Before posting,
+    the task looks for the saved continuation state, then for an operation with that id: a
+    re-run after a crash waits on the running operation instead of starting another. A Failed
+    earlier attempt is not re-attached: the next id (``-r2``...) starts a fresh one.
+    """
+    log = get_run_logger()
+    base_id = operation_id_for("upload", training_set_id, kind, manifest_hash)
+    var = upload_state_name(training_set_id, manifest_hash)
+    with voice_client() as cv:
+        saved = continuation.load(var)
+        if saved:
+            state = ContinuationState.from_json(saved)
+            op_id = (state.operation_url or "").split("?", 1)[0].rsplit("/", 1)[-1]
+            op = _get(lambda: cv.get_operation(state.operation_url or op_id))
+            if op is not None and op.status is not Status.FAILED:
+                log.info("re-attaching to upload operation %s (%s) from saved state", op_id, op.status)
+                return _op_outcome(op_id, state, "reused", training_set_id)
+        for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
+            op_id = base_id if attempt == 1 else f"{base_id}-r{attempt}"
+            op = _get(lambda op_id=op_id: cv.get_operation(op_id))  # type: ignore[misc]
+            if op is not None and op.status is Status.FAILED:
+                log.info("upload operation %s failed earlier; starting a new attempt", op_id)
+                continue
+            if op is not None:
+                location = cv.url("operations", op_id) + f"?api-version={cv.api_version}"
+                from speechflows.speech.models import OperationRef
+
+                state = ContinuationState.for_operation(
+                    cv, OperationRef(id=op_id, location=location), "trainingsets", training_set_id
+                )
+                continuation.save(var, state.to_json())
+                log.info("re-attaching to upload operation %s (%s)", op_id, op.status)
+                return _op_outcome(op_id, state, "reused", training_set_id)
+            audios, scripts = _sources(container, prefix, audio_extensions, script_extensions)
+            with speech_api_slot():
+                ref = cv.upload_training_set_data(
+                    training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
+                )
+            state = ContinuationState.for_operation(cv, ref, "trainingsets", training_set_id)
+            continuation.save(var, state.to_json())
+            log.info(
+                "upload into training set %s started: operation %s, data at %s/%s",
+                training_set_id, ref.id, container, prefix,
+            )
+            return _op_outcome(ref.id, state, "created", training_set_id)
+    raise OnboardingError(
+        f"the upload into training set {training_set_id!r} failed {MAX_OPERATION_ATTEMPTS} times "
+        "for this data; look at the failure reasons, fix the data, and run again"
+    )
+
+
+def _op_outcome(op_id: str, state: ContinuationState, action: Any, rid: str) -> OperationOutcome:
+    return OperationOutcome(
+        operation_id=op_id,
+        operation_url=state.operation_url,
+        resource_kind=state.resource_kind,
+        resource_id=rid,
+        action=action,
+        continuation=state.to_json(),
+    )
+
+
+def _sources(
+    container: str, prefix: str, audio_ext: Sequence[str], script_ext: Sequence[str]
+) -> tuple[AzureBlobContentSource, AzureBlobContentSource | None]:
+    from speechflows.settings import load_storage_settings
+    from speechflows.storage import container_sas_url
+
+    sas = container_sas_url(load_storage_settings(), container, permissions="rl")
+    audios = AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(audio_ext))
+    scripts = (
+        AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(script_ext))
+        if script_ext
+        else None
+    )
+    return audios, scripts
+
+
+@task(
+    name="Wait for training set",
+    task_run_name="wait {training_set_id}",
+    cache_policy=ContentKey(fields=("training_set_id", "operation_id"), target=("speech",)),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def wait_for_training_set(
+    training_set_id: str,
+    *,
+    operation_id: str,
+    continuation_json: str,
+    project_id: str,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+    continuation_var: str | None = None,
+) -> TrainingSetReport:
+    """Wait for the upload operation, then read the training set's utterances and duration."""
+    log = get_run_logger()
+    state = ContinuationState.from_json(continuation_json)
+    bar = LiveProgress(progress_key, f"training set {training_set_id}") if progress_key else None
+    with voice_client() as cv:
+        url = cv.url("trainingsets", training_set_id)
+        try:
+            _wait(cv, state, wait, bar, f"training set {training_set_id}")
+        except ResourceFailedError as exc:
+            events.emit(
+                "training-set.failed", kind="training set", rid=training_set_id,
+                payload={"operation_id": operation_id, "reason": str(exc)},
+                related=[("project", project_id)],
+            )
+            raise
+        with speech_api_slot():
+            ts = cv.get_training_set(training_set_id)
+    props = ts.properties
+    report = TrainingSetReport(
+        training_set=ResourceOutcome(kind="training set", id=training_set_id, url=url, status=_status(ts)),
+        operation_id=operation_id,
+        utterance_count=props.utterance_count if props else None,
+        duration_seconds=props.duration_in_seconds if props else None,
+    )
+    log.info(
+        "training set %s %s: %s utterances, %s s of audio", training_set_id, ts.status,
+        report.utterance_count, report.duration_seconds,
+    )
+    events.emit(
+        "training-set.succeeded", kind="training set", rid=training_set_id,
+        payload={"operation_id": operation_id, "utterances": report.utterance_count,
+                 "duration_seconds": report.duration_seconds},
+        related=[("project", project_id)],
+    )
+    if continuation_var:
+        continuation.forget(continuation_var)
+    return report
+
+
+# -- personal voices ------------------------------------------------------------------------------
+
+
+@task(
+    name="Create personal voice",
+    task_run_name="personal voice {personal_voice_id}",
+    cache_policy=ContentKey(
+        fields=("personal_voice_id", "project_id", "consent_id", "manifest_hash"), target=("speech",)
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def ensure_personal_voice(
+    personal_voice_id: str,
+    *,
+    project_id: str,
+    consent_id: str,
+    prompt_files: Sequence[Path],
+    manifest_hash: str,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> PersonalVoiceOutcome:
+    """The personal voice from the prompt audio (multipart upload), processed, and its speaker id.
+
+    The voice's description records the content hash of its prompt audio, so a re-run with other
+    audio under the same id is refused instead of silently reusing the old voice.
+    """
+    log = get_run_logger()
+    marker = f"speechflows content {manifest_hash[:16]}"
+    op_id = operation_id_for("personalvoice", personal_voice_id, consent_id, manifest_hash)
+    var = continuation.variable_name("personalvoice", personal_voice_id, manifest_hash)
+    with voice_client() as cv:
+        url = cv.url("personalvoices", personal_voice_id)
+        existing = _get(lambda: cv.get_personal_voice(personal_voice_id))
+        action: Any = "reused"
+        if existing is not None:
+            if existing.description and existing.description != marker and existing.description.startswith("speechflows content"):
+                raise OnboardingError(
+                    f"personal voice {personal_voice_id!r} exists, made from other prompt audio; "
+                    "use a new personal_voice_id (or delete the old voice)"
+                )
+            if existing.status is Status.FAILED:
+                raise _failed("personal voice", personal_voice_id, existing,
+                              "Use a new personal_voice_id with clean prompt audio of the consenting speaker")
+            saved = continuation.load(var)
+            state = (
+                ContinuationState.from_json(saved) if saved
+                else ContinuationState.for_resource(cv, "personalvoices", personal_voice_id)
+            )
+            log.info("personal voice %s exists (%s): reused", personal_voice_id, existing.status)
+        else:
+            with speech_api_slot():
+                accepted = cv.create_personal_voice(
+                    personal_voice_id, project_id=project_id, consent_id=consent_id,
+                    audio_files=[Path(p) for p in prompt_files], description=marker, operation_id=op_id,
+                )
+            state = ContinuationState.for_operation(cv, accepted, "personalvoices", personal_voice_id)
+            continuation.save(var, state.to_json())
+            action = "created"
+            log.info("personal voice %s submitted (operation %s)", personal_voice_id, accepted.operation.id)
+        bar = LiveProgress(progress_key, f"personal voice {personal_voice_id}") if progress_key else None
+        try:
+            final = _wait(cv, state, wait, bar, f"personal voice {personal_voice_id}")
+        except ResourceFailedError as exc:
+            events.emit("personal-voice.failed", kind="personal voice", rid=personal_voice_id,
+                        payload={"reason": str(exc)}, related=[("project", project_id)])
+            raise
+    continuation.forget(var)
+    speaker = str(getattr(final, "speaker_profile_id", None) or "")
+    log.info("personal voice %s ready: speakerProfileId %s", personal_voice_id, speaker)
+    events.emit(
+        "personal-voice.ready", kind="personal voice", rid=personal_voice_id,
+        payload={"speaker_profile_id": speaker}, related=[("project", project_id), ("consent", consent_id)],
+    )
+    return PersonalVoiceOutcome(
+        voice=ResourceOutcome(
+            kind="personal voice", id=personal_voice_id, url=url, status=_status(final), action=action
+        ),
+        speaker_profile_id=speaker,
+    )
+
+
+# -- models and endpoints ---------------------------------------------------------------------------
+
+
+@task(name="Check model recipe", task_run_name="recipe {recipe_kind}", **retry_options())
+def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) -> int | None:
+    """Refuse a recipe that does not exist or needs more utterances than the training set has.
+
+    Returns:
+        The recipe's minimum utterance count (None when the service does not say).
+    """
+    with voice_client() as cv, speech_api_slot():
+        recipes = cv.list_model_recipes()
+    match = [r for r in recipes if (r.kind or "").lower() == recipe_kind.lower()]
+    if not match:
+        kinds = ", ".join(sorted({r.kind or "?" for r in recipes})) or "none"
+        raise OnboardingError(f"model recipe {recipe_kind!r} does not exist; the service offers: {kinds}")
+    recipe = match[-1]
+    minimum = recipe.min_utterance_count
+    if minimum is not None and (utterance_count or 0) < minimum:
+        raise OnboardingError(
+            f"recipe {recipe.kind} needs at least {minimum} utterances; the training set has "
+            f"{utterance_count or 0}. Record more, or choose another recipe"
+        )
+    if recipe.dataset_locales and locale not in recipe.dataset_locales:
+        raise OnboardingError(
+            f"recipe {recipe.kind} does not accept {locale} data (accepts {', '.join(recipe.dataset_locales)})"
+        )
+    return minimum
+
+
+@task(
+    name="Train voice model",
+    task_run_name="model {model_id}",
+    cache_policy=ContentKey(
+        fields=("model_id", "training_set_id", "consent_id", "recipe_kind", "voice_name", "locale"),
+        target=("speech",),
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def ensure_voice_model(
+    model_id: str,
+    *,
+    project_id: str,
+    consent_id: str,
+    training_set_id: str,
+    recipe_kind: str,
+    voice_name: str,
+    locale: str | None,
+    description: str | None,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> ResourceOutcome:
+    """The voice model ``model_id`` trained on the training set (reused if it exists)."""
+    log = get_run_logger()
+    op_id = operation_id_for("model", model_id, training_set_id, recipe_kind, voice_name)
+    with voice_client() as cv:
+        url = cv.url("models", model_id)
+        existing = _get(lambda: cv.get_model(model_id))
+        action: Any = "reused"
+        if existing is not None:
+            if existing.status is Status.FAILED:
+                raise _failed("model", model_id, existing, "Fix the cause and use a new model id")
+            state = ContinuationState.for_resource(cv, "models", model_id)
+            log.info("model %s exists (%s): reused", model_id, existing.status)
+        else:
+            with speech_api_slot():
+                accepted = cv.create_model(
+                    model_id, project_id=project_id, consent_id=consent_id,
+                    training_set_id=training_set_id, recipe_kind=recipe_kind, voice_name=voice_name,
+                    locale=locale, description=description, operation_id=op_id,
+                )
+            state = ContinuationState.for_operation(cv, accepted, "models", model_id)
+            action = "created"
+            log.info("model %s training started (operation %s)", model_id, accepted.operation.id)
+        bar = LiveProgress(progress_key, f"model {model_id}") if progress_key else None
+        final = _wait(cv, state, wait, bar, f"model {model_id}")
+    events.emit("voice-model.succeeded", kind="voice model", rid=model_id,
+                payload={"voice_name": voice_name}, related=[("project", project_id)])
+    return ResourceOutcome(kind="voice model", id=model_id, url=url, status=_status(final),
+                           action=action, display_name=voice_name)
+
+
+@task(
+    name="Deploy voice endpoint",
+    task_run_name="endpoint {endpoint_id}",
+    cache_policy=ContentKey(fields=("endpoint_id", "model_id"), target=("speech",)),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def ensure_voice_endpoint(
+    endpoint_id: uuid.UUID,
+    *,
+    project_id: str,
+    model_id: str,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> ResourceOutcome:
+    """The endpoint ``endpoint_id`` serving the model (reused if it exists)."""
+    log = get_run_logger()
+    eid = str(endpoint_id)
+    with voice_client() as cv:
+        url = cv.url("endpoints", eid)
+        existing = _get(lambda: cv.get_endpoint(eid))
+        action: Any = "reused"
+        if existing is not None:
+            if existing.status is Status.FAILED:
+                raise _failed("endpoint", eid, existing, "Delete it and deploy again")
+            state = ContinuationState.for_resource(cv, "endpoints", eid)
+        else:
+            with speech_api_slot():
+                accepted = cv.create_endpoint(
+                    eid, project_id=project_id, model_id=model_id,
+                    operation_id=operation_id_for("endpoint", eid, model_id),
+                )
+            state = ContinuationState.for_operation(cv, accepted, "endpoints", eid)
+            action = "created"
+            log.info("endpoint %s deployment started", eid)
+        bar = LiveProgress(progress_key, f"endpoint {eid}") if progress_key else None
+        final = _wait(cv, state, wait, bar, f"endpoint {eid}")
+    events.emit("voice-endpoint.succeeded", kind="voice endpoint", rid=eid,
+                payload={"model_id": model_id}, related=[("project", project_id)])
+    return ResourceOutcome(kind="voice endpoint", id=eid, url=strip_query(url), status=_status(final), action=action)
+
+
+__all__ = [
+    "OnboardingError",
+    "check_recipe",
+    "ensure_consent",
+    "ensure_personal_voice",
+    "ensure_training_set",
+    "ensure_voice_endpoint",
+    "ensure_voice_model",
+    "ensure_voice_project",
+    "start_training_set_upload",
+    "upload_state_name",
+    "voice_client",
+    "wait_for_training_set",
+]

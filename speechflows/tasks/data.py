@@ -1,0 +1,252 @@
+"""Tasks on local data: manifest, pre-flight validation, packaging, staging to Blob.
+
+The manifest hash is the cache key of everything here: an unchanged folder is validated and staged
+once; a changed file changes the hash, and staging then uploads only that file (the stage itself
+skips blobs whose content hash matches).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.logging import get_run_logger
+
+from speechflows.datasets.manifest import Manifest, build_manifest
+from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
+from speechflows.tasks.retries import retry_options
+
+# What each kind stages (the service filters the container listing by these extensions too).
+AUDIO_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "AudioAndScript": (".wav",),
+    "LongAudio": (".wav", ".mp3"),
+    "AudioOnly": (".wav", ".mp3"),
+}
+SCRIPT_EXTENSIONS: dict[str, tuple[str, ...]] = {"AudioAndScript": (".txt",), "LongAudio": (".txt",)}
+PROMPT_EXTENSIONS = (".wav", ".mp3")
+TEXT_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "Language": (".txt",),
+    "Pronunciation": (".txt",),
+    "LanguageMarkdown": (".md",),
+    "OutputFormatting": (".md",),
+}
+WORK_DIR = Path(".speechflows/packages")
+
+
+class DataError(ValueError):
+    """Local data cannot be onboarded as asked (the message names the path and the fix)."""
+
+
+def extensions_for(kind: str) -> tuple[str, ...]:
+    """Every extension a professional-voice kind stages."""
+    return AUDIO_EXTENSIONS.get(kind, ()) + SCRIPT_EXTENSIONS.get(kind, ())
+
+
+@task(name="Build manifest", task_run_name="manifest {path}")
+def manifest_of(path: Path, extensions: Sequence[str] | None = None) -> Manifest:
+    """Paths, sizes and MD5s of the data under ``path`` (hashes reused by (path, size, mtime))."""
+    manifest = build_manifest(Path(path), extensions=list(extensions) if extensions else None)
+    get_run_logger().info(
+        "manifest of %s: %d files, %d bytes, hash %s",
+        path, len(manifest.entries), manifest.total_bytes, manifest.hash[:12],
+    )
+    return manifest
+
+
+def restrict(manifest: Manifest, drop: Sequence[str]) -> Manifest:
+    """The manifest without the files in ``drop`` (posix paths relative to its root)."""
+    gone = set(drop)
+    return manifest.model_copy(update={"entries": tuple(e for e in manifest.entries if e.path not in gone)})
+
+
+def _outcome(report: Any) -> ValidationOutcome:
+    return ValidationOutcome(
+        kind=str(report.kind),
+        locale=str(report.locale),
+        files_checked=int(report.files_checked),
+        accepted_files=[str(f) for f in report.accepted_files],
+        rejected_files=[str(f) for f in report.rejected_files],
+        utterance_count=int(report.utterance_count),
+        rejected_count=int(report.rejected_count),
+        total_audio_seconds=float(report.total_audio_seconds),
+        error_count=int(report.error_count),
+        warning_count=int(report.warning_count),
+        counts_by_code=dict(report.counts_by_code()),
+        rows=list(report.to_rows()),
+        text=str(report.to_text()),
+    )
+
+
+@task(
+    name="Validate data",
+    task_run_name="validate {kind} {path}",
+    cache_policy=ContentKey(fields=("manifest_hash", "kind", "locale", "min_utterances")),
+    cache_expiration=CACHE_EXPIRATION,
+)
+def validate_data(
+    path: Path,
+    kind: str,
+    *,
+    locale: str,
+    manifest_hash: str,
+    min_utterances: int | None = None,
+) -> ValidationOutcome:
+    """Pre-flight validation (pure, offline); cached on the manifest hash.
+
+    Example:
+        >>> validate_data(Path("data/jess"), "AudioAndScript", locale="en-US",
+        ...               manifest_hash=m.hash)                       # doctest: +SKIP
+    """
+    from speechflows.datasets import validate
+
+    report = validate(Path(path), kind, locale=locale, min_utterances=min_utterances)
+    outcome = _outcome(report)
+    get_run_logger().info(
+        "validated %s as %s: %d files, %d accepted utterances, %d errors, %d warnings",
+        path, kind, outcome.files_checked, outcome.utterance_count, outcome.error_count,
+        outcome.warning_count,
+    )
+    return outcome
+
+
+@task(name="Package dataset", task_run_name="package {path}")
+def package_dataset(path: Path, kind: str, drop: Sequence[str] = (), work_dir: Path = WORK_DIR) -> Path:
+    """The single file custom speech imports: a deterministic zip for Acoustic/AudioFiles, else the file.
+
+    ``drop`` names files to leave out (``force`` with validation errors).
+    """
+    from speechflows.datasets import build_zip
+
+    src = Path(path)
+    log = get_run_logger()
+    if kind in ("Acoustic", "AudioFiles"):
+        if src.is_file():
+            if src.suffix.lower() != ".zip":
+                raise DataError(f"{src}: a {kind} dataset is a folder or a .zip of wav files")
+            if drop:
+                log.warning("%s: force cannot filter inside a given zip; uploading it whole", src)
+            return src
+        if not src.is_dir():
+            raise DataError(f"{src}: no such folder (a {kind} dataset is a folder or a .zip)")
+        work_dir.mkdir(parents=True, exist_ok=True)
+        source = src
+        tmp: Path | None = None
+        if drop:
+            # Copy the kept files aside, so the zip holds exactly the valid ones.
+            tmp = Path(tempfile.mkdtemp(prefix="sf-pack-", dir=work_dir))
+            gone = set(drop)
+            for f in sorted(src.rglob("*")):
+                rel = f.relative_to(src).as_posix()
+                if f.is_file() and rel not in gone:
+                    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(f, tmp / rel)
+            source = tmp
+        try:
+            staged = build_zip(source, work_dir / f"{_safe(src.name)}-{kind.lower()}.zip")
+        finally:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+        log.info("packaged %s into %s (%d bytes)", src, staged, staged.stat().st_size)
+        return staged
+    if src.is_dir():
+        exts = TEXT_EXTENSIONS.get(kind, ())
+        files = sorted(f for f in src.iterdir() if f.is_file() and f.suffix.lower() in exts)
+        if len(files) != 1:
+            raise DataError(
+                f"{src}: a {kind} dataset is ONE {'/'.join(exts)} file; found {len(files)} "
+                "(give the file's path instead of the folder)"
+            )
+        return files[0]
+    if not src.is_file():
+        raise DataError(f"{src}: no such file")
+    return src
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name) or "data"
+
+
+@task(
+    name="Stage to Blob",
+    task_run_name="stage {prefix}",
+    cache_policy=ContentKey(
+        fields=("manifest_hash", "prefix", "container"), target=("storage",), container_field="container"
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def stage_data(
+    manifest: Manifest,
+    *,
+    manifest_hash: str,
+    prefix: str,
+    container: str | None = None,
+    progress_key: str | None = None,
+) -> StageOutcome:
+    """Upload the manifest's missing or changed files under ``prefix``; cached on the manifest hash.
+
+    ``manifest_hash`` must be ``manifest.hash`` (it is the cache key; the manifest itself is not
+    hashed again).
+    """
+    from speechflows.settings import load_storage_settings
+    from speechflows.storage import stage
+
+    if manifest_hash != manifest.hash:
+        raise ValueError("stage_data: manifest_hash does not match the manifest")
+    settings = load_storage_settings()
+    log = get_run_logger()
+    bar = LiveProgress(progress_key, f"staging {len(manifest.entries)} files to {prefix}") if progress_key else None
+    total_bytes = max(1, manifest.total_bytes)
+
+    def on_progress(p: Any) -> None:
+        if bar is None:
+            return
+        done = getattr(p, "bytes_done", None)
+        if done is None:
+            done = getattr(p, "uploaded_bytes", 0) + getattr(p, "skipped_bytes", 0)
+        files = getattr(p, "files_done", None)
+        bar.update(float(done) / total_bytes, f"{files if files is not None else '?'} files, {done} bytes")
+
+    started = time.monotonic()
+    result = stage(manifest, settings=settings, prefix=prefix, container=container, progress=on_progress)
+    seconds = time.monotonic() - started
+    if bar is not None:
+        bar.done(f"staged: {len(result.uploaded)} uploaded, {len(result.skipped)} unchanged")
+    log.info(
+        "staged %s to %s/%s: %d uploaded (%d bytes), %d unchanged, %.2f s",
+        manifest.location or manifest.root, result.container, prefix, len(result.uploaded),
+        result.uploaded_bytes, len(result.skipped), seconds,
+    )
+    return StageOutcome(
+        container=result.container,
+        prefix=prefix,
+        manifest_hash=manifest.hash,
+        files=len(manifest.entries),
+        uploaded_files=len(result.uploaded),
+        skipped_files=len(result.skipped),
+        uploaded_bytes=result.uploaded_bytes,
+        skipped_bytes=result.skipped_bytes,
+        seconds=round(seconds, 3),
+    )
+
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "PROMPT_EXTENSIONS",
+    "SCRIPT_EXTENSIONS",
+    "TEXT_EXTENSIONS",
+    "DataError",
+    "extensions_for",
+    "manifest_of",
+    "package_dataset",
+    "restrict",
+    "stage_data",
+    "validate_data",
+]
