@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from speechflows.speech import errors, models, polling
-from speechflows.speech.custom_speech import CONTENT_HASH_PROPERTY, CustomSpeechClient
+from speechflows.speech.custom_speech import CustomSpeechClient
 from speechflows.speech.custom_voice import CustomVoiceClient, operation_id_for
 from speechflows.speech.errors import (
     PollingTimeoutError,
@@ -21,7 +21,6 @@ from speechflows.speech.models import Accepted, AzureBlobContentSource, Operatio
 from speechflows.speech.polling import ContinuationState, resume
 
 __all__ = [
-    "CONTENT_HASH_PROPERTY",
     "Accepted",
     "AzureBlobContentSource",
     "ContinuationState",

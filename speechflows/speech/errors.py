@@ -82,7 +82,7 @@ class SpeechHTTPError(SpeechError):
         self.status = status
         self.code = code
         self.inner_code = inner_code
-        self.target = target
+        self.target = redact_text(target) if target else None
         self.request_id = request_id
         self.method = method
         self.url = redact_text(url)
@@ -90,8 +90,8 @@ class SpeechHTTPError(SpeechError):
         codes = "/".join(c for c in (code, inner_code) if c)
         where = f" on {method} {self.url}" if method else ""
         text = f"HTTP {status}{f' {codes}' if codes else ''}{where}: {message or 'no message'}"
-        if target:
-            text += f" (target: {target})"
+        if self.target:
+            text += f" (target: {self.target})"
         if request_id:
             text += f" [request id {request_id}]"
         super().__init__(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from functools import cache
@@ -266,3 +267,18 @@ def request_url(url: str) -> str:
     """Path and query of a URL (to compare captured requests)."""
     parts = urlsplit(url)
     return parts.path + ("?" + parts.query if parts.query else "")
+
+
+@dataclass
+class FakeTime:
+    """A clock that only moves when the code under test sleeps."""
+
+    t: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+    def clock(self) -> float:
+        return self.t

@@ -1,0 +1,199 @@
+"""Polling to a terminal state: Retry-After, backoff, Failed, deadline, re-attach from JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from speechflows.speech import (
+    ContinuationState,
+    CustomSpeechClient,
+    CustomVoiceClient,
+    errors,
+    polling,
+)
+from speechflows.speech.models import Dataset, OperationRef, Status, TrainingSet
+from tests.speech.spec_support import ENDPOINT, FakeTime, settings
+
+DS_URL = f"{ENDPOINT}/speechtotext/datasets/d1?api-version=2025-10-15"
+
+
+def dataset(status: str, **props: Any) -> dict[str, Any]:
+    return {"self": DS_URL, "displayName": "faq", "locale": "en-US", "kind": "Language",
+            "status": status, "properties": props}
+
+
+class Sequence:
+    """Serves GETs of one resource from a list of bodies; the last one repeats."""
+
+    def __init__(self, bodies: list[Any], headers: dict[str, str] | None = None) -> None:
+        self.bodies = bodies
+        self.headers = headers or {}
+        self.paths: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        body = self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
+        if isinstance(body, httpx.Response):
+            return body
+        return httpx.Response(200, json=body, headers=self.headers)
+
+
+def stt(handler: Any, time: FakeTime) -> CustomSpeechClient:
+    return CustomSpeechClient(settings(), transport=httpx.MockTransport(handler),
+                              sleep=time.sleep, clock=time.clock)
+
+
+def cv(handler: Any, time: FakeTime) -> CustomVoiceClient:
+    return CustomVoiceClient(settings(), transport=httpx.MockTransport(handler),
+                             sleep=time.sleep, clock=time.clock)
+
+
+def test_waits_for_a_dataset_with_backoff_and_reports_progress() -> None:
+    time = FakeTime()
+    seq = Sequence([dataset("NotStarted"), dataset("Running"), dataset("Running"),
+                    dataset("Succeeded", acceptedLineCount=12)])
+    seen: list[polling.PollProgress] = []
+    with stt(seq, time) as client:
+        done = polling.wait_for_dataset(
+            client, DS_URL, min_interval=2, max_interval=5, progress=seen.append,
+            sleep=time.sleep, clock=time.clock,
+        )
+    assert isinstance(done, Dataset)
+    assert done.properties is not None and done.properties.accepted_line_count == 12
+    assert time.sleeps == [2, 4, 5]
+    assert [p.status for p in seen] == ["NotStarted", "Running", "Running", "Succeeded"]
+    assert seen[-1].resource_kind == "dataset" and seen[-1].resource_id == "d1"
+
+
+def test_retry_after_on_a_poll_wins_over_backoff() -> None:
+    time = FakeTime()
+    seq = Sequence([dataset("Running"), dataset("Succeeded")], headers={"Retry-After": "9"})
+    with stt(seq, time) as client:
+        polling.wait_for_dataset(client, "d1", min_interval=1, max_interval=2,
+                                 sleep=time.sleep, clock=time.clock)
+    assert time.sleeps == [9.0]
+
+
+def test_transient_errors_while_polling_do_not_end_the_wait() -> None:
+    time = FakeTime()
+    throttled = httpx.Response(429, json={"code": "TooManyRequests", "message": "slow"},
+                               headers={"Retry-After": "500"})
+    seq = Sequence([throttled, dataset("Succeeded")])
+    with stt(seq, time) as client:
+        done = polling.wait_for_dataset(client, "d1", min_interval=1, sleep=time.sleep, clock=time.clock)
+    assert done.status is Status.SUCCEEDED
+    assert time.sleeps == [500.0]
+
+
+def test_a_failed_dataset_raises_with_the_service_reason() -> None:
+    time = FakeTime()
+    seq = Sequence([dataset("Running"),
+                    dataset("Failed", error={"code": "NoUtf8WithBom", "message": "Save the file as UTF-8 with BOM."})])
+    with stt(seq, time) as client, pytest.raises(errors.ResourceFailedError) as info:
+        polling.wait_for_dataset(client, "d1", sleep=time.sleep, clock=time.clock)
+    exc = info.value
+    assert (exc.resource_kind, exc.resource_id, exc.code) == ("dataset", "d1", "NoUtf8WithBom")
+    assert "UTF-8 with BOM" in str(exc)
+    assert not errors.is_transient(exc)
+
+
+def test_the_deadline_raises_a_timeout_naming_the_resource() -> None:
+    time = FakeTime()
+    seq = Sequence([dataset("Running")])
+    with stt(seq, time) as client, pytest.raises(errors.PollingTimeoutError) as info:
+        polling.wait_for_dataset(client, "d1", deadline_seconds=60, min_interval=10, max_interval=10,
+                                 sleep=time.sleep, clock=time.clock)
+    exc = info.value
+    assert (exc.resource_kind, exc.resource_id, exc.last_status) == ("dataset", "d1", "Running")
+    assert "dataset 'd1'" in str(exc) and "60 s" in str(exc)
+    assert sum(time.sleeps) == 60
+    assert len(seq.paths) == 7
+
+
+def test_custom_voice_operation_then_resource_with_failure_reason() -> None:
+    time = FakeTime()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            return httpx.Response(201, json={"id": "consent1", "status": "NotStarted"}, headers={
+                "Operation-Id": "op-77",
+                "Operation-Location": "https://eastus.api.cognitive.microsoft.com/customvoice/operations/op-77?api-version=2026-01-01",
+            })
+        if "/operations/" in request.url.path:
+            polls["op"] += 1
+            return httpx.Response(200, json={"id": "op-77", "status": "Running" if polls["op"] < 3 else "Failed"})
+        assert request.url.path == "/customvoice/consents/consent1"
+        return httpx.Response(200, json={"id": "consent1", "status": "Failed",
+                                         "properties": {"failureReason": "AudioAndScriptNotMatch"}})
+
+    polls = {"op": 0}
+    with cv(handler, time) as client:
+        accepted = client.create_consent(
+            "consent1", project_id="proj", voice_talent_name="Jo Doe", company_name="Contoso",
+            locale="en-US", audio_url="https://a.blob.core.windows.net/c/x.wav?sig=zz")
+        assert accepted.operation == OperationRef(id="op-77", location=accepted.operation.location)
+        with pytest.raises(errors.ResourceFailedError) as info:
+            polling.wait_for_accepted(client, accepted, "consents", min_interval=1,
+                                      sleep=time.sleep, clock=time.clock)
+    assert info.value.resource_kind == "consent"
+    assert info.value.code == "AudioAndScriptNotMatch"
+    assert polls["op"] == 3
+
+
+def test_wait_for_operation_returns_the_succeeded_operation() -> None:
+    time = FakeTime()
+    seq = Sequence([{"id": "op-1", "status": "NotStarted"}, {"id": "op-1", "status": "succeeded"}])
+    with cv(seq, time) as client:
+        op = polling.wait_for_operation(client, "op-1", sleep=time.sleep, clock=time.clock)
+    assert op.status is Status.SUCCEEDED
+    assert seq.paths == ["/customvoice/operations/op-1"] * 2
+
+
+def test_reattach_from_continuation_state_in_a_new_client() -> None:
+    time = FakeTime()
+    submit = Sequence([{"id": "ts-one", "status": "Succeeded"}])
+    with cv(submit, time) as client:
+        state = ContinuationState.for_operation(
+            client, OperationRef(id="op-9", location=f"{ENDPOINT}/customvoice/operations/op-9?api-version=2026-01-01"),
+            "trainingsets", "ts-one", deadline_seconds=3600)
+    text = state.to_json()
+    assert "op-9" in text and "ts-one" in text
+
+    restored = ContinuationState.from_json(text)
+    assert restored == state
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "/operations/" in request.url.path:
+            return httpx.Response(200, json={"id": "op-9", "status": "Succeeded"})
+        return httpx.Response(200, json={"id": "ts-one", "status": "Succeeded",
+                                         "properties": {"utteranceCount": 300}})
+
+    with cv(handler, time) as other:
+        final = polling.resume(restored, other, sleep=time.sleep, clock=time.clock)
+    assert isinstance(final, TrainingSet)
+    assert final.resource_id == "ts-one"
+    assert final.properties is not None and final.properties.utterance_count == 300
+
+
+def test_resume_counts_the_deadline_from_started_at() -> None:
+    time = FakeTime()
+    state = ContinuationState(
+        api="speechtotext", resource_kind="datasets", resource_id="d1", resource_url=DS_URL,
+        started_at=datetime(2026, 1, 1, tzinfo=UTC), deadline_seconds=600)
+    seq = Sequence([dataset("Running")])
+    later = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=590)
+    with stt(seq, time) as client, pytest.raises(errors.PollingTimeoutError):
+        polling.resume(state, client, min_interval=4, max_interval=4, sleep=time.sleep,
+                       clock=time.clock, now=lambda: later)
+    assert sum(time.sleeps) == pytest.approx(10)
+
+
+def test_resume_refuses_a_state_of_the_other_api() -> None:
+    state = ContinuationState(api="customvoice", resource_kind="consents", resource_id="c1x",
+                              started_at=datetime.now(UTC))
+    with stt(Sequence([{}]), FakeTime()) as client, pytest.raises(errors.SpeechUsageError):
+        polling.resume(state, client)
