@@ -16,6 +16,7 @@ from typing import Any
 
 from prefect.client.schemas.objects import State
 from prefect.logging import get_run_logger
+from pydantic import BaseModel
 
 from speechflows.redaction import redact_text
 from speechflows.tasks import artifacts
@@ -114,10 +115,28 @@ def validation_gate(
     return manifest, outcome
 
 
-def staged(state: State[Any]) -> StageOutcome:
-    """The stage outcome of a task state; a cache hit means nothing moved in this run."""
-    outcome: StageOutcome = state.result()
-    return outcome.as_cached() if state.name == "Cached" else outcome
+def settle(state: State[Any]) -> Any:
+    """The result of a task state, as seen by this run: a cache hit created and moved nothing.
+
+    A cached stage reports 0 bytes uploaded; cached resources and operations report "reused".
+    """
+    result = state.result()
+    return _as_reused(result) if state.name == "Cached" else result
+
+
+def _as_reused(value: Any) -> Any:
+    if isinstance(value, StageOutcome):
+        return value.as_cached()
+    if isinstance(value, BaseModel):
+        update = {
+            name: _as_reused(getattr(value, name))
+            for name in type(value).model_fields
+            if isinstance(getattr(value, name), BaseModel)
+        }
+        if "action" in type(value).model_fields:
+            update["action"] = "reused"
+        return value.model_copy(update=update) if update else value
+    return value
 
 
 def rejects_of(outcome: ValidationOutcome | None) -> list[tuple[str, str, str]]:
@@ -163,7 +182,7 @@ __all__ = [
     "check_settings",
     "publish_report",
     "rejects_of",
-    "staged",
+    "settle",
     "validation_gate",
     "wait_options",
 ]

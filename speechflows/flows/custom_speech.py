@@ -23,7 +23,7 @@ from speechflows.flows.common import (
     check_settings,
     publish_report,
     rejects_of,
-    staged,
+    settle,
     validation_gate,
     wait_options,
 )
@@ -92,18 +92,18 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
                 packaged = package_dataset(Path(spec.path), spec.kind, drop)
                 manifest = manifest_of(packaged)
                 prefix = f"{p.resolved_prefix()}{slug}/"
-                staging = staged(
+                staging = settle(
                     stage_data.with_options(refresh_cache=p.refresh_cache)(
                         manifest, manifest_hash=manifest.hash, prefix=prefix, container=container,
                         progress_key=artifact_key("progress", proj_key, slug), return_state=True,
                     )
                 )
             with stages(f"import {spec.name}"):
-                dataset = cs.create_dataset.with_options(refresh_cache=p.refresh_cache)(
+                dataset = settle(cs.create_dataset.with_options(refresh_cache=p.refresh_cache)(
                     spec.name, kind=spec.kind, locale=p.locale, manifest_hash=manifest.hash,
                     container=container, blob_name=prefix + manifest.entries[0].path,
-                    project_url=project.url, description=spec.description,
-                )
+                    project_url=project.url, description=spec.description, return_state=True,
+                ))
                 report = cs.wait_for_dataset.with_options(refresh_cache=p.refresh_cache)(
                     dataset.url or dataset.id, display_name=spec.name, kind=spec.kind,
                     project_id=project.id,
@@ -133,25 +133,26 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
                 base = cs.choose_base_model(p.locale, kinds, p.model.base_model)
             resources.append(base)
             with stages("train model"):
-                model = cs.train_speech_model.with_options(refresh_cache=p.refresh_cache)(
+                model = settle(cs.train_speech_model.with_options(refresh_cache=p.refresh_cache)(
                     p.model.display_name, locale=p.locale, base_model_url=base.url or base.id,
                     dataset_urls=[r.report.dataset.url or r.report.dataset.id for r in train],
                     project_url=project.url,
                     wait=wait_options(p.deadlines, p.deadlines.model_minutes),
-                    progress_key=artifact_key("progress", proj_key, "model"),
-                )
+                    progress_key=artifact_key("progress", proj_key, "model"), return_state=True,
+                ))
             resources.append(model)
             if p.model.test_dataset:
                 test = by_name[p.model.test_dataset]
                 with stages("evaluate"):
-                    evaluation = cs.evaluate_model.with_options(refresh_cache=p.refresh_cache)(
+                    evaluation = settle(cs.evaluate_model.with_options(refresh_cache=p.refresh_cache)(
                         f"{p.model.display_name} vs base on {test.name}", locale=p.locale,
                         base_model_url=base.url or base.id, model_url=model.url or model.id,
                         dataset_url=test.report.dataset.url or test.report.dataset.id,
                         project_url=project.url,
                         wait=wait_options(p.deadlines, p.deadlines.evaluation_minutes),
                         progress_key=artifact_key("progress", proj_key, "evaluation"),
-                    )
+                        return_state=True,
+                    ))
                 resources.append(evaluation.evaluation)
                 facts += [
                     ("WER base model (simulated by the emulator, real on Azure)", evaluation.word_error_rate_base),

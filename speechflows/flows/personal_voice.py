@@ -23,6 +23,7 @@ from speechflows.flows.common import (
     check_settings,
     publish_report,
     rejects_of,
+    settle,
     validation_gate,
     wait_options,
 )
@@ -95,12 +96,12 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
         root = Path(p.prompt_path)
         files = [root] if root.is_file() else [root / e.path for e in manifest.entries]
         with stages("personal voice"):
-            voice = cv.ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
+            voice = settle(cv.ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
                 voice_id, project_id=p.project_id, consent_id=consent_id, prompt_files=files,
                 manifest_hash=manifest.hash,
                 wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),
-                progress_key=artifact_key("progress", p.project_id, voice_id),
-            )
+                progress_key=artifact_key("progress", p.project_id, voice_id), return_state=True,
+            ))
         facts.append(("speakerProfileId", voice.speaker_profile_id))
     except BaseException as exc:
         publish_report(f"Personal voice onboarding: {p.project_id}", report_key,

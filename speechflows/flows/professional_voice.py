@@ -26,7 +26,7 @@ from speechflows.flows.common import (
     check_settings,
     publish_report,
     rejects_of,
-    staged,
+    settle,
     validation_gate,
     wait_options,
 )
@@ -120,7 +120,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
 
         container = load_storage_settings().container
         with stages("stage"):
-            staging = staged(
+            staging = settle(
                 stage_data.with_options(refresh_cache=p.refresh_cache)(
                     manifest, manifest_hash=manifest.hash, prefix=p.resolved_prefix(),
                     container=container, progress_key=progress_key, return_state=True,
@@ -133,11 +133,11 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
             ("manifest hash", staging.manifest_hash[:16]),
         ]
         with stages("upload"):
-            operation = cv.start_training_set_upload.with_options(refresh_cache=p.refresh_cache)(
+            operation = settle(cv.start_training_set_upload.with_options(refresh_cache=p.refresh_cache)(
                 ts_id, kind=p.data_kind, manifest_hash=manifest.hash, container=container,
                 prefix=p.resolved_prefix(), audio_extensions=AUDIO_EXTENSIONS[p.data_kind],
-                script_extensions=SCRIPT_EXTENSIONS.get(p.data_kind, ()),
-            )
+                script_extensions=SCRIPT_EXTENSIONS.get(p.data_kind, ()), return_state=True,
+            ))
         with stages("wait for training set"):
             ts_report = cv.wait_for_training_set.with_options(refresh_cache=p.refresh_cache)(
                 ts_id, operation_id=operation.operation_id,
@@ -159,21 +159,22 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                     p.model.recipe_kind, utterance_count=ts_report.utterance_count, locale=p.locale
                 )
                 facts.append(("recipe minimum utterances", minimum))
-                model = cv.ensure_voice_model(
+                model = settle(cv.ensure_voice_model(
                     model_id, project_id=p.project_id, consent_id=consent_id, training_set_id=ts_id,
                     recipe_kind=p.model.recipe_kind, voice_name=p.model.voice_name,
                     locale=p.model.model_locale, description=p.model.description,
                     wait=wait_options(p.deadlines, p.deadlines.model_minutes),
-                    progress_key=artifact_key("progress", p.project_id, "model"),
-                )
+                    progress_key=artifact_key("progress", p.project_id, "model"), return_state=True,
+                ))
             if p.model.deploy_endpoint:
                 with stages("endpoint"):
-                    endpoint = cv.ensure_voice_endpoint(
+                    endpoint = settle(cv.ensure_voice_endpoint(
                         p.model.resolved_endpoint_id(p.project_id), project_id=p.project_id,
                         model_id=model_id,
                         wait=wait_options(p.deadlines, p.deadlines.endpoint_minutes),
                         progress_key=artifact_key("progress", p.project_id, "endpoint"),
-                    )
+                        return_state=True,
+                    ))
     except BaseException as exc:
         publish_report(
             f"Professional voice onboarding: {p.project_id}", report_key,

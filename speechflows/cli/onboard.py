@@ -1,0 +1,160 @@
+"""``speechflows onboard voice|personal|speech`` and ``speechflows demo``: the flows from a terminal.
+
+Each command builds the flow's parameter model from options (or ``--params FILE.json``), runs the
+flow (Prefect logs show every stage as it runs, progress artifacts update live), and prints the
+result as a table, or as JSON with ``--json``. Exit status 1 when the onboarding fails.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from speechflows.cli import app
+
+onboard = typer.Typer(help="Run an onboarding flow (validate, stage, create, wait) from the terminal.",
+                      no_args_is_help=True)
+app.add_typer(onboard, name="onboard")
+
+
+def _run(flow: Any, params: Any, as_json: bool) -> None:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from rich.console import Console
+
+    from speechflows.redaction import redact_text
+
+    console = Console(stderr=as_json)
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        state = flow(params, return_state=True)
+    if not state.is_completed():
+        console.print(f"[red]onboarding failed:[/] {redact_text(str(state.message))}")
+        raise typer.Exit(1)
+    result = state.result()
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{flow.name}: done in {result.seconds:.1f} s")
+    for col in ("kind", "id", "action", "status"):
+        table.add_column(col)
+    for r in result.resources:
+        table.add_row(r.kind, r.id, r.action, r.status or "")
+    console.print(table)
+    console.print(", ".join(f"{t.stage} {t.seconds:.1f}s" for t in result.timings))
+    console.print(f"report artifact: {result.report_key}")
+
+
+def _load(model: Any, params_file: Path | None, values: dict[str, Any]) -> Any:
+    from pydantic import ValidationError
+
+    data = json.loads(params_file.read_text()) if params_file else {}
+    data.update({k: v for k, v in values.items() if v is not None})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        where = f" (in {params_file})" if params_file else ""
+        lines = [f"  {'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        typer.echo(f"invalid parameters{where}:\n" + "\n".join(lines), err=True)
+        raise typer.Exit(2) from None
+
+
+def _consent(talent: str | None, company: str | None, file: Path | None, blob: str | None) -> dict[str, Any] | None:
+    if talent is None and company is None and file is None and blob is None:
+        return None
+    return {"voice_talent_name": talent, "company_name": company, "audio_file": file, "audio_blob": blob}
+
+
+PARAMS = typer.Option("--params", help="JSON file with the flow's parameters (options override it)")
+JSON_OUT = typer.Option("--json", help="print the result as JSON")
+
+
+@onboard.command("voice")
+def voice(
+    data_dir: Annotated[Path | None, typer.Argument(help="folder with the recordings and scripts")] = None,
+    project: Annotated[str | None, typer.Option("--project", help="Custom Voice project id")] = None,
+    talent: Annotated[str | None, typer.Option("--talent", help="voice talent name as spoken in the consent")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="company name as spoken in the consent")] = None,
+    consent_file: Annotated[Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")] = None,
+    consent_blob: Annotated[str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")] = None,
+    locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="AudioAndScript | LongAudio | AudioOnly")] = None,
+    voice_kind: Annotated[str | None, typer.Option("--voice-kind", help="Male | Female")] = None,
+    force: Annotated[bool | None, typer.Option("--force", help="upload the valid files even if some have errors")] = None,
+    voice_name: Annotated[str | None, typer.Option("--train-model", help="train a model with this voice name (…Neural)")] = None,
+    params_file: Annotated[Path | None, PARAMS] = None,
+    as_json: Annotated[bool, JSON_OUT] = False,
+) -> None:
+    """Professional voice: validate DATA_DIR, stage it, create project/consent/training set, upload."""
+    from speechflows.deployments.params import ProfessionalVoiceParams
+    from speechflows.flows.professional_voice import professional_voice_onboarding
+
+    values = {"data_dir": data_dir, "project_id": project, "locale": locale, "data_kind": kind,
+              "voice_kind": voice_kind, "force": force,
+              "consent": _consent(talent, company, consent_file, consent_blob),
+              "model": {"voice_name": voice_name} if voice_name else None}
+    _run(professional_voice_onboarding, _load(ProfessionalVoiceParams, params_file, values), as_json)
+
+
+@onboard.command("personal")
+def personal(
+    prompt: Annotated[Path | None, typer.Argument(help="prompt audio: a file or a folder")] = None,
+    project: Annotated[str | None, typer.Option("--project", help="Custom Voice project id")] = None,
+    talent: Annotated[str | None, typer.Option("--talent", help="speaker name as spoken in the consent")] = None,
+    company: Annotated[str | None, typer.Option("--company", help="company name as spoken in the consent")] = None,
+    consent_file: Annotated[Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")] = None,
+    locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
+    params_file: Annotated[Path | None, PARAMS] = None,
+    as_json: Annotated[bool, JSON_OUT] = False,
+) -> None:
+    """Personal voice: consent + prompt audio → speakerProfileId."""
+    from speechflows.deployments.params import PersonalVoiceParams
+    from speechflows.flows.personal_voice import personal_voice_onboarding
+
+    values = {"prompt_path": prompt, "project_id": project, "locale": locale,
+              "consent": _consent(talent, company, consent_file, None)}
+    _run(personal_voice_onboarding, _load(PersonalVoiceParams, params_file, values), as_json)
+
+
+@onboard.command("speech")
+def speech(
+    project: Annotated[str | None, typer.Option("--project", help="project display name")] = None,
+    dataset: Annotated[list[str] | None, typer.Option("--dataset", help="NAME:KIND:PATH (repeatable)")] = None,
+    locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="train a custom model with this display name")] = None,
+    test_dataset: Annotated[str | None, typer.Option("--test-dataset", help="evaluate on this Acoustic dataset")] = None,
+    force: Annotated[bool | None, typer.Option("--force", help="upload the valid files even if some have errors")] = None,
+    params_file: Annotated[Path | None, PARAMS] = None,
+    as_json: Annotated[bool, JSON_OUT] = False,
+) -> None:
+    """Custom speech: validate, package, stage and import datasets; optionally train and evaluate."""
+    from speechflows.deployments.params import CustomSpeechParams
+    from speechflows.flows.custom_speech import custom_speech_onboarding
+
+    specs = []
+    for item in dataset or []:
+        parts = item.split(":", 2)
+        if len(parts) != 3:
+            typer.echo(f"--dataset {item!r}: expected NAME:KIND:PATH, e.g. phrases:Language:data/p.txt", err=True)
+            raise typer.Exit(2)
+        specs.append({"name": parts[0], "kind": parts[1], "path": parts[2]})
+    values = {"project_name": project, "locale": locale, "force": force, "datasets": specs or None,
+              "model": {"display_name": model, "test_dataset": test_dataset} if model else None}
+    _run(custom_speech_onboarding, _load(CustomSpeechParams, params_file, values), as_json)
+
+
+@app.command("demo")
+def demo(
+    work_dir: Annotated[Path | None, typer.Option("--work-dir", help="keep data and logs here (default: a temp dir)")] = None,
+    keep: Annotated[bool, typer.Option("--keep", help="do not delete the working directory at the end")] = False,
+) -> None:
+    """Every onboarding end to end on Azurite + the Speech emulator, then an unchanged re-run."""
+    from speechflows.demo import run_demo
+
+    outcome = run_demo(work_dir, keep=keep or work_dir is not None)
+    reruns = [runs[-1] for runs in outcome.runs.values()]
+    if any(r.created or r.uploaded_bytes for r in reruns):
+        raise typer.Exit(1)
