@@ -25,5 +25,6 @@ def _main() -> None:
 # Command modules, each owning its commands (import order = help order).
 from speechflows.cli import devservices  # noqa: E402,F401
 from speechflows.cli import dev  # noqa: E402,F401
+from speechflows.cli import onboard  # noqa: E402,F401
 
 __all__ = ["app"]
