@@ -5,4 +5,5 @@ from __future__ import annotations
 pytest_plugins = [
     "tests.fixtures.azurite",
     "tests.fixtures.prefect",
+    "tests.fixtures.emulator",
 ]

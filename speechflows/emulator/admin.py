@@ -1,0 +1,116 @@
+"""The emulator's own admin API, under the reserved prefix ``/_emulator/`` (no key needed).
+
+=======================================  ===========================================================
+``GET  /_emulator/health``               ``{"status": "ok"}`` (readiness probe)
+``GET  /_emulator/state``                resource ids per API and collection, every successful
+                                         create (``creates``: api, collection, id, name), create
+                                         counts per ``api/collection/id``, jobs and their status,
+                                         fault counters
+``GET  /_emulator/faults``               the current :class:`~speechflows.emulator.config.FaultConfig`
+``POST /_emulator/faults``               replace it (JSON body, same fields); ``{}`` clears all
+``DELETE /_emulator/faults``             clear all faults
+``GET  /_emulator/jobs/{id}``            one job (a Custom Voice operation id, or
+                                         ``datasets-<uuid>`` ...): status, result, the full
+                                         validation report (per-file findings)
+``GET  /_emulator/files/{id}?se&sig``    content of a file listed by ``.../files`` (SAS-like
+                                         signed URL, as Azure's ``contentUrl``)
+``POST /_emulator/reset``                forget all state (tests)
+=======================================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections import Counter
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from speechflows.emulator.config import FaultConfig
+from speechflows.emulator.context import Context
+from speechflows.emulator.speech_to_text import file_signature
+
+
+def _err(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": "BadRequest" if status == 400 else "NotFound",
+                                   "message": message}}, status_code=status)
+
+
+def router(ctx: Context) -> APIRouter:
+    r = APIRouter(prefix="/_emulator")
+
+    @r.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @r.get("/state")
+    def state() -> dict[str, Any]:
+        creates = ctx.store.creates()
+        counts = Counter(f"{c['api']}/{c['collection']}/{c['id']}" for c in creates)
+        return {
+            "resources": ctx.store.ids(),
+            "creates": creates,
+            "create_counts": dict(counts),
+            "jobs": [{"id": j.id, "kind": j.kind, "resource": f"{j.coll}/{j.resource_id}",
+                      "status": j.status} for j in ctx.store.jobs()],
+            "faults": ctx.faults.snapshot(),
+        }
+
+    @r.get("/faults")
+    def get_faults() -> dict[str, Any]:
+        return ctx.faults.config.model_dump(mode="json")
+
+    @r.post("/faults")
+    async def set_faults(request: Request) -> Response:
+        try:
+            cfg = FaultConfig.model_validate_json(await request.body() or b"{}")
+        except ValidationError as exc:
+            return _err(400, f"invalid faults: {exc.errors(include_url=False)}")
+        ctx.faults.set(cfg)
+        return JSONResponse(cfg.model_dump(mode="json"))
+
+    @r.delete("/faults")
+    def clear_faults() -> Response:
+        ctx.faults.set(FaultConfig())
+        return Response(status_code=204)
+
+    @r.get("/jobs/{job_id}")
+    def job(job_id: str) -> Response:
+        found = ctx.store.get_job(job_id)
+        if found is None:
+            return _err(404, f"no job {job_id!r}")
+        return JSONResponse({
+            "id": found.id, "kind": found.kind, "resource": f"{found.coll}/{found.resource_id}",
+            "status": found.status, "result": {k: v for k, v in (found.result or {}).items()
+                                               if k not in ("report", "analysis", "data_file")},
+            "report": found.report or (found.result or {}).get("analysis"),
+        })
+
+    @r.get("/files/{file_id}")
+    def file(request: Request, file_id: str) -> Response:
+        try:
+            expiry = int(request.query_params.get("se", "0"))
+        except ValueError:
+            expiry = 0
+        sig = request.query_params.get("sig", "")
+        good = hmac.compare_digest(sig, file_signature(ctx.key, file_id, expiry))
+        if not good or expiry < time.time():
+            return JSONResponse({"error": "AuthenticationFailed: signature invalid or expired"},
+                                status_code=403)
+        stored = ctx.store.get_file(file_id)
+        if stored is None:
+            return _err(404, "no such file")
+        media = "application/json" if stored.name.endswith(".json") else "application/octet-stream"
+        return Response(stored.content, media_type=media)
+
+    @r.post("/reset")
+    def reset() -> Response:
+        ctx.store.reset()
+        ctx.faults.set(FaultConfig())
+        return Response(status_code=204)
+
+    return r

@@ -1,0 +1,88 @@
+"""Faults on demand: rate limit, 5xx, latency, dropped connections, stuck or failing operations.
+
+Set from :class:`~speechflows.emulator.config.FaultConfig` at start and changed at run time through
+``POST /_emulator/faults`` (see :mod:`speechflows.emulator.admin`). Request faults apply to API
+requests only (never to ``/_emulator/``); a request refused by a fault has no effect, except with
+``drop_after`` where the request runs and only its answer is lost.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from speechflows.emulator.config import FaultConfig
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one API request."""
+
+    latency_s: float = 0.0
+    retry_after: int | None = None  # set: answer 429 with this Retry-After
+    error_status: int | None = None  # set: answer this 5xx
+    drop: bool = False
+    drop_after: bool = False
+
+
+class Faults:
+    """The current fault configuration and its state (the rate limiter's window, the RNG)."""
+
+    def __init__(self, config: FaultConfig | None = None) -> None:
+        self._lock = threading.Lock()
+        self._hits: deque[float] = deque()
+        self.requests_seen = 0
+        self.refused: dict[str, int] = {"rate_limited": 0, "errors": 0, "dropped": 0}
+        self.config = config or FaultConfig()
+        self._rng = random.Random(self.config.seed)
+
+    def set(self, config: FaultConfig) -> None:
+        with self._lock:
+            self.config = config
+            self._rng = random.Random(config.seed)
+            self._hits.clear()
+
+    def decide(self, now: float | None = None) -> Decision:
+        """Draw the fate of one API request."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            cfg = self.config
+            self.requests_seen += 1
+            latency = cfg.latency_ms / 1000.0
+            limit = cfg.rate_limit
+            if limit is not None:
+                while self._hits and self._hits[0] <= now - limit.window_seconds:
+                    self._hits.popleft()
+                if len(self._hits) >= limit.requests:
+                    wait = self._hits[0] + limit.window_seconds - now
+                    self.refused["rate_limited"] += 1
+                    return Decision(latency_s=latency, retry_after=max(1, math.ceil(wait)))
+                self._hits.append(now)
+            if cfg.drop_ratio and self._rng.random() < cfg.drop_ratio:
+                self.refused["dropped"] += 1
+                return Decision(latency_s=latency, drop=not cfg.drop_after,
+                                drop_after=cfg.drop_after)
+            if cfg.error_ratio and self._rng.random() < cfg.error_ratio:
+                self.refused["errors"] += 1
+                return Decision(latency_s=latency, error_status=cfg.error_status)
+            return Decision(latency_s=latency)
+
+    @property
+    def stuck(self) -> bool:
+        return self.config.stuck_operations
+
+    @property
+    def failing(self) -> bool:
+        return self.config.fail_operations
+
+    def snapshot(self) -> dict[str, object]:
+        with self._lock:
+            return {
+                "config": self.config.model_dump(mode="json"),
+                "requests_seen": self.requests_seen,
+                "refused": dict(self.refused),
+            }

@@ -1,0 +1,46 @@
+"""Serve the emulator with uvicorn on 127.0.0.1 (the CLI and ``python -m`` entry point)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from speechflows.emulator.config import EmulatorConfig, FaultConfig
+
+KEY_ENV = "SPEECHFLOWS_EMULATOR_KEY"
+
+
+def serve(config: EmulatorConfig, *, port: int, host: str = "127.0.0.1") -> None:
+    """Run until interrupted. Only loopback hosts are allowed: the emulator is a local tool."""
+    import uvicorn
+
+    from speechflows.emulator.app import create_app
+
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        raise ValueError(f"the emulator serves on loopback only, not {host!r}")
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning",
+                access_log=False, lifespan="on")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m speechflows.emulator --port P --data-dir D [--key K] [--step-seconds S]``."""
+    parser = argparse.ArgumentParser(prog="python -m speechflows.emulator")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--data-dir", type=Path, default=Path(".speechflows/emulator"))
+    parser.add_argument("--key", default=None, help=f"resource key (default: ${KEY_ENV})")
+    parser.add_argument("--accept-bearer", action="store_true")
+    parser.add_argument("--step-seconds", type=float, default=0.05)
+    parser.add_argument("--model-training-seconds", type=float, default=0.2)
+    parser.add_argument("--min-utterance-count", type=int, default=300)
+    parser.add_argument("--faults", default=None, help="FaultConfig as JSON")
+    args = parser.parse_args(argv)
+    key = args.key or os.environ.get(KEY_ENV) or "speechflows-emulator-key"
+    faults = FaultConfig.model_validate_json(args.faults) if args.faults else FaultConfig()
+    config = EmulatorConfig(
+        data_dir=args.data_dir, key=key, accept_bearer=args.accept_bearer,
+        step_seconds=args.step_seconds, model_training_seconds=args.model_training_seconds,
+        min_utterance_count=args.min_utterance_count, faults=faults,
+    )
+    serve(config, port=args.port)

@@ -1,0 +1,199 @@
+"""Speech to text background work: dataset import, model training, evaluations, endpoints.
+
+* ``stt.dataset``: GET ``contentUrl`` (loopback only) or take the committed blocks / uploaded
+  file, validate it as the dataset ``kind`` (:func:`analysis.analyze_stt_dataset`), then set
+  ``acceptedLineCount``, ``rejectedLineCount``, ``durationMilliseconds`` and produce two files:
+  ``report.json`` (``DatasetReport``: the emulator's own format, since Azure's is undocumented:
+  counts plus every finding with file, line, rule and fix) and the data file itself. Nothing
+  accepted → Failed with ``properties.error`` (``InaccessibleCustomerStorage``,
+  ``DataImportFailed``, ``NoUtf8WithBom``, ``InvalidAudioFormat`` or ``InvalidDataset``).
+* ``stt.model``: simulated training: Running for ``model_training_seconds``, then Succeeded.
+* ``stt.evaluation``: **simulated figures**, never a real recognition. For a dataset with ``W``
+  transcript words and ``S`` accepted lines, the base error rate is
+  ``r = 0.08 + 0.04 * u(dataset id)`` (``u`` = first 32 bits of SHA-256 / 2**32); a base model
+  scores ``r``, a custom model ``0.7 * r``. Errors ``E = round(rate * W)`` split 60 % / 25 % /
+  15 % into substitutions / deletions / insertions; ``wordErrorRate = E / W``; sentence errors
+  ``min(S, ceil(0.8 * E))``. An ``EvaluationDetails`` file states that the figures are simulated.
+* ``stt.endpoint``: simulated deployment: Running, then Succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+
+from speechflows.emulator import analysis
+from speechflows.emulator.blob import InaccessibleStorage
+from speechflows.emulator.context import Context
+from speechflows.emulator.store import Job, StoredFile
+from speechflows.emulator.wire import now_stt
+
+API: Literal["speechtotext"] = "speechtotext"
+DATA_FILES = {
+    "Acoustic": ("AcousticDataArchive", "acoustic_data.zip"),
+    "AudioFiles": ("AcousticDataArchive", "audio_data.zip"),
+    "Language": ("LanguageData", "language_data.txt"),
+    "LanguageMarkdown": ("LanguageData", "language_data.md"),
+    "Pronunciation": ("PronunciationData", "pronunciation_data.txt"),
+    "OutputFormatting": ("OutputFormattingData", "output_formatting.md"),
+}
+
+
+def _u(value: str) -> float:
+    return int(hashlib.sha256(value.encode()).hexdigest()[:8], 16) / 2**32
+
+
+class _Base:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def ready(self, job: Job) -> bool:
+        return True
+
+    def running_seconds(self, job: Job) -> float:
+        return self.ctx.config.step_seconds
+
+    def start(self, job: Job) -> None:
+        self._set(job, "Running")
+
+    def run(self, job: Job) -> dict[str, Any]:
+        return {"ok": True}
+
+    def finish(self, job: Job, result: dict[str, Any]) -> str:
+        if result.get("ok"):
+            self._set(job, "Succeeded", properties=result.get("properties") or {})
+            return "Succeeded"
+        self.fail(job, str(result.get("code") or "InternalServerError"),
+                  str(result.get("message") or "processing failed"))
+        return "Failed"
+
+    def fail(self, job: Job, reason: str, message: str = "processing failed") -> None:
+        code = "InternalServerError" if reason == "Internal" else reason
+        self._set(job, "Failed", properties={"error": {"code": code, "message": message}})
+
+    def _set(self, job: Job, status: str, **changes: Any) -> None:
+        self.ctx.store.update(API, job.coll, job.resource_id, status=status,
+                              lastActionDateTime=now_stt(), **changes)
+
+
+class DatasetJob(_Base):
+    def run(self, job: Job) -> dict[str, Any]:
+        p = job.params
+        dest = self.ctx.work_dir(job.id)
+        name = DATA_FILES[p["kind"]][1]
+        target = dest / name
+        try:
+            if p.get("content_url"):
+                reader = self.ctx.reader()
+                try:
+                    target.write_bytes(reader.download(p["content_url"]))
+                finally:
+                    reader.close()
+            else:
+                upload = self.ctx.store.get_file(p["upload_file"])
+                if upload is None:
+                    return {"ok": False, "code": "DataImportFailed",
+                            "message": "no data was uploaded"}
+                target.write_bytes(upload.content)
+        except InaccessibleStorage as exc:
+            return {"ok": False, "code": "InaccessibleCustomerStorage", "message": str(exc)}
+        result = analysis.analyze_stt_dataset(target, p["kind"], p["locale"])
+        return {"ok": result.ok, "code": result.error_code, "message": result.message,
+                "analysis": result.to_dict(), "data_file": str(target)}
+
+    def finish(self, job: Job, result: dict[str, Any]) -> str:
+        store = self.ctx.store
+        res = analysis.Analysis.from_dict(result["analysis"]) if "analysis" in result else None
+        created = now_stt()
+        if res is not None:
+            report = {
+                "emulator": "speechflows",
+                "kind": job.params["kind"], "locale": job.params["locale"],
+                "acceptedLineCount": res.accepted, "rejectedLineCount": res.rejected,
+                "durationMilliseconds": round(res.seconds * 1000),
+                "acceptedFiles": res.accepted_files, "rejectedFiles": res.rejected_files,
+                "validation": res.report,
+            }
+            store.put_file(StoredFile(str(uuid.uuid4()), job.resource_id, "report.json",
+                                      "DatasetReport", created, None,
+                                      json.dumps(report, indent=2).encode()))
+            data = Path(result["data_file"])
+            if res.ok and data.exists():
+                kind, name = DATA_FILES[job.params["kind"]]
+                store.put_file(StoredFile(str(uuid.uuid4()), job.resource_id, name, kind,
+                                          created, None, data.read_bytes()))
+        self.ctx.clean(job.id)
+        props: dict[str, Any] = {}
+        if res is not None:
+            props = {"acceptedLineCount": res.accepted, "rejectedLineCount": res.rejected}
+            if job.params["kind"] in ("Acoustic", "AudioFiles"):
+                props["durationMilliseconds"] = round(res.seconds * 1000)
+        body = store.get(API, job.coll, job.resource_id)
+        if body is not None and res is not None:
+            body["_stats"] = {"words": res.words, "sentences": res.sentences}
+            store.put(API, job.coll, job.resource_id, body)
+        if result.get("ok"):
+            self._set(job, "Succeeded", properties=props)
+            return "Succeeded"
+        self._set(job, "Failed", properties={**props, "error": {
+            "code": result.get("code") or "InvalidDataset",
+            "message": result.get("message") or "the data could not be imported"}})
+        return "Failed"
+
+
+class ModelJob(_Base):
+    def running_seconds(self, job: Job) -> float:
+        return self.ctx.config.model_training_seconds
+
+
+class EvaluationJob(_Base):
+    def run(self, job: Job) -> dict[str, Any]:
+        store = self.ctx.store
+        ds = store.get(API, "datasets", job.params["dataset"]) or {}
+        stats = ds.get("_stats") or {}
+        words = int(stats.get("words") or 0)
+        sentences = int(stats.get("sentences") or 0)
+        base_rate = 0.08 + 0.04 * _u(job.params["dataset"])
+        props: dict[str, Any] = {}
+        for n in ("1", "2"):
+            coll = job.params[f"model{n}"][0]
+            rate = base_rate if coll == "models/base" else 0.7 * base_rate
+            errors = round(rate * words)
+            sub, dele = round(0.6 * errors), round(0.25 * errors)
+            ins = errors - sub - dele
+            sent_err = min(sentences, math.ceil(0.8 * errors))
+            props |= {
+                f"wordErrorRate{n}": round(errors / words, 4) if words else 0.0,
+                f"sentenceErrorRate{n}": round(sent_err / sentences, 4) if sentences else 0.0,
+                f"sentenceCount{n}": sentences, f"wordCount{n}": words,
+                f"correctWordCount{n}": words - sub - dele,
+                f"wordSubstitutionCount{n}": sub, f"wordDeletionCount{n}": dele,
+                f"wordInsertionCount{n}": ins,
+            }
+        return {"ok": True, "properties": props}
+
+    def finish(self, job: Job, result: dict[str, Any]) -> str:
+        note = {
+            "simulated": True,
+            "explanation": "Figures are simulated by the speechflows emulator from dataset "
+                           "statistics (see speechflows/emulator/stt_jobs.py); no audio was "
+                           "recognised.",
+            "properties": result.get("properties"),
+        }
+        self.ctx.store.put_file(StoredFile(str(uuid.uuid4()), job.resource_id,
+                                           "evaluation.json", "EvaluationDetails", now_stt(),
+                                           None, json.dumps(note, indent=2).encode()))
+        return super().finish(job, result)
+
+
+def handlers(ctx: Context) -> dict[str, Any]:
+    return {
+        "stt.dataset": DatasetJob(ctx),
+        "stt.model": ModelJob(ctx),
+        "stt.evaluation": EvaluationJob(ctx),
+        "stt.endpoint": _Base(ctx),
+    }

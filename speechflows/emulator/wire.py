@@ -1,0 +1,215 @@
+"""Reading requests and shaping answers: bodies, ids, timestamps, base URLs, list filters, paging.
+
+Paging: Custom Voice lists take ``skip`` and ``maxpagesize`` (default 100) and answer
+``{"value": [...], "nextLink": ...}``; Speech to text lists take ``skip`` and ``top`` (default
+100) and answer ``{"values": [...], "@nextLink": ...}``. Next links are absolute URLs on the
+emulator's own base URL and carry the filter and ``api-version``.
+
+Filters: ``prop op value`` terms (``eq ne gt ge lt le``) joined by ``and`` / ``or``, optionally
+negated with ``not``; values are quoted strings, or bare datetimes/numbers. Unsupported
+properties or syntax answer 400, as the specs require.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from speechflows.emulator.errors import Api, ApiError
+
+RESOURCE_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_TERM = re.compile(
+    r"\s*(?P<not>not\s+)?(?P<prop>[A-Za-z]+)\s+(?P<op>eq|ne|gt|ge|lt|le)\s+"
+    r"(?P<value>'(?:[^']|'')*'|[^\s)]+)\s*",
+    re.IGNORECASE,
+)
+_JOIN = re.compile(r"\s*(and|or)\s+", re.IGNORECASE)
+
+
+def now_cv() -> str:
+    """Custom Voice timestamps: ``2023-04-01T05:30:00.000Z``."""
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def now_stt() -> str:
+    """Speech to text timestamps: ``2019-01-07T11:34:12Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def base_url(request: Request) -> str:
+    """The emulator's own base URL as the caller addressed it (scheme + host[:port])."""
+    host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
+    return f"{request.url.scheme}://{host}"
+
+
+def fingerprint(*parts: Any) -> str:
+    """A stable digest of a request, to tell an identical retry from a different request."""
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def json_body(request: Request, api: Api) -> dict[str, Any]:
+    """The request's JSON object, or a 400/415 in the API's shape."""
+    ctype = request.headers.get("content-type", "")
+    raw = await request.body()
+    if not raw.strip():
+        raise ApiError(api, 400, "The request body is empty; a JSON object is required.",
+                       inner_code="EmptyRequest" if api == "speechtotext" else "EmptyRequestBody")
+    if ctype and "json" not in ctype.lower():
+        raise ApiError(api, 415, f"Content-Type {ctype.split(';')[0]!r} is not supported; "
+                       "send application/json.")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(api, 400, f"The request body is not valid JSON: {exc}",
+                       inner_code="InvalidRequestBodyFormat") from None
+    if not isinstance(data, dict):
+        raise ApiError(api, 400, "The request body must be a JSON object.",
+                       inner_code="InvalidRequestBodyFormat")
+    return data
+
+
+def obj(body: dict[str, Any], name: str) -> dict[str, Any]:
+    """``body[name]`` when it is an object, else an empty dict."""
+    value = body.get(name)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def int_param(request: Request, name: str, default: int, api: Api, *, minimum: int = 0,
+              maximum: int | None = None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(api, 400, f"Query parameter {name!r} must be an integer, got {raw!r}.",
+                       inner_code="InvalidParameterValue", target=name) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise ApiError(api, 400, f"Query parameter {name!r} must be {bound}, got {value}.",
+                       inner_code="InvalidParameterValue", target=name)
+    return value
+
+
+def _literal(raw: str) -> str:
+    if raw.startswith("'") and raw.endswith("'") and len(raw) >= 2:
+        return raw[1:-1].replace("''", "'")
+    return raw
+
+
+def _compare(actual: Any, op: str, expected: str, is_time: bool) -> bool:
+    if actual is None:
+        return op == "ne"
+    if is_time:
+        try:
+            left, right = parse_time(str(actual)), parse_time(expected)
+        except ValueError:
+            return False
+    else:
+        left, right = str(actual), expected  # type: ignore[assignment]
+    return {
+        "eq": left == right, "ne": left != right, "gt": left > right, "ge": left >= right,
+        "lt": left < right, "le": left <= right,
+    }[op]
+
+
+def make_filter(
+    expression: str | None,
+    supported: Sequence[str],
+    api: Api,
+    *,
+    time_props: Sequence[str] = ("createdDateTime", "lastActionDateTime"),
+    getter: Callable[[dict[str, Any], str], Any] | None = None,
+) -> Callable[[dict[str, Any]], bool]:
+    """Compile a list ``filter`` into a predicate over rendered resources."""
+    if not expression or not expression.strip():
+        return lambda _item: True
+    get = getter or (lambda item, prop: item.get(prop))
+    terms: list[tuple[bool, str, str, str]] = []
+    joins: list[str] = []
+    pos = 0
+    text = expression.strip()
+    while pos < len(text):
+        m = _TERM.match(text, pos)
+        if not m:
+            raise _bad_filter(api, expression, "expected `property operator value`")
+        prop, op = m["prop"], m["op"].lower()
+        if prop not in supported:
+            raise _bad_filter(api, expression, f"property {prop!r} is not filterable here "
+                              f"(supported: {', '.join(supported)})")
+        if op not in ("eq", "ne") and prop not in time_props:
+            raise _bad_filter(api, expression, f"operator {op!r} is only supported on "
+                              f"{', '.join(p for p in time_props if p in supported)}")
+        terms.append((bool(m["not"]), prop, op, _literal(m["value"])))
+        pos = m.end()
+        if pos < len(text):
+            j = _JOIN.match(text, pos)
+            if not j or api == "customvoice":
+                raise _bad_filter(api, expression, "terms can only be joined with `and` / `or`"
+                                  if api == "speechtotext" else "only one term is supported")
+            joins.append(j.group(1).lower())
+            pos = j.end()
+
+    def predicate(item: dict[str, Any]) -> bool:
+        values = [
+            neg ^ _compare(get(item, prop), op, val, prop in time_props)
+            for neg, prop, op, val in terms
+        ]
+        # `and` binds tighter than `or`.
+        groups, current = [], values[0]
+        for join, value in zip(joins, values[1:], strict=True):
+            if join == "and":
+                current = current and value
+            else:
+                groups.append(current)
+                current = value
+        groups.append(current)
+        return any(groups)
+
+    return predicate
+
+
+def _bad_filter(api: Api, expression: str, why: str) -> ApiError:
+    return ApiError(api, 400, f"Invalid filter {expression!r}: {why}.",
+                    inner_code="UnsupportedFilter" if api == "speechtotext" else "InvalidFilter",
+                    target="filter")
+
+
+def page(
+    items: list[dict[str, Any]],
+    *,
+    api: Api,
+    request: Request,
+    path: str,
+    api_version: str | None,
+) -> dict[str, Any]:
+    """One page of ``items`` with the next link, in the API's list shape."""
+    skip = int_param(request, "skip", 0, api)
+    size_name = "maxpagesize" if api == "customvoice" else "top"
+    size = int_param(request, size_name, 100, api, minimum=1)
+    chunk = items[skip: skip + size]
+    out: dict[str, Any] = {"value" if api == "customvoice" else "values": chunk}
+    if skip + size < len(items):
+        query: dict[str, Any] = {"skip": skip + size, size_name: size}
+        filt = request.query_params.get("filter")
+        if filt:
+            query["filter"] = filt
+        if api_version:
+            query["api-version"] = api_version
+        link = f"{base_url(request)}{path}?{urlencode(query)}"
+        out["nextLink" if api == "customvoice" else "@nextLink"] = link
+    return out
