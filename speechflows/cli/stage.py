@@ -1,0 +1,106 @@
+"""``speechflows stage PATH --prefix P``: upload a folder (or a zip) to Blob Storage, once.
+
+Builds the manifest (hashes remembered between runs), uploads only what is missing or changed
+under ``container/prefix`` with a live progress bar, then prints a summary. Exit status 1 on a
+staging error, 2 on missing or invalid settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from speechflows.cli import app
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
+
+
+@app.command("stage")
+def stage_command(
+    path: Annotated[
+        Path, typer.Argument(help="folder of recordings and scripts, or one file (zip)")
+    ],
+    prefix: Annotated[
+        str, typer.Option(help="blob prefix ('folder') to stage under, e.g. voice/ds1")
+    ],
+    container: Annotated[
+        str | None, typer.Option(help="container (default: SPEECHFLOWS_STORAGE_CONTAINER)")
+    ] = None,
+    ext: Annotated[
+        list[str] | None, typer.Option("--ext", help="include only this extension (repeatable)")
+    ] = None,
+    concurrency: Annotated[int | None, typer.Option(help="parallel uploads", min=1)] = None,
+    hash_cache: Annotated[
+        Path | None, typer.Option(help="hash cache file (default .speechflows/hash-cache.json)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Stage PATH to Blob Storage under --prefix, uploading only missing or changed files."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from speechflows.datasets.manifest import build_manifest
+    from speechflows.redaction import redact_text
+    from speechflows.settings import SettingsError, load_storage_settings
+    from speechflows.storage import StageProgress, StagingError, stage
+
+    console = Console(stderr=True)
+    try:
+        settings = load_storage_settings()
+    except SettingsError as exc:
+        console.print(f"[red]storage settings:[/] {redact_text(str(exc))}")
+        raise typer.Exit(2) from None
+    try:
+        with console.status("hashing files…"):
+            manifest = build_manifest(path, extensions=ext, hash_cache=hash_cache)
+        total_files = len(manifest.entries)
+        with Progress(
+            TextColumn("[bold]staging"),
+            BarColumn(),
+            TextColumn("{task.fields[files]}"),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=as_json,
+        ) as bar:
+            task = bar.add_task("stage", total=manifest.total_bytes, files=f"0/{total_files} files")
+
+            def show(p: StageProgress) -> None:
+                # Bytes drive the bar, speed and ETA; files (uploaded + skipped) ride along.
+                bar.update(
+                    task, completed=p.bytes_done, files=f"{p.files_done}/{total_files} files"
+                )
+
+            result = stage(
+                manifest,
+                settings=settings,
+                prefix=prefix,
+                container=container,
+                concurrency=concurrency,
+                progress=show,
+            )
+    except StagingError as exc:
+        console.print(f"[red]staging failed:[/] {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    where = f"{result.container_url}/{result.prefix}".rstrip("/")
+    typer.echo(
+        f"staged {len(manifest.entries)} files to {where} in {result.seconds:.1f} s: "
+        f"uploaded {len(result.uploaded)} ({_mb(result.uploaded_bytes)}), "
+        f"skipped {len(result.skipped)} unchanged ({_mb(result.skipped_bytes)})"
+    )
+    typer.echo(f"manifest hash {result.manifest_hash}")
