@@ -87,7 +87,7 @@ class SpeechHTTPError(SpeechError):
         self.method = method
         self.url = redact_text(url)
         self.detail = redact_text(message)
-        codes = "/".join(c for c in (code, inner_code) if c)
+        codes = "/".join(dict.fromkeys(c for c in (code, inner_code) if c))
         where = f" on {method} {self.url}" if method else ""
         text = f"HTTP {status}{f' {codes}' if codes else ''}{where}: {message or 'no message'}"
         if self.target:
