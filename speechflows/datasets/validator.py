@@ -1,0 +1,72 @@
+"""The entry point: ``validate(path, kind)`` picks the validator of the kind and runs it."""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from speechflows.datasets import speech_audio, speech_text, voice
+from speechflows.datasets.kinds import DataKind
+from speechflows.datasets.report import ReportBuilder, ValidationReport
+from speechflows.datasets.sources import ZipSource, open_source
+
+_VALIDATORS: dict[DataKind, voice.Validator] = {
+    DataKind.AUDIO_AND_SCRIPT: voice.validate_audio_and_script,
+    DataKind.LONG_AUDIO: voice.validate_long_audio,
+    DataKind.AUDIO_ONLY: voice.validate_audio_files(DataKind.AUDIO_ONLY, voice.AUDIO_ONLY, True),
+    DataKind.CONSENT: voice.validate_audio_files(DataKind.CONSENT, voice.CONSENT, False),
+    DataKind.PROMPT: voice.validate_audio_files(DataKind.PROMPT, voice.PROMPT, False),
+    DataKind.ACOUSTIC: speech_audio.validate_acoustic,
+    DataKind.AUDIO_FILES: speech_audio.validate_audio_files_dataset,
+    DataKind.LANGUAGE: speech_text.validate_language,
+    DataKind.PRONUNCIATION: speech_text.validate_pronunciation,
+    DataKind.LANGUAGE_MARKDOWN: speech_text.validate_markdown,
+    DataKind.OUTPUT_FORMATTING: speech_text.validate_formatting,
+}
+
+
+def validate(
+    path: Path | str,
+    kind: DataKind | str,
+    *,
+    locale: str = "en-US",
+    min_utterances: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ValidationReport:
+    """Check a dataset against everything Azure checks, offline, before anything is uploaded.
+
+    Args:
+        path: a folder, a single file, or a ``.zip``.
+        kind: the data kind (``DataKind`` or its name, e.g. ``"AudioAndScript"``).
+        locale: the dataset locale; some rules depend on it (en-US ASCII, zh-CN encodings).
+        min_utterances: AudioAndScript recipe minimum (default 300, 0 disables the warning).
+        progress: called with ``(files_done, files_total)`` every 256 files and at the end.
+
+    Returns:
+        The report. Bad data never raises: every problem is a finding.
+
+    Raises:
+        ValueError: ``kind`` is not a data kind.
+
+    Example:
+        >>> report = validate("recordings/", "AudioAndScript")  # doctest: +SKIP
+        >>> report.has_errors, report.counts_by_code()  # doctest: +SKIP
+        (True, {'audio.sample_rate_too_low': 2})
+    """
+    kind = DataKind.parse(kind)
+    path = Path(path)
+    b = ReportBuilder(kind, locale, progress)
+    try:
+        with open_source(path) as src:
+            _VALIDATORS[kind](src, b, voice.Options(locale, min_utterances))
+            if isinstance(src, ZipSource):
+                b.report.total_bytes = src.total_bytes()
+    except FileNotFoundError:
+        b.add("dataset.not_found", path.name, value=str(path))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        b.add("zip.invalid" if path.suffix.lower() == ".zip" else "file.unreadable",
+              path.name, value=f"{type(exc).__name__}: {exc}")
+        b.reject(path.name)
+    return b.build()
