@@ -1,0 +1,142 @@
+"""``speechflows validate`` and ``speechflows sample-data``: pre-flight checks and sample data.
+
+``validate PATH --kind KIND`` prints a Rich table of findings on a terminal (``--json`` for
+machines) and exits 1 when Azure would reject anything. ``sample-data DIR --kind KIND`` writes
+a synthetic dataset of the kind; ``--broken`` seeds one instance of every finding instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from speechflows.cli import app
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from speechflows.datasets import DataKind, ValidationReport
+
+_KIND_HELP = ("AudioAndScript, LongAudio, AudioOnly, Acoustic, AudioFiles, Language, "
+              "Pronunciation, LanguageMarkdown, OutputFormatting, Consent, Prompt")
+_PROGRESS_FROM = 1000  # files; smaller folders finish before a bar is worth drawing
+
+
+def _kind(value: str) -> DataKind:
+    from speechflows.datasets import DataKind
+
+    try:
+        return DataKind.parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--kind") from None
+
+
+@contextmanager
+def _progress(console: Console) -> Iterator[Callable[[int, int], None] | None]:
+    if not console.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress("validating", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=console, transient=True)
+    task: list[TaskID] = []
+
+    def update(done: int, total: int) -> None:
+        if total < _PROGRESS_FROM:
+            return
+        if not task:
+            bar.start()
+            task.append(bar.add_task("validating", total=total))
+        bar.update(task[0], completed=done)
+
+    try:
+        yield update
+    finally:
+        bar.stop()
+
+
+def _table(report: ValidationReport, console: Console, limit: int) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{report.kind.value} ({report.locale}): {report.error_count} errors, "
+                  f"{report.warning_count} warnings", show_lines=False, expand=True)
+    for column, style in (("severity", ""), ("code", "bold"), ("where", "cyan"),
+                          ("value", ""), ("rule", "dim"), ("fix", "green")):
+        table.add_column(column, style=style, overflow="fold")
+    for f in report.findings[:limit]:
+        severity = "[red]error[/]" if f.severity.value == "error" else "[yellow]warning[/]"
+        table.add_row(severity, f.code, f.location(), f.value or "", f.rule, f.fix)
+    if report.findings:
+        console.print(table)
+    if len(report.findings) > limit:
+        console.print(f"… {len(report.findings) - limit} more findings (--limit N or --json)")
+    console.print(
+        f"{report.files_checked} files checked: {len(report.accepted_files)} accepted, "
+        f"{len(report.rejected_files)} rejected; utterances/lines {report.utterance_count} "
+        f"accepted, {report.rejected_count} rejected; audio {report.total_audio_seconds:.1f} s")
+    verdict = "[red]Azure would reject part of this dataset.[/]" if report.has_errors else (
+        "[green]No errors: ready to upload.[/]")
+    console.print(verdict)
+
+
+@app.command("validate")
+def validate_command(
+    path: Annotated[Path, typer.Argument(help="dataset folder, single file, or .zip")],
+    kind: Annotated[str, typer.Option("--kind", "-k", help=_KIND_HELP)],
+    locale: Annotated[str, typer.Option(help="dataset locale, e.g. en-US, de-DE")] = "en-US",
+    min_utterances: Annotated[
+        int | None, typer.Option(help="AudioAndScript recipe minimum (default 300; 0: off)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    limit: Annotated[int, typer.Option(help="findings shown in the table", min=1)] = 200,
+) -> None:
+    """Check PATH against everything Azure checks for --kind; exit 1 when anything is rejected."""
+    from rich.console import Console
+
+    from speechflows.datasets import validate
+
+    data_kind = _kind(kind)
+    err = Console(stderr=True)
+    with _progress(err) as progress:
+        report = validate(path, data_kind, locale=locale, min_utterances=min_utterances,
+                          progress=progress)
+    if as_json:
+        typer.echo(report.to_json())
+    else:
+        _table(report, Console(), limit)
+    if report.has_errors:
+        raise typer.Exit(1)
+
+
+@app.command("sample-data")
+def sample_data_command(
+    dest: Annotated[Path, typer.Argument(help="folder to write (data/ and README.md)")],
+    kind: Annotated[str, typer.Option("--kind", "-k", help=_KIND_HELP)],
+    broken: Annotated[
+        bool, typer.Option(help="seed one instance of every finding the validator knows")
+    ] = False,
+    count: Annotated[
+        int | None, typer.Option(help="utterances/files/lines (small default)", min=1)
+    ] = None,
+    locale: Annotated[str, typer.Option(help="dataset locale")] = "en-US",
+    seed: Annotated[int, typer.Option(help="varies the generated tones")] = 0,
+) -> None:
+    """Write a realistic synthetic KIND dataset (tones with correct headers, real sentences)."""
+    from speechflows.datasets import write_sample
+
+    path = write_sample(dest, _kind(kind), count=count, broken=broken, locale=locale, seed=seed)
+    typer.echo(f"wrote {path}")
+    typer.echo(f"README: {dest / 'README.md'}")
+    typer.echo(f"check it: speechflows validate {path} --kind {_kind(kind).value} "
+               f"--locale {locale}")
