@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.azurite",
     "tests.fixtures.prefect",
     "tests.fixtures.emulator",
+    "tests.fixtures.prefect_stack",
 ]

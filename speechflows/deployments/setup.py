@@ -128,9 +128,10 @@ def deploy_all(
     api_url: str,
     root: Path = PROJECT_ROOT,
     env: dict[str, str] | None = None,
+    names: list[str] | None = None,
     timeout: float = 300.0,
 ) -> str:
-    """Apply every deployment in ``root/prefect.yaml`` to the server at ``api_url``.
+    """Apply every deployment in ``root/prefect.yaml`` (or only ``names``) to the server at ``api_url``.
 
     Runs ``prefect --no-prompt deploy --all`` in ``root``; ``PWD`` is set to ``root`` because the
     pull step's working directory is templated from it.
@@ -142,7 +143,8 @@ def deploy_all(
         SetupError: The command failed; the message carries its output.
     """
     prefect_bin = Path(sys.executable).with_name("prefect")
-    argv = [str(prefect_bin), "--no-prompt", "deploy", "--all"]
+    argv = [str(prefect_bin), "--no-prompt", "deploy"]
+    argv += [a for n in names for a in ("--name", n)] if names else ["--all"]
     full_env = {**os.environ, **(env or {}), "PREFECT_API_URL": api_url, "PWD": str(root)}
     try:
         done = subprocess.run(
