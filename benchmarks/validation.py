@@ -19,11 +19,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from speechflows.datasets.sample_text import sentence  # noqa: E402
-from speechflows.datasets.synth import wav_header  # noqa: E402
+from speechflows.datasets.sample_text import sentence
+from speechflows.datasets.synth import wav_header
 
 _CHILD = """
 import json, resource, sys, time
@@ -32,7 +33,7 @@ t = time.perf_counter()
 r = validate(sys.argv[1], "AudioAndScript", min_utterances=0)
 seconds = time.perf_counter() - t
 print(json.dumps({"seconds": seconds, "files": r.files_checked, "utterances": r.utterance_count,
-                  "findings": len(r.findings),
+                  "codes": r.counts_by_code(),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -40,14 +41,15 @@ print(json.dumps({"seconds": seconds, "files": r.files_checked, "utterances": r.
 def generate(folder: Path, count: int) -> None:
     """Write ``count`` sparse 24 kHz 16-bit mono WAVs of 1–3 s and one script."""
     folder.mkdir(parents=True, exist_ok=True)
-    headers = {}
+    headers: dict[int, bytes] = {}
     with open(folder / "script.txt", "w", encoding="utf-8") as script:
         for i in range(1, count + 1):
             data_bytes = 24000 * 2 * (1 + i % 3)
             header = headers.get(data_bytes)
             if header is None:
                 header = headers[data_bytes] = wav_header(
-                    rate=24000, channels=1, bits=16, data_bytes=data_bytes)
+                    rate=24000, channels=1, bits=16, data_bytes=data_bytes
+                )
             fd = os.open(folder / f"{i:010d}.wav", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             try:
                 os.write(fd, header)
@@ -57,13 +59,18 @@ def generate(folder: Path, count: int) -> None:
             script.write(f"{i:010d}\t{sentence(i - 1)}\n")
 
 
-def run(folder: Path) -> dict[str, float]:
+def run(folder: Path) -> dict[str, Any]:
     """Validate ``folder`` in a child process and return its figures."""
     root = str(Path(__file__).resolve().parents[1])
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(folder)], check=True,
-                         capture_output=True, text=True, cwd=root,
-                         env={**os.environ, "PYTHONPATH": root})
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -80,22 +87,36 @@ def main() -> None:
             if not (folder / "script.txt").exists():
                 t = time.perf_counter()
                 generate(folder, size)
-                print(f"generated {size} utterances in {time.perf_counter() - t:.1f} s",
-                      flush=True)
+                print(f"generated {size} utterances in {time.perf_counter() - t:.1f} s", flush=True)
             r = run(folder)
-            row = {"utterances": size, "files": int(r["files"]),
-                   "seconds": round(r["seconds"], 2),
-                   "files_per_s": round(r["files"] / r["seconds"]),
-                   "peak_rss_mb": round(r["peak_rss_mb"], 1)}
-            assert r["utterances"] == size and r["findings"] == 0, r  # the data must be clean
-            print(f"{size:>7} utterances: {row['files']} files in {row['seconds']} s = "
-                  f"{row['files_per_s']} files/s, peak RSS {row['peak_rss_mb']} MB", flush=True)
+            row = {
+                "utterances": size,
+                "files": int(r["files"]),
+                "seconds": round(r["seconds"], 2),
+                "files_per_s": round(r["files"] / r["seconds"]),
+                "peak_rss_mb": round(r["peak_rss_mb"], 1),
+            }
+            # Clean data; 100,000 utterances of 1-3 s exceed the 2 GB portal zip size (a warning).
+            assert r["utterances"] == size and set(r["codes"]) <= {"dataset.too_large"}, r
+            print(
+                f"{size:>7} utterances: {row['files']} files in {row['seconds']} s = "
+                f"{row['files_per_s']} files/s, peak RSS {row['peak_rss_mb']} MB",
+                flush=True,
+            )
             figures.append(row)
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
-    print(json.dumps({"benchmark": "validation", "kind": "AudioAndScript", "cpus": os.cpu_count(),
-                      "results": figures}))
+    print(
+        json.dumps(
+            {
+                "benchmark": "validation",
+                "kind": "AudioAndScript",
+                "cpus": os.cpu_count(),
+                "results": figures,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

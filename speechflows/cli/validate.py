@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 
     from speechflows.datasets import DataKind, ValidationReport
 
-_KIND_HELP = ("AudioAndScript, LongAudio, AudioOnly, Acoustic, AudioFiles, Language, "
-              "Pronunciation, LanguageMarkdown, OutputFormatting, Consent, Prompt")
+_KIND_HELP = (
+    "AudioAndScript, LongAudio, AudioOnly, Acoustic, AudioFiles, Language, "
+    "Pronunciation, LanguageMarkdown, OutputFormatting, Consent, Prompt"
+)
 _PROGRESS_FROM = 1000  # files; smaller folders finish before a bar is worth drawing
 
 
@@ -48,8 +50,14 @@ def _progress(console: Console) -> Iterator[Callable[[int, int], None] | None]:
         TimeRemainingColumn,
     )
 
-    bar = Progress("validating", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=console, transient=True)
+    bar = Progress(
+        "validating",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
     task: list[TaskID] = []
 
     def update(done: int, total: int) -> None:
@@ -69,10 +77,20 @@ def _progress(console: Console) -> Iterator[Callable[[int, int], None] | None]:
 def _table(report: ValidationReport, console: Console, limit: int) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{report.kind.value} ({report.locale}): {report.error_count} errors, "
-                  f"{report.warning_count} warnings", show_lines=False, expand=True)
-    for column, style in (("severity", ""), ("code", "bold"), ("where", "cyan"),
-                          ("value", ""), ("rule", "dim"), ("fix", "green")):
+    table = Table(
+        title=f"{report.kind.value} ({report.locale}): {report.error_count} errors, "
+        f"{report.warning_count} warnings",
+        show_lines=False,
+        expand=True,
+    )
+    for column, style in (
+        ("severity", ""),
+        ("code", "bold"),
+        ("where", "cyan"),
+        ("value", ""),
+        ("rule", "dim"),
+        ("fix", "green"),
+    ):
         table.add_column(column, style=style, overflow="fold")
     for f in report.findings[:limit]:
         severity = "[red]error[/]" if f.severity.value == "error" else "[yellow]warning[/]"
@@ -84,9 +102,13 @@ def _table(report: ValidationReport, console: Console, limit: int) -> None:
     console.print(
         f"{report.files_checked} files checked: {len(report.accepted_files)} accepted, "
         f"{len(report.rejected_files)} rejected; utterances/lines {report.utterance_count} "
-        f"accepted, {report.rejected_count} rejected; audio {report.total_audio_seconds:.1f} s")
-    verdict = "[red]Azure would reject part of this dataset.[/]" if report.has_errors else (
-        "[green]No errors: ready to upload.[/]")
+        f"accepted, {report.rejected_count} rejected; audio {report.total_audio_seconds:.1f} s"
+    )
+    verdict = (
+        "[red]Azure would reject part of this dataset.[/]"
+        if report.has_errors
+        else ("[green]No errors: ready to upload.[/]")
+    )
     console.print(verdict)
 
 
@@ -109,8 +131,9 @@ def validate_command(
     data_kind = _kind(kind)
     err = Console(stderr=True)
     with _progress(err) as progress:
-        report = validate(path, data_kind, locale=locale, min_utterances=min_utterances,
-                          progress=progress)
+        report = validate(
+            path, data_kind, locale=locale, min_utterances=min_utterances, progress=progress
+        )
     if as_json:
         typer.echo(report.to_json())
     else:
@@ -138,5 +161,6 @@ def sample_data_command(
     path = write_sample(dest, _kind(kind), count=count, broken=broken, locale=locale, seed=seed)
     typer.echo(f"wrote {path}")
     typer.echo(f"README: {dest / 'README.md'}")
-    typer.echo(f"check it: speechflows validate {path} --kind {_kind(kind).value} "
-               f"--locale {locale}")
+    typer.echo(
+        f"check it: speechflows validate {path} --kind {_kind(kind).value} --locale {locale}"
+    )

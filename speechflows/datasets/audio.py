@@ -20,16 +20,30 @@ from pathlib import Path
 from typing import BinaryIO
 
 _HEAD = 4096
-_WAVE_CODECS = {1: "pcm", 2: "ms_adpcm", 3: "ieee_float", 6: "alaw", 7: "mulaw",
-                0x11: "ima_adpcm", 0x50: "mpeg", 0x55: "mp3"}
+_WAVE_CODECS = {
+    1: "pcm",
+    2: "ms_adpcm",
+    3: "ieee_float",
+    6: "alaw",
+    7: "mulaw",
+    0x11: "ima_adpcm",
+    0x50: "mpeg",
+    0x55: "mp3",
+}
 _KSDATAFORMAT_TAIL = bytes.fromhex("000000001000800000aa00389b71")
 _MPEG_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 _BITRATES_V1_L3 = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 _BITRATES_V2_L3 = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
 _MAGIC = (
-    (b"fLaC", "FLAC audio"), (b"OggS", "Ogg audio"), (b"\x1aE\xdf\xa3", "WebM/Matroska"),
-    (b"#!AMR", "AMR audio"), (b"PK\x03\x04", "a ZIP archive"), (b"%PDF", "a PDF document"),
-    (b"RIFX", "big-endian RIFF (RIFX)"), (b"RF64", "RF64 WAV"), (b"\x89PNG", "a PNG image"),
+    (b"fLaC", "FLAC audio"),
+    (b"OggS", "Ogg audio"),
+    (b"\x1aE\xdf\xa3", "WebM/Matroska"),
+    (b"#!AMR", "AMR audio"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"%PDF", "a PDF document"),
+    (b"RIFX", "big-endian RIFF (RIFX)"),
+    (b"RF64", "RF64 WAV"),
+    (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
 )
 
@@ -130,7 +144,7 @@ def _probe_wav(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
             f.seek(pos)
             buf, buf_at = f.read(_HEAD), pos
         rel = pos - buf_at
-        chunk_id = buf[rel:rel + 4]
+        chunk_id = buf[rel : rel + 4]
         (chunk_size,) = struct.unpack_from("<I", buf, rel + 4)
         body = pos + 8
         if chunk_id == b"fmt ":
@@ -140,7 +154,7 @@ def _probe_wav(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
                 f.seek(body)
                 buf, buf_at = f.read(_HEAD), body
             start = body - buf_at
-            fmt = buf[start:start + min(chunk_size, 40)]
+            fmt = buf[start : start + min(chunk_size, 40)]
             if len(fmt) < 16:
                 raise AudioProbeError("audio.truncated", "file ends inside the fmt chunk")
         elif chunk_id == b"data":
@@ -169,9 +183,14 @@ def _probe_wav(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
     bytes_per_second = rate * block_align if codec == "pcm" else byte_rate
     duration = data_size / bytes_per_second if bytes_per_second else 0.0
     return AudioInfo(
-        container="wav", codec=codec, sample_rate=rate, channels=channels,
-        bits_per_sample=bits, duration_seconds=duration,
-        bitrate_kbps=bytes_per_second * 8 / 1000, truncated=data_end > size,
+        container="wav",
+        codec=codec,
+        sample_rate=rate,
+        channels=channels,
+        bits_per_sample=bits,
+        duration_seconds=duration,
+        bitrate_kbps=bytes_per_second * 8 / 1000,
+        truncated=data_end > size,
         data_bytes=data_size,
     )
 
@@ -198,8 +217,12 @@ def _frame_at(buf: bytes, i: int) -> tuple[int, int, int, int, int, int] | None:
 def _probe_mp3(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
     start = 0
     if head[:3] == b"ID3" and len(head) >= 10:
-        tag = (head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | (
-            head[9] & 0x7F)
+        tag = (
+            (head[6] & 0x7F) << 21
+            | (head[7] & 0x7F) << 14
+            | (head[8] & 0x7F) << 7
+            | (head[9] & 0x7F)
+        )
         start = 10 + tag + (10 if head[5] & 0x10 else 0)
     f.seek(start)
     buf = f.read(_HEAD * 16)
@@ -213,23 +236,30 @@ def _probe_mp3(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
             continue
         break
     else:
-        raise AudioProbeError("audio.unrecognized", "ID3 tag without MPEG audio frames"
-                              if start else sniff(head))
+        raise AudioProbeError(
+            "audio.unrecognized", "ID3 tag without MPEG audio frames" if start else sniff(head)
+        )
     _, kbps, rate, channels, _, samples = frame
     audio_bytes = size - start - i
     side = (32 if channels == 2 else 17) if frame[0] == 3 else (17 if channels == 2 else 9)
-    xing = buf[i + 4 + side:i + 4 + side + 16]
+    xing = buf[i + 4 + side : i + 4 + side + 16]
     frames: int | None = None
     if len(xing) >= 12 and xing[:4] in (b"Xing", b"Info") and xing[7] & 1:
         frames = struct.unpack(">I", xing[8:12])[0]
-    elif buf[i + 36:i + 40] == b"VBRI" and len(buf) >= i + 54:
-        frames = struct.unpack(">I", buf[i + 50:i + 54])[0]
+    elif buf[i + 36 : i + 40] == b"VBRI" and len(buf) >= i + 54:
+        frames = struct.unpack(">I", buf[i + 50 : i + 54])[0]
     if frames:
         duration = frames * samples / rate
         avg = audio_bytes * 8 / duration / 1000 if duration else float(kbps)
     else:
         duration, avg = audio_bytes * 8 / (kbps * 1000), float(kbps)
     return AudioInfo(
-        container="mp3", codec="mp3", sample_rate=rate, channels=channels, bits_per_sample=None,
-        duration_seconds=duration, bitrate_kbps=avg, data_bytes=audio_bytes,
+        container="mp3",
+        codec="mp3",
+        sample_rate=rate,
+        channels=channels,
+        bits_per_sample=None,
+        duration_seconds=duration,
+        bitrate_kbps=avg,
+        data_bytes=audio_bytes,
     )

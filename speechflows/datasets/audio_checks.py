@@ -40,9 +40,7 @@ class AudioSpec:
 
 def legal_name(name: str) -> bool:
     """True for a Windows-legal file name without leading/trailing space or leading dot."""
-    return (
-        bool(name) and name[0] not in ". " and name[-1] != " " and _ILLEGAL.isdisjoint(name)
-    )
+    return bool(name) and name[0] not in ". " and name[-1] != " " and _ILLEGAL.isdisjoint(name)
 
 
 def check_audio(src: Source, name: str, spec: AudioSpec, b: ReportBuilder) -> AudioInfo | None:
@@ -70,13 +68,21 @@ def _check_info(info: AudioInfo, name: str, size: int, spec: AudioSpec, b: Repor
     if ext and ext[1:] != info.container:
         codes.append(("audio.wrong_container", f"{info.container} data in a {ext} file"))
     elif info.container not in spec.containers:
-        codes.append(("audio.wrong_container", f"{info.container} (accepted: "
-                      f"{', '.join(sorted(spec.containers))})"))
+        codes.append(
+            (
+                "audio.wrong_container",
+                f"{info.container} (accepted: {', '.join(sorted(spec.containers))})",
+            )
+        )
     if codes:
         return _emit(codes, name, b)
     if info.truncated:
-        codes.append(("audio.truncated", f"header declares {info.data_bytes} bytes of audio; "
-                      f"the file has {size} bytes"))
+        codes.append(
+            (
+                "audio.truncated",
+                f"header declares {info.data_bytes} bytes of audio; the file has {size} bytes",
+            )
+        )
     bits, rate = info.bits_per_sample, info.sample_rate
     if info.container == "wav":
         if info.codec != "pcm":

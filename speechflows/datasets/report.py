@@ -75,27 +75,44 @@ class ValidationReport:
     def to_rows(self) -> list[Row]:
         """One row per finding, columns severity, code, file, line, value, rule, fix."""
         return [
-            {"severity": f.severity.value, "code": f.code, "file": f.file, "line": f.line,
-             "value": f.value, "rule": f.rule, "fix": f.fix}
+            {
+                "severity": f.severity.value,
+                "code": f.code,
+                "file": f.file,
+                "line": f.line,
+                "value": f.value,
+                "rule": f.rule,
+                "fix": f.fix,
+            }
             for f in self.findings
         ]
 
     def summary(self) -> dict[str, Any]:
         """The counts without the findings."""
         return {
-            "kind": self.kind.value, "locale": self.locale, "has_errors": self.has_errors,
-            "error_count": self.error_count, "warning_count": self.warning_count,
-            "files_checked": self.files_checked, "accepted_file_count": len(self.accepted_files),
+            "kind": self.kind.value,
+            "locale": self.locale,
+            "has_errors": self.has_errors,
+            "error_count": self.error_count,
+            "warning_count": self.warning_count,
+            "files_checked": self.files_checked,
+            "accepted_file_count": len(self.accepted_files),
             "rejected_file_count": len(self.rejected_files),
-            "utterance_count": self.utterance_count, "rejected_count": self.rejected_count,
+            "utterance_count": self.utterance_count,
+            "rejected_count": self.rejected_count,
             "total_audio_seconds": round(self.total_audio_seconds, 3),
-            "total_bytes": self.total_bytes, "counts_by_code": self.counts_by_code(),
+            "total_bytes": self.total_bytes,
+            "counts_by_code": self.counts_by_code(),
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The summary, the findings and the file lists as JSON."""
-        doc = {**self.summary(), "findings": self.to_rows(),
-               "accepted_files": self.accepted_files, "rejected_files": self.rejected_files}
+        doc = {
+            **self.summary(),
+            "findings": self.to_rows(),
+            "accepted_files": self.accepted_files,
+            "rejected_files": self.rejected_files,
+        }
         return json.dumps(doc, indent=indent, ensure_ascii=False)
 
     @classmethod
@@ -103,16 +120,28 @@ class ValidationReport:
         """Read back a report written by :meth:`to_json`."""
         doc = json.loads(text)
         findings = [
-            Finding(r["code"], Severity(r["severity"]), r["file"], r["line"], r["value"],
-                    r["rule"], r["fix"])
+            Finding(
+                r["code"],
+                Severity(r["severity"]),
+                r["file"],
+                r["line"],
+                r["value"],
+                r["rule"],
+                r["fix"],
+            )
             for r in doc["findings"]
         ]
         return cls(
-            kind=DataKind.parse(doc["kind"]), locale=doc["locale"], findings=findings,
-            files_checked=doc["files_checked"], accepted_files=list(doc["accepted_files"]),
-            rejected_files=list(doc["rejected_files"]), utterance_count=doc["utterance_count"],
+            kind=DataKind.parse(doc["kind"]),
+            locale=doc["locale"],
+            findings=findings,
+            files_checked=doc["files_checked"],
+            accepted_files=list(doc["accepted_files"]),
+            rejected_files=list(doc["rejected_files"]),
+            utterance_count=doc["utterance_count"],
             rejected_count=doc["rejected_count"],
-            total_audio_seconds=doc["total_audio_seconds"], total_bytes=doc["total_bytes"],
+            total_audio_seconds=doc["total_audio_seconds"],
+            total_bytes=doc["total_bytes"],
         )
 
     def to_text(self, *, limit: int | None = 200) -> str:
@@ -123,14 +152,19 @@ class ValidationReport:
             f"utterances/lines: {self.utterance_count} accepted, {self.rejected_count} rejected;"
             f" audio {self.total_audio_seconds:.1f} s",
             f"{self.error_count} errors, {self.warning_count} warnings"
-            + ("" if not self.findings else ": " + ", ".join(
-                f"{code} x{n}" for code, n in self.counts_by_code().items())),
+            + (
+                ""
+                if not self.findings
+                else ": " + ", ".join(f"{code} x{n}" for code, n in self.counts_by_code().items())
+            ),
         ]
         shown = self.findings if limit is None else self.findings[:limit]
         for f in shown:
             value = f" [{f.value}]" if f.value else ""
-            lines.append(f"{f.severity.value.upper():7} {f.code}  {f.location()}{value}: "
-                         f"{f.rule} Fix: {f.fix}")
+            lines.append(
+                f"{f.severity.value.upper():7} {f.code}  {f.location()}{value}: "
+                f"{f.rule} Fix: {f.fix}"
+            )
         if len(shown) < len(self.findings):
             lines.append(f"… {len(self.findings) - len(shown)} more findings (use --json)")
         return "\n".join(lines)
@@ -153,8 +187,9 @@ class ReportBuilder:
         self._done = 0
         self.total = 0
 
-    def add(self, code: str, file: str, *, line: int | None = None,
-            value: str | None = None) -> Finding | None:
+    def add(
+        self, code: str, file: str, *, line: int | None = None, value: str | None = None
+    ) -> Finding | None:
         """Record a finding of rule ``code``; rules not checked for the locale are skipped.
 
         Raises:

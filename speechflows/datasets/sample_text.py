@@ -61,9 +61,28 @@ PHRASES = (
 )
 
 
-_OPENERS = ("honestly", "today", "later", "again", "meanwhile", "luckily", "anyway", "indeed",
-            "still", "then", "also", "perhaps", "sometimes", "usually", "finally", "besides",
-            "naturally", "clearly", "apparently", "certainly")
+_OPENERS = (
+    "honestly",
+    "today",
+    "later",
+    "again",
+    "meanwhile",
+    "luckily",
+    "anyway",
+    "indeed",
+    "still",
+    "then",
+    "also",
+    "perhaps",
+    "sometimes",
+    "usually",
+    "finally",
+    "besides",
+    "naturally",
+    "clearly",
+    "apparently",
+    "certainly",
+)
 
 
 def sentence(i: int) -> str:

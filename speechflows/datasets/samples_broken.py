@@ -52,8 +52,9 @@ def folder_place(data: Path, s: Seeder) -> Place:
     return place
 
 
-def common_audio(place: Place, good: Callable[[Path], Path], ext: str = ".wav",
-                 rate: int = 24000) -> None:
+def common_audio(
+    place: Place, good: Callable[[Path], Path], ext: str = ".wav", rate: int = 24000
+) -> None:
     """Seed the defects all audio kinds share; ``good`` writes a valid file of the kind."""
     place("file.empty", f"empty{ext}").write_bytes(b"")
     place("audio.unrecognized", f"notes{ext}").write_text("meeting notes, not audio\n")
@@ -126,8 +127,12 @@ def broken_audio_and_script(data: Path, n: int, locale: str) -> tuple[Path, Seed
     if s.wants("text.ansi_encoding"):
         s("text.ansi_encoding", "ansi.txt is Windows-1252")
         write_wav(data / f"{utterance_id(150)}.wav", 0.8)
-        write_text(data / "ansi.txt", [f"{utterance_id(150)}\tThe café is open."], bom=False,
-                   encoding="cp1252")
+        write_text(
+            data / "ansi.txt",
+            [f"{utterance_id(150)}\tThe café is open."],
+            bom=False,
+            encoding="cp1252",
+        )
     s("file.unsupported_type", "0000000151.mp3 (AudioAndScript takes WAV only)")
     write_mp3(data / f"{utterance_id(151)}.mp3", 1.0)
     s("dataset.too_few_utterances", "fewer than 300 utterances")
@@ -177,8 +182,7 @@ def broken_long_audio(data: Path, n: int, locale: str) -> tuple[Path, Seeded]:
     if s.wants("text.ansi_encoding"):
         s("text.ansi_encoding", "ansi.txt is Windows-1252")
         write_silent_wav(data / "ansi.wav", 32.0, rate=16000)
-        write_text(data / "ansi.txt", ["The café is open all night."], bom=False,
-                   encoding="cp1252")
+        write_text(data / "ansi.txt", ["The café is open all night."], bom=False, encoding="cp1252")
     s("file.unsupported_type", "cover.jpg")
     (data / "cover.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a picture")
     return data, s.seeded

@@ -131,9 +131,11 @@ def broken_pronunciation(data: Path, n: int, locale: str) -> tuple[Path, Seeded]
     s = Seeder(DataKind.PRONUNCIATION, locale)
     good = [f"{d}\t{p}" for d, p in PRONUNCIATIONS[: max(1, min(n, len(PRONUNCIATIONS)))]]
     lines = list(good)
-    for code, line in (("pronunciation.missing_tab", "R2D2 r two d two"),
-                       ("pronunciation.empty_field", "\tno display form"),
-                       ("pronunciation.extra_tab", "WHO\tw h o\tworld health")):
+    for code, line in (
+        ("pronunciation.missing_tab", "R2D2 r two d two"),
+        ("pronunciation.empty_field", "\tno display form"),
+        ("pronunciation.extra_tab", "WHO\tw h o\tworld health"),
+    ):
         s(code, f"pronunciation.txt: {line.strip()!r}")
         lines.append(line)
     write_text(data / "pronunciation.txt", lines)
@@ -148,26 +150,34 @@ def broken_markdown(data: Path, n: int, locale: str) -> tuple[Path, Seeded]:
     s = Seeder(DataKind.LANGUAGE_MARKDOWN, locale)
     good = markdown_lines(max(n, 1))
     lines = list(good)
-    lines[lines.index("@ speech:phoneticlexicon") + 1:1] = [
-        "- bad entry without slash", "- tomato/t ah m aa t ow", "- tomato/t ah m ey t ow",
-        "- tomato/t ow m ey t ow"]
+    lines[lines.index("@ speech:phoneticlexicon") + 1 : 1] = [
+        "- bad entry without slash",
+        "- tomato/t ah m aa t ow",
+        "- tomato/t ah m ey t ow",
+        "- tomato/t ow m ey t ow",
+    ]
     s("markdown.lexicon_entry_invalid", "structured.md: 'bad entry without slash'")
     s("markdown.too_many_pronunciations", "structured.md: third 'tomato'")
     s("markdown.undefined_list", "structured.md: {@city}")
     s("markdown.unexpected_line", "structured.md: a loose line")
     lines += ["- take me to {@city}", "this line is not an item"]
     write_text(data / "structured.md", lines)
-    for code, name, count in (("markdown.too_many_lists", "lists21.md", 21),
-                              ("markdown.many_lists", "lists11.md", 11)):
+    for code, name, count in (
+        ("markdown.too_many_lists", "lists21.md", 21),
+        ("markdown.many_lists", "lists11.md", 11),
+    ):
         s(code, f"{name} defines {count} lists")
         body = [f"@ list l{i} =\n- item" for i in range(count)]
         write_text(data / name, [*body, "# s", "- a sentence"])
     s("markdown.list_too_long", "biglist.md has 35,001 items")
-    write_text(data / "biglist.md", ["@ list big =", *(f"- item{i}" for i in range(35_001)),
-                                     "# s", "- pick {@big}"])
+    write_text(
+        data / "biglist.md",
+        ["@ list big =", *(f"- item{i}" for i in range(35_001)), "# s", "- pick {@big}"],
+    )
     s("markdown.lexicon_too_large", "lexicon.md has 15,001 entries")
-    write_text(data / "lexicon.md", ["@ speech:phoneticlexicon",
-                                     *(f"- w{i}/w ah" for i in range(15_001))])
+    write_text(
+        data / "lexicon.md", ["@ speech:phoneticlexicon", *(f"- w{i}/w ah" for i in range(15_001))]
+    )
     _text_defects(data, s, ".md", good)
     return data, s.seeded
 
@@ -201,8 +211,9 @@ def _broken_personal(kind: DataKind) -> Callable[[Path, int, str], tuple[Path, S
         write_wav(place("audio.too_short", "short.wav"), 2.0)
         write_silent_wav(place("audio.too_long", "long.wav"), 95.0)
         if kind is DataKind.PROMPT:
-            write_silent_wav(place("audio.file_too_large", "huge.wav"), 10.0,
-                             trailing_chunk=31_000_000)
+            write_silent_wav(
+                place("audio.file_too_large", "huge.wav"), 10.0, trailing_chunk=31_000_000
+            )
         place("file.unsupported_type", "take.ogg").write_bytes(b"OggS not really")
         return data, s.seeded
 

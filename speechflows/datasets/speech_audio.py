@@ -23,8 +23,11 @@ TRAINING_SECONDS = 40.0
 REPETITION = re.compile(r"([^\s\d])\1{3,}|\b(\w+(?:\W+\w+){0,3}?)(?:\W+\2\b){3,}", re.IGNORECASE)
 
 STT_AUDIO = AudioSpec(
-    containers=frozenset({"wav"}), sample_rates=frozenset({8000, 16000}),
-    bit_depths=frozenset({16}), mono=True, durations=(("audio.too_long", None, 7200.0),),
+    containers=frozenset({"wav"}),
+    sample_rates=frozenset({8000, 16000}),
+    bit_depths=frozenset({16}),
+    mono=True,
+    durations=(("audio.too_long", None, 7200.0),),
 )
 
 
@@ -112,8 +115,9 @@ def validate_acoustic(src: Source, b: ReportBuilder, opts: Options) -> None:
         (b.accept if report.utterance_count else b.reject)(transcripts[0])
 
 
-def _read_transcript(src: Source, name: str, lines: dict[str, int], b: ReportBuilder,
-                     locale: str) -> bool:
+def _read_transcript(
+    src: Source, name: str, lines: dict[str, int], b: ReportBuilder, locale: str
+) -> bool:
     en_us = locale.lower() == "en-us"
     try:
         b.report.total_bytes += src.size(name)
@@ -138,7 +142,7 @@ def _read_transcript(src: Source, name: str, lines: dict[str, int], b: ReportBui
                 b.add("transcript.missing_tab", name, line=line_no, value=line[:60])
                 report.rejected_count += 1
                 continue
-            key, text = line[:tab].strip(), line[tab + 1:].strip()
+            key, text = line[:tab].strip(), line[tab + 1 :].strip()
             code, value = _line_problem(key, text, lines, en_us, locale)
             if code:
                 b.add(code, name, line=line_no, value=value)
@@ -153,8 +157,9 @@ def _read_transcript(src: Source, name: str, lines: dict[str, int], b: ReportBui
     return usable
 
 
-def _line_problem(key: str, text: str, lines: dict[str, int], en_us: bool,
-                  locale: str) -> tuple[str, str | None]:
+def _line_problem(
+    key: str, text: str, lines: dict[str, int], en_us: bool, locale: str
+) -> tuple[str, str | None]:
     if key in lines:
         return "transcript.duplicate_file", key
     if not text:
@@ -165,4 +170,3 @@ def _line_problem(key: str, text: str, lines: dict[str, int], en_us: bool,
     if locale.lower() == "ja-jp" and len(text) > MAX_JA_CHARS:
         return "transcript.line_too_long", f"{len(text)} characters"
     return "", None
-

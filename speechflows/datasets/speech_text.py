@@ -21,8 +21,10 @@ from speechflows.datasets.voice import Options, split_files
 
 MB = 1024 * 1024
 MAX_BYTES = {
-    DataKind.LANGUAGE: 1536 * MB, DataKind.PRONUNCIATION: MB,
-    DataKind.LANGUAGE_MARKDOWN: 200 * MB, DataKind.OUTPUT_FORMATTING: 10 * MB,
+    DataKind.LANGUAGE: 1536 * MB,
+    DataKind.PRONUNCIATION: MB,
+    DataKind.LANGUAGE_MARKDOWN: 200 * MB,
+    DataKind.OUTPUT_FORMATTING: 10 * MB,
 }
 RECOMMENDED_LANGUAGE_BYTES = 200 * MB
 MAX_JA_KO_LINES = 20_000
@@ -32,15 +34,20 @@ LEXICON_HEADER = re.compile(r"@\s*speech\s*:\s*phoneticlexicon\s*$", re.IGNORECA
 LIST_REF = re.compile(r"\{@(\w+)\}")
 MAX_LISTS, MANY_LISTS, MAX_LIST_ITEMS = 20, 10, 35_000
 MAX_LEXICON, MAX_PRONUNCIATIONS = 15_000, 2
-SECTION_LIMITS: dict[str, int | None] = {"itn": 200, "rewrite": 1000, "profanity": 1000,
-                                         "test": None}
+SECTION_LIMITS: dict[str, int | None] = {
+    "itn": 200,
+    "rewrite": 1000,
+    "profanity": 1000,
+    "test": None,
+}
 Lines = Iterable[tuple[int, str]]
 # A line checker reports findings and returns (accepted, rejected, file_ok).
 Checker = Callable[[str, Lines, ReportBuilder, str], tuple[int, int, bool]]
 
 
-def _text_validator(kind: DataKind, checker: Checker) -> Callable[
-        [Source, ReportBuilder, Options], None]:
+def _text_validator(
+    kind: DataKind, checker: Checker
+) -> Callable[[Source, ReportBuilder, Options], None]:
     def run(src: Source, b: ReportBuilder, opts: Options) -> None:
         files = split_files(src, kind, b)[next(iter(KIND_EXTENSIONS[kind]))]
         if not files:
@@ -52,8 +59,9 @@ def _text_validator(kind: DataKind, checker: Checker) -> Callable[
     return run
 
 
-def _check_file(src: Source, name: str, kind: DataKind, checker: Checker, b: ReportBuilder,
-                locale: str) -> None:
+def _check_file(
+    src: Source, name: str, kind: DataKind, checker: Checker, b: ReportBuilder, locale: str
+) -> None:
     report = b.report
     try:
         size = src.size(name)
@@ -64,8 +72,11 @@ def _check_file(src: Source, name: str, kind: DataKind, checker: Checker, b: Rep
             b.add("file.too_large", name, value=f"{size / MB:.1f} MB")
         else:
             english = locale.lower().startswith("en")
-            enc = detect_encoding(lambda: src.open(name), allow_utf16=False,
-                                  allow_ansi=kind is DataKind.PRONUNCIATION and english)
+            enc = detect_encoding(
+                lambda: src.open(name),
+                allow_utf16=False,
+                allow_ansi=kind is DataKind.PRONUNCIATION and english,
+            )
             if kind is DataKind.LANGUAGE and size > RECOMMENDED_LANGUAGE_BYTES:
                 b.add("file.larger_than_recommended", name, value=f"{size / MB:.0f} MB")
             file_ok = enc.bom or b.add("text.no_utf8_bom", name, value=enc.label) is None
@@ -112,8 +123,9 @@ def check_language(name: str, lines: Lines, b: ReportBuilder, locale: str) -> tu
     return accepted, rejected, True
 
 
-def check_pronunciation(name: str, lines: Lines, b: ReportBuilder,
-                        locale: str) -> tuple[int, int, bool]:
+def check_pronunciation(
+    name: str, lines: Lines, b: ReportBuilder, locale: str
+) -> tuple[int, int, bool]:
     """Pronunciation: `<display form><TAB><spoken form>` per line."""
     accepted = rejected = 0
     for line_no, line in lines:
@@ -199,8 +211,9 @@ def check_markdown(name: str, lines: Lines, b: ReportBuilder, locale: str) -> tu
     return accepted, rejected, file_ok
 
 
-def check_formatting(name: str, lines: Lines, b: ReportBuilder,
-                     locale: str) -> tuple[int, int, bool]:
+def check_formatting(
+    name: str, lines: Lines, b: ReportBuilder, locale: str
+) -> tuple[int, int, bool]:
     """Output formatting: #itn, #rewrite (`old<TAB>new`), #profanity, #test (`lexical<TAB>expected`)."""
     section: str | None = None
     counts: Counter[str] = Counter()
@@ -232,8 +245,12 @@ def check_formatting(name: str, lines: Lines, b: ReportBuilder,
     for section, count in counts.items():
         limit = SECTION_LIMITS[section]
         if limit is not None and count > limit:
-            b.add("formatting.section_too_long", name, line=headers[section],
-                  value=f"#{section}: {count} lines (max {limit})")
+            b.add(
+                "formatting.section_too_long",
+                name,
+                line=headers[section],
+                value=f"#{section}: {count} lines (max {limit})",
+            )
             file_ok = False
     return accepted, rejected, file_ok
 

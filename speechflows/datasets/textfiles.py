@@ -55,11 +55,17 @@ def detect_encoding(
         enc = TextEncoding("utf-16", "UTF-16 LE" if le else "UTF-16 BE", True)
     elif b"\x00" in head:
         even, odd = head[0::2].count(0), head[1::2].count(0)
-        if allow_utf16 and len(head) >= 2 and max(even, odd) > len(head) // 4 and min(
-            even, odd
-        ) == 0:
-            enc = TextEncoding("utf-16-le" if odd else "utf-16-be",
-                               "UTF-16 LE (no BOM)" if odd else "UTF-16 BE (no BOM)", False)
+        if (
+            allow_utf16
+            and len(head) >= 2
+            and max(even, odd) > len(head) // 4
+            and min(even, odd) == 0
+        ):
+            enc = TextEncoding(
+                "utf-16-le" if odd else "utf-16-be",
+                "UTF-16 LE (no BOM)" if odd else "UTF-16 BE (no BOM)",
+                False,
+            )
         else:
             raise TextDecodeError(f"binary data (NUL byte at offset {head.index(0)})")
     else:

@@ -66,7 +66,10 @@ def validate(
     except FileNotFoundError:
         b.add("dataset.not_found", path.name, value=str(path))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        b.add("zip.invalid" if path.suffix.lower() == ".zip" else "file.unreadable",
-              path.name, value=f"{type(exc).__name__}: {exc}")
+        b.add(
+            "zip.invalid" if path.suffix.lower() == ".zip" else "file.unreadable",
+            path.name,
+            value=f"{type(exc).__name__}: {exc}",
+        )
         b.reject(path.name)
     return b.build()

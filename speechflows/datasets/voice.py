@@ -23,24 +23,38 @@ MAX_LONG_AUDIO_FILES = 1000
 _PERSONAL_RATES = frozenset({16000, 24000, 44100, 48000})
 
 AUDIO_AND_SCRIPT = AudioSpec(
-    containers=frozenset({"wav"}), min_rate=16000, recommended_rate=24000, min_bits=16,
-    mono=True, durations=(("audio.too_long", None, 30.0), ("audio.long_utterance", None, 15.0)),
+    containers=frozenset({"wav"}),
+    min_rate=16000,
+    recommended_rate=24000,
+    min_bits=16,
+    mono=True,
+    durations=(("audio.too_long", None, 30.0), ("audio.long_utterance", None, 15.0)),
 )
 LONG_AUDIO = AudioSpec(
-    containers=frozenset({"wav", "mp3"}), min_rate=16000, min_bits=16, mp3_min_kbps=256,
+    containers=frozenset({"wav", "mp3"}),
+    min_rate=16000,
+    min_bits=16,
+    mp3_min_kbps=256,
     durations=(("audio.too_short", 20.0, None), ("audio.shorter_than_recommended", 30.0, None)),
 )
 AUDIO_ONLY = AudioSpec(
-    containers=frozenset({"wav", "mp3"}), min_rate=16000, min_bits=16, mp3_min_kbps=256,
+    containers=frozenset({"wav", "mp3"}),
+    min_rate=16000,
+    min_bits=16,
+    mp3_min_kbps=256,
 )
 CONSENT = AudioSpec(
-    containers=frozenset({"wav", "mp3"}), sample_rates=_PERSONAL_RATES,
-    bit_depths=frozenset({16, 24, 32}), mp3_bitrates=frozenset({128, 192, 256, 320}),
+    containers=frozenset({"wav", "mp3"}),
+    sample_rates=_PERSONAL_RATES,
+    bit_depths=frozenset({16, 24, 32}),
+    mp3_bitrates=frozenset({128, 192, 256, 320}),
     durations=(("audio.too_short", 3.0, None), ("audio.too_long", None, 90.0)),
 )
 PROMPT = AudioSpec(
-    containers=frozenset({"wav", "mp3"}), sample_rates=_PERSONAL_RATES,
-    bit_depths=frozenset({16, 24, 32}), mp3_bitrates=frozenset({128, 192, 256, 320}),
+    containers=frozenset({"wav", "mp3"}),
+    sample_rates=_PERSONAL_RATES,
+    bit_depths=frozenset({16, 24, 32}),
+    mp3_bitrates=frozenset({128, 192, 256, 320}),
     durations=(("audio.too_short", 5.0, None), ("audio.too_long", None, 90.0)),
     max_bytes=30 * 1000 * 1000,
 )
@@ -106,11 +120,16 @@ def validate_audio_and_script(src: Source, b: ReportBuilder, opts: Options) -> N
         (b.accept if index.readable[n] and index.used[n] else b.reject)(name)
     minimum = DEFAULT_MIN_UTTERANCES if opts.min_utterances is None else opts.min_utterances
     if report.utterance_count < minimum:
-        b.add("dataset.too_few_utterances", "",
-              value=f"{report.utterance_count} utterances (minimum {minimum})")
+        b.add(
+            "dataset.too_few_utterances",
+            "",
+            value=f"{report.utterance_count} utterances (minimum {minimum})",
+        )
     if index.lines_ok >= 10:
-        for count, code in ((index.questions, "script.few_questions"),
-                            (index.exclamations, "script.few_exclamations")):
+        for count, code in (
+            (index.questions, "script.few_questions"),
+            (index.exclamations, "script.few_exclamations"),
+        ):
             if count * 10 < index.lines_ok:
                 b.add(code, "", value=f"{count} of {index.lines_ok} sentences")
     if report.total_bytes > MAX_ZIP_BYTES:

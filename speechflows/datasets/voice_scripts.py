@@ -57,8 +57,15 @@ def parse_scripts(src: Source, scripts: list[str], b: ReportBuilder, locale: str
     return index
 
 
-def _parse_one(src: Source, n: int, name: str, index: ScriptIndex, texts: set[int],
-               b: ReportBuilder, locale: str) -> bool:
+def _parse_one(
+    src: Source,
+    n: int,
+    name: str,
+    index: ScriptIndex,
+    texts: set[int],
+    b: ReportBuilder,
+    locale: str,
+) -> bool:
     try:
         b.report.total_bytes += src.size(name)
         enc = detect_encoding(lambda: src.open(name), allow_ansi=True, allow_utf16=True)
@@ -85,7 +92,7 @@ def _parse_one(src: Source, n: int, name: str, index: ScriptIndex, texts: set[in
                 b.add("script.missing_tab", name, line=line_no, value=line[:60])
                 report.rejected_count += 1
                 continue
-            uid, text = line[:tab], line[tab + 1:].strip()
+            uid, text = line[:tab], line[tab + 1 :].strip()
             if not (uid.isascii() and uid.isdigit()):
                 b.add("script.id_not_numeric", name, line=line_no, value=uid[:40])
                 report.rejected_count += 1
@@ -93,8 +100,12 @@ def _parse_one(src: Source, n: int, name: str, index: ScriptIndex, texts: set[in
             packed = n << 32 | line_no
             if uid in ids:
                 first, first_line = index.where(ids[uid])
-                b.add("script.duplicate_id", name, line=line_no,
-                      value=f"{uid} (first at {first}:{first_line})")
+                b.add(
+                    "script.duplicate_id",
+                    name,
+                    line=line_no,
+                    value=f"{uid} (first at {first}:{first_line})",
+                )
                 report.rejected_count += 1
                 continue
             if not text:
@@ -113,8 +124,9 @@ def _parse_one(src: Source, n: int, name: str, index: ScriptIndex, texts: set[in
     return True
 
 
-def _line_warnings(name: str, line_no: int, text: str, index: ScriptIndex, texts: set[int],
-                   b: ReportBuilder) -> None:
+def _line_warnings(
+    name: str, line_no: int, text: str, index: ScriptIndex, texts: set[int], b: ReportBuilder
+) -> None:
     index.lines_ok += 1
     key = hash(text)
     if key in texts:
