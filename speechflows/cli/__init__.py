@@ -28,5 +28,6 @@ from speechflows.cli import dev  # noqa: E402,F401
 from speechflows.cli import onboard  # noqa: E402,F401
 from speechflows.cli import emulator  # noqa: E402,F401
 from speechflows.cli import validate  # noqa: E402,F401
+from speechflows.cli import stage  # noqa: E402,F401
 
 __all__ = ["app"]

@@ -8,15 +8,25 @@ staging error, 2 on missing or invalid settings.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from speechflows.cli import app
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 
 def _mb(size: int) -> str:
     return f"{size / 1_000_000:,.1f} MB"
+
+
+def _error(console: Console, label: str, message: str) -> None:
+    # Text, not markup: paths may contain [brackets]; soft wrap keeps paths copy-pastable.
+    from rich.text import Text
+
+    console.print(Text.assemble((label, "red"), message), soft_wrap=True)
 
 
 @app.command("stage")
@@ -59,7 +69,7 @@ def stage_command(
     try:
         settings = load_storage_settings()
     except SettingsError as exc:
-        console.print(f"[red]storage settings:[/] {redact_text(str(exc))}")
+        _error(console, "storage settings: ", redact_text(str(exc)))
         raise typer.Exit(2) from None
     try:
         with console.status("hashing files…"):
@@ -92,7 +102,7 @@ def stage_command(
                 progress=show,
             )
     except StagingError as exc:
-        console.print(f"[red]staging failed:[/] {exc}")
+        _error(console, "staging failed: ", str(exc))
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(result.model_dump_json(indent=2))

@@ -39,8 +39,8 @@ from speechflows.storage.errors import (
     UploadRefusedError,
 )
 
-# Fail fast when the endpoint is down: ~3 s, not the SDK's default minutes of backoff.
-_RETRY = LinearRetry(backoff=1.5, retry_total=2, random_jitter_range=0.5)
+# Fail fast when the endpoint is down: ~4 s, not the SDK's default minutes of backoff.
+_RETRY = LinearRetry(backoff=2, retry_total=2, random_jitter_range=1)
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
