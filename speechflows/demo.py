@@ -60,7 +60,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def start_emulator(data_dir: Path, key: str, log_path: Path) -> Any:
+def start_emulator(data_dir: Path, key: str, log_path: Path, *, step_seconds: float | None = None) -> Any:
     """``speechflows emulator`` on a free loopback port, as a managed child process."""
     import httpx
 
@@ -75,9 +75,11 @@ def start_emulator(data_dir: Path, key: str, log_path: Path) -> Any:
             return False
 
     argv = [
-        sys.executable, "-c", "from speechflows.cli import app; app()", "emulator",
+        sys.executable, "-m", "speechflows.emulator",
         "--port", str(port), "--data-dir", str(data_dir), "--key", key,
     ]
+    if step_seconds is not None:
+        argv += ["--step-seconds", str(step_seconds)]
     return ManagedProcess("Speech emulator", argv, port=port, log_path=log_path, ready=ready).start()
 
 

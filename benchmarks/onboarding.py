@@ -1,0 +1,155 @@
+"""Professional voice onboarding of 1,000 utterances: the Prefect flow vs the same library calls.
+
+Starts Azurite and the Speech emulator (no added latency) on loopback, writes 1,000 sample
+utterances, then measures in ONE process:
+
+- ``script_s``: a plain script doing the same steps with the library (validate, manifest, stage,
+  project, consent, training set, ``:upload``, wait) — no Prefect;
+- ``flow_s``: :func:`professional_voice_onboarding` on a warm Prefect server (first run);
+- ``rerun_s``: the same flow again, nothing changed (cached: uploads and creates nothing).
+
+Last line: JSON ``{"flow_s", "script_s", "rerun_s", "overhead_ratio", ...}``. Targets:
+overhead_ratio = flow_s / script_s <= 1.5 and rerun_s <= 0.1 x flow_s.
+
+Run: ``.venv/bin/python benchmarks/onboarding.py [--utterances N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+KEY = "speechflows-bench-key-0123456789abcdef"
+
+
+def script_onboarding(data: Path, consent_file: Path, project: str, container: str) -> dict[str, object]:
+    """The onboarding as a plain script: the library calls the flow makes, without Prefect."""
+    from speechflows.datasets import validate
+    from speechflows.datasets.manifest import build_manifest
+    from speechflows.settings import load_speech_settings, load_storage_settings
+    from speechflows.speech import CustomVoiceClient
+    from speechflows.speech.models import AzureBlobContentSource
+    from speechflows.speech.polling import wait_for_accepted, wait_for_operation
+    from speechflows.storage import container_sas_url, stage
+
+    report = validate(data, "AudioAndScript", locale="en-US")
+    assert not report.has_errors, report.to_text()
+    manifest = build_manifest(data, extensions=[".wav", ".txt"])
+    storage = load_storage_settings()
+    prefix = f"professional-voice/{project}/{project}-trainingset/"
+    staged = stage(manifest, settings=storage, prefix=prefix, container=container)
+    with CustomVoiceClient(load_speech_settings()) as cv:
+        cv.create_project(project, kind="ProfessionalVoice", locale="en-US")
+        accepted = cv.create_consent(
+            f"{project}-consent", project_id=project, voice_talent_name="Jess Doe",
+            company_name="Contoso", locale="en-US", audio_file=consent_file,
+        )
+        wait_for_accepted(cv, accepted, "consents", min_interval=0.05, max_interval=0.5)
+        ts = f"{project}-trainingset"
+        cv.create_training_set(ts, project_id=project, locale="en-US", voice_kind="Female")
+        sas = container_sas_url(storage, container, permissions="rl")
+        op = cv.upload_training_set_data(
+            ts, kind="AudioAndScript",
+            audios=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".wav"]),
+            scripts=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".txt"]),
+        )
+        wait_for_operation(cv, op, min_interval=0.05, max_interval=0.5, deadline_seconds=600)
+        got = cv.get_training_set(ts)
+    return {"uploaded": len(staged.uploaded), "utterances": got.properties.utterance_count if got.properties else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--utterances", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="sf-bench-onboarding-"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_HOME", str(root / "prefect-home"))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    from prefect import flow
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_RESULTS_LOCAL_STORAGE_PATH,
+        temporary_settings,
+    )
+
+    from speechflows.datasets import DataKind, write_sample
+    from speechflows.demo import start_emulator
+    from speechflows.deployments.params import ConsentParams, Deadlines, ProfessionalVoiceParams
+    from speechflows.dev.azurite import Azurite
+    from speechflows.flows.professional_voice import professional_voice_onboarding
+
+    az = Azurite.start(data_dir=root / "azurite")
+    emu = None
+    try:
+        emu = start_emulator(root / "emulator", KEY, root / "emulator.log", step_seconds=0)
+        os.environ.update({
+            "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{emu.port}",
+            "SPEECHFLOWS_SPEECH_KEY": KEY,
+            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
+            "SPEECHFLOWS_STORAGE_CONTAINER": "bench",
+        })
+        os.chdir(root)
+        data = write_sample(root / "voice", DataKind.AUDIO_AND_SCRIPT, count=args.utterances)
+        consent_dir = write_sample(root / "consent", DataKind.CONSENT)
+        consent = consent_dir if consent_dir.is_file() else sorted(consent_dir.glob("*.wav"))[0]
+
+        t0 = time.perf_counter()
+        script = script_onboarding(data, consent, "bench-script", "bench-script")
+        script_s = time.perf_counter() - t0
+
+        with temporary_settings(updates={
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+            PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "results",
+        }):
+            @flow
+            def warm_up() -> int:
+                return 1
+
+            warm_up()  # start the embedded Prefect server outside the measurement
+            params = ProfessionalVoiceParams(
+                project_id="bench-flow", data_dir=data,
+                consent=ConsentParams(voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent),
+                deadlines=Deadlines(poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=10),
+            )
+            t0 = time.perf_counter()
+            first = professional_voice_onboarding(params)
+            flow_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            again = professional_voice_onboarding(params)
+            rerun_s = time.perf_counter() - t0
+    finally:
+        if emu is not None:
+            emu.stop()
+        az.stop()
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+    figures = {
+        "utterances": args.utterances,
+        "script_utterances": script["utterances"],
+        "flow_utterances": first.utterance_count,
+        "rerun_uploaded_bytes": again.staging.uploaded_bytes,
+        "rerun_created": len(again.created),
+        "flow_stages": {t.stage: t.seconds for t in first.timings},
+        "rerun_stages": {t.stage: t.seconds for t in again.timings},
+        "flow_s": round(flow_s, 3),
+        "script_s": round(script_s, 3),
+        "rerun_s": round(rerun_s, 3),
+        "overhead_ratio": round(flow_s / script_s, 3),
+    }
+    print(f"script {script_s:.2f} s, flow {flow_s:.2f} s, re-run {rerun_s:.2f} s", file=sys.stderr)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Professional voice onboarding end to end: emulator + Azurite over loopback + Prefect harness."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from speechflows.deployments.params import ConsentParams, Deadlines, ProfessionalVoiceParams
+from speechflows.flows.common import ValidationFailedError
+from speechflows.flows.professional_voice import professional_voice_onboarding
+from speechflows.speech.errors import ResourceFailedError
+from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
+
+pytestmark = pytest.mark.e2e
+
+FAST = Deadlines(poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=2, consent_minutes=2)
+
+
+def _params(tmp: Path, project: str, *, count: int = 8, broken: bool = False, **kw: Any) -> ProfessionalVoiceParams:
+    from speechflows.datasets import DataKind, write_sample
+
+    data = write_sample(tmp / f"{project}-data", DataKind.AUDIO_AND_SCRIPT, count=count, broken=broken)
+    consent = write_sample(tmp / f"{project}-consent", DataKind.CONSENT)
+    consent_file = consent if consent.is_file() else sorted(consent.glob("*.wav"))[0]
+    return ProfessionalVoiceParams(
+        project_id=project, data_dir=data, deadlines=FAST,
+        consent=ConsentParams(voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent_file),
+        **kw,
+    )
+
+
+def _creates(state: EmulatorState, project: str) -> list[tuple[str, str]]:
+    return sorted(
+        (c["collection"], c["id"]) for c in state.creates() if str(c["id"]).startswith(project)
+    )
+
+
+def _upload_jobs(state: EmulatorState, training_set_id: str) -> list[dict[str, Any]]:
+    return [j for j in state.jobs() if j["resource"].endswith(training_set_id) and "upload" in j["kind"].lower()]
+
+
+def test_onboards_reruns_without_creating_and_restages_one_changed_file(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    params = _params(tmp_path, "pv-e2e", count=8)
+    state = professional_voice_onboarding(params, return_state=True)
+    assert state.is_completed(), state.message
+    first = state.result()
+
+    assert first.training_set.id == "pv-e2e-trainingset"
+    assert first.utterance_count == 8 and first.validation.error_count == 0
+    assert (first.staging.uploaded_files, first.staging.skipped_files) == (9, 0)  # 8 wav + script
+    assert {r.action for r in first.resources} == {"created"}
+    created = _creates(emulator_state, "pv-e2e")
+    assert ("projects", "pv-e2e") in created and ("consents", "pv-e2e-consent") in created
+    assert ("trainingsets", "pv-e2e-trainingset") in created
+    jobs = _upload_jobs(emulator_state, "pv-e2e-trainingset")
+    assert len(jobs) == 1 and jobs[0]["status"] == "Succeeded"
+    assert jobs[0]["id"] == first.upload_operation_id
+    staged = blobs_in(flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"])
+    assert len(staged) == 9 and all(b.startswith("professional-voice/pv-e2e/pv-e2e-trainingset/") for b in staged)
+
+    arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
+    report = arts["report-pv-e2e-pv-e2e-trainingset"]
+    assert "pv-e2e-trainingset" in report.data and "Timings" in report.data and "sig=" not in report.data
+    assert arts["validation-pv-e2e-pv-e2e-trainingset"].type == "table"
+    assert arts["progress-pv-e2e-pv-e2e-trainingset"].type == "progress"
+    assert float(arts["progress-pv-e2e-pv-e2e-trainingset"].data) == 100.0
+    assert any(k.endswith("training-set-link") for k in arts)
+
+    # Unchanged re-run: nothing uploaded, nothing created, same operation.
+    again = professional_voice_onboarding(params)
+    assert again.staging.uploaded_bytes == 0 and again.staging.uploaded_files == 0
+    assert again.upload_operation_id == first.upload_operation_id
+    assert again.created == [] and len(again.reused) == 3
+    assert _creates(emulator_state, "pv-e2e") == created
+    assert len(_upload_jobs(emulator_state, "pv-e2e-trainingset")) == 1
+
+    # One changed file: only it is staged again, and a new upload operation imports it.
+    wav = sorted(Path(params.data_dir).glob("*.wav"))[0]
+    raw = bytearray(wav.read_bytes())
+    raw[-2:] = bytes([(raw[-2] + 1) % 256, raw[-1]])
+    wav.write_bytes(bytes(raw))
+    changed = professional_voice_onboarding(params)
+    assert (changed.staging.uploaded_files, changed.staging.skipped_files) == (1, 8)
+    assert changed.upload_operation_id != first.upload_operation_id
+    assert _creates(emulator_state, "pv-e2e") == created
+
+
+def test_broken_dataset_stops_before_upload(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    params = _params(tmp_path, "pv-broken", broken=True)
+    state = professional_voice_onboarding(params, return_state=True)
+    assert state.is_failed()
+    with pytest.raises(ValidationFailedError, match="nothing was uploaded"):
+        state.result()
+    assert _creates(emulator_state, "pv-broken") == []
+    assert blobs_in(flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]) == []
+    arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
+    table = arts["validation-pv-broken-pv-broken-trainingset"]
+    assert table.type == "table" and '"error"' in table.data.lower()
+    assert "Failed:" in arts["report-pv-broken-pv-broken-trainingset"].data
+
+
+def test_force_uploads_only_valid_files(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    params = _params(tmp_path, "pv-force", broken=True, force=True)
+    result = professional_voice_onboarding(params)
+    assert result.validation.forced and result.validation.rejected_files
+    prefix = params.resolved_prefix()
+    staged = {
+        b.removeprefix(prefix)
+        for b in blobs_in(flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"])
+    }
+    assert staged and not staged & set(result.validation.rejected_files)
+    assert result.staging.files == len(staged)
+    assert result.utterance_count is not None and result.utterance_count > 0
+
+
+def test_failed_operation_fails_the_flow_with_the_reason(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    params = _params(tmp_path, "pv-fail")
+    emulator_state.set_faults(fail_operations=True)
+    state = professional_voice_onboarding(params, return_state=True)
+    assert state.is_failed()
+    with pytest.raises(ResourceFailedError) as info:
+        state.result()
+    assert "Internal" in str(info.value)
+    arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
+    assert "Failed:" in arts["report-pv-fail-pv-fail-trainingset"].data
+
+
+def test_crash_after_upload_reattaches_to_the_same_operation(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    params = _params(tmp_path, "pv-crash")
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    child = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("crash_child.py")), params.model_dump_json()],
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        # Hold operations once the consent is through, so the upload is still running when killed.
+        while time.monotonic() < deadline:
+            consent = [j for j in emulator_state.jobs() if j["resource"].endswith("pv-crash-consent")]
+            if consent and consent[0]["status"] == "Succeeded":
+                break
+            assert child.poll() is None, "the flow process ended before the consent succeeded"
+            time.sleep(0.05)
+        emulator_state.set_faults(stuck_operations=True)
+        while time.monotonic() < deadline and not _upload_jobs(emulator_state, "pv-crash-trainingset"):
+            assert child.poll() is None, "the flow process ended before the upload"
+            time.sleep(0.05)
+        jobs = _upload_jobs(emulator_state, "pv-crash-trainingset")
+        assert len(jobs) == 1 and jobs[0]["status"] != "Succeeded"
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    emulator_state.clear_faults()
+
+    result = professional_voice_onboarding(params)
+    assert result.upload_operation_id == jobs[0]["id"]
+    assert result.upload_action == "reused"
+    assert result.utterance_count == 8
+    assert len(_upload_jobs(emulator_state, "pv-crash-trainingset")) == 1
