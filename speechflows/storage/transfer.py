@@ -16,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import os
 import random
+import ssl
 import xml.etree.ElementTree as ET
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
@@ -53,6 +55,16 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     # asyncio.run refuses to nest: run on a private loop in a private thread and wait for it.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="speechflows-io") as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def _ssl_context() -> ssl.SSLContext | bool:
+    """Trust the CA bundle the SDK's transport trusts (``REQUESTS_CA_BUNDLE``), else the default.
+
+    Same trust for control plane (SDK, requests) and data plane (aiohttp): a private CA or a
+    TLS-inspecting proxy configured once works for both.
+    """
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
+    return ssl.create_default_context(cafile=bundle) if bundle else True
 
 
 def b64_md5(md5_hex: str) -> str:
@@ -103,7 +115,9 @@ class BlobTransport:
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> BlobTransport:
-        connector = aiohttp.TCPConnector(limit=2 * self._concurrency, ttl_dns_cache=300)
+        connector = aiohttp.TCPConnector(
+            limit=2 * self._concurrency, ttl_dns_cache=300, ssl=_ssl_context()
+        )
         self._session = aiohttp.ClientSession(
             connector=connector, timeout=self._timeout, skip_auto_headers=("Content-Type",)
         )
@@ -154,6 +168,12 @@ class BlobTransport:
                         raise self._refusal(resp.status, resp.headers, body, what)
                     failure = f"{resp.status} {resp.headers.get('x-ms-error-code', '')}".strip()
                     retry_after = _retry_after(resp.headers)
+            except aiohttp.ClientSSLError as exc:
+                raise StorageUnreachableError(
+                    f"{what}: TLS with {self.container_url} failed ({redact_text(str(exc))})",
+                    fix="check the endpoint's certificate; for a private CA set REQUESTS_CA_BUNDLE "
+                    "to its PEM bundle",
+                ) from None
             except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
                 failure = f"{type(exc).__name__}: {exc}"
             if attempt == self._retry.attempts:
