@@ -11,6 +11,7 @@ and the rule is a warning.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from speechflows.datasets.findings import Rule, Severity
@@ -61,18 +62,10 @@ def _r(
     applies: Callable[[str], bool] | None = None,
     why_not_seeded: str = "",
 ) -> Rule:
-    extra: dict[str, object] = {}
-    if applies is not None:
-        extra["applies"] = applies
-    return Rule(
-        code,
-        severity,
-        rule,
-        fix,
-        seedable=not why_not_seeded,
-        why_not_seeded=why_not_seeded,
-        **extra,
-    )  # type: ignore[arg-type]
+    made = Rule(
+        code, severity, rule, fix, seedable=not why_not_seeded, why_not_seeded=why_not_seeded
+    )
+    return made if applies is None else replace(made, applies=applies)
 
 
 def _common(kind: DataKind) -> list[Rule]:

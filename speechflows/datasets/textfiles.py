@@ -89,7 +89,8 @@ def _first_error(open_: Callable[[], BinaryIO], codec: str) -> int | None:
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                return done + max(exc.start, 0)
+                bom = 3 if codec == "utf-8-sig" and not done else 0  # consumed, not counted
+                return done + bom + max(exc.start, 0)
             if not chunk:
                 return None
             done += len(chunk)

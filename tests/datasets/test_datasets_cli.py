@@ -1,0 +1,40 @@
+"""``speechflows validate`` and ``speechflows sample-data``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from speechflows.cli import app
+
+runner = CliRunner()
+
+
+def test_sample_data_then_validate_clean(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sample-data", str(tmp_path / "s"), "--kind", "acoustic"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "s" / "README.md").exists()
+    result = runner.invoke(app, ["validate", str(tmp_path / "s" / "data"), "--kind", "Acoustic"])
+    assert result.exit_code == 0, result.output
+    assert "No errors" in result.output
+
+
+def test_validate_broken_exits_1_and_json_lists_findings(tmp_path: Path) -> None:
+    runner.invoke(app, ["sample-data", str(tmp_path / "b"), "--kind", "Language", "--broken"])
+    data = str(tmp_path / "b" / "data")
+    result = runner.invoke(app, ["validate", data, "--kind", "Language", "--json"])
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["has_errors"] is True and doc["counts_by_code"]["language.uri"] == 1
+    table = runner.invoke(app, ["validate", data, "--kind", "Language", "--limit", "3"])
+    assert (
+        (table.exit_code == 1 and "language.uri" in table.output) or "more findings" in table.output
+    )
+
+
+def test_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path), "--kind", "Video"])
+    assert result.exit_code == 2
+    assert "AudioAndScript" in result.output
