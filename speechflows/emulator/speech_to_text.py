@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from speechflows.emulator import stt_resources as stt
-from speechflows.emulator.catalog import stt_dataset_locales
+from speechflows.emulator.catalog import STT_LOCALES, stt_dataset_locales
 from speechflows.emulator.context import Context
 from speechflows.emulator.errors import ApiError
 from speechflows.emulator.store import Job, StoredFile
@@ -56,6 +56,7 @@ FILTERABLE = {
                   "status", "locale"),
 }
 MAX_BLOCK = 8 * 1024 * 1024
+DEFAULT_MODEL_WEIGHT = 30
 
 
 def file_signature(key: str, file_id: str, expiry: int) -> str:
@@ -119,9 +120,10 @@ class SpeechToText:
         refs["project"] = ref
 
     def _locale(self, body: dict[str, Any]) -> str:
+        """The locale, in canonical casing (the service accepts ``en-us`` for ``en-US``)."""
         loc = stt.text(body, "locale", required=True)
         assert loc is not None
-        return loc
+        return next((c for c in STT_LOCALES if c.lower() == loc.lower()), loc)
 
     def _new(self, coll: str, fields: dict[str, Any], status: str | None) -> dict[str, Any]:
         now = now_stt()
@@ -196,8 +198,10 @@ class SpeechToText:
             raise bad("The multipart part 'data' with the dataset file is required.",
                       target="data")
         fields["_upload"] = "multipart"
-        entity = self._new("datasets", fields, "NotStarted")
         file_id = str(uuid.uuid4())
+        # Azure keeps uploads in its own storage and reports that location as contentUrl.
+        fields["contentUrl"] = f"{base_url(request)}/_emulator/uploads/{file_id}"
+        entity = self._new("datasets", fields, "NotStarted")
         self.store.put_file(StoredFile(file_id, f"upload-{entity['id']}", data.filename or "data",
                                        "Upload", now_stt(), None, await data.read()))
         self._job("stt.dataset", "datasets", entity["id"],
@@ -337,12 +341,12 @@ class SpeechToText:
                       target="datasets")
         self._project(body, refs, loc)
         props: dict[str, Any] = obj(body, "properties")
-        weight = props.get("customModelWeightPercent")
-        if weight is not None:
-            if not isinstance(weight, int) or not 1 <= weight <= 100:
-                raise bad("customModelWeightPercent must be an integer from 1 to 100.",
-                          target="properties.customModelWeightPercent")
-            fields["properties"] = {"customModelWeightPercent": weight}
+        # "When this property is not set, the service chooses a suitable value": 30 here.
+        weight = props.get("customModelWeightPercent", DEFAULT_MODEL_WEIGHT)
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
+            raise bad("customModelWeightPercent must be an integer from 1 to 100.",
+                      target="properties.customModelWeightPercent")
+        fields["properties"] = {"customModelWeightPercent": weight}
         if self.version == LEGACY and isinstance(body.get("text"), str):
             fields["text"] = body["text"]
         entity = self._new("models", {**fields, "_refs": refs}, "NotStarted")
@@ -463,6 +467,11 @@ class SpeechToText:
             return Response(status_code=204)
         return handler
 
+    def project_transcriptions(self, request: Request, id: str) -> Response:
+        """Transcriptions are not emulated: a project never has any."""
+        project = self._get("projects", id)
+        return self._page(request, [], f"projects/{project['id']}/transcriptions")
+
     def dataset_locales(self, request: Request) -> Response:
         by_kind = stt_dataset_locales()
         if self.version != LEGACY:
@@ -507,6 +516,7 @@ class SpeechToText:
         for coll in ("datasets", "models", "evaluations", "endpoints"):
             add(f"/projects/{{id}}/{coll}", self.list_items(coll, of_project=True),
                 methods=["GET"])
+        add("/projects/{id}/transcriptions", self.project_transcriptions, methods=["GET"])
         for coll in COLLECTIONS:
             add(f"/{coll}", self.list_items(coll), methods=["GET"])
             add(f"/{coll}/{{id}}", self.get_item(coll), methods=["GET"])

@@ -77,26 +77,26 @@ def strict_definitions(api: str, version: str) -> dict[str, Any]:
     return {name: _close(d, defs) for name, d in defs.items()}
 
 
-FORMATS = jsonschema.FormatChecker()
-
-
-@FORMATS.checks("date-time", raises=ValueError)
 def _datetime(value: object) -> bool:
     return not isinstance(value, str) or bool(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
-@FORMATS.checks("uuid", raises=ValueError)
 def _uuid(value: object) -> bool:
     return not isinstance(value, str) or bool(uuid.UUID(value))
 
 
-@FORMATS.checks("uri")
-@FORMATS.checks("url")
 def _uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
     parts = urlsplit(value)
     return bool(parts.scheme and parts.netloc)
+
+
+FORMATS = jsonschema.FormatChecker()
+FORMATS.checks("date-time", raises=ValueError)(_datetime)
+FORMATS.checks("uuid", raises=ValueError)(_uuid)
+FORMATS.checks("uri")(_uri)
+FORMATS.checks("url")(_uri)
 
 
 @dataclass(frozen=True)
@@ -182,9 +182,9 @@ def check_response(response: httpx.Response) -> tuple[Operation | None, list[str
     for name in resp_spec.get("headers", {}):
         if name in LRO_HEADERS and response.status_code < 300 and name not in response.headers:
             problems.append(f"{op.operation_id} {status}: header {name} missing")
-    if op.api == "customvoice" and response.status_code >= 400:
-        if "x-ms-error-code" not in response.headers:
-            problems.append(f"{op.operation_id} {status}: x-ms-error-code missing")
+    if (op.api == "customvoice" and response.status_code >= 400
+            and "x-ms-error-code" not in response.headers):
+        problems.append(f"{op.operation_id} {status}: x-ms-error-code missing")
     return op, problems
 
 
