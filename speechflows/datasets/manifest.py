@@ -22,7 +22,6 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -75,9 +74,13 @@ class Manifest(BaseModel):
     single_file: bool = False
     location: str = ""
 
-    @cached_property
+    @property
     def hash(self) -> str:
-        """Hex SHA-256 over the sorted ``(path, size, md5)`` triples: the content identity."""
+        """Hex SHA-256 over the sorted ``(path, size, md5)`` triples: the content identity.
+
+        Computed on every access (about 1 µs per entry), never cached: a cached value would
+        survive ``model_copy(update={"entries": ...})`` and lie.
+        """
         digest = hashlib.sha256()
         for entry in sorted(self.entries, key=lambda e: e.path):
             digest.update(f"{entry.path}\0{entry.size}\0{entry.identity}\n".encode())

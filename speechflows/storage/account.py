@@ -94,7 +94,9 @@ class Account:
             return cls(
                 service_url=strip_query(client.url).rstrip("/"),
                 account_name=client.account_name or "",
-                account_key=parts.get("accountkey"),
+                # The SDK also knows the key of UseDevelopmentStorage=true.
+                account_key=parts.get("accountkey")
+                or getattr(client.credential, "account_key", None),
                 sas_token=sas.lstrip("?") if sas else None,
             )
         assert settings.account_url is not None  # the settings validator guarantees it

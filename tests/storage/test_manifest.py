@@ -56,6 +56,13 @@ def test_hash_is_content_identity(dataset: Path, tmp_path: Path) -> None:
     assert build_manifest(copy, hash_cache=cache).hash != first.hash
 
 
+def test_hash_follows_entries_after_model_copy(dataset: Path, tmp_path: Path) -> None:
+    m = build_manifest(dataset, hash_cache=tmp_path / "c.json")
+    before = m.hash
+    fewer = m.model_copy(update={"entries": m.entries[1:]})
+    assert fewer.hash != before and m.hash == before
+
+
 def test_manifest_round_trips_through_json(dataset: Path, tmp_path: Path) -> None:
     m = build_manifest(dataset, hash_cache=tmp_path / "c.json")
     again = Manifest.model_validate_json(m.model_dump_json())
