@@ -237,7 +237,15 @@ def test_long_audio_mp3_bitrate(tmp_path: Path, kbps: int, expected: dict[str, i
 
 
 @pytest.mark.parametrize(
-    "kind", [DataKind.AUDIO_ONLY, DataKind.LONG_AUDIO, DataKind.CONSENT, DataKind.PROMPT], ids=str
+    "kind",
+    [
+        DataKind.AUDIO_ONLY,
+        DataKind.LONG_AUDIO,
+        DataKind.CONSENT,
+        DataKind.PROMPT,
+        DataKind.AUDIO_FILES,
+    ],
+    ids=str,
 )
 def test_no_audio_in_audio_kinds(tmp_path: Path, kind: DataKind) -> None:
     (tmp_path / "empty").mkdir()
@@ -293,6 +301,28 @@ def test_zip_input_matches_folder_input(tmp_path: Path) -> None:
     assert a.counts_by_code() == b.counts_by_code() == {"audio.sample_rate_too_low": 1}
     assert a.accepted_files == b.accepted_files and a.utterance_count == b.utterance_count == 1
     assert b.total_bytes == zipped.stat().st_size
+
+
+def _corrupt_member(zpath: Path, member: str) -> None:
+    raw = bytearray(zpath.read_bytes())
+    start = raw.index(member.encode()) + len(member)
+    raw[start + 10 : start + 60] = b"\xff" * 50  # garble the deflate stream
+    zpath.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize(
+    ("kind", "member"), [(DataKind.LANGUAGE, "l.txt"), (DataKind.ACOUSTIC, "trans.txt")], ids=str
+)
+def test_unreadable_text_member_is_a_finding(tmp_path: Path, kind: DataKind, member: str) -> None:
+    zpath = tmp_path / "t.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            member, "\ufeff" + "".join(f"line number {i}\tsome words\n" for i in range(400))
+        )
+    _corrupt_member(zpath, member)
+    report = validate(zpath, kind)
+    assert report.counts_by_code().get("file.unreadable") == 1
+    assert member in report.rejected_files
 
 
 def test_unreadable_member_is_a_finding(tmp_path: Path) -> None:
