@@ -6,7 +6,7 @@ traffic outside the machine. Any other host fails exactly like storage Azure can
 
 Listing uses the Blob REST API with plain httpx (``?restype=container&comp=list&prefix=...``,
 following ``NextMarker``), so a SAS without list permission fails as it does on Azure. SAS query
-strings never appear in messages: every URL in an error goes through ``redact_url``.
+strings never appear in messages: every URL in an error goes through ``strip_query``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from speechflows.redaction import redact_url, strip_query
+from speechflows.redaction import strip_query
 
 
 class InaccessibleStorage(Exception):
@@ -158,7 +158,7 @@ class BlobReader:
             with self._client.stream("GET", url) as resp:
                 if resp.status_code != 200:
                     raise InaccessibleStorage(
-                        f"GET {redact_url(url)} answered {resp.status_code} "
+                        f"GET {strip_query(url)} answered {resp.status_code} "
                         f"{resp.headers.get('x-ms-error-code', '')}".rstrip()
                     )
                 chunks = []

@@ -1,0 +1,222 @@
+"""End to end over loopback: the real Speech client → the emulator in its own process → the
+session Azurite, with data written by the validation samples and staged by the storage code.
+
+The numbers the emulator reports must equal what the local validator computes on the same
+files: that is the proof they are computed, not invented.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from speechflows.datasets import build_zip, validate, write_sample
+from speechflows.datasets.manifest import build_manifest
+from speechflows.settings import StorageSettings
+from speechflows.speech import CustomSpeechClient, CustomVoiceClient, ResourceFailedError
+from speechflows.speech.models import AzureBlobContentSource
+from speechflows.speech.polling import wait_for_dataset, wait_for_operation
+from speechflows.storage import blob_sas_url, container_sas_url, stage
+from tests.emulator.polling import wait_for
+from tests.fixtures.emulator import EmulatorService
+
+FAST = {"min_interval": 0.05, "max_interval": 0.2, "deadline_seconds": 60}
+
+
+@pytest.fixture
+def voice(emulator: EmulatorService) -> Iterator[CustomVoiceClient]:
+    with CustomVoiceClient(emulator.speech_settings()) as client:
+        yield client
+
+
+def _stage(folder: Path, settings: StorageSettings, prefix: str) -> None:
+    stage(build_manifest(folder), settings=settings, prefix=prefix)
+
+
+def _training_set(voice: CustomVoiceClient, name: str) -> None:
+    voice.create_project(name, kind="ProfessionalVoice")
+    voice.create_training_set(name, project_id=name, locale="en-US", voice_kind="Female")
+
+
+def _upload(voice: CustomVoiceClient, name: str, sas: str, prefix: str) -> str:
+    op = voice.upload_training_set_data(
+        name, kind="AudioAndScript",
+        audios=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".wav"]),
+        scripts=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=["*.txt"]),
+        operation_id=f"{name}-upload",
+    )
+    return op.id
+
+
+@pytest.mark.e2e
+def test_good_training_set_succeeds_with_the_validated_utterance_count(
+    voice: CustomVoiceClient, storage_settings: StorageSettings, tmp_path: Path
+) -> None:
+    data = write_sample(tmp_path / "good", "AudioAndScript")
+    expected = validate(data, "AudioAndScript", min_utterances=0)
+    _stage(data, storage_settings, "voice/good")
+    _training_set(voice, "GoodSet")
+    op_id = _upload(voice, "GoodSet", container_sas_url(storage_settings), "voice/good/")
+    assert wait_for_operation(voice, op_id, **FAST).id == op_id
+    ts = voice.get_training_set("GoodSet")
+    assert ts.status == "Succeeded"
+    assert ts.properties is not None
+    assert ts.properties.utterance_count == expected.utterance_count > 0
+    assert ts.properties.duration_in_seconds == pytest.approx(expected.total_audio_seconds,
+                                                             abs=0.01)
+
+
+@pytest.mark.e2e
+def test_broken_files_are_rejected_and_reported(
+    voice: CustomVoiceClient, storage_settings: StorageSettings, emulator: EmulatorService,
+    tmp_path: Path,
+) -> None:
+    data = write_sample(tmp_path / "broken", "AudioAndScript", broken=True)
+    # The service only reads the extensions it is given: validate exactly those files.
+    seen = tmp_path / "seen"
+    for f in data.rglob("*"):
+        if f.suffix in (".wav", ".txt"):
+            (seen / f.relative_to(data)).parent.mkdir(parents=True, exist_ok=True)
+            (seen / f.relative_to(data)).write_bytes(f.read_bytes())
+    expected = validate(seen, "AudioAndScript", min_utterances=0)
+    assert expected.rejected_files, "the broken sample must contain rejected files"
+    _stage(data, storage_settings, "voice/broken")
+    _training_set(voice, "BrokenSet")
+    op_id = _upload(voice, "BrokenSet", container_sas_url(storage_settings), "voice/broken/")
+    wait_for_operation(voice, op_id, **FAST)
+    ts = voice.get_training_set("BrokenSet")
+    assert ts.properties is not None
+    assert ts.properties.utterance_count == expected.utterance_count
+    job = emulator.job(op_id)
+    assert sorted(job["report"]["rejected_files"]) == sorted(expected.rejected_files), \
+        set(job["report"]["rejected_files"]) ^ set(expected.rejected_files)
+    codes = {f["code"] for f in job["report"]["report"]["findings"]}
+    assert codes == set(expected.counts_by_code())
+
+
+@pytest.mark.e2e
+def test_sas_without_list_permission_fails_like_azure(
+    voice: CustomVoiceClient, storage_settings: StorageSettings, emulator: EmulatorService,
+    tmp_path: Path,
+) -> None:
+    data = write_sample(tmp_path / "nolist", "AudioAndScript", count=3)
+    _stage(data, storage_settings, "voice/nolist")
+    _training_set(voice, "NoListSet")
+    read_only = container_sas_url(storage_settings, permissions="r")
+    op_id = _upload(voice, "NoListSet", read_only, "voice/nolist/")
+    with pytest.raises(ResourceFailedError):
+        wait_for_operation(voice, op_id, **FAST)
+    assert voice.get_training_set("NoListSet").status == "Failed"
+    result = emulator.job(op_id)["result"]
+    assert result["reason"] == "InaccessibleCustomerStorage"
+    assert "403" in result["message"] and "sig=" not in result["message"]
+
+
+@pytest.mark.e2e
+def test_restart_mid_operation_resumes(
+    storage_settings: StorageSettings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    slow = EmulatorService(tmp_path_factory.mktemp("slow-emulator"), step_seconds=1.5).start()
+    try:
+        data = write_sample(tmp_path_factory.mktemp("restart"), "AudioAndScript", count=4)
+        expected = validate(data, "AudioAndScript", min_utterances=0)
+        _stage(data, storage_settings, "voice/restart")
+        with CustomVoiceClient(slow.speech_settings()) as client:
+            _training_set(client, "RestartSet")
+            op_id = _upload(client, "RestartSet", container_sas_url(storage_settings),
+                            "voice/restart/")
+            assert client.get_operation(op_id).status in ("NotStarted", "Running")
+        slow.restart()
+        with CustomVoiceClient(slow.speech_settings()) as client:
+            wait_for_operation(client, op_id, **FAST)
+            ts = client.get_training_set("RestartSet")
+            assert ts.properties is not None
+            assert ts.properties.utterance_count == expected.utterance_count
+    finally:
+        slow.stop()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("version", ["2025-10-15", "v3.2"])
+def test_acoustic_dataset_import_reports_counts_and_a_report_file(
+    emulator: EmulatorService, storage_settings: StorageSettings, tmp_path: Path, version: str
+) -> None:
+    folder = write_sample(tmp_path / "acoustic", "Acoustic")
+    archive = build_zip(folder, tmp_path / "acoustic.zip")
+    expected = validate(archive, "Acoustic")
+    _stage(archive, storage_settings, f"speech/{version}")
+    url = blob_sas_url(storage_settings, storage_settings.container,
+                       f"speech/{version}/{archive.name}")
+    settings = emulator.speech_settings(speech_to_text_api_version=version)
+    with CustomSpeechClient(settings) as client:
+        created = client.create_dataset(kind="Acoustic", locale="en-US",
+                                        display_name=f"acoustic {version}", content_url=url)
+        done = wait_for_dataset(client, created, **FAST)
+        raw = client.http.request("GET", str(done.self_url), params=(
+            None if version == "v3.2" else {"api-version": version})).json()
+    props = raw["properties"]
+    assert props["acceptedLineCount"] == expected.utterance_count > 0
+    assert props["rejectedLineCount"] == expected.rejected_count
+    if version == "v3.2":
+        assert props["duration"].startswith("PT") and "durationMilliseconds" not in props
+    else:
+        assert props["durationMilliseconds"] == round(expected.total_audio_seconds * 1000)
+    assert "sig=" not in raw["contentUrl"]
+    files = httpx.get(raw["links"]["files"],
+                      headers={"Ocp-Apim-Subscription-Key": emulator.key}).json()["values"]
+    report = next(f for f in files if f["kind"] == "DatasetReport")
+    content = httpx.get(report["links"]["contentUrl"]).json()
+    assert content["acceptedLineCount"] == expected.utterance_count
+    tampered = report["links"]["contentUrl"].replace("sig=", "sig=0")
+    assert httpx.get(tampered).status_code == 403
+
+
+@pytest.mark.e2e
+def test_broken_language_dataset_fails_with_an_error(
+    emulator: EmulatorService, storage_settings: StorageSettings, tmp_path: Path
+) -> None:
+    text = tmp_path / "latin1.txt"
+    text.write_bytes("caf\xe9 au lait\n".encode("latin-1"))
+    assert validate(text, "Language", locale="de-DE").utterance_count == 0
+    _stage(text, storage_settings, "speech/latin1")
+    url = blob_sas_url(storage_settings, storage_settings.container, "speech/latin1/latin1.txt")
+    with CustomSpeechClient(emulator.speech_settings()) as client:
+        created = client.create_dataset(kind="Language", locale="de-DE",
+                                        display_name="latin1", content_url=url)
+        with pytest.raises(ResourceFailedError) as failed:
+            wait_for_dataset(client, created, **FAST)
+    assert failed.value.code == "NoUtf8WithBom"
+
+
+@pytest.mark.e2e
+def test_consent_and_personal_voice_from_uploaded_files(
+    voice: CustomVoiceClient, emulator: EmulatorService, tmp_path: Path
+) -> None:
+    consent_audio = write_sample(tmp_path / "consent", "Consent")
+    prompts = write_sample(tmp_path / "prompt", "Prompt")
+    audio = consent_audio if consent_audio.is_file() else next(consent_audio.glob("*.wav"))
+    prompt_files = [prompts] if prompts.is_file() else sorted(prompts.glob("*.wav"))
+    voice.create_project("PersonalE2E", kind="PersonalVoice")
+    consent = voice.create_consent("TalentE2E", project_id="PersonalE2E",
+                                   voice_talent_name="Jess Smith", company_name="Contoso",
+                                   locale="en-US", audio_file=audio)
+    pv = voice.create_personal_voice("VoiceE2E", project_id="PersonalE2E",
+                                     consent_id="TalentE2E", audio_files=prompt_files)
+    wait_for_operation(voice, consent.operation, **FAST)
+    wait_for_operation(voice, pv.operation, **FAST)
+    got = voice.get_personal_voice("VoiceE2E")
+    assert got.status == "Succeeded" and got.speaker_profile_id
+    state = emulator.state()
+    assert state["create_counts"]["customvoice/personalvoices/VoiceE2E"] == 1
+    # A retry with the same Operation-Id re-attaches instead of creating again.
+    again = voice.create_personal_voice("VoiceE2E", project_id="PersonalE2E",
+                                        consent_id="TalentE2E", audio_files=prompt_files,
+                                        operation_id=pv.operation.id)
+    assert again.operation.id == pv.operation.id
+    assert emulator.state()["create_counts"]["customvoice/personalvoices/VoiceE2E"] == 1
+    wait_for(lambda: json.dumps(emulator.job(pv.operation.id)["status"]) == '"Succeeded"',
+             what="personal voice job")
