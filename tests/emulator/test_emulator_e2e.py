@@ -18,13 +18,22 @@ from speechflows.datasets import build_zip, validate, write_sample
 from speechflows.datasets.manifest import build_manifest
 from speechflows.settings import StorageSettings
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient, ResourceFailedError
-from speechflows.speech.models import AzureBlobContentSource
+from speechflows.speech.models import AzureBlobContentSource, Operation, OperationRef
 from speechflows.speech.polling import wait_for_dataset, wait_for_operation
+from speechflows.speech.speech_to_text_models import Dataset
 from speechflows.storage import blob_sas_url, container_sas_url, stage
 from tests.emulator.polling import wait_for
 from tests.fixtures.emulator import EmulatorService
 
-FAST = {"min_interval": 0.05, "max_interval": 0.2, "deadline_seconds": 60}
+
+def wait_op(client: CustomVoiceClient, operation: OperationRef | str) -> Operation:
+    return wait_for_operation(client, operation, min_interval=0.05, max_interval=0.2,
+                              deadline_seconds=60)
+
+
+def wait_ds(client: CustomSpeechClient, dataset: Dataset) -> Dataset:
+    return wait_for_dataset(client, dataset, min_interval=0.05, max_interval=0.2,
+                            deadline_seconds=60)
 
 
 @pytest.fixture
@@ -61,7 +70,7 @@ def test_good_training_set_succeeds_with_the_validated_utterance_count(
     _stage(data, storage_settings, "voice/good")
     _training_set(voice, "GoodSet")
     op_id = _upload(voice, "GoodSet", container_sas_url(storage_settings), "voice/good/")
-    assert wait_for_operation(voice, op_id, **FAST).id == op_id
+    assert wait_op(voice, op_id).id == op_id
     ts = voice.get_training_set("GoodSet")
     assert ts.status == "Succeeded"
     assert ts.properties is not None
@@ -87,7 +96,7 @@ def test_broken_files_are_rejected_and_reported(
     _stage(data, storage_settings, "voice/broken")
     _training_set(voice, "BrokenSet")
     op_id = _upload(voice, "BrokenSet", container_sas_url(storage_settings), "voice/broken/")
-    wait_for_operation(voice, op_id, **FAST)
+    wait_op(voice, op_id)
     ts = voice.get_training_set("BrokenSet")
     assert ts.properties is not None
     assert ts.properties.utterance_count == expected.utterance_count
@@ -109,7 +118,7 @@ def test_sas_without_list_permission_fails_like_azure(
     read_only = container_sas_url(storage_settings, permissions="r")
     op_id = _upload(voice, "NoListSet", read_only, "voice/nolist/")
     with pytest.raises(ResourceFailedError):
-        wait_for_operation(voice, op_id, **FAST)
+        wait_op(voice, op_id)
     assert voice.get_training_set("NoListSet").status == "Failed"
     result = emulator.job(op_id)["result"]
     assert result["reason"] == "InaccessibleCustomerStorage"
@@ -132,7 +141,7 @@ def test_restart_mid_operation_resumes(
             assert client.get_operation(op_id).status in ("NotStarted", "Running")
         slow.restart()
         with CustomVoiceClient(slow.speech_settings()) as client:
-            wait_for_operation(client, op_id, **FAST)
+            wait_op(client, op_id)
             ts = client.get_training_set("RestartSet")
             assert ts.properties is not None
             assert ts.properties.utterance_count == expected.utterance_count
@@ -155,7 +164,7 @@ def test_acoustic_dataset_import_reports_counts_and_a_report_file(
     with CustomSpeechClient(settings) as client:
         created = client.create_dataset(kind="Acoustic", locale="en-US",
                                         display_name=f"acoustic {version}", content_url=url)
-        done = wait_for_dataset(client, created, **FAST)
+        done = wait_ds(client, created)
         raw = client.http.request("GET", str(done.self_url), params=(
             None if version == "v3.2" else {"api-version": version})).json()
     props = raw["properties"]
@@ -188,7 +197,7 @@ def test_broken_language_dataset_fails_with_an_error(
         created = client.create_dataset(kind="Language", locale="de-DE",
                                         display_name="latin1", content_url=url)
         with pytest.raises(ResourceFailedError) as failed:
-            wait_for_dataset(client, created, **FAST)
+            wait_ds(client, created)
     assert failed.value.code == "NoUtf8WithBom"
 
 
@@ -206,8 +215,8 @@ def test_consent_and_personal_voice_from_uploaded_files(
                                    locale="en-US", audio_file=audio)
     pv = voice.create_personal_voice("VoiceE2E", project_id="PersonalE2E",
                                      consent_id="TalentE2E", audio_files=prompt_files)
-    wait_for_operation(voice, consent.operation, **FAST)
-    wait_for_operation(voice, pv.operation, **FAST)
+    wait_op(voice, consent.operation)
+    wait_op(voice, pv.operation)
     got = voice.get_personal_voice("VoiceE2E")
     assert got.status == "Succeeded" and got.speaker_profile_id
     state = emulator.state()
