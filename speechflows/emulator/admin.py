@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse, Response
 
 from speechflows.emulator.config import FaultConfig
 from speechflows.emulator.context import Context
-from speechflows.emulator.speech_to_text import file_signature
+from speechflows.emulator.stt_base import file_signature
 
 
 def _err(status: int, message: str) -> JSONResponse:

@@ -28,23 +28,18 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from speechflows.emulator import cv_resources as cv
 from speechflows.emulator.catalog import CV_BASE_MODELS, recipes
-from speechflows.emulator.context import Context
-from speechflows.emulator.cv_resources import API, bad, not_found
+from speechflows.emulator.cv_base import CvBase, api_version
+from speechflows.emulator.cv_resources import API, bad
 from speechflows.emulator.errors import ApiError
-from speechflows.emulator.store import Job
 from speechflows.emulator.wire import (
-    base_url,
-    fingerprint,
     json_body,
     make_filter,
     now_cv,
@@ -55,137 +50,8 @@ from speechflows.emulator.wire import (
 COLLECTIONS = ("projects", "consents", "trainingsets", "models", "endpoints", "personalvoices")
 
 
-def _version(request: Request) -> str:
-    return request.query_params["api-version"]
-
-
-def _op_headers(request: Request, op_id: str) -> dict[str, str]:
-    loc = f"{base_url(request)}/customvoice/operations/{op_id}?api-version={_version(request)}"
-    return {"Operation-Id": op_id, "Operation-Location": loc}
-
-
-def _operation_id(request: Request) -> str:
-    op_id = request.headers.get("operation-id")
-    if op_id is None:
-        return str(uuid.uuid4())
-    cv.check_id(op_id, what="Operation-Id")
-    return op_id
-
-
-class CustomVoice:
+class CustomVoice(CvBase):
     """The Custom Voice API over one :class:`Context`."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.store = ctx.store
-
-    # helpers -----------------------------------------------------------------------------
-    def _get(self, coll: str, rid: str) -> dict[str, Any]:
-        body = self.store.get(API, coll, rid)
-        if body is None:
-            raise not_found(coll, rid)
-        return body
-
-    def _ref(self, coll: str, body: dict[str, Any], field: str) -> dict[str, Any]:
-        rid = cv.text(body, field, required=True)
-        assert rid is not None
-        cv.check_id(rid, what=field)
-        found = self.store.get(API, coll, rid)
-        if found is None:
-            raise bad(f"The {field} {rid!r} does not exist.", inner="ReferenceNotFound",
-                      target=field)
-        return found
-
-    def _answer(self, request: Request, coll: str, body: dict[str, Any], status: int = 201,
-                headers: dict[str, str] | None = None) -> JSONResponse:
-        return JSONResponse(cv.render(coll, body, _version(request)), status_code=status,
-                            headers=headers)
-
-    def _sync_create(self, request: Request, coll: str, rid: str, definition: dict[str, Any],
-                     extra: dict[str, Any]) -> JSONResponse:
-        digest = fingerprint(definition)
-        existing = self.store.get(API, coll, rid)
-        if existing is not None:
-            if existing.get("_definition") != digest:
-                raise bad(f"The {coll.rstrip('s')} {rid!r} already exists with a different "
-                          "definition; ids cannot be reused.", inner="ResourceConflict",
-                          status=409)
-            return self._answer(request, coll, existing)
-        body = {"id": rid, **definition, **extra, "createdDateTime": now_cv(),
-                "_definition": digest}
-        self.store.put(API, coll, rid, body)
-        self.store.record_create(API, coll, rid, definition.get("displayName"))
-        return self._answer(request, coll, body)
-
-    def _lro(self, request: Request, *, coll: str, rid: str, definition: dict[str, Any],
-             kind: str, params: dict[str, Any] | Callable[[str], dict[str, Any]],
-             build: dict[str, Any] | None, status: int = 201) -> Response:
-        """A long-running create/action, with Operation-Id semantics.
-
-        ``build`` is the new resource body (None for actions on an existing resource);
-        ``params`` may be a function of the new operation id (it runs only for a new job).
-        """
-        op_id = _operation_id(request)
-        digest = fingerprint(request.method, request.url.path, definition)
-        prior = self.store.get_job(op_id)
-        if prior is not None:
-            if prior.fingerprint != digest:
-                raise bad(f"Operation-Id {op_id!r} belongs to a different request.",
-                          inner="OperationIdConflict", target="Operation-Id")
-            return self._lro_answer(request, coll, rid, prior.id, status)
-        if build is not None:
-            existing = self.store.get(API, coll, rid)
-            if existing is not None:
-                if existing.get("_definition") != fingerprint(definition):
-                    raise bad(f"The {coll.rstrip('s')} {rid!r} already exists with a different "
-                              "definition; ids cannot be reused.", inner="ResourceConflict",
-                              status=409)
-                return self._lro_answer(request, coll, rid, existing["_operationId"], status)
-            now = now_cv()
-            body = {"id": rid, **build, "status": "NotStarted", "createdDateTime": now,
-                    "lastActionDateTime": now, "_definition": fingerprint(definition),
-                    "_operationId": op_id}
-            self.store.put(API, coll, rid, body)
-            self.store.record_create(API, coll, rid, definition.get("displayName"))
-        job_params = params(op_id) if callable(params) else params
-        self.ctx.submit(Job(id=op_id, api=API, kind=kind, coll=coll, resource_id=rid,
-                            fingerprint=digest, params=job_params))
-        return self._lro_answer(request, coll, rid, op_id, status)
-
-    def _lro_answer(self, request: Request, coll: str, rid: str, op_id: str,
-                    status: int) -> Response:
-        headers = _op_headers(request, op_id)
-        if status == 202 and coll == "trainingsets":
-            return Response(status_code=202, headers=headers)
-        body = self.store.get(API, coll, rid)
-        if body is None:
-            raise not_found(coll, rid)
-        return self._answer(request, coll, body, status, headers)
-
-    async def _form(self, request: Request) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
-        """Form fields and the ``audiodata`` files (name, bytes) of a multipart request."""
-        ctype = request.headers.get("content-type", "")
-        if not ctype.startswith("multipart/form-data"):
-            raise ApiError(API, 415, f"Content-Type {ctype.split(';')[0]!r} is not supported; "
-                           "send multipart/form-data.")
-        form = await request.form()
-        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-        files = []
-        for i, (key, value) in enumerate(form.multi_items()):
-            if isinstance(value, UploadFile) and key.lower() == "audiodata":
-                name = (value.filename or f"audio{i}.wav").replace("/", "_").replace("\\", "_")
-                files.append((name, await value.read()))
-        return fields, files
-
-    def _saver(self, files: list[tuple[str, bytes]], extra: dict[str, Any]
-               ) -> Callable[[str], dict[str, Any]]:
-        """Params factory: keep the uploaded files under the new operation's upload dir."""
-        def save(op_id: str) -> dict[str, Any]:
-            folder = self.ctx.upload_dir(op_id)
-            for i, (name, data) in enumerate(files):
-                (folder / f"{i:03d}_{name}").write_bytes(data)
-            return {**extra, "source": {"upload_dir": str(folder)}}
-        return save
 
     # projects ----------------------------------------------------------------------------
     async def put_project(self, request: Request, id: str) -> Response:
@@ -194,7 +60,7 @@ class CustomVoice:
         definition = {"kind": cv.choice(body, "kind", cv.PROJECT_KINDS, required=True),
                       **cv.common(body)}
         loc = cv.locale(body, required=False)
-        if loc is not None and _version(request) == cv.GA:
+        if loc is not None and api_version(request) == cv.GA:
             definition["locale"] = loc
         return self._sync_create(request, "projects", id, definition, {})
 
@@ -283,7 +149,7 @@ class CustomVoice:
         params: dict[str, Any] = {"kind": kind, "audios": audios, "scripts": scripts,
                                   "locale": ts.get("locale", "en-US")}
         process_as = body.get("processAs")
-        if process_as is not None and _version(request) == cv.GA:
+        if process_as is not None and api_version(request) == cv.GA:
             params["processAs"] = cv.choice(body, "processAs", ("Segmented", "Contextual"))
         definition = {k: ({**v, "containerUrl": v["containerUrl"].split("?", 1)[0]}
                           if isinstance(v, dict) else v) for k, v in params.items()}
@@ -411,12 +277,12 @@ class CustomVoice:
     # generic -----------------------------------------------------------------------------
     def list_items(self, coll: str) -> Any:
         def handler(request: Request) -> Response:
-            items = [cv.render(coll, b, _version(request)) for b in self.store.list_resources(API, coll)]
+            items = [cv.render(coll, b, api_version(request)) for b in self.store.list_resources(API, coll)]
             keep = make_filter(request.query_params.get("filter"), cv.FILTERABLE, API,
                                time_props=("createdDateTime",))
             items = [i for i in items if keep(i)]
             return JSONResponse(page(items, api=API, request=request,
-                                     path=f"/customvoice/{coll}", api_version=_version(request)))
+                                     path=f"/customvoice/{coll}", api_version=api_version(request)))
         return handler
 
     def get_item(self, coll: str) -> Any:
@@ -445,13 +311,13 @@ class CustomVoice:
 
     def list_recipes(self, request: Request) -> Response:
         items = recipes(self.ctx.config.min_utterance_count)
-        if _version(request) != cv.GA:
+        if api_version(request) != cv.GA:
             items = [{k: v for k, v in r.items() if k != "minDurationInSeconds"} for r in items]
             return JSONResponse(items)
         return JSONResponse({"value": items})
 
     def list_base_models(self, request: Request) -> Response:
-        if _version(request) != cv.GA:
+        if api_version(request) != cv.GA:
             return JSONResponse(CV_BASE_MODELS)
         return JSONResponse({"value": CV_BASE_MODELS})
 
