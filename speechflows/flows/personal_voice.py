@@ -33,6 +33,7 @@ from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome, ValidationOutcome
+from speechflows.tasks.personal_voice import ensure_personal_voice
 
 
 @flow(
@@ -96,7 +97,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
         root = Path(p.prompt_path)
         files = [root] if root.is_file() else [root / e.path for e in manifest.entries]
         with stages("personal voice"):
-            voice = settle(cv.ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
+            voice = settle(ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
                 voice_id, project_id=p.project_id, consent_id=consent_id, prompt_files=files,
                 manifest_hash=manifest.hash,
                 wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),

@@ -32,6 +32,7 @@ from speechflows.flows.common import (
 )
 from speechflows.flows.results import ProfessionalVoiceResult, ValidationSummary
 from speechflows.tasks import custom_voice as cv
+from speechflows.tasks import voice_models
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import AUDIO_EXTENSIONS, SCRIPT_EXTENSIONS, extensions_for, stage_data
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
@@ -155,11 +156,11 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         if p.model is not None:
             model_id = p.model.resolved_model_id(p.project_id)
             with stages("model"):
-                minimum = cv.check_recipe(
+                minimum = voice_models.check_recipe(
                     p.model.recipe_kind, utterance_count=ts_report.utterance_count, locale=p.locale
                 )
                 facts.append(("recipe minimum utterances", minimum))
-                model = settle(cv.ensure_voice_model(
+                model = settle(voice_models.ensure_voice_model(
                     model_id, project_id=p.project_id, consent_id=consent_id, training_set_id=ts_id,
                     recipe_kind=p.model.recipe_kind, voice_name=p.model.voice_name,
                     locale=p.model.model_locale, description=p.model.description,
@@ -168,7 +169,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                 ))
             if p.model.deploy_endpoint:
                 with stages("endpoint"):
-                    endpoint = settle(cv.ensure_voice_endpoint(
+                    endpoint = settle(voice_models.ensure_voice_endpoint(
                         p.model.resolved_endpoint_id(p.project_id), project_id=p.project_id,
                         model_id=model_id,
                         wait=wait_options(p.deadlines, p.deadlines.endpoint_minutes),

@@ -8,10 +8,10 @@ skipped: it never fails an onboarding.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import threading
-import time
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from speechflows.tasks.outcomes import ResourceOutcome, StageTiming, ValidationO
 _log = logging.getLogger(__name__)
 _KEY_BAD = re.compile(r"[^a-z0-9-]+")
 MAX_TABLE_ROWS = 500
+IDLE_SECONDS = 5.0
 
 
 def artifact_key(*parts: str) -> str:
@@ -85,17 +86,22 @@ def markdown(text: str, key: str, description: str | None = None) -> None:
 
 
 class LiveProgress:
-    """A progress artifact updated while staging or waiting, throttled to a few writes a second.
+    """A progress artifact updated while staging or waiting, without slowing the work down.
 
-    Safe to call from the stage's worker threads. ``update`` takes a fraction in [0, 1].
+    ``update`` only records the latest value (safe from any thread, never blocks); a background
+    thread writes it to the Prefect API at most every ``min_interval`` seconds, so a slow API
+    (SQLite under load) never stalls an upload. ``done`` writes 100 % and waits for it.
     """
 
     def __init__(self, key: str, description: str, *, min_interval: float = 0.5) -> None:
         self.key = key
         self.min_interval = min_interval
         self._lock = threading.Lock()
-        self._last_time = 0.0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._pending: tuple[float, str | None] | None = None
         self._last_pct = -1.0
+        self._closed = False
         self._id: UUID | None = None
         try:
             from prefect.artifacts import create_progress_artifact
@@ -104,29 +110,69 @@ class LiveProgress:
             self._id = created if isinstance(created, UUID) else None
         except Exception as exc:
             _logger().warning("could not write artifact %s: %s", key, redact_text(str(exc)))
+        self._thread: threading.Thread | None = None
+        # Prefect settings (API URL...) live in context variables: the writer runs in a copy of
+        # the creating task's context, wherever update() is called from.
+        self._context = contextvars.copy_context()
 
     def update(self, fraction: float, description: str | None = None, *, force: bool = False) -> None:
         pct = round(max(0.0, min(1.0, fraction)) * 100.0, 1)
-        now = time.monotonic()
         with self._lock:
-            if self._id is None or pct == self._last_pct:
+            if self._id is None or self._closed or pct == self._last_pct:
                 return
-            if not force and pct < 100.0 and now - self._last_time < self.min_interval:
-                return
-            self._last_time, self._last_pct = now, pct
-            try:
-                from prefect.artifacts import update_progress_artifact
+            self._last_pct = pct
+            self._pending = (pct, redact_text(description) if description else None)
+            self._ensure_writer()
+        self._wake.set()
 
-                update_progress_artifact(
-                    artifact_id=self._id,
-                    progress=pct,
-                    description=redact_text(description) if description else None,
-                )
-            except Exception as exc:
-                _logger().debug("progress update failed: %s", redact_text(str(exc)))
+    def _ensure_writer(self) -> None:
+        # Called with the lock held. The writer exits when idle, so a failed step leaks nothing.
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self._context.copy().run, args=(self._run,), name=f"progress-{self.key}", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self) -> None:
+        while self._wake.wait(timeout=IDLE_SECONDS):
+            with self._lock:
+                item, self._pending = self._pending, None
+                self._wake.clear()
+                closed = self._closed
+            if item is not None:
+                self._write(*item)
+            if closed:
+                return
+            self._stop.wait(self.min_interval)
+        with self._lock:
+            if self._pending is None:
+                self._thread = None
+                return
+        self._run()  # an update raced with the idle exit
+
+    def _write(self, pct: float, description: str | None) -> None:
+        try:
+            from prefect.artifacts import update_progress_artifact
+
+            assert self._id is not None
+            update_progress_artifact(artifact_id=self._id, progress=pct, description=description)
+        except Exception as exc:
+            _logger().debug("progress update failed: %s", redact_text(str(exc)))
 
     def done(self, description: str | None = None) -> None:
-        self.update(1.0, description, force=True)
+        """Write 100 % and stop the writer (waits for the final write)."""
+        with self._lock:
+            if self._id is None or self._closed:
+                return
+            self._closed = True
+            self._last_pct = 100.0
+            self._pending = (100.0, redact_text(description) if description else None)
+            self._ensure_writer()
+            thread = self._thread
+        self._stop.set()
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout=30)
 
 
 def _cell(value: object) -> str:

@@ -73,11 +73,10 @@ def ensure_speech_project(
     """The custom speech project with this display name and locale (created if missing)."""
     log = get_run_logger()
     with speech_client() as cs:
-        with speech_api_slot():
-            found = [
-                p for p in cs.list_projects(filter=f"displayName eq {odata_quote(display_name)}")
-                if p.display_name == display_name and (p.locale or locale) == locale
-            ]
+        found = [
+            p for p in cs.list_projects(filter=f"displayName eq {odata_quote(display_name)}")
+            if p.display_name == display_name and (p.locale or locale) == locale
+        ]
         if found:
             found.sort(key=lambda p: str(p.created_date_time or ""))
             log.info("speech project %r exists: reused", display_name)
@@ -182,8 +181,7 @@ def wait_for_dataset(
             events.emit("dataset.failed", kind="dataset", rid=rid,
                         payload={"display_name": display_name, "reason": str(exc)}, related=related)
             raise
-        with speech_api_slot():
-            report = cs.get_dataset_report(dataset_url)
+        report = cs.get_dataset_report(dataset_url)
     continuation.forget(var)
     if bar is not None:
         bar.done(f"dataset {display_name}: {ds.status}")
@@ -240,7 +238,7 @@ def choose_base_model(locale: str, kinds: Sequence[str], requested: str | None =
     ``requested`` (id or display name) is checked the same way and refused with the reason.
     """
     now = datetime.now(UTC)
-    with speech_client() as cs, speech_api_slot():
+    with speech_client() as cs:
         models = cs.list_base_models(filter=f"locale eq {odata_quote(locale)}")
 
     def supports(m: Any) -> bool:

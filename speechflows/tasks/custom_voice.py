@@ -10,90 +10,38 @@ and never leave it.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
 
 from speechflows.deployments.limits import speech_api_slot
-from speechflows.redaction import strip_query
-from speechflows.speech.custom_voice import CustomVoiceClient, operation_id_for
-from speechflows.speech.errors import NotFoundError, ResourceFailedError
+from speechflows.speech.custom_voice import operation_id_for
+from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.models import AzureBlobContentSource, Status
-from speechflows.speech.polling import ContinuationState, resume
+from speechflows.speech.polling import ContinuationState
 from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import (
     OperationOutcome,
-    PersonalVoiceOutcome,
     ResourceOutcome,
     TrainingSetReport,
 )
 from speechflows.tasks.retries import retry_options
-from speechflows.tasks.waiting import WaitOptions, progress_callback
+from speechflows.tasks.voice_common import (
+    OnboardingError,
+    failed_error,
+    get_or_none,
+    status_of,
+    voice_client,
+    wait_resumed,
+)
+from speechflows.tasks.waiting import WaitOptions
 
-T = TypeVar("T")
 MAX_OPERATION_ATTEMPTS = 5
-
-
-class OnboardingError(ValueError):
-    """The service state or the parameters do not allow this step (message says how to fix it)."""
-
-
-@contextmanager
-def voice_client() -> Iterator[CustomVoiceClient]:
-    """A Custom Voice client built from the environment's settings."""
-    from speechflows.settings import load_speech_settings
-
-    with CustomVoiceClient(load_speech_settings()) as client:
-        yield client
-
-
-def _get(fn: Callable[[], T]) -> T | None:
-    with speech_api_slot():
-        try:
-            return fn()
-        except NotFoundError:
-            return None
-
-
-def _status(item: Any) -> str | None:
-    status = getattr(item, "status", None)
-    return str(status) if status is not None else None
-
-
-def _failed(kind: str, rid: str, item: Any, fix: str) -> ResourceFailedError:
-    code, reason = item.failure()
-    err = ResourceFailedError(kind, rid, code, f"{reason or code or 'no reason given'}. {fix}")
-    return err
-
-
-def _wait(
-    client: CustomVoiceClient,
-    state: ContinuationState,
-    options: WaitOptions,
-    bar: LiveProgress | None,
-    what: str,
-) -> Any:
-    # A re-run gets the full stage deadline again, counted from now.
-    from datetime import UTC, datetime
-
-    fresh = state.model_copy(
-        update={"started_at": datetime.now(UTC), "deadline_seconds": options.deadline_seconds}
-    )
-    result = resume(
-        fresh, client, min_interval=options.min_interval, max_interval=options.max_interval,
-        progress=progress_callback(bar, what, options.deadline_seconds),
-    )
-    if bar is not None:
-        bar.done(f"{what}: {_status(result)}")
-    return result
-
 
 # -- projects -------------------------------------------------------------------------------------
 
@@ -106,7 +54,7 @@ def ensure_voice_project(
     log = get_run_logger()
     with voice_client() as cv:
         url = cv.url("projects", project_id)
-        existing = _get(lambda: cv.get_project(project_id))
+        existing = get_or_none(lambda: cv.get_project(project_id))
         if existing is not None:
             if existing.kind is not None and str(existing.kind).lower() != kind.lower():
                 raise OnboardingError(
@@ -148,13 +96,13 @@ def ensure_consent(
     op_id = operation_id_for("consent", consent_id, audio_hash)
     with voice_client() as cv:
         url = cv.url("consents", consent_id)
-        existing = _get(lambda: cv.get_consent(consent_id))
+        existing = get_or_none(lambda: cv.get_consent(consent_id))
         action: Any = "reused"
         if existing is not None and existing.status is Status.SUCCEEDED:
             log.info("consent %s exists and succeeded: reused", consent_id)
             return ResourceOutcome(kind="consent", id=consent_id, url=url, status="Succeeded", action="reused")
         if existing is not None and existing.status is Status.FAILED:
-            raise _failed(
+            raise failed_error(
                 "consent", consent_id, existing,
                 "Fix the recording (the talent must say the statement with the same names) and "
                 "use a new consent id",
@@ -175,9 +123,9 @@ def ensure_consent(
             log.info("consent %s is %s: waiting for it", consent_id, existing.status)
             state = ContinuationState.for_resource(cv, "consents", consent_id)
         bar = LiveProgress(progress_key, f"consent {consent_id}") if progress_key else None
-        final = _wait(cv, state, wait, bar, f"consent {consent_id}")
+        final = wait_resumed(cv, state, wait, bar, f"consent {consent_id}")
     events.emit("consent.succeeded", kind="consent", rid=consent_id, related=[("project", project_id)])
-    return ResourceOutcome(kind="consent", id=consent_id, url=url, status=_status(final), action=action)
+    return ResourceOutcome(kind="consent", id=consent_id, url=url, status=status_of(final), action=action)
 
 
 def _blob_sas(blob: str) -> str:
@@ -204,7 +152,7 @@ def ensure_training_set(
     log = get_run_logger()
     with voice_client() as cv:
         url = cv.url("trainingsets", training_set_id)
-        existing = _get(lambda: cv.get_training_set(training_set_id))
+        existing = get_or_none(lambda: cv.get_training_set(training_set_id))
         if existing is not None:
             for field, want in (("locale", locale), ("voice_kind", voice_kind), ("project_id", project_id)):
                 have = getattr(existing, field, None)
@@ -215,7 +163,7 @@ def ensure_training_set(
                     )
             log.info("training set %s exists: reused", training_set_id)
             return ResourceOutcome(
-                kind="training set", id=training_set_id, url=url, status=_status(existing), action="reused"
+                kind="training set", id=training_set_id, url=url, status=status_of(existing), action="reused"
             )
         with speech_api_slot():
             created = cv.create_training_set(
@@ -224,7 +172,7 @@ def ensure_training_set(
             )
         log.info("training set %s created", training_set_id)
         return ResourceOutcome(
-            kind="training set", id=training_set_id, url=url, status=_status(created), action="created"
+            kind="training set", id=training_set_id, url=url, status=status_of(created), action="created"
         )
 
 
@@ -269,13 +217,13 @@ def start_training_set_upload(
         if saved:
             state = ContinuationState.from_json(saved)
             op_id = (state.operation_url or "").split("?", 1)[0].rsplit("/", 1)[-1]
-            op = _get(lambda: cv.get_operation(state.operation_url or op_id))
+            op = get_or_none(lambda: cv.get_operation(state.operation_url or op_id))
             if op is not None and op.status is not Status.FAILED:
                 log.info("re-attaching to upload operation %s (%s) from saved state", op_id, op.status)
                 return _op_outcome(op_id, state, "reused", training_set_id)
         for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
             op_id = base_id if attempt == 1 else f"{base_id}-r{attempt}"
-            op = _get(lambda op_id=op_id: cv.get_operation(op_id))  # type: ignore[misc]
+            op = get_or_none(lambda op_id=op_id: cv.get_operation(op_id))  # type: ignore[misc]
             if op is not None and op.status is Status.FAILED:
                 log.info("upload operation %s failed earlier; starting a new attempt", op_id)
                 continue
@@ -358,7 +306,7 @@ def wait_for_training_set(
     with voice_client() as cv:
         url = cv.url("trainingsets", training_set_id)
         try:
-            _wait(cv, state, wait, bar, f"training set {training_set_id}")
+            wait_resumed(cv, state, wait, bar, f"training set {training_set_id}")
         except ResourceFailedError as exc:
             events.emit(
                 "training-set.failed", kind="training set", rid=training_set_id,
@@ -366,11 +314,10 @@ def wait_for_training_set(
                 related=[("project", project_id)],
             )
             raise
-        with speech_api_slot():
-            ts = cv.get_training_set(training_set_id)
+        ts = cv.get_training_set(training_set_id)
     props = ts.properties
     report = TrainingSetReport(
-        training_set=ResourceOutcome(kind="training set", id=training_set_id, url=url, status=_status(ts)),
+        training_set=ResourceOutcome(kind="training set", id=training_set_id, url=url, status=status_of(ts)),
         operation_id=operation_id,
         utterance_count=props.utterance_count if props else None,
         duration_seconds=props.duration_in_seconds if props else None,
@@ -390,221 +337,11 @@ def wait_for_training_set(
     return report
 
 
-# -- personal voices ------------------------------------------------------------------------------
-
-
-@task(
-    name="Create personal voice",
-    task_run_name="personal voice {personal_voice_id}",
-    cache_policy=ContentKey(
-        fields=("personal_voice_id", "project_id", "consent_id", "manifest_hash"), target=("speech",)
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
-def ensure_personal_voice(
-    personal_voice_id: str,
-    *,
-    project_id: str,
-    consent_id: str,
-    prompt_files: Sequence[Path],
-    manifest_hash: str,
-    wait: WaitOptions,
-    progress_key: str | None = None,
-) -> PersonalVoiceOutcome:
-    """The personal voice from the prompt audio (multipart upload), processed, and its speaker id.
-
-    The voice's description records the content hash of its prompt audio, so a re-run with other
-    audio under the same id is refused instead of silently reusing the old voice.
-    """
-    log = get_run_logger()
-    marker = f"speechflows content {manifest_hash[:16]}"
-    op_id = operation_id_for("personalvoice", personal_voice_id, consent_id, manifest_hash)
-    var = continuation.variable_name("personalvoice", personal_voice_id, manifest_hash)
-    with voice_client() as cv:
-        url = cv.url("personalvoices", personal_voice_id)
-        existing = _get(lambda: cv.get_personal_voice(personal_voice_id))
-        action: Any = "reused"
-        if existing is not None:
-            if existing.description and existing.description != marker and existing.description.startswith("speechflows content"):
-                raise OnboardingError(
-                    f"personal voice {personal_voice_id!r} exists, made from other prompt audio; "
-                    "use a new personal_voice_id (or delete the old voice)"
-                )
-            if existing.status is Status.FAILED:
-                raise _failed("personal voice", personal_voice_id, existing,
-                              "Use a new personal_voice_id with clean prompt audio of the consenting speaker")
-            saved = continuation.load(var)
-            state = (
-                ContinuationState.from_json(saved) if saved
-                else ContinuationState.for_resource(cv, "personalvoices", personal_voice_id)
-            )
-            log.info("personal voice %s exists (%s): reused", personal_voice_id, existing.status)
-        else:
-            with speech_api_slot():
-                accepted = cv.create_personal_voice(
-                    personal_voice_id, project_id=project_id, consent_id=consent_id,
-                    audio_files=[Path(p) for p in prompt_files], description=marker, operation_id=op_id,
-                )
-            state = ContinuationState.for_operation(cv, accepted, "personalvoices", personal_voice_id)
-            continuation.save(var, state.to_json())
-            action = "created"
-            log.info("personal voice %s submitted (operation %s)", personal_voice_id, accepted.operation.id)
-        bar = LiveProgress(progress_key, f"personal voice {personal_voice_id}") if progress_key else None
-        try:
-            final = _wait(cv, state, wait, bar, f"personal voice {personal_voice_id}")
-        except ResourceFailedError as exc:
-            events.emit("personal-voice.failed", kind="personal voice", rid=personal_voice_id,
-                        payload={"reason": str(exc)}, related=[("project", project_id)])
-            raise
-    continuation.forget(var)
-    speaker = str(getattr(final, "speaker_profile_id", None) or "")
-    log.info("personal voice %s ready: speakerProfileId %s", personal_voice_id, speaker)
-    events.emit(
-        "personal-voice.ready", kind="personal voice", rid=personal_voice_id,
-        payload={"speaker_profile_id": speaker}, related=[("project", project_id), ("consent", consent_id)],
-    )
-    return PersonalVoiceOutcome(
-        voice=ResourceOutcome(
-            kind="personal voice", id=personal_voice_id, url=url, status=_status(final), action=action
-        ),
-        speaker_profile_id=speaker,
-    )
-
-
-# -- models and endpoints ---------------------------------------------------------------------------
-
-
-@task(name="Check model recipe", task_run_name="recipe {recipe_kind}", **retry_options())
-def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) -> int | None:
-    """Refuse a recipe that does not exist or needs more utterances than the training set has.
-
-    Returns:
-        The recipe's minimum utterance count (None when the service does not say).
-    """
-    with voice_client() as cv, speech_api_slot():
-        recipes = cv.list_model_recipes()
-    match = [r for r in recipes if (r.kind or "").lower() == recipe_kind.lower()]
-    if not match:
-        kinds = ", ".join(sorted({r.kind or "?" for r in recipes})) or "none"
-        raise OnboardingError(f"model recipe {recipe_kind!r} does not exist; the service offers: {kinds}")
-    recipe = match[-1]
-    minimum = recipe.min_utterance_count
-    if minimum is not None and (utterance_count or 0) < minimum:
-        raise OnboardingError(
-            f"recipe {recipe.kind} needs at least {minimum} utterances; the training set has "
-            f"{utterance_count or 0}. Record more, or choose another recipe"
-        )
-    if recipe.dataset_locales and locale not in recipe.dataset_locales:
-        raise OnboardingError(
-            f"recipe {recipe.kind} does not accept {locale} data (accepts {', '.join(recipe.dataset_locales)})"
-        )
-    return minimum
-
-
-@task(
-    name="Train voice model",
-    task_run_name="model {model_id}",
-    cache_policy=ContentKey(
-        fields=("model_id", "training_set_id", "consent_id", "recipe_kind", "voice_name", "locale"),
-        target=("speech",),
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
-def ensure_voice_model(
-    model_id: str,
-    *,
-    project_id: str,
-    consent_id: str,
-    training_set_id: str,
-    recipe_kind: str,
-    voice_name: str,
-    locale: str | None,
-    description: str | None,
-    wait: WaitOptions,
-    progress_key: str | None = None,
-) -> ResourceOutcome:
-    """The voice model ``model_id`` trained on the training set (reused if it exists)."""
-    log = get_run_logger()
-    op_id = operation_id_for("model", model_id, training_set_id, recipe_kind, voice_name)
-    with voice_client() as cv:
-        url = cv.url("models", model_id)
-        existing = _get(lambda: cv.get_model(model_id))
-        action: Any = "reused"
-        if existing is not None:
-            if existing.status is Status.FAILED:
-                raise _failed("model", model_id, existing, "Fix the cause and use a new model id")
-            state = ContinuationState.for_resource(cv, "models", model_id)
-            log.info("model %s exists (%s): reused", model_id, existing.status)
-        else:
-            with speech_api_slot():
-                accepted = cv.create_model(
-                    model_id, project_id=project_id, consent_id=consent_id,
-                    training_set_id=training_set_id, recipe_kind=recipe_kind, voice_name=voice_name,
-                    locale=locale, description=description, operation_id=op_id,
-                )
-            state = ContinuationState.for_operation(cv, accepted, "models", model_id)
-            action = "created"
-            log.info("model %s training started (operation %s)", model_id, accepted.operation.id)
-        bar = LiveProgress(progress_key, f"model {model_id}") if progress_key else None
-        final = _wait(cv, state, wait, bar, f"model {model_id}")
-    events.emit("voice-model.succeeded", kind="voice model", rid=model_id,
-                payload={"voice_name": voice_name}, related=[("project", project_id)])
-    return ResourceOutcome(kind="voice model", id=model_id, url=url, status=_status(final),
-                           action=action, display_name=voice_name)
-
-
-@task(
-    name="Deploy voice endpoint",
-    task_run_name="endpoint {endpoint_id}",
-    cache_policy=ContentKey(fields=("endpoint_id", "model_id"), target=("speech",)),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
-def ensure_voice_endpoint(
-    endpoint_id: uuid.UUID,
-    *,
-    project_id: str,
-    model_id: str,
-    wait: WaitOptions,
-    progress_key: str | None = None,
-) -> ResourceOutcome:
-    """The endpoint ``endpoint_id`` serving the model (reused if it exists)."""
-    log = get_run_logger()
-    eid = str(endpoint_id)
-    with voice_client() as cv:
-        url = cv.url("endpoints", eid)
-        existing = _get(lambda: cv.get_endpoint(eid))
-        action: Any = "reused"
-        if existing is not None:
-            if existing.status is Status.FAILED:
-                raise _failed("endpoint", eid, existing, "Delete it and deploy again")
-            state = ContinuationState.for_resource(cv, "endpoints", eid)
-        else:
-            with speech_api_slot():
-                accepted = cv.create_endpoint(
-                    eid, project_id=project_id, model_id=model_id,
-                    operation_id=operation_id_for("endpoint", eid, model_id),
-                )
-            state = ContinuationState.for_operation(cv, accepted, "endpoints", eid)
-            action = "created"
-            log.info("endpoint %s deployment started", eid)
-        bar = LiveProgress(progress_key, f"endpoint {eid}") if progress_key else None
-        final = _wait(cv, state, wait, bar, f"endpoint {eid}")
-    events.emit("voice-endpoint.succeeded", kind="voice endpoint", rid=eid,
-                payload={"model_id": model_id}, related=[("project", project_id)])
-    return ResourceOutcome(kind="voice endpoint", id=eid, url=strip_query(url), status=_status(final), action=action)
-
 
 __all__ = [
     "OnboardingError",
-    "check_recipe",
     "ensure_consent",
-    "ensure_personal_voice",
     "ensure_training_set",
-    "ensure_voice_endpoint",
-    "ensure_voice_model",
     "ensure_voice_project",
     "start_training_set_upload",
     "upload_state_name",

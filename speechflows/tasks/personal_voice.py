@@ -1,0 +1,119 @@
+"""Personal voice task: a voice from prompt audio (multipart), processed, with its speaker id.
+
+The voice's description records the content hash of its prompt audio, so a re-run with other
+audio under the same id is refused instead of silently reusing the old voice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.logging import get_run_logger
+
+from speechflows.deployments.limits import speech_api_slot
+from speechflows.speech.custom_voice import operation_id_for
+from speechflows.speech.errors import ResourceFailedError
+from speechflows.speech.models import Status
+from speechflows.speech.polling import ContinuationState
+from speechflows.tasks import continuation, events
+from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
+from speechflows.tasks.retries import retry_options
+from speechflows.tasks.voice_common import (
+    OnboardingError,
+    failed_error,
+    get_or_none,
+    status_of,
+    voice_client,
+    wait_resumed,
+)
+from speechflows.tasks.waiting import WaitOptions
+
+# -- personal voices ------------------------------------------------------------------------------
+
+
+@task(
+    name="Create personal voice",
+    task_run_name="personal voice {personal_voice_id}",
+    cache_policy=ContentKey(
+        fields=("personal_voice_id", "project_id", "consent_id", "manifest_hash"), target=("speech",)
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def ensure_personal_voice(
+    personal_voice_id: str,
+    *,
+    project_id: str,
+    consent_id: str,
+    prompt_files: Sequence[Path],
+    manifest_hash: str,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> PersonalVoiceOutcome:
+    """The personal voice from the prompt audio (multipart upload), processed, and its speaker id.
+
+    The voice's description records the content hash of its prompt audio, so a re-run with other
+    audio under the same id is refused instead of silently reusing the old voice.
+    """
+    log = get_run_logger()
+    marker = f"speechflows content {manifest_hash[:16]}"
+    op_id = operation_id_for("personalvoice", personal_voice_id, consent_id, manifest_hash)
+    var = continuation.variable_name("personalvoice", personal_voice_id, manifest_hash)
+    with voice_client() as cv:
+        url = cv.url("personalvoices", personal_voice_id)
+        existing = get_or_none(lambda: cv.get_personal_voice(personal_voice_id))
+        action: Any = "reused"
+        if existing is not None:
+            if existing.description and existing.description != marker and existing.description.startswith("speechflows content"):
+                raise OnboardingError(
+                    f"personal voice {personal_voice_id!r} exists, made from other prompt audio; "
+                    "use a new personal_voice_id (or delete the old voice)"
+                )
+            if existing.status is Status.FAILED:
+                raise failed_error("personal voice", personal_voice_id, existing,
+                              "Use a new personal_voice_id with clean prompt audio of the consenting speaker")
+            saved = continuation.load(var)
+            state = (
+                ContinuationState.from_json(saved) if saved
+                else ContinuationState.for_resource(cv, "personalvoices", personal_voice_id)
+            )
+            log.info("personal voice %s exists (%s): reused", personal_voice_id, existing.status)
+        else:
+            with speech_api_slot():
+                accepted = cv.create_personal_voice(
+                    personal_voice_id, project_id=project_id, consent_id=consent_id,
+                    audio_files=[Path(p) for p in prompt_files], description=marker, operation_id=op_id,
+                )
+            state = ContinuationState.for_operation(cv, accepted, "personalvoices", personal_voice_id)
+            continuation.save(var, state.to_json())
+            action = "created"
+            log.info("personal voice %s submitted (operation %s)", personal_voice_id, accepted.operation.id)
+        bar = LiveProgress(progress_key, f"personal voice {personal_voice_id}") if progress_key else None
+        try:
+            final = wait_resumed(cv, state, wait, bar, f"personal voice {personal_voice_id}")
+        except ResourceFailedError as exc:
+            events.emit("personal-voice.failed", kind="personal voice", rid=personal_voice_id,
+                        payload={"reason": str(exc)}, related=[("project", project_id)])
+            raise
+    continuation.forget(var)
+    speaker = str(getattr(final, "speaker_profile_id", None) or "")
+    log.info("personal voice %s ready: speakerProfileId %s", personal_voice_id, speaker)
+    events.emit(
+        "personal-voice.ready", kind="personal voice", rid=personal_voice_id,
+        payload={"speaker_profile_id": speaker}, related=[("project", project_id), ("consent", consent_id)],
+    )
+    return PersonalVoiceOutcome(
+        voice=ResourceOutcome(
+            kind="personal voice", id=personal_voice_id, url=url, status=status_of(final), action=action
+        ),
+        speaker_profile_id=speaker,
+    )
+
+
+
+__all__ = ["ensure_personal_voice"]

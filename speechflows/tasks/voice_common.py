@@ -1,0 +1,73 @@
+"""What the Custom Voice tasks share: the client from settings, get-or-none, waits, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from speechflows.speech.custom_voice import CustomVoiceClient
+from speechflows.speech.errors import NotFoundError, ResourceFailedError
+from speechflows.speech.polling import ContinuationState, resume
+from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.waiting import WaitOptions, progress_callback
+
+T = TypeVar("T")
+
+class OnboardingError(ValueError):
+    """The service state or the parameters do not allow this step (message says how to fix it)."""
+
+
+@contextmanager
+def voice_client() -> Iterator[CustomVoiceClient]:
+    """A Custom Voice client built from the environment's settings."""
+    from speechflows.settings import load_speech_settings
+
+    with CustomVoiceClient(load_speech_settings()) as client:
+        yield client
+
+
+def get_or_none(fn: Callable[[], T]) -> T | None:
+    # Reads take no rate-limit slot: a slot is a write on the Prefect server (up to seconds on
+    # SQLite under load), and a re-run that only reads must stay fast. Writes take one each.
+    try:
+        return fn()
+    except NotFoundError:
+        return None
+
+
+def status_of(item: Any) -> str | None:
+    status = getattr(item, "status", None)
+    return str(status) if status is not None else None
+
+
+def failed_error(kind: str, rid: str, item: Any, fix: str) -> ResourceFailedError:
+    code, reason = item.failure()
+    err = ResourceFailedError(kind, rid, code, f"{reason or code or 'no reason given'}. {fix}")
+    return err
+
+
+def wait_resumed(
+    client: CustomVoiceClient,
+    state: ContinuationState,
+    options: WaitOptions,
+    bar: LiveProgress | None,
+    what: str,
+) -> Any:
+    # A re-run gets the full stage deadline again, counted from now.
+    from datetime import UTC, datetime
+
+    fresh = state.model_copy(
+        update={"started_at": datetime.now(UTC), "deadline_seconds": options.deadline_seconds}
+    )
+    result = resume(
+        fresh, client, min_interval=options.min_interval, max_interval=options.max_interval,
+        progress=progress_callback(bar, what, options.deadline_seconds),
+    )
+    if bar is not None:
+        bar.done(f"{what}: {status_of(result)}")
+    return result
+
+
+
+__all__ = ["OnboardingError", "failed_error", "get_or_none", "status_of", "voice_client", "wait_resumed"]

@@ -1,0 +1,156 @@
+"""Professional voice model tasks: recipe check, model training, endpoint deployment."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from prefect import task
+from prefect.logging import get_run_logger
+
+from speechflows.deployments.limits import speech_api_slot
+from speechflows.redaction import strip_query
+from speechflows.speech.custom_voice import operation_id_for
+from speechflows.speech.models import Status
+from speechflows.speech.polling import ContinuationState
+from speechflows.tasks import events
+from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.outcomes import ResourceOutcome
+from speechflows.tasks.retries import retry_options
+from speechflows.tasks.voice_common import (
+    OnboardingError,
+    failed_error,
+    get_or_none,
+    status_of,
+    voice_client,
+    wait_resumed,
+)
+from speechflows.tasks.waiting import WaitOptions
+
+# -- models and endpoints ---------------------------------------------------------------------------
+
+
+@task(name="Check model recipe", task_run_name="recipe {recipe_kind}", **retry_options())
+def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) -> int | None:
+    """Refuse a recipe that does not exist or needs more utterances than the training set has.
+
+    Returns:
+        The recipe's minimum utterance count (None when the service does not say).
+    """
+    with voice_client() as cv:
+        recipes = cv.list_model_recipes()
+    match = [r for r in recipes if (r.kind or "").lower() == recipe_kind.lower()]
+    if not match:
+        kinds = ", ".join(sorted({r.kind or "?" for r in recipes})) or "none"
+        raise OnboardingError(f"model recipe {recipe_kind!r} does not exist; the service offers: {kinds}")
+    recipe = match[-1]
+    minimum = recipe.min_utterance_count
+    if minimum is not None and (utterance_count or 0) < minimum:
+        raise OnboardingError(
+            f"recipe {recipe.kind} needs at least {minimum} utterances; the training set has "
+            f"{utterance_count or 0}. Record more, or choose another recipe"
+        )
+    if recipe.dataset_locales and locale not in recipe.dataset_locales:
+        raise OnboardingError(
+            f"recipe {recipe.kind} does not accept {locale} data (accepts {', '.join(recipe.dataset_locales)})"
+        )
+    return minimum
+
+
+@task(
+    name="Train voice model",
+    task_run_name="model {model_id}",
+    cache_policy=ContentKey(
+        fields=("model_id", "training_set_id", "consent_id", "recipe_kind", "voice_name", "locale"),
+        target=("speech",),
+    ),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def ensure_voice_model(
+    model_id: str,
+    *,
+    project_id: str,
+    consent_id: str,
+    training_set_id: str,
+    recipe_kind: str,
+    voice_name: str,
+    locale: str | None,
+    description: str | None,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> ResourceOutcome:
+    """The voice model ``model_id`` trained on the training set (reused if it exists)."""
+    log = get_run_logger()
+    op_id = operation_id_for("model", model_id, training_set_id, recipe_kind, voice_name)
+    with voice_client() as cv:
+        url = cv.url("models", model_id)
+        existing = get_or_none(lambda: cv.get_model(model_id))
+        action: Any = "reused"
+        if existing is not None:
+            if existing.status is Status.FAILED:
+                raise failed_error("model", model_id, existing, "Fix the cause and use a new model id")
+            state = ContinuationState.for_resource(cv, "models", model_id)
+            log.info("model %s exists (%s): reused", model_id, existing.status)
+        else:
+            with speech_api_slot():
+                accepted = cv.create_model(
+                    model_id, project_id=project_id, consent_id=consent_id,
+                    training_set_id=training_set_id, recipe_kind=recipe_kind, voice_name=voice_name,
+                    locale=locale, description=description, operation_id=op_id,
+                )
+            state = ContinuationState.for_operation(cv, accepted, "models", model_id)
+            action = "created"
+            log.info("model %s training started (operation %s)", model_id, accepted.operation.id)
+        bar = LiveProgress(progress_key, f"model {model_id}") if progress_key else None
+        final = wait_resumed(cv, state, wait, bar, f"model {model_id}")
+    events.emit("voice-model.succeeded", kind="voice model", rid=model_id,
+                payload={"voice_name": voice_name}, related=[("project", project_id)])
+    return ResourceOutcome(kind="voice model", id=model_id, url=url, status=status_of(final),
+                           action=action, display_name=voice_name)
+
+
+@task(
+    name="Deploy voice endpoint",
+    task_run_name="endpoint {endpoint_id}",
+    cache_policy=ContentKey(fields=("endpoint_id", "model_id"), target=("speech",)),
+    cache_expiration=CACHE_EXPIRATION,
+    **retry_options(),
+)
+def ensure_voice_endpoint(
+    endpoint_id: uuid.UUID,
+    *,
+    project_id: str,
+    model_id: str,
+    wait: WaitOptions,
+    progress_key: str | None = None,
+) -> ResourceOutcome:
+    """The endpoint ``endpoint_id`` serving the model (reused if it exists)."""
+    log = get_run_logger()
+    eid = str(endpoint_id)
+    with voice_client() as cv:
+        url = cv.url("endpoints", eid)
+        existing = get_or_none(lambda: cv.get_endpoint(eid))
+        action: Any = "reused"
+        if existing is not None:
+            if existing.status is Status.FAILED:
+                raise failed_error("endpoint", eid, existing, "Delete it and deploy again")
+            state = ContinuationState.for_resource(cv, "endpoints", eid)
+        else:
+            with speech_api_slot():
+                accepted = cv.create_endpoint(
+                    eid, project_id=project_id, model_id=model_id,
+                    operation_id=operation_id_for("endpoint", eid, model_id),
+                )
+            state = ContinuationState.for_operation(cv, accepted, "endpoints", eid)
+            action = "created"
+            log.info("endpoint %s deployment started", eid)
+        bar = LiveProgress(progress_key, f"endpoint {eid}") if progress_key else None
+        final = wait_resumed(cv, state, wait, bar, f"endpoint {eid}")
+    events.emit("voice-endpoint.succeeded", kind="voice endpoint", rid=eid,
+                payload={"model_id": model_id}, related=[("project", project_id)])
+    return ResourceOutcome(kind="voice endpoint", id=eid, url=strip_query(url), status=status_of(final), action=action)
+
+
+__all__ = ["check_recipe", "ensure_voice_endpoint", "ensure_voice_model"]
