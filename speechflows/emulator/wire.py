@@ -72,7 +72,7 @@ async def json_body(request: Request, api: Api) -> dict[str, Any]:
         raise ApiError(api, 415, f"Content-Type {ctype.split(';')[0]!r} is not supported; "
                        "send application/json.")
     try:
-        data = json.loads(raw)
+        data = _lenient_json(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(api, 400, f"The request body is not valid JSON: {exc}",
                        inner_code="InvalidRequestBodyFormat") from None
@@ -80,6 +80,33 @@ async def json_body(request: Request, api: Api) -> dict[str, Any]:
         raise ApiError(api, 400, "The request body must be a JSON object.",
                        inner_code="InvalidRequestBodyFormat")
     return data
+
+
+def _lenient_json(raw: bytes) -> Any:
+    """Parse JSON, tolerating trailing commas (the Learn how-tos send ``"locale": "en-US",}``
+    and the service accepts it)."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        text = raw.decode("utf-8")
+        out: list[str] = []
+        in_string = escaped = False
+        for i, ch in enumerate(text):
+            if in_string:
+                out.append(ch)
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+                continue
+            if ch == '"':
+                in_string = True
+            elif ch == "," and text[i + 1:].lstrip()[:1] in ("}", "]"):
+                continue
+            out.append(ch)
+        return json.loads("".join(out))
 
 
 def obj(body: dict[str, Any], name: str) -> dict[str, Any]:

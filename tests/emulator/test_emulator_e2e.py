@@ -229,3 +229,32 @@ def test_consent_and_personal_voice_from_uploaded_files(
     assert emulator.state()["create_counts"]["customvoice/personalvoices/VoiceE2E"] == 1
     wait_for(lambda: json.dumps(emulator.job(pv.operation.id)["status"]) == '"Succeeded"',
              what="personal voice job")
+
+
+@pytest.mark.e2e
+def test_professional_voice_model_endpoint_suspend_resume(
+    voice: CustomVoiceClient, storage_settings: StorageSettings, emulator: EmulatorService,
+    tmp_path: Path,
+) -> None:
+    data = write_sample(tmp_path / "pro", "AudioAndScript", count=4)
+    consent_audio = write_sample(tmp_path / "consent", "Consent")
+    _stage(data, storage_settings, "voice/pro")
+    _training_set(voice, "ProVoice")
+    wait_op(voice, voice.create_consent(
+        "ProTalent", project_id="ProVoice", voice_talent_name="Jess Smith",
+        company_name="Contoso", locale="en-US", audio_file=consent_audio).operation)
+    wait_op(voice, _upload(voice, "ProVoice", container_sas_url(storage_settings), "voice/pro/"))
+    model = voice.create_model("ProVoiceModel", project_id="ProVoice", consent_id="ProTalent",
+                               training_set_id="ProVoice", recipe_kind="Default",
+                               voice_name="ProVoiceNeural")
+    wait_op(voice, model.operation)
+    assert voice.get_model("ProVoiceModel").status == "Succeeded"
+    endpoint_id = "5f0e4a52-8b7e-4d55-a3a1-2c9f64e9d0a1"
+    wait_op(voice, voice.create_endpoint(endpoint_id, project_id="ProVoice",
+                                         model_id="ProVoiceModel").operation)
+    wait_op(voice, voice.suspend_endpoint(endpoint_id).operation)
+    assert voice.get_endpoint(endpoint_id).status == "Disabled"
+    wait_op(voice, voice.resume_endpoint(endpoint_id).operation)
+    assert voice.get_endpoint(endpoint_id).status == "Succeeded"
+    kinds = {c["collection"] for c in emulator.state()["creates"]}
+    assert {"projects", "consents", "trainingsets", "models", "endpoints"} <= kinds
