@@ -20,9 +20,11 @@ BASE_EN = "8a043172-65b7-4cf3-a8b5-4449efa5a0f1"
 
 
 def _done(client: httpx.Client, url: str) -> dict[str, Any]:
-    body: dict[str, Any] = wait_for(lambda: (b := client.get(url).json())["status"] in ("Succeeded", "Failed")
-                    and b, what=url)
-    return body
+    def finished() -> dict[str, Any] | None:
+        body: dict[str, Any] = client.get(url).json()
+        return body if body["status"] in ("Succeeded", "Failed") else None
+
+    return wait_for(finished, what=url)
 
 
 def _block_dataset(client: httpx.Client, kind: str, data: bytes, *, prefix: str = "",
