@@ -14,7 +14,6 @@ stated where it is decided:
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -150,13 +149,3 @@ def analyze_stt_dataset(path: Path, kind: str, locale: str) -> Analysis:
         )
         result.message = f"{code}: {message}"
     return result
-
-
-def zip_bytes(files: dict[str, bytes]) -> bytes:
-    """A deterministic zip of ``files`` (used to store processed data files)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            zf.writestr(info, files[name])
-    return buf.getvalue()
