@@ -22,12 +22,14 @@ def _main() -> None:
     """Onboard data to Azure AI Speech with Prefect."""
 
 
-# Command modules, each owning its commands (import order = help order).
-from speechflows.cli import devservices  # noqa: E402,F401
-from speechflows.cli import dev  # noqa: E402,F401
-from speechflows.cli import onboard  # noqa: E402,F401
-from speechflows.cli import emulator  # noqa: E402,F401
-from speechflows.cli import validate  # noqa: E402,F401
-from speechflows.cli import stage  # noqa: E402,F401
+# Command modules, each owning its commands (imported for their registrations).
+from speechflows.cli import (  # noqa: E402
+    dev,  # noqa: F401
+    devservices,  # noqa: F401
+    emulator,  # noqa: F401
+    onboard,  # noqa: F401
+    stage,  # noqa: F401
+    validate,  # noqa: F401
+)
 
 __all__ = ["app"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,8 +12,8 @@ from speechflows.cli import app
 
 @app.command("azurite")
 def azurite(
-    port: int = typer.Option(10000, help="Blob port on 127.0.0.1"),
-    data_dir: Path = typer.Option(Path(".speechflows/azurite"), help="where blobs are kept"),
+    port: Annotated[int, typer.Option(help="Blob port on 127.0.0.1")] = 10000,
+    data_dir: Annotated[Path, typer.Option(help="where blobs are kept")] = Path(".speechflows/azurite"),
 ) -> None:
     """Run Azurite's Blob service on 127.0.0.1 until Ctrl-C, and print its connection string."""
     import signal

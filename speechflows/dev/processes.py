@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 _LIVE: set[ManagedProcess] = set()
 
@@ -81,11 +82,10 @@ class ManagedProcess:
                 f"{self.name} did not start: 127.0.0.1:{self.port} is already in use "
                 "(stop what holds it, or choose another port)"
             )
+        log: IO[bytes] | None = None
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child for its lifetime
-        else:
-            log = subprocess.DEVNULL  # type: ignore[assignment]
+            log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
 
         def _preexec() -> None:  # pragma: no cover - runs in the child
             # A worker launched from a non-interactive shell inherits SIGINT=ignored and then
@@ -96,7 +96,7 @@ class ManagedProcess:
         env = {**os.environ, **(self.env or {})}
         self.proc = subprocess.Popen(
             self.argv,
-            stdout=log,
+            stdout=log if log is not None else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=env,
@@ -104,7 +104,7 @@ class ManagedProcess:
             start_new_session=True,
             preexec_fn=_preexec,
         )
-        if log is not subprocess.DEVNULL:
+        if log is not None:
             log.close()
         _LIVE.add(self)
         deadline = time.monotonic() + self.start_timeout
