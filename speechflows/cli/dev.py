@@ -12,8 +12,9 @@ from speechflows.cli import app
 if TYPE_CHECKING:
     from speechflows.dev.stack import StackConfig
 
-dev_app = typer.Typer(help="The local stack: Prefect server + UI, worker, Azurite, emulator.",
-                      no_args_is_help=True)
+dev_app = typer.Typer(
+    help="The local stack: Prefect server + UI, worker, Azurite, emulator.", no_args_is_help=True
+)
 app.add_typer(dev_app, name="dev")
 
 
@@ -23,8 +24,12 @@ def _config(
     from speechflows.deployments.setup import PROJECT_ROOT
     from speechflows.dev.stack import StackConfig
 
-    return StackConfig(root=(root or PROJECT_ROOT).resolve(), prefect_port=prefect_port,
-                       azurite_port=azurite_port, emulator_port=emulator_port)
+    return StackConfig(
+        root=(root or PROJECT_ROOT).resolve(),
+        prefect_port=prefect_port,
+        azurite_port=azurite_port,
+        emulator_port=emulator_port,
+    )
 
 
 @dev_app.command("up")
@@ -44,8 +49,10 @@ def dev_up(
     except ServiceStartError as exc:
         typer.secho(f"dev up failed: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"ready: open http://127.0.0.1:{prefect_port}, Deployments → Run → Custom run; "
-               "`speechflows dev down` stops everything")
+    typer.echo(
+        f"ready: open http://127.0.0.1:{prefect_port}, Deployments → Run → Custom run; "
+        "`speechflows dev down` stops everything"
+    )
 
 
 @dev_app.command("down")
@@ -78,8 +85,10 @@ def setup_cmd() -> None:
     from speechflows.deployments.setup import ensure_setup
 
     result = ensure_setup()
-    typer.echo(f"work pool {result.work_pool}: {'created' if result.pool_created else 'exists'}; "
-               f"rate limit: {'created' if result.limit_created else 'updated'}")
+    typer.echo(
+        f"work pool {result.work_pool}: {'created' if result.pool_created else 'exists'}; "
+        f"rate limit: {'created' if result.limit_created else 'updated'}"
+    )
 
 
 @app.command("deploy")
@@ -91,8 +100,11 @@ def deploy_cmd() -> None:
 
     api_url = PREFECT_API_URL.value()
     if not api_url:
-        typer.secho("PREFECT_API_URL is not set (example: http://127.0.0.1:4200/api)",
-                    fg=typer.colors.RED, err=True)
+        typer.secho(
+            "PREFECT_API_URL is not set (example: http://127.0.0.1:4200/api)",
+            fg=typer.colors.RED,
+            err=True,
+        )
         raise typer.Exit(2)
     ensure_setup(api_url=api_url)
     try:

@@ -38,7 +38,9 @@ def _container_client(settings: StorageSettings, container: str) -> Any:
     else:
         from speechflows.settings import default_azure_credential
 
-        service = BlobServiceClient(settings.account_url or "", credential=default_azure_credential())
+        service = BlobServiceClient(
+            settings.account_url or "", credential=default_azure_credential()
+        )
     return service.get_container_client(container)
 
 
@@ -71,12 +73,15 @@ def scan_blob(
         digest = hashlib.sha256()
         for name in sorted(members):
             size, fingerprint = members[name]
-            digest.update(f"{name[len(folder_prefix):]}\0{size}\0{fingerprint}\n".encode())
+            digest.update(f"{name[len(folder_prefix) :]}\0{size}\0{fingerprint}\n".encode())
         content_hash = digest.hexdigest()
-        source = f"{location.rstrip('/')}/{folder_prefix[len(prefix):]}{DESCRIPTOR}"
-        local = cache_dir.resolve() / hashlib.sha256(
-            f"{container_name}/{folder_prefix}\0{content_hash}".encode()
-        ).hexdigest()[:24]
+        source = f"{location.rstrip('/')}/{folder_prefix[len(prefix) :]}{DESCRIPTOR}"
+        local = (
+            cache_dir.resolve()
+            / hashlib.sha256(
+                f"{container_name}/{folder_prefix}\0{content_hash}".encode()
+            ).hexdigest()[:24]
+        )
         try:
             text = container.download_blob(folder_prefix + DESCRIPTOR).readall().decode("utf-8")
             descriptor, parameters = parse_descriptor(text, source=source, folder=local)
@@ -84,7 +89,7 @@ def scan_blob(
             errors.append(str(exc))
             continue
         for name in sorted(members):
-            target = local / name[len(folder_prefix):]
+            target = local / name[len(folder_prefix) :]
             if target.exists() and target.stat().st_size == members[name][0]:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -93,7 +98,7 @@ def scan_blob(
         default_deployment, _ = TARGETS[descriptor.onboarding]
         datasets.append(
             DroppedDataset(
-                name=folder_prefix[len(prefix):].rstrip("/") or ".",
+                name=folder_prefix[len(prefix) :].rstrip("/") or ".",
                 location=f"{BLOB_SCHEME}{container_name}/{folder_prefix}",
                 onboarding=descriptor.onboarding,
                 deployment=descriptor.deployment or default_deployment,

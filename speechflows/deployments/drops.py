@@ -122,7 +122,9 @@ def _describe(exc: ValidationError, prefix: str = "") -> str:
         loc = ".".join(str(p) for p in (prefix, *error["loc"]) if p != "")
         parts.append(f"{loc or 'descriptor'}: {error['msg']}")
     more = f" (+{exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
-    return "; ".join(parts) + more + "; fix the field(s) named (see speechflows/deployments/params.py)"
+    return (
+        "; ".join(parts) + more + "; fix the field(s) named (see speechflows/deployments/params.py)"
+    )
 
 
 def folder_hash(folder: Path) -> str:
@@ -149,11 +151,12 @@ def find_local(drop: Path) -> list[Path]:
     if (drop / DESCRIPTOR).is_file():
         return [drop]
     found: list[Path] = []
-    for descriptor in sorted(drop.rglob(DESCRIPTOR)):
+    # Shallowest first, so a dataset folder is found before anything nested in it.
+    for descriptor in sorted(drop.rglob(DESCRIPTOR), key=lambda p: (len(p.parts), p)):
         folder = descriptor.parent
         if not any(folder.is_relative_to(f) for f in found):
             found.append(folder)
-    return found
+    return sorted(found)
 
 
 def scan_local(drop: Path) -> tuple[list[DroppedDataset], list[str]]:

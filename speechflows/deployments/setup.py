@@ -92,7 +92,9 @@ async def aensure_setup(
         else:
             await client.update_global_concurrency_limit(
                 SPEECH_API_LIMIT,
-                GlobalConcurrencyLimitUpdate(limit=limit, slot_decay_per_second=slot_decay_per_second),
+                GlobalConcurrencyLimitUpdate(
+                    limit=limit, slot_decay_per_second=slot_decay_per_second
+                ),
             )
     return SetupResult(work_pool=work_pool, pool_created=pool_created, limit_created=limit_created)
 
@@ -148,8 +150,14 @@ def deploy_all(
     full_env = {**os.environ, **(env or {}), "PREFECT_API_URL": api_url, "PWD": str(root)}
     try:
         done = subprocess.run(
-            argv, cwd=root, env=full_env, capture_output=True, text=True, timeout=timeout,
-            check=False, stdin=subprocess.DEVNULL,
+            argv,
+            cwd=root,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:
         raise SetupError(f"`prefect deploy --all` did not finish within {timeout:.0f} s") from exc

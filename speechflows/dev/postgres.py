@@ -78,14 +78,32 @@ class Postgres:
         pg = cls(port=port or free_port(), base_dir=base, bin_dir=bin_dir, user=user)
         try:
             pg._run(
-                "initdb", "-D", str(pg.data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                "--no-sync", timeout=timeout,
+                "initdb",
+                "-D",
+                str(pg.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                timeout=timeout,
             )
             _LIVE.add(pg)
             options = f"-c listen_addresses=127.0.0.1 -p {pg.port} -k {base} -c fsync=off"
             pg._run(
-                "pg_ctl", "-D", str(pg.data_dir), "-l", str(pg.log_path), "-o", options,
-                "-w", "-t", str(int(timeout)), "start", timeout=timeout + 10,
+                "pg_ctl",
+                "-D",
+                str(pg.data_dir),
+                "-l",
+                str(pg.log_path),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                str(int(timeout)),
+                "start",
+                timeout=timeout + 10,
             )
         except BaseException:
             pg.stop()
@@ -96,11 +114,19 @@ class Postgres:
         argv = [str(self.bin_dir / tool), *args]
         try:
             done = subprocess.run(
-                argv, capture_output=True, text=True, timeout=timeout, check=False,
-                user=self.user, cwd=self.base_dir, stdin=subprocess.DEVNULL,
+                argv,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                user=self.user,
+                cwd=self.base_dir,
+                stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired as exc:
-            raise ServiceStartError(f"PostgreSQL {tool} did not finish within {timeout:.0f} s") from exc
+            raise ServiceStartError(
+                f"PostgreSQL {tool} did not finish within {timeout:.0f} s"
+            ) from exc
         if done.returncode != 0:
             log = ""
             if self.log_path.exists():
@@ -113,8 +139,9 @@ class Postgres:
 
     def create_database(self, name: str) -> None:
         """Create database ``name`` owned by the ``postgres`` superuser."""
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name,
-                  timeout=30)
+        self._run(
+            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name, timeout=30
+        )
 
     def async_url(self, database: str) -> str:
         """SQLAlchemy URL for asyncpg (the driver Prefect ships with); trust auth, no password."""
@@ -128,14 +155,19 @@ class Postgres:
         _LIVE.discard(self)
         if (self.data_dir / "postmaster.pid").exists():
             with contextlib.suppress(ServiceStartError):
-                self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", timeout=60)
+                self._run(
+                    "pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", timeout=60
+                )
         shutil.rmtree(self.base_dir, ignore_errors=True)
 
     def __enter__(self) -> Postgres:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 

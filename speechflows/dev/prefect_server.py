@@ -96,13 +96,25 @@ class PrefectServer:
         server_env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
         if database_url:
             server_env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
-        argv = [prefect_bin(), "server", "start", "--host", "127.0.0.1", "--port", str(port),
-                "--analytics-off"]
+        argv = [
+            prefect_bin(),
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--analytics-off",
+        ]
         api_url = f"http://127.0.0.1:{port}/api"
         process = ManagedProcess(
-            "Prefect server", argv, port=port, env=server_env,
+            "Prefect server",
+            argv,
+            port=port,
+            env=server_env,
             log_path=log_path or home / "server.log",
-            ready=lambda: api_healthy(api_url), start_timeout=start_timeout,
+            ready=lambda: api_healthy(api_url),
+            start_timeout=start_timeout,
         )
         process.start()
         return cls(process=process, port=port, home=home, database_url=database_url)
@@ -114,7 +126,10 @@ class PrefectServer:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -179,12 +194,28 @@ class PrefectWorker:
             worker_env["PREFECT_WORKER_PREFETCH_SECONDS"] = str(max(query_seconds, 1))
         if cwd is not None:
             worker_env["PWD"] = str(cwd)
-        argv = [prefect_bin(), "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
+        argv = [
+            prefect_bin(),
+            "worker",
+            "start",
+            "--pool",
+            pool,
+            "--name",
+            name,
+            "--type",
+            "process",
+        ]
         if limit is not None:
             argv += ["--limit", str(limit)]
         process = ManagedProcess(
-            f"Prefect worker {name}", argv, port=0, env=worker_env, cwd=cwd, log_path=log_path,
-            ready=lambda: worker_registered(api_url, pool, name), start_timeout=start_timeout,
+            f"Prefect worker {name}",
+            argv,
+            port=0,
+            env=worker_env,
+            cwd=cwd,
+            log_path=log_path,
+            ready=lambda: worker_registered(api_url, pool, name),
+            start_timeout=start_timeout,
             reset_sigint=True,
         )
         process.start()
@@ -197,7 +228,10 @@ class PrefectWorker:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 

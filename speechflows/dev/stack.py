@@ -68,8 +68,16 @@ class StackConfig:
 
 
 def _spawn(
-    name: str, argv: list[str], *, env: dict[str, str], log: Path, cwd: Path,
-    ready: Callable[[], bool], url: str, timeout: float = 180.0, reset_sigint: bool = False,
+    name: str,
+    argv: list[str],
+    *,
+    env: dict[str, str],
+    log: Path,
+    cwd: Path,
+    ready: Callable[[], bool],
+    url: str,
+    timeout: float = 180.0,
+    reset_sigint: bool = False,
 ) -> Service:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
@@ -79,8 +87,14 @@ def _spawn(
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
 
         proc = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, **env}, cwd=cwd, start_new_session=True, preexec_fn=_preexec,
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **env},
+            cwd=cwd,
+            start_new_session=True,
+            preexec_fn=_preexec,
         )
     service = Service(name, proc.pid, psutil.Process(proc.pid).create_time(), url, str(log))
     deadline = time.monotonic() + timeout
@@ -147,8 +161,11 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         key_file.write_text(secrets.token_hex(16))
     key = key_file.read_text().strip()
     api_url = f"http://127.0.0.1:{config.prefect_port}/api"
-    prefect_env = {**QUIET_ENV, "PREFECT_HOME": str(config.root / ".prefect"),
-                   "PREFECT_API_URL": api_url}
+    prefect_env = {
+        **QUIET_ENV,
+        "PREFECT_HOME": str(config.root / ".prefect"),
+        "PREFECT_API_URL": api_url,
+    }
     azurite_conn = (
         f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
         f"BlobEndpoint=http://127.0.0.1:{config.azurite_port}/{ACCOUNT_NAME};"
@@ -162,48 +179,102 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
     speechflows_bin = str(Path(sys.executable).with_name("speechflows"))
     try:
         (data / "azurite").mkdir(parents=True, exist_ok=True)
-        services.append(_spawn(
-            "azurite",
-            [str(azurite_bin()), "--blobHost", "127.0.0.1", "--blobPort", str(config.azurite_port),
-             "--skipApiVersionCheck", "--loose", "--disableTelemetry",
-             "--location", str(data / "azurite")],
-            env={}, log=logs / "azurite.log", cwd=config.root,
-            ready=lambda: port_open(config.azurite_port),
-            url=f"http://127.0.0.1:{config.azurite_port}",
-        ))
+        services.append(
+            _spawn(
+                "azurite",
+                [
+                    str(azurite_bin()),
+                    "--blobHost",
+                    "127.0.0.1",
+                    "--blobPort",
+                    str(config.azurite_port),
+                    "--skipApiVersionCheck",
+                    "--loose",
+                    "--disableTelemetry",
+                    "--location",
+                    str(data / "azurite"),
+                ],
+                env={},
+                log=logs / "azurite.log",
+                cwd=config.root,
+                ready=lambda: port_open(config.azurite_port),
+                url=f"http://127.0.0.1:{config.azurite_port}",
+            )
+        )
         echo(f"Azurite      http://127.0.0.1:{config.azurite_port}")
-        services.append(_spawn(
-            "emulator",
-            [speechflows_bin, "emulator", "--port", str(config.emulator_port),
-             "--data-dir", str(data / "emulator"), "--key", key],
-            env={}, log=logs / "emulator.log", cwd=config.root,
-            ready=lambda: port_open(config.emulator_port),
-            url=f"http://127.0.0.1:{config.emulator_port}",
-        ))
+        services.append(
+            _spawn(
+                "emulator",
+                [
+                    speechflows_bin,
+                    "emulator",
+                    "--port",
+                    str(config.emulator_port),
+                    "--data-dir",
+                    str(data / "emulator"),
+                    "--key",
+                    key,
+                ],
+                env={},
+                log=logs / "emulator.log",
+                cwd=config.root,
+                ready=lambda: port_open(config.emulator_port),
+                url=f"http://127.0.0.1:{config.emulator_port}",
+            )
+        )
         echo(f"emulator     http://127.0.0.1:{config.emulator_port}")
-        services.append(_spawn(
-            "prefect-server",
-            [prefect_bin(), "server", "start", "--host", "127.0.0.1",
-             "--port", str(config.prefect_port), "--analytics-off"],
-            env=prefect_env, log=logs / "prefect-server.log", cwd=config.root,
-            ready=lambda: api_healthy(api_url), url=f"http://127.0.0.1:{config.prefect_port}",
-        ))
+        services.append(
+            _spawn(
+                "prefect-server",
+                [
+                    prefect_bin(),
+                    "server",
+                    "start",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(config.prefect_port),
+                    "--analytics-off",
+                ],
+                env=prefect_env,
+                log=logs / "prefect-server.log",
+                cwd=config.root,
+                ready=lambda: api_healthy(api_url),
+                url=f"http://127.0.0.1:{config.prefect_port}",
+            )
+        )
         echo(f"Prefect UI   http://127.0.0.1:{config.prefect_port}")
         ensure_setup(api_url=api_url)
         deploy_all(api_url=api_url, root=config.root, env=prefect_env)
         echo("deployments  applied from prefect.yaml")
         worker_name = "speechflows-dev-worker"
-        services.append(_spawn(
-            "worker",
-            [prefect_bin(), "worker", "start", "--pool", WORK_POOL, "--name", worker_name,
-             "--type", "process"],
-            env={**prefect_env, **flow_env,
-                 "PREFECT_WORKER_QUERY_SECONDS": str(config.worker_query_seconds),
-                 "PWD": str(config.root)},
-            log=logs / "worker.log", cwd=config.root, reset_sigint=True,
-            ready=lambda: worker_registered(api_url, WORK_POOL, worker_name),
-            url=f"pool {WORK_POOL}",
-        ))
+        services.append(
+            _spawn(
+                "worker",
+                [
+                    prefect_bin(),
+                    "worker",
+                    "start",
+                    "--pool",
+                    WORK_POOL,
+                    "--name",
+                    worker_name,
+                    "--type",
+                    "process",
+                ],
+                env={
+                    **prefect_env,
+                    **flow_env,
+                    "PREFECT_WORKER_QUERY_SECONDS": str(config.worker_query_seconds),
+                    "PWD": str(config.root),
+                },
+                log=logs / "worker.log",
+                cwd=config.root,
+                reset_sigint=True,
+                ready=lambda: worker_registered(api_url, WORK_POOL, worker_name),
+                url=f"pool {WORK_POOL}",
+            )
+        )
         echo(f"worker       {worker_name} on pool {WORK_POOL}")
     except BaseException:
         for service in reversed(services):

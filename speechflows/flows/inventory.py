@@ -67,12 +67,18 @@ def _row(service: str, kind: str, item: Any, now: datetime, stuck_after: float) 
     status_text = str(getattr(status, "value", status)) if status is not None else None
     when = data.get("last_action_date_time") or data.get("created_date_time")
     idle = (now - when).total_seconds() / 60 if isinstance(when, datetime) else None
-    stuck = bool(status_text and status_text.lower() in _ACTIVE and idle is not None
-                 and idle > stuck_after)
+    stuck = bool(
+        status_text and status_text.lower() in _ACTIVE and idle is not None and idle > stuck_after
+    )
     return InventoryRow(
-        service=service, kind=kind, id=str(rid), name=data.get("display_name"),
-        status=status_text, last_action=when if isinstance(when, datetime) else None,
-        idle_minutes=round(idle, 1) if idle is not None else None, stuck=stuck,
+        service=service,
+        kind=kind,
+        id=str(rid),
+        name=data.get("display_name"),
+        status=status_text,
+        last_action=when if isinstance(when, datetime) else None,
+        idle_minutes=round(idle, 1) if idle is not None else None,
+        stuck=stuck,
     )
 
 
@@ -122,39 +128,71 @@ def inventory(stuck_after_minutes: float = 240.0, max_rows: int = 1000) -> Inven
     result = list_resources(stuck_after_minutes)
     ordered = sorted(result.rows, key=lambda r: (not r.stuck, r.service, r.kind, r.id))
     table = [
-        {"service": r.service, "kind": r.kind, "id": r.id, "name": r.name, "status": r.status,
-         "idle minutes": r.idle_minutes, "stuck": "STUCK" if r.stuck else ""}
+        {
+            "service": r.service,
+            "kind": r.kind,
+            "id": r.id,
+            "name": r.name,
+            "status": r.status,
+            "idle minutes": r.idle_minutes,
+            "stuck": "STUCK" if r.stuck else "",
+        }
         for r in ordered[:max_rows]
     ]
-    create_table_artifact(key="speechflows-inventory", table=table or [{"resources": 0}],
-                          description=f"Speech resource inventory ({len(result.rows)} resources)")
-    lines = ["# Speech resource inventory", "",
-             f"{len(result.rows)} resources, {len(result.stuck)} stuck "
-             f"(idle > {stuck_after_minutes:g} min while NotStarted/Running).", "",
-             "| service / kind / status | count |", "|---|---|"]
+    create_table_artifact(
+        key="speechflows-inventory",
+        table=table or [{"resources": 0}],
+        description=f"Speech resource inventory ({len(result.rows)} resources)",
+    )
+    lines = [
+        "# Speech resource inventory",
+        "",
+        f"{len(result.rows)} resources, {len(result.stuck)} stuck "
+        f"(idle > {stuck_after_minutes:g} min while NotStarted/Running).",
+        "",
+        "| service / kind / status | count |",
+        "|---|---|",
+    ]
     lines += [f"| {key} | {n} |" for key, n in sorted(result.counts.items())]
     if result.stuck:
         lines += ["", "## Stuck", ""]
-        lines += [f"- {r.service} {r.kind} `{r.id}`: {r.status}, idle {r.idle_minutes} min"
-                  for r in result.stuck]
+        lines += [
+            f"- {r.service} {r.kind} `{r.id}`: {r.status}, idle {r.idle_minutes} min"
+            for r in result.stuck
+        ]
     if result.errors:
         lines += ["", "## Could not list", ""] + [f"- {e}" for e in result.errors]
     create_markdown_artifact(key="speechflows-inventory-summary", markdown="\n".join(lines))
     for row in result.stuck:
-        logger.warning("stuck: %s %s %s (%s, idle %s min)", row.service, row.kind, row.id,
-                       row.status, row.idle_minutes)
+        logger.warning(
+            "stuck: %s %s %s (%s, idle %s min)",
+            row.service,
+            row.kind,
+            row.id,
+            row.status,
+            row.idle_minutes,
+        )
         emit_event(
             event="speechflows.inventory.stuck",
-            resource={"prefect.resource.id": f"speechflows.{row.service}.{row.kind}.{row.id}",
-                      "prefect.resource.name": row.name or row.id},
-            payload={"status": row.status, "idle_minutes": row.idle_minutes,
-                     "threshold_minutes": stuck_after_minutes},
+            resource={
+                "prefect.resource.id": f"speechflows.{row.service}.{row.kind}.{row.id}",
+                "prefect.resource.name": row.name or row.id,
+            },
+            payload={
+                "status": row.status,
+                "idle_minutes": row.idle_minutes,
+                "threshold_minutes": stuck_after_minutes,
+            },
         )
     emit_event(
         event="speechflows.inventory.completed",
         resource={"prefect.resource.id": "speechflows.inventory"},
-        payload={"resources": len(result.rows), "stuck": len(result.stuck),
-                 "errors": len(result.errors), "counts": result.counts},
+        payload={
+            "resources": len(result.rows),
+            "stuck": len(result.stuck),
+            "errors": len(result.errors),
+            "counts": result.counts,
+        },
     )
     return result
 

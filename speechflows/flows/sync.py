@@ -105,16 +105,21 @@ def launch(dataset: DroppedDataset, extra_tags: list[str]) -> SyncItem:
         )
         alive = [r for r in runs if r.state is None or r.state.type not in _RETRYABLE]
         base = {
-            "name": dataset.name, "onboarding": dataset.onboarding,
-            "deployment": dataset.deployment, "content_hash": dataset.content_hash,
+            "name": dataset.name,
+            "onboarding": dataset.onboarding,
+            "deployment": dataset.deployment,
+            "content_hash": dataset.content_hash,
         }
         if alive:
             logger.info(
                 "skipping %s: unchanged since flow run %s (%s)",
-                dataset.name, alive[0].name, alive[0].state_name,
+                dataset.name,
+                alive[0].name,
+                alive[0].state_name,
             )
-            return SyncItem(**base, action="skipped", flow_run_id=str(alive[0].id),
-                            flow_run_name=alive[0].name)
+            return SyncItem(
+                **base, action="skipped", flow_run_id=str(alive[0].id), flow_run_name=alive[0].name
+            )
         run = client.create_flow_run_from_deployment(
             deployment.id,
             parameters=dataset.parameters,
@@ -125,10 +130,16 @@ def launch(dataset: DroppedDataset, extra_tags: list[str]) -> SyncItem:
     logger.info("launched %s as flow run %s of %s", dataset.name, run.name, dataset.deployment)
     emit_event(
         event="speechflows.sync.launched",
-        resource={"prefect.resource.id": f"speechflows.drop.{dataset.identity}",
-                  "prefect.resource.name": dataset.name},
-        related=[{"prefect.resource.id": f"prefect.flow-run.{run.id}",
-                  "prefect.resource.role": "flow-run"}],
+        resource={
+            "prefect.resource.id": f"speechflows.drop.{dataset.identity}",
+            "prefect.resource.name": dataset.name,
+        },
+        related=[
+            {
+                "prefect.resource.id": f"prefect.flow-run.{run.id}",
+                "prefect.resource.role": "flow-run",
+            }
+        ],
         payload={"onboarding": dataset.onboarding, "content_hash": dataset.content_hash},
     )
     return SyncItem(**base, action="launched", flow_run_id=str(run.id), flow_run_name=run.name)
@@ -156,16 +167,37 @@ def sync(
     for dataset in datasets:
         result.items.append(launch(dataset, list(tags or [])))
     rows: list[dict[str, Any]] = [
-        {"folder": i.name, "onboarding": i.onboarding, "action": i.action,
-         "flow run": i.flow_run_name, "content hash": i.content_hash[:12]}
+        {
+            "folder": i.name,
+            "onboarding": i.onboarding,
+            "action": i.action,
+            "flow run": i.flow_run_name,
+            "content hash": i.content_hash[:12],
+        }
         for i in result.items
-    ] + [{"folder": e, "onboarding": None, "action": "invalid", "flow run": None,
-          "content hash": None} for e in errors]
+    ] + [
+        {
+            "folder": e,
+            "onboarding": None,
+            "action": "invalid",
+            "flow run": None,
+            "content hash": None,
+        }
+        for e in errors
+    ]
     if rows:
-        create_table_artifact(key="speechflows-sync", table=rows,
-                              description=f"sync of {drop}: what was launched and skipped")
-    logger.info("sync of %s: %d launched, %d skipped, %d invalid",
-                drop, len(result.launched), len(result.skipped), len(errors))
+        create_table_artifact(
+            key="speechflows-sync",
+            table=rows,
+            description=f"sync of {drop}: what was launched and skipped",
+        )
+    logger.info(
+        "sync of %s: %d launched, %d skipped, %d invalid",
+        drop,
+        len(result.launched),
+        len(result.skipped),
+        len(errors),
+    )
     if errors:
         raise SyncError(f"{len(errors)} invalid descriptor(s): " + " | ".join(errors))
     return result

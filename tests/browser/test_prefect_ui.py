@@ -28,7 +28,9 @@ OUTPUT = PROJECT_ROOT / "test-output" / "browser"
 def page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.exists(), "Chromium is missing: run `make system-deps` (apt-get install chromium)"
+    assert CHROMIUM.exists(), (
+        "Chromium is missing: run `make system-deps` (apt-get install chromium)"
+    )
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / "failure.png").unlink(missing_ok=True)
     with sync_playwright() as playwright:
@@ -85,15 +87,19 @@ def test_a_custom_run_from_the_form_completes_and_shows_the_report(
         page.get_by_role("button", name="Submit", exact=True).click()
 
         def created() -> list[dict[str, Any]]:
-            return [r for r in api.runs(deployment["id"])
-                    if r["parameters"]["params"]["project_id"] == project]
+            return [
+                r
+                for r in api.runs(deployment["id"])
+                if r["parameters"]["params"]["project_id"] == project
+            ]
 
         run = api.wait_until("the form to create the flow run", created, timeout=60)[0]
         assert run["parameters"]["params"]["prompt_path"] == str(prompt)
         assert run["parameters"]["params"]["deadlines"]["poll_max_seconds"] == 0.5
 
-        page.goto(f"{deploy_stack.server.url}/v2/runs/flow-run/{run['id']}",
-                  wait_until="networkidle")
+        page.goto(
+            f"{deploy_stack.server.url}/v2/runs/flow-run/{run['id']}", wait_until="networkidle"
+        )
         expect(page.get_by_text("Completed", exact=True).first).to_be_visible(timeout=240_000)
         page.screenshot(path=str(OUTPUT / "2-flow-run-completed.png"), full_page=True)
         assert api.run(run["id"])["state_type"] == "COMPLETED", api.failure_logs(run["id"])

@@ -21,11 +21,19 @@ from tests.fixtures.prefect_stack import DeployStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-FAST = {"poll_min_seconds": 0.05, "poll_max_seconds": 0.5, "consent_minutes": 2,
-        "personal_voice_minutes": 2, "dataset_minutes": 2}
+FAST = {
+    "poll_min_seconds": 0.05,
+    "poll_max_seconds": 0.5,
+    "consent_minutes": 2,
+    "personal_voice_minutes": 2,
+    "dataset_minutes": 2,
+}
 DEPLOYMENTS = {
-    "professional-voice-onboarding/professional-voice", "personal-voice-onboarding/personal-voice",
-    "custom-speech-onboarding/custom-speech", "sync/sync", "inventory/inventory",
+    "professional-voice-onboarding/professional-voice",
+    "personal-voice-onboarding/personal-voice",
+    "custom-speech-onboarding/custom-speech",
+    "sync/sync",
+    "inventory/inventory",
     "sync/on-dataset-dropped",
 }
 
@@ -35,20 +43,33 @@ def _first(path: Path, suffixes: tuple[str, ...]) -> Path:
 
 
 def _emulator_creates(stack: DeployStack, prefix: str) -> list[tuple[str, str]]:
-    state = httpx.get(f"{stack.flow_env['SPEECHFLOWS_SPEECH_ENDPOINT']}/_emulator/state", timeout=10)
-    return sorted((c["collection"], c["id"]) for c in state.json()["creates"]
-                  if str(c["id"]).startswith(prefix))
+    state = httpx.get(
+        f"{stack.flow_env['SPEECHFLOWS_SPEECH_ENDPOINT']}/_emulator/state", timeout=10
+    )
+    return sorted(
+        (c["collection"], c["id"])
+        for c in state.json()["creates"]
+        if str(c["id"]).startswith(prefix)
+    )
 
 
 def _language_drop(folder: Path, project: str, text: str) -> Path:
     folder.mkdir(parents=True)
     (folder / "phrases.txt").write_text(text, encoding="utf-8-sig")
-    (folder / DESCRIPTOR).write_text(json.dumps({
-        "onboarding": "custom-speech",
-        "params": {"project_name": project, "deadlines": FAST,
-                   "datasets": [{"name": f"{project}-phrases", "kind": "Language",
-                                 "path": "phrases.txt"}]},
-    }))
+    (folder / DESCRIPTOR).write_text(
+        json.dumps(
+            {
+                "onboarding": "custom-speech",
+                "params": {
+                    "project_name": project,
+                    "deadlines": FAST,
+                    "datasets": [
+                        {"name": f"{project}-phrases", "kind": "Language", "path": "phrases.txt"}
+                    ],
+                },
+            }
+        )
+    )
     return folder
 
 
@@ -85,21 +106,30 @@ def test_rest_run_with_parameters_completes_with_the_personal_voice(
     consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
     prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
     dep = api.deployment("personal-voice-onboarding/personal-voice")
-    params = {"project_id": "deploy-rest", "prompt_path": str(prompt), "deadlines": FAST,
-              "consent": {"voice_talent_name": "Sam Roe", "company_name": "Contoso",
-                          "audio_file": str(consent)}}
+    params = {
+        "project_id": "deploy-rest",
+        "prompt_path": str(prompt),
+        "deadlines": FAST,
+        "consent": {
+            "voice_talent_name": "Sam Roe",
+            "company_name": "Contoso",
+            "audio_file": str(consent),
+        },
+    }
     response = api.create_run(dep["id"], {"params": params}, tags=["via-rest"])
     assert response.status_code == 201, response.text
     run = api.wait_for_run(response.json()["id"])
     assert run["state_type"] == "COMPLETED", api.failure_logs(run["id"])
     assert run["parameters"]["params"]["project_id"] == "deploy-rest"
     assert _emulator_creates(deploy_stack, "deploy-rest") == [
-        ("consents", "deploy-rest-consent"), ("personalvoices", "deploy-rest-voice"),
+        ("consents", "deploy-rest-consent"),
+        ("personalvoices", "deploy-rest-voice"),
         ("projects", "deploy-rest"),
     ]
     voice = httpx.get(
         f"{deploy_stack.flow_env['SPEECHFLOWS_SPEECH_ENDPOINT']}/customvoice/personalvoices/"
-        "deploy-rest-voice", params={"api-version": "2026-01-01"},
+        "deploy-rest-voice",
+        params={"api-version": "2026-01-01"},
         headers={"Ocp-Apim-Subscription-Key": deploy_stack.flow_env["SPEECHFLOWS_SPEECH_KEY"]},
     ).json()
     assert voice["status"] == "Succeeded"
@@ -119,8 +149,11 @@ def test_an_invalid_parameter_is_refused_at_run_creation(
 ) -> None:
     api = deploy_stack.api
     dep = api.deployment("personal-voice-onboarding/personal-voice")
-    full = {"prompt_path": "p", "consent": {"voice_talent_name": "A", "company_name": "B",
-                                            "audio_file": "c.wav"}, **params}
+    full = {
+        "prompt_path": "p",
+        "consent": {"voice_talent_name": "A", "company_name": "B", "audio_file": "c.wav"},
+        **params,
+    }
     before = len(api.runs(dep["id"]))
     response = api.create_run(dep["id"], {"params": full})
     assert response.status_code == 409
@@ -133,9 +166,11 @@ def test_the_inventory_schedule_produces_runs_that_complete(deploy_stack: Deploy
     dep = api.deployment("inventory/inventory")
     schedule = dep["schedules"][0]
     # A 5-second interval instead of hourly; the test server's scheduler loops every 2 s.
-    api.http.patch(f"/deployments/{dep['id']}/schedules/{schedule['id']}",
-                   json={"schedule": {"interval": 5}}).raise_for_status()
+    api.http.patch(
+        f"/deployments/{dep['id']}/schedules/{schedule['id']}", json={"schedule": {"interval": 5}}
+    ).raise_for_status()
     try:
+
         def completed() -> list[dict[str, Any]]:
             runs = [r for r in api.runs(dep["id"]) if r["auto_scheduled"]]
             done = [r for r in runs if r["state_type"] == "COMPLETED"]
@@ -145,15 +180,19 @@ def test_the_inventory_schedule_produces_runs_that_complete(deploy_stack: Deploy
 
         runs = api.wait_until("two scheduled inventory runs to complete", completed, timeout=180)
     finally:
-        api.http.patch(f"/deployments/{dep['id']}/schedules/{schedule['id']}",
-                       json={"schedule": {"interval": 3600}, "active": False}).raise_for_status()
+        api.http.patch(
+            f"/deployments/{dep['id']}/schedules/{schedule['id']}",
+            json={"schedule": {"interval": 3600}, "active": False},
+        ).raise_for_status()
     keys = {a["key"] for a in api.artifacts(runs[0]["id"])}
     assert {"speechflows-inventory", "speechflows-inventory-summary"} <= keys
 
 
 def _runs_tagged(stack: DeployStack, deployment: str, tag_prefix: str) -> list[dict[str, Any]]:
     dep = stack.api.deployment(deployment)
-    return [r for r in stack.api.runs(dep["id"]) if any(t.startswith(tag_prefix) for t in r["tags"])]
+    return [
+        r for r in stack.api.runs(dep["id"]) if any(t.startswith(tag_prefix) for t in r["tags"])
+    ]
 
 
 def test_sync_onboards_a_new_folder_once_and_skips_it_when_unchanged(
@@ -173,9 +212,13 @@ def test_sync_onboards_a_new_folder_once_and_skips_it_when_unchanged(
         return run
 
     def onboardings() -> list[dict[str, Any]]:
-        return [r for r in _runs_tagged(deploy_stack, "custom-speech-onboarding/custom-speech",
-                                        "sf-drop-")
-                if r["parameters"]["params"]["project_name"] == project]
+        return [
+            r
+            for r in _runs_tagged(
+                deploy_stack, "custom-speech-onboarding/custom-speech", "sf-drop-"
+            )
+            if r["parameters"]["params"]["project_name"] == project
+        ]
 
     sync_once()
     launched = onboardings()
@@ -202,7 +245,8 @@ def test_a_dataset_dropped_event_triggers_a_sync_run(
     drop.mkdir()
     dep = api.deployment("sync/on-dataset-dropped")
     event = {
-        "id": str(uuid.uuid4()), "occurred": datetime.now(UTC).isoformat(),
+        "id": str(uuid.uuid4()),
+        "occurred": datetime.now(UTC).isoformat(),
         "event": "speechflows.dataset.dropped",
         "resource": {"prefect.resource.id": f"speechflows.dataset.{drop.name}"},
         "payload": {"path": str(drop)},

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PrefectServer, PrefectAPI]]:
+def pg_stack(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[PrefectServer, PrefectAPI]]:
     home = tmp_path_factory.mktemp("prefect-pg")
     with Postgres.start() as pg:
         pg.create_database("prefect")
@@ -87,8 +89,15 @@ def test_two_workers_share_the_runs_and_all_complete(
     drop.mkdir()
     deployment = api.deployment("sync/on-dataset-dropped")  # no deployment concurrency limit
     workers = [
-        PrefectWorker.start(server, pool=WORK_POOL, name=f"pg-worker-{i}", cwd=PROJECT_ROOT,
-                            query_seconds=1, limit=2, log_path=tmp_path / f"worker-{i}.log")
+        PrefectWorker.start(
+            server,
+            pool=WORK_POOL,
+            name=f"pg-worker-{i}",
+            cwd=PROJECT_ROOT,
+            query_seconds=1,
+            limit=2,
+            log_path=tmp_path / f"worker-{i}.log",
+        )
         for i in (1, 2)
     ]
     try:

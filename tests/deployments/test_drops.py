@@ -1,0 +1,98 @@
+"""Drop-location descriptors and content hashes (pure, no Prefect server)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from speechflows.deployments.drops import (
+    DESCRIPTOR,
+    DropError,
+    find_local,
+    folder_hash,
+    parse_blob_location,
+    scan_local,
+)
+
+
+def _voice_descriptor(**params: object) -> str:
+    base = {
+        "project_id": "jessica",
+        "data_dir": ".",
+        "consent": {
+            "voice_talent_name": "Jessica",
+            "company_name": "Contoso",
+            "audio_file": "consent/consent.wav",
+        },
+    }
+    return json.dumps({"onboarding": "professional-voice", "params": {**base, **params}}, indent=2)
+
+
+def test_relative_paths_are_anchored_at_the_dataset_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "drop" / "jessica"
+    folder.mkdir(parents=True)
+    (folder / DESCRIPTOR).write_text(_voice_descriptor())
+    (datasets, errors) = scan_local(tmp_path / "drop")
+    assert errors == []
+    [dataset] = datasets
+    assert (dataset.name, dataset.deployment) == ("jessica", "professional-voice")
+    params = dataset.parameters["params"]
+    assert params["data_dir"] == str(folder)
+    assert params["consent"]["audio_file"] == str(folder / "consent" / "consent.wav")
+
+
+def test_the_hash_changes_with_content_and_not_with_timestamps(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("one")
+    first = folder_hash(tmp_path)
+    (tmp_path / "a.txt").write_text("one")  # rewritten, same bytes
+    assert folder_hash(tmp_path) == first
+    (tmp_path / "a.txt").write_text("two")
+    assert folder_hash(tmp_path) != first
+
+
+def test_a_dataset_folder_is_not_searched_for_nested_datasets(tmp_path: Path) -> None:
+    (tmp_path / "outer" / "inner").mkdir(parents=True)
+    (tmp_path / "outer" / DESCRIPTOR).write_text("{}")
+    (tmp_path / "outer" / "inner" / DESCRIPTOR).write_text("{}")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / DESCRIPTOR).write_text("{}")
+    assert find_local(tmp_path) == [tmp_path / "other", tmp_path / "outer"]
+    assert find_local(tmp_path / "outer") == [tmp_path / "outer"]
+
+
+def test_bad_json_names_the_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / DESCRIPTOR).write_text('{\n  "onboarding": "personal-voice",\n  oops\n}')
+    datasets, [error] = scan_local(tmp_path)
+    assert datasets == []
+    assert str(tmp_path / "x" / DESCRIPTOR) in error and "line 3" in error and "fix" in error
+
+
+def test_invalid_parameters_name_the_field_and_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / DESCRIPTOR).write_text(_voice_descriptor(project_id="x"))
+    _, [error] = scan_local(tmp_path)
+    assert "params.project_id" in error and "professional-voice" in error
+    (tmp_path / "x" / DESCRIPTOR).write_text(json.dumps({"onboarding": "voice", "params": {}}))
+    _, [error] = scan_local(tmp_path)
+    assert "onboarding" in error
+
+
+def test_a_drop_location_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(DropError, match="not a folder"):
+        scan_local(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [("blob://drops", ("drops", "")), ("blob://drops/incoming/", ("drops", "incoming/"))],
+)
+def test_blob_locations(location: str, expected: tuple[str, str]) -> None:
+    assert parse_blob_location(location) == expected
+
+
+def test_a_blob_location_refuses_a_sas() -> None:
+    with pytest.raises(DropError, match="no SAS"):
+        parse_blob_location("blob://drops/x?sv=1&sig=abc")
