@@ -109,3 +109,10 @@ def test_refused_sas_names_blob_and_hides_signature(
 def test_one_base_class_for_every_error() -> None:
     for cls in (BlobNameError, ContainerNameError, CredentialRefusedError, StorageUnreachableError):
         assert issubclass(cls, StagingError)
+
+
+def test_public_api_is_sorted_and_importable() -> None:
+    import speechflows.storage as storage
+
+    assert storage.__all__ == sorted(storage.__all__)
+    assert all(hasattr(storage, name) for name in storage.__all__)
