@@ -110,10 +110,6 @@ def main() -> None:
         build_manifest(data, extensions=[".wav", ".txt"])
         validate(data, "AudioAndScript", locale="en-US")
 
-        t0 = time.perf_counter()
-        script = script_onboarding(data, consent, "bench-script", "bench-script")
-        script_s = time.perf_counter() - t0
-
         with temporary_settings(updates={
             PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
             PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "results",
@@ -123,17 +119,27 @@ def main() -> None:
                 return 1
 
             warm_up()  # start the embedded Prefect server outside the measurement
-            params = ProfessionalVoiceParams(
-                project_id="bench-flow", data_dir=data,
-                consent=ConsentParams(voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent),
-                deadlines=Deadlines(poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=10),
-            )
-            t0 = time.perf_counter()
-            first = professional_voice_onboarding(params)
-            flow_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            again = professional_voice_onboarding(params)
-            rerun_s = time.perf_counter() - t0
+
+            def flow_run(project: str) -> tuple[float, object]:
+                params = ProfessionalVoiceParams(
+                    project_id=project, data_dir=data,
+                    consent=ConsentParams(voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent),
+                    deadlines=Deadlines(poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=10),
+                )
+                t0 = time.perf_counter()
+                result = professional_voice_onboarding(params)
+                return time.perf_counter() - t0, result
+
+            # Interleaved, best of two first runs each: the shared 2-core box is noisy.
+            script_times, flow_times = [], []
+            for round_no in (1, 2):
+                t0 = time.perf_counter()
+                script = script_onboarding(data, consent, f"bench-script{round_no}", f"bench-script{round_no}")
+                script_times.append(time.perf_counter() - t0)
+                seconds, first = flow_run(f"bench-flow{round_no}")
+                flow_times.append(seconds)
+            rerun_s, again = flow_run("bench-flow2")
+            script_s, flow_s = min(script_times), min(flow_times)
     finally:
         if emu is not None:
             emu.stop()
@@ -144,11 +150,13 @@ def main() -> None:
     figures = {
         "utterances": args.utterances,
         "script_utterances": script["utterances"],
-        "flow_utterances": first.utterance_count,
-        "rerun_uploaded_bytes": again.staging.uploaded_bytes,
-        "rerun_created": len(again.created),
-        "flow_stages": {t.stage: t.seconds for t in first.timings},
-        "rerun_stages": {t.stage: t.seconds for t in again.timings},
+        "flow_utterances": first.utterance_count,  # type: ignore[attr-defined]
+        "rerun_uploaded_bytes": again.staging.uploaded_bytes,  # type: ignore[attr-defined]
+        "rerun_created": len(again.created),  # type: ignore[attr-defined]
+        "flow_stages": {t.stage: t.seconds for t in first.timings},  # type: ignore[attr-defined]
+        "rerun_stages": {t.stage: t.seconds for t in again.timings},  # type: ignore[attr-defined]
+        "script_runs_s": [round(t, 3) for t in script_times],
+        "flow_runs_s": [round(t, 3) for t in flow_times],
         "flow_s": round(flow_s, 3),
         "script_s": round(script_s, 3),
         "rerun_s": round(rerun_s, 3),

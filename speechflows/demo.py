@@ -194,7 +194,6 @@ def run_demo(work_dir: Path | None = None, *, keep: bool = False, console: Conso
             PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
             PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "prefect-results",
         }))
-        _rate_limit(out)
         for round_no in (1, 2):
             label = "first run" if round_no == 1 else "re-run (nothing changed)"
             out.rule(f"[bold]{label}")
@@ -208,16 +207,6 @@ def run_demo(work_dir: Path | None = None, *, keep: bool = False, console: Conso
                 out.print(f"  {name}: {figures.seconds:.1f} s — {figures.ids}")
         _summary(out, outcome)
     return outcome
-
-
-def _rate_limit(out: Console) -> None:
-    """Create the Speech API rate limit the tasks take slots from (idempotent)."""
-    from speechflows.deployments.setup import ensure_setup
-
-    try:
-        ensure_setup()
-    except Exception as exc:  # the demo still runs; the tasks skip a missing limit
-        out.print(f"  [yellow]could not create the Speech API rate limit: {exc}[/]")
 
 
 def _restore_env(saved: dict[str, str]) -> None:

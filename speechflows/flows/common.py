@@ -163,7 +163,11 @@ def publish_report(
     notes: Sequence[str],
     error: BaseException | None = None,
 ) -> None:
-    """Write the markdown onboarding report and a link artifact per resource."""
+    """Write the markdown onboarding report, and a link artifact per resource created in this run.
+
+    Reused resources keep the link artifact (same key) written when they were created; the report
+    links every resource either way.
+    """
     status = "Completed" if error is None else f"Failed: {redact_text(str(error))}"
     present = [r for r in resources if r is not None]
     text = artifacts.render_report(
@@ -172,7 +176,7 @@ def publish_report(
     )
     artifacts.markdown(text, key, description=title)
     for r in present:
-        if r.url:
+        if r.url and r.action == "created":
             artifacts.link(r.url, f"{r.kind} {r.id}", artifacts.artifact_key(key, r.kind, "link"))
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from prefect import task
 from prefect.logging import get_run_logger
 
-from speechflows.deployments.limits import speech_api_slot
 from speechflows.redaction import redact_text, redact_url
 from speechflows.speech import polling
 from speechflows.speech.custom_speech import CustomSpeechClient, odata_quote
@@ -28,6 +27,7 @@ from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.custom_voice import OnboardingError
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
+from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.waiting import WaitOptions, progress_callback
 
 
@@ -81,7 +81,7 @@ def ensure_speech_project(
             found.sort(key=lambda p: str(p.created_date_time or ""))
             log.info("speech project %r exists: reused", display_name)
             return _outcome("speech project", found[0], "reused")
-        with speech_api_slot():
+        with api_slot():
             created = cs.create_project(display_name=display_name, locale=locale, description=description)
         log.info("speech project %r created: %s", display_name, created.resource_id)
         return _outcome("speech project", created, "created")
@@ -116,7 +116,7 @@ def create_dataset(
     log = get_run_logger()
     with speech_client() as cs:
         content_url = blob_sas_url(load_storage_settings(), container, blob_name)
-        with speech_api_slot():
+        with api_slot():
             dataset, created = cs.get_or_create_dataset(
                 kind=kind, locale=locale, display_name=display_name, content_url=content_url,
                 content_hash=manifest_hash, description=description, project_url=project_url,
@@ -292,7 +292,7 @@ def train_speech_model(
     content = combined_hash(base_model_url, *sorted(dataset_urls))
     bar = LiveProgress(progress_key, f"model {display_name}") if progress_key else None
     with speech_client() as cs:
-        with speech_api_slot():
+        with api_slot():
             model, created = cs.get_or_create_model(
                 display_name=display_name, content_hash=content, locale=locale,
                 base_model_url=base_model_url, dataset_urls=dataset_urls, project_url=project_url,
@@ -329,7 +329,7 @@ def evaluate_model(
     content = combined_hash(base_model_url, model_url, dataset_url)
     bar = LiveProgress(progress_key, f"evaluation {display_name}") if progress_key else None
     with speech_client() as cs:
-        with speech_api_slot():
+        with api_slot():
             ev, created = cs.get_or_create_evaluation(
                 display_name=display_name, content_hash=content, locale=locale,
                 model1_url=base_model_url, model2_url=model_url, dataset_url=dataset_url,

@@ -17,7 +17,6 @@ from typing import Any
 from prefect import task
 from prefect.logging import get_run_logger
 
-from speechflows.deployments.limits import speech_api_slot
 from speechflows.speech.custom_voice import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.models import AzureBlobContentSource, Status
@@ -31,6 +30,7 @@ from speechflows.tasks.outcomes import (
     TrainingSetReport,
 )
 from speechflows.tasks.retries import retry_options
+from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
     failed_error,
@@ -63,7 +63,7 @@ def ensure_voice_project(
                 )
             log.info("project %s exists (%s): reused", project_id, existing.kind)
             return ResourceOutcome(kind="project", id=project_id, url=url, action="reused")
-        with speech_api_slot():
+        with api_slot():
             cv.create_project(project_id, kind=kind, locale=locale, description=description)
         log.info("project %s created (%s)", project_id, kind)
         return ResourceOutcome(kind="project", id=project_id, url=url, action="created")
@@ -109,7 +109,7 @@ def ensure_consent(
             )
         if existing is None:
             audio_url = _blob_sas(audio_blob) if audio_blob else None
-            with speech_api_slot():
+            with api_slot():
                 accepted = cv.create_consent(
                     consent_id, project_id=project_id, voice_talent_name=voice_talent_name,
                     company_name=company_name, locale=locale, audio_url=audio_url,
@@ -165,7 +165,7 @@ def ensure_training_set(
             return ResourceOutcome(
                 kind="training set", id=training_set_id, url=url, status=status_of(existing), action="reused"
             )
-        with speech_api_slot():
+        with api_slot():
             created = cv.create_training_set(
                 training_set_id, project_id=project_id, locale=locale, voice_kind=voice_kind,
                 description=description,
@@ -238,7 +238,7 @@ def start_training_set_upload(
                 log.info("re-attaching to upload operation %s (%s)", op_id, op.status)
                 return _op_outcome(op_id, state, "reused", training_set_id)
             audios, scripts = _sources(container, prefix, audio_extensions, script_extensions)
-            with speech_api_slot():
+            with api_slot():
                 ref = cv.upload_training_set_data(
                     training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
                 )

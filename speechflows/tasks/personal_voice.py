@@ -13,7 +13,6 @@ from typing import Any
 from prefect import task
 from prefect.logging import get_run_logger
 
-from speechflows.deployments.limits import speech_api_slot
 from speechflows.speech.custom_voice import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.models import Status
@@ -23,6 +22,7 @@ from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
+from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
     failed_error,
@@ -84,7 +84,7 @@ def ensure_personal_voice(
             )
             log.info("personal voice %s exists (%s): reused", personal_voice_id, existing.status)
         else:
-            with speech_api_slot():
+            with api_slot():
                 accepted = cv.create_personal_voice(
                     personal_voice_id, project_id=project_id, consent_id=consent_id,
                     audio_files=[Path(p) for p in prompt_files], description=marker, operation_id=op_id,

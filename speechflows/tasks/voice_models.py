@@ -8,7 +8,6 @@ from typing import Any
 from prefect import task
 from prefect.logging import get_run_logger
 
-from speechflows.deployments.limits import speech_api_slot
 from speechflows.redaction import strip_query
 from speechflows.speech.custom_voice import operation_id_for
 from speechflows.speech.models import Status
@@ -18,6 +17,7 @@ from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import ResourceOutcome
 from speechflows.tasks.retries import retry_options
+from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
     failed_error,
@@ -94,7 +94,7 @@ def ensure_voice_model(
             state = ContinuationState.for_resource(cv, "models", model_id)
             log.info("model %s exists (%s): reused", model_id, existing.status)
         else:
-            with speech_api_slot():
+            with api_slot():
                 accepted = cv.create_model(
                     model_id, project_id=project_id, consent_id=consent_id,
                     training_set_id=training_set_id, recipe_kind=recipe_kind, voice_name=voice_name,
@@ -138,7 +138,7 @@ def ensure_voice_endpoint(
                 raise failed_error("endpoint", eid, existing, "Delete it and deploy again")
             state = ContinuationState.for_resource(cv, "endpoints", eid)
         else:
-            with speech_api_slot():
+            with api_slot():
                 accepted = cv.create_endpoint(
                     eid, project_id=project_id, model_id=model_id,
                     operation_id=operation_id_for("endpoint", eid, model_id),
