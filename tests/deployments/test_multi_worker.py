@@ -7,13 +7,16 @@ spread across both workers and all complete.
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from speechflows.deployments.limits import SPEECH_API_LIMIT, speech_api_slot
+from speechflows.deployments.limits import SPEECH_API_LIMIT
 from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, ensure_setup
 from speechflows.dev.postgres import Postgres
 from speechflows.dev.prefect_server import PrefectServer, PrefectWorker
@@ -51,32 +54,47 @@ def test_setup_is_idempotent_and_creates_a_decaying_rate_limit(
     assert limit["limit"] >= 1 and limit["slot_decay_per_second"] > 0
 
 
+_SLOT_FLOW = """
+from prefect import flow
+from speechflows.deployments.limits import speech_api_slot
+
+with speech_api_slot():  # no run context: nothing to limit
+    pass
+
+@flow
+def calls_the_service() -> int:
+    for _ in range(3):
+        with speech_api_slot():
+            pass
+    return 3
+
+assert calls_the_service() == 3
+"""
+
+
 def test_speech_api_slot_takes_slots_inside_a_run_and_is_a_noop_outside(
     pg_stack: tuple[PrefectServer, PrefectAPI],
 ) -> None:
-    from prefect import flow
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     server, api = pg_stack
     # A near-zero decay keeps the slots taken long enough to be counted.
     ensure_setup(api_url=server.api_url, limit=20, slot_decay_per_second=0.001)
-
-    with speech_api_slot():  # no run context: nothing to limit, no server needed
-        pass
-    assert api.http.get(f"/v2/concurrency_limits/{SPEECH_API_LIMIT}").json()["active_slots"] == 0
-
-    @flow
-    def calls_the_service() -> int:
-        for _ in range(3):
-            with speech_api_slot():
-                pass
-        return 3
-
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-        assert calls_the_service() == 3
-    limit = api.http.get(f"/v2/concurrency_limits/{SPEECH_API_LIMIT}").json()
-    assert limit["active_slots"] == 3
-    ensure_setup(api_url=server.api_url)  # back to the production figures
+    try:
+        # A separate process, as on a worker (Prefect caches its slot service per process).
+        done = subprocess.run(
+            [sys.executable, "-c", _SLOT_FLOW],
+            env={**os.environ, **server.client_env()},
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "do not exist" not in done.stderr + done.stdout
+        limit = api.http.get(f"/v2/concurrency_limits/{SPEECH_API_LIMIT}").json()
+        assert limit["active_slots"] == 3
+    finally:
+        ensure_setup(api_url=server.api_url)  # back to the production figures
 
 
 def test_two_workers_share_the_runs_and_all_complete(
