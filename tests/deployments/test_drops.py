@@ -96,3 +96,35 @@ def test_blob_locations(location: str, expected: tuple[str, str]) -> None:
 def test_a_blob_location_refuses_a_sas() -> None:
     with pytest.raises(DropError, match="no SAS"):
         parse_blob_location("blob://drops/x?sv=1&sig=abc")
+
+
+def test_a_blob_drop_is_scanned_downloaded_and_hashed_by_content(
+    storage_settings: object, tmp_path: Path
+) -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    from speechflows.deployments.blob_drops import scan_blob
+    from speechflows.settings import StorageSettings
+
+    assert isinstance(storage_settings, StorageSettings)
+    assert storage_settings.connection_string is not None
+    service = BlobServiceClient.from_connection_string(
+        storage_settings.connection_string.get_secret_value()
+    )
+    container = service.get_container_client(storage_settings.container)
+    container.create_container()
+    container.upload_blob("incoming/jessica/" + DESCRIPTOR, _voice_descriptor())
+    container.upload_blob("incoming/jessica/consent/consent.wav", b"RIFF")
+    location = f"blob://{storage_settings.container}/incoming"
+
+    [dataset], errors = scan_blob(location, cache_dir=tmp_path, settings=storage_settings)
+    assert errors == [] and dataset.name == "jessica"
+    local = Path(dataset.parameters["params"]["data_dir"])
+    assert (local / "consent" / "consent.wav").read_bytes() == b"RIFF"
+    assert local.is_relative_to(tmp_path)
+
+    [again], _ = scan_blob(location, cache_dir=tmp_path, settings=storage_settings)
+    assert again.identity == dataset.identity
+    container.upload_blob("incoming/jessica/consent/consent.wav", b"RIFF2", overwrite=True)
+    [changed], _ = scan_blob(location, cache_dir=tmp_path, settings=storage_settings)
+    assert changed.identity != dataset.identity
