@@ -182,8 +182,8 @@ class Account:
             )
         return token
 
-    def transfer_token(self, container: str, expiry: dt.timedelta) -> str:
-        """The token our own transfers use: read, create, write, list on the container."""
+    def transfer_token(self, container: str, expiry: dt.timedelta, *, delete: bool = False) -> str:
+        """The token our own transfers use: read, create, write, list (and delete to prune)."""
         if self.account_key is None and self.credential is None and self.sas_token:
             return self.sas_token
-        return self.sas_token_for(container, "rcwl", expiry)
+        return self.sas_token_for(container, "rcwdl" if delete else "rcwl", expiry)

@@ -25,6 +25,12 @@ How files go up (measured, see benchmarks/README.md "## staging"):
 Both commit atomically (Put Blob, Put Block List): a blob is either complete or absent, never
 half-written, and only blobs the service confirmed are reported as uploaded.
 
+``prune=True`` makes the prefix mirror the manifest: blobs under ``prefix/`` that the manifest
+does not name (a file deleted or renamed locally, or left out by ``force``) are deleted, learned
+from the same listing, and only after every upload succeeded (a failed stage deletes nothing).
+Only the exact prefix is touched (``voice/ds1/``, never ``voice/ds10/``); pruning the container
+root is refused.
+
 >>> result = stage(manifest, settings=settings, prefix="voice/ds1")   # doctest: +SKIP
 >>> result.uploaded_bytes, len(result.skipped)                        # doctest: +SKIP
 """
@@ -46,7 +52,7 @@ from speechflows.settings import StorageSettings
 from speechflows.storage.account import Account
 from speechflows.storage.errors import StagingError, UnreadableFileError
 from speechflows.storage.names import blob_name, check_container_name, normalize_prefix
-from speechflows.storage.transfer import BlobTransport, run_coroutine
+from speechflows.storage.transfer import BlobTransport, RemoteBlob, run_coroutine
 
 if TYPE_CHECKING:
     from speechflows.datasets.manifest import Manifest, ManifestEntry
@@ -71,6 +77,8 @@ class StageResult(BaseModel):
     skipped_bytes: int
     manifest_hash: str
     seconds: float
+    deleted: list[str] = []
+    deleted_bytes: int = 0
 
     @property
     def files(self) -> int:
@@ -237,6 +245,33 @@ async def _upload_all(
         raise first
 
 
+async def _delete_all(
+    transport: BlobTransport, stale: list[RemoteBlob], concurrency: int, tally: _Tally
+) -> list[RemoteBlob]:
+    queue: Iterator[RemoteBlob] = iter(stale)
+    deleted: list[RemoteBlob] = []
+    failures: list[Exception] = []
+
+    async def worker() -> None:
+        for blob in queue:
+            if failures:
+                return
+            try:
+                if await transport.delete_blob(blob.name):
+                    deleted.append(blob)
+            except Exception as exc:
+                failures.append(exc)
+                return
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(stale)))))
+    if failures:
+        first = failures[0]
+        if isinstance(first, StagingError):
+            first.uploaded = tuple(tally.uploaded)  # the uploads did complete
+        raise first
+    return deleted
+
+
 async def stage_async(
     manifest: Manifest,
     *,
@@ -246,18 +281,26 @@ async def stage_async(
     concurrency: int | None = None,
     progress: ProgressCallback | None = None,
     credential: Any = None,
+    prune: bool = False,
 ) -> StageResult:
     """Async :func:`stage` for callers that already run an event loop."""
     started = time.monotonic()
     container = check_container_name(container or settings.container)
     prefix = normalize_prefix(prefix)
+    if prune and not prefix:
+        raise StagingError(
+            f"refusing to prune the root of container {container!r}: every blob in it that is "
+            "not in the manifest would be deleted",
+            fix="stage under a prefix that belongs to this data (e.g. 'voice/talent-1'), or "
+            "stage without prune",
+        )
     concurrency = max(1, concurrency or settings.max_concurrency)
     wanted = {blob_name(prefix, e.path): e for e in manifest.entries}
 
     def prepare() -> tuple[Account, str]:
         account = Account.from_settings(settings, credential)
         account.ensure_container(container)
-        return account, account.transfer_token(container, _TRANSFER_TOKEN_EXPIRY)
+        return account, account.transfer_token(container, _TRANSFER_TOKEN_EXPIRY, delete=prune)
 
     account, token = await asyncio.to_thread(prepare)
     tally = _Tally(len(wanted), manifest.total_bytes, progress)
@@ -276,6 +319,8 @@ async def stage_async(
         # Largest first: a big archive starts early instead of becoming the long tail.
         todo.sort(key=lambda item: -item[1].size)
         await _upload_all(transport, manifest, todo, concurrency, tally)
+        stale = [b for name, b in remote.items() if name not in wanted] if prune else []
+        deleted = await _delete_all(transport, stale, concurrency, tally) if stale else []
     return StageResult(
         container=container,
         prefix=prefix,
@@ -286,6 +331,8 @@ async def stage_async(
         skipped_bytes=tally.skipped_bytes,
         manifest_hash=manifest.hash,
         seconds=round(time.monotonic() - started, 3),
+        deleted=sorted(b.name for b in deleted),
+        deleted_bytes=sum(b.size for b in deleted),
     )
 
 
@@ -298,11 +345,14 @@ def stage(
     concurrency: int | None = None,
     progress: ProgressCallback | None = None,
     credential: Any = None,
+    prune: bool = False,
 ) -> StageResult:
     """Upload the files of ``manifest`` that are missing or changed under ``container/prefix``.
 
     Idempotent: a second call with the same manifest uploads nothing. Safe to call from a
     thread whose event loop is running (it then runs on a private loop in a private thread).
+    With ``prune``, blobs under ``prefix/`` that the manifest does not name are deleted
+    afterwards (``StageResult.deleted``), so the prefix holds exactly the manifest.
 
     Args:
         manifest: from :func:`speechflows.datasets.manifest.build_manifest`.
@@ -313,6 +363,8 @@ def stage(
         progress: called after the listing and after every file (and block), on the I/O
             thread's event loop: it must return quickly (record the value, draw elsewhere).
         credential: an Entra ``TokenCredential`` overriding DefaultAzureCredential (use_entra).
+        prune: delete stale blobs under the prefix (refused for the container root; the
+            credential needs delete permission).
 
     Raises:
         StagingError: a typed subclass naming the problem and the fix.
@@ -326,5 +378,6 @@ def stage(
             concurrency=concurrency,
             progress=progress,
             credential=credential,
+            prune=prune,
         )
     )

@@ -20,7 +20,7 @@ import os
 import random
 import ssl
 import xml.etree.ElementTree as ET
-from collections.abc import Coroutine, Mapping
+from collections.abc import Container, Coroutine, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
@@ -148,8 +148,12 @@ class BlobTransport:
         headers: Mapping[str, str] | None = None,
         data: bytes | None = None,
         what: str,
+        accept: Container[int] = (),
     ) -> tuple[int, Mapping[str, str], bytes]:
-        """Send one request with retries; return ``(status, headers, body)`` of a 2xx answer."""
+        """Send one request with retries; return ``(status, headers, body)`` of a 2xx answer.
+
+        Statuses in ``accept`` (e.g. 404 for a delete) are returned as answers, not raised.
+        """
         assert self._session is not None, "use BlobTransport as an async context manager"
         url = self._url(blob, query)
         base = {"x-ms-version": API_VERSION}
@@ -162,7 +166,7 @@ class BlobTransport:
                     method, url, headers=all_headers, data=data
                 ) as resp:
                     body = await resp.read()
-                    if resp.status < 300:
+                    if resp.status < 300 or resp.status in accept:
                         return resp.status, resp.headers, body
                     if resp.status not in _TRANSIENT:
                         raise self._refusal(resp.status, resp.headers, body, what)
@@ -195,7 +199,9 @@ class BlobTransport:
         where = f"{what}: {self.container_url} answered {status} {code}".rstrip()
         if status in (401, 403):
             return CredentialRefusedError(
-                where, fix="check the storage credential and its permissions (read, write, list)"
+                where,
+                fix="check the storage credential and its permissions (read, write, list; "
+                "delete to prune stale blobs)",
             )
         if code == "Md5Mismatch":
             return UnreadableFileError(
@@ -257,6 +263,14 @@ class BlobTransport:
         await self.request(
             "PUT", blob, "comp=blocklist", headers=headers, data=body, what=f"commit blob {blob!r}"
         )
+
+    async def delete_blob(self, blob: str) -> bool:
+        """Delete ``blob`` and its snapshots; False when it was already gone (a concurrent prune)."""
+        status, _, _ = await self.request(
+            "DELETE", blob, headers={"x-ms-delete-snapshots": "include"},
+            what=f"delete blob {blob!r}", accept=(404,),
+        )
+        return status != 404
 
     async def get_blob(self, blob: str, out: Any, chunk: int = 1 << 20) -> str:
         """Stream blob ``blob`` into the binary file ``out``; return the MD5 hex of what was read."""
