@@ -2,7 +2,9 @@
 
 Each command builds the flow's parameter model from options (or ``--params FILE.json``), runs the
 flow (Prefect logs show every stage as it runs, progress artifacts update live), and prints the
-result as a table, or as JSON with ``--json``. Exit status 1 when the onboarding fails.
+result as a table, or as JSON with ``--json``. Exit status 1 when the onboarding fails; when
+pre-flight validation stopped it, the findings (file, line, rule, fix) are shown too — in JSON
+``{"status", "error", "findings"}`` with ``--json``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ def _run(flow: Any, params: Any, as_json: bool) -> None:
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         state = flow(params, return_state=True)
     if not state.is_completed():
-        console.print(f"[red]onboarding failed:[/] {redact_text(str(state.message))}")
+        message = redact_text(str(state.message))
+        findings = _findings(state)
+        if as_json:
+            doc = {"status": state.name, "error": message, "findings": findings}
+            typer.echo(json.dumps(doc, indent=2, default=str))
+        else:
+            console.print(f"[red]onboarding failed:[/] {message}")
+            if findings:
+                console.print(_findings_text(findings))
         raise typer.Exit(1)
     result = state.result()
     if as_json:
@@ -46,6 +56,32 @@ def _run(flow: Any, params: Any, as_json: bool) -> None:
     console.print(table)
     console.print(", ".join(f"{t.stage} {t.seconds:.1f}s" for t in result.timings))
     console.print(f"report artifact: {result.report_key}")
+
+
+def _findings(state: Any) -> list[dict[str, Any]]:
+    """The validation findings carried by a failed run's exception (none for other failures)."""
+    from speechflows.redaction import redact_text
+
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception:  # a crashed run may have no readable result
+        return []
+    rows = getattr(error, "findings", None) or []
+    return [{k: redact_text(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+
+
+def _findings_text(findings: list[dict[str, Any]]) -> str:
+    # One line per finding, not a table: codes and paths stay greppable at any terminal width.
+    from rich.markup import escape
+
+    lines = [f"validation findings (errors first; {len(findings)} shown, all in the table artifact):"]
+    for row in findings:
+        where = f"{row.get('file')}:{row['line']}" if row.get("line") else str(row.get("file"))
+        found = f" (found {row['value']})" if row.get("value") else ""
+        lines.append(
+            f"  {row.get('severity', '')}  {where}  {row.get('code')}{found}: {row.get('fix', '')}"
+        )
+    return escape("\n".join(lines))
 
 
 def _load(model: Any, params_file: Path | None, values: dict[str, Any]) -> Any:
@@ -106,6 +142,7 @@ def personal(
     talent: Annotated[str | None, typer.Option("--talent", help="speaker name as spoken in the consent")] = None,
     company: Annotated[str | None, typer.Option("--company", help="company name as spoken in the consent")] = None,
     consent_file: Annotated[Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")] = None,
+    consent_blob: Annotated[str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")] = None,
     locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
@@ -115,7 +152,7 @@ def personal(
     from speechflows.flows.personal_voice import personal_voice_onboarding
 
     values = {"prompt_path": prompt, "project_id": project, "locale": locale,
-              "consent": _consent(talent, company, consent_file, None)}
+              "consent": _consent(talent, company, consent_file, consent_blob)}
     _run(personal_voice_onboarding, _load(PersonalVoiceParams, params_file, values), as_json)
 
 

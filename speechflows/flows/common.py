@@ -20,13 +20,25 @@ from pydantic import BaseModel
 
 from speechflows.redaction import redact_text
 from speechflows.tasks import artifacts
-from speechflows.tasks.data import manifest_of, restrict, validate_data
+from speechflows.tasks.data import manifest_of, restrict, stage_data, staged_hash, validate_data
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, StageTiming, ValidationOutcome
 from speechflows.tasks.waiting import WaitOptions
 
 
 class ValidationFailedError(ValueError):
-    """Pre-flight validation found errors; nothing was uploaded. The message lists the first ones."""
+    """Pre-flight validation found errors; nothing was uploaded. The message lists the first ones.
+
+    Attributes:
+        findings: the validation's table rows (file, line, code, severity, rule, value, fix),
+            errors first, at most :data:`MAX_FINDINGS` (the table artifact has them all).
+    """
+
+    def __init__(self, message: str, findings: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.findings = list(findings)
+
+
+MAX_FINDINGS = 200
 
 
 def check_settings(*, speech: bool = True, storage: bool = True) -> None:
@@ -96,12 +108,16 @@ def validation_gate(
             if str(r.get("severity", "")).lower() == "error"
         ][:5]
         if not force:
+            errors_first = sorted(
+                outcome.rows, key=lambda r: str(r.get("severity", "")).lower() != "error"
+            )
             raise ValidationFailedError(
                 f"{path}: validation found {outcome.error_count} errors in "
                 f"{len(outcome.rejected_files)} files ({kind}); nothing was uploaded. First: "
                 + "; ".join(first)
                 + f". See the table artifact {table_key!r}; fix the files, or run with force=true "
-                "to upload only the valid ones"
+                "to upload only the valid ones",
+                errors_first[:MAX_FINDINGS],
             )
         notes.append(
             f"force: {len(outcome.rejected_files)} files with errors were left out of "
@@ -113,6 +129,22 @@ def validation_gate(
         )
         manifest = restrict(manifest, outcome.rejected_files)
     return manifest, outcome
+
+
+def stage_step(
+    manifest: Any, *, prefix: str, container: str, progress_key: str, refresh_cache: bool
+) -> StageOutcome:
+    """Stage ``manifest`` to ``container/prefix`` (pruning stale blobs), reusing a cached stage
+    only while this manifest is the last one staged there.
+    """
+    current = staged_hash(container, prefix) == manifest.hash
+    outcome: StageOutcome = settle(
+        stage_data.with_options(refresh_cache=refresh_cache or not current)(
+            manifest, manifest_hash=manifest.hash, prefix=prefix, container=container, prune=True,
+            progress_key=progress_key, return_state=True,
+        )
+    )
+    return outcome
 
 
 def settle(state: State[Any]) -> Any:
@@ -187,6 +219,7 @@ __all__ = [
     "publish_report",
     "rejects_of",
     "settle",
+    "stage_step",
     "validation_gate",
     "wait_options",
 ]

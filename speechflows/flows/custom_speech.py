@@ -24,13 +24,14 @@ from speechflows.flows.common import (
     publish_report,
     rejects_of,
     settle,
+    stage_step,
     validation_gate,
     wait_options,
 )
 from speechflows.flows.results import CustomSpeechResult, DatasetResult, ValidationSummary
 from speechflows.tasks import custom_speech as cs
 from speechflows.tasks.artifacts import artifact_key
-from speechflows.tasks.data import manifest_of, package_dataset, stage_data
+from speechflows.tasks.data import manifest_of, package_dataset
 from speechflows.tasks.outcomes import EvaluationOutcome, ResourceOutcome, ValidationOutcome
 
 
@@ -92,11 +93,10 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
                 packaged = package_dataset(Path(spec.path), spec.kind, drop)
                 manifest = manifest_of(packaged)
                 prefix = f"{p.resolved_prefix()}{slug}/"
-                staging = settle(
-                    stage_data.with_options(refresh_cache=p.refresh_cache)(
-                        manifest, manifest_hash=manifest.hash, prefix=prefix, container=container,
-                        progress_key=artifact_key("progress", proj_key, slug), return_state=True,
-                    )
+                staging = stage_step(
+                    manifest, prefix=prefix, container=container,
+                    progress_key=artifact_key("progress", proj_key, slug),
+                    refresh_cache=p.refresh_cache,
                 )
             with stages(f"import {spec.name}"):
                 dataset = settle(cs.create_dataset.with_options(refresh_cache=p.refresh_cache)(

@@ -27,6 +27,7 @@ from speechflows.flows.common import (
     publish_report,
     rejects_of,
     settle,
+    stage_step,
     validation_gate,
     wait_options,
 )
@@ -34,7 +35,7 @@ from speechflows.flows.results import ProfessionalVoiceResult, ValidationSummary
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks import voice_models
 from speechflows.tasks.artifacts import artifact_key
-from speechflows.tasks.data import AUDIO_EXTENSIONS, SCRIPT_EXTENSIONS, extensions_for, stage_data
+from speechflows.tasks.data import AUDIO_EXTENSIONS, SCRIPT_EXTENSIONS, extensions_for
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
 
 
@@ -121,15 +122,14 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
 
         container = load_storage_settings().container
         with stages("stage"):
-            staging = settle(
-                stage_data.with_options(refresh_cache=p.refresh_cache)(
-                    manifest, manifest_hash=manifest.hash, prefix=p.resolved_prefix(),
-                    container=container, progress_key=progress_key, return_state=True,
-                )
+            staging = stage_step(
+                manifest, prefix=p.resolved_prefix(), container=container,
+                progress_key=progress_key, refresh_cache=p.refresh_cache,
             )
         facts += [
             ("staged files (uploaded / unchanged)", f"{staging.uploaded_files} / {staging.skipped_files}"),
             ("uploaded bytes", staging.uploaded_bytes),
+            ("stale blobs deleted", staging.deleted_files),
             ("blob location", f"{staging.container}/{staging.prefix}"),
             ("manifest hash", staging.manifest_hash[:16]),
         ]

@@ -16,26 +16,27 @@ import re
 from speechflows.redaction import redact_text
 
 _log = logging.getLogger(__name__)
-_PREFIX = "speechflows-op-"
 
 
-def variable_name(*parts: str) -> str:
+def variable_name(*parts: str, namespace: str = "op") -> str:
     """A valid Variable name (lowercase, digits, '-' and '_') for the given parts.
 
     >>> variable_name("training set", "Jessica-TS", "abc123")[:33]
     'speechflows-op-training-set-jessi'
+    >>> variable_name("x", namespace="staged")[:21]
+    'speechflows-staged-x-'
     """
     readable = re.sub(r"[^a-z0-9_-]+", "-", "-".join(parts).lower()).strip("-")[:80]
     digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
-    return f"{_PREFIX}{readable}-{digest}"
+    return f"speechflows-{namespace}-{readable}-{digest}"
 
 
-def save(name: str, state_json: str) -> None:
+def save(name: str, state_json: str, *, tag: str = "continuation") -> None:
     """Persist ``state_json`` under ``name`` (overwrites)."""
     from prefect.variables import Variable
 
     try:
-        Variable.set(name, state_json, overwrite=True, tags=["speechflows", "continuation"])
+        Variable.set(name, state_json, overwrite=True, tags=["speechflows", tag])
     except Exception as exc:  # the deterministic ids still allow re-attaching
         _log.warning("could not save continuation %s: %s", name, redact_text(str(exc)))
 

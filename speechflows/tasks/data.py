@@ -2,7 +2,12 @@
 
 The manifest hash is the cache key of everything here: an unchanged folder is validated and staged
 once; a changed file changes the hash, and staging then uploads only that file (the stage itself
-skips blobs whose content hash matches).
+skips blobs whose content hash matches). Staging prunes: the prefix belongs to the onboarding, so
+a file deleted or renamed locally disappears from it too (else the service would still import it).
+
+A cached stage is trusted only while its manifest is the last one staged to that prefix (a Prefect
+Variable per storage target and prefix, see :func:`staged_hash`): after A → B → A, the stage of A
+runs again instead of reusing A's cached result, which B's stage (uploads, prune) made untrue.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from speechflows.datasets.manifest import Manifest, build_manifest
+from speechflows.tasks import continuation
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
@@ -173,11 +179,23 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in name) or "data"
 
 
+def _staged_variable(container: str | None, prefix: str) -> str:
+    from speechflows.tasks.caching import storage_target
+
+    return continuation.variable_name(storage_target(container), prefix.strip("/"), namespace="staged")
+
+
+def staged_hash(container: str | None, prefix: str) -> str | None:
+    """The manifest hash last staged to ``container/prefix`` by :func:`stage_data`, if known."""
+    return continuation.load(_staged_variable(container, prefix))
+
+
 @task(
     name="Stage to Blob",
     task_run_name="stage {prefix}",
     cache_policy=ContentKey(
-        fields=("manifest_hash", "prefix", "container"), target=("storage",), container_field="container"
+        fields=("manifest_hash", "prefix", "container", "prune"), target=("storage",),
+        container_field="container",
     ),
     cache_expiration=CACHE_EXPIRATION,
     **retry_options(),
@@ -188,12 +206,14 @@ def stage_data(
     manifest_hash: str,
     prefix: str,
     container: str | None = None,
+    prune: bool = True,
     progress_key: str | None = None,
 ) -> StageOutcome:
-    """Upload the manifest's missing or changed files under ``prefix``; cached on the manifest hash.
+    """Make ``prefix`` hold the manifest: upload missing or changed files, delete stale blobs.
 
-    ``manifest_hash`` must be ``manifest.hash`` (it is the cache key; the manifest itself is not
-    hashed again).
+    Cached on the manifest hash. ``manifest_hash`` must be ``manifest.hash`` (it is the cache
+    key; the manifest itself is not hashed again). Use :func:`staged_hash` to tell whether a
+    cached result still describes the prefix (``refresh_cache`` when it does not).
     """
     from speechflows.settings import load_storage_settings
     from speechflows.storage import stage
@@ -215,15 +235,24 @@ def stage_data(
         bar.update(float(done) / total_bytes, f"{files if files is not None else '?'} files, {done} bytes")
 
     started = time.monotonic()
-    result = stage(manifest, settings=settings, prefix=prefix, container=container, progress=on_progress)
-    seconds = time.monotonic() - started
-    if bar is not None:
-        bar.done(f"staged: {len(result.uploaded)} uploaded, {len(result.skipped)} unchanged")
-    log.info(
-        "staged %s to %s/%s: %d uploaded (%d bytes), %d unchanged, %.2f s",
-        manifest.location or manifest.root, result.container, prefix, len(result.uploaded),
-        result.uploaded_bytes, len(result.skipped), seconds,
+    result = stage(
+        manifest, settings=settings, prefix=prefix, container=container, progress=on_progress,
+        prune=prune,
     )
+    seconds = time.monotonic() - started
+    continuation.save(_staged_variable(container, prefix), manifest.hash, tag="staged")
+    if bar is not None:
+        bar.done(
+            f"staged: {len(result.uploaded)} uploaded, {len(result.skipped)} unchanged, "
+            f"{len(result.deleted)} stale deleted"
+        )
+    log.info(
+        "staged %s to %s/%s: %d uploaded (%d bytes), %d unchanged, %d stale deleted, %.2f s",
+        manifest.location or manifest.root, result.container, prefix, len(result.uploaded),
+        result.uploaded_bytes, len(result.skipped), len(result.deleted), seconds,
+    )
+    if result.deleted:
+        log.info("deleted stale blobs (not in the manifest): %s", ", ".join(result.deleted[:20]))
     return StageOutcome(
         container=result.container,
         prefix=prefix,
@@ -234,6 +263,9 @@ def stage_data(
         uploaded_bytes=result.uploaded_bytes,
         skipped_bytes=result.skipped_bytes,
         seconds=round(seconds, 3),
+        deleted_files=len(result.deleted),
+        deleted_bytes=result.deleted_bytes,
+        deleted=result.deleted[:100],
     )
 
 
@@ -248,5 +280,6 @@ __all__ = [
     "package_dataset",
     "restrict",
     "stage_data",
+    "staged_hash",
     "validate_data",
 ]

@@ -71,6 +71,11 @@ class StageOutcome(_Outcome):
     skipped_bytes: int
     seconds: float
     cached: bool = False
+    deleted_files: int = 0
+    deleted_bytes: int = 0
+    deleted: list[str] = Field(
+        default_factory=list, description="Stale blobs removed from the prefix (first 100)"
+    )
 
     def as_cached(self) -> StageOutcome:
         """This outcome as seen by a re-run that reused it: nothing moved."""
@@ -82,6 +87,9 @@ class StageOutcome(_Outcome):
                 "skipped_files": self.files,
                 "skipped_bytes": self.uploaded_bytes + self.skipped_bytes,
                 "seconds": 0.0,
+                "deleted_files": 0,
+                "deleted_bytes": 0,
+                "deleted": [],
             }
         )
 

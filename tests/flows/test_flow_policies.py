@@ -34,7 +34,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def _key(policy: caching.ContentKey, **inputs: object) -> str | None:
     ctx = SimpleNamespace(task=SimpleNamespace(name="Stage data"))
-    return policy.compute_key(ctx, dict(inputs), {})  # type: ignore[arg-type]
+    return policy.compute_key(ctx, dict(inputs), {})
 
 
 def test_key_depends_on_content_and_target_only(env: pytest.MonkeyPatch) -> None:
