@@ -10,6 +10,7 @@ prints free text that may embed one goes through :func:`redact_text`.
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -63,3 +64,28 @@ def redact_text(text: str) -> str:
         if secret in out:
             out = out.replace(secret, REDACTED)
     return out
+
+
+class RedactingFilter(logging.Filter):
+    """Redact a log record's message in place (URLs, credential headers, registered secrets).
+
+    Attached to third-party loggers that print request URLs (``httpx`` logs every request at
+    INFO, a SAS URL included), so every handler downstream sees the redacted text.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is the logging module's to report
+            return True
+        clean = redact_text(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def redact_logger(name: str) -> None:
+    """Attach :class:`RedactingFilter` to the logger ``name`` (once)."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())

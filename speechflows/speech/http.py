@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from speechflows.redaction import redact_text, redact_url, register_secret
+from speechflows.redaction import redact_logger, redact_text, redact_url, register_secret
 from speechflows.settings import COGNITIVE_SERVICES_SCOPE, SpeechSettings, default_azure_credential
 from speechflows.speech.errors import (
     RETRYABLE_STATUSES,
@@ -38,6 +38,8 @@ from speechflows.speech.errors import (
 )
 
 log = logging.getLogger("speechflows.speech")
+# httpx logs every request URL at INFO; a dataset report's content URL is a SAS.
+redact_logger("httpx")
 
 USER_AGENT = "speechflows/0.1"
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})

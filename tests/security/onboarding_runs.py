@@ -1,0 +1,169 @@
+"""The flow runs the audit inspects: each onboarding once, and three ways of failing.
+
+=====================  ======================================================================
+run                    what it exercises
+=====================  ======================================================================
+professional voice     validate, stage (write SAS), consent, training set, upload (container
+                       SAS to the service), wait, report, links, events
+training set fails     the same project; the upload operation ends Failed (emulator fault)
+personal voice         consent + prompt audio as multipart uploads, speaker profile id
+wrong Speech key       401 from the service on the first call
+custom speech          Language + Acoustic datasets (blob SAS), model, evaluation, dataset
+                       report files (the service's own signed file URLs)
+wrong storage key      Azurite refuses the staging (403) signed with another account key
+=====================  ======================================================================
+
+The sample data and parameters follow tests/flows.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+
+from speechflows.deployments.params import (
+    ConsentParams,
+    CustomSpeechParams,
+    DatasetSpec,
+    Deadlines,
+    PersonalVoiceParams,
+    ProfessionalVoiceParams,
+    SpeechModelParams,
+)
+
+# Imported here, not in the runs: importing the flows configures Prefect's logging, which must
+# happen before the test captures output (a console handler bound to a capture stream outlives it).
+from speechflows.flows.custom_speech import custom_speech_onboarding
+from speechflows.flows.personal_voice import personal_voice_onboarding
+from speechflows.flows.professional_voice import professional_voice_onboarding
+
+FAST = Deadlines(
+    poll_min_seconds=0.05, poll_max_seconds=0.5, consent_minutes=2, training_set_minutes=2,
+    personal_voice_minutes=2, dataset_minutes=2, model_minutes=2, evaluation_minutes=2,
+)
+
+
+@dataclass
+class Run:
+    """One audited flow run and how it ended."""
+
+    name: str
+    flow_run_id: UUID
+    completed: bool
+    error: BaseException | None
+
+
+def wrong_key(prefix: str) -> str:
+    """A distinctive key nobody else uses (the audit looks for it everywhere afterwards)."""
+    return prefix + secrets.token_hex(16)
+
+
+def wrong_storage_key() -> str:
+    """A well-formed (base64, 64 bytes) storage account key that Azurite does not know."""
+    import base64
+
+    return base64.b64encode(b"speechflows-audit-" + secrets.token_bytes(46)).decode()
+
+
+def _first(path: Path, suffixes: tuple[str, ...]) -> Path:
+    return path if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in suffixes)[0]
+
+
+def _sample(dest: Path, kind: str, **kw: Any) -> Path:
+    from speechflows.datasets import write_sample
+
+    return write_sample(dest, kind, **kw)
+
+
+def _finish(name: str, flow: Callable[..., Any], params: Any) -> Run:
+    state = flow(params, return_state=True)
+    error: BaseException | None = None
+    if not state.is_completed():
+        try:
+            state.result()
+        except Exception as exc:  # the audit inspects it
+            error = exc
+        else:
+            pytest.fail(f"{name}: state {state.name} but no exception from result()")
+    return Run(name, state.state_details.flow_run_id, state.is_completed(), error)
+
+
+def professional_voice_runs(data: Path, emulator_url: str) -> list[Run]:
+    """A clean onboarding, then a second training set of the same project whose upload fails."""
+    consent_dir = _sample(data / "pv-consent", "Consent")
+    consent = ConsentParams(
+        voice_talent_name="Jess Doe", company_name="Contoso", audio_file=_first(consent_dir, (".wav",))
+    )
+    ok = ProfessionalVoiceParams(
+        project_id="sec-pv", deadlines=FAST, consent=consent,
+        data_dir=_sample(data / "pv-data", "AudioAndScript", count=5),
+    )
+    failing = ok.model_copy(update={
+        "training_set_id": "sec-pv-failing",
+        "data_dir": _sample(data / "pv-data-2", "AudioAndScript", count=5, seed=1),
+    })
+    runs = [_finish("professional voice", professional_voice_onboarding, ok)]
+    httpx.post(f"{emulator_url}/_emulator/faults", json={"fail_operations": True}, timeout=10).raise_for_status()
+    try:
+        runs.append(_finish("professional voice, upload fails", professional_voice_onboarding, failing))
+    finally:
+        httpx.delete(f"{emulator_url}/_emulator/faults", timeout=10).raise_for_status()
+    return runs
+
+
+def personal_voice_runs(data: Path, monkeypatch: pytest.MonkeyPatch, speech_key: str) -> list[Run]:
+    """A clean personal voice, then one with a wrong Speech key (401)."""
+    consent = ConsentParams(
+        voice_talent_name="Sam Roe", company_name="Contoso",
+        audio_file=_first(_sample(data / "pers-consent", "Consent"), (".wav", ".mp3")),
+    )
+    params = PersonalVoiceParams(
+        project_id="sec-personal", prompt_path=_sample(data / "pers-prompt", "Prompt"),
+        deadlines=FAST, consent=consent,
+    )
+    runs = [_finish("personal voice", personal_voice_onboarding, params)]
+    with monkeypatch.context() as m:
+        m.setenv("SPEECHFLOWS_SPEECH_KEY", speech_key)
+        denied = params.model_copy(update={"project_id": "sec-personal-denied"})
+        runs.append(_finish("personal voice, wrong Speech key", personal_voice_onboarding, denied))
+    return runs
+
+
+def custom_speech_runs(data: Path, monkeypatch: pytest.MonkeyPatch, bad_connection: str) -> list[Run]:
+    """Datasets + model + evaluation, then a staging refused by storage (wrong account key)."""
+    language = _first(_sample(data / "cs-language", "Language"), (".txt",))
+    params = CustomSpeechParams(
+        project_name="sec speech", deadlines=FAST,
+        datasets=[
+            DatasetSpec(name="sec-phrases", kind="Language", path=language),
+            DatasetSpec(name="sec-audio", kind="Acoustic", path=_sample(data / "cs-audio", "Acoustic", count=4)),
+        ],
+        model=SpeechModelParams(display_name="sec-model", datasets=["sec-phrases"], test_dataset="sec-audio"),
+    )
+    runs = [_finish("custom speech", custom_speech_onboarding, params)]
+    refused = CustomSpeechParams(
+        project_name="sec speech refused", deadlines=FAST,
+        datasets=[DatasetSpec(name="sec-refused-phrases", kind="Language", path=language)],
+    )
+    with monkeypatch.context() as m:
+        m.setenv("SPEECHFLOWS_STORAGE_CONNECTION_STRING", bad_connection)
+        runs.append(_finish("custom speech, wrong storage key", custom_speech_onboarding, refused))
+    return runs
+
+
+__all__ = [
+    "FAST",
+    "Run",
+    "custom_speech_runs",
+    "personal_voice_runs",
+    "professional_voice_runs",
+    "wrong_key",
+    "wrong_storage_key",
+]
