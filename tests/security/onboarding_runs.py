@@ -11,6 +11,7 @@ wrong Speech key       401 from the service on the first call
 custom speech          Language + Acoustic datasets (blob SAS), model, evaluation, dataset
                        report files (the service's own signed file URLs)
 wrong storage key      Azurite refuses the staging (403) signed with another account key
+read-only SAS          settings hold a read + list SAS: the uploads through it are refused
 =====================  ======================================================================
 
 The sample data and parameters follow tests/flows.
@@ -136,8 +137,15 @@ def personal_voice_runs(data: Path, monkeypatch: pytest.MonkeyPatch, speech_key:
     return runs
 
 
-def custom_speech_runs(data: Path, monkeypatch: pytest.MonkeyPatch, bad_connection: str) -> list[Run]:
-    """Datasets + model + evaluation, then a staging refused by storage (wrong account key)."""
+def custom_speech_runs(
+    data: Path, monkeypatch: pytest.MonkeyPatch, bad_connection: str, read_only_connection: str
+) -> list[Run]:
+    """Datasets + model + evaluation, then two stagings refused by storage.
+
+    The first signs with a wrong account key (the SDK's container create is refused); the second
+    connects with a read + list SAS, so the listing works and the uploads (aiohttp, the SAS in
+    every URL) are refused.
+    """
     language = _first(_sample(data / "cs-language", "Language"), (".txt",))
     params = CustomSpeechParams(
         project_name="sec speech", deadlines=FAST,
@@ -155,6 +163,10 @@ def custom_speech_runs(data: Path, monkeypatch: pytest.MonkeyPatch, bad_connecti
     with monkeypatch.context() as m:
         m.setenv("SPEECHFLOWS_STORAGE_CONNECTION_STRING", bad_connection)
         runs.append(_finish("custom speech, wrong storage key", custom_speech_onboarding, refused))
+    with monkeypatch.context() as m:
+        m.setenv("SPEECHFLOWS_STORAGE_CONNECTION_STRING", read_only_connection)
+        read_only = refused.model_copy(update={"project_name": "sec speech read-only"})
+        runs.append(_finish("custom speech, read-only SAS", custom_speech_onboarding, read_only))
     return runs
 
 

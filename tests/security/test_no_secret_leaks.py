@@ -108,8 +108,9 @@ def test_onboarding_flows_leak_no_secret_anywhere(
 ) -> None:
     from prefect.settings import PREFECT_API_URL
 
+    from speechflows.settings import load_storage_settings
     from speechflows.speech.errors import AuthenticationError, ResourceFailedError
-    from speechflows.storage import StagingError
+    from speechflows.storage import CredentialRefusedError, StagingError, container_sas_url
 
     since = datetime.now(UTC) - timedelta(seconds=1)
     wrong_speech_key = runs.wrong_key("audit-wrong-speech-key-")
@@ -141,11 +142,19 @@ def test_onboarding_flows_leak_no_secret_anywhere(
     azurite_log = Path(azurite.process.log_path)
     azurite_offset = azurite_log.stat().st_size
 
+    read_only_sas = container_sas_url(
+        load_storage_settings(connection_string=azurite.connection_string), "security-audit",
+        permissions="rl",
+    )
+    read_only_connection = (
+        f"BlobEndpoint={azurite.blob_endpoint};SharedAccessSignature={read_only_sas.split('?', 1)[1]}"
+    )
+    secrets.add("read-only SAS connection string", read_only_connection)
     try:
         data = tmp_path / "data"
         done = (runs.professional_voice_runs(data, emulator.base_url)
                 + runs.personal_voice_runs(data, monkeypatch, wrong_speech_key)
-                + runs.custom_speech_runs(data, monkeypatch, bad_connection))
+                + runs.custom_speech_runs(data, monkeypatch, bad_connection, read_only_connection))
     finally:
         prefect_logger.removeHandler(caplog.handler)
 
@@ -154,11 +163,14 @@ def test_onboarding_flows_leak_no_secret_anywhere(
         ("professional voice", True), ("professional voice, upload fails", False),
         ("personal voice", True), ("personal voice, wrong Speech key", False),
         ("custom speech", True), ("custom speech, wrong storage key", False),
+        ("custom speech, read-only SAS", False),
     ], [(r.name, repr(r.error)) for r in done]
     errors = {r.name: r.error for r in done if r.error is not None}
     assert isinstance(errors["professional voice, upload fails"], ResourceFailedError)
     assert isinstance(errors["personal voice, wrong Speech key"], AuthenticationError)
-    assert isinstance(errors["custom speech, wrong storage key"], StagingError)
+    assert isinstance(errors["custom speech, wrong storage key"], CredentialRefusedError)
+    assert isinstance(errors["custom speech, read-only SAS"], StagingError)
+    assert "answered 403" in str(errors["custom speech, read-only SAS"])  # the upload, not the listing
 
     # Raw signatures: minted by our code (spy) and seen on the wire by Azurite.
     with azurite_log.open("rb") as f:
