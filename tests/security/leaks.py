@@ -73,8 +73,8 @@ class Secrets:
         """A SAS signature, as captured from a minted token or a wire log (URL-decoded here)."""
         self.add("SAS signature", unquote(value))
 
-    def scan(self, where: str, data: str | bytes) -> list[Leak]:
-        """Every known secret and every secret-shaped value in ``data``."""
+    def scan(self, where: str, data: str | bytes, *, shapes: bool = True) -> list[Leak]:
+        """Every known secret (and, with ``shapes``, every secret-shaped value) in ``data``."""
         text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
         leaks: list[Leak] = []
         for secret in self.known:
@@ -83,6 +83,8 @@ class Secrets:
                 if at >= 0:
                     leaks.append(Leak(where, secret.name, self._excerpt(text, at, len(needle))))
                     break
+        if not shapes:
+            return leaks
         for m in SIG_RE.finditer(text):
             if not m.group(1).upper().startswith(REDACTED):
                 leaks.append(Leak(where, "unredacted sig=", self._excerpt(text, m.start(1), len(m.group(1)))))

@@ -96,6 +96,17 @@ def _files(root: Path, channel: str, *, pickles: bool = False) -> list[tuple[str
     return out
 
 
+def _database_files() -> list[Path]:
+    """The Prefect test server's SQLite database and its journal files."""
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
+
+    url = str(PREFECT_SERVER_DATABASE_CONNECTION_URL.value() or "")
+    if not url.startswith("sqlite"):
+        return []
+    db = Path(url.split(":///", 1)[1])
+    return sorted(db.parent.glob(db.name + "*"))
+
+
 @pytest.mark.e2e
 def test_onboarding_flows_leak_no_secret_anywhere(
     emulator: Any,
@@ -214,6 +225,13 @@ def test_onboarding_flows_leak_no_secret_anywhere(
     assert caplog.records and "Finished in state Failed" in console.getvalue()
 
     leaks: list[Leak] = [leak for where, data in seen for leak in secrets.scan(where, data)]
+    # The server's database, raw: whatever any table (or a freed page) keeps. It is shared with
+    # the session's other tests, so only this audit's values count, not secret-shaped ones.
+    database = _database_files()
+    assert database, "the Prefect test server's SQLite file was not found"
+    assert any(b"sec-pv-failing" in path.read_bytes() for path in database)  # readable as text
+    leaks += [leak for path in database
+              for leak in secrets.scan(f"Prefect database {path.name}", path.read_bytes(), shapes=False)]
     assert not leaks, f"{len(leaks)} leaks:\n" + "\n".join(sorted({str(x) for x in leaks}))
 
 
