@@ -135,7 +135,7 @@ def wait_for_events(
     since: datetime,
     until: Callable[[], datetime],
     done: Callable[[list[dict[str, Any]]], bool],
-    timeout: float = 45.0,
+    timeout: float = 90.0,
 ) -> list[dict[str, Any]]:
     """Poll :func:`read_events` until ``done(events)`` (events are persisted in batches)."""
     deadline = time.monotonic() + timeout

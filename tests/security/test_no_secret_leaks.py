@@ -299,3 +299,20 @@ def test_repository_rules_flag_real_shapes_only() -> None:
     for line in ("sas = 'https://a/c?sv=2026&sig=SECRETSIG%3D'", f"AccountKey={ACCOUNT_KEY};",
                  'KEY = "0123456789abcdef0123456789abcdef"', f'"integrity": "sha512-{real_key}"'):
         assert scan_text("x.py", line) == [], line
+
+
+def test_local_secret_stores_are_never_committed() -> None:
+    import subprocess
+
+    from tests.security.repo_scan import REPO
+
+    # Where keys and results live on a developer's machine: .env, PREFECT_HOME in the checkout
+    # (database, results), the dev stack's env file and emulator key, the hash cache.
+    stores = [".env", ".prefect/prefect.db", ".prefect/storage/result", ".speechflows/dev/env",
+              ".speechflows/dev/emulator.key", ".speechflows/hash-cache.json"]
+    for path in stores:
+        ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", path], cwd=REPO)
+        assert ignored.returncode == 0, f"{path} is not git-ignored: add it to .gitignore"
+    tracked = subprocess.run(["git", "ls-files", "--", ".env", ".prefect", ".speechflows"],
+                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert tracked == "", f"local secret stores are tracked: {tracked}"
