@@ -6,7 +6,8 @@ run                    what it exercises
 professional voice     validate, stage (write SAS), consent, training set, upload (container
                        SAS to the service), wait, report, links, events
 training set fails     the same project; the upload operation ends Failed (emulator fault)
-personal voice         consent + prompt audio as multipart uploads, speaker profile id
+personal voice         consent from a blob (blob SAS to the service), prompt audio as a
+                       multipart upload, speaker profile id
 wrong Speech key       401 from the service on the first call
 custom speech          Language + Acoustic datasets (blob SAS), model, evaluation, dataset
                        report files (the service's own signed file URLs)
@@ -19,6 +20,7 @@ The sample data and parameters follow tests/flows.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,12 +121,20 @@ def professional_voice_runs(data: Path, emulator_url: str) -> list[Run]:
     return runs
 
 
-def personal_voice_runs(data: Path, monkeypatch: pytest.MonkeyPatch, speech_key: str) -> list[Run]:
-    """A clean personal voice, then one with a wrong Speech key (401)."""
-    consent = ConsentParams(
-        voice_talent_name="Sam Roe", company_name="Contoso",
-        audio_file=_first(_sample(data / "pers-consent", "Consent"), (".wav", ".mp3")),
-    )
+def personal_voice_runs(
+    data: Path, monkeypatch: pytest.MonkeyPatch, speech_key: str, connection_string: str, container: str
+) -> list[Run]:
+    """A clean personal voice, its consent read from a blob (blob SAS), then a wrong Speech key."""
+    from azure.core.exceptions import ResourceExistsError
+    from azure.storage.blob import BlobServiceClient
+
+    recording = _first(_sample(data / "pers-consent", "Consent"), (".wav", ".mp3"))
+    blob = f"consents/sam-roe{recording.suffix}"
+    with BlobServiceClient.from_connection_string(connection_string) as service:
+        with contextlib.suppress(ResourceExistsError):
+            service.create_container(container)
+        service.get_blob_client(container, blob).upload_blob(recording.read_bytes(), overwrite=True)
+    consent = ConsentParams(voice_talent_name="Sam Roe", company_name="Contoso", audio_blob=blob)
     params = PersonalVoiceParams(
         project_id="sec-personal", prompt_path=_sample(data / "pers-prompt", "Prompt"),
         deadlines=FAST, consent=consent,

@@ -164,7 +164,8 @@ def test_onboarding_flows_leak_no_secret_anywhere(
     try:
         data = tmp_path / "data"
         done = (runs.professional_voice_runs(data, emulator.base_url)
-                + runs.personal_voice_runs(data, monkeypatch, wrong_speech_key)
+                + runs.personal_voice_runs(data, monkeypatch, wrong_speech_key,
+                                           azurite.connection_string, "security-audit")
                 + runs.custom_speech_runs(data, monkeypatch, bad_connection, read_only_connection))
     finally:
         prefect_logger.removeHandler(caplog.handler)
@@ -188,6 +189,7 @@ def test_onboarding_flows_leak_no_secret_anywhere(
         f.seek(azurite_offset)
         wire = f.read().decode("utf-8", "replace")
     assert len(set(minted)) >= 3, "staging, container and blob SAS should all have been minted"
+    assert "GET /devstoreaccount1/security-audit/consents/sam-roe" in wire  # consent read via SAS
     wire_hits = {leak.what for leak in secrets.scan("Azurite access log", wire)}
     assert "SAS signature" in wire_hits, "the minted signatures must be recognisable on the wire"
     for sig in SIG_RE.findall(wire):
