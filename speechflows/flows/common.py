@@ -8,14 +8,17 @@ also when it fails (then with the reason), before re-raising.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect.client.schemas.objects import State
 from prefect.logging import get_run_logger
+from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
 from speechflows.redaction import redact_text
@@ -98,9 +101,9 @@ def validation_gate(
     """
     manifest = manifest_of(Path(path), list(extensions) if extensions else None)
     outcome = validate_data.with_options(refresh_cache=refresh_cache)(
-        Path(path), kind, locale=locale, manifest_hash=manifest.hash, min_utterances=min_utterances
+        Path(path), kind, locale=locale, manifest_hash=manifest.hash, min_utterances=min_utterances,
+        table_key=table_key,
     )
-    artifacts.validation_table(outcome, table_key)
     if outcome.has_errors:
         first = [
             f"{r.get('file')}:{r.get('line') or '-'} {r.get('code')}: {r.get('fix')}"
@@ -131,17 +134,37 @@ def validation_gate(
     return manifest, outcome
 
 
+_background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="speechflows-prefetch")
+
+
+def prefetch_staged_hash(container: str, prefix: str) -> Future[str | None]:
+    """Start reading :func:`~speechflows.tasks.data.staged_hash` now; :func:`stage_step` needs it.
+
+    One Prefect API read, done while validation runs instead of on the re-run's critical path.
+    """
+    context = contextvars.copy_context()  # Prefect's settings and client live in contextvars
+    return _background.submit(context.run, staged_hash, container, prefix)
+
+
 def stage_step(
-    manifest: Any, *, prefix: str, container: str, progress_key: str, refresh_cache: bool
+    manifest: Any,
+    *,
+    prefix: str,
+    container: str,
+    progress_key: str,
+    refresh_cache: bool,
+    last_staged: Future[str | None] | None = None,
 ) -> StageOutcome:
     """Stage ``manifest`` to ``container/prefix`` (pruning stale blobs), reusing a cached stage
-    only while this manifest is the last one staged there.
+    only while this manifest is the last one staged there (``last_staged``: a prefetch of it).
     """
-    current = staged_hash(container, prefix) == manifest.hash
+    manifest_hash = manifest.hash
+    last = last_staged.result() if last_staged is not None else staged_hash(container, prefix)
     outcome: StageOutcome = settle(
-        stage_data.with_options(refresh_cache=refresh_cache or not current)(
-            manifest, manifest_hash=manifest.hash, prefix=prefix, container=container, prune=True,
-            progress_key=progress_key, return_state=True,
+        stage_data.with_options(refresh_cache=refresh_cache or last != manifest_hash)(
+            # quote: Prefect would otherwise walk every manifest entry twice per task run.
+            cast(Any, quote(manifest)), manifest_hash=manifest_hash, prefix=prefix,
+            container=container, prune=True, progress_key=progress_key, return_state=True,
         )
     )
     return outcome
@@ -216,6 +239,7 @@ __all__ = [
     "Stages",
     "ValidationFailedError",
     "check_settings",
+    "prefetch_staged_hash",
     "publish_report",
     "rejects_of",
     "settle",

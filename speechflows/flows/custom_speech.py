@@ -3,7 +3,8 @@
 Optionally: train a model on chosen datasets from a base model that adapts with their kinds (a
 deprecated one is refused) → wait → evaluate the custom model against the base model on an
 Acoustic test dataset → word error rates in the report. Every dataset is validated before the
-first byte is uploaded.
+first byte is uploaded. Each dataset's blob prefix (``<storage_prefix>/<dataset>/``) belongs to
+the onboarding: staging leaves exactly the dataset's file in it.
 
 Example:
     >>> custom_speech_onboarding(CustomSpeechParams(project_name="Call center",   # doctest: +SKIP
@@ -21,6 +22,7 @@ from speechflows.deployments.params import ZIPPED_KINDS, CustomSpeechParams, Dat
 from speechflows.flows.common import (
     Stages,
     check_settings,
+    prefetch_staged_hash,
     publish_report,
     rejects_of,
     settle,
@@ -68,6 +70,11 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     model: ResourceOutcome | None = None
     evaluation: EvaluationOutcome | None = None
     resources: list[ResourceOutcome | None] = []
+    from speechflows.settings import load_storage_settings
+
+    container = load_storage_settings().container
+    prefixes = {spec.name: f"{p.resolved_prefix()}{_slug(spec.name)}/" for spec in p.datasets}
+    last_staged = {name: prefetch_staged_hash(container, prefix) for name, prefix in prefixes.items()}
     try:
         # Every dataset is checked before anything is created or uploaded.
         checked: list[tuple[DatasetSpec, ValidationOutcome]] = []
@@ -83,20 +90,17 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
         with stages("project"):
             project = cs.ensure_speech_project(p.project_name, locale=p.locale, description=p.project_description)
         resources.append(project)
-        from speechflows.settings import load_storage_settings
-
-        container = load_storage_settings().container
         for spec, outcome in checked:
             slug = _slug(spec.name)
             drop = outcome.rejected_files if (p.force and outcome.has_errors) else []
             with stages(f"stage {spec.name}"):
                 packaged = package_dataset(Path(spec.path), spec.kind, drop)
                 manifest = manifest_of(packaged)
-                prefix = f"{p.resolved_prefix()}{slug}/"
+                prefix = prefixes[spec.name]
                 staging = stage_step(
                     manifest, prefix=prefix, container=container,
                     progress_key=artifact_key("progress", proj_key, slug),
-                    refresh_cache=p.refresh_cache,
+                    refresh_cache=p.refresh_cache, last_staged=last_staged[spec.name],
                 )
             with stages(f"import {spec.name}"):
                 dataset = settle(cs.create_dataset.with_options(refresh_cache=p.refresh_cache)(

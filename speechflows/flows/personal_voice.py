@@ -27,7 +27,6 @@ from speechflows.flows.common import (
     validation_gate,
     wait_options,
 )
-from speechflows.flows.professional_voice import consent_audio_hash
 from speechflows.flows.results import PersonalVoiceResult, ValidationSummary
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
@@ -70,12 +69,14 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 table_key=artifact_key("validation", p.project_id, "prompt"), force=p.force,
                 refresh_cache=p.refresh_cache, notes=notes,
             )
+            consent_hash = f"blob:{p.consent.audio_blob}"
             if p.consent.audio_file is not None:
-                validation_gate(
+                consent_manifest, _ = validation_gate(
                     p.consent.audio_file, "Consent", locale=p.locale,
                     table_key=artifact_key("validation", p.project_id, "consent"), force=False,
                     refresh_cache=p.refresh_cache, notes=notes,
                 )
+                consent_hash = consent_manifest.hash
         facts += [
             ("prompt files", len(manifest.entries)),
             ("prompt audio (local check, s)", round(prompt.total_audio_seconds, 1)),
@@ -88,7 +89,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
             consent = cv.ensure_consent(
                 consent_id, project_id=p.project_id, voice_talent_name=p.consent.voice_talent_name,
                 company_name=p.consent.company_name, locale=p.locale,
-                audio_hash=consent_audio_hash(p.consent.audio_file, p.consent.audio_blob),
+                audio_hash=consent_hash,
                 audio_file=p.consent.audio_file, audio_blob=p.consent.audio_blob,
                 description=p.consent.description,
                 wait=wait_options(p.deadlines, p.deadlines.consent_minutes),

@@ -5,6 +5,10 @@ task with transient-only retries; staging and the upload are cached on the manif
 unchanged re-run uploads nothing and creates nothing. Works against real Azure or the emulator:
 only the settings in the environment differ.
 
+The blob prefix (``storage_prefix``, default ``professional-voice/<project>/<training set>/``)
+belongs to the onboarding: staging mirrors the local folder into it, deleting blobs of files
+that were deleted or renamed locally, so the service never imports a stale file.
+
 Example:
     >>> from speechflows.deployments.params import ConsentParams, ProfessionalVoiceParams
     >>> professional_voice_onboarding(ProfessionalVoiceParams(          # doctest: +SKIP
@@ -24,6 +28,7 @@ from speechflows.deployments.params import ProfessionalVoiceParams
 from speechflows.flows.common import (
     Stages,
     check_settings,
+    prefetch_staged_hash,
     publish_report,
     rejects_of,
     settle,
@@ -79,6 +84,11 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
     validation: ValidationOutcome | None = None
     staging: StageOutcome | None = None
     facts: list[tuple[str, object]] = []
+    from speechflows.settings import load_storage_settings
+
+    container = load_storage_settings().container
+    last_staged = prefetch_staged_hash(container, p.resolved_prefix())
+    consent_hash = f"blob:{p.consent.audio_blob}"
     try:
         with stages("validate"):
             manifest, validation = validation_gate(
@@ -88,11 +98,12 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                 refresh_cache=p.refresh_cache, notes=notes,
             )
             if p.consent.audio_file is not None:
-                validation_gate(
+                consent_manifest, _ = validation_gate(
                     p.consent.audio_file, "Consent", locale=p.locale,
                     table_key=artifact_key("validation", p.project_id, "consent"), force=False,
                     refresh_cache=p.refresh_cache, notes=notes,
                 )
+                consent_hash = consent_manifest.hash
         facts += [
             ("files checked", validation.files_checked),
             ("valid utterances (local check)", validation.utterance_count),
@@ -108,7 +119,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
             consent = cv.ensure_consent(
                 consent_id, project_id=p.project_id,
                 voice_talent_name=p.consent.voice_talent_name, company_name=p.consent.company_name,
-                locale=p.locale, audio_hash=consent_audio_hash(p.consent.audio_file, p.consent.audio_blob),
+                locale=p.locale, audio_hash=consent_hash,
                 audio_file=p.consent.audio_file, audio_blob=p.consent.audio_blob,
                 description=p.consent.description,
                 wait=wait_options(p.deadlines, p.deadlines.consent_minutes),
@@ -118,13 +129,10 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
             training_set = cv.ensure_training_set(
                 ts_id, project_id=p.project_id, locale=p.locale, voice_kind=p.voice_kind,
             )
-        from speechflows.settings import load_storage_settings
-
-        container = load_storage_settings().container
         with stages("stage"):
             staging = stage_step(
                 manifest, prefix=p.resolved_prefix(), container=container,
-                progress_key=progress_key, refresh_cache=p.refresh_cache,
+                progress_key=progress_key, refresh_cache=p.refresh_cache, last_staged=last_staged,
             )
         facts += [
             ("staged files (uploaded / unchanged)", f"{staging.uploaded_files} / {staging.skipped_files}"),

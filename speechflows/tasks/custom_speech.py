@@ -28,6 +28,7 @@ from speechflows.tasks.custom_voice import OnboardingError
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.throttle import api_slot
+from speechflows.tasks.voice_common import http_transport
 from speechflows.tasks.waiting import WaitOptions, progress_callback
 
 
@@ -36,7 +37,7 @@ def speech_client() -> Iterator[CustomSpeechClient]:
     """A Speech to text client built from the environment's settings."""
     from speechflows.settings import load_speech_settings
 
-    with CustomSpeechClient(load_speech_settings()) as client:
+    with CustomSpeechClient(load_speech_settings(), transport=http_transport()) as client:
         yield client
 
 
