@@ -41,10 +41,11 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
+import io
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -144,12 +145,32 @@ def _read(manifest: Manifest, entry: ManifestEntry) -> bytes:
     return data
 
 
+class _BlockBuffers:
+    """Block buffers reused across blocks and files: at most one per slot in use.
+
+    A fresh 8 MiB ``bytes`` per block left peak RSS to the allocator: the reading threads each grow
+    their own malloc arena, and a 2 GB upload peaked anywhere between 180 and 480 MB. Reused
+    ``bytearray`` buffers filled with ``readinto`` keep it at ``concurrency × BLOCK_SIZE`` plus the
+    interpreter.
+    """
+
+    def __init__(self) -> None:
+        self._free: list[bytearray] = []
+
+    def take(self) -> bytearray:
+        return self._free.pop() if self._free else bytearray(BLOCK_SIZE)
+
+    def give(self, buf: bytearray) -> None:
+        self._free.append(buf)
+
+
 async def _put_blocks(
     transport: BlobTransport,
     manifest: Manifest,
     entry: ManifestEntry,
     name: str,
     slots: asyncio.Semaphore,
+    buffers: _BlockBuffers,
     tally: _Tally,
 ) -> None:
     path = manifest.local_path(entry)
@@ -158,38 +179,43 @@ async def _put_blocks(
     tasks: list[asyncio.Task[None]] = []
     errors: list[BaseException] = []
 
-    def read_block(fh: BinaryIO) -> bytes:
-        data = fh.read(BLOCK_SIZE)
-        digest.update(data)  # releases the GIL: hashing overlaps the uploads
-        return data
+    def read_block(fh: io.BufferedReader, buf: bytearray) -> memoryview:
+        view = memoryview(buf)[: fh.readinto(buf)]
+        digest.update(view)  # releases the GIL: hashing overlaps the uploads
+        return view
 
-    async def send(block_id: str, data: bytes) -> None:
+    async def send(block_id: str, buf: bytearray, view: memoryview) -> None:
         try:
-            await transport.put_block(name, block_id, data)
-            tally.partial_bytes += len(data)
+            await transport.put_block(name, block_id, view)
+            tally.partial_bytes += len(view)
             tally.report(name)
         except Exception as exc:
             errors.append(exc)
         finally:
+            view.release()
+            buffers.give(buf)
             slots.release()
 
     try:
         with open(path, "rb") as fh:
             while not errors:
                 await slots.acquire()
+                buf = buffers.take()
                 try:
-                    data = await asyncio.to_thread(read_block, fh)
+                    view = await asyncio.to_thread(read_block, fh, buf)
                 except BaseException:
+                    buffers.give(buf)
                     slots.release()
                     raise
-                if not data:
+                if not view:
+                    view.release()
+                    buffers.give(buf)
                     slots.release()
                     break
                 # Fixed-length ids (Azure requires equal lengths within a blob).
                 block_id = base64.b64encode(f"{len(block_ids):010d}".encode()).decode("ascii")
                 block_ids.append(block_id)
-                tasks.append(asyncio.create_task(send(block_id, data)))
-                del data
+                tasks.append(asyncio.create_task(send(block_id, buf, view)))
         await asyncio.gather(*tasks)
     except OSError as exc:
         raise UnreadableFileError(
@@ -218,6 +244,7 @@ async def _upload_all(
 ) -> None:
     queue: Iterator[tuple[str, ManifestEntry]] = iter(todo)
     slots = asyncio.Semaphore(concurrency)
+    buffers = _BlockBuffers()
     failures: list[Exception] = []
 
     async def worker() -> None:
@@ -228,7 +255,7 @@ async def _upload_all(
                 if entry.size <= SINGLE_PUT_LIMIT:
                     await transport.put_blob(name, _read(manifest, entry), entry.md5)
                 else:
-                    await _put_blocks(transport, manifest, entry, name, slots, tally)
+                    await _put_blocks(transport, manifest, entry, name, slots, buffers, tally)
                     tally.partial_bytes -= entry.size
             except Exception as exc:
                 failures.append(exc)

@@ -146,7 +146,7 @@ class BlobTransport:
         query: str = "",
         *,
         headers: Mapping[str, str] | None = None,
-        data: bytes | None = None,
+        data: bytes | memoryview | None = None,
         what: str,
         accept: Container[int] = (),
     ) -> tuple[int, Mapping[str, str], bytes]:
@@ -245,7 +245,7 @@ class BlobTransport:
         }
         await self.request("PUT", blob, headers=headers, data=data, what=f"upload blob {blob!r}")
 
-    async def put_block(self, blob: str, block_id: str, data: bytes) -> None:
+    async def put_block(self, blob: str, block_id: str, data: bytes | memoryview) -> None:
         """Stage one uncommitted block (invisible until :meth:`put_block_list`)."""
         query = f"comp=block&blockid={quote(block_id, safe='')}"
         await self.request("PUT", blob, query, data=data, what=f"upload blob {blob!r}")
