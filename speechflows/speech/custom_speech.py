@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from speechflows.speech.client_base import without_none
 from speechflows.speech.models import (
     CustomSpeechModel,
     Evaluation,
@@ -30,7 +31,6 @@ from speechflows.speech.speech_to_text_base import (
     Ref,
     SpeechToTextBase,
     odata_quote,
-    without_none,
 )
 from speechflows.speech.speech_to_text_datasets import SpeechToTextDatasets
 

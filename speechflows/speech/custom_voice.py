@@ -19,11 +19,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from speechflows.speech.client_base import without_none
 from speechflows.speech.custom_voice_base import (
     CustomVoiceBase,
     check_resource_id,
     operation_id_for,
-    without_none,
 )
 from speechflows.speech.custom_voice_data import CustomVoiceData
 from speechflows.speech.errors import SpeechUsageError

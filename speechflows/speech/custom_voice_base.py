@@ -5,19 +5,17 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
 from speechflows.settings import SpeechSettings
+from speechflows.speech.client_base import SpeechClientBase
 from speechflows.speech.errors import NotFoundError, SpeechUsageError
-from speechflows.speech.http import RetryPolicy, SpeechHTTP, TokenCredential, decode_json
+from speechflows.speech.http import decode_json
 from speechflows.speech.models import (
     Accepted,
     ApiModel,
@@ -51,43 +49,12 @@ def audio_content_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
-def without_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-class CustomVoiceBase:
+class CustomVoiceBase(SpeechClientBase):
     """Connection, URLs, id checks and generic CRUD of the Custom Voice API."""
 
-    def __init__(
-        self,
-        settings: SpeechSettings,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        credential: TokenCredential | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.settings = settings
-        self.api_version = settings.custom_voice_api_version
-        self.http = SpeechHTTP(
-            settings, transport=transport, credential=credential, retry=retry, sleep=sleep, clock=clock
-        )
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self.http.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.http.base_url!r}, api_version={self.api_version!r})"
+    @staticmethod
+    def _api_version_of(settings: SpeechSettings) -> str:
+        return settings.custom_voice_api_version
 
     # -- plumbing -----------------------------------------------------------------------------
 

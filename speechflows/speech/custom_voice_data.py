@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from speechflows.speech.client_base import without_none
 from speechflows.speech.custom_voice_base import (
     CustomVoiceBase,
     audio_content_type,
     check_resource_id,
-    without_none,
 )
 from speechflows.speech.errors import SpeechUsageError
 from speechflows.speech.http import FileSpec, decode_json

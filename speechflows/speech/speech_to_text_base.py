@@ -8,18 +8,14 @@ other by ``self`` URL, so every method takes a ``self`` URL or a bare id.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
-
-import httpx
 
 from speechflows.redaction import redact_url
 from speechflows.settings import SpeechSettings
+from speechflows.speech.client_base import SpeechClientBase, without_none
 from speechflows.speech.errors import NotFoundError, SpeechUsageError
-from speechflows.speech.http import RetryPolicy, SpeechHTTP, TokenCredential, decode_json
+from speechflows.speech.http import decode_json
 from speechflows.speech.models import (
     SpeechEntity,
     SpeechProject,
@@ -42,44 +38,17 @@ def odata_quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def without_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-class SpeechToTextBase:
+class SpeechToTextBase(SpeechClientBase):
     """Connection, URLs and generic CRUD of the Speech to text API; locales and projects."""
 
-    def __init__(
-        self,
-        settings: SpeechSettings,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        credential: TokenCredential | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.settings = settings
-        self.api_version = settings.speech_to_text_api_version
-        self.legacy = settings.speech_to_text_legacy_paths
-        self.http = SpeechHTTP(
-            settings, transport=transport, credential=credential, retry=retry, sleep=sleep, clock=clock
-        )
+    @staticmethod
+    def _api_version_of(settings: SpeechSettings) -> str:
+        return settings.speech_to_text_api_version
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self.http.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.http.base_url!r}, api_version={self.api_version!r})"
+    @property
+    def legacy(self) -> bool:
+        """True when this client addresses the legacy ``v3.2`` paths."""
+        return self.settings.speech_to_text_legacy_paths
 
     # -- plumbing -----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from speechflows.redaction import redact_url
+from speechflows.speech.client_base import without_none
 from speechflows.speech.errors import SpeechError, SpeechUsageError
 from speechflows.speech.http import FileSpec, decode_json
 from speechflows.speech.models import (
@@ -21,7 +22,6 @@ from speechflows.speech.speech_to_text_base import (
     MAX_BLOCK_BYTES,
     Ref,
     SpeechToTextBase,
-    without_none,
 )
 
 
