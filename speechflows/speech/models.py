@@ -1,13 +1,8 @@
 """Pydantic models of the Custom Voice and Speech to text resources (one import for both).
 
-Fields are snake_case with the API's camelCase as alias; unknown fields are kept (``extra``), so a
-newer service version never breaks parsing. Statuses are enums compared case-insensitively.
-URLs that may carry a SAS token (``audioUrl``, ``containerUrl``, ``contentUrl``) are redacted in
-``repr``/``str`` and in ``model_dump`` unless the dump asks for ``context={"reveal": True}`` (only
-the client does, to build a request body).
-
->>> Status("succeeded") is Status.SUCCEEDED
-True
+The conventions (camelCase aliases, extra fields kept, case-insensitive statuses, SAS URLs redacted
+unless dumped with ``context={"reveal": True}``) are described in
+:mod:`speechflows.speech.model_base`.
 """
 
 from __future__ import annotations
