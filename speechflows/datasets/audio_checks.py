@@ -17,6 +17,11 @@ READ_ERRORS = (OSError, zipfile.BadZipFile, zlib.error, EOFError)
 _ILLEGAL = frozenset('\\/:*?"<>|') | frozenset(chr(c) for c in range(32))
 
 
+def unreadable(b: ReportBuilder, name: str, exc: BaseException) -> None:
+    """Record that ``name`` could not be read (one of :data:`READ_ERRORS`), with the error."""
+    b.add("file.unreadable", name, value=f"{type(exc).__name__}: {exc}")
+
+
 @dataclass(frozen=True, slots=True)
 class AudioSpec:
     """The audio requirements of a kind; each ``None`` means "not checked".
@@ -57,7 +62,7 @@ def check_audio(src: Source, name: str, spec: AudioSpec, b: ReportBuilder) -> Au
         b.add(exc.code, name, value=exc.value)
         return None
     except READ_ERRORS as exc:
-        b.add("file.unreadable", name, value=f"{type(exc).__name__}: {exc}")
+        unreadable(b, name, exc)
         return None
     return info if _check_info(info, name, size, spec, b) else None
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
-from speechflows.datasets.audio_checks import READ_ERRORS, AudioSpec, check_audio
+from speechflows.datasets.audio_checks import AudioSpec, check_audio
 from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.report import ReportBuilder
 from speechflows.datasets.sources import Source, base_name
-from speechflows.datasets.textfiles import TextDecodeError, detect_encoding, iter_lines
+from speechflows.datasets.text_checks import text_encoding
+from speechflows.datasets.textfiles import iter_lines
 from speechflows.datasets.voice import Options, split_files
 
 MAX_FILES = 10_000
@@ -119,14 +120,8 @@ def _read_transcript(
     src: Source, name: str, lines: dict[str, int], b: ReportBuilder, locale: str
 ) -> bool:
     en_us = locale.lower() == "en-us"
-    try:
-        b.report.total_bytes += src.size(name)
-        enc = detect_encoding(lambda: src.open(name), allow_utf16=False)
-    except TextDecodeError as exc:
-        b.add("text.encoding_invalid", name, value=str(exc))
-        return False
-    except READ_ERRORS as exc:
-        b.add("file.unreadable", name, value=f"{type(exc).__name__}: {exc}")
+    enc = text_encoding(src, name, b, allow_utf16=False)
+    if enc is None:
         return False
     usable = True
     if not en_us and not enc.bom:

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from speechflows.datasets.audio_checks import READ_ERRORS
+from speechflows.datasets.audio_checks import READ_ERRORS, unreadable
 from speechflows.datasets.kinds import KIND_EXTENSIONS, DataKind
 from speechflows.datasets.report import ReportBuilder
 from speechflows.datasets.sources import Source
@@ -94,7 +94,7 @@ def _check_file(
     except TextDecodeError as exc:
         b.add("text.encoding_invalid", name, value=str(exc))
     except READ_ERRORS as exc:
-        b.add("file.unreadable", name, value=f"{type(exc).__name__}: {exc}")
+        unreadable(b, name, exc)
     b.reject(name)
 
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from speechflows.datasets.audio_checks import READ_ERRORS, AudioSpec, check_audio, check_name
+from speechflows.datasets.audio_checks import (
+    READ_ERRORS,
+    AudioSpec,
+    check_audio,
+    check_name,
+    unreadable,
+)
 from speechflows.datasets.kinds import KIND_EXTENSIONS, DataKind
 from speechflows.datasets.report import ReportBuilder
 from speechflows.datasets.sources import Source, stem, suffix
-from speechflows.datasets.textfiles import TextDecodeError, detect_encoding
+from speechflows.datasets.text_checks import text_encoding
 from speechflows.datasets.voice_scripts import parse_scripts
 
 DEFAULT_MIN_UTTERANCES = 300  # the usual recipe minUtteranceCount
@@ -185,16 +191,14 @@ def validate_long_audio(src: Source, b: ReportBuilder, opts: Options) -> None:
 
 
 def _transcript_ok(src: Source, name: str, b: ReportBuilder) -> bool:
+    enc = text_encoding(src, name, b, allow_ansi=True)
+    if enc is None:
+        return False
     try:
-        b.report.total_bytes += src.size(name)
-        enc = detect_encoding(lambda: src.open(name), allow_ansi=True)
         with src.open(name) as f:
             content = f.read(1 << 16)
-    except TextDecodeError as exc:
-        b.add("text.encoding_invalid", name, value=str(exc))
-        return False
     except READ_ERRORS as exc:
-        b.add("file.unreadable", name, value=f"{type(exc).__name__}: {exc}")
+        unreadable(b, name, exc)
         return False
     if not content.decode(enc.codec, errors="replace").strip():
         b.add("file.empty" if not content else "script.empty", name, value="no transcript text")

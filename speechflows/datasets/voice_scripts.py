@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from speechflows.datasets.audio_checks import READ_ERRORS
 from speechflows.datasets.report import ReportBuilder
 from speechflows.datasets.sources import Source
-from speechflows.datasets.textfiles import TextDecodeError, detect_encoding, iter_lines
+from speechflows.datasets.text_checks import text_encoding
+from speechflows.datasets.textfiles import iter_lines
 
 MAX_LINE = 1000
 _UNNORMALIZED = re.compile(r"[0-9@#$%&*+=<>^~_|\\/\[\]{}]")
@@ -66,14 +66,8 @@ def _parse_one(
     b: ReportBuilder,
     locale: str,
 ) -> bool:
-    try:
-        b.report.total_bytes += src.size(name)
-        enc = detect_encoding(lambda: src.open(name), allow_ansi=True, allow_utf16=True)
-    except TextDecodeError as exc:
-        b.add("text.encoding_invalid", name, value=str(exc))
-        return False
-    except READ_ERRORS as exc:
-        b.add("file.unreadable", name, value=f"{type(exc).__name__}: {exc}")
+    enc = text_encoding(src, name, b, allow_ansi=True, allow_utf16=True)
+    if enc is None:
         return False
     if locale.lower() in _UNICODE_ONLY and (enc.ascii or enc.codec == "cp1252"):
         b.add("text.encoding_invalid", name, value=f"{enc.label} is not accepted for {locale}")
