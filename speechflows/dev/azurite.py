@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
-from speechflows.dev.processes import ManagedProcess, ServiceStartError, free_port
+from speechflows.dev.processes import ManagedProcess, ServiceStartError, StopOnExit, free_port
 
 ACCOUNT_NAME = "devstoreaccount1"
 # Azurite's well-known development account key: public, documented, not a secret.
@@ -37,8 +36,25 @@ def azurite_bin() -> Path:
     )
 
 
+def azurite_argv(port: int, data_dir: Path | None = None) -> list[str]:
+    """The ``azurite-blob`` command line for ``127.0.0.1:port``, persisting in ``data_dir`` if given."""
+    argv = [
+        str(azurite_bin()), "--blobHost", "127.0.0.1", "--blobPort", str(port),
+        "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+    ]
+    return [*argv, "--location", str(data_dir)] if data_dir is not None else argv
+
+
+def connection_string_for(port: int) -> str:
+    """The connection string of the development account of an Azurite on ``127.0.0.1:port``."""
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
+        f"BlobEndpoint=http://127.0.0.1:{port}/{ACCOUNT_NAME};"
+    )
+
+
 @dataclass
-class Azurite:
+class Azurite(StopOnExit):
     """A running Azurite Blob service.
 
     Example:
@@ -55,10 +71,7 @@ class Azurite:
 
     @property
     def connection_string(self) -> str:
-        return (
-            f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
-            f"BlobEndpoint={self.blob_endpoint};"
-        )
+        return connection_string_for(self.port)
 
     @classmethod
     def start(
@@ -75,19 +88,15 @@ class Azurite:
         ``data_dir`` persists blobs across restarts; ``in_memory`` keeps them in RAM instead.
         """
         port = port or free_port()
-        argv = [
-            str(azurite_bin()), "--blobHost", "127.0.0.1", "--blobPort", str(port),
-            "--skipApiVersionCheck", "--loose", "--disableTelemetry",
-        ]
         if in_memory:
-            argv.append("--inMemoryPersistence")
+            argv = [*azurite_argv(port), "--inMemoryPersistence"]
             if memory_limit_mb:
                 argv += ["--extentMemoryLimit", str(memory_limit_mb)]
         else:
             if data_dir is None:
                 raise ValueError("give data_dir, or in_memory=True")
             data_dir.mkdir(parents=True, exist_ok=True)
-            argv += ["--location", str(data_dir)]
+            argv = azurite_argv(port, data_dir)
             log_path = log_path or data_dir / "azurite.log"
         if log_path is None:
             argv.append("--silent")
@@ -97,11 +106,3 @@ class Azurite:
 
     def stop(self) -> None:
         self.process.stop()
-
-    def __enter__(self) -> Azurite:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

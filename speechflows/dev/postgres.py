@@ -21,9 +21,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
-from speechflows.dev.processes import ServiceStartError, free_port
+from speechflows.dev.processes import ServiceStartError, StopOnExit, free_port
 
 _LIVE: set[Postgres] = set()
 
@@ -49,7 +48,7 @@ def postgres_bin_dir() -> Path:
 
 
 @dataclass(eq=False)
-class Postgres:
+class Postgres(StopOnExit):
     """A running PostgreSQL cluster in its own temp dir."""
 
     port: int
@@ -159,17 +158,6 @@ class Postgres:
                     "pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", timeout=60
                 )
         shutil.rmtree(self.base_dir, ignore_errors=True)
-
-    def __enter__(self) -> Postgres:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @atexit.register

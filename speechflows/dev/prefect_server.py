@@ -19,11 +19,10 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 
-from speechflows.dev.processes import ManagedProcess, free_port
+from speechflows.dev.processes import ManagedProcess, StopOnExit, free_port
 
 # Offline and quiet: no telemetry, no update checks (reference/prefect.md §1).
 QUIET_ENV: dict[str, str] = {
@@ -39,6 +38,19 @@ def prefect_bin() -> str:
     return str(candidate) if candidate.exists() else "prefect"
 
 
+def server_argv(port: int) -> list[str]:
+    """The ``prefect server start`` command line for ``127.0.0.1:port``."""
+    return [
+        prefect_bin(), "server", "start", "--host", "127.0.0.1", "--port", str(port),
+        "--analytics-off",
+    ]
+
+
+def worker_argv(pool: str, name: str) -> list[str]:
+    """The ``prefect worker start`` command line of a process worker ``name`` on ``pool``."""
+    return [prefect_bin(), "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
+
+
 def api_healthy(api_url: str) -> bool:
     with contextlib.suppress(httpx.HTTPError):
         return httpx.get(f"{api_url}/health", timeout=2.0).status_code == 200
@@ -46,7 +58,7 @@ def api_healthy(api_url: str) -> bool:
 
 
 @dataclass
-class PrefectServer:
+class PrefectServer(StopOnExit):
     """A running ``prefect server start`` (API and UI on ``http://127.0.0.1:port``)."""
 
     process: ManagedProcess
@@ -96,16 +108,7 @@ class PrefectServer:
         server_env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
         if database_url:
             server_env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
-        argv = [
-            prefect_bin(),
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--analytics-off",
-        ]
+        argv = server_argv(port)
         api_url = f"http://127.0.0.1:{port}/api"
         process = ManagedProcess(
             "Prefect server",
@@ -122,17 +125,6 @@ class PrefectServer:
     def stop(self) -> None:
         self.process.stop(timeout=20)
 
-    def __enter__(self) -> PrefectServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 def worker_registered(api_url: str, pool: str, name: str) -> bool:
     with contextlib.suppress(httpx.HTTPError, ValueError):
@@ -147,7 +139,7 @@ def worker_registered(api_url: str, pool: str, name: str) -> bool:
 
 
 @dataclass
-class PrefectWorker:
+class PrefectWorker(StopOnExit):
     """A running ``prefect worker start --type process`` on one work pool."""
 
     process: ManagedProcess
@@ -194,17 +186,7 @@ class PrefectWorker:
             worker_env["PREFECT_WORKER_PREFETCH_SECONDS"] = str(max(query_seconds, 1))
         if cwd is not None:
             worker_env["PWD"] = str(cwd)
-        argv = [
-            prefect_bin(),
-            "worker",
-            "start",
-            "--pool",
-            pool,
-            "--name",
-            name,
-            "--type",
-            "process",
-        ]
+        argv = worker_argv(pool, name)
         if limit is not None:
             argv += ["--limit", str(limit)]
         process = ManagedProcess(
@@ -224,17 +206,6 @@ class PrefectWorker:
     def stop(self) -> None:
         self.process.stop(timeout=20)
 
-    def __enter__(self) -> PrefectWorker:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 __all__ = [
     "QUIET_ENV",
@@ -242,5 +213,7 @@ __all__ = [
     "PrefectWorker",
     "api_healthy",
     "prefect_bin",
+    "server_argv",
+    "worker_argv",
     "worker_registered",
 ]

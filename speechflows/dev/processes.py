@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 _LIVE: set[ManagedProcess] = set()
 
@@ -38,6 +38,21 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
         return True
     return False
+
+
+class StopOnExit:
+    """Mixin for a running service: ``with`` it, and leaving the block calls ``stop()``."""
+
+    def stop(self) -> None:
+        raise NotImplementedError  # pragma: no cover - every service defines it
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
 
 
 class ManagedProcess:
@@ -139,6 +154,10 @@ class ManagedProcess:
         # Whatever the leader left behind in its group goes too.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
+        self._forget()
+
+    def detach(self) -> None:
+        """Leave the child running when this interpreter exits (its owner stops it by pid)."""
         self._forget()
 
     def _forget(self) -> None:

@@ -16,7 +16,6 @@ import os
 import secrets
 import shlex
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -26,9 +25,15 @@ from pathlib import Path
 import psutil
 
 from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, ensure_setup
-from speechflows.dev.azurite import ACCOUNT_KEY, ACCOUNT_NAME, azurite_bin
-from speechflows.dev.prefect_server import QUIET_ENV, api_healthy, prefect_bin, worker_registered
-from speechflows.dev.processes import ServiceStartError, port_open
+from speechflows.dev.azurite import azurite_argv, connection_string_for
+from speechflows.dev.prefect_server import (
+    QUIET_ENV,
+    api_healthy,
+    server_argv,
+    worker_argv,
+    worker_registered,
+)
+from speechflows.dev.processes import ManagedProcess, ServiceStartError, port_open
 
 
 @dataclass
@@ -71,6 +76,7 @@ def _spawn(
     name: str,
     argv: list[str],
     *,
+    port: int,
     env: dict[str, str],
     log: Path,
     cwd: Path,
@@ -79,34 +85,15 @@ def _spawn(
     timeout: float = 180.0,
     reset_sigint: bool = False,
 ) -> Service:
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as out:
-
-        def _preexec() -> None:  # pragma: no cover - runs in the child
-            if reset_sigint:  # see reference/prefect.md §4 (workers ignoring SIGINT)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-        proc = subprocess.Popen(
-            argv,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, **env},
-            cwd=cwd,
-            start_new_session=True,
-            preexec_fn=_preexec,
-        )
-    service = Service(name, proc.pid, psutil.Process(proc.pid).create_time(), url, str(log))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-            raise ServiceStartError(f"{name} exited with code {proc.returncode}; {log}:\n{tail}")
-        if ready():
-            return service
-        time.sleep(0.2)
-    stop_service(service)
-    raise ServiceStartError(f"{name} was not ready within {timeout:.0f} s; see {log}")
+    process = ManagedProcess(
+        name, argv, port=port, log_path=log, env=env, cwd=cwd, ready=ready,
+        start_timeout=timeout, reset_sigint=reset_sigint,
+    )
+    process.start()
+    # The service outlives `dev up`; `dev down` (another process) stops it by its recorded pid.
+    process.detach()
+    assert process.pid is not None
+    return Service(name, process.pid, psutil.Process(process.pid).create_time(), url, str(log))
 
 
 def stop_service(service: Service, grace: float = 20.0) -> bool:
@@ -166,14 +153,10 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         "PREFECT_HOME": str(config.root / ".prefect"),
         "PREFECT_API_URL": api_url,
     }
-    azurite_conn = (
-        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
-        f"BlobEndpoint=http://127.0.0.1:{config.azurite_port}/{ACCOUNT_NAME};"
-    )
     flow_env = {
         "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{config.emulator_port}",
         "SPEECHFLOWS_SPEECH_KEY": key,
-        "SPEECHFLOWS_STORAGE_CONNECTION_STRING": azurite_conn,
+        "SPEECHFLOWS_STORAGE_CONNECTION_STRING": connection_string_for(config.azurite_port),
     }
     services: list[Service] = []
     speechflows_bin = str(Path(sys.executable).with_name("speechflows"))
@@ -182,18 +165,8 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         services.append(
             _spawn(
                 "azurite",
-                [
-                    str(azurite_bin()),
-                    "--blobHost",
-                    "127.0.0.1",
-                    "--blobPort",
-                    str(config.azurite_port),
-                    "--skipApiVersionCheck",
-                    "--loose",
-                    "--disableTelemetry",
-                    "--location",
-                    str(data / "azurite"),
-                ],
+                azurite_argv(config.azurite_port, data / "azurite"),
+                port=config.azurite_port,
                 env={},
                 log=logs / "azurite.log",
                 cwd=config.root,
@@ -215,6 +188,7 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
                     "--key",
                     key,
                 ],
+                port=config.emulator_port,
                 env={},
                 log=logs / "emulator.log",
                 cwd=config.root,
@@ -226,16 +200,8 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         services.append(
             _spawn(
                 "prefect-server",
-                [
-                    prefect_bin(),
-                    "server",
-                    "start",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(config.prefect_port),
-                    "--analytics-off",
-                ],
+                server_argv(config.prefect_port),
+                port=config.prefect_port,
                 env=prefect_env,
                 log=logs / "prefect-server.log",
                 cwd=config.root,
@@ -251,17 +217,8 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         services.append(
             _spawn(
                 "worker",
-                [
-                    prefect_bin(),
-                    "worker",
-                    "start",
-                    "--pool",
-                    WORK_POOL,
-                    "--name",
-                    worker_name,
-                    "--type",
-                    "process",
-                ],
+                worker_argv(WORK_POOL, worker_name),
+                port=0,
                 env={
                     **prefect_env,
                     **flow_env,
