@@ -31,31 +31,15 @@ from typing import Any, Literal
 from speechflows.emulator import analysis
 from speechflows.emulator.blob import InaccessibleStorage
 from speechflows.emulator.context import Context
+from speechflows.emulator.engine import StatusJob
 from speechflows.emulator.store import Job
 from speechflows.emulator.wire import now_cv
 
 API: Literal["customvoice"] = "customvoice"
 
 
-class _Base:
-    """Shared behaviour: the resource shows Running, then Succeeded or Failed."""
-
-    running_status = "Running"
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def ready(self, job: Job) -> bool:
-        return True
-
-    def running_seconds(self, job: Job) -> float:
-        return self.ctx.config.step_seconds
-
-    def start(self, job: Job) -> None:
-        self._set(job, self.running_status)
-
-    def run(self, job: Job) -> dict[str, Any]:
-        return {"ok": True}
+class _Base(StatusJob):
+    """The resource shows Running, then Succeeded or Failed (with ``failureReason``)."""
 
     def finish(self, job: Job, result: dict[str, Any]) -> str:
         self.ctx.clean(job.id)

@@ -29,6 +29,7 @@ from typing import Any, Literal
 from speechflows.emulator import analysis
 from speechflows.emulator.blob import InaccessibleStorage
 from speechflows.emulator.context import Context
+from speechflows.emulator.engine import StatusJob
 from speechflows.emulator.store import Job, StoredFile
 from speechflows.emulator.wire import now_stt
 
@@ -47,21 +48,8 @@ def _u(value: str) -> float:
     return int(hashlib.sha256(value.encode()).hexdigest()[:8], 16) / 2**32
 
 
-class _Base:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def ready(self, job: Job) -> bool:
-        return True
-
-    def running_seconds(self, job: Job) -> float:
-        return self.ctx.config.step_seconds
-
-    def start(self, job: Job) -> None:
-        self._set(job, "Running")
-
-    def run(self, job: Job) -> dict[str, Any]:
-        return {"ok": True}
+class _Base(StatusJob):
+    """The resource shows Running, then Succeeded or Failed (with ``properties.error``)."""
 
     def finish(self, job: Job, result: dict[str, Any]) -> str:
         if result.get("ok"):
