@@ -55,7 +55,8 @@ class SettingsError(ValueError):
     """A setting is missing or invalid. The message names the variable and shows an example."""
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback IP addresses (``127.0.0.1``, ``::1``)."""
     if host == "localhost":
         return True
     try:
@@ -99,7 +100,7 @@ class SpeechSettings(BaseSettings):
                 f"SPEECHFLOWS_SPEECH_ENDPOINT must be an http(s) URL, got {value!r} "
                 "(example: https://eastus.api.cognitive.microsoft.com)"
             )
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback_host(parts.hostname):
             raise ValueError(
                 "SPEECHFLOWS_SPEECH_ENDPOINT must use https (plain http is allowed only on "
                 "loopback, for the local emulator)"
@@ -141,7 +142,7 @@ class SpeechSettings(BaseSettings):
             )
         if self.use_entra:
             host = urlsplit(self.base_url).hostname or ""
-            if not (host.endswith(".cognitiveservices.azure.com") or _is_loopback(host)):
+            if not (host.endswith(".cognitiveservices.azure.com") or is_loopback_host(host)):
                 raise ValueError(
                     "SPEECHFLOWS_SPEECH_USE_ENTRA=true needs a custom-domain endpoint "
                     "(example: SPEECHFLOWS_SPEECH_ENDPOINT=https://myspeech.cognitiveservices.azure.com); "

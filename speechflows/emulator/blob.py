@@ -11,7 +11,6 @@ strings never appear in messages: every URL in an error goes through ``strip_que
 
 from __future__ import annotations
 
-import ipaddress
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import httpx
 
 from speechflows.redaction import strip_query
+from speechflows.settings import is_loopback_host
 
 
 class InaccessibleStorage(Exception):
@@ -35,12 +35,7 @@ def is_loopback_url(url: str) -> bool:
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host:
         return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(host)
 
 
 def _check(url: str) -> None:
