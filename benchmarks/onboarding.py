@@ -29,7 +29,9 @@ from pathlib import Path
 KEY = "speechflows-bench-key-0123456789abcdef"
 
 
-def script_onboarding(data: Path, consent_file: Path, project: str, container: str) -> dict[str, object]:
+def script_onboarding(
+    data: Path, consent_file: Path, project: str, container: str
+) -> dict[str, object]:
     """The onboarding as a plain script: the library calls the flow makes, without Prefect."""
     from speechflows.datasets import validate
     from speechflows.datasets.manifest import build_manifest
@@ -48,21 +50,29 @@ def script_onboarding(data: Path, consent_file: Path, project: str, container: s
     with CustomVoiceClient(load_speech_settings()) as cv:
         cv.create_project(project, kind="ProfessionalVoice", locale="en-US")
         accepted = cv.create_consent(
-            f"{project}-consent", project_id=project, voice_talent_name="Jess Doe",
-            company_name="Contoso", locale="en-US", audio_file=consent_file,
+            f"{project}-consent",
+            project_id=project,
+            voice_talent_name="Jess Doe",
+            company_name="Contoso",
+            locale="en-US",
+            audio_file=consent_file,
         )
         wait_for_accepted(cv, accepted, "consents", min_interval=0.05, max_interval=0.5)
         ts = f"{project}-trainingset"
         cv.create_training_set(ts, project_id=project, locale="en-US", voice_kind="Female")
         sas = container_sas_url(storage, container, permissions="rl")
         op = cv.upload_training_set_data(
-            ts, kind="AudioAndScript",
+            ts,
+            kind="AudioAndScript",
             audios=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".wav"]),
             scripts=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".txt"]),
         )
         wait_for_operation(cv, op, min_interval=0.05, max_interval=0.5, deadline_seconds=600)
         got = cv.get_training_set(ts)
-    return {"uploaded": len(staged.uploaded), "utterances": got.properties.utterance_count if got.properties else None}
+    return {
+        "uploaded": len(staged.uploaded),
+        "utterances": got.properties.utterance_count if got.properties else None,
+    }
 
 
 def main() -> None:
@@ -95,12 +105,14 @@ def main() -> None:
     emu = None
     try:
         emu = start_emulator(root / "emulator", KEY, root / "emulator.log", step_seconds=0)
-        os.environ.update({
-            "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{emu.port}",
-            "SPEECHFLOWS_SPEECH_KEY": KEY,
-            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
-            "SPEECHFLOWS_STORAGE_CONTAINER": "bench",
-        })
+        os.environ.update(
+            {
+                "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{emu.port}",
+                "SPEECHFLOWS_SPEECH_KEY": KEY,
+                "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
+                "SPEECHFLOWS_STORAGE_CONTAINER": "bench",
+            }
+        )
         os.chdir(root)
         data = write_sample(root / "voice", DataKind.AUDIO_AND_SCRIPT, count=args.utterances)
         consent_dir = write_sample(root / "consent", DataKind.CONSENT)
@@ -113,10 +125,13 @@ def main() -> None:
         build_manifest(data, extensions=[".wav", ".txt"])
         validate(data, "AudioAndScript", locale="en-US")
 
-        with temporary_settings(updates={
-            PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
-            PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "results",
-        }):
+        with temporary_settings(
+            updates={
+                PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+                PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "results",
+            }
+        ):
+
             @flow
             def warm_up() -> int:
                 return 1
@@ -125,9 +140,14 @@ def main() -> None:
 
             def flow_run(project: str) -> tuple[float, object]:
                 params = ProfessionalVoiceParams(
-                    project_id=project, data_dir=data,
-                    consent=ConsentParams(voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent),
-                    deadlines=Deadlines(poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=10),
+                    project_id=project,
+                    data_dir=data,
+                    consent=ConsentParams(
+                        voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent
+                    ),
+                    deadlines=Deadlines(
+                        poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=10
+                    ),
                 )
                 t0 = time.perf_counter()
                 result = professional_voice_onboarding(params)
@@ -137,7 +157,9 @@ def main() -> None:
             script_times, flow_times = [], []
             for round_no in (1, 2):
                 t0 = time.perf_counter()
-                script = script_onboarding(data, consent, f"bench-script{round_no}", f"bench-script{round_no}")
+                script = script_onboarding(
+                    data, consent, f"bench-script{round_no}", f"bench-script{round_no}"
+                )
                 script_times.append(time.perf_counter() - t0)
                 seconds, first = flow_run(f"bench-flow{round_no}")
                 flow_times.append(seconds)

@@ -60,7 +60,9 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def start_emulator(data_dir: Path, key: str, log_path: Path, *, step_seconds: float | None = None) -> Any:
+def start_emulator(
+    data_dir: Path, key: str, log_path: Path, *, step_seconds: float | None = None
+) -> Any:
     """``speechflows emulator`` on a free loopback port, as a managed child process."""
     import httpx
 
@@ -70,17 +72,28 @@ def start_emulator(data_dir: Path, key: str, log_path: Path, *, step_seconds: fl
 
     def ready() -> bool:
         try:
-            return httpx.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=1).status_code == 200
+            return (
+                httpx.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=1).status_code == 200
+            )
         except httpx.HTTPError:
             return False
 
     argv = [
-        sys.executable, "-m", "speechflows.emulator",
-        "--port", str(port), "--data-dir", str(data_dir), "--key", key,
+        sys.executable,
+        "-m",
+        "speechflows.emulator",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--key",
+        key,
     ]
     if step_seconds is not None:
         argv += ["--step-seconds", str(step_seconds)]
-    return ManagedProcess("Speech emulator", argv, port=port, log_path=log_path, ready=ready).start()
+    return ManagedProcess(
+        "Speech emulator", argv, port=port, log_path=log_path, ready=ready
+    ).start()
 
 
 def sample_data(root: Path) -> dict[str, Path]:
@@ -88,7 +101,13 @@ def sample_data(root: Path) -> dict[str, Path]:
     from speechflows.datasets import DataKind, write_sample
 
     def one(path: Path) -> Path:
-        return path if path.is_file() else sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".wav", ".mp3"))[0]
+        return (
+            path
+            if path.is_file()
+            else sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".wav", ".mp3"))[
+                0
+            ]
+        )
 
     return {
         "voice": write_sample(root / "voice", DataKind.AUDIO_AND_SCRIPT, count=24),
@@ -118,17 +137,29 @@ def _onboardings(data: dict[str, Path]) -> list[tuple[str, Callable[[], Any]]]:
     from speechflows.flows.professional_voice import professional_voice_onboarding
 
     fast = Deadlines(poll_min_seconds=0.2, poll_max_seconds=2.0)
-    consent = ConsentParams(voice_talent_name="Jessica Doe", company_name="Contoso", audio_file=data["consent"])
-    voice = ProfessionalVoiceParams(project_id="demo-voice", data_dir=data["voice"], consent=consent, deadlines=fast)
-    personal = PersonalVoiceParams(project_id="demo-personal", prompt_path=data["prompt"], consent=consent, deadlines=fast)
+    consent = ConsentParams(
+        voice_talent_name="Jessica Doe", company_name="Contoso", audio_file=data["consent"]
+    )
+    voice = ProfessionalVoiceParams(
+        project_id="demo-voice", data_dir=data["voice"], consent=consent, deadlines=fast
+    )
+    personal = PersonalVoiceParams(
+        project_id="demo-personal", prompt_path=data["prompt"], consent=consent, deadlines=fast
+    )
     speech = CustomSpeechParams(
-        project_name="Demo call center", deadlines=fast,
+        project_name="Demo call center",
+        deadlines=fast,
         datasets=[
-            DatasetSpec(name="call-center-phrases", kind="Language", path=_language_file(data["language"])),
+            DatasetSpec(
+                name="call-center-phrases", kind="Language", path=_language_file(data["language"])
+            ),
             DatasetSpec(name="call-center-audio", kind="Acoustic", path=data["acoustic"]),
         ],
-        model=SpeechModelParams(display_name="Demo call center model", datasets=["call-center-phrases"],
-                                test_dataset="call-center-audio"),
+        model=SpeechModelParams(
+            display_name="Demo call center model",
+            datasets=["call-center-phrases"],
+            test_dataset="call-center-audio",
+        ),
     )
     return [
         ("professional voice", lambda: professional_voice_onboarding(voice)),
@@ -139,9 +170,13 @@ def _onboardings(data: dict[str, Path]) -> list[tuple[str, Callable[[], Any]]]:
 
 def _figures(name: str, result: Any, seconds: float) -> RunFigures:
     if name == "professional voice":
-        uploaded, ids = result.staging.uploaded_bytes, (
-            f"training set {result.training_set.id}: {result.utterance_count} utterances, "
-            f"operation {result.upload_operation_id[:14]}…")
+        uploaded, ids = (
+            result.staging.uploaded_bytes,
+            (
+                f"training set {result.training_set.id}: {result.utterance_count} utterances, "
+                f"operation {result.upload_operation_id[:14]}…"
+            ),
+        )
     elif name == "personal voice":
         uploaded, ids = 0, f"speakerProfileId {result.speaker_profile_id}"
     else:
@@ -150,11 +185,18 @@ def _figures(name: str, result: Any, seconds: float) -> RunFigures:
         ids = ", ".join(f"{d.name}: {d.report.accepted_lines} lines" for d in result.datasets)
         if wer is not None:
             ids += f"; WER base {wer.word_error_rate_base} → custom {wer.word_error_rate_custom} (simulated)"
-    return RunFigures(seconds=round(seconds, 2), created=result.created, reused=result.reused,
-                      uploaded_bytes=uploaded, ids=ids)
+    return RunFigures(
+        seconds=round(seconds, 2),
+        created=result.created,
+        reused=result.reused,
+        uploaded_bytes=uploaded,
+        ids=ids,
+    )
 
 
-def run_demo(work_dir: Path | None = None, *, keep: bool = False, console: Console | None = None) -> DemoOutcome:
+def run_demo(
+    work_dir: Path | None = None, *, keep: bool = False, console: Console | None = None
+) -> DemoOutcome:
     """Run the demo; return the figures of both rounds. Every started process is stopped."""
     from prefect.settings import (
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -180,20 +222,26 @@ def run_demo(work_dir: Path | None = None, *, keep: bool = False, console: Conso
         stack.callback(emu.stop)
         out.print(f"  Speech emulator on http://127.0.0.1:{emu.port}")
         stack.callback(_restore_env, saved_env)
-        os.environ.update({
-            "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{emu.port}",
-            "SPEECHFLOWS_SPEECH_KEY": DEMO_KEY,
-            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
-            "SPEECHFLOWS_STORAGE_CONTAINER": DEMO_CONTAINER,
-        })
+        os.environ.update(
+            {
+                "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{emu.port}",
+                "SPEECHFLOWS_SPEECH_KEY": DEMO_KEY,
+                "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
+                "SPEECHFLOWS_STORAGE_CONTAINER": DEMO_CONTAINER,
+            }
+        )
         stack.callback(os.chdir, os.getcwd())
         os.chdir(root)  # the hash cache and packaged zips go under ./.speechflows
         data = sample_data(root / "data")
         out.print(f"  sample data in {root / 'data'}")
-        stack.enter_context(temporary_settings(updates={
-            PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
-            PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "prefect-results",
-        }))
+        stack.enter_context(
+            temporary_settings(
+                updates={
+                    PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+                    PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "prefect-results",
+                }
+            )
+        )
         for round_no in (1, 2):
             label = "first run" if round_no == 1 else "re-run (nothing changed)"
             out.rule(f"[bold]{label}")
@@ -220,21 +268,34 @@ def _summary(out: Console, outcome: DemoOutcome) -> None:
         table.add_column(col)
     for name, runs in outcome.runs.items():
         for i, r in enumerate(runs):
-            table.add_row(name if i == 0 else "", "first" if i == 0 else "re-run", f"{r.seconds:.1f}",
-                          str(len(r.created)), str(len(r.reused)), str(r.uploaded_bytes))
+            table.add_row(
+                name if i == 0 else "",
+                "first" if i == 0 else "re-run",
+                f"{r.seconds:.1f}",
+                str(len(r.created)),
+                str(len(r.reused)),
+                str(r.uploaded_bytes),
+            )
     out.print(table)
     reruns = [runs[1] for runs in outcome.runs.values() if len(runs) > 1]
     nothing = all(not r.created and r.uploaded_bytes == 0 for r in reruns)
     out.print(
-        "[green]re-run: nothing re-uploaded, nothing re-created[/]" if nothing
+        "[green]re-run: nothing re-uploaded, nothing re-created[/]"
+        if nothing
         else "[red]re-run created or uploaded something[/]"
     )
     from prefect.settings import PREFECT_API_URL
 
     where = PREFECT_API_URL.value()
-    ui = where.removesuffix("/api") if where else "http://127.0.0.1:4200 (after `prefect server start`)"
-    out.print(f"Artifacts (reports: {', '.join(outcome.report_keys)}, validation tables, progress, "
-              f"links) are in the Prefect UI at {ui} → Artifacts.")
+    ui = (
+        where.removesuffix("/api")
+        if where
+        else "http://127.0.0.1:4200 (after `prefect server start`)"
+    )
+    out.print(
+        f"Artifacts (reports: {', '.join(outcome.report_keys)}, validation tables, progress, "
+        f"links) are in the Prefect UI at {ui} → Artifacts."
+    )
 
 
 __all__ = ["DemoOutcome", "RunFigures", "run_demo", "sample_data", "start_emulator"]

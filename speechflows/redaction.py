@@ -18,8 +18,23 @@ REDACTED = "REDACTED"
 
 # Query parameters that carry credentials (SAS signature, delegation key material, keys).
 _SECRET_PARAMS = frozenset(
-    {"sig", "skoid", "sktid", "skt", "ske", "sks", "skv", "saoid", "suoid", "scid", "code",
-     "subscription-key", "key", "token", "access_token"}
+    {
+        "sig",
+        "skoid",
+        "sktid",
+        "skt",
+        "ske",
+        "sks",
+        "skv",
+        "saoid",
+        "suoid",
+        "scid",
+        "code",
+        "subscription-key",
+        "key",
+        "token",
+        "access_token",
+    }
 )
 _URL_RE = re.compile(r"https?://[^\s'\"<>]+")
 _HEADER_RE = re.compile(

@@ -190,11 +190,7 @@ class StorageSettings(BaseSettings):
                 "or set SPEECHFLOWS_STORAGE_ACCOUNT_URL=https://myaccount.blob.core.windows.net "
                 "with SPEECHFLOWS_STORAGE_ACCOUNT_KEY or SPEECHFLOWS_STORAGE_USE_ENTRA=true"
             )
-        if (
-            self.connection_string is None
-            and self.account_key is None
-            and not self.use_entra
-        ):
+        if self.connection_string is None and self.account_key is None and not self.use_entra:
             raise ValueError(
                 "SPEECHFLOWS_STORAGE_ACCOUNT_URL needs a credential: set "
                 "SPEECHFLOWS_STORAGE_ACCOUNT_KEY=<account key> or SPEECHFLOWS_STORAGE_USE_ENTRA=true"

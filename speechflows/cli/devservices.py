@@ -13,7 +13,9 @@ from speechflows.cli import app
 @app.command("azurite")
 def azurite(
     port: Annotated[int, typer.Option(help="Blob port on 127.0.0.1")] = 10000,
-    data_dir: Annotated[Path, typer.Option(help="where blobs are kept")] = Path(".speechflows/azurite"),
+    data_dir: Annotated[Path, typer.Option(help="where blobs are kept")] = Path(
+        ".speechflows/azurite"
+    ),
 ) -> None:
     """Run Azurite's Blob service on 127.0.0.1 until Ctrl-C, and print its connection string."""
     import signal

@@ -17,8 +17,10 @@ import typer
 
 from speechflows.cli import app
 
-onboard = typer.Typer(help="Run an onboarding flow (validate, stage, create, wait) from the terminal.",
-                      no_args_is_help=True)
+onboard = typer.Typer(
+    help="Run an onboarding flow (validate, stage, create, wait) from the terminal.",
+    no_args_is_help=True,
+)
 app.add_typer(onboard, name="onboard")
 
 
@@ -67,14 +69,18 @@ def _findings(state: Any) -> list[dict[str, Any]]:
     except Exception:  # a crashed run may have no readable result
         return []
     rows = getattr(error, "findings", None) or []
-    return [{k: redact_text(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+    return [
+        {k: redact_text(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows
+    ]
 
 
 def _findings_text(findings: list[dict[str, Any]]) -> str:
     # One line per finding, not a table: codes and paths stay greppable at any terminal width.
     from rich.markup import escape
 
-    lines = [f"validation findings (errors first; {len(findings)} shown, all in the table artifact):"]
+    lines = [
+        f"validation findings (errors first; {len(findings)} shown, all in the table artifact):"
+    ]
     for row in findings:
         where = f"{row.get('file')}:{row['line']}" if row.get("line") else str(row.get("file"))
         found = f" (found {row['value']})" if row.get("value") else ""
@@ -98,10 +104,17 @@ def _load(model: Any, params_file: Path | None, values: dict[str, Any]) -> Any:
         raise typer.Exit(2) from None
 
 
-def _consent(talent: str | None, company: str | None, file: Path | None, blob: str | None) -> dict[str, Any] | None:
+def _consent(
+    talent: str | None, company: str | None, file: Path | None, blob: str | None
+) -> dict[str, Any] | None:
     if talent is None and company is None and file is None and blob is None:
         return None
-    return {"voice_talent_name": talent, "company_name": company, "audio_file": file, "audio_blob": blob}
+    return {
+        "voice_talent_name": talent,
+        "company_name": company,
+        "audio_file": file,
+        "audio_blob": blob,
+    }
 
 
 PARAMS = typer.Option("--params", help="JSON file with the flow's parameters (options override it)")
@@ -110,17 +123,36 @@ JSON_OUT = typer.Option("--json", help="print the result as JSON")
 
 @onboard.command("voice")
 def voice(
-    data_dir: Annotated[Path | None, typer.Argument(help="folder with the recordings and scripts")] = None,
-    project: Annotated[str | None, typer.Option("--project", help="Custom Voice project id")] = None,
-    talent: Annotated[str | None, typer.Option("--talent", help="voice talent name as spoken in the consent")] = None,
-    company: Annotated[str | None, typer.Option("--company", help="company name as spoken in the consent")] = None,
-    consent_file: Annotated[Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")] = None,
-    consent_blob: Annotated[str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Argument(help="folder with the recordings and scripts")
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="Custom Voice project id")
+    ] = None,
+    talent: Annotated[
+        str | None, typer.Option("--talent", help="voice talent name as spoken in the consent")
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", help="company name as spoken in the consent")
+    ] = None,
+    consent_file: Annotated[
+        Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")
+    ] = None,
+    consent_blob: Annotated[
+        str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")
+    ] = None,
     locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="AudioAndScript | LongAudio | AudioOnly")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="AudioAndScript | LongAudio | AudioOnly")
+    ] = None,
     voice_kind: Annotated[str | None, typer.Option("--voice-kind", help="Male | Female")] = None,
-    force: Annotated[bool | None, typer.Option("--force", help="upload the valid files even if some have errors")] = None,
-    voice_name: Annotated[str | None, typer.Option("--train-model", help="train a model with this voice name (…Neural)")] = None,
+    force: Annotated[
+        bool | None, typer.Option("--force", help="upload the valid files even if some have errors")
+    ] = None,
+    voice_name: Annotated[
+        str | None,
+        typer.Option("--train-model", help="train a model with this voice name (…Neural)"),
+    ] = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
@@ -128,21 +160,39 @@ def voice(
     from speechflows.deployments.params import ProfessionalVoiceParams
     from speechflows.flows.professional_voice import professional_voice_onboarding
 
-    values = {"data_dir": data_dir, "project_id": project, "locale": locale, "data_kind": kind,
-              "voice_kind": voice_kind, "force": force,
-              "consent": _consent(talent, company, consent_file, consent_blob),
-              "model": {"voice_name": voice_name} if voice_name else None}
-    _run(professional_voice_onboarding, _load(ProfessionalVoiceParams, params_file, values), as_json)
+    values = {
+        "data_dir": data_dir,
+        "project_id": project,
+        "locale": locale,
+        "data_kind": kind,
+        "voice_kind": voice_kind,
+        "force": force,
+        "consent": _consent(talent, company, consent_file, consent_blob),
+        "model": {"voice_name": voice_name} if voice_name else None,
+    }
+    _run(
+        professional_voice_onboarding, _load(ProfessionalVoiceParams, params_file, values), as_json
+    )
 
 
 @onboard.command("personal")
 def personal(
     prompt: Annotated[Path | None, typer.Argument(help="prompt audio: a file or a folder")] = None,
-    project: Annotated[str | None, typer.Option("--project", help="Custom Voice project id")] = None,
-    talent: Annotated[str | None, typer.Option("--talent", help="speaker name as spoken in the consent")] = None,
-    company: Annotated[str | None, typer.Option("--company", help="company name as spoken in the consent")] = None,
-    consent_file: Annotated[Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")] = None,
-    consent_blob: Annotated[str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")] = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="Custom Voice project id")
+    ] = None,
+    talent: Annotated[
+        str | None, typer.Option("--talent", help="speaker name as spoken in the consent")
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", help="company name as spoken in the consent")
+    ] = None,
+    consent_file: Annotated[
+        Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")
+    ] = None,
+    consent_blob: Annotated[
+        str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")
+    ] = None,
     locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
@@ -151,19 +201,31 @@ def personal(
     from speechflows.deployments.params import PersonalVoiceParams
     from speechflows.flows.personal_voice import personal_voice_onboarding
 
-    values = {"prompt_path": prompt, "project_id": project, "locale": locale,
-              "consent": _consent(talent, company, consent_file, consent_blob)}
+    values = {
+        "prompt_path": prompt,
+        "project_id": project,
+        "locale": locale,
+        "consent": _consent(talent, company, consent_file, consent_blob),
+    }
     _run(personal_voice_onboarding, _load(PersonalVoiceParams, params_file, values), as_json)
 
 
 @onboard.command("speech")
 def speech(
     project: Annotated[str | None, typer.Option("--project", help="project display name")] = None,
-    dataset: Annotated[list[str] | None, typer.Option("--dataset", help="NAME:KIND:PATH (repeatable)")] = None,
+    dataset: Annotated[
+        list[str] | None, typer.Option("--dataset", help="NAME:KIND:PATH (repeatable)")
+    ] = None,
     locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="train a custom model with this display name")] = None,
-    test_dataset: Annotated[str | None, typer.Option("--test-dataset", help="evaluate on this Acoustic dataset")] = None,
-    force: Annotated[bool | None, typer.Option("--force", help="upload the valid files even if some have errors")] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="train a custom model with this display name")
+    ] = None,
+    test_dataset: Annotated[
+        str | None, typer.Option("--test-dataset", help="evaluate on this Acoustic dataset")
+    ] = None,
+    force: Annotated[
+        bool | None, typer.Option("--force", help="upload the valid files even if some have errors")
+    ] = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
@@ -175,18 +237,31 @@ def speech(
     for item in dataset or []:
         parts = item.split(":", 2)
         if len(parts) != 3:
-            typer.echo(f"--dataset {item!r}: expected NAME:KIND:PATH, e.g. phrases:Language:data/p.txt", err=True)
+            typer.echo(
+                f"--dataset {item!r}: expected NAME:KIND:PATH, e.g. phrases:Language:data/p.txt",
+                err=True,
+            )
             raise typer.Exit(2)
         specs.append({"name": parts[0], "kind": parts[1], "path": parts[2]})
-    values = {"project_name": project, "locale": locale, "force": force, "datasets": specs or None,
-              "model": {"display_name": model, "test_dataset": test_dataset} if model else None}
+    values = {
+        "project_name": project,
+        "locale": locale,
+        "force": force,
+        "datasets": specs or None,
+        "model": {"display_name": model, "test_dataset": test_dataset} if model else None,
+    }
     _run(custom_speech_onboarding, _load(CustomSpeechParams, params_file, values), as_json)
 
 
 @app.command("demo")
 def demo(
-    work_dir: Annotated[Path | None, typer.Option("--work-dir", help="keep data and logs here (default: a temp dir)")] = None,
-    keep: Annotated[bool, typer.Option("--keep", help="do not delete the working directory at the end")] = False,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option("--work-dir", help="keep data and logs here (default: a temp dir)"),
+    ] = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="do not delete the working directory at the end")
+    ] = False,
 ) -> None:
     """Every onboarding end to end on Azurite + the Speech emulator, then an unchanged re-run."""
     from speechflows.demo import run_demo

@@ -18,10 +18,11 @@ def text_encoding(
     """
     try:
         b.report.total_bytes += src.size(name)
-        return detect_encoding(lambda: src.open(name), allow_ansi=allow_ansi, allow_utf16=allow_utf16)
+        return detect_encoding(
+            lambda: src.open(name), allow_ansi=allow_ansi, allow_utf16=allow_utf16
+        )
     except TextDecodeError as exc:
         b.add("text.encoding_invalid", name, value=str(exc))
     except READ_ERRORS as exc:
         unreadable(b, name, exc)
     return None
-

@@ -40,7 +40,10 @@ ResourceId = Annotated[
 ]
 Locale = Annotated[
     str,
-    Field(pattern=LOCALE_PATTERN, description="Locale of the data, e.g. en-US (cannot be changed later)"),
+    Field(
+        pattern=LOCALE_PATTERN,
+        description="Locale of the data, e.g. en-US (cannot be changed later)",
+    ),
 ]
 
 ProfessionalDataKind = Literal["AudioAndScript", "LongAudio", "AudioOnly"]
@@ -154,7 +157,8 @@ class VoiceModelParams(_Params):
         "Default", description="Model recipe kind (see /modelrecipes): Default, CrossLingual, ..."
     )
     model_locale: Locale | None = Field(
-        None, description="Target locale for CrossLingual/MultiStyle recipes; default the data locale"
+        None,
+        description="Target locale for CrossLingual/MultiStyle recipes; default the data locale",
     )
     description: str | None = Field(None, description="Free-text description of the model")
     deploy_endpoint: bool = Field(False, description="Also deploy the trained model to an endpoint")
@@ -206,7 +210,11 @@ class ProfessionalVoiceParams(_OnboardingParams):
     )
     storage_prefix: str | None = Field(
         None,
-        description="Blob prefix for the staged data; default 'professional-voice/<project>/<training set>/'",
+        description=(
+            "Blob prefix for the staged data; default 'professional-voice/<project>/<training set>/'. "
+            "The prefix belongs to this onboarding: blobs under it that the data folder no longer "
+            "has are deleted, so the service never lists stale takes"
+        ),
     )
     model: VoiceModelParams | None = Field(None, description="Train a model after the upload")
 
@@ -279,7 +287,11 @@ class CustomSpeechParams(_Params):
         False, description="Upload datasets even when validation finds errors (valid files only)"
     )
     storage_prefix: str | None = Field(
-        None, description="Blob prefix for staged data; default 'custom-speech/<project name>/'"
+        None,
+        description=(
+            "Blob prefix for staged data; default 'custom-speech/<project name>/'. The prefix "
+            "belongs to this onboarding: stale blobs under it are deleted"
+        ),
     )
     deadlines: Deadlines = Field(default_factory=Deadlines, description="Waiting limits per stage")
     refresh_cache: bool = Field(
@@ -300,7 +312,10 @@ class CustomSpeechParams(_Params):
         if self.model is None:
             return self
         known = {d.name: d for d in self.datasets}
-        for name in [*self.model.datasets, *([self.model.test_dataset] if self.model.test_dataset else [])]:
+        for name in [
+            *self.model.datasets,
+            *([self.model.test_dataset] if self.model.test_dataset else []),
+        ]:
             if name not in known:
                 raise ValueError(
                     f"model refers to dataset {name!r}, which is not in datasets "

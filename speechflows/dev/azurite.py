@@ -26,7 +26,10 @@ def azurite_bin() -> Path:
     """Locate ``azurite-blob``: ``$SPEECHFLOWS_AZURITE_BIN`` or the checkout's node_modules."""
     env = os.environ.get("SPEECHFLOWS_AZURITE_BIN")
     candidates = [Path(env)] if env else []
-    candidates += [_REPO / "node_modules/.bin/azurite-blob", Path.cwd() / "node_modules/.bin/azurite-blob"]
+    candidates += [
+        _REPO / "node_modules/.bin/azurite-blob",
+        Path.cwd() / "node_modules/.bin/azurite-blob",
+    ]
     for candidate in candidates:
         if candidate.exists():
             return candidate
@@ -39,8 +42,14 @@ def azurite_bin() -> Path:
 def azurite_argv(port: int, data_dir: Path | None = None) -> list[str]:
     """The ``azurite-blob`` command line for ``127.0.0.1:port``, persisting in ``data_dir`` if given."""
     argv = [
-        str(azurite_bin()), "--blobHost", "127.0.0.1", "--blobPort", str(port),
-        "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+        str(azurite_bin()),
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        str(port),
+        "--skipApiVersionCheck",
+        "--loose",
+        "--disableTelemetry",
     ]
     return [*argv, "--location", str(data_dir)] if data_dir is not None else argv
 

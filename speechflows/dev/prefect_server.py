@@ -41,7 +41,13 @@ def prefect_bin() -> str:
 def server_argv(port: int) -> list[str]:
     """The ``prefect server start`` command line for ``127.0.0.1:port``."""
     return [
-        prefect_bin(), "server", "start", "--host", "127.0.0.1", "--port", str(port),
+        prefect_bin(),
+        "server",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
         "--analytics-off",
     ]
 

@@ -86,8 +86,15 @@ def _spawn(
     reset_sigint: bool = False,
 ) -> Service:
     process = ManagedProcess(
-        name, argv, port=port, log_path=log, env=env, cwd=cwd, ready=ready,
-        start_timeout=timeout, reset_sigint=reset_sigint,
+        name,
+        argv,
+        port=port,
+        log_path=log,
+        env=env,
+        cwd=cwd,
+        ready=ready,
+        start_timeout=timeout,
+        reset_sigint=reset_sigint,
     )
     process.start()
     # The service outlives `dev up`; `dev down` (another process) stops it by its recorded pid.

@@ -36,8 +36,10 @@ from speechflows.emulator.stt_base import file_signature
 
 
 def _err(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": "BadRequest" if status == 400 else "NotFound",
-                                   "message": message}}, status_code=status)
+    return JSONResponse(
+        {"error": {"code": "BadRequest" if status == 400 else "NotFound", "message": message}},
+        status_code=status,
+    )
 
 
 def router(ctx: Context) -> APIRouter:
@@ -55,8 +57,15 @@ def router(ctx: Context) -> APIRouter:
             "resources": ctx.store.ids(),
             "creates": creates,
             "create_counts": dict(counts),
-            "jobs": [{"id": j.id, "kind": j.kind, "resource": f"{j.coll}/{j.resource_id}",
-                      "status": j.status} for j in ctx.store.jobs()],
+            "jobs": [
+                {
+                    "id": j.id,
+                    "kind": j.kind,
+                    "resource": f"{j.coll}/{j.resource_id}",
+                    "status": j.status,
+                }
+                for j in ctx.store.jobs()
+            ],
             "faults": ctx.faults.snapshot(),
         }
 
@@ -83,12 +92,20 @@ def router(ctx: Context) -> APIRouter:
         found = ctx.store.get_job(job_id)
         if found is None:
             return _err(404, f"no job {job_id!r}")
-        return JSONResponse({
-            "id": found.id, "kind": found.kind, "resource": f"{found.coll}/{found.resource_id}",
-            "status": found.status, "result": {k: v for k, v in (found.result or {}).items()
-                                               if k not in ("report", "analysis", "data_file")},
-            "report": found.report or (found.result or {}).get("analysis"),
-        })
+        return JSONResponse(
+            {
+                "id": found.id,
+                "kind": found.kind,
+                "resource": f"{found.coll}/{found.resource_id}",
+                "status": found.status,
+                "result": {
+                    k: v
+                    for k, v in (found.result or {}).items()
+                    if k not in ("report", "analysis", "data_file")
+                },
+                "report": found.report or (found.result or {}).get("analysis"),
+            }
+        )
 
     @r.get("/files/{file_id}")
     def file(request: Request, file_id: str) -> Response:
@@ -99,8 +116,9 @@ def router(ctx: Context) -> APIRouter:
         sig = request.query_params.get("sig", "")
         good = hmac.compare_digest(sig, file_signature(ctx.key, file_id, expiry))
         if not good or expiry < time.time():
-            return JSONResponse({"error": "AuthenticationFailed: signature invalid or expired"},
-                                status_code=403)
+            return JSONResponse(
+                {"error": "AuthenticationFailed: signature invalid or expired"}, status_code=403
+            )
         stored = ctx.store.get_file(file_id)
         if stored is None:
             return _err(404, "no such file")

@@ -137,8 +137,11 @@ def _count_words(path: Path, kind: str) -> tuple[int, int]:
 def analyze_stt_dataset(path: Path, kind: str, locale: str) -> Analysis:
     """A Speech to text dataset file (a zip for Acoustic/AudioFiles, text otherwise)."""
     if kind in ("Acoustic", "AudioFiles") and not zipfile.is_zipfile(path):
-        return Analysis(ok=False, error_code="DataImportFailed",
-                        message=f"{kind} data must be a .zip archive of wav files")
+        return Analysis(
+            ok=False,
+            error_code="DataImportFailed",
+            message=f"{kind} data must be a .zip archive of wav files",
+        )
     report = _validate(path, kind, locale)
     result = _from_report(report)
     result.words, result.sentences = _count_words(path, kind)

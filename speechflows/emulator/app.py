@@ -54,20 +54,28 @@ def _version_error(path: str, query: dict[str, str]) -> ApiError | None:
     api = api_of_path(path)
     if api == "customvoice":
         allowed: tuple[str, ...] = CUSTOM_VOICE_VERSIONS
-    elif path.startswith("/speechtotext/v") and path[len("/speechtotext/v"):][:1].isdigit():
+    elif path.startswith("/speechtotext/v") and path[len("/speechtotext/v") :][:1].isdigit():
         return None  # path-versioned; unknown versions simply have no routes (404)
     else:
         allowed = SPEECH_TO_TEXT_QUERY_VERSIONS
     version = query.get("api-version")
     inner = "InvalidParameterValue" if api == "speechtotext" else "UnsupportedApiVersion"
     if not version:
-        return ApiError(api, 400, "The api-version query parameter is required "
-                        f"(supported: {', '.join(allowed)}).", inner_code=inner,
-                        target="api-version")
+        return ApiError(
+            api,
+            400,
+            f"The api-version query parameter is required (supported: {', '.join(allowed)}).",
+            inner_code=inner,
+            target="api-version",
+        )
     if version not in allowed:
-        return ApiError(api, 400, f"The api-version {version!r} is not supported "
-                        f"(supported: {', '.join(allowed)}).", inner_code=inner,
-                        target="api-version")
+        return ApiError(
+            api,
+            400,
+            f"The api-version {version!r} is not supported (supported: {', '.join(allowed)}).",
+            inner_code=inner,
+            target="api-version",
+        )
     return None
 
 
@@ -97,20 +105,28 @@ class Gate:
             if decision.drop:
                 await self._drop(send)
             if decision.retry_after is not None:
-                refusal = ApiError(api, 429, "Too many requests; retry after "
-                                   f"{decision.retry_after} seconds.",
-                                   headers={"Retry-After": str(decision.retry_after)})
+                refusal = ApiError(
+                    api,
+                    429,
+                    f"Too many requests; retry after {decision.retry_after} seconds.",
+                    headers={"Retry-After": str(decision.retry_after)},
+                )
             elif decision.error_status is not None:
-                refusal = ApiError(api, decision.error_status,
-                                   "The service is temporarily unavailable (injected fault).")
+                refusal = ApiError(
+                    api,
+                    decision.error_status,
+                    "The service is temporarily unavailable (injected fault).",
+                )
         if refusal is None:
             refusal = _version_error(path, dict(request.query_params))
         if refusal is not None:
             await error_response(refusal)(scope, receive, send)
             return
         if decision is not None and decision.drop_after:
+
             async def swallow(message: Message) -> None:
                 return None
+
             await self.app(scope, receive, swallow)
             await self._drop(send)
         await self.app(scope, receive, send)
@@ -120,19 +136,35 @@ class Gate:
         if key is not None and key == self.ctx.key:
             return None
         auth = request.headers.get("authorization", "")
-        if self.ctx.config.accept_bearer and auth.lower().startswith("bearer ") and auth[7:].strip():
+        if (
+            self.ctx.config.accept_bearer
+            and auth.lower().startswith("bearer ")
+            and auth[7:].strip()
+        ):
             return None
-        why = ("Access denied due to invalid subscription key or wrong API endpoint. Make sure "
-               "to provide a valid key for an active subscription and use a correct regional "
-               "API endpoint for your resource.") if key or auth else (
-            "Access denied due to missing subscription key. Make sure to include the "
-            "subscription key (Ocp-Apim-Subscription-Key) when making requests.")
+        why = (
+            (
+                "Access denied due to invalid subscription key or wrong API endpoint. Make sure "
+                "to provide a valid key for an active subscription and use a correct regional "
+                "API endpoint for your resource."
+            )
+            if key or auth
+            else (
+                "Access denied due to missing subscription key. Make sure to include the "
+                "subscription key (Ocp-Apim-Subscription-Key) when making requests."
+            )
+        )
         return ApiError(api, 401, why)
 
     async def _drop(self, send: Send) -> None:
         # Start a response, then abort it: the client sees the connection close mid-response.
-        await send({"type": "http.response.start", "status": 500,
-                    "headers": [(b"content-length", b"1024")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [(b"content-length", b"1024")],
+            }
+        )
         raise DroppedConnection("connection dropped by the emulator (fault drop_ratio)")
 
 
@@ -147,8 +179,12 @@ def create_app(config: EmulatorConfig) -> FastAPI:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(config.data_dir / "emulator.sqlite3")
     ctx = Context(config=config, store=store, faults=Faults(config.faults))
-    engine = Engine(store, ctx.faults, {**cv_jobs.handlers(ctx), **stt_jobs.handlers(ctx)},
-                    step_seconds=config.step_seconds)
+    engine = Engine(
+        store,
+        ctx.faults,
+        {**cv_jobs.handlers(ctx), **stt_jobs.handlers(ctx)},
+        step_seconds=config.step_seconds,
+    )
     ctx.engine = engine
 
     @contextlib.asynccontextmanager
@@ -156,8 +192,13 @@ def create_app(config: EmulatorConfig) -> FastAPI:
         yield
         stop_app(_app)
 
-    app = FastAPI(title="speechflows Azure Speech emulator", docs_url=None, redoc_url=None,
-                  openapi_url=None, lifespan=lifespan)
+    app = FastAPI(
+        title="speechflows Azure Speech emulator",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.context = ctx
     app.include_router(admin.router(ctx))
     app.include_router(CustomVoice(ctx).router())
@@ -173,19 +214,33 @@ def create_app(config: EmulatorConfig) -> FastAPI:
         api = api_of_path(request.url.path)
         api = "customvoice" if api == "admin" else api
         if exc.status_code == 405:
-            return error_response(ApiError(api, 405, f"The method {request.method} is not "
-                                           f"allowed on {request.url.path}."))
-        return error_response(ApiError(api, exc.status_code,
-                                       f"The resource {request.url.path} was not found."
-                                       if exc.status_code == 404 else str(exc.detail)))
+            return error_response(
+                ApiError(
+                    api, 405, f"The method {request.method} is not allowed on {request.url.path}."
+                )
+            )
+        return error_response(
+            ApiError(
+                api,
+                exc.status_code,
+                f"The resource {request.url.path} was not found."
+                if exc.status_code == 404
+                else str(exc.detail),
+            )
+        )
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, DroppedConnection):
             log.exception("emulator error on %s %s", request.method, request.url.path)
         api = api_of_path(request.url.path)
-        return error_response(ApiError("customvoice" if api == "admin" else api, 500,
-                                       "An internal error occurred in the emulator."))
+        return error_response(
+            ApiError(
+                "customvoice" if api == "admin" else api,
+                500,
+                "An internal error occurred in the emulator.",
+            )
+        )
 
     app.add_middleware(Gate, ctx=ctx)
     engine.start()

@@ -138,7 +138,7 @@ class BlobReader:
             )
         written = []
         for name, _ in chosen:
-            rel = name[len(prefix):] if prefix and name.startswith(prefix) else name
+            rel = name[len(prefix) :] if prefix and name.startswith(prefix) else name
             rel = rel.lstrip("/") or Path(name).name
             target = dest / rel
             if not target.resolve().is_relative_to(dest.resolve()):

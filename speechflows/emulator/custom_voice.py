@@ -57,8 +57,10 @@ class CustomVoice(CvBase):
     async def put_project(self, request: Request, id: str) -> Response:
         cv.check_id(id)
         body = await json_body(request, API)
-        definition = {"kind": cv.choice(body, "kind", cv.PROJECT_KINDS, required=True),
-                      **cv.common(body)}
+        definition = {
+            "kind": cv.choice(body, "kind", cv.PROJECT_KINDS, required=True),
+            **cv.common(body),
+        }
         loc = cv.locale(body, required=False)
         if loc is not None and api_version(request) == cv.GA:
             definition["locale"] = loc
@@ -68,11 +70,17 @@ class CustomVoice(CvBase):
         cv.check_id(id)
         self._get("projects", id)
         force = request.query_params.get("forceDelete", "false").lower() == "true"
-        owned = {c: [r for r in self.store.list_resources(API, c) if r.get("projectId") == id]
-                 for c in COLLECTIONS if c != "projects"}
+        owned = {
+            c: [r for r in self.store.list_resources(API, c) if r.get("projectId") == id]
+            for c in COLLECTIONS
+            if c != "projects"
+        }
         if (owned["models"] or owned["endpoints"]) and not force:
-            raise bad(f"Project {id!r} has models or endpoints; delete them first or pass "
-                      "forceDelete=true.", inner="ResourceInUse")
+            raise bad(
+                f"Project {id!r} has models or endpoints; delete them first or pass "
+                "forceDelete=true.",
+                inner="ResourceInUse",
+            )
         for coll, items in owned.items():
             for item in items:
                 self.store.delete(API, coll, item["id"])
@@ -100,22 +108,36 @@ class CustomVoice(CvBase):
             raise bad("audioUrl must be an http(s) URL of the consent audio.", target="audioUrl")
         params = {"source": {"audio_url": url}, "locale": definition["locale"]}
         # The SAS differs between runs; the definition fingerprint covers the URL without it.
-        return self._lro(request, coll="consents", rid=id,
-                         definition={**definition, "audioUrl": url.split("?", 1)[0]},
-                         kind="cv.consent", params=params, build=definition)
+        return self._lro(
+            request,
+            coll="consents",
+            rid=id,
+            definition={**definition, "audioUrl": url.split("?", 1)[0]},
+            kind="cv.consent",
+            params=params,
+            build=definition,
+        )
 
     async def post_consent(self, request: Request, id: str) -> Response:
         cv.check_id(id)
         fields, files = await self._form(request)
         definition = self._consent_definition(fields)
         if len(files) != 1:
-            raise bad("Send exactly one consent audio file in the part 'audiodata'.",
-                      inner="MissingProperty", target="audiodata")
+            raise bad(
+                "Send exactly one consent audio file in the part 'audiodata'.",
+                inner="MissingProperty",
+                target="audiodata",
+            )
         digests = [hashlib.sha256(data).hexdigest() for _, data in files]
-        return self._lro(request, coll="consents", rid=id,
-                         definition={**definition, "audio": digests}, kind="cv.consent",
-                         params=self._saver(files, {"locale": definition["locale"]}),
-                         build=definition)
+        return self._lro(
+            request,
+            coll="consents",
+            rid=id,
+            definition={**definition, "audio": digests},
+            kind="cv.consent",
+            params=self._saver(files, {"locale": definition["locale"]}),
+            build=definition,
+        )
 
     # training sets -----------------------------------------------------------------------
     async def put_trainingset(self, request: Request, id: str) -> Response:
@@ -131,13 +153,21 @@ class CustomVoice(CvBase):
 
     def _trainingset(self, request: Request, rid: str, body: dict[str, Any]) -> Response:
         self._ref("projects", body, "projectId")
-        definition: dict[str, Any] = {"projectId": body["projectId"], "locale": cv.locale(body),
-                                      **cv.common(body)}
+        definition: dict[str, Any] = {
+            "projectId": body["projectId"],
+            "locale": cv.locale(body),
+            **cv.common(body),
+        }
         voice = cv.choice(body, "voiceKind", cv.VOICE_KINDS)
         if voice:
             definition["voiceKind"] = voice
-        return self._sync_create(request, "trainingsets", rid, definition,
-                                 {"status": "Succeeded", "lastActionDateTime": now_cv()})
+        return self._sync_create(
+            request,
+            "trainingsets",
+            rid,
+            definition,
+            {"status": "Succeeded", "lastActionDateTime": now_cv()},
+        )
 
     async def upload_trainingset(self, request: Request, id: str) -> Response:
         cv.check_id(id)
@@ -146,16 +176,34 @@ class CustomVoice(CvBase):
         kind = cv.choice(body, "kind", cv.DATASET_KINDS, required=True)
         audios = cv.blob_source(body, "audios", required=True)
         scripts = cv.blob_source(body, "scripts", required=kind in ("AudioAndScript", "LongAudio"))
-        params: dict[str, Any] = {"kind": kind, "audios": audios, "scripts": scripts,
-                                  "locale": ts.get("locale", "en-US")}
+        params: dict[str, Any] = {
+            "kind": kind,
+            "audios": audios,
+            "scripts": scripts,
+            "locale": ts.get("locale", "en-US"),
+        }
         process_as = body.get("processAs")
         if process_as is not None and api_version(request) == cv.GA:
             params["processAs"] = cv.choice(body, "processAs", ("Segmented", "Contextual"))
-        definition = {k: ({**v, "containerUrl": v["containerUrl"].split("?", 1)[0]}
-                          if isinstance(v, dict) else v) for k, v in params.items()}
+        definition = {
+            k: (
+                {**v, "containerUrl": v["containerUrl"].split("?", 1)[0]}
+                if isinstance(v, dict)
+                else v
+            )
+            for k, v in params.items()
+        }
         self.store.update(API, "trainingsets", id, status="NotStarted", lastActionDateTime=now_cv())
-        return self._lro(request, coll="trainingsets", rid=id, definition=definition,
-                         kind="cv.trainingset_upload", params=params, build=None, status=202)
+        return self._lro(
+            request,
+            coll="trainingsets",
+            rid=id,
+            definition=definition,
+            kind="cv.trainingset_upload",
+            params=params,
+            build=None,
+            status=202,
+        )
 
     # models ------------------------------------------------------------------------------
     async def put_model(self, request: Request, id: str) -> Response:
@@ -163,18 +211,25 @@ class CustomVoice(CvBase):
         body = await json_body(request, API)
         recipe = body.get("recipe")
         if not isinstance(recipe, dict) or not isinstance(recipe.get("kind"), str):
-            raise bad("The property 'recipe' with a 'kind' is required.", inner="MissingProperty",
-                      target="recipe")
+            raise bad(
+                "The property 'recipe' with a 'kind' is required.",
+                inner="MissingProperty",
+                target="recipe",
+            )
         known = {r["kind"]: r for r in recipes(self.ctx.config.min_utterance_count)}
         if recipe["kind"] not in known:
-            raise bad(f"Unknown recipe kind {recipe['kind']!r} (known: {', '.join(known)}).",
-                      target="recipe.kind")
+            raise bad(
+                f"Unknown recipe kind {recipe['kind']!r} (known: {', '.join(known)}).",
+                target="recipe.kind",
+            )
         self._ref("projects", body, "projectId")
         self._ref("consents", body, "consentId")
         ts = self._ref("trainingsets", body, "trainingSetId")
         definition: dict[str, Any] = {
-            "recipe": {"kind": recipe["kind"]}, "projectId": body["projectId"],
-            "consentId": body["consentId"], "trainingSetId": body["trainingSetId"],
+            "recipe": {"kind": recipe["kind"]},
+            "projectId": body["projectId"],
+            "consentId": body["consentId"],
+            "trainingSetId": body["trainingSetId"],
             "locale": cv.locale(body, required=False) or ts.get("locale", "en-US"),
             **cv.common(body),
         }
@@ -186,24 +241,36 @@ class CustomVoice(CvBase):
         preset = list(props.get("presetStyles") or [])
         for style_ts in styles.values():
             self._ref("trainingsets", {"trainingSetId": style_ts}, "trainingSetId")
-        build = {**definition, "recipe": {"kind": recipe["kind"],
-                                          "version": known[recipe["kind"]]["version"]},
-                 "engineVersion": "2025.01.15.0"}
+        build = {
+            **definition,
+            "recipe": {"kind": recipe["kind"], "version": known[recipe["kind"]]["version"]},
+            "engineVersion": "2025.01.15.0",
+        }
         if preset or styles:
             definition["properties"] = {"presetStyles": preset, "styleTrainingSetIds": styles}
-            build["properties"] = {**definition["properties"],
-                                   "voiceStyles": preset + list(styles)}
-        params = {"consentId": body["consentId"],
-                  "trainingSetIds": [body["trainingSetId"], *styles.values()]}
-        return self._lro(request, coll="models", rid=id, definition=definition, kind="cv.model",
-                         params=params, build=build)
+            build["properties"] = {**definition["properties"], "voiceStyles": preset + list(styles)}
+        params = {
+            "consentId": body["consentId"],
+            "trainingSetIds": [body["trainingSetId"], *styles.values()],
+        }
+        return self._lro(
+            request,
+            coll="models",
+            rid=id,
+            definition=definition,
+            kind="cv.model",
+            params=params,
+            build=build,
+        )
 
     def delete_model(self, request: Request, id: str) -> Response:
         cv.check_id(id)
         self._get("models", id)
         if any(e.get("modelId") == id for e in self.store.list_resources(API, "endpoints")):
-            raise bad(f"Model {id!r} is deployed to an endpoint; delete the endpoint first.",
-                      inner="ResourceInUse")
+            raise bad(
+                f"Model {id!r} is deployed to an endpoint; delete the endpoint first.",
+                inner="ResourceInUse",
+            )
         self.store.delete(API, "models", id)
         return Response(status_code=204)
 
@@ -214,14 +281,29 @@ class CustomVoice(CvBase):
         self._ref("projects", body, "projectId")
         model = self._ref("models", body, "modelId")
         if model.get("status") != "Succeeded":
-            raise bad(f"Model {body['modelId']!r} is {model.get('status')}; only a Succeeded "
-                      "model can be deployed.", inner="ModelNotReady", target="modelId")
+            raise bad(
+                f"Model {body['modelId']!r} is {model.get('status')}; only a Succeeded "
+                "model can be deployed.",
+                inner="ModelNotReady",
+                target="modelId",
+            )
         props: dict[str, Any] = obj(body, "properties")
         kind = cv.choice(props, "kind", cv.ENDPOINT_KINDS) or "HighPerformance"
-        definition = {"projectId": body["projectId"], "modelId": body["modelId"],
-                      "properties": {"kind": kind}, **cv.common(body)}
-        return self._lro(request, coll="endpoints", rid=id.lower(), definition=definition,
-                         kind="cv.endpoint", params={}, build=definition)
+        definition = {
+            "projectId": body["projectId"],
+            "modelId": body["modelId"],
+            "properties": {"kind": kind},
+            **cv.common(body),
+        }
+        return self._lro(
+            request,
+            coll="endpoints",
+            rid=id.lower(),
+            definition=definition,
+            kind="cv.endpoint",
+            params={},
+            build=definition,
+        )
 
     def endpoint_action(self, suspend: bool) -> Any:
         async def action(request: Request, id: str) -> Response:
@@ -229,24 +311,39 @@ class CustomVoice(CvBase):
             endpoint = self._get("endpoints", id.lower())
             want = ("Succeeded",) if suspend else ("Disabled",)
             if endpoint.get("status") not in want:
-                raise bad(f"Endpoint {id} is {endpoint.get('status')}; it can be "
-                          f"{'suspended' if suspend else 'resumed'} only when {want[0]}.",
-                          inner="InvalidEndpointState")
+                raise bad(
+                    f"Endpoint {id} is {endpoint.get('status')}; it can be "
+                    f"{'suspended' if suspend else 'resumed'} only when {want[0]}.",
+                    inner="InvalidEndpointState",
+                )
             kind = "cv.endpoint_suspend" if suspend else "cv.endpoint_resume"
-            return self._lro(request, coll="endpoints", rid=id.lower(),
-                             definition={"action": kind}, kind=kind, params={}, build=None,
-                             status=202)
+            return self._lro(
+                request,
+                coll="endpoints",
+                rid=id.lower(),
+                definition={"action": kind},
+                kind=kind,
+                params={},
+                build=None,
+                status=202,
+            )
+
         return action
 
     # personal voices ---------------------------------------------------------------------
     def _pv_definition(self, fields: dict[str, Any]) -> dict[str, Any]:
         project = self._ref("projects", fields, "projectId")
         if project.get("kind") != "PersonalVoice":
-            raise bad(f"Project {fields['projectId']!r} is not a PersonalVoice project.",
-                      target="projectId")
+            raise bad(
+                f"Project {fields['projectId']!r} is not a PersonalVoice project.",
+                target="projectId",
+            )
         self._ref("consents", fields, "consentId")
-        return {"projectId": fields["projectId"], "consentId": fields["consentId"],
-                **cv.common(fields)}
+        return {
+            "projectId": fields["projectId"],
+            "consentId": fields["consentId"],
+            **cv.common(fields),
+        }
 
     async def put_personalvoice(self, request: Request, id: str) -> Response:
         cv.check_id(id)
@@ -256,33 +353,62 @@ class CustomVoice(CvBase):
         assert audios is not None
         build = {**definition, "speakerProfileId": str(uuid.uuid4())}
         params = {"consentId": definition["consentId"], "source": audios}
-        return self._lro(request, coll="personalvoices", rid=id,
-                         definition={**definition, "audios": audios["containerUrl"].split("?")[0]},
-                         kind="cv.personalvoice", params=params, build=build)
+        return self._lro(
+            request,
+            coll="personalvoices",
+            rid=id,
+            definition={**definition, "audios": audios["containerUrl"].split("?")[0]},
+            kind="cv.personalvoice",
+            params=params,
+            build=build,
+        )
 
     async def post_personalvoice(self, request: Request, id: str) -> Response:
         cv.check_id(id)
         fields, files = await self._form(request)
         definition = self._pv_definition(fields)
         if not files:
-            raise bad("Send at least one prompt audio file in the part 'audiodata'.",
-                      inner="MissingProperty", target="audiodata")
+            raise bad(
+                "Send at least one prompt audio file in the part 'audiodata'.",
+                inner="MissingProperty",
+                target="audiodata",
+            )
         digests = [hashlib.sha256(data).hexdigest() for _, data in files]
         build = {**definition, "speakerProfileId": str(uuid.uuid4())}
-        return self._lro(request, coll="personalvoices", rid=id,
-                         definition={**definition, "audio": digests}, kind="cv.personalvoice",
-                         params=self._saver(files, {"consentId": definition["consentId"]}),
-                         build=build)
+        return self._lro(
+            request,
+            coll="personalvoices",
+            rid=id,
+            definition={**definition, "audio": digests},
+            kind="cv.personalvoice",
+            params=self._saver(files, {"consentId": definition["consentId"]}),
+            build=build,
+        )
 
     # generic -----------------------------------------------------------------------------
     def list_items(self, coll: str) -> Any:
         def handler(request: Request) -> Response:
-            items = [cv.render(coll, b, api_version(request)) for b in self.store.list_resources(API, coll)]
-            keep = make_filter(request.query_params.get("filter"), cv.FILTERABLE, API,
-                               time_props=("createdDateTime",))
+            items = [
+                cv.render(coll, b, api_version(request))
+                for b in self.store.list_resources(API, coll)
+            ]
+            keep = make_filter(
+                request.query_params.get("filter"),
+                cv.FILTERABLE,
+                API,
+                time_props=("createdDateTime",),
+            )
             items = [i for i in items if keep(i)]
-            return JSONResponse(page(items, api=API, request=request,
-                                     path=f"/customvoice/{coll}", api_version=api_version(request)))
+            return JSONResponse(
+                page(
+                    items,
+                    api=API,
+                    request=request,
+                    path=f"/customvoice/{coll}",
+                    api_version=api_version(request),
+                )
+            )
+
         return handler
 
     def get_item(self, coll: str) -> Any:
@@ -290,6 +416,7 @@ class CustomVoice(CvBase):
             rid = id.lower() if coll == "endpoints" else id
             cv.check_id(id, uuid=coll == "endpoints")
             return self._answer(request, coll, self._get(coll, rid), 200)
+
         return handler
 
     def delete_item(self, coll: str) -> Any:
@@ -299,14 +426,20 @@ class CustomVoice(CvBase):
             self._get(coll, rid)
             self.store.delete(API, coll, rid)
             return Response(status_code=204)
+
         return handler
 
     def get_operation(self, request: Request, id: str) -> Response:
         cv.check_id(id, what="operation id")
         job = self.store.get_job(id)
         if job is None or job.api != API or not job.visible:
-            raise ApiError(API, 404, f"The operation {id!r} does not exist.",
-                           inner_code="NotFound", target="id")
+            raise ApiError(
+                API,
+                404,
+                f"The operation {id!r} does not exist.",
+                inner_code="NotFound",
+                target="id",
+            )
         return JSONResponse({"id": job.id, "status": job.status})
 
     def list_recipes(self, request: Request) -> Response:

@@ -56,34 +56,65 @@ class CvBase:
         cv.check_id(rid, what=field)
         found = self.store.get(API, coll, rid)
         if found is None:
-            raise bad(f"The {field} {rid!r} does not exist.", inner="ReferenceNotFound",
-                      target=field)
+            raise bad(
+                f"The {field} {rid!r} does not exist.", inner="ReferenceNotFound", target=field
+            )
         return found
 
-    def _answer(self, request: Request, coll: str, body: dict[str, Any], status: int = 201,
-                headers: dict[str, str] | None = None) -> JSONResponse:
-        return JSONResponse(cv.render(coll, body, api_version(request)), status_code=status,
-                            headers=headers)
+    def _answer(
+        self,
+        request: Request,
+        coll: str,
+        body: dict[str, Any],
+        status: int = 201,
+        headers: dict[str, str] | None = None,
+    ) -> JSONResponse:
+        return JSONResponse(
+            cv.render(coll, body, api_version(request)), status_code=status, headers=headers
+        )
 
-    def _sync_create(self, request: Request, coll: str, rid: str, definition: dict[str, Any],
-                     extra: dict[str, Any]) -> JSONResponse:
+    def _sync_create(
+        self,
+        request: Request,
+        coll: str,
+        rid: str,
+        definition: dict[str, Any],
+        extra: dict[str, Any],
+    ) -> JSONResponse:
         digest = fingerprint(definition)
         existing = self.store.get(API, coll, rid)
         if existing is not None:
             if existing.get("_definition") != digest:
-                raise bad(f"The {coll.rstrip('s')} {rid!r} already exists with a different "
-                          "definition; ids cannot be reused.", inner="ResourceConflict",
-                          status=409)
+                raise bad(
+                    f"The {coll.rstrip('s')} {rid!r} already exists with a different "
+                    "definition; ids cannot be reused.",
+                    inner="ResourceConflict",
+                    status=409,
+                )
             return self._answer(request, coll, existing)
-        body = {"id": rid, **definition, **extra, "createdDateTime": now_cv(),
-                "_definition": digest}
+        body = {
+            "id": rid,
+            **definition,
+            **extra,
+            "createdDateTime": now_cv(),
+            "_definition": digest,
+        }
         self.store.put(API, coll, rid, body)
         self.store.record_create(API, coll, rid, definition.get("displayName"))
         return self._answer(request, coll, body)
 
-    def _lro(self, request: Request, *, coll: str, rid: str, definition: dict[str, Any],
-             kind: str, params: dict[str, Any] | Callable[[str], dict[str, Any]],
-             build: dict[str, Any] | None, status: int = 201) -> Response:
+    def _lro(
+        self,
+        request: Request,
+        *,
+        coll: str,
+        rid: str,
+        definition: dict[str, Any],
+        kind: str,
+        params: dict[str, Any] | Callable[[str], dict[str, Any]],
+        build: dict[str, Any] | None,
+        status: int = 201,
+    ) -> Response:
         """A long-running create/action, with Operation-Id semantics.
 
         ``build`` is the new resource body (None for actions on an existing resource);
@@ -94,30 +125,52 @@ class CvBase:
         prior = self.store.get_job(op_id)
         if prior is not None:
             if prior.fingerprint != digest:
-                raise bad(f"Operation-Id {op_id!r} belongs to a different request.",
-                          inner="OperationIdConflict", target="Operation-Id")
+                raise bad(
+                    f"Operation-Id {op_id!r} belongs to a different request.",
+                    inner="OperationIdConflict",
+                    target="Operation-Id",
+                )
             return self._lro_answer(request, coll, rid, prior.id, status)
         if build is not None:
             existing = self.store.get(API, coll, rid)
             if existing is not None:
                 if existing.get("_definition") != fingerprint(definition):
-                    raise bad(f"The {coll.rstrip('s')} {rid!r} already exists with a different "
-                              "definition; ids cannot be reused.", inner="ResourceConflict",
-                              status=409)
+                    raise bad(
+                        f"The {coll.rstrip('s')} {rid!r} already exists with a different "
+                        "definition; ids cannot be reused.",
+                        inner="ResourceConflict",
+                        status=409,
+                    )
                 return self._lro_answer(request, coll, rid, existing["_operationId"], status)
             now = now_cv()
-            body = {"id": rid, **build, "status": "NotStarted", "createdDateTime": now,
-                    "lastActionDateTime": now, "_definition": fingerprint(definition),
-                    "_operationId": op_id}
+            body = {
+                "id": rid,
+                **build,
+                "status": "NotStarted",
+                "createdDateTime": now,
+                "lastActionDateTime": now,
+                "_definition": fingerprint(definition),
+                "_operationId": op_id,
+            }
             self.store.put(API, coll, rid, body)
             self.store.record_create(API, coll, rid, definition.get("displayName"))
         job_params = params(op_id) if callable(params) else params
-        self.ctx.submit(Job(id=op_id, api=API, kind=kind, coll=coll, resource_id=rid,
-                            fingerprint=digest, params=job_params))
+        self.ctx.submit(
+            Job(
+                id=op_id,
+                api=API,
+                kind=kind,
+                coll=coll,
+                resource_id=rid,
+                fingerprint=digest,
+                params=job_params,
+            )
+        )
         return self._lro_answer(request, coll, rid, op_id, status)
 
-    def _lro_answer(self, request: Request, coll: str, rid: str, op_id: str,
-                    status: int) -> Response:
+    def _lro_answer(
+        self, request: Request, coll: str, rid: str, op_id: str, status: int
+    ) -> Response:
         headers = operation_headers(request, op_id)
         if status == 202 and coll == "trainingsets":
             return Response(status_code=202, headers=headers)
@@ -130,8 +183,11 @@ class CvBase:
         """Form fields and the ``audiodata`` files (name, bytes) of a multipart request."""
         ctype = request.headers.get("content-type", "")
         if not ctype.startswith("multipart/form-data"):
-            raise ApiError(API, 415, f"Content-Type {ctype.split(';')[0]!r} is not supported; "
-                           "send multipart/form-data.")
+            raise ApiError(
+                API,
+                415,
+                f"Content-Type {ctype.split(';')[0]!r} is not supported; send multipart/form-data.",
+            )
         form = await request.form()
         fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
         files = []
@@ -141,13 +197,15 @@ class CvBase:
                 files.append((name, await value.read()))
         return fields, files
 
-    def _saver(self, files: list[tuple[str, bytes]], extra: dict[str, Any]
-               ) -> Callable[[str], dict[str, Any]]:
+    def _saver(
+        self, files: list[tuple[str, bytes]], extra: dict[str, Any]
+    ) -> Callable[[str], dict[str, Any]]:
         """Params factory: keep the uploaded files under the new operation's upload dir."""
+
         def save(op_id: str) -> dict[str, Any]:
             folder = self.ctx.upload_dir(op_id)
             for i, (name, data) in enumerate(files):
                 (folder / f"{i:03d}_{name}").write_bytes(data)
             return {**extra, "source": {"upload_dir": str(folder)}}
-        return save
 
+        return save

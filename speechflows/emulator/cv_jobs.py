@@ -54,8 +54,9 @@ class _Base(StatusJob):
         self._set(job, "Failed", properties={"failureReason": reason})
 
     def _set(self, job: Job, status: str, **changes: Any) -> None:
-        self.ctx.store.update(API, job.coll, job.resource_id, status=status,
-                              lastActionDateTime=now_cv(), **changes)
+        self.ctx.store.update(
+            API, job.coll, job.resource_id, status=status, lastActionDateTime=now_cv(), **changes
+        )
 
     def _folder_from(self, job: Job, sources: list[dict[str, Any]]) -> Path:
         """Download every source (SAS container, audio URL, or upload dir) into one folder."""
@@ -71,8 +72,10 @@ class _Base(StatusJob):
                     (dest / name).write_bytes(reader.download(src["audio_url"]))
                 else:
                     reader.download_container(
-                        src["containerUrl"], prefix=src.get("prefix") or "",
-                        extensions=src.get("extensions") or [], dest=dest,
+                        src["containerUrl"],
+                        prefix=src.get("prefix") or "",
+                        extensions=src.get("extensions") or [],
+                        dest=dest,
                     )
         finally:
             reader.close()
@@ -86,8 +89,12 @@ class ConsentJob(_Base):
         except InaccessibleStorage as exc:
             return {"ok": False, "reason": "Internal", "message": str(exc)}
         result = analysis.analyze_consent(folder, job.params.get("locale", "en-US"))
-        return {"ok": result.ok, "reason": None if result.ok else "AudioAndScriptNotMatch",
-                "message": result.message, "report": result.to_dict()}
+        return {
+            "ok": result.ok,
+            "reason": None if result.ok else "AudioAndScriptNotMatch",
+            "message": result.message,
+            "report": result.to_dict(),
+        }
 
 
 class TrainingSetUploadJob(_Base):
@@ -102,9 +109,14 @@ class TrainingSetUploadJob(_Base):
         except InaccessibleStorage as exc:
             return {"ok": False, "reason": "InaccessibleCustomerStorage", "message": str(exc)}
         result = analysis.analyze_training_set(folder, p["kind"], p.get("locale", "en-US"))
-        return {"ok": result.ok, "reason": None if result.ok else "NoValidData",
-                "message": result.message, "utterances": result.accepted,
-                "seconds": result.seconds, "report": result.to_dict()}
+        return {
+            "ok": result.ok,
+            "reason": None if result.ok else "NoValidData",
+            "message": result.message,
+            "utterances": result.accepted,
+            "seconds": result.seconds,
+            "report": result.to_dict(),
+        }
 
     def finish(self, job: Job, result: dict[str, Any]) -> str:
         self.ctx.clean(job.id)
@@ -113,9 +125,12 @@ class TrainingSetUploadJob(_Base):
             return "Failed"
         props = dict(ts.get("properties") or {})
         if result.get("ok"):
-            props["utteranceCount"] = int(props.get("utteranceCount", 0)) + int(result["utterances"])
+            props["utteranceCount"] = int(props.get("utteranceCount", 0)) + int(
+                result["utterances"]
+            )
             props["durationInSeconds"] = round(
-                float(props.get("durationInSeconds", 0.0)) + float(result["seconds"]), 3)
+                float(props.get("durationInSeconds", 0.0)) + float(result["seconds"]), 3
+            )
             props["isContextual"] = job.params.get("processAs") == "Contextual"
         status = "Succeeded" if int(props.get("utteranceCount", 0)) > 0 else "Failed"
         self._set(job, status, properties=props)
@@ -139,15 +154,22 @@ class PersonalVoiceJob(_Base):
     def run(self, job: Job) -> dict[str, Any]:
         consent = self._consent(job)
         if consent is None or consent.get("status") != "Succeeded":
-            return {"ok": False, "reason": "DataNotReady",
-                    "message": "the consent is missing or did not succeed"}
+            return {
+                "ok": False,
+                "reason": "DataNotReady",
+                "message": "the consent is missing or did not succeed",
+            }
         try:
             folder = self._folder_from(job, [job.params["source"]])
         except InaccessibleStorage as exc:
             return {"ok": False, "reason": "InaccessibleCustomerStorage", "message": str(exc)}
         result = analysis.analyze_prompts(folder, consent.get("locale", "en-US"))
-        return {"ok": result.ok, "reason": None if result.ok else "DataNotEnough",
-                "message": result.message, "report": result.to_dict()}
+        return {
+            "ok": result.ok,
+            "reason": None if result.ok else "DataNotEnough",
+            "message": result.message,
+            "report": result.to_dict(),
+        }
 
 
 class ModelJob(_Base):
@@ -166,18 +188,27 @@ class ModelJob(_Base):
             if ts is None or ts.get("status") != "Succeeded":
                 failed.append(ts_id)
             elif count < self.ctx.config.min_utterance_count:
-                return {"ok": False, "reason": "DataNotEnough", "failed": [ts_id],
-                        "message": f"training set {ts_id} has {count} utterances, the recipe "
-                        f"needs {self.ctx.config.min_utterance_count}"}
+                return {
+                    "ok": False,
+                    "reason": "DataNotEnough",
+                    "failed": [ts_id],
+                    "message": f"training set {ts_id} has {count} utterances, the recipe "
+                    f"needs {self.ctx.config.min_utterance_count}",
+                }
         if failed:
-            return {"ok": False, "reason": "DataNotReady", "failed": failed,
-                    "message": "training sets not Succeeded: " + ", ".join(failed)}
+            return {
+                "ok": False,
+                "reason": "DataNotReady",
+                "failed": failed,
+                "message": "training sets not Succeeded: " + ", ".join(failed),
+            }
         return {"ok": True}
 
     def finish(self, job: Job, result: dict[str, Any]) -> str:
         if result.get("failed"):
-            self.ctx.store.update(API, job.coll, job.resource_id,
-                                  properties={"failedTrainingsets": result["failed"]})
+            self.ctx.store.update(
+                API, job.coll, job.resource_id, properties={"failedTrainingsets": result["failed"]}
+            )
         return super().finish(job, result)
 
 

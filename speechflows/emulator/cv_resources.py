@@ -28,28 +28,43 @@ ENDPOINT_KINDS = ("HighPerformance", "FastResume")
 FILTERABLE = ("projectId", "createdDateTime", "locale", "kind")
 
 
-def bad(message: str, *, inner: str = "BadArgument", target: str | None = None,
-        status: int = 400) -> ApiError:
-    return ApiError(API, status, message, code="BadRequest" if status in (400, 409) else None,
-                    inner_code=inner, target=target)
+def bad(
+    message: str, *, inner: str = "BadArgument", target: str | None = None, status: int = 400
+) -> ApiError:
+    return ApiError(
+        API,
+        status,
+        message,
+        code="BadRequest" if status in (400, 409) else None,
+        inner_code=inner,
+        target=target,
+    )
 
 
 def not_found(coll: str, rid: str) -> ApiError:
     noun = {"trainingsets": "training set", "personalvoices": "personal voice"}.get(
-        coll, coll.rstrip("s"))
-    return ApiError(API, 404, f"The {noun} {rid!r} does not exist.", inner_code="NotFound",
-                    target="id")
+        coll, coll.rstrip("s")
+    )
+    return ApiError(
+        API, 404, f"The {noun} {rid!r} does not exist.", inner_code="NotFound", target="id"
+    )
 
 
 def check_id(rid: str, *, uuid: bool = False, what: str = "id") -> None:
     if uuid:
         if not UUID_RE.match(rid):
-            raise bad(f"The {what} {rid!r} must be a UUID, e.g. 9f50c644-2121-40e9-9ea7-544e48bfe3cb.",
-                      inner="InvalidResourceId", target=what)
+            raise bad(
+                f"The {what} {rid!r} must be a UUID, e.g. 9f50c644-2121-40e9-9ea7-544e48bfe3cb.",
+                inner="InvalidResourceId",
+                target=what,
+            )
     elif not RESOURCE_ID.match(rid):
-        raise bad(f"The {what} {rid!r} is invalid: 3-64 characters, letters, digits, '.', '_' "
-                  "or '-', starting and ending with a letter or digit.",
-                  inner="InvalidResourceId", target=what)
+        raise bad(
+            f"The {what} {rid!r} is invalid: 3-64 characters, letters, digits, '.', '_' "
+            "or '-', starting and ending with a letter or digit.",
+            inner="InvalidResourceId",
+            target=what,
+        )
 
 
 def text(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
@@ -63,21 +78,27 @@ def text(body: dict[str, Any], name: str, *, required: bool = False) -> str | No
     return value
 
 
-def choice(body: dict[str, Any], name: str, allowed: tuple[str, ...], *,
-           required: bool = False) -> str | None:
+def choice(
+    body: dict[str, Any], name: str, allowed: tuple[str, ...], *, required: bool = False
+) -> str | None:
     value = text(body, name, required=required)
     if value is not None and value not in allowed:
-        raise bad(f"The property {name!r} must be one of {', '.join(allowed)}; got {value!r}.",
-                  target=name)
+        raise bad(
+            f"The property {name!r} must be one of {', '.join(allowed)}; got {value!r}.",
+            target=name,
+        )
     return value
 
 
 def locale(body: dict[str, Any], *, required: bool = True) -> str | None:
     value = text(body, "locale", required=required)
     if value is not None and value not in TTS_LOCALES:
-        raise bad(f"The locale {value!r} is not supported for custom voice "
-                  f"(supported: {', '.join(TTS_LOCALES)}).", inner="UnsupportedLocale",
-                  target="locale")
+        raise bad(
+            f"The locale {value!r} is not supported for custom voice "
+            f"(supported: {', '.join(TTS_LOCALES)}).",
+            inner="UnsupportedLocale",
+            target="locale",
+        )
     return value
 
 
@@ -92,12 +113,17 @@ def blob_source(body: dict[str, Any], name: str, *, required: bool) -> dict[str,
         raise bad(f"The property {name!r} must be an object.", target=name)
     url = src.get("containerUrl")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise bad(f"{name}.containerUrl must be a container URL with a SAS token.",
-                  inner="InvalidContainerUrl", target=f"{name}.containerUrl")
+        raise bad(
+            f"{name}.containerUrl must be a container URL with a SAS token.",
+            inner="InvalidContainerUrl",
+            target=f"{name}.containerUrl",
+        )
     exts = src.get("extensions")
     if not isinstance(exts, list) or not exts or not all(isinstance(e, str) for e in exts):
-        raise bad(f"{name}.extensions must be a non-empty list such as [\".wav\"].",
-                  target=f"{name}.extensions")
+        raise bad(
+            f'{name}.extensions must be a non-empty list such as [".wav"].',
+            target=f"{name}.extensions",
+        )
     prefix = src.get("prefix")
     if prefix is not None and not isinstance(prefix, str):
         raise bad(f"{name}.prefix must be a string.", target=f"{name}.prefix")

@@ -187,8 +187,11 @@ class Engine:
                 result = handler.run(job)
             except Exception as exc:  # a crash in the work is an Internal failure, not a hang
                 log.warning("job %s failed: %s", job_id, redact_text(str(exc)))
-                result = {"ok": False, "reason": "Internal",
-                          "message": redact_text(f"{type(exc).__name__}: {exc}")}
+                result = {
+                    "ok": False,
+                    "reason": "Internal",
+                    "message": redact_text(f"{type(exc).__name__}: {exc}"),
+                }
             fresh = self.store.get_job(job_id)
             if fresh is None or fresh.terminal:
                 return

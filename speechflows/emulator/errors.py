@@ -24,13 +24,31 @@ from starlette.responses import JSONResponse
 Api = Literal["customvoice", "speechtotext", "admin"]
 
 # Top-level codes per HTTP status, for errors raised without an explicit code.
-_CV_CODES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-             405: "BadRequest", 409: "BadRequest", 415: "UnsupportedMediaType",
-             429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable"}
-_STT_CODES = {400: "InvalidRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-              405: "NotAllowed", 409: "Conflict", 415: "UnsupportedMediaType",
-              422: "UnprocessableEntity", 429: "TooManyRequests", 500: "InternalServerError",
-              503: "ServiceUnavailable"}
+_CV_CODES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "BadRequest",
+    409: "BadRequest",
+    415: "UnsupportedMediaType",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    503: "ServiceUnavailable",
+}
+_STT_CODES = {
+    400: "InvalidRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "NotAllowed",
+    409: "Conflict",
+    415: "UnsupportedMediaType",
+    422: "UnprocessableEntity",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    503: "ServiceUnavailable",
+}
 
 
 class ApiError(Exception):
@@ -52,8 +70,12 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         table = _CV_CODES if api == "customvoice" else _STT_CODES
-        self.code = code or table.get(status, "InternalServerError" if status >= 500 else
-                                      ("BadRequest" if api == "customvoice" else "InvalidRequest"))
+        self.code = code or table.get(
+            status,
+            "InternalServerError"
+            if status >= 500
+            else ("BadRequest" if api == "customvoice" else "InvalidRequest"),
+        )
         self.inner_code = inner_code
         self.target = target
         self.headers = dict(headers or {})

@@ -64,8 +64,9 @@ class Faults:
                 self._hits.append(now)
             if cfg.drop_ratio and self._rng.random() < cfg.drop_ratio:
                 self.refused["dropped"] += 1
-                return Decision(latency_s=latency, drop=not cfg.drop_after,
-                                drop_after=cfg.drop_after)
+                return Decision(
+                    latency_s=latency, drop=not cfg.drop_after, drop_after=cfg.drop_after
+                )
             if cfg.error_ratio and self._rng.random() < cfg.error_ratio:
                 self.refused["errors"] += 1
                 return Decision(latency_s=latency, error_status=cfg.error_status)

@@ -27,14 +27,20 @@ class InProcessTransport(httpx.BaseTransport):
     def __init__(self, app: Any) -> None:
         self._asgi = httpx.ASGITransport(app=app)
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="emulator-asgi",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="emulator-asgi", daemon=True
+        )
         self._thread.start()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         content = request.read()
-        forwarded = httpx.Request(request.method, request.url, headers=request.headers,
-                                  content=content, extensions=request.extensions)
+        forwarded = httpx.Request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=content,
+            extensions=request.extensions,
+        )
 
         async def send() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
             resp = await self._asgi.handle_async_request(forwarded)

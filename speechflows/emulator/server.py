@@ -20,8 +20,14 @@ def serve(config: EmulatorConfig, *, port: int, host: str = "127.0.0.1") -> None
 
     if host not in ("127.0.0.1", "::1", "localhost"):
         raise ValueError(f"the emulator serves on loopback only, not {host!r}")
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning",
-                access_log=False, lifespan="on")
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -39,8 +45,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     key = args.key or os.environ.get(KEY_ENV) or "speechflows-emulator-key"
     faults = FaultConfig.model_validate_json(args.faults) if args.faults else FaultConfig()
     config = EmulatorConfig(
-        data_dir=args.data_dir, key=key, accept_bearer=args.accept_bearer,
-        step_seconds=args.step_seconds, model_training_seconds=args.model_training_seconds,
-        min_utterance_count=args.min_utterance_count, faults=faults,
+        data_dir=args.data_dir,
+        key=key,
+        accept_bearer=args.accept_bearer,
+        step_seconds=args.step_seconds,
+        model_training_seconds=args.model_training_seconds,
+        min_utterance_count=args.min_utterance_count,
+        faults=faults,
     )
     serve(config, port=args.port)

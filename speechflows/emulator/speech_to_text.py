@@ -34,17 +34,41 @@ from speechflows.emulator.wire import (
 COLLECTIONS = ("projects", "datasets", "models", "evaluations", "endpoints")
 FILTERABLE = {
     "projects": ("displayName", "description", "createdDateTime", "locale", "foundryProjectName"),
-    "datasets": ("displayName", "description", "createdDateTime", "lastActionDateTime", "status",
-                 "locale", "kind"),
-    "models": ("displayName", "description", "createdDateTime", "lastActionDateTime", "status",
-               "locale"),
-    "evaluations": ("displayName", "description", "createdDateTime", "lastActionDateTime",
-                    "status", "locale"),
-    "endpoints": ("displayName", "description", "createdDateTime", "lastActionDateTime",
-                  "status", "locale"),
+    "datasets": (
+        "displayName",
+        "description",
+        "createdDateTime",
+        "lastActionDateTime",
+        "status",
+        "locale",
+        "kind",
+    ),
+    "models": (
+        "displayName",
+        "description",
+        "createdDateTime",
+        "lastActionDateTime",
+        "status",
+        "locale",
+    ),
+    "evaluations": (
+        "displayName",
+        "description",
+        "createdDateTime",
+        "lastActionDateTime",
+        "status",
+        "locale",
+    ),
+    "endpoints": (
+        "displayName",
+        "description",
+        "createdDateTime",
+        "lastActionDateTime",
+        "status",
+        "locale",
+    ),
 }
 DEFAULT_MODEL_WEIGHT = 30
-
 
 
 class SpeechToText(DatasetRoutes):
@@ -66,13 +90,20 @@ class SpeechToText(DatasetRoutes):
         fields: dict[str, Any] = {**stt.common(body), "locale": loc}
         refs: dict[str, Any] = {}
         if body.get("baseModel") is None:
-            raise bad("baseModel is required: pick one from GET /models/base.",
-                      "InvalidBaseModel", target="baseModel")
-        refs["baseModel"], base = self._resolve(body, "baseModel", ("models/base",),
-                                                "InvalidBaseModel")
+            raise bad(
+                "baseModel is required: pick one from GET /models/base.",
+                "InvalidBaseModel",
+                target="baseModel",
+            )
+        refs["baseModel"], base = self._resolve(
+            body, "baseModel", ("models/base",), "InvalidBaseModel"
+        )
         if base["locale"] != loc:
-            raise bad(f"The base model's locale {base['locale']!r} differs from {loc!r}.",
-                      "InvalidLocale", target="locale")
+            raise bad(
+                f"The base model's locale {base['locale']!r} differs from {loc!r}.",
+                "InvalidLocale",
+                target="locale",
+            )
         datasets = body.get("datasets") or []
         if not isinstance(datasets, list):
             raise bad("datasets must be a list of {self} references.", target="datasets")
@@ -80,26 +111,39 @@ class SpeechToText(DatasetRoutes):
         for i, ref in enumerate(datasets):
             pair, ds = self._resolve({"d": ref}, "d", ("datasets",), "InvalidDataset")
             if ds.get("status") != "Succeeded":
-                raise bad(f"datasets[{i}] is {ds.get('status')}; only Succeeded datasets can "
-                          "train a model.", "FailedDataset", target="datasets")
+                raise bad(
+                    f"datasets[{i}] is {ds.get('status')}; only Succeeded datasets can "
+                    "train a model.",
+                    "FailedDataset",
+                    target="datasets",
+                )
             if ds.get("locale") != loc:
-                raise bad(f"datasets[{i}] has locale {ds.get('locale')!r}, not {loc!r}.",
-                          "InvalidLocale", target="datasets")
+                raise bad(
+                    f"datasets[{i}] has locale {ds.get('locale')!r}, not {loc!r}.",
+                    "InvalidLocale",
+                    target="datasets",
+                )
             if ds.get("kind") not in base["_kinds"]:
-                raise bad(f"datasets[{i}] is {ds.get('kind')}; the base model adapts with "
-                          f"{', '.join(base['_kinds'])}.", "InvalidAdaptationMapping",
-                          target="datasets")
+                raise bad(
+                    f"datasets[{i}] is {ds.get('kind')}; the base model adapts with "
+                    f"{', '.join(base['_kinds'])}.",
+                    "InvalidAdaptationMapping",
+                    target="datasets",
+                )
             refs["datasets"].append(pair)
         if not refs["datasets"] and not (self.version == LEGACY and body.get("text")):
-            raise bad("datasets must reference at least one dataset.", "InvalidDataset",
-                      target="datasets")
+            raise bad(
+                "datasets must reference at least one dataset.", "InvalidDataset", target="datasets"
+            )
         self._project(body, refs, loc)
         props: dict[str, Any] = obj(body, "properties")
         # "When this property is not set, the service chooses a suitable value": 30 here.
         weight = props.get("customModelWeightPercent", DEFAULT_MODEL_WEIGHT)
         if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
-            raise bad("customModelWeightPercent must be an integer from 1 to 100.",
-                      target="properties.customModelWeightPercent")
+            raise bad(
+                "customModelWeightPercent must be an integer from 1 to 100.",
+                target="properties.customModelWeightPercent",
+            )
         fields["properties"] = {"customModelWeightPercent": weight}
         if self.version == LEGACY and isinstance(body.get("text"), str):
             fields["text"] = body["text"]
@@ -112,48 +156,73 @@ class SpeechToText(DatasetRoutes):
         loc = self._locale(body)
         refs: dict[str, Any] = {}
         for field in ("model1", "model2"):
-            refs[field], model = self._resolve(body, field, ("models", "models/base"),
-                                               "InvalidModel")
+            refs[field], model = self._resolve(
+                body, field, ("models", "models/base"), "InvalidModel"
+            )
             if model.get("status") != "Succeeded":
-                raise bad(f"{field} is {model.get('status')}; it must be Succeeded.",
-                          "InvalidModel", target=field)
+                raise bad(
+                    f"{field} is {model.get('status')}; it must be Succeeded.",
+                    "InvalidModel",
+                    target=field,
+                )
         refs["dataset"], ds = self._resolve(body, "dataset", ("datasets",), "InvalidDataset")
         if ds.get("status") != "Succeeded" or ds.get("kind") not in ("Acoustic", "AudioFiles"):
-            raise bad("dataset must be a Succeeded Acoustic dataset (audio with transcripts).",
-                      "InvalidDataset", target="dataset")
+            raise bad(
+                "dataset must be a Succeeded Acoustic dataset (audio with transcripts).",
+                "InvalidDataset",
+                target="dataset",
+            )
         if ds.get("locale") != loc:
-            raise bad(f"The dataset locale {ds.get('locale')!r} differs from {loc!r}.",
-                      "InvalidLocale", target="locale")
+            raise bad(
+                f"The dataset locale {ds.get('locale')!r} differs from {loc!r}.",
+                "InvalidLocale",
+                target="locale",
+            )
         self._project(body, refs, loc)
-        entity = self._new("evaluations", {**stt.common(body), "locale": loc, "_refs": refs},
-                           "NotStarted")
-        self._job("stt.evaluation", "evaluations", entity["id"],
-                  {"model1": refs["model1"], "model2": refs["model2"],
-                   "dataset": refs["dataset"][1]})
+        entity = self._new(
+            "evaluations", {**stt.common(body), "locale": loc, "_refs": refs}, "NotStarted"
+        )
+        self._job(
+            "stt.evaluation",
+            "evaluations",
+            entity["id"],
+            {"model1": refs["model1"], "model2": refs["model2"], "dataset": refs["dataset"][1]},
+        )
         return self._answer(request, "evaluations", entity, 201)
 
     async def create_endpoint(self, request: Request) -> Response:
         body = await json_body(request, API)
         loc = self._locale(body)
         if body.get("model") is None:
-            raise bad("model is required: the custom model to deploy.", "InvalidModel",
-                      target="model")
+            raise bad(
+                "model is required: the custom model to deploy.", "InvalidModel", target="model"
+            )
         refs: dict[str, Any] = {}
-        refs["model"], model = self._resolve(body, "model", ("models", "models/base"),
-                                             "InvalidModel")
+        refs["model"], model = self._resolve(
+            body, "model", ("models", "models/base"), "InvalidModel"
+        )
         if model.get("status") != "Succeeded":
-            raise bad(f"The model is {model.get('status')}; only a Succeeded model can be "
-                      "deployed.", "ModelNotDeployable", target="model")
+            raise bad(
+                f"The model is {model.get('status')}; only a Succeeded model can be deployed.",
+                "ModelNotDeployable",
+                target="model",
+            )
         if model.get("locale") != loc:
-            raise bad(f"The model's locale {model.get('locale')!r} differs from {loc!r}.",
-                      "InvalidLocale", target="locale")
+            raise bad(
+                f"The model's locale {model.get('locale')!r} differs from {loc!r}.",
+                "InvalidLocale",
+                target="locale",
+            )
         self._project(body, refs, loc)
         props_in: dict[str, Any] = obj(body, "properties")
         props: dict[str, Any] = {"loggingEnabled": bool(props_in.get("loggingEnabled", False))}
         if self.version == LEGACY and isinstance(props_in.get("timeToLive"), str):
             props["timeToLive"] = props_in["timeToLive"]
-        entity = self._new("endpoints", {**stt.common(body), "locale": loc, "properties": props,
-                                         "_refs": refs}, "NotStarted")
+        entity = self._new(
+            "endpoints",
+            {**stt.common(body), "locale": loc, "properties": props, "_refs": refs},
+            "NotStarted",
+        )
         self._job("stt.endpoint", "endpoints", entity["id"], {})
         return self._answer(request, "endpoints", entity, 201)
 
@@ -163,18 +232,22 @@ class SpeechToText(DatasetRoutes):
             bodies = self.store.list_resources(API, coll)
             if of_project:
                 project = self._get("projects", id or "")
-                bodies = [b for b in bodies
-                          if (b.get("_refs") or {}).get("project", [None, None])[1]
-                          == project["id"]]
+                bodies = [
+                    b
+                    for b in bodies
+                    if (b.get("_refs") or {}).get("project", [None, None])[1] == project["id"]
+                ]
             items = [self._render(request, coll, b) for b in bodies]
             keep = make_filter(request.query_params.get("filter"), FILTERABLE[coll], API)
             items = [i for i in items if keep(i)]
             return self._page(request, items, f"projects/{id}/{coll}" if of_project else coll)
+
         return handler
 
     def get_item(self, coll: str) -> Any:
         def handler(request: Request, id: str) -> Response:
             return self._answer(request, coll, self._get(coll, id))
+
         return handler
 
     def update_item(self, coll: str) -> Any:
@@ -193,24 +266,32 @@ class SpeechToText(DatasetRoutes):
                 changes["_refs"] = refs
             if coll == "endpoints" and body.get("model") is not None:
                 refs = dict(changes.get("_refs") or entity.get("_refs") or {})
-                refs["model"], _ = self._resolve(body, "model", ("models", "models/base"),
-                                                 "InvalidModel")
+                refs["model"], _ = self._resolve(
+                    body, "model", ("models", "models/base"), "InvalidModel"
+                )
                 changes["_refs"] = refs
             updated = self.store.update(API, coll, entity["id"], **changes)
             assert updated is not None
             return self._answer(request, coll, updated)
+
         return handler
 
     def delete_item(self, coll: str) -> Any:
         def handler(request: Request, id: str) -> Response:
             rid = check_uuid(id)
-            if coll == "models" and any((e.get("_refs") or {}).get("model", [None, None])[1] == rid
-                                        for e in self.store.list_resources(API, "endpoints")):
-                raise bad("The model is deployed to an endpoint; delete the endpoint first.",
-                          "InUseViolation", code="InvalidRequest")
+            if coll == "models" and any(
+                (e.get("_refs") or {}).get("model", [None, None])[1] == rid
+                for e in self.store.list_resources(API, "endpoints")
+            ):
+                raise bad(
+                    "The model is deployed to an endpoint; delete the endpoint first.",
+                    "InUseViolation",
+                    code="InvalidRequest",
+                )
             self.store.delete(API, coll, rid)
             self.store.delete_files_of(rid)
             return Response(status_code=204)
+
         return handler
 
     def project_transcriptions(self, request: Request, id: str) -> Response:
@@ -250,8 +331,7 @@ class SpeechToText(DatasetRoutes):
             add(f"/{coll}/{{id}}/files", self.list_files(coll), methods=["GET"])
             add(f"/{coll}/{{id}}/files/{{fileId}}", self.get_file(coll), methods=["GET"])
         for coll in ("datasets", "models", "evaluations", "endpoints"):
-            add(f"/projects/{{id}}/{coll}", self.list_items(coll, of_project=True),
-                methods=["GET"])
+            add(f"/projects/{{id}}/{coll}", self.list_items(coll, of_project=True), methods=["GET"])
         add("/projects/{id}/transcriptions", self.project_transcriptions, methods=["GET"])
         for coll in COLLECTIONS:
             add(f"/{coll}", self.list_items(coll), methods=["GET"])

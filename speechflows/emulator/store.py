@@ -125,7 +125,8 @@ class Store:
         text = json.dumps(body, separators=(",", ":"))
         with self._lock:
             cur = self._db.execute(
-                "UPDATE resources SET body=? WHERE api=? AND coll=? AND id=?", (text, api, coll, rid)
+                "UPDATE resources SET body=? WHERE api=? AND coll=? AND id=?",
+                (text, api, coll, rid),
             )
             if cur.rowcount == 0:
                 self._db.execute(
@@ -193,10 +194,21 @@ class Store:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (job.id, job.api, job.kind, job.coll, job.resource_id, job.status,
-                 job.fingerprint, job.created, job.next_at, json.dumps(job.params),
-                 None if job.result is None else json.dumps(job.result),
-                 None if job.report is None else json.dumps(job.report), int(job.visible)),
+                (
+                    job.id,
+                    job.api,
+                    job.kind,
+                    job.coll,
+                    job.resource_id,
+                    job.status,
+                    job.fingerprint,
+                    job.created,
+                    job.next_at,
+                    json.dumps(job.params),
+                    None if job.result is None else json.dumps(job.result),
+                    None if job.report is None else json.dumps(job.report),
+                    int(job.visible),
+                ),
             )
 
     def get_job(self, job_id: str) -> Job | None:
@@ -278,11 +290,19 @@ class Store:
 
 
 def _job(row: tuple[Any, ...]) -> Job:
-    (jid, api, kind, coll, rid, status, fp, created, next_at, params, result, report,
-     visible) = row
+    (jid, api, kind, coll, rid, status, fp, created, next_at, params, result, report, visible) = row
     return Job(
-        id=jid, api=api, kind=kind, coll=coll, resource_id=rid, status=status, fingerprint=fp,
-        created=created, next_at=next_at, params=json.loads(params),
+        id=jid,
+        api=api,
+        kind=kind,
+        coll=coll,
+        resource_id=rid,
+        status=status,
+        fingerprint=fp,
+        created=created,
+        next_at=next_at,
+        params=json.loads(params),
         result=None if result is None else json.loads(result),
-        report=None if report is None else json.loads(report), visible=bool(visible),
+        report=None if report is None else json.loads(report),
+        visible=bool(visible),
     )

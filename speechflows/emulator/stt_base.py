@@ -23,7 +23,6 @@ def file_signature(key: str, file_id: str, expiry: int) -> str:
     return hmac.new(key.encode(), f"{file_id}:{expiry}".encode(), hashlib.sha256).hexdigest()
 
 
-
 class SttBase:
     """State and helpers shared by the Speech to text route classes of one version."""
 
@@ -36,13 +35,19 @@ class SttBase:
     def _render(self, request: Request, coll: str, body: dict[str, Any]) -> dict[str, Any]:
         counts = None
         if coll == "projects" and self.version == LEGACY:
-            counts = {c: sum(1 for b in self.store.list_resources(API, c)
-                             if (b.get("_refs") or {}).get("project", [None, None])[1] == body["id"])
-                      for c in ("datasets", "evaluations", "models", "endpoints")}
+            counts = {
+                c: sum(
+                    1
+                    for b in self.store.list_resources(API, c)
+                    if (b.get("_refs") or {}).get("project", [None, None])[1] == body["id"]
+                )
+                for c in ("datasets", "evaluations", "models", "endpoints")
+            }
         return stt.render(coll, body, base_url(request), self.version, counts)
 
-    def _answer(self, request: Request, coll: str, body: dict[str, Any],
-                status: int = 200) -> JSONResponse:
+    def _answer(
+        self, request: Request, coll: str, body: dict[str, Any], status: int = 200
+    ) -> JSONResponse:
         headers = {}
         if status == 201:
             headers["Location"] = stt.link(base_url(request), self.version, f"{coll}/{body['id']}")
@@ -56,15 +61,20 @@ class SttBase:
             raise not_found(coll, rid)
         return body
 
-    def _resolve(self, body: dict[str, Any], field: str, colls: tuple[str, ...],
-                 inner: str) -> tuple[list[str], dict[str, Any]]:
+    def _resolve(
+        self, body: dict[str, Any], field: str, colls: tuple[str, ...], inner: str
+    ) -> tuple[list[str], dict[str, Any]]:
         coll, rid = stt.parse_ref(body.get(field), field, colls)
         if coll == "models/base":
             found = stt.base_model(rid)
             if found is None:
                 raise bad(f"{field}: base model {rid} does not exist.", inner, target=field)
-            return [coll, rid], {"id": rid, "locale": found[1], "status": "Succeeded",
-                                 "_kinds": list(found[3])}
+            return [coll, rid], {
+                "id": rid,
+                "locale": found[1],
+                "status": "Succeeded",
+                "_kinds": list(found[3]),
+            }
         entity = self.store.get(API, coll, rid)
         if entity is None:
             raise bad(f"{field}: {coll.rstrip('s')} {rid} does not exist.", inner, target=field)
@@ -75,8 +85,12 @@ class SttBase:
             return
         ref, project = self._resolve(body, "project", ("projects",), "InvalidProject")
         if project.get("locale") != locale:
-            raise bad(f"The locale {locale!r} does not match the project's locale "
-                      f"{project.get('locale')!r}.", "InvalidLocale", target="locale")
+            raise bad(
+                f"The locale {locale!r} does not match the project's locale "
+                f"{project.get('locale')!r}.",
+                "InvalidLocale",
+                target="locale",
+            )
         refs["project"] = ref
 
     def _locale(self, body: dict[str, Any]) -> str:
@@ -95,14 +109,27 @@ class SttBase:
         return body
 
     def _job(self, kind: str, coll: str, rid: str, params: dict[str, Any]) -> None:
-        self.ctx.submit(Job(id=f"{coll}-{rid}", api=API, kind=kind, coll=coll, resource_id=rid,
-                            params=params, visible=False))
+        self.ctx.submit(
+            Job(
+                id=f"{coll}-{rid}",
+                api=API,
+                kind=kind,
+                coll=coll,
+                resource_id=rid,
+                params=params,
+                visible=False,
+            )
+        )
 
     def _page(self, request: Request, items: list[dict[str, Any]], path: str) -> Response:
         full = f"/speechtotext{'/v3.2' if self.version == LEGACY else ''}/{path}"
-        out = page(items, api=API, request=request, path=full,
-                   api_version=None if self.version == LEGACY else self.version)
+        out = page(
+            items,
+            api=API,
+            request=request,
+            path=full,
+            api_version=None if self.version == LEGACY else self.version,
+        )
         busy = any(i.get("status") in ("NotStarted", "Running") for i in out["values"])
         headers = {"Retry-After": str(self.ctx.config.retry_after_seconds)} if busy else None
         return JSONResponse(out, headers=headers)
-

@@ -39,16 +39,22 @@ class DatasetRoutes(SttBase):
         kind = stt.check_kind(body)
         loc = self._locale(body)
         if loc not in stt_dataset_locales().get(kind, []):
-            raise bad(f"The locale {loc!r} is not supported for {kind} datasets; see "
-                      "GET /datasets/locales.", "InvalidLocale", target="locale")
+            raise bad(
+                f"The locale {loc!r} is not supported for {kind} datasets; see "
+                "GET /datasets/locales.",
+                "InvalidLocale",
+                target="locale",
+            )
         refs: dict[str, Any] = {}
         self._project(body, refs, loc)
         fields = {**stt.common(body), "locale": loc, "kind": kind, "_refs": refs}
         props: dict[str, Any] = obj(body, "properties")
         norm = props.get("textNormalizationKind", "Default")
         if norm not in ("Default", "None"):
-            raise bad("properties.textNormalizationKind must be Default or None.",
-                      target="properties.textNormalizationKind")
+            raise bad(
+                "properties.textNormalizationKind must be Default or None.",
+                target="properties.textNormalizationKind",
+            )
         fields["properties"] = {"textNormalizationKind": norm}
         return fields
 
@@ -57,15 +63,22 @@ class DatasetRoutes(SttBase):
         fields = self._dataset_fields(body)
         url = stt.text(body, "contentUrl")
         if url is not None and not url.startswith(("http://", "https://")):
-            raise bad("contentUrl must be an http(s) URL (a SAS URL for Blob storage).",
-                      "InvalidRecordingsUri", target="contentUrl")
+            raise bad(
+                "contentUrl must be an http(s) URL (a SAS URL for Blob storage).",
+                "InvalidRecordingsUri",
+                target="contentUrl",
+            )
         if url:
             fields["contentUrl"] = url.split("?", 1)[0]
         fields["_upload"] = "url" if url else "blocks"
         entity = self._new("datasets", fields, "NotStarted")
         if url:
-            self._job("stt.dataset", "datasets", entity["id"],
-                      {"kind": fields["kind"], "locale": fields["locale"], "content_url": url})
+            self._job(
+                "stt.dataset",
+                "datasets",
+                entity["id"],
+                {"kind": fields["kind"], "locale": fields["locale"], "content_url": url},
+            )
         return self._answer(request, "datasets", entity, 201)
 
     async def upload_dataset(self, request: Request) -> Response:
@@ -76,23 +89,36 @@ class DatasetRoutes(SttBase):
             try:
                 fields_in["customProperties"] = json.loads(fields_in["customProperties"])
             except json.JSONDecodeError:
-                raise bad("customProperties must be a JSON object.",
-                          target="customProperties") from None
+                raise bad(
+                    "customProperties must be a JSON object.", target="customProperties"
+                ) from None
         if "project" in fields_in:
             fields_in["project"] = {"self": fields_in["project"]}
         fields = self._dataset_fields(fields_in)
         if data is None:
-            raise bad("The multipart part 'data' with the dataset file is required.",
-                      target="data")
+            raise bad("The multipart part 'data' with the dataset file is required.", target="data")
         fields["_upload"] = "multipart"
         file_id = str(uuid.uuid4())
         # Azure keeps uploads in its own storage and reports that location as contentUrl.
         fields["contentUrl"] = f"{base_url(request)}/_emulator/uploads/{file_id}"
         entity = self._new("datasets", fields, "NotStarted")
-        self.store.put_file(StoredFile(file_id, f"upload-{entity['id']}", data.filename or "data",
-                                       "Upload", now_stt(), None, await data.read()))
-        self._job("stt.dataset", "datasets", entity["id"],
-                  {"kind": fields["kind"], "locale": fields["locale"], "upload_file": file_id})
+        self.store.put_file(
+            StoredFile(
+                file_id,
+                f"upload-{entity['id']}",
+                data.filename or "data",
+                "Upload",
+                now_stt(),
+                None,
+                await data.read(),
+            )
+        )
+        self._job(
+            "stt.dataset",
+            "datasets",
+            entity["id"],
+            {"kind": fields["kind"], "locale": fields["locale"], "upload_file": file_id},
+        )
         return self._answer(request, "datasets", entity, 201)
 
     async def upload_block(self, request: Request, id: str) -> Response:
@@ -101,12 +127,14 @@ class DatasetRoutes(SttBase):
         if not block_id:
             raise bad("The query parameter 'blockid' is required.", target="blockid")
         if ds.get("_upload") != "blocks" or ds.get("status") != "NotStarted":
-            raise bad("This dataset does not accept blocks (no block upload in progress).",
-                      "InvalidDataset", target="id")
+            raise bad(
+                "This dataset does not accept blocks (no block upload in progress).",
+                "InvalidDataset",
+                target="id",
+            )
         data = await request.body()
         if len(data) > MAX_BLOCK:
-            raise bad(f"A block holds at most {MAX_BLOCK} bytes; got {len(data)}.",
-                      target="body")
+            raise bad(f"A block holds at most {MAX_BLOCK} bytes; got {len(data)}.", target="body")
         self.store.put_block(f"upload-{ds['id']}", block_id, data)
         return Response(status_code=201)
 
@@ -115,11 +143,14 @@ class DatasetRoutes(SttBase):
         blocks = self.store.blocks(f"upload-{ds['id']}")
         committed = ds.get("_committed") or []
         sizes = dict((b, len(d)) for b, d in blocks)
-        return JSONResponse({
-            "committedBlocks": [{"name": b, "size": sizes.get(b, 0)} for b in committed],
-            "uncommittedBlocks": [{"name": b, "size": len(d)} for b, d in blocks
-                                  if b not in committed],
-        })
+        return JSONResponse(
+            {
+                "committedBlocks": [{"name": b, "size": sizes.get(b, 0)} for b in committed],
+                "uncommittedBlocks": [
+                    {"name": b, "size": len(d)} for b, d in blocks if b not in committed
+                ],
+            }
+        )
 
     async def commit_blocks(self, request: Request, id: str) -> Response:
         ds = self._get("datasets", id)
@@ -130,8 +161,10 @@ class DatasetRoutes(SttBase):
         except json.JSONDecodeError:
             raise bad("The block list must be a JSON array.", "InvalidRequestBodyFormat") from None
         if not isinstance(entries, list) or not entries:
-            raise bad("The block list must be a non-empty JSON array of {kind, id}.",
-                      "InvalidRequestBodyFormat")
+            raise bad(
+                "The block list must be a non-empty JSON array of {kind, id}.",
+                "InvalidRequestBodyFormat",
+            )
         blocks = dict(self.store.blocks(f"upload-{ds['id']}"))
         parts = []
         for entry in entries:
@@ -140,12 +173,20 @@ class DatasetRoutes(SttBase):
                 raise bad(f"Block {bid!r} was not uploaded.", "InvalidParameterValue")
             parts.append(blocks[bid])
         file_id = str(uuid.uuid4())
-        self.store.put_file(StoredFile(file_id, f"upload-{ds['id']}", "data", "Upload",
-                                       now_stt(), None, b"".join(parts)))
-        self.store.update(API, "datasets", ds["id"], _committed=[e["id"] for e in entries],
-                          _upload="committed")
-        self._job("stt.dataset", "datasets", ds["id"],
-                  {"kind": ds["kind"], "locale": ds["locale"], "upload_file": file_id})
+        self.store.put_file(
+            StoredFile(
+                file_id, f"upload-{ds['id']}", "data", "Upload", now_stt(), None, b"".join(parts)
+            )
+        )
+        self.store.update(
+            API, "datasets", ds["id"], _committed=[e["id"] for e in entries], _upload="committed"
+        )
+        self._job(
+            "stt.dataset",
+            "datasets",
+            ds["id"],
+            {"kind": ds["kind"], "locale": ds["locale"], "upload_file": file_id},
+        )
         return Response(status_code=200)
 
     def _files(self, request: Request, owner: str) -> list[dict[str, Any]]:
@@ -157,39 +198,58 @@ class DatasetRoutes(SttBase):
         base = base_url(request)
         out = []
         for f in self.ctx.store.files_of(owner):
-            query = urlencode({"se": expiry, "sp": "r",
-                               "sig": file_signature(self.ctx.key, f.id, expiry)})
+            query = urlencode(
+                {"se": expiry, "sp": "r", "sig": file_signature(self.ctx.key, f.id, expiry)}
+            )
             coll = "datasets" if self.store.get(API, "datasets", owner) else "evaluations"
-            out.append({
-                "self": stt.link(base, self.version, f"{coll}/{owner}/files/{f.id}"),
-                "name": f.name, "kind": f.kind,
-                "links": {"contentUrl": f"{base}/_emulator/files/{f.id}?{query}"},
-                "properties": {"size": len(f.content)},
-                "createdDateTime": f.created,
-            })
+            out.append(
+                {
+                    "self": stt.link(base, self.version, f"{coll}/{owner}/files/{f.id}"),
+                    "name": f.name,
+                    "kind": f.kind,
+                    "links": {"contentUrl": f"{base}/_emulator/files/{f.id}?{query}"},
+                    "properties": {"size": len(f.content)},
+                    "createdDateTime": f.created,
+                }
+            )
         return out
 
     def list_files(self, coll: str) -> Any:
         def handler(request: Request, id: str) -> Response:
             entity = self._get(coll, id)
-            keep = make_filter(request.query_params.get("filter"),
-                               ("name", "createdDateTime", "kind"), API,
-                               time_props=("createdDateTime",))
+            keep = make_filter(
+                request.query_params.get("filter"),
+                ("name", "createdDateTime", "kind"),
+                API,
+                time_props=("createdDateTime",),
+            )
             items = [f for f in self._files(request, entity["id"]) if keep(f)]
             path = f"/speechtotext{'/v3.2' if self.version == LEGACY else ''}/{coll}/{id}/files"
-            return JSONResponse(page(items, api=API, request=request, path=path,
-                                     api_version=None if self.version == LEGACY else self.version))
+            return JSONResponse(
+                page(
+                    items,
+                    api=API,
+                    request=request,
+                    path=path,
+                    api_version=None if self.version == LEGACY else self.version,
+                )
+            )
+
         return handler
 
     def get_file(self, coll: str) -> Any:
         def handler(request: Request, id: str, fileId: str) -> Response:
             entity = self._get(coll, id)
             fid = check_uuid(fileId, "fileId")
-            match = [f for f in self._files(request, entity["id"]) if f["self"].split("?")[0]
-                     .endswith(fid)]
+            match = [
+                f
+                for f in self._files(request, entity["id"])
+                if f["self"].split("?")[0].endswith(fid)
+            ]
             if not match:
                 raise not_found("files", fileId)
             return JSONResponse(match[0])
+
         return handler
 
     def dataset_locales(self, request: Request) -> Response:
@@ -201,4 +261,3 @@ class DatasetRoutes(SttBase):
             for loc in locales:
                 by_locale.setdefault(loc, []).append(kind)
         return JSONResponse(by_locale)
-

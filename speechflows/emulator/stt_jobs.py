@@ -55,8 +55,11 @@ class _Base(StatusJob):
         if result.get("ok"):
             self._set(job, "Succeeded", properties=result.get("properties") or {})
             return "Succeeded"
-        self.fail(job, str(result.get("code") or "InternalServerError"),
-                  str(result.get("message") or "processing failed"))
+        self.fail(
+            job,
+            str(result.get("code") or "InternalServerError"),
+            str(result.get("message") or "processing failed"),
+        )
         return "Failed"
 
     def fail(self, job: Job, reason: str, message: str = "processing failed") -> None:
@@ -64,8 +67,9 @@ class _Base(StatusJob):
         self._set(job, "Failed", properties={"error": {"code": code, "message": message}})
 
     def _set(self, job: Job, status: str, **changes: Any) -> None:
-        self.ctx.store.update(API, job.coll, job.resource_id, status=status,
-                              lastActionDateTime=now_stt(), **changes)
+        self.ctx.store.update(
+            API, job.coll, job.resource_id, status=status, lastActionDateTime=now_stt(), **changes
+        )
 
 
 class DatasetJob(_Base):
@@ -84,14 +88,22 @@ class DatasetJob(_Base):
             else:
                 upload = self.ctx.store.get_file(p["upload_file"])
                 if upload is None:
-                    return {"ok": False, "code": "DataImportFailed",
-                            "message": "no data was uploaded"}
+                    return {
+                        "ok": False,
+                        "code": "DataImportFailed",
+                        "message": "no data was uploaded",
+                    }
                 target.write_bytes(upload.content)
         except InaccessibleStorage as exc:
             return {"ok": False, "code": "InaccessibleCustomerStorage", "message": str(exc)}
         result = analysis.analyze_stt_dataset(target, p["kind"], p["locale"])
-        return {"ok": result.ok, "code": result.error_code, "message": result.message,
-                "analysis": result.to_dict(), "data_file": str(target)}
+        return {
+            "ok": result.ok,
+            "code": result.error_code,
+            "message": result.message,
+            "analysis": result.to_dict(),
+            "data_file": str(target),
+        }
 
     def finish(self, job: Job, result: dict[str, Any]) -> str:
         store = self.ctx.store
@@ -100,20 +112,40 @@ class DatasetJob(_Base):
         if res is not None:
             report = {
                 "emulator": "speechflows",
-                "kind": job.params["kind"], "locale": job.params["locale"],
-                "acceptedLineCount": res.accepted, "rejectedLineCount": res.rejected,
+                "kind": job.params["kind"],
+                "locale": job.params["locale"],
+                "acceptedLineCount": res.accepted,
+                "rejectedLineCount": res.rejected,
                 "durationMilliseconds": round(res.seconds * 1000),
-                "acceptedFiles": res.accepted_files, "rejectedFiles": res.rejected_files,
+                "acceptedFiles": res.accepted_files,
+                "rejectedFiles": res.rejected_files,
                 "validation": res.report,
             }
-            store.put_file(StoredFile(str(uuid.uuid4()), job.resource_id, "report.json",
-                                      "DatasetReport", created, None,
-                                      json.dumps(report, indent=2).encode()))
+            store.put_file(
+                StoredFile(
+                    str(uuid.uuid4()),
+                    job.resource_id,
+                    "report.json",
+                    "DatasetReport",
+                    created,
+                    None,
+                    json.dumps(report, indent=2).encode(),
+                )
+            )
             data = Path(result["data_file"])
             if res.ok and data.exists():
                 kind, name = DATA_FILES[job.params["kind"]]
-                store.put_file(StoredFile(str(uuid.uuid4()), job.resource_id, name, kind,
-                                          created, None, data.read_bytes()))
+                store.put_file(
+                    StoredFile(
+                        str(uuid.uuid4()),
+                        job.resource_id,
+                        name,
+                        kind,
+                        created,
+                        None,
+                        data.read_bytes(),
+                    )
+                )
         self.ctx.clean(job.id)
         props: dict[str, Any] = {}
         if res is not None:
@@ -127,9 +159,17 @@ class DatasetJob(_Base):
         if result.get("ok"):
             self._set(job, "Succeeded", properties=props)
             return "Succeeded"
-        self._set(job, "Failed", properties={**props, "error": {
-            "code": result.get("code") or "InvalidDataset",
-            "message": result.get("message") or "the data could not be imported"}})
+        self._set(
+            job,
+            "Failed",
+            properties={
+                **props,
+                "error": {
+                    "code": result.get("code") or "InvalidDataset",
+                    "message": result.get("message") or "the data could not be imported",
+                },
+            },
+        )
         return "Failed"
 
 
@@ -157,9 +197,11 @@ class EvaluationJob(_Base):
             props |= {
                 f"wordErrorRate{n}": round(errors / words, 4) if words else 0.0,
                 f"sentenceErrorRate{n}": round(sent_err / sentences, 4) if sentences else 0.0,
-                f"sentenceCount{n}": sentences, f"wordCount{n}": words,
+                f"sentenceCount{n}": sentences,
+                f"wordCount{n}": words,
                 f"correctWordCount{n}": words - sub - dele,
-                f"wordSubstitutionCount{n}": sub, f"wordDeletionCount{n}": dele,
+                f"wordSubstitutionCount{n}": sub,
+                f"wordDeletionCount{n}": dele,
                 f"wordInsertionCount{n}": ins,
             }
         return {"ok": True, "properties": props}
@@ -168,13 +210,21 @@ class EvaluationJob(_Base):
         note = {
             "simulated": True,
             "explanation": "Figures are simulated by the speechflows emulator from dataset "
-                           "statistics (see speechflows/emulator/stt_jobs.py); no audio was "
-                           "recognised.",
+            "statistics (see speechflows/emulator/stt_jobs.py); no audio was "
+            "recognised.",
             "properties": result.get("properties"),
         }
-        self.ctx.store.put_file(StoredFile(str(uuid.uuid4()), job.resource_id,
-                                           "evaluation.json", "EvaluationDetails", now_stt(),
-                                           None, json.dumps(note, indent=2).encode()))
+        self.ctx.store.put_file(
+            StoredFile(
+                str(uuid.uuid4()),
+                job.resource_id,
+                "evaluation.json",
+                "EvaluationDetails",
+                now_stt(),
+                None,
+                json.dumps(note, indent=2).encode(),
+            )
+        )
         return super().finish(job, result)
 
 

@@ -23,14 +23,25 @@ LEGACY = "v3.2"
 _REF = re.compile(r"/speechtotext(?:/v\d+(?:\.\d+)?)?/(?P<coll>models/base|[a-z]+)/(?P<id>[^/?:]+)")
 
 
-def bad(message: str, inner: str = "InvalidParameterValue", *, code: str = "InvalidArgument",
-        target: str | None = None, status: int = 400) -> ApiError:
+def bad(
+    message: str,
+    inner: str = "InvalidParameterValue",
+    *,
+    code: str = "InvalidArgument",
+    target: str | None = None,
+    status: int = 400,
+) -> ApiError:
     return ApiError(API, status, message, code=code, inner_code=inner, target=target)
 
 
 def not_found(coll: str, rid: str) -> ApiError:
-    return ApiError(API, 404, f"The {coll.rstrip('s')} with id {rid!r} was not found.",
-                    code="NotFound", target="id")
+    return ApiError(
+        API,
+        404,
+        f"The {coll.rstrip('s')} with id {rid!r} was not found.",
+        code="NotFound",
+        target="id",
+    )
 
 
 def check_uuid(rid: str, what: str = "id") -> str:
@@ -55,8 +66,10 @@ def parse_ref(value: Any, field: str, expected: tuple[str, ...]) -> tuple[str, s
         raise bad(f"{field} must be an object with a 'self' URL.", target=field)
     m = _REF.search(urlsplit(value["self"]).path)
     if not m or m["coll"] not in expected or not UUID_RE.match(m["id"]):
-        raise bad(f"{field}.self {value['self']!r} is not a reference to one of "
-                  f"{', '.join(expected)}.", target=field)
+        raise bad(
+            f"{field}.self {value['self']!r} is not a reference to one of {', '.join(expected)}.",
+            target=field,
+        )
     return m["coll"], m["id"].lower()
 
 
@@ -78,8 +91,11 @@ def custom_properties(body: dict[str, Any]) -> dict[str, str] | None:
     if not isinstance(props, dict) or not all(isinstance(v, str) for v in props.values()):
         raise bad("customProperties must map strings to strings.", target="customProperties")
     if len(props) > 10 or any(len(k) > 64 or len(v) > 256 for k, v in props.items()):
-        raise bad("customProperties allows at most 10 entries, keys up to 64 characters and "
-                  "values up to 256 characters.", target="customProperties")
+        raise bad(
+            "customProperties allows at most 10 entries, keys up to 64 characters and "
+            "values up to 256 characters.",
+            target="customProperties",
+        )
     return dict(props)
 
 
@@ -115,8 +131,9 @@ def _ref(base: str, version: str, pair: list[str]) -> dict[str, str]:
     return {"self": link(base, version, f"{pair[0]}/{pair[1]}")}
 
 
-def render(coll: str, body: dict[str, Any], base: str, version: str,
-           counts: dict[str, int] | None = None) -> dict[str, Any]:
+def render(
+    coll: str, body: dict[str, Any], base: str, version: str, counts: dict[str, int] | None = None
+) -> dict[str, Any]:
     """The entity as ``version`` shows it, with absolute links on ``base``."""
     out = {k: v for k, v in body.items() if not k.startswith("_") and k != "id"}
     out["self"] = link(base, version, f"{coll}/{body['id']}")
@@ -128,25 +145,33 @@ def render(coll: str, body: dict[str, Any], base: str, version: str,
     props = dict(out.get("properties") or {})
     rid = body["id"]
     if coll == "projects":
-        out["links"] = {k: link(base, version, f"projects/{rid}/{k}") for k in
-                        ("evaluations", "datasets", "models", "endpoints", "transcriptions")}
+        out["links"] = {
+            k: link(base, version, f"projects/{rid}/{k}")
+            for k in ("evaluations", "datasets", "models", "endpoints", "transcriptions")
+        }
         if version == LEGACY:
             out.pop("foundryProjectName", None)
-            props = {f"{k[:-1]}Count": (counts or {}).get(k, 0) for k in
-                     ("datasets", "evaluations", "models", "transcriptions", "endpoints")}
+            props = {
+                f"{k[:-1]}Count": (counts or {}).get(k, 0)
+                for k in ("datasets", "evaluations", "models", "transcriptions", "endpoints")
+            }
     elif coll == "datasets":
         links = {"files": link(base, version, f"datasets/{rid}/files")}
         if body.get("_upload") == "blocks" and body.get("status") == "NotStarted":
-            links |= {"commitBlocks": link(base, version, f"datasets/{rid}/blocks:commit"),
-                      "listBlocks": link(base, version, f"datasets/{rid}/blocks"),
-                      "uploadBlocks": link(base, version, f"datasets/{rid}/blocks")}
+            links |= {
+                "commitBlocks": link(base, version, f"datasets/{rid}/blocks:commit"),
+                "listBlocks": link(base, version, f"datasets/{rid}/blocks"),
+                "uploadBlocks": link(base, version, f"datasets/{rid}/blocks"),
+            }
         out["links"] = links
         if "durationMilliseconds" in props and version == LEGACY:
             props["duration"] = iso_duration(props.pop("durationMilliseconds"))
     elif coll == "models":
-        out["links"] = {"manifest": link(base, version, f"models/{rid}/manifest"),
-                        "copy": link(base, version, f"models/{rid}:copy"),
-                        "files": link(base, version, f"models/{rid}/files")}
+        out["links"] = {
+            "manifest": link(base, version, f"models/{rid}/manifest"),
+            "copy": link(base, version, f"models/{rid}:copy"),
+            "files": link(base, version, f"models/{rid}/files"),
+        }
         props["features"] = features(version, custom=True)
         props.setdefault("deprecationDates", {"transcriptionDateTime": "2027-01-15T00:00:00Z"})
     elif coll == "evaluations":
@@ -156,8 +181,7 @@ def render(coll: str, body: dict[str, Any], base: str, version: str,
         ws = "wss" if base.startswith("https") else "ws"
         if version == LEGACY:
             out["links"] = {
-                f"{proto}{mode.capitalize()}":
-                f"{scheme}://{host}/speech/recognition/{mode}/cognitiveservices/v1?cid={rid}"
+                f"{proto}{mode.capitalize()}": f"{scheme}://{host}/speech/recognition/{mode}/cognitiveservices/v1?cid={rid}"
                 for proto, scheme in (("rest", urlsplit(base).scheme), ("webSocket", ws))
                 for mode in ("interactive", "conversation", "dictation")
             }
@@ -175,30 +199,46 @@ def render(coll: str, body: dict[str, Any], base: str, version: str,
 
 def features(version: str, *, custom: bool) -> dict[str, Any]:
     if version == LEGACY:
-        return {"supportsTranscriptions": True, "supportsEndpoints": True,
-                "supportsTranscriptionsOnSpeechContainers": False,
-                "supportedOutputFormats": ["Display", "Lexical"]}
-    return {"supportsTranscriptionsSubmit": True, "supportsTranscriptionsTranscribe": not custom,
-            "supportsEndpoints": True, "supportsTranscriptionsOnSpeechContainers": False,
-            "supportedOutputFormats": ["Display", "Lexical"]}
+        return {
+            "supportsTranscriptions": True,
+            "supportsEndpoints": True,
+            "supportsTranscriptionsOnSpeechContainers": False,
+            "supportedOutputFormats": ["Display", "Lexical"],
+        }
+    return {
+        "supportsTranscriptionsSubmit": True,
+        "supportsTranscriptionsTranscribe": not custom,
+        "supportsEndpoints": True,
+        "supportsTranscriptionsOnSpeechContainers": False,
+        "supportedOutputFormats": ["Display", "Lexical"],
+    }
 
 
 def base_models(base: str, version: str) -> list[dict[str, Any]]:
     out = []
     for mid, loc, name, kinds in STT_BASE_MODELS:
-        out.append({
-            "self": link(base, version, f"models/base/{mid}"),
-            "links": {"manifest": link(base, version, f"models/base/{mid}/manifest")},
-            "properties": {
-                "deprecationDates": {"adaptationDateTime": "2027-01-15T00:00:00Z",
-                                     "transcriptionDateTime": "2028-01-15T00:00:00Z"},
-                "features": {**features(version, custom=False),
-                             "supportsAdaptationsWith": list(kinds)},
-                "chargeForAdaptation": True,
-            },
-            "displayName": name, "locale": loc, "createdDateTime": STT_BASE_CREATED,
-            "lastActionDateTime": STT_BASE_CREATED, "status": "Succeeded",
-        })
+        out.append(
+            {
+                "self": link(base, version, f"models/base/{mid}"),
+                "links": {"manifest": link(base, version, f"models/base/{mid}/manifest")},
+                "properties": {
+                    "deprecationDates": {
+                        "adaptationDateTime": "2027-01-15T00:00:00Z",
+                        "transcriptionDateTime": "2028-01-15T00:00:00Z",
+                    },
+                    "features": {
+                        **features(version, custom=False),
+                        "supportsAdaptationsWith": list(kinds),
+                    },
+                    "chargeForAdaptation": True,
+                },
+                "displayName": name,
+                "locale": loc,
+                "createdDateTime": STT_BASE_CREATED,
+                "lastActionDateTime": STT_BASE_CREATED,
+                "status": "Succeeded",
+            }
+        )
     return out
 
 
@@ -209,6 +249,7 @@ def base_model(mid: str) -> tuple[str, str, str, tuple[str, ...]] | None:
 def check_kind(body: dict[str, Any]) -> str:
     kind = text(body, "kind", required=True)
     if kind not in STT_DATASET_KINDS:
-        raise bad(f"kind must be one of {', '.join(STT_DATASET_KINDS)}; got {kind!r}.",
-                  target="kind")
+        raise bad(
+            f"kind must be one of {', '.join(STT_DATASET_KINDS)}; got {kind!r}.", target="kind"
+        )
     return str(kind)

@@ -25,7 +25,9 @@ from starlette.requests import Request
 from speechflows.emulator.errors import Api, ApiError
 
 RESOURCE_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$")
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 _TERM = re.compile(
     r"\s*(?P<not>not\s+)?(?P<prop>[A-Za-z]+)\s+(?P<op>eq|ne|gt|ge|lt|le)\s+"
     r"(?P<value>'(?:[^']|'')*'|[^\s)]+)\s*",
@@ -66,19 +68,34 @@ async def json_body(request: Request, api: Api) -> dict[str, Any]:
     ctype = request.headers.get("content-type", "")
     raw = await request.body()
     if not raw.strip():
-        raise ApiError(api, 400, "The request body is empty; a JSON object is required.",
-                       inner_code="EmptyRequest" if api == "speechtotext" else "EmptyRequestBody")
+        raise ApiError(
+            api,
+            400,
+            "The request body is empty; a JSON object is required.",
+            inner_code="EmptyRequest" if api == "speechtotext" else "EmptyRequestBody",
+        )
     if ctype and "json" not in ctype.lower():
-        raise ApiError(api, 415, f"Content-Type {ctype.split(';')[0]!r} is not supported; "
-                       "send application/json.")
+        raise ApiError(
+            api,
+            415,
+            f"Content-Type {ctype.split(';')[0]!r} is not supported; send application/json.",
+        )
     try:
         data = _lenient_json(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(api, 400, f"The request body is not valid JSON: {exc}",
-                       inner_code="InvalidRequestBodyFormat") from None
+        raise ApiError(
+            api,
+            400,
+            f"The request body is not valid JSON: {exc}",
+            inner_code="InvalidRequestBodyFormat",
+        ) from None
     if not isinstance(data, dict):
-        raise ApiError(api, 400, "The request body must be a JSON object.",
-                       inner_code="InvalidRequestBodyFormat")
+        raise ApiError(
+            api,
+            400,
+            "The request body must be a JSON object.",
+            inner_code="InvalidRequestBodyFormat",
+        )
     return data
 
 
@@ -103,7 +120,7 @@ def _lenient_json(raw: bytes) -> Any:
                 continue
             if ch == '"':
                 in_string = True
-            elif ch == "," and text[i + 1:].lstrip()[:1] in ("}", "]"):
+            elif ch == "," and text[i + 1 :].lstrip()[:1] in ("}", "]"):
                 continue
             out.append(ch)
         return json.loads("".join(out))
@@ -115,20 +132,37 @@ def obj(body: dict[str, Any], name: str) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-def int_param(request: Request, name: str, default: int, api: Api, *, minimum: int = 0,
-              maximum: int | None = None) -> int:
+def int_param(
+    request: Request,
+    name: str,
+    default: int,
+    api: Api,
+    *,
+    minimum: int = 0,
+    maximum: int | None = None,
+) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ApiError(api, 400, f"Query parameter {name!r} must be an integer, got {raw!r}.",
-                       inner_code="InvalidParameterValue", target=name) from None
+        raise ApiError(
+            api,
+            400,
+            f"Query parameter {name!r} must be an integer, got {raw!r}.",
+            inner_code="InvalidParameterValue",
+            target=name,
+        ) from None
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-        raise ApiError(api, 400, f"Query parameter {name!r} must be {bound}, got {value}.",
-                       inner_code="InvalidParameterValue", target=name)
+        raise ApiError(
+            api,
+            400,
+            f"Query parameter {name!r} must be {bound}, got {value}.",
+            inner_code="InvalidParameterValue",
+            target=name,
+        )
     return value
 
 
@@ -149,8 +183,12 @@ def _compare(actual: Any, op: str, expected: str, is_time: bool) -> bool:
     else:
         left, right = str(actual), expected  # type: ignore[assignment]
     return {
-        "eq": left == right, "ne": left != right, "gt": left > right, "ge": left >= right,
-        "lt": left < right, "le": left <= right,
+        "eq": left == right,
+        "ne": left != right,
+        "gt": left > right,
+        "ge": left >= right,
+        "lt": left < right,
+        "le": left <= right,
     }[op]
 
 
@@ -176,18 +214,30 @@ def make_filter(
             raise _bad_filter(api, expression, "expected `property operator value`")
         prop, op = m["prop"], m["op"].lower()
         if prop not in supported:
-            raise _bad_filter(api, expression, f"property {prop!r} is not filterable here "
-                              f"(supported: {', '.join(supported)})")
+            raise _bad_filter(
+                api,
+                expression,
+                f"property {prop!r} is not filterable here (supported: {', '.join(supported)})",
+            )
         if op not in ("eq", "ne") and prop not in time_props:
-            raise _bad_filter(api, expression, f"operator {op!r} is only supported on "
-                              f"{', '.join(p for p in time_props if p in supported)}")
+            raise _bad_filter(
+                api,
+                expression,
+                f"operator {op!r} is only supported on "
+                f"{', '.join(p for p in time_props if p in supported)}",
+            )
         terms.append((bool(m["not"]), prop, op, _literal(m["value"])))
         pos = m.end()
         if pos < len(text):
             j = _JOIN.match(text, pos)
             if not j or api == "customvoice":
-                raise _bad_filter(api, expression, "terms can only be joined with `and` / `or`"
-                                  if api == "speechtotext" else "only one term is supported")
+                raise _bad_filter(
+                    api,
+                    expression,
+                    "terms can only be joined with `and` / `or`"
+                    if api == "speechtotext"
+                    else "only one term is supported",
+                )
             joins.append(j.group(1).lower())
             pos = j.end()
 
@@ -211,9 +261,13 @@ def make_filter(
 
 
 def _bad_filter(api: Api, expression: str, why: str) -> ApiError:
-    return ApiError(api, 400, f"Invalid filter {expression!r}: {why}.",
-                    inner_code="UnsupportedFilter" if api == "speechtotext" else "InvalidFilter",
-                    target="filter")
+    return ApiError(
+        api,
+        400,
+        f"Invalid filter {expression!r}: {why}.",
+        inner_code="UnsupportedFilter" if api == "speechtotext" else "InvalidFilter",
+        target="filter",
+    )
 
 
 def page(
@@ -228,7 +282,7 @@ def page(
     skip = int_param(request, "skip", 0, api)
     size_name = "maxpagesize" if api == "customvoice" else "top"
     size = int_param(request, size_name, 100, api, minimum=1)
-    chunk = items[skip: skip + size]
+    chunk = items[skip : skip + size]
     out: dict[str, Any] = {"value" if api == "customvoice" else "values": chunk}
     if skip + size < len(items):
         query: dict[str, Any] = {"skip": skip + size, size_name: size}

@@ -101,7 +101,11 @@ def validation_gate(
     """
     manifest = manifest_of(Path(path), list(extensions) if extensions else None)
     outcome = validate_data.with_options(refresh_cache=refresh_cache)(
-        Path(path), kind, locale=locale, manifest_hash=manifest.hash, min_utterances=min_utterances,
+        Path(path),
+        kind,
+        locale=locale,
+        manifest_hash=manifest.hash,
+        min_utterances=min_utterances,
         table_key=table_key,
     )
     if outcome.has_errors:
@@ -127,7 +131,8 @@ def validation_gate(
             f"{path} ({outcome.error_count} errors)"
         )
         get_run_logger().warning(
-            "force: leaving out %d files with errors: %s", len(outcome.rejected_files),
+            "force: leaving out %d files with errors: %s",
+            len(outcome.rejected_files),
             ", ".join(outcome.rejected_files[:10]),
         )
         manifest = restrict(manifest, outcome.rejected_files)
@@ -163,8 +168,13 @@ def stage_step(
     outcome: StageOutcome = settle(
         stage_data.with_options(refresh_cache=refresh_cache or last != manifest_hash)(
             # quote: Prefect would otherwise walk every manifest entry twice per task run.
-            cast(Any, quote(manifest)), manifest_hash=manifest_hash, prefix=prefix,
-            container=container, prune=True, progress_key=progress_key, return_state=True,
+            cast(Any, quote(manifest)),
+            manifest_hash=manifest_hash,
+            prefix=prefix,
+            container=container,
+            prune=True,
+            progress_key=progress_key,
+            return_state=True,
         )
     )
     return outcome
@@ -202,7 +212,11 @@ def rejects_of(outcome: ValidationOutcome | None) -> list[tuple[str, str, str]]:
     for r in outcome.rows:
         if str(r.get("severity", "")).lower() == "error":
             line = f":{r['line']}" if r.get("line") else ""
-            reason = f"{r.get('rule', '')} (found {r.get('value')})" if r.get("value") else str(r.get("rule", ""))
+            reason = (
+                f"{r.get('rule', '')} (found {r.get('value')})"
+                if r.get("value")
+                else str(r.get("rule", ""))
+            )
             rows.append((f"{r.get('file')}{line}", str(r.get("code", "")), reason))
     return rows
 
@@ -226,8 +240,13 @@ def publish_report(
     status = "Completed" if error is None else f"Failed: {redact_text(str(error))}"
     present = [r for r in resources if r is not None]
     text = artifacts.render_report(
-        title, resources=present, facts=facts, rejects=rejects, timings=stages.timings,
-        notes=notes, status=status,
+        title,
+        resources=present,
+        facts=facts,
+        rejects=rejects,
+        timings=stages.timings,
+        notes=notes,
+        status=status,
     )
     artifacts.markdown(text, key, description=title)
     for r in present:

@@ -74,21 +74,29 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
 
     container = load_storage_settings().container
     prefixes = {spec.name: f"{p.resolved_prefix()}{_slug(spec.name)}/" for spec in p.datasets}
-    last_staged = {name: prefetch_staged_hash(container, prefix) for name, prefix in prefixes.items()}
+    last_staged = {
+        name: prefetch_staged_hash(container, prefix) for name, prefix in prefixes.items()
+    }
     try:
         # Every dataset is checked before anything is created or uploaded.
         checked: list[tuple[DatasetSpec, ValidationOutcome]] = []
         with stages("validate"):
             for spec in p.datasets:
                 _, outcome = validation_gate(
-                    spec.path, spec.kind, locale=p.locale,
-                    table_key=artifact_key("validation", proj_key, _slug(spec.name)), force=p.force,
-                    refresh_cache=p.refresh_cache, notes=notes,
+                    spec.path,
+                    spec.kind,
+                    locale=p.locale,
+                    table_key=artifact_key("validation", proj_key, _slug(spec.name)),
+                    force=p.force,
+                    refresh_cache=p.refresh_cache,
+                    notes=notes,
                 )
                 checked.append((spec, outcome))
                 rejects += [(f"{spec.name}: {f}", c, r) for f, c, r in rejects_of(outcome)]
         with stages("project"):
-            project = cs.ensure_speech_project(p.project_name, locale=p.locale, description=p.project_description)
+            project = cs.ensure_speech_project(
+                p.project_name, locale=p.locale, description=p.project_description
+            )
         resources.append(project)
         for spec, outcome in checked:
             slug = _slug(spec.name)
@@ -98,33 +106,54 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
                 manifest = manifest_of(packaged)
                 prefix = prefixes[spec.name]
                 staging = stage_step(
-                    manifest, prefix=prefix, container=container,
+                    manifest,
+                    prefix=prefix,
+                    container=container,
                     progress_key=artifact_key("progress", proj_key, slug),
-                    refresh_cache=p.refresh_cache, last_staged=last_staged[spec.name],
+                    refresh_cache=p.refresh_cache,
+                    last_staged=last_staged[spec.name],
                 )
             with stages(f"import {spec.name}"):
-                dataset = settle(cs.create_dataset.with_options(refresh_cache=p.refresh_cache)(
-                    spec.name, kind=spec.kind, locale=p.locale, manifest_hash=manifest.hash,
-                    container=container, blob_name=prefix + manifest.entries[0].path,
-                    project_url=project.url, description=spec.description, return_state=True,
-                ))
+                dataset = settle(
+                    cs.create_dataset.with_options(refresh_cache=p.refresh_cache)(
+                        spec.name,
+                        kind=spec.kind,
+                        locale=p.locale,
+                        manifest_hash=manifest.hash,
+                        container=container,
+                        blob_name=prefix + manifest.entries[0].path,
+                        project_url=project.url,
+                        description=spec.description,
+                        return_state=True,
+                    )
+                )
                 report = cs.wait_for_dataset.with_options(refresh_cache=p.refresh_cache)(
-                    dataset.url or dataset.id, display_name=spec.name, kind=spec.kind,
+                    dataset.url or dataset.id,
+                    display_name=spec.name,
+                    kind=spec.kind,
                     project_id=project.id,
                     wait=wait_options(p.deadlines, p.deadlines.dataset_minutes),
                     progress_key=artifact_key("progress", proj_key, slug),
                 )
-            report = report.model_copy(update={
-                "dataset": report.dataset.model_copy(update={"action": dataset.action})
-            })
+            report = report.model_copy(
+                update={"dataset": report.dataset.model_copy(update={"action": dataset.action})}
+            )
             resources.append(report.dataset)
             forced = bool(drop)
-            results.append(DatasetResult(
-                name=spec.name, kind=spec.kind, validation=ValidationSummary.of(outcome, forced=forced),
-                staging=staging, report=report,
-            ))
+            results.append(
+                DatasetResult(
+                    name=spec.name,
+                    kind=spec.kind,
+                    validation=ValidationSummary.of(outcome, forced=forced),
+                    staging=staging,
+                    report=report,
+                )
+            )
             facts += [
-                (f"{spec.name}: accepted / rejected lines", f"{report.accepted_lines} / {report.rejected_lines}"),
+                (
+                    f"{spec.name}: accepted / rejected lines",
+                    f"{report.accepted_lines} / {report.rejected_lines}",
+                ),
                 (f"{spec.name}: uploaded bytes", staging.uploaded_bytes),
             ]
             if report.duration_seconds is not None:
@@ -137,45 +166,82 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
                 base = cs.choose_base_model(p.locale, kinds, p.model.base_model)
             resources.append(base)
             with stages("train model"):
-                model = settle(cs.train_speech_model.with_options(refresh_cache=p.refresh_cache)(
-                    p.model.display_name, locale=p.locale, base_model_url=base.url or base.id,
-                    dataset_urls=[r.report.dataset.url or r.report.dataset.id for r in train],
-                    project_url=project.url,
-                    wait=wait_options(p.deadlines, p.deadlines.model_minutes),
-                    progress_key=artifact_key("progress", proj_key, "model"), return_state=True,
-                ))
+                model = settle(
+                    cs.train_speech_model.with_options(refresh_cache=p.refresh_cache)(
+                        p.model.display_name,
+                        locale=p.locale,
+                        base_model_url=base.url or base.id,
+                        dataset_urls=[r.report.dataset.url or r.report.dataset.id for r in train],
+                        project_url=project.url,
+                        wait=wait_options(p.deadlines, p.deadlines.model_minutes),
+                        progress_key=artifact_key("progress", proj_key, "model"),
+                        return_state=True,
+                    )
+                )
             resources.append(model)
             if p.model.test_dataset:
                 test = by_name[p.model.test_dataset]
                 with stages("evaluate"):
-                    evaluation = settle(cs.evaluate_model.with_options(refresh_cache=p.refresh_cache)(
-                        f"{p.model.display_name} vs base on {test.name}", locale=p.locale,
-                        base_model_url=base.url or base.id, model_url=model.url or model.id,
-                        dataset_url=test.report.dataset.url or test.report.dataset.id,
-                        project_url=project.url,
-                        wait=wait_options(p.deadlines, p.deadlines.evaluation_minutes),
-                        progress_key=artifact_key("progress", proj_key, "evaluation"),
-                        return_state=True,
-                    ))
+                    evaluation = settle(
+                        cs.evaluate_model.with_options(refresh_cache=p.refresh_cache)(
+                            f"{p.model.display_name} vs base on {test.name}",
+                            locale=p.locale,
+                            base_model_url=base.url or base.id,
+                            model_url=model.url or model.id,
+                            dataset_url=test.report.dataset.url or test.report.dataset.id,
+                            project_url=project.url,
+                            wait=wait_options(p.deadlines, p.deadlines.evaluation_minutes),
+                            progress_key=artifact_key("progress", proj_key, "evaluation"),
+                            return_state=True,
+                        )
+                    )
                 resources.append(evaluation.evaluation)
                 facts += [
-                    ("WER base model (simulated by the emulator, real on Azure)", evaluation.word_error_rate_base),
+                    (
+                        "WER base model (simulated by the emulator, real on Azure)",
+                        evaluation.word_error_rate_base,
+                    ),
                     ("WER custom model", evaluation.word_error_rate_custom),
                 ]
     except BaseException as exc:
-        publish_report(f"Custom speech onboarding: {p.project_name}", report_key,
-                       resources=resources, facts=facts, rejects=rejects, stages=stages,
-                       notes=notes, error=exc)
+        publish_report(
+            f"Custom speech onboarding: {p.project_name}",
+            report_key,
+            resources=resources,
+            facts=facts,
+            rejects=rejects,
+            stages=stages,
+            notes=notes,
+            error=exc,
+        )
         raise
-    publish_report(f"Custom speech onboarding: {p.project_name}", report_key,
-                   resources=resources, facts=facts, rejects=rejects, stages=stages, notes=notes)
+    publish_report(
+        f"Custom speech onboarding: {p.project_name}",
+        report_key,
+        resources=resources,
+        facts=facts,
+        rejects=rejects,
+        stages=stages,
+        notes=notes,
+    )
     assert project is not None
     result = CustomSpeechResult(
-        project=project, datasets=results, base_model=base, model=model, evaluation=evaluation,
-        timings=stages.timings, report_key=report_key, seconds=stages.total,
+        project=project,
+        datasets=results,
+        base_model=base,
+        model=model,
+        evaluation=evaluation,
+        timings=stages.timings,
+        report_key=report_key,
+        seconds=stages.total,
     )
-    log.info("custom speech %r onboarded: %d datasets; created %s; reused %s", p.project_name,
-             len(results), result.created or "nothing", result.reused or "nothing")
+    log.info(
+        "custom speech %r onboarded: %d datasets; created %s; reused %s",
+        p.project_name,
+        len(results),
+        result.created or "nothing",
+        result.reused or "nothing",
+    )
     return result
 
 

@@ -65,16 +65,25 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
     try:
         with stages("validate"):
             manifest, prompt = validation_gate(
-                p.prompt_path, "Prompt", locale=p.locale, extensions=PROMPT_EXTENSIONS,
-                table_key=artifact_key("validation", p.project_id, "prompt"), force=p.force,
-                refresh_cache=p.refresh_cache, notes=notes,
+                p.prompt_path,
+                "Prompt",
+                locale=p.locale,
+                extensions=PROMPT_EXTENSIONS,
+                table_key=artifact_key("validation", p.project_id, "prompt"),
+                force=p.force,
+                refresh_cache=p.refresh_cache,
+                notes=notes,
             )
             consent_hash = f"blob:{p.consent.audio_blob}"
             if p.consent.audio_file is not None:
                 consent_manifest, _ = validation_gate(
-                    p.consent.audio_file, "Consent", locale=p.locale,
-                    table_key=artifact_key("validation", p.project_id, "consent"), force=False,
-                    refresh_cache=p.refresh_cache, notes=notes,
+                    p.consent.audio_file,
+                    "Consent",
+                    locale=p.locale,
+                    table_key=artifact_key("validation", p.project_id, "consent"),
+                    force=False,
+                    refresh_cache=p.refresh_cache,
+                    notes=notes,
                 )
                 consent_hash = consent_manifest.hash
         facts += [
@@ -83,14 +92,21 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
         ]
         with stages("project"):
             project = cv.ensure_voice_project(
-                p.project_id, kind="PersonalVoice", locale=p.locale, description=p.project_description
+                p.project_id,
+                kind="PersonalVoice",
+                locale=p.locale,
+                description=p.project_description,
             )
         with stages("consent"):
             consent = cv.ensure_consent(
-                consent_id, project_id=p.project_id, voice_talent_name=p.consent.voice_talent_name,
-                company_name=p.consent.company_name, locale=p.locale,
+                consent_id,
+                project_id=p.project_id,
+                voice_talent_name=p.consent.voice_talent_name,
+                company_name=p.consent.company_name,
+                locale=p.locale,
                 audio_hash=consent_hash,
-                audio_file=p.consent.audio_file, audio_blob=p.consent.audio_blob,
+                audio_file=p.consent.audio_file,
+                audio_blob=p.consent.audio_blob,
                 description=p.consent.description,
                 wait=wait_options(p.deadlines, p.deadlines.consent_minutes),
                 progress_key=artifact_key("progress", p.project_id, "consent"),
@@ -98,27 +114,50 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
         root = Path(p.prompt_path)
         files = [root] if root.is_file() else [root / e.path for e in manifest.entries]
         with stages("personal voice"):
-            voice = settle(ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
-                voice_id, project_id=p.project_id, consent_id=consent_id, prompt_files=files,
-                manifest_hash=manifest.hash,
-                wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),
-                progress_key=artifact_key("progress", p.project_id, voice_id), return_state=True,
-            ))
+            voice = settle(
+                ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
+                    voice_id,
+                    project_id=p.project_id,
+                    consent_id=consent_id,
+                    prompt_files=files,
+                    manifest_hash=manifest.hash,
+                    wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),
+                    progress_key=artifact_key("progress", p.project_id, voice_id),
+                    return_state=True,
+                )
+            )
         facts.append(("speakerProfileId", voice.speaker_profile_id))
     except BaseException as exc:
-        publish_report(f"Personal voice onboarding: {p.project_id}", report_key,
-                       resources=[project, consent, voice.voice if voice else None], facts=facts,
-                       rejects=rejects_of(prompt), stages=stages, notes=notes, error=exc)
+        publish_report(
+            f"Personal voice onboarding: {p.project_id}",
+            report_key,
+            resources=[project, consent, voice.voice if voice else None],
+            facts=facts,
+            rejects=rejects_of(prompt),
+            stages=stages,
+            notes=notes,
+            error=exc,
+        )
         raise
-    publish_report(f"Personal voice onboarding: {p.project_id}", report_key,
-                   resources=[project, consent, voice.voice], facts=facts,
-                   rejects=rejects_of(prompt), stages=stages, notes=notes)
+    publish_report(
+        f"Personal voice onboarding: {p.project_id}",
+        report_key,
+        resources=[project, consent, voice.voice],
+        facts=facts,
+        rejects=rejects_of(prompt),
+        stages=stages,
+        notes=notes,
+    )
     assert project and consent and prompt
     result = PersonalVoiceResult(
-        project=project, consent=consent, personal_voice=voice.voice,
+        project=project,
+        consent=consent,
+        personal_voice=voice.voice,
         speaker_profile_id=voice.speaker_profile_id,
         prompt_validation=ValidationSummary.of(prompt, forced=bool(p.force and prompt.has_errors)),
-        timings=stages.timings, report_key=report_key, seconds=stages.total,
+        timings=stages.timings,
+        report_key=report_key,
+        seconds=stages.total,
     )
     log.info("personal voice %s ready: speakerProfileId %s", voice_id, voice.speaker_profile_id)
     return result

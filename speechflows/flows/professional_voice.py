@@ -92,65 +92,102 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
     try:
         with stages("validate"):
             manifest, validation = validation_gate(
-                p.data_dir, p.data_kind, locale=p.locale,
-                table_key=artifact_key("validation", p.project_id, ts_id), force=p.force,
-                extensions=extensions_for(p.data_kind), min_utterances=p.min_utterances,
-                refresh_cache=p.refresh_cache, notes=notes,
+                p.data_dir,
+                p.data_kind,
+                locale=p.locale,
+                table_key=artifact_key("validation", p.project_id, ts_id),
+                force=p.force,
+                extensions=extensions_for(p.data_kind),
+                min_utterances=p.min_utterances,
+                refresh_cache=p.refresh_cache,
+                notes=notes,
             )
             if p.consent.audio_file is not None:
                 consent_manifest, _ = validation_gate(
-                    p.consent.audio_file, "Consent", locale=p.locale,
-                    table_key=artifact_key("validation", p.project_id, "consent"), force=False,
-                    refresh_cache=p.refresh_cache, notes=notes,
+                    p.consent.audio_file,
+                    "Consent",
+                    locale=p.locale,
+                    table_key=artifact_key("validation", p.project_id, "consent"),
+                    force=False,
+                    refresh_cache=p.refresh_cache,
+                    notes=notes,
                 )
                 consent_hash = consent_manifest.hash
         facts += [
             ("files checked", validation.files_checked),
             ("valid utterances (local check)", validation.utterance_count),
             ("audio (local check, s)", round(validation.total_audio_seconds, 1)),
-            ("validation errors / warnings", f"{validation.error_count} / {validation.warning_count}"),
+            (
+                "validation errors / warnings",
+                f"{validation.error_count} / {validation.warning_count}",
+            ),
         ]
         with stages("project"):
             project = cv.ensure_voice_project(
-                p.project_id, kind="ProfessionalVoice", locale=p.locale,
+                p.project_id,
+                kind="ProfessionalVoice",
+                locale=p.locale,
                 description=p.project_description,
             )
         with stages("consent"):
             consent = cv.ensure_consent(
-                consent_id, project_id=p.project_id,
-                voice_talent_name=p.consent.voice_talent_name, company_name=p.consent.company_name,
-                locale=p.locale, audio_hash=consent_hash,
-                audio_file=p.consent.audio_file, audio_blob=p.consent.audio_blob,
+                consent_id,
+                project_id=p.project_id,
+                voice_talent_name=p.consent.voice_talent_name,
+                company_name=p.consent.company_name,
+                locale=p.locale,
+                audio_hash=consent_hash,
+                audio_file=p.consent.audio_file,
+                audio_blob=p.consent.audio_blob,
                 description=p.consent.description,
                 wait=wait_options(p.deadlines, p.deadlines.consent_minutes),
                 progress_key=artifact_key("progress", p.project_id, "consent"),
             )
         with stages("training set"):
             training_set = cv.ensure_training_set(
-                ts_id, project_id=p.project_id, locale=p.locale, voice_kind=p.voice_kind,
+                ts_id,
+                project_id=p.project_id,
+                locale=p.locale,
+                voice_kind=p.voice_kind,
             )
         with stages("stage"):
             staging = stage_step(
-                manifest, prefix=p.resolved_prefix(), container=container,
-                progress_key=progress_key, refresh_cache=p.refresh_cache, last_staged=last_staged,
+                manifest,
+                prefix=p.resolved_prefix(),
+                container=container,
+                progress_key=progress_key,
+                refresh_cache=p.refresh_cache,
+                last_staged=last_staged,
             )
         facts += [
-            ("staged files (uploaded / unchanged)", f"{staging.uploaded_files} / {staging.skipped_files}"),
+            (
+                "staged files (uploaded / unchanged)",
+                f"{staging.uploaded_files} / {staging.skipped_files}",
+            ),
             ("uploaded bytes", staging.uploaded_bytes),
             ("stale blobs deleted", staging.deleted_files),
             ("blob location", f"{staging.container}/{staging.prefix}"),
             ("manifest hash", staging.manifest_hash[:16]),
         ]
         with stages("upload"):
-            operation = settle(cv.start_training_set_upload.with_options(refresh_cache=p.refresh_cache)(
-                ts_id, kind=p.data_kind, manifest_hash=manifest.hash, container=container,
-                prefix=p.resolved_prefix(), audio_extensions=AUDIO_EXTENSIONS[p.data_kind],
-                script_extensions=SCRIPT_EXTENSIONS.get(p.data_kind, ()), return_state=True,
-            ))
+            operation = settle(
+                cv.start_training_set_upload.with_options(refresh_cache=p.refresh_cache)(
+                    ts_id,
+                    kind=p.data_kind,
+                    manifest_hash=manifest.hash,
+                    container=container,
+                    prefix=p.resolved_prefix(),
+                    audio_extensions=AUDIO_EXTENSIONS[p.data_kind],
+                    script_extensions=SCRIPT_EXTENSIONS.get(p.data_kind, ()),
+                    return_state=True,
+                )
+            )
         with stages("wait for training set"):
             ts_report = cv.wait_for_training_set.with_options(refresh_cache=p.refresh_cache)(
-                ts_id, operation_id=operation.operation_id,
-                continuation_json=operation.continuation or "", project_id=p.project_id,
+                ts_id,
+                operation_id=operation.operation_id,
+                continuation_json=operation.continuation or "",
+                project_id=p.project_id,
                 wait=wait_options(p.deadlines, p.deadlines.training_set_minutes),
                 progress_key=progress_key,
                 continuation_var=cv.upload_state_name(ts_id, manifest.hash),
@@ -168,46 +205,77 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                     p.model.recipe_kind, utterance_count=ts_report.utterance_count, locale=p.locale
                 )
                 facts.append(("recipe minimum utterances", minimum))
-                model = settle(voice_models.ensure_voice_model(
-                    model_id, project_id=p.project_id, consent_id=consent_id, training_set_id=ts_id,
-                    recipe_kind=p.model.recipe_kind, voice_name=p.model.voice_name,
-                    locale=p.model.model_locale, description=p.model.description,
-                    wait=wait_options(p.deadlines, p.deadlines.model_minutes),
-                    progress_key=artifact_key("progress", p.project_id, "model"), return_state=True,
-                ))
+                model = settle(
+                    voice_models.ensure_voice_model(
+                        model_id,
+                        project_id=p.project_id,
+                        consent_id=consent_id,
+                        training_set_id=ts_id,
+                        recipe_kind=p.model.recipe_kind,
+                        voice_name=p.model.voice_name,
+                        locale=p.model.model_locale,
+                        description=p.model.description,
+                        wait=wait_options(p.deadlines, p.deadlines.model_minutes),
+                        progress_key=artifact_key("progress", p.project_id, "model"),
+                        return_state=True,
+                    )
+                )
             if p.model.deploy_endpoint:
                 with stages("endpoint"):
-                    endpoint = settle(voice_models.ensure_voice_endpoint(
-                        p.model.resolved_endpoint_id(p.project_id), project_id=p.project_id,
-                        model_id=model_id,
-                        wait=wait_options(p.deadlines, p.deadlines.endpoint_minutes),
-                        progress_key=artifact_key("progress", p.project_id, "endpoint"),
-                        return_state=True,
-                    ))
+                    endpoint = settle(
+                        voice_models.ensure_voice_endpoint(
+                            p.model.resolved_endpoint_id(p.project_id),
+                            project_id=p.project_id,
+                            model_id=model_id,
+                            wait=wait_options(p.deadlines, p.deadlines.endpoint_minutes),
+                            progress_key=artifact_key("progress", p.project_id, "endpoint"),
+                            return_state=True,
+                        )
+                    )
     except BaseException as exc:
         publish_report(
-            f"Professional voice onboarding: {p.project_id}", report_key,
-            resources=[project, consent, training_set, model, endpoint], facts=facts,
-            rejects=rejects_of(validation), stages=stages, notes=notes, error=exc,
+            f"Professional voice onboarding: {p.project_id}",
+            report_key,
+            resources=[project, consent, training_set, model, endpoint],
+            facts=facts,
+            rejects=rejects_of(validation),
+            stages=stages,
+            notes=notes,
+            error=exc,
         )
         raise
     publish_report(
-        f"Professional voice onboarding: {p.project_id}", report_key,
-        resources=[project, consent, training_set, model, endpoint], facts=facts,
-        rejects=rejects_of(validation), stages=stages, notes=notes,
+        f"Professional voice onboarding: {p.project_id}",
+        report_key,
+        resources=[project, consent, training_set, model, endpoint],
+        facts=facts,
+        rejects=rejects_of(validation),
+        stages=stages,
+        notes=notes,
     )
     assert project and consent and training_set and staging and validation  # set when no error
     result = ProfessionalVoiceResult(
-        project=project, consent=consent, training_set=training_set,
-        upload_operation_id=operation.operation_id, upload_action=operation.action,
+        project=project,
+        consent=consent,
+        training_set=training_set,
+        upload_operation_id=operation.operation_id,
+        upload_action=operation.action,
         validation=ValidationSummary.of(validation, forced=bool(p.force and validation.has_errors)),
-        staging=staging, utterance_count=ts_report.utterance_count,
-        duration_seconds=ts_report.duration_seconds, model=model, endpoint=endpoint,
-        timings=stages.timings, report_key=report_key, seconds=stages.total,
+        staging=staging,
+        utterance_count=ts_report.utterance_count,
+        duration_seconds=ts_report.duration_seconds,
+        model=model,
+        endpoint=endpoint,
+        timings=stages.timings,
+        report_key=report_key,
+        seconds=stages.total,
     )
     log.info(
         "professional voice %s onboarded: training set %s, %s utterances; created %s; reused %s",
-        p.project_id, ts_id, result.utterance_count, result.created or "nothing",
+        p.project_id,
+        ts_id,
+        result.utterance_count,
+        result.created or "nothing",
         result.reused or "nothing",
     )
     return result

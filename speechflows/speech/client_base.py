@@ -37,7 +37,12 @@ class SpeechClientBase:
         self.settings = settings
         self.api_version = self._api_version_of(settings)
         self.http = SpeechHTTP(
-            settings, transport=transport, credential=credential, retry=retry, sleep=sleep, clock=clock
+            settings,
+            transport=transport,
+            credential=credential,
+            retry=retry,
+            sleep=sleep,
+            clock=clock,
         )
 
     @staticmethod
@@ -48,7 +53,10 @@ class SpeechClientBase:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 

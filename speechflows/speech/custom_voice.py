@@ -103,7 +103,9 @@ class CustomVoiceClient(CustomVoiceData):
         response = self.http.request(
             "PUT", self.url("models", model_id), params=self._q, json=body, headers=headers
         )
-        return self._accepted(Model, response, op_id, Model.model_validate({"id": model_id, **body}))
+        return self._accepted(
+            Model, response, op_id, Model.model_validate({"id": model_id, **body})
+        )
 
     def get_model(self, model_id: str) -> Model:
         """Get a voice model."""
@@ -158,7 +160,9 @@ class CustomVoiceClient(CustomVoiceData):
         response = self.http.request(
             "PUT", self.url("endpoints", eid), params=self._q, json=body, headers=headers
         )
-        return self._accepted(Endpoint, response, op_id, Endpoint.model_validate({"id": eid, **body}))
+        return self._accepted(
+            Endpoint, response, op_id, Endpoint.model_validate({"id": eid, **body})
+        )
 
     def get_endpoint(self, endpoint_id: uuid.UUID | str) -> Endpoint:
         """Get an endpoint."""

@@ -94,7 +94,11 @@ class CustomVoiceBase(SpeechClientBase):
         return True
 
     def _accepted(
-        self, cls: type[R], response: httpx.Response, sent_operation_id: str, fallback: R | None = None
+        self,
+        cls: type[R],
+        response: httpx.Response,
+        sent_operation_id: str,
+        fallback: R | None = None,
     ) -> Accepted[R]:
         op_id = response.headers.get("Operation-Id") or sent_operation_id
         location = response.headers.get("Operation-Location") or (
@@ -118,5 +122,7 @@ class CustomVoiceBase(SpeechClientBase):
 
     @staticmethod
     def _op_headers(operation_id: str | None) -> tuple[str, dict[str, str]]:
-        op_id = check_resource_id(operation_id, "Operation-Id") if operation_id else str(uuid.uuid4())
+        op_id = (
+            check_resource_id(operation_id, "Operation-Id") if operation_id else str(uuid.uuid4())
+        )
         return op_id, {"Operation-Id": op_id}

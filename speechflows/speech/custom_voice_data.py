@@ -43,10 +43,17 @@ class CustomVoiceData(CustomVoiceBase):
         check_resource_id(project_id, "project id")
         self._ga_only("project locale", locale)
         body = without_none(
-            {"kind": str(kind), "description": description, "displayName": display_name, "locale": locale}
+            {
+                "kind": str(kind),
+                "description": description,
+                "displayName": display_name,
+                "locale": locale,
+            }
         )
         # operationId: Projects_Create
-        response = self.http.request("PUT", self.url("projects", project_id), params=self._q, json=body)
+        response = self.http.request(
+            "PUT", self.url("projects", project_id), params=self._q, json=body
+        )
         return Project.model_validate(decode_json(response))
 
     def get_project(self, project_id: str) -> Project:
@@ -59,7 +66,9 @@ class CustomVoiceData(CustomVoiceBase):
         # operationId: Projects_List
         return self._list(Project, "projects", filter)
 
-    def delete_project(self, project_id: str, force: bool = False, *, missing_ok: bool = True) -> bool:
+    def delete_project(
+        self, project_id: str, force: bool = False, *, missing_ok: bool = True
+    ) -> bool:
         """Delete a project (``force``: also its models and endpoints). False if it did not exist."""
         # operationId: Projects_Delete
         return self._delete("projects", project_id, missing_ok, forceDelete=force)
@@ -188,10 +197,15 @@ class CustomVoiceData(CustomVoiceBase):
         )
         # operationId: TrainingSets_UploadData
         response = self.http.request(
-            "POST", self.url("trainingsets", training_set_id, ":upload"),
-            params=self._q, json=body, headers=headers,
+            "POST",
+            self.url("trainingsets", training_set_id, ":upload"),
+            params=self._q,
+            json=body,
+            headers=headers,
         )
-        return self._accepted(TrainingSet, response, op_id, TrainingSet(id=training_set_id)).operation
+        return self._accepted(
+            TrainingSet, response, op_id, TrainingSet(id=training_set_id)
+        ).operation
 
     def get_training_set(self, training_set_id: str) -> TrainingSet:
         """Get a training set (``properties.utterance_count`` once processed)."""
@@ -229,7 +243,9 @@ class CustomVoiceData(CustomVoiceBase):
         """
         check_resource_id(personal_voice_id, "personal voice id")
         if (audios is None) == (not audio_files):
-            raise SpeechUsageError("create_personal_voice needs exactly one of audios or audio_files")
+            raise SpeechUsageError(
+                "create_personal_voice needs exactly one of audios or audio_files"
+            )
         op_id, headers = self._op_headers(operation_id)
         fields = without_none(
             {
@@ -243,12 +259,23 @@ class CustomVoiceData(CustomVoiceBase):
         if audios is not None:
             # operationId: PersonalVoices_Create
             response = self.http.request(
-                "PUT", url, params=self._q, json={**fields, "audios": audios.to_api()}, headers=headers
+                "PUT",
+                url,
+                params=self._q,
+                json={**fields, "audios": audios.to_api()},
+                headers=headers,
             )
         else:
             with ExitStack() as stack:
                 files: list[FileSpec] = [
-                    ("audiodata", (path.name, stack.enter_context(open(path, "rb")), audio_content_type(path)))
+                    (
+                        "audiodata",
+                        (
+                            path.name,
+                            stack.enter_context(open(path, "rb")),
+                            audio_content_type(path),
+                        ),
+                    )
                     for path in audio_files
                 ]
                 # operationId: PersonalVoices_Post

@@ -171,7 +171,9 @@ def error_from_response(response: httpx.Response) -> SpeechHTTPError:
     common: dict[str, Any] = {"method": request.method, "url": str(request.url)}
     if cls is ThrottledError:
         common["retry_after"] = retry_after_seconds(response.headers)
-    return cls(status, code, inner_code, message or response.reason_phrase, target, request_id, **common)
+    return cls(
+        status, code, inner_code, message or response.reason_phrase, target, request_id, **common
+    )
 
 
 class SpeechHTTP:
@@ -304,8 +306,13 @@ class SpeechHTTP:
                 handle.seek(0)
             all_headers = {**hdrs, **(self._auth_headers() if authenticate else {})}
             req = self._client.build_request(
-                method, url, params=query or None, json=json, content=content,
-                data=dict(data) if data else None, files=list(files) if files else None,
+                method,
+                url,
+                params=query or None,
+                json=json,
+                content=content,
+                data=dict(data) if data else None,
+                files=list(files) if files else None,
                 headers=all_headers,
             )
             shown = redact_url(str(req.url))
@@ -340,7 +347,11 @@ class SpeechHTTP:
                 raise failure
             log.warning(
                 "retrying %s %s in %.2f s (attempt %d/%d): %s",
-                method, shown, delay, attempt + 1, self.retry.max_attempts,
+                method,
+                shown,
+                delay,
+                attempt + 1,
+                self.retry.max_attempts,
                 redact_text(failure.message),
             )
             self.sleep(delay)

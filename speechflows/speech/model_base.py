@@ -103,7 +103,9 @@ class ApiModel(BaseModel):
 
     def to_api(self) -> dict[str, Any]:
         """The JSON body for a request (aliases, no ``None``, secrets revealed)."""
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json", context={"reveal": True})
+        return self.model_dump(
+            by_alias=True, exclude_none=True, mode="json", context={"reveal": True}
+        )
 
     def __repr__(self) -> str:
         return redact_text(super().__repr__())

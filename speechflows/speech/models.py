@@ -93,6 +93,7 @@ __all__ = [
 
 # -- Custom Voice -----------------------------------------------------------------------------
 
+
 class AzureBlobContentSource(ApiModel):
     """Files in a blob container: a container SAS URL (read + list), a prefix and extensions."""
 
@@ -245,6 +246,7 @@ class OperationRef(ApiModel):
 
     id: str
     location: str | None = None
+
 
 T = TypeVar("T")
 

@@ -69,8 +69,13 @@ SPEECH_KINDS: dict[str, type[StatusResource]] = {
     "endpoints": SpeechEndpoint,
 }
 _SINGULAR = {
-    "consents": "consent", "trainingsets": "training set", "personalvoices": "personal voice",
-    "models": "model", "endpoints": "endpoint", "datasets": "dataset", "evaluations": "evaluation",
+    "consents": "consent",
+    "trainingsets": "training set",
+    "personalvoices": "personal voice",
+    "models": "model",
+    "endpoints": "endpoint",
+    "datasets": "dataset",
+    "evaluations": "evaluation",
 }
 
 
@@ -251,7 +256,9 @@ def wait_for_operation(
             or use :func:`wait_for_accepted`, which does).
         PollingTimeoutError: the deadline passed first.
     """
-    target = operation.location or operation.id if isinstance(operation, OperationRef) else operation
+    target = (
+        operation.location or operation.id if isinstance(operation, OperationRef) else operation
+    )
     params: dict[str, str | int | bool] | None
     if target.startswith(("http://", "https://")):
         url = client.http.rebase(target)
@@ -260,9 +267,18 @@ def wait_for_operation(
         url, params = client.url("operations", target), {"api-version": client.api_version}
     op_id = url.split("?", 1)[0].rsplit("/", 1)[-1]
     result = _poll(
-        client.http, url, params, Operation.model_validate, kind="operation", resource_id=op_id,
-        deadline_seconds=deadline_seconds, min_interval=min_interval, max_interval=max_interval,
-        progress=progress, sleep=sleep, clock=clock,
+        client.http,
+        url,
+        params,
+        Operation.model_validate,
+        kind="operation",
+        resource_id=op_id,
+        deadline_seconds=deadline_seconds,
+        min_interval=min_interval,
+        max_interval=max_interval,
+        progress=progress,
+        sleep=sleep,
+        clock=clock,
     )
     if result.status is Status.FAILED:
         raise ResourceFailedError("operation", op_id, "Failed", "the operation failed")
@@ -292,10 +308,18 @@ def wait_for_resource(
     state = ContinuationState.for_resource(client, resource_kind, resource)
     assert state.resource_url is not None
     item = _poll(
-        client.http, state.resource_url, _query(client), cls.model_validate,
-        kind=_SINGULAR[resource_kind], resource_id=state.resource_id,
-        deadline_seconds=deadline_seconds, min_interval=min_interval, max_interval=max_interval,
-        progress=progress, sleep=sleep, clock=clock,
+        client.http,
+        state.resource_url,
+        _query(client),
+        cls.model_validate,
+        kind=_SINGULAR[resource_kind],
+        resource_id=state.resource_id,
+        deadline_seconds=deadline_seconds,
+        min_interval=min_interval,
+        max_interval=max_interval,
+        progress=progress,
+        sleep=sleep,
+        clock=clock,
     )
     _raise_if_failed(_SINGULAR[resource_kind], item)
     return item
@@ -323,7 +347,9 @@ def wait_for_accepted(
     rid = cast("StatusResource", accepted.resource).resource_id
     state = ContinuationState.for_operation(client, accepted, resource_kind, rid)
     state = state.model_copy(update={"deadline_seconds": deadline_seconds})
-    final = _resume(state, client, min_interval, max_interval, progress, sleep, clock, deadline_seconds)
+    final = _resume(
+        state, client, min_interval, max_interval, progress, sleep, clock, deadline_seconds
+    )
     return cast("T", final)
 
 
@@ -343,7 +369,9 @@ def resume(
     expected = "speechtotext" if isinstance(client, CustomSpeechClient) else "customvoice"
     if state.api != expected:
         raise SpeechUsageError(f"this state belongs to the {state.api} API, not {expected}")
-    budget = state.deadline_seconds if state.deadline_seconds is not None else default_deadline_seconds
+    budget = (
+        state.deadline_seconds if state.deadline_seconds is not None else default_deadline_seconds
+    )
     current = now() if now else datetime.now(UTC)
     remaining = max(0.0, budget - (current - state.started_at).total_seconds())
     return _resume(state, client, min_interval, max_interval, progress, sleep, clock, remaining)
@@ -364,8 +392,14 @@ def _resume(
     if state.operation_url and isinstance(client, CustomVoiceClient):
         try:
             wait_for_operation(
-                client, state.operation_url, deadline_seconds=remaining, min_interval=min_interval,
-                max_interval=max_interval, progress=progress, sleep=sleep, clock=clock,
+                client,
+                state.operation_url,
+                deadline_seconds=remaining,
+                min_interval=min_interval,
+                max_interval=max_interval,
+                progress=progress,
+                sleep=sleep,
+                clock=clock,
             )
         except ResourceFailedError:
             # The operation has no reason; the resource carries failureReason.
@@ -379,9 +413,15 @@ def _resume(
     if isinstance(client, CustomVoiceClient):
         resource = state.resource_id
     return wait_for_resource(
-        client, state.resource_kind, resource, deadline_seconds=left,
-        min_interval=min_interval, max_interval=max_interval, progress=progress,
-        sleep=sleep, clock=clock,
+        client,
+        state.resource_kind,
+        resource,
+        deadline_seconds=left,
+        min_interval=min_interval,
+        max_interval=max_interval,
+        progress=progress,
+        sleep=sleep,
+        clock=clock,
     )
 
 

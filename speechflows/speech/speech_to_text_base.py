@@ -151,7 +151,9 @@ class SpeechToTextBase(SpeechClientBase):
 
     # -- locales ------------------------------------------------------------------------------
 
-    def get_supported_locales(self, collection: str = "datasets") -> dict[str, list[str]] | list[str]:
+    def get_supported_locales(
+        self, collection: str = "datasets"
+    ) -> dict[str, list[str]] | list[str]:
         """Supported locales: per dataset kind for ``datasets``, a list for the other collections."""
         if collection not in ("datasets", "models", "evaluations", "endpoints", "projects"):
             raise SpeechUsageError(f"no supported-locales list for {collection!r}")

@@ -84,8 +84,12 @@ class SpeechToTextDatasets(SpeechToTextBase):
         if existing is not None:
             return existing, False
         created = self.create_dataset(
-            kind=kind, locale=locale, display_name=display_name, content_url=content_url,
-            description=description, project_url=project_url,
+            kind=kind,
+            locale=locale,
+            display_name=display_name,
+            content_url=content_url,
+            description=description,
+            project_url=project_url,
             custom_properties=self._with_hash(custom_properties, content_hash),
             text_normalization_kind=text_normalization_kind,
         )
@@ -149,11 +153,15 @@ class SpeechToTextDatasets(SpeechToTextBase):
     def upload_dataset_block(self, dataset: Ref, block_id: str, data: bytes) -> None:
         """Upload one block (at most 8 MiB) of a dataset created without ``content_url``."""
         if len(data) > MAX_BLOCK_BYTES:
-            raise SpeechUsageError(f"a block holds at most {MAX_BLOCK_BYTES} bytes, got {len(data)}")
+            raise SpeechUsageError(
+                f"a block holds at most {MAX_BLOCK_BYTES} bytes, got {len(data)}"
+            )
         # operationId: Datasets_UploadBlock
         self.http.request(
-            "PUT", self.entity_url("datasets", dataset) + "/blocks",
-            params={**self._q, "blockid": block_id}, content=data,
+            "PUT",
+            self.entity_url("datasets", dataset) + "/blocks",
+            params={**self._q, "blockid": block_id},
+            content=data,
             headers={"Content-Type": "application/octet-stream"},
         )
 
@@ -170,7 +178,10 @@ class SpeechToTextDatasets(SpeechToTextBase):
         body = [{"kind": kind, "id": block_id} for block_id in block_ids]
         # operationId: Datasets_CommitBlocks
         self.http.request(
-            "POST", self.entity_url("datasets", dataset) + "/blocks:commit", params=self._q, json=body
+            "POST",
+            self.entity_url("datasets", dataset) + "/blocks:commit",
+            params=self._q,
+            json=body,
         )
 
     def upload_dataset_content(
@@ -183,9 +194,7 @@ class SpeechToTextDatasets(SpeechToTextBase):
         """
         if not 0 < block_size <= MAX_BLOCK_BYTES:
             raise SpeechUsageError(f"block_size must be between 1 and {MAX_BLOCK_BYTES}")
-        present = {
-            (b.name, b.size) for b in self.get_dataset_blocks(dataset).uncommitted_blocks
-        }
+        present = {(b.name, b.size) for b in self.get_dataset_blocks(dataset).uncommitted_blocks}
         ids: list[str] = []
         with open(path, "rb") as handle:
             index = 0
@@ -212,7 +221,9 @@ class SpeechToTextDatasets(SpeechToTextBase):
         # operationId: Datasets_ListFiles
         items = self.http.iter_pages(
             self.entity_url("datasets", dataset) + "/files",
-            params=params, item_key="values", next_key="@nextLink",
+            params=params,
+            item_key="values",
+            next_key="@nextLink",
         )
         return [DatasetFile.model_validate(item) for item in items]
 
@@ -225,7 +236,8 @@ class SpeechToTextDatasets(SpeechToTextBase):
     def get_dataset_report(self, dataset: Ref) -> dict[str, Any] | None:
         """The dataset's validation report (``report.json``, undocumented schema), if any."""
         files = [
-            f for f in self.list_dataset_files(dataset, filter="kind eq 'DatasetReport'")
+            f
+            for f in self.list_dataset_files(dataset, filter="kind eq 'DatasetReport'")
             if (f.kind or "").lower() == "datasetreport"
         ]
         if not files or not files[0].links or not files[0].links.content_url:

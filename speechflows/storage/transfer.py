@@ -267,8 +267,11 @@ class BlobTransport:
     async def delete_blob(self, blob: str) -> bool:
         """Delete ``blob`` and its snapshots; False when it was already gone (a concurrent prune)."""
         status, _, _ = await self.request(
-            "DELETE", blob, headers={"x-ms-delete-snapshots": "include"},
-            what=f"delete blob {blob!r}", accept=(404,),
+            "DELETE",
+            blob,
+            headers={"x-ms-delete-snapshots": "include"},
+            what=f"delete blob {blob!r}",
+            accept=(404,),
         )
         return status != 404
 

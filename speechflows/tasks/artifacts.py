@@ -47,8 +47,15 @@ def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 def validation_table(outcome: ValidationOutcome, key: str) -> None:
     """Publish the validation findings as a table artifact (or a one-row "all good" table)."""
     rows = outcome.rows[:MAX_TABLE_ROWS] or [
-        {"severity": "ok", "code": "-", "file": "-", "line": None, "value": None,
-         "rule": f"{outcome.files_checked} files checked, no findings", "fix": "-"}
+        {
+            "severity": "ok",
+            "code": "-",
+            "file": "-",
+            "line": None,
+            "value": None,
+            "rule": f"{outcome.files_checked} files checked, no findings",
+            "fix": "-",
+        }
     ]
     safe = [{k: redact_text(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows]
     more = len(outcome.rows) - len(rows)
@@ -115,7 +122,9 @@ class LiveProgress:
         # the creating task's context, wherever update() is called from.
         self._context = contextvars.copy_context()
 
-    def update(self, fraction: float, description: str | None = None, *, force: bool = False) -> None:
+    def update(
+        self, fraction: float, description: str | None = None, *, force: bool = False
+    ) -> None:
         pct = round(max(0.0, min(1.0, fraction)) * 100.0, 1)
         with self._lock:
             if self._id is None or self._closed or pct == self._last_pct:
@@ -129,7 +138,10 @@ class LiveProgress:
         # Called with the lock held. The writer exits when idle, so a failed step leaks nothing.
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(
-                target=self._context.copy().run, args=(self._run,), name=f"progress-{self.key}", daemon=True
+                target=self._context.copy().run,
+                args=(self._run,),
+                name=f"progress-{self.key}",
+                daemon=True,
             )
             self._thread.start()
 

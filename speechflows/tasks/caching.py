@@ -71,8 +71,10 @@ def storage_target(container: str | None = None) -> str:
 
     s = load_storage_settings()
     parts = s.connection_parts
-    account = s.account_url or parts.get("BlobEndpoint") or (
-        f"{parts.get('AccountName', '?')}.{parts.get('EndpointSuffix', 'core.windows.net')}"
+    account = (
+        s.account_url
+        or parts.get("BlobEndpoint")
+        or (f"{parts.get('AccountName', '?')}.{parts.get('EndpointSuffix', 'core.windows.net')}")
     )
     return f"{account.rstrip('/')}|{container or s.container}"
 

@@ -48,8 +48,12 @@ def _status(item: Any) -> str | None:
 
 def _outcome(kind: str, item: Any, action: Any) -> ResourceOutcome:
     return ResourceOutcome(
-        kind=kind, id=item.resource_id, url=redact_url(item.self_url) if item.self_url else None,
-        status=_status(item), action=action, display_name=item.display_name,
+        kind=kind,
+        id=item.resource_id,
+        url=redact_url(item.self_url) if item.self_url else None,
+        status=_status(item),
+        action=action,
+        display_name=item.display_name,
     )
 
 
@@ -75,7 +79,8 @@ def ensure_speech_project(
     log = get_run_logger()
     with speech_client() as cs:
         found = [
-            p for p in cs.list_projects(filter=f"displayName eq {odata_quote(display_name)}")
+            p
+            for p in cs.list_projects(filter=f"displayName eq {odata_quote(display_name)}")
             if p.display_name == display_name and (p.locale or locale) == locale
         ]
         if found:
@@ -83,7 +88,9 @@ def ensure_speech_project(
             log.info("speech project %r exists: reused", display_name)
             return _outcome("speech project", found[0], "reused")
         with api_slot():
-            created = cs.create_project(display_name=display_name, locale=locale, description=description)
+            created = cs.create_project(
+                display_name=display_name, locale=locale, description=description
+            )
         log.info("speech project %r created: %s", display_name, created.resource_id)
         return _outcome("speech project", created, "created")
 
@@ -92,7 +99,15 @@ def ensure_speech_project(
     name="Create dataset",
     task_run_name="dataset {display_name}",
     cache_policy=ContentKey(
-        fields=("display_name", "kind", "locale", "manifest_hash", "blob_name", "container", "project_url"),
+        fields=(
+            "display_name",
+            "kind",
+            "locale",
+            "manifest_hash",
+            "blob_name",
+            "container",
+            "project_url",
+        ),
         target=("speech", "storage"),
         container_field="container",
     ),
@@ -119,12 +134,20 @@ def create_dataset(
         content_url = blob_sas_url(load_storage_settings(), container, blob_name)
         with api_slot():
             dataset, created = cs.get_or_create_dataset(
-                kind=kind, locale=locale, display_name=display_name, content_url=content_url,
-                content_hash=manifest_hash, description=description, project_url=project_url,
+                kind=kind,
+                locale=locale,
+                display_name=display_name,
+                content_url=content_url,
+                content_hash=manifest_hash,
+                description=description,
+                project_url=project_url,
             )
     log.info(
-        "dataset %r %s: %s (%s)", display_name, "created" if created else "exists, reused",
-        dataset.resource_id, dataset.status,
+        "dataset %r %s: %s (%s)",
+        display_name,
+        "created" if created else "exists, reused",
+        dataset.resource_id,
+        dataset.status,
     )
     return _outcome("dataset", dataset, "created" if created else "reused")
 
@@ -177,10 +200,17 @@ def wait_for_dataset(
         continuation.save(var, state.to_json())
         rid = state.resource_id
         try:
-            ds = polling.wait_for_dataset(cs, dataset_url, **_wait_kwargs(wait, bar, f"dataset {display_name}"))
+            ds = polling.wait_for_dataset(
+                cs, dataset_url, **_wait_kwargs(wait, bar, f"dataset {display_name}")
+            )
         except ResourceFailedError as exc:
-            events.emit("dataset.failed", kind="dataset", rid=rid,
-                        payload={"display_name": display_name, "reason": str(exc)}, related=related)
+            events.emit(
+                "dataset.failed",
+                kind="dataset",
+                rid=rid,
+                payload={"display_name": display_name, "reason": str(exc)},
+                related=related,
+            )
             raise
         report = cs.get_dataset_report(dataset_url)
     continuation.forget(var)
@@ -201,11 +231,25 @@ def wait_for_dataset(
         report=_clean(report) if report else None,
         report_summary=_summary(report),
     )
-    log.info("dataset %r %s: %s accepted, %s rejected lines", display_name, ds.status,
-             out.accepted_lines, out.rejected_lines)
-    events.emit("dataset.succeeded", kind="dataset", rid=rid, related=related, payload={
-        "display_name": display_name, "kind": kind, "accepted_lines": out.accepted_lines,
-        "rejected_lines": out.rejected_lines})
+    log.info(
+        "dataset %r %s: %s accepted, %s rejected lines",
+        display_name,
+        ds.status,
+        out.accepted_lines,
+        out.rejected_lines,
+    )
+    events.emit(
+        "dataset.succeeded",
+        kind="dataset",
+        rid=rid,
+        related=related,
+        payload={
+            "display_name": display_name,
+            "kind": kind,
+            "accepted_lines": out.accepted_lines,
+            "rejected_lines": out.rejected_lines,
+        },
+    )
     return out
 
 
@@ -233,7 +277,9 @@ def _deprecated(model: Any, now: datetime) -> bool:
 
 
 @task(name="Choose base model", task_run_name="base model for {kinds}", **retry_options())
-def choose_base_model(locale: str, kinds: Sequence[str], requested: str | None = None) -> ResourceOutcome:
+def choose_base_model(
+    locale: str, kinds: Sequence[str], requested: str | None = None
+) -> ResourceOutcome:
     """A base model of ``locale`` that adapts with every kind in ``kinds`` and is not deprecated.
 
     ``requested`` (id or display name) is checked the same way and refused with the reason.
@@ -258,7 +304,9 @@ def choose_base_model(locale: str, kinds: Sequence[str], requested: str | None =
                 "use the newest supported one"
             )
         if not supports(chosen):
-            raise OnboardingError(f"base model {requested!r} does not adapt with {', '.join(kinds)}")
+            raise OnboardingError(
+                f"base model {requested!r} does not adapt with {', '.join(kinds)}"
+            )
         return _outcome("base model", chosen, "reused")
     usable = [m for m in models if supports(m) and not _deprecated(m, now)]
     if not usable:
@@ -295,13 +343,28 @@ def train_speech_model(
     with speech_client() as cs:
         with api_slot():
             model, created = cs.get_or_create_model(
-                display_name=display_name, content_hash=content, locale=locale,
-                base_model_url=base_model_url, dataset_urls=dataset_urls, project_url=project_url,
+                display_name=display_name,
+                content_hash=content,
+                locale=locale,
+                base_model_url=base_model_url,
+                dataset_urls=dataset_urls,
+                project_url=project_url,
             )
-        log.info("custom model %r %s: %s", display_name, "created" if created else "reused", model.resource_id)
-        final = polling.wait_for_model(cs, model, **_wait_kwargs(wait, bar, f"model {display_name}"))
-    events.emit("speech-model.succeeded", kind="speech model", rid=final.resource_id,
-                payload={"display_name": display_name})
+        log.info(
+            "custom model %r %s: %s",
+            display_name,
+            "created" if created else "reused",
+            model.resource_id,
+        )
+        final = polling.wait_for_model(
+            cs, model, **_wait_kwargs(wait, bar, f"model {display_name}")
+        )
+    events.emit(
+        "speech-model.succeeded",
+        kind="speech model",
+        rid=final.resource_id,
+        payload={"display_name": display_name},
+    )
     return _outcome("speech model", final, "created" if created else "reused")
 
 
@@ -332,11 +395,17 @@ def evaluate_model(
     with speech_client() as cs:
         with api_slot():
             ev, created = cs.get_or_create_evaluation(
-                display_name=display_name, content_hash=content, locale=locale,
-                model1_url=base_model_url, model2_url=model_url, dataset_url=dataset_url,
+                display_name=display_name,
+                content_hash=content,
+                locale=locale,
+                model1_url=base_model_url,
+                model2_url=model_url,
+                dataset_url=dataset_url,
                 project_url=project_url,
             )
-        final = polling.wait_for_evaluation(cs, ev, **_wait_kwargs(wait, bar, f"evaluation {display_name}"))
+        final = polling.wait_for_evaluation(
+            cs, ev, **_wait_kwargs(wait, bar, f"evaluation {display_name}")
+        )
     props = final.properties
     out = EvaluationOutcome(
         evaluation=_outcome("evaluation", final, "created" if created else "reused"),
@@ -345,11 +414,21 @@ def evaluate_model(
         sentence_error_rate_base=props.sentence_error_rate1 if props else None,
         sentence_error_rate_custom=props.sentence_error_rate2 if props else None,
     )
-    log.info("evaluation %r: WER base %s, custom %s", display_name, out.word_error_rate_base,
-             out.word_error_rate_custom)
-    events.emit("evaluation.succeeded", kind="evaluation", rid=final.resource_id, payload={
-        "word_error_rate_base": out.word_error_rate_base,
-        "word_error_rate_custom": out.word_error_rate_custom})
+    log.info(
+        "evaluation %r: WER base %s, custom %s",
+        display_name,
+        out.word_error_rate_base,
+        out.word_error_rate_custom,
+    )
+    events.emit(
+        "evaluation.succeeded",
+        kind="evaluation",
+        rid=final.resource_id,
+        payload={
+            "word_error_rate_base": out.word_error_rate_base,
+            "word_error_rate_custom": out.word_error_rate_custom,
+        },
+    )
     return out
 
 

@@ -100,10 +100,14 @@ def ensure_consent(
         action: Any = "reused"
         if existing is not None and existing.status is Status.SUCCEEDED:
             log.info("consent %s exists and succeeded: reused", consent_id)
-            return ResourceOutcome(kind="consent", id=consent_id, url=url, status="Succeeded", action="reused")
+            return ResourceOutcome(
+                kind="consent", id=consent_id, url=url, status="Succeeded", action="reused"
+            )
         if existing is not None and existing.status is Status.FAILED:
             raise failed_error(
-                "consent", consent_id, existing,
+                "consent",
+                consent_id,
+                existing,
                 "Fix the recording (the talent must say the statement with the same names) and "
                 "use a new consent id",
             )
@@ -111,10 +115,15 @@ def ensure_consent(
             audio_url = _blob_sas(audio_blob) if audio_blob else None
             with api_slot():
                 accepted = cv.create_consent(
-                    consent_id, project_id=project_id, voice_talent_name=voice_talent_name,
-                    company_name=company_name, locale=locale, audio_url=audio_url,
+                    consent_id,
+                    project_id=project_id,
+                    voice_talent_name=voice_talent_name,
+                    company_name=company_name,
+                    locale=locale,
+                    audio_url=audio_url,
                     audio_file=Path(audio_file) if audio_file else None,
-                    description=description, operation_id=op_id,
+                    description=description,
+                    operation_id=op_id,
                 )
             state = ContinuationState.for_operation(cv, accepted, "consents", consent_id)
             action = "created"
@@ -124,8 +133,12 @@ def ensure_consent(
             state = ContinuationState.for_resource(cv, "consents", consent_id)
         bar = LiveProgress(progress_key, f"consent {consent_id}") if progress_key else None
         final = wait_resumed(cv, state, wait, bar, f"consent {consent_id}")
-    events.emit("consent.succeeded", kind="consent", rid=consent_id, related=[("project", project_id)])
-    return ResourceOutcome(kind="consent", id=consent_id, url=url, status=status_of(final), action=action)
+    events.emit(
+        "consent.succeeded", kind="consent", rid=consent_id, related=[("project", project_id)]
+    )
+    return ResourceOutcome(
+        kind="consent", id=consent_id, url=url, status=status_of(final), action=action
+    )
 
 
 def _blob_sas(blob: str) -> str:
@@ -154,7 +167,11 @@ def ensure_training_set(
         url = cv.url("trainingsets", training_set_id)
         existing = get_or_none(lambda: cv.get_training_set(training_set_id))
         if existing is not None:
-            for field, want in (("locale", locale), ("voice_kind", voice_kind), ("project_id", project_id)):
+            for field, want in (
+                ("locale", locale),
+                ("voice_kind", voice_kind),
+                ("project_id", project_id),
+            ):
                 have = getattr(existing, field, None)
                 if have is not None and str(have).lower() != want.lower():
                     raise OnboardingError(
@@ -163,16 +180,27 @@ def ensure_training_set(
                     )
             log.info("training set %s exists: reused", training_set_id)
             return ResourceOutcome(
-                kind="training set", id=training_set_id, url=url, status=status_of(existing), action="reused"
+                kind="training set",
+                id=training_set_id,
+                url=url,
+                status=status_of(existing),
+                action="reused",
             )
         with api_slot():
             created = cv.create_training_set(
-                training_set_id, project_id=project_id, locale=locale, voice_kind=voice_kind,
+                training_set_id,
+                project_id=project_id,
+                locale=locale,
+                voice_kind=voice_kind,
                 description=description,
             )
         log.info("training set %s created", training_set_id)
         return ResourceOutcome(
-            kind="training set", id=training_set_id, url=url, status=status_of(created), action="created"
+            kind="training set",
+            id=training_set_id,
+            url=url,
+            status=status_of(created),
+            action="created",
         )
 
 
@@ -219,7 +247,9 @@ def start_training_set_upload(
             op_id = (state.operation_url or "").split("?", 1)[0].rsplit("/", 1)[-1]
             op = get_or_none(lambda: cv.get_operation(state.operation_url or op_id))
             if op is not None and op.status is not Status.FAILED:
-                log.info("re-attaching to upload operation %s (%s) from saved state", op_id, op.status)
+                log.info(
+                    "re-attaching to upload operation %s (%s) from saved state", op_id, op.status
+                )
                 return _op_outcome(op_id, state, "reused", training_set_id)
         for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
             op_id = base_id if attempt == 1 else f"{base_id}-r{attempt}"
@@ -246,7 +276,10 @@ def start_training_set_upload(
             continuation.save(var, state.to_json())
             log.info(
                 "upload into training set %s started: operation %s, data at %s/%s",
-                training_set_id, ref.id, container, prefix,
+                training_set_id,
+                ref.id,
+                container,
+                prefix,
             )
             return _op_outcome(ref.id, state, "created", training_set_id)
     raise OnboardingError(
@@ -309,7 +342,9 @@ def wait_for_training_set(
             wait_resumed(cv, state, wait, bar, f"training set {training_set_id}")
         except ResourceFailedError as exc:
             events.emit(
-                "training-set.failed", kind="training set", rid=training_set_id,
+                "training-set.failed",
+                kind="training set",
+                rid=training_set_id,
                 payload={"operation_id": operation_id, "reason": str(exc)},
                 related=[("project", project_id)],
             )
@@ -317,25 +352,34 @@ def wait_for_training_set(
         ts = cv.get_training_set(training_set_id)
     props = ts.properties
     report = TrainingSetReport(
-        training_set=ResourceOutcome(kind="training set", id=training_set_id, url=url, status=status_of(ts)),
+        training_set=ResourceOutcome(
+            kind="training set", id=training_set_id, url=url, status=status_of(ts)
+        ),
         operation_id=operation_id,
         utterance_count=props.utterance_count if props else None,
         duration_seconds=props.duration_in_seconds if props else None,
     )
     log.info(
-        "training set %s %s: %s utterances, %s s of audio", training_set_id, ts.status,
-        report.utterance_count, report.duration_seconds,
+        "training set %s %s: %s utterances, %s s of audio",
+        training_set_id,
+        ts.status,
+        report.utterance_count,
+        report.duration_seconds,
     )
     events.emit(
-        "training-set.succeeded", kind="training set", rid=training_set_id,
-        payload={"operation_id": operation_id, "utterances": report.utterance_count,
-                 "duration_seconds": report.duration_seconds},
+        "training-set.succeeded",
+        kind="training set",
+        rid=training_set_id,
+        payload={
+            "operation_id": operation_id,
+            "utterances": report.utterance_count,
+            "duration_seconds": report.duration_seconds,
+        },
         related=[("project", project_id)],
     )
     if continuation_var:
         continuation.forget(continuation_var)
     return report
-
 
 
 __all__ = [

@@ -35,7 +35,10 @@ AUDIO_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "LongAudio": (".wav", ".mp3"),
     "AudioOnly": (".wav", ".mp3"),
 }
-SCRIPT_EXTENSIONS: dict[str, tuple[str, ...]] = {"AudioAndScript": (".txt",), "LongAudio": (".txt",)}
+SCRIPT_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "AudioAndScript": (".txt",),
+    "LongAudio": (".txt",),
+}
 PROMPT_EXTENSIONS = (".wav", ".mp3")
 TEXT_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "Language": (".txt",),
@@ -65,7 +68,10 @@ def manifest_of(path: Path, extensions: Sequence[str] | None = None) -> Manifest
     manifest = build_manifest(Path(path), extensions=list(extensions) if extensions else None)
     get_run_logger().info(
         "manifest of %s: %d files, %d bytes, hash %s",
-        path, len(manifest.entries), manifest.total_bytes, manifest.hash[:12],
+        path,
+        len(manifest.entries),
+        manifest.total_bytes,
+        manifest.hash[:12],
     )
     return manifest
 
@@ -73,7 +79,9 @@ def manifest_of(path: Path, extensions: Sequence[str] | None = None) -> Manifest
 def restrict(manifest: Manifest, drop: Sequence[str]) -> Manifest:
     """The manifest without the files in ``drop`` (posix paths relative to its root)."""
     gone = set(drop)
-    return manifest.model_copy(update={"entries": tuple(e for e in manifest.entries if e.path not in gone)})
+    return manifest.model_copy(
+        update={"entries": tuple(e for e in manifest.entries if e.path not in gone)}
+    )
 
 
 def _outcome(report: Any) -> ValidationOutcome:
@@ -97,7 +105,9 @@ def _outcome(report: Any) -> ValidationOutcome:
 @task(
     name="Validate data",
     task_run_name="validate {kind} {path}",
-    cache_policy=ContentKey(fields=("manifest_hash", "kind", "locale", "min_utterances", "table_key")),
+    cache_policy=ContentKey(
+        fields=("manifest_hash", "kind", "locale", "min_utterances", "table_key")
+    ),
     cache_expiration=CACHE_EXPIRATION,
 )
 def validate_data(
@@ -127,14 +137,20 @@ def validate_data(
         validation_table(outcome, table_key)
     get_run_logger().info(
         "validated %s as %s: %d files, %d accepted utterances, %d errors, %d warnings",
-        path, kind, outcome.files_checked, outcome.utterance_count, outcome.error_count,
+        path,
+        kind,
+        outcome.files_checked,
+        outcome.utterance_count,
+        outcome.error_count,
         outcome.warning_count,
     )
     return outcome
 
 
 @task(name="Package dataset", task_run_name="package {path}")
-def package_dataset(path: Path, kind: str, drop: Sequence[str] = (), work_dir: Path = WORK_DIR) -> Path:
+def package_dataset(
+    path: Path, kind: str, drop: Sequence[str] = (), work_dir: Path = WORK_DIR
+) -> Path:
     """The single file custom speech imports: a deterministic zip for Acoustic/AudioFiles, else the file.
 
     ``drop`` names files to leave out (``force`` with validation errors).
@@ -193,7 +209,9 @@ def _safe(name: str) -> str:
 def _staged_variable(container: str | None, prefix: str) -> str:
     from speechflows.tasks.caching import storage_target
 
-    return continuation.variable_name(storage_target(container), prefix.strip("/"), namespace="staged")
+    return continuation.variable_name(
+        storage_target(container), prefix.strip("/"), namespace="staged"
+    )
 
 
 def staged_hash(container: str | None, prefix: str) -> str | None:
@@ -205,7 +223,8 @@ def staged_hash(container: str | None, prefix: str) -> str | None:
     name="Stage to Blob",
     task_run_name="stage {prefix}",
     cache_policy=ContentKey(
-        fields=("manifest_hash", "prefix", "container", "prune"), target=("storage",),
+        fields=("manifest_hash", "prefix", "container", "prune"),
+        target=("storage",),
         container_field="container",
     ),
     cache_expiration=CACHE_EXPIRATION,
@@ -233,7 +252,11 @@ def stage_data(
         raise ValueError("stage_data: manifest_hash does not match the manifest")
     settings = load_storage_settings()
     log = get_run_logger()
-    bar = LiveProgress(progress_key, f"staging {len(manifest.entries)} files to {prefix}") if progress_key else None
+    bar = (
+        LiveProgress(progress_key, f"staging {len(manifest.entries)} files to {prefix}")
+        if progress_key
+        else None
+    )
     total_bytes = max(1, manifest.total_bytes)
 
     def on_progress(p: Any) -> None:
@@ -243,11 +266,17 @@ def stage_data(
         if done is None:
             done = getattr(p, "uploaded_bytes", 0) + getattr(p, "skipped_bytes", 0)
         files = getattr(p, "files_done", None)
-        bar.update(float(done) / total_bytes, f"{files if files is not None else '?'} files, {done} bytes")
+        bar.update(
+            float(done) / total_bytes, f"{files if files is not None else '?'} files, {done} bytes"
+        )
 
     started = time.monotonic()
     result = stage(
-        manifest, settings=settings, prefix=prefix, container=container, progress=on_progress,
+        manifest,
+        settings=settings,
+        prefix=prefix,
+        container=container,
+        progress=on_progress,
         prune=prune,
     )
     seconds = time.monotonic() - started
@@ -259,8 +288,14 @@ def stage_data(
         )
     log.info(
         "staged %s to %s/%s: %d uploaded (%d bytes), %d unchanged, %d stale deleted, %.2f s",
-        manifest.location or manifest.root, result.container, prefix, len(result.uploaded),
-        result.uploaded_bytes, len(result.skipped), len(result.deleted), seconds,
+        manifest.location or manifest.root,
+        result.container,
+        prefix,
+        len(result.uploaded),
+        result.uploaded_bytes,
+        len(result.skipped),
+        len(result.deleted),
+        seconds,
     )
     if result.deleted:
         log.info("deleted stale blobs (not in the manifest): %s", ", ".join(result.deleted[:20]))

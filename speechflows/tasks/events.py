@@ -49,9 +49,7 @@ def emit(
         {"prefect.resource.id": resource_id(k, i), "prefect.resource.role": k.replace(" ", "-")}
         for k, i in (related or [])
     ]
-    clean = {
-        k: redact_text(v) if isinstance(v, str) else v for k, v in (payload or {}).items()
-    }
+    clean = {k: redact_text(v) if isinstance(v, str) else v for k, v in (payload or {}).items()}
     try:
         from prefect.events import emit_event
 

@@ -40,7 +40,8 @@ from speechflows.tasks.waiting import WaitOptions
     name="Create personal voice",
     task_run_name="personal voice {personal_voice_id}",
     cache_policy=ContentKey(
-        fields=("personal_voice_id", "project_id", "consent_id", "manifest_hash"), target=("speech",)
+        fields=("personal_voice_id", "project_id", "consent_id", "manifest_hash"),
+        target=("speech",),
     ),
     cache_expiration=CACHE_EXPIRATION,
     **retry_options(),
@@ -69,51 +70,85 @@ def ensure_personal_voice(
         existing = get_or_none(lambda: cv.get_personal_voice(personal_voice_id))
         action: Any = "reused"
         if existing is not None:
-            if existing.description and existing.description != marker and existing.description.startswith("speechflows content"):
+            if (
+                existing.description
+                and existing.description != marker
+                and existing.description.startswith("speechflows content")
+            ):
                 raise OnboardingError(
                     f"personal voice {personal_voice_id!r} exists, made from other prompt audio; "
                     "use a new personal_voice_id (or delete the old voice)"
                 )
             if existing.status is Status.FAILED:
-                raise failed_error("personal voice", personal_voice_id, existing,
-                              "Use a new personal_voice_id with clean prompt audio of the consenting speaker")
+                raise failed_error(
+                    "personal voice",
+                    personal_voice_id,
+                    existing,
+                    "Use a new personal_voice_id with clean prompt audio of the consenting speaker",
+                )
             saved = continuation.load(var)
             state = (
-                ContinuationState.from_json(saved) if saved
+                ContinuationState.from_json(saved)
+                if saved
                 else ContinuationState.for_resource(cv, "personalvoices", personal_voice_id)
             )
             log.info("personal voice %s exists (%s): reused", personal_voice_id, existing.status)
         else:
             with api_slot():
                 accepted = cv.create_personal_voice(
-                    personal_voice_id, project_id=project_id, consent_id=consent_id,
-                    audio_files=[Path(p) for p in prompt_files], description=marker, operation_id=op_id,
+                    personal_voice_id,
+                    project_id=project_id,
+                    consent_id=consent_id,
+                    audio_files=[Path(p) for p in prompt_files],
+                    description=marker,
+                    operation_id=op_id,
                 )
-            state = ContinuationState.for_operation(cv, accepted, "personalvoices", personal_voice_id)
+            state = ContinuationState.for_operation(
+                cv, accepted, "personalvoices", personal_voice_id
+            )
             continuation.save(var, state.to_json())
             action = "created"
-            log.info("personal voice %s submitted (operation %s)", personal_voice_id, accepted.operation.id)
-        bar = LiveProgress(progress_key, f"personal voice {personal_voice_id}") if progress_key else None
+            log.info(
+                "personal voice %s submitted (operation %s)",
+                personal_voice_id,
+                accepted.operation.id,
+            )
+        bar = (
+            LiveProgress(progress_key, f"personal voice {personal_voice_id}")
+            if progress_key
+            else None
+        )
         try:
             final = wait_resumed(cv, state, wait, bar, f"personal voice {personal_voice_id}")
         except ResourceFailedError as exc:
-            events.emit("personal-voice.failed", kind="personal voice", rid=personal_voice_id,
-                        payload={"reason": str(exc)}, related=[("project", project_id)])
+            events.emit(
+                "personal-voice.failed",
+                kind="personal voice",
+                rid=personal_voice_id,
+                payload={"reason": str(exc)},
+                related=[("project", project_id)],
+            )
             raise
     continuation.forget(var)
     speaker = str(getattr(final, "speaker_profile_id", None) or "")
     log.info("personal voice %s ready: speakerProfileId %s", personal_voice_id, speaker)
     events.emit(
-        "personal-voice.ready", kind="personal voice", rid=personal_voice_id,
-        payload={"speaker_profile_id": speaker}, related=[("project", project_id), ("consent", consent_id)],
+        "personal-voice.ready",
+        kind="personal voice",
+        rid=personal_voice_id,
+        payload={"speaker_profile_id": speaker},
+        related=[("project", project_id), ("consent", consent_id)],
     )
     return PersonalVoiceOutcome(
         voice=ResourceOutcome(
-            kind="personal voice", id=personal_voice_id, url=url, status=status_of(final), action=action
+            kind="personal voice",
+            id=personal_voice_id,
+            url=url,
+            status=status_of(final),
+            action=action,
         ),
         speaker_profile_id=speaker,
     )
-
 
 
 __all__ = ["ensure_personal_voice"]

@@ -19,6 +19,7 @@ from speechflows.tasks.waiting import WaitOptions, progress_callback
 
 T = TypeVar("T")
 
+
 class OnboardingError(ValueError):
     """The service state or the parameters do not allow this step (message says how to fix it)."""
 
@@ -81,13 +82,15 @@ def wait_resumed(
         update={"started_at": datetime.now(UTC), "deadline_seconds": options.deadline_seconds}
     )
     result = resume(
-        fresh, client, min_interval=options.min_interval, max_interval=options.max_interval,
+        fresh,
+        client,
+        min_interval=options.min_interval,
+        max_interval=options.max_interval,
         progress=progress_callback(bar, what, options.deadline_seconds),
     )
     if bar is not None:
         bar.done(f"{what}: {status_of(result)}")
     return result
-
 
 
 __all__ = [

@@ -43,7 +43,9 @@ def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) 
     match = [r for r in recipes if (r.kind or "").lower() == recipe_kind.lower()]
     if not match:
         kinds = ", ".join(sorted({r.kind or "?" for r in recipes})) or "none"
-        raise OnboardingError(f"model recipe {recipe_kind!r} does not exist; the service offers: {kinds}")
+        raise OnboardingError(
+            f"model recipe {recipe_kind!r} does not exist; the service offers: {kinds}"
+        )
     recipe = match[-1]
     minimum = recipe.min_utterance_count
     if minimum is not None and (utterance_count or 0) < minimum:
@@ -90,25 +92,44 @@ def ensure_voice_model(
         action: Any = "reused"
         if existing is not None:
             if existing.status is Status.FAILED:
-                raise failed_error("model", model_id, existing, "Fix the cause and use a new model id")
+                raise failed_error(
+                    "model", model_id, existing, "Fix the cause and use a new model id"
+                )
             state = ContinuationState.for_resource(cv, "models", model_id)
             log.info("model %s exists (%s): reused", model_id, existing.status)
         else:
             with api_slot():
                 accepted = cv.create_model(
-                    model_id, project_id=project_id, consent_id=consent_id,
-                    training_set_id=training_set_id, recipe_kind=recipe_kind, voice_name=voice_name,
-                    locale=locale, description=description, operation_id=op_id,
+                    model_id,
+                    project_id=project_id,
+                    consent_id=consent_id,
+                    training_set_id=training_set_id,
+                    recipe_kind=recipe_kind,
+                    voice_name=voice_name,
+                    locale=locale,
+                    description=description,
+                    operation_id=op_id,
                 )
             state = ContinuationState.for_operation(cv, accepted, "models", model_id)
             action = "created"
             log.info("model %s training started (operation %s)", model_id, accepted.operation.id)
         bar = LiveProgress(progress_key, f"model {model_id}") if progress_key else None
         final = wait_resumed(cv, state, wait, bar, f"model {model_id}")
-    events.emit("voice-model.succeeded", kind="voice model", rid=model_id,
-                payload={"voice_name": voice_name}, related=[("project", project_id)])
-    return ResourceOutcome(kind="voice model", id=model_id, url=url, status=status_of(final),
-                           action=action, display_name=voice_name)
+    events.emit(
+        "voice-model.succeeded",
+        kind="voice model",
+        rid=model_id,
+        payload={"voice_name": voice_name},
+        related=[("project", project_id)],
+    )
+    return ResourceOutcome(
+        kind="voice model",
+        id=model_id,
+        url=url,
+        status=status_of(final),
+        action=action,
+        display_name=voice_name,
+    )
 
 
 @task(
@@ -140,7 +161,9 @@ def ensure_voice_endpoint(
         else:
             with api_slot():
                 accepted = cv.create_endpoint(
-                    eid, project_id=project_id, model_id=model_id,
+                    eid,
+                    project_id=project_id,
+                    model_id=model_id,
                     operation_id=operation_id_for("endpoint", eid, model_id),
                 )
             state = ContinuationState.for_operation(cv, accepted, "endpoints", eid)
@@ -148,9 +171,16 @@ def ensure_voice_endpoint(
             log.info("endpoint %s deployment started", eid)
         bar = LiveProgress(progress_key, f"endpoint {eid}") if progress_key else None
         final = wait_resumed(cv, state, wait, bar, f"endpoint {eid}")
-    events.emit("voice-endpoint.succeeded", kind="voice endpoint", rid=eid,
-                payload={"model_id": model_id}, related=[("project", project_id)])
-    return ResourceOutcome(kind="voice endpoint", id=eid, url=strip_query(url), status=status_of(final), action=action)
+    events.emit(
+        "voice-endpoint.succeeded",
+        kind="voice endpoint",
+        rid=eid,
+        payload={"model_id": model_id},
+        related=[("project", project_id)],
+    )
+    return ResourceOutcome(
+        kind="voice endpoint", id=eid, url=strip_query(url), status=status_of(final), action=action
+    )
 
 
 __all__ = ["check_recipe", "ensure_voice_endpoint", "ensure_voice_model"]

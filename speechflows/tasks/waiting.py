@@ -29,7 +29,9 @@ class WaitOptions:
         return cls(deadline_seconds=minutes * 60.0, min_interval=poll_min, max_interval=poll_max)
 
 
-def progress_callback(bar: LiveProgress | None, what: str, deadline_seconds: float) -> Callable[..., None]:
+def progress_callback(
+    bar: LiveProgress | None, what: str, deadline_seconds: float
+) -> Callable[..., None]:
     """A poller progress callback that shows the status and the share of the deadline used."""
     started = time.monotonic()
 

@@ -19,8 +19,13 @@ KEY = "test-key-0123456789abcdef"
 
 @pytest.fixture
 def emu_config(tmp_path: Path) -> EmulatorConfig:
-    return EmulatorConfig(data_dir=tmp_path / "emu", key=KEY, step_seconds=0.01,
-                          model_training_seconds=0.05, min_utterance_count=3)
+    return EmulatorConfig(
+        data_dir=tmp_path / "emu",
+        key=KEY,
+        step_seconds=0.01,
+        model_training_seconds=0.05,
+        min_utterance_count=3,
+    )
 
 
 @pytest.fixture
@@ -41,8 +46,11 @@ def conformance() -> ConformanceRecorder:
 def client(emu_app: FastAPI, conformance: ConformanceRecorder) -> Iterator[httpx.Client]:
     """Sends the key; at the end, every response it saw must have matched the spec."""
     transport = InProcessTransport(emu_app)
-    with httpx.Client(transport=transport, base_url="http://emulator.test",
-                      headers={"Ocp-Apim-Subscription-Key": KEY},
-                      event_hooks={"response": [conformance]}) as c:
+    with httpx.Client(
+        transport=transport,
+        base_url="http://emulator.test",
+        headers={"Ocp-Apim-Subscription-Key": KEY},
+        event_hooks={"response": [conformance]},
+    ) as c:
         yield c
     conformance.assert_clean()

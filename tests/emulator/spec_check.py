@@ -33,7 +33,11 @@ SPEC_FILES = {
     ("speechtotext", "2025-10-15"): "speechtotext/2025-10-15/speechtotext.json",
     ("speechtotext", "v3.2"): "speechtotext/v3.2/speechtotext.json",
 }
-PREFIX = {"customvoice": "/customvoice", "2025-10-15": "/speechtotext", "v3.2": "/speechtotext/v3.2"}
+PREFIX = {
+    "customvoice": "/customvoice",
+    "2025-10-15": "/speechtotext",
+    "v3.2": "/speechtotext/v3.2",
+}
 LRO_HEADERS = ("Operation-Id", "Operation-Location", "Location")
 
 
@@ -48,8 +52,11 @@ def _close(schema: Any, defs: dict[str, Any]) -> Any:
         return schema
     if "$ref" in schema:
         return {"$ref": schema["$ref"]}
-    out = {k: v for k, v in schema.items() if not k.startswith("x-ms") and k not in
-           ("example", "readOnly", "title", "description")}
+    out = {
+        k: v
+        for k, v in schema.items()
+        if not k.startswith("x-ms") and k not in ("example", "readOnly", "title", "description")
+    }
     if "allOf" in out:
         props: dict[str, Any] = {}
         required: list[str] = []
@@ -173,8 +180,10 @@ def check_response(response: httpx.Response) -> tuple[Operation | None, list[str
             body = json.loads(raw)
         except ValueError:
             return op, [f"{op.operation_id} {status}: body is not JSON: {raw[:80]!r}"]
-        root = {**_close(schema, load_spec(op.api, op.version)["definitions"]),
-                "definitions": strict_definitions(op.api, op.version)}
+        root = {
+            **_close(schema, load_spec(op.api, op.version)["definitions"]),
+            "definitions": strict_definitions(op.api, op.version),
+        }
         validator = jsonschema.Draft4Validator(root, format_checker=FORMATS)
         for err in validator.iter_errors(body):
             where = "/".join(str(p) for p in err.absolute_path)
@@ -182,8 +191,11 @@ def check_response(response: httpx.Response) -> tuple[Operation | None, list[str
     for name in resp_spec.get("headers", {}):
         if name in LRO_HEADERS and response.status_code < 300 and name not in response.headers:
             problems.append(f"{op.operation_id} {status}: header {name} missing")
-    if (op.api == "customvoice" and response.status_code >= 400
-            and "x-ms-error-code" not in response.headers):
+    if (
+        op.api == "customvoice"
+        and response.status_code >= 400
+        and "x-ms-error-code" not in response.headers
+    ):
         problems.append(f"{op.operation_id} {status}: x-ms-error-code missing")
     return op, problems
 

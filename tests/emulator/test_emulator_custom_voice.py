@@ -17,8 +17,10 @@ def _project(client: httpx.Client, pid: str = "Jessica", kind: str = "Profession
 
 
 def test_project_create_get_list_delete(client: httpx.Client) -> None:
-    r = client.put(f"/customvoice/projects/Jessica{V}",
-                   json={"kind": "ProfessionalVoice", "description": "d", "locale": "en-US"})
+    r = client.put(
+        f"/customvoice/projects/Jessica{V}",
+        json={"kind": "ProfessionalVoice", "description": "d", "locale": "en-US"},
+    )
     assert r.status_code == 201
     body = r.json()
     assert body["id"] == "Jessica" and body["kind"] == "ProfessionalVoice"
@@ -35,8 +37,9 @@ def test_project_create_get_list_delete(client: httpx.Client) -> None:
 
 def test_re_put_same_definition_is_idempotent_and_different_conflicts(client: httpx.Client) -> None:
     _project(client)
-    again = client.put(f"/customvoice/projects/Jessica{V}",
-                       json={"kind": "ProfessionalVoice", "locale": "en-US"})
+    again = client.put(
+        f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice", "locale": "en-US"}
+    )
     assert again.status_code == 201
     other = client.put(f"/customvoice/projects/Jessica{V}", json={"kind": "PersonalVoice"})
     assert other.status_code == 409
@@ -57,15 +60,20 @@ def test_missing_and_invalid_fields(client: httpx.Client) -> None:
     assert r.status_code == 400 and r.json()["error"]["target"] == "kind"
     r = client.put(f"/customvoice/projects/Pr1{V}", json={"kind": "Robot"})
     assert r.status_code == 400
-    r = client.put(f"/customvoice/projects/Pr1{V}", content=b"{not json",
-                   headers={"Content-Type": "application/json"})
+    r = client.put(
+        f"/customvoice/projects/Pr1{V}",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 400
-    r = client.put(f"/customvoice/trainingsets/Ts1{V}",
-                   json={"projectId": "Nope", "locale": "en-US"})
+    r = client.put(
+        f"/customvoice/trainingsets/Ts1{V}", json={"projectId": "Nope", "locale": "en-US"}
+    )
     assert r.status_code == 400 and r.json()["error"]["target"] == "projectId"
     _project(client)
-    r = client.put(f"/customvoice/trainingsets/Ts1{V}",
-                   json={"projectId": "Jessica", "locale": "xx-XX"})
+    r = client.put(
+        f"/customvoice/trainingsets/Ts1{V}", json={"projectId": "Jessica", "locale": "xx-XX"}
+    )
     assert r.status_code == 400
     assert r.json()["error"]["innererror"]["code"] == "UnsupportedLocale"
 
@@ -73,8 +81,10 @@ def test_missing_and_invalid_fields(client: httpx.Client) -> None:
 def test_auth_and_api_version(client: httpx.Client, emu_app: object) -> None:
     r = client.get(f"/customvoice/projects{V}", headers={"Ocp-Apim-Subscription-Key": "wrong"})
     assert r.status_code == 401 and r.json()["error"]["code"] == "Unauthorized"
-    r = client.get(f"/customvoice/projects{V}", headers={"Authorization": "Bearer x.y.z",
-                                                         "Ocp-Apim-Subscription-Key": ""})
+    r = client.get(
+        f"/customvoice/projects{V}",
+        headers={"Authorization": "Bearer x.y.z", "Ocp-Apim-Subscription-Key": ""},
+    )
     assert r.status_code == 401
     r = client.get("/customvoice/projects")
     assert r.status_code == 400 and "api-version" in r.json()["error"]["message"]
@@ -101,24 +111,39 @@ def test_paging_and_filter(client: httpx.Client) -> None:
 
 def test_operation_id_semantics_and_consent_from_unreachable_storage(client: httpx.Client) -> None:
     _project(client)
-    body = {"projectId": "Jessica", "voiceTalentName": "Jessica Smith", "companyName": "Contoso",
-            "locale": "en-US", "audioUrl": "https://contoso.blob.core.windows.net/c/a.wav?sig=s"}
-    r = client.put(f"/customvoice/consents/Jessica{V}", json=body,
-                   headers={"Operation-Id": "consent-op-1"})
+    body = {
+        "projectId": "Jessica",
+        "voiceTalentName": "Jessica Smith",
+        "companyName": "Contoso",
+        "locale": "en-US",
+        "audioUrl": "https://contoso.blob.core.windows.net/c/a.wav?sig=s",
+    }
+    r = client.put(
+        f"/customvoice/consents/Jessica{V}", json=body, headers={"Operation-Id": "consent-op-1"}
+    )
     assert r.status_code == 201 and r.json()["status"] == "NotStarted"
     assert r.headers["Operation-Id"] == "consent-op-1"
     assert r.headers["Operation-Location"] == (
-        f"http://emulator.test/customvoice/operations/consent-op-1{V}")
+        f"http://emulator.test/customvoice/operations/consent-op-1{V}"
+    )
     assert "audioUrl" not in r.json()
-    same = client.put(f"/customvoice/consents/Jessica{V}", json=body,
-                      headers={"Operation-Id": "consent-op-1"})
+    same = client.put(
+        f"/customvoice/consents/Jessica{V}", json=body, headers={"Operation-Id": "consent-op-1"}
+    )
     assert same.status_code == 201 and same.headers["Operation-Id"] == "consent-op-1"
-    differs = client.put(f"/customvoice/consents/Other{V}", json=body,
-                         headers={"Operation-Id": "consent-op-1"})
+    differs = client.put(
+        f"/customvoice/consents/Other{V}", json=body, headers={"Operation-Id": "consent-op-1"}
+    )
     assert differs.status_code == 400
     assert differs.json()["error"]["innererror"]["code"] == "OperationIdConflict"
-    op = wait_for(lambda: (o := client.get(f"/customvoice/operations/consent-op-1{V}").json())
-                  ["status"] in ("Succeeded", "Failed") and o, what="consent operation")
+    op = wait_for(
+        lambda: (
+            (o := client.get(f"/customvoice/operations/consent-op-1{V}").json())["status"]
+            in ("Succeeded", "Failed")
+            and o
+        ),
+        what="consent operation",
+    )
     assert op == {"id": "consent-op-1", "status": "Failed"}
     consent = client.get(f"/customvoice/consents/Jessica{V}").json()
     assert consent["status"] == "Failed"
@@ -129,11 +154,14 @@ def test_operation_id_semantics_and_consent_from_unreachable_storage(client: htt
 
 def test_endpoint_ids_are_uuids_and_need_a_trained_model(client: httpx.Client) -> None:
     _project(client)
-    r = client.put(f"/customvoice/endpoints/not-a-uuid{V}",
-                   json={"projectId": "Jessica", "modelId": "M1"})
+    r = client.put(
+        f"/customvoice/endpoints/not-a-uuid{V}", json={"projectId": "Jessica", "modelId": "M1"}
+    )
     assert r.status_code == 400
-    r = client.put(f"/customvoice/endpoints/9f50c644-2121-40e9-9ea7-544e48bfe3cb{V}",
-                   json={"projectId": "Jessica", "modelId": "Missing"})
+    r = client.put(
+        f"/customvoice/endpoints/9f50c644-2121-40e9-9ea7-544e48bfe3cb{V}",
+        json={"projectId": "Jessica", "modelId": "Missing"},
+    )
     assert r.status_code == 400 and r.json()["error"]["target"] == "modelId"
 
 
@@ -155,9 +183,14 @@ def test_unknown_paths_and_methods_answer_in_shape(client: httpx.Client) -> None
 
 def test_seed_style_training_set_post(client: httpx.Client) -> None:
     _project(client, "JessicaProjectId")
-    body = {"description": "300 sentences Jessica data in general style.",
-            "displayName": "Training set name", "id": "JessicaTrainingId",
-            "projectId": "JessicaProjectId", "locale": "en-US", "voiceKind": "Female"}
+    body = {
+        "description": "300 sentences Jessica data in general style.",
+        "displayName": "Training set name",
+        "id": "JessicaTrainingId",
+        "projectId": "JessicaProjectId",
+        "locale": "en-US",
+        "voiceKind": "Female",
+    }
     r = client.post("/customvoice/trainingsets?api-version=2023-12-01-preview", json=body)
     assert r.status_code == 201
     assert r.json()["id"] == "JessicaTrainingId" and r.json()["status"] == "Succeeded"

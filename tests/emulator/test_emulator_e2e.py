@@ -27,13 +27,15 @@ from tests.fixtures.emulator import EmulatorService
 
 
 def wait_op(client: CustomVoiceClient, operation: OperationRef | str) -> Operation:
-    return wait_for_operation(client, operation, min_interval=0.05, max_interval=0.2,
-                              deadline_seconds=60)
+    return wait_for_operation(
+        client, operation, min_interval=0.05, max_interval=0.2, deadline_seconds=60
+    )
 
 
 def wait_ds(client: CustomSpeechClient, dataset: Dataset) -> Dataset:
-    return wait_for_dataset(client, dataset, min_interval=0.05, max_interval=0.2,
-                            deadline_seconds=60)
+    return wait_for_dataset(
+        client, dataset, min_interval=0.05, max_interval=0.2, deadline_seconds=60
+    )
 
 
 @pytest.fixture
@@ -53,7 +55,8 @@ def _training_set(voice: CustomVoiceClient, name: str) -> None:
 
 def _upload(voice: CustomVoiceClient, name: str, sas: str, prefix: str) -> str:
     op = voice.upload_training_set_data(
-        name, kind="AudioAndScript",
+        name,
+        kind="AudioAndScript",
         audios=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".wav"]),
         scripts=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=["*.txt"]),
         operation_id=f"{name}-upload",
@@ -75,13 +78,16 @@ def test_good_training_set_succeeds_with_the_validated_utterance_count(
     assert ts.status == "Succeeded"
     assert ts.properties is not None
     assert ts.properties.utterance_count == expected.utterance_count > 0
-    assert ts.properties.duration_in_seconds == pytest.approx(expected.total_audio_seconds,
-                                                             abs=0.01)
+    assert ts.properties.duration_in_seconds == pytest.approx(
+        expected.total_audio_seconds, abs=0.01
+    )
 
 
 @pytest.mark.e2e
 def test_broken_files_are_rejected_and_reported(
-    voice: CustomVoiceClient, storage_settings: StorageSettings, emulator: EmulatorService,
+    voice: CustomVoiceClient,
+    storage_settings: StorageSettings,
+    emulator: EmulatorService,
     tmp_path: Path,
 ) -> None:
     data = write_sample(tmp_path / "broken", "AudioAndScript", broken=True)
@@ -101,15 +107,18 @@ def test_broken_files_are_rejected_and_reported(
     assert ts.properties is not None
     assert ts.properties.utterance_count == expected.utterance_count
     job = emulator.job(op_id)
-    assert sorted(job["report"]["rejected_files"]) == sorted(expected.rejected_files), \
-        set(job["report"]["rejected_files"]) ^ set(expected.rejected_files)
+    assert sorted(job["report"]["rejected_files"]) == sorted(expected.rejected_files), set(
+        job["report"]["rejected_files"]
+    ) ^ set(expected.rejected_files)
     codes = {f["code"] for f in job["report"]["report"]["findings"]}
     assert codes == set(expected.counts_by_code())
 
 
 @pytest.mark.e2e
 def test_sas_without_list_permission_fails_like_azure(
-    voice: CustomVoiceClient, storage_settings: StorageSettings, emulator: EmulatorService,
+    voice: CustomVoiceClient,
+    storage_settings: StorageSettings,
+    emulator: EmulatorService,
     tmp_path: Path,
 ) -> None:
     data = write_sample(tmp_path / "nolist", "AudioAndScript", count=3)
@@ -136,8 +145,9 @@ def test_restart_mid_operation_resumes(
         _stage(data, storage_settings, "voice/restart")
         with CustomVoiceClient(slow.speech_settings()) as client:
             _training_set(client, "RestartSet")
-            op_id = _upload(client, "RestartSet", container_sas_url(storage_settings),
-                            "voice/restart/")
+            op_id = _upload(
+                client, "RestartSet", container_sas_url(storage_settings), "voice/restart/"
+            )
             assert client.get_operation(op_id).status in ("NotStarted", "Running")
         slow.restart()
         with CustomVoiceClient(slow.speech_settings()) as client:
@@ -158,15 +168,20 @@ def test_acoustic_dataset_import_reports_counts_and_a_report_file(
     archive = build_zip(folder, tmp_path / "acoustic.zip")
     expected = validate(archive, "Acoustic")
     _stage(archive, storage_settings, f"speech/{version}")
-    url = blob_sas_url(storage_settings, storage_settings.container,
-                       f"speech/{version}/{archive.name}")
+    url = blob_sas_url(
+        storage_settings, storage_settings.container, f"speech/{version}/{archive.name}"
+    )
     settings = emulator.speech_settings(speech_to_text_api_version=version)
     with CustomSpeechClient(settings) as client:
-        created = client.create_dataset(kind="Acoustic", locale="en-US",
-                                        display_name=f"acoustic {version}", content_url=url)
+        created = client.create_dataset(
+            kind="Acoustic", locale="en-US", display_name=f"acoustic {version}", content_url=url
+        )
         done = wait_ds(client, created)
-        raw = client.http.request("GET", str(done.self_url), params=(
-            None if version == "v3.2" else {"api-version": version})).json()
+        raw = client.http.request(
+            "GET",
+            str(done.self_url),
+            params=(None if version == "v3.2" else {"api-version": version}),
+        ).json()
     props = raw["properties"]
     assert props["acceptedLineCount"] == expected.utterance_count > 0
     assert props["rejectedLineCount"] == expected.rejected_count
@@ -175,8 +190,9 @@ def test_acoustic_dataset_import_reports_counts_and_a_report_file(
     else:
         assert props["durationMilliseconds"] == round(expected.total_audio_seconds * 1000)
     assert "sig=" not in raw["contentUrl"]
-    files = httpx.get(raw["links"]["files"],
-                      headers={"Ocp-Apim-Subscription-Key": emulator.key}).json()["values"]
+    files = httpx.get(
+        raw["links"]["files"], headers={"Ocp-Apim-Subscription-Key": emulator.key}
+    ).json()["values"]
     report = next(f for f in files if f["kind"] == "DatasetReport")
     content = httpx.get(report["links"]["contentUrl"]).json()
     assert content["acceptedLineCount"] == expected.utterance_count
@@ -194,8 +210,9 @@ def test_broken_language_dataset_fails_with_an_error(
     _stage(text, storage_settings, "speech/latin1")
     url = blob_sas_url(storage_settings, storage_settings.container, "speech/latin1/latin1.txt")
     with CustomSpeechClient(emulator.speech_settings()) as client:
-        created = client.create_dataset(kind="Language", locale="de-DE",
-                                        display_name="latin1", content_url=url)
+        created = client.create_dataset(
+            kind="Language", locale="de-DE", display_name="latin1", content_url=url
+        )
         with pytest.raises(ResourceFailedError) as failed:
             wait_ds(client, created)
     assert failed.value.code == "NoUtf8WithBom"
@@ -210,11 +227,17 @@ def test_consent_and_personal_voice_from_uploaded_files(
     audio = consent_audio if consent_audio.is_file() else next(consent_audio.glob("*.wav"))
     prompt_files = [prompts] if prompts.is_file() else sorted(prompts.glob("*.wav"))
     voice.create_project("PersonalE2E", kind="PersonalVoice")
-    consent = voice.create_consent("TalentE2E", project_id="PersonalE2E",
-                                   voice_talent_name="Jess Smith", company_name="Contoso",
-                                   locale="en-US", audio_file=audio)
-    pv = voice.create_personal_voice("VoiceE2E", project_id="PersonalE2E",
-                                     consent_id="TalentE2E", audio_files=prompt_files)
+    consent = voice.create_consent(
+        "TalentE2E",
+        project_id="PersonalE2E",
+        voice_talent_name="Jess Smith",
+        company_name="Contoso",
+        locale="en-US",
+        audio_file=audio,
+    )
+    pv = voice.create_personal_voice(
+        "VoiceE2E", project_id="PersonalE2E", consent_id="TalentE2E", audio_files=prompt_files
+    )
     wait_op(voice, consent.operation)
     wait_op(voice, pv.operation)
     got = voice.get_personal_voice("VoiceE2E")
@@ -222,36 +245,61 @@ def test_consent_and_personal_voice_from_uploaded_files(
     state = emulator.state()
     assert state["create_counts"]["customvoice/personalvoices/VoiceE2E"] == 1
     # A retry with the same Operation-Id re-attaches instead of creating again.
-    again = voice.create_personal_voice("VoiceE2E", project_id="PersonalE2E",
-                                        consent_id="TalentE2E", audio_files=prompt_files,
-                                        operation_id=pv.operation.id)
+    again = voice.create_personal_voice(
+        "VoiceE2E",
+        project_id="PersonalE2E",
+        consent_id="TalentE2E",
+        audio_files=prompt_files,
+        operation_id=pv.operation.id,
+    )
     assert again.operation.id == pv.operation.id
     assert emulator.state()["create_counts"]["customvoice/personalvoices/VoiceE2E"] == 1
-    wait_for(lambda: json.dumps(emulator.job(pv.operation.id)["status"]) == '"Succeeded"',
-             what="personal voice job")
+    wait_for(
+        lambda: json.dumps(emulator.job(pv.operation.id)["status"]) == '"Succeeded"',
+        what="personal voice job",
+    )
 
 
 @pytest.mark.e2e
 def test_professional_voice_model_endpoint_suspend_resume(
-    voice: CustomVoiceClient, storage_settings: StorageSettings, emulator: EmulatorService,
+    voice: CustomVoiceClient,
+    storage_settings: StorageSettings,
+    emulator: EmulatorService,
     tmp_path: Path,
 ) -> None:
     data = write_sample(tmp_path / "pro", "AudioAndScript", count=4)
     consent_audio = write_sample(tmp_path / "consent", "Consent")
     _stage(data, storage_settings, "voice/pro")
     _training_set(voice, "ProVoice")
-    wait_op(voice, voice.create_consent(
-        "ProTalent", project_id="ProVoice", voice_talent_name="Jess Smith",
-        company_name="Contoso", locale="en-US", audio_file=consent_audio).operation)
+    wait_op(
+        voice,
+        voice.create_consent(
+            "ProTalent",
+            project_id="ProVoice",
+            voice_talent_name="Jess Smith",
+            company_name="Contoso",
+            locale="en-US",
+            audio_file=consent_audio,
+        ).operation,
+    )
     wait_op(voice, _upload(voice, "ProVoice", container_sas_url(storage_settings), "voice/pro/"))
-    model = voice.create_model("ProVoiceModel", project_id="ProVoice", consent_id="ProTalent",
-                               training_set_id="ProVoice", recipe_kind="Default",
-                               voice_name="ProVoiceNeural")
+    model = voice.create_model(
+        "ProVoiceModel",
+        project_id="ProVoice",
+        consent_id="ProTalent",
+        training_set_id="ProVoice",
+        recipe_kind="Default",
+        voice_name="ProVoiceNeural",
+    )
     wait_op(voice, model.operation)
     assert voice.get_model("ProVoiceModel").status == "Succeeded"
     endpoint_id = "5f0e4a52-8b7e-4d55-a3a1-2c9f64e9d0a1"
-    wait_op(voice, voice.create_endpoint(endpoint_id, project_id="ProVoice",
-                                         model_id="ProVoiceModel").operation)
+    wait_op(
+        voice,
+        voice.create_endpoint(
+            endpoint_id, project_id="ProVoice", model_id="ProVoiceModel"
+        ).operation,
+    )
     wait_op(voice, voice.suspend_endpoint(endpoint_id).operation)
     assert voice.get_endpoint(endpoint_id).status == "Disabled"
     wait_op(voice, voice.resume_endpoint(endpoint_id).operation)

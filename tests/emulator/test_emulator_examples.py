@@ -29,19 +29,53 @@ from tests.emulator.conftest import KEY
 from tests.emulator.spec_check import PREFIX, SPEC_FILES, SPECS, ConformanceRecorder, load_spec
 
 EMULATED_STT = {
-    "Datasets_ListSupportedLocales", "Datasets_List", "Datasets_Create", "Datasets_Get",
-    "Datasets_Update", "Datasets_Delete", "Datasets_GetBlocks", "Datasets_UploadBlock",
-    "Datasets_CommitBlocks", "Datasets_Upload", "Datasets_ListFiles", "Datasets_GetFile",
-    "Projects_List", "Projects_Create", "Projects_Get", "Projects_Update", "Projects_Delete",
-    "Projects_ListDatasets", "Projects_ListModels", "Projects_ListEvaluations",
-    "Projects_ListEndpoints", "Models_ListBaseModels", "Models_GetBaseModel", "Models_Create",
-    "Models_GetCustomModel", "Models_ListCustomModels", "Models_Update", "Models_Delete",
-    "Evaluations_List", "Evaluations_Create", "Evaluations_Get", "Evaluations_Update",
-    "Evaluations_Delete", "Evaluations_ListFiles", "Evaluations_GetFile", "Endpoints_List",
-    "Endpoints_Create", "Endpoints_Get", "Endpoints_Update", "Endpoints_Delete",
+    "Datasets_ListSupportedLocales",
+    "Datasets_List",
+    "Datasets_Create",
+    "Datasets_Get",
+    "Datasets_Update",
+    "Datasets_Delete",
+    "Datasets_GetBlocks",
+    "Datasets_UploadBlock",
+    "Datasets_CommitBlocks",
+    "Datasets_Upload",
+    "Datasets_ListFiles",
+    "Datasets_GetFile",
+    "Projects_List",
+    "Projects_Create",
+    "Projects_Get",
+    "Projects_Update",
+    "Projects_Delete",
+    "Projects_ListDatasets",
+    "Projects_ListModels",
+    "Projects_ListEvaluations",
+    "Projects_ListEndpoints",
+    "Models_ListBaseModels",
+    "Models_GetBaseModel",
+    "Models_Create",
+    "Models_GetCustomModel",
+    "Models_ListCustomModels",
+    "Models_Update",
+    "Models_Delete",
+    "Evaluations_List",
+    "Evaluations_Create",
+    "Evaluations_Get",
+    "Evaluations_Update",
+    "Evaluations_Delete",
+    "Evaluations_ListFiles",
+    "Evaluations_GetFile",
+    "Endpoints_List",
+    "Endpoints_Create",
+    "Endpoints_Get",
+    "Endpoints_Update",
+    "Endpoints_Delete",
 }
-AFTER_PROCESSING = {"properties.acceptedLineCount", "properties.rejectedLineCount",
-                    "properties.duration", "properties.durationMilliseconds"}
+AFTER_PROCESSING = {
+    "properties.acceptedLineCount",
+    "properties.rejectedLineCount",
+    "properties.duration",
+    "properties.durationMilliseconds",
+}
 IGNORED: dict[str, set[str]] = {
     "create_dataset_with_content_url.json": AFTER_PROCESSING,
     "upload_dataset.json": AFTER_PROCESSING,
@@ -73,8 +107,9 @@ def _examples() -> Iterator[Any]:
                     path = folder / ref["$ref"]
                     if path.exists() and (version, path.name) not in CONTRADICTS_SCHEMA:
                         # a third of the examples are held back on purpose
-                        yield pytest.param(api, version, template, method, op, path,
-                                           id=f"{version}:{path.name}")
+                        yield pytest.param(
+                            api, version, template, method, op, path, id=f"{version}:{path.name}"
+                        )
 
 
 def _stt_internal(coll: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -88,8 +123,9 @@ def _stt_internal(coll: str, body: dict[str, Any]) -> dict[str, Any]:
             coll_name = "models/base" if "/models/base/" in path else path.rsplit("/", 2)[1]
             refs[name] = [coll_name, path.rsplit("/", 1)[1]]
     if isinstance(out.get("datasets"), list):
-        refs["datasets"] = [["datasets", d["self"].split("?")[0].rsplit("/", 1)[1]]
-                            for d in out.pop("datasets")]
+        refs["datasets"] = [
+            ["datasets", d["self"].split("?")[0].rsplit("/", 1)[1]] for d in out.pop("datasets")
+        ]
     out.pop("transcription1", None)
     out.pop("transcription2", None)
     props = dict(out.get("properties") or {})
@@ -104,14 +140,24 @@ def _stt_internal(coll: str, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-SEEDABLE = {"projects", "consents", "trainingsets", "models", "endpoints", "personalvoices",
-            "datasets", "evaluations"}
+SEEDABLE = {
+    "projects",
+    "consents",
+    "trainingsets",
+    "models",
+    "endpoints",
+    "personalvoices",
+    "datasets",
+    "evaluations",
+}
 # The preview specs declare bare arrays for these lists, while their own examples show paged
 # objects; the emulator follows the schema (the 2026-01-01 spec made them paged objects).
-CONTRADICTS_SCHEMA = {("2024-02-01-preview", "get_recipes.json"),
-                      ("2024-02-01-preview", "get_base_models.json"),
-                      ("2023-12-01-preview", "get_recipes.json"),
-                      ("2023-12-01-preview", "get_base_models.json")}
+CONTRADICTS_SCHEMA = {
+    ("2024-02-01-preview", "get_recipes.json"),
+    ("2024-02-01-preview", "get_base_models.json"),
+    ("2023-12-01-preview", "get_recipes.json"),
+    ("2023-12-01-preview", "get_base_models.json"),
+}
 
 
 def _seed(store: Store, api: str, version: str, example_name: str) -> None:
@@ -123,8 +169,14 @@ def _seed(store: Store, api: str, version: str, example_name: str) -> None:
         folder = (SPECS / SPEC_FILES[(api, ver)]).parent
         for template, ops in spec["paths"].items():
             coll = [seg for seg in template.strip("/").split("/") if "{" not in seg][-1]
-            if coll not in SEEDABLE or "/files" in template or "/blocks" in template \
-                    or "/base" in template or "locales" in template or ":" in template:
+            if (
+                coll not in SEEDABLE
+                or "/files" in template
+                or "/blocks" in template
+                or "/base" in template
+                or "locales" in template
+                or ":" in template
+            ):
                 continue
             for method, op in ops.items():
                 if method not in ("get", "put", "post"):
@@ -148,14 +200,23 @@ def _seed(store: Store, api: str, version: str, example_name: str) -> None:
     if api == "speechtotext":  # the file examples share one file id between two owners
         shared = "ee4733cd-b1a7-4813-87e2-00d582c28a29"
         if example_name == "get_evaluation_file.json":
-            store.put_file(StoredFile(shared, "1c50ce42-6ab7-454f-8c39-54a752d1a5b6",
-                                      "evaluation.json", "EvaluationDetails",
-                                      "2020-01-13T08:00:00Z", None, b"{}"))
+            store.put_file(
+                StoredFile(
+                    shared,
+                    "1c50ce42-6ab7-454f-8c39-54a752d1a5b6",
+                    "evaluation.json",
+                    "EvaluationDetails",
+                    "2020-01-13T08:00:00Z",
+                    None,
+                    b"{}",
+                )
+            )
             return
         ds = "9d5f4100-5f8e-4dd6-bd83-9bbbf50d57f1"
-        for fid, name, kind in ((shared, "report.json", "DatasetReport"),
-                                ("f035cf2d-4051-4131-85e7-97e3a7349c86", "language_data.txt",
-                                 "LanguageData")):
+        for fid, name, kind in (
+            (shared, "report.json", "DatasetReport"),
+            ("f035cf2d-4051-4131-85e7-97e3a7349c86", "language_data.txt", "LanguageData"),
+        ):
             store.put_file(StoredFile(fid, ds, name, kind, "2020-01-13T08:00:00Z", None, b"{}"))
 
 
@@ -179,8 +240,9 @@ def _put_seed(store: Store, api: str, coll: str, item: dict[str, Any]) -> None:
         store.put(api, coll, internal["id"], internal)
 
 
-def _request(api: str, version: str, template: str, method: str, op: dict[str, Any],
-             example: dict[str, Any]) -> httpx.Request:
+def _request(
+    api: str, version: str, template: str, method: str, op: dict[str, Any], example: dict[str, Any]
+) -> httpx.Request:
     params = example["parameters"]
     declared = {p.get("name"): p for p in op.get("parameters", []) if "name" in p}
     path = template
@@ -194,13 +256,23 @@ def _request(api: str, version: str, template: str, method: str, op: dict[str, A
     for name, value in params.items():
         spec_param = declared.get(name)
         where = spec_param.get("in") if spec_param else None
-        if name in ("skip", "top", "maxpagesize", "filter", "sasLifetimeMinutes",
-                    "sasValidityInSeconds", "blockid", "forceDelete"):
+        if name in (
+            "skip",
+            "top",
+            "maxpagesize",
+            "filter",
+            "sasLifetimeMinutes",
+            "sasValidityInSeconds",
+            "blockid",
+            "forceDelete",
+        ):
             query[name] = unquote(str(value))
         elif name == "Operation-Id":
             headers[name] = value
-        elif where == "formData" or (name in ("audiodata", "consentId", "projectId") and \
-                op.get("consumes") == ["multipart/form-data"]):
+        elif where == "formData" or (
+            name in ("audiodata", "consentId", "projectId")
+            and op.get("consumes") == ["multipart/form-data"]
+        ):
             form[name] = str(value)
         elif isinstance(value, (dict, list)):
             body = value
@@ -220,8 +292,9 @@ def _request(api: str, version: str, template: str, method: str, op: dict[str, A
     return httpx.Request(method.upper(), url, headers=headers, json=body)
 
 
-def _same_shape(expected: Any, actual: Any, path: str, ignored: set[str],
-                problems: list[str]) -> None:
+def _same_shape(
+    expected: Any, actual: Any, path: str, ignored: set[str], problems: list[str]
+) -> None:
     if path.strip(".") in ignored or _unlisted(path) in ignored:
         return
     if isinstance(expected, dict):
@@ -242,9 +315,14 @@ def _same_shape(expected: Any, actual: Any, path: str, ignored: set[str],
         elif expected and actual:
             _same_shape(expected[0], actual[0], f"{path}[0]", ignored, problems)
     else:
+
         def kind(v: Any) -> str:
-            return "number" if isinstance(v, (int, float)) and not isinstance(v, bool) \
+            return (
+                "number"
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
                 else type(v).__name__
+            )
+
         if kind(expected) != kind(actual):
             problems.append(f"{path}: {kind(expected)} expected, got {kind(actual)} {actual!r}")
 
@@ -259,8 +337,9 @@ def _unlisted(path: str) -> str:
 @pytest.fixture(scope="module")
 def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, httpx.Client]]:
     """One app for all examples (state is reset before each); operations never advance."""
-    app = create_app(EmulatorConfig(data_dir=tmp_path_factory.mktemp("replay"), key=KEY,
-                                    step_seconds=3600))
+    app = create_app(
+        EmulatorConfig(data_dir=tmp_path_factory.mktemp("replay"), key=KEY, step_seconds=3600)
+    )
     try:
         with httpx.Client(transport=InProcessTransport(app)) as client:
             yield app, client
@@ -269,9 +348,15 @@ def replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, 
 
 
 @pytest.mark.parametrize(("api", "version", "template", "method", "op", "path"), _examples())
-def test_example_replays_the_same(api: str, version: str, template: str, method: str,
-                                  op: dict[str, Any], path: Path,
-                                  replay: tuple[FastAPI, httpx.Client]) -> None:
+def test_example_replays_the_same(
+    api: str,
+    version: str,
+    template: str,
+    method: str,
+    op: dict[str, Any],
+    path: Path,
+    replay: tuple[FastAPI, httpx.Client],
+) -> None:
     app, client = replay
     example = json.loads(path.read_text())
     status, expected = next(iter(example["responses"].items()))
@@ -285,8 +370,13 @@ def test_example_replays_the_same(api: str, version: str, template: str, method:
         for endpoint in store.list_resources(api, "endpoints"):
             store.delete(api, "endpoints", endpoint["id"])
     if path.name in ("upload_block.json", "get_dataset_blocks.json"):
-        store.update(api, "datasets", "9d5f4100-5f8e-4dd6-bd83-9bbbf50d57f1",
-                     status="NotStarted", _upload="blocks")
+        store.update(
+            api,
+            "datasets",
+            "9d5f4100-5f8e-4dd6-bd83-9bbbf50d57f1",
+            status="NotStarted",
+            _upload="blocks",
+        )
     recorder = ConformanceRecorder()
     response = client.send(_request(api, version, template, method, op, example))
     recorder(response)
@@ -295,8 +385,7 @@ def test_example_replays_the_same(api: str, version: str, template: str, method:
     assert not missing, f"headers missing: {missing}"
     problems: list[str] = []
     if "body" in expected:
-        _same_shape(expected["body"], response.json(), "", IGNORED.get(path.name, set()),
-                    problems)
+        _same_shape(expected["body"], response.json(), "", IGNORED.get(path.name, set()), problems)
     assert not problems, "\n".join(problems)
     recorder.assert_clean()
 

@@ -62,28 +62,48 @@ def test_dropped_connections_before_and_after_execution(client: httpx.Client) ->
 
 def test_stuck_then_released_and_failing_operations(client: httpx.Client) -> None:
     client.put(f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice"})
-    client.put(f"/customvoice/trainingsets/Jessica-300{V}",
-               json={"projectId": "Jessica", "locale": "en-US"})
-    upload = {"kind": "AudioOnly", "audios": {"containerUrl": "https://x.example/c?sig=s",
-                                              "extensions": [".wav"]}}
+    client.put(
+        f"/customvoice/trainingsets/Jessica-300{V}",
+        json={"projectId": "Jessica", "locale": "en-US"},
+    )
+    upload = {
+        "kind": "AudioOnly",
+        "audios": {"containerUrl": "https://x.example/c?sig=s", "extensions": [".wav"]},
+    }
     _faults(client, stuck_operations=True)
-    r = client.post(f"/customvoice/trainingsets/Jessica-300:upload{V}", json=upload,
-                    headers={"Operation-Id": "stuck-op"})
+    r = client.post(
+        f"/customvoice/trainingsets/Jessica-300:upload{V}",
+        json=upload,
+        headers={"Operation-Id": "stuck-op"},
+    )
     assert r.status_code == 202 and r.content == b""
-    wait_for(lambda: client.get("/_emulator/jobs/stuck-op").json()["result"],
-             what="the upload's work to finish")
+    wait_for(
+        lambda: client.get("/_emulator/jobs/stuck-op").json()["result"],
+        what="the upload's work to finish",
+    )
     assert client.get(f"/customvoice/operations/stuck-op{V}").json()["status"] == "Running"
     client.delete("/_emulator/faults")
-    wait_for(lambda: client.get(f"/customvoice/operations/stuck-op{V}").json()["status"]
-             == "Failed", what="release of the stuck operation")
+    wait_for(
+        lambda: client.get(f"/customvoice/operations/stuck-op{V}").json()["status"] == "Failed",
+        what="release of the stuck operation",
+    )
     _faults(client, fail_operations=True)
     client.put(f"/customvoice/projects/Personal{V}", json={"kind": "PersonalVoice"})
-    client.put(f"/customvoice/consents/Talent{V}", json={
-        "projectId": "Personal", "voiceTalentName": "A B", "companyName": "C",
-        "locale": "en-US", "audioUrl": "http://127.0.0.1:9/consent.wav"},
-        headers={"Operation-Id": "failing-op"})
-    wait_for(lambda: client.get(f"/customvoice/operations/failing-op{V}").json()["status"]
-             == "Failed", what="forced failure")
+    client.put(
+        f"/customvoice/consents/Talent{V}",
+        json={
+            "projectId": "Personal",
+            "voiceTalentName": "A B",
+            "companyName": "C",
+            "locale": "en-US",
+            "audioUrl": "http://127.0.0.1:9/consent.wav",
+        },
+        headers={"Operation-Id": "failing-op"},
+    )
+    wait_for(
+        lambda: client.get(f"/customvoice/operations/failing-op{V}").json()["status"] == "Failed",
+        what="forced failure",
+    )
     consent = client.get(f"/customvoice/consents/Talent{V}").json()
     assert consent["properties"]["failureReason"] == "Internal"
 
@@ -96,17 +116,28 @@ def test_invalid_fault_config_is_rejected(client: httpx.Client) -> None:
 
 
 def test_faults_from_config_and_bearer_tokens(tmp_path: Path) -> None:
-    config = EmulatorConfig(data_dir=tmp_path, key=KEY, accept_bearer=True,
-                            faults=FaultConfig(rate_limit=RateLimit(requests=1,
-                                                                    window_seconds=60)))
+    config = EmulatorConfig(
+        data_dir=tmp_path,
+        key=KEY,
+        accept_bearer=True,
+        faults=FaultConfig(rate_limit=RateLimit(requests=1, window_seconds=60)),
+    )
     app: FastAPI = create_app(config)
     try:
         with httpx.Client(transport=InProcessTransport(app), base_url="http://e") as c:
             ok = c.get(f"/customvoice/projects{V}", headers={"Authorization": "Bearer tok"})
             assert ok.status_code == 200
-            assert c.get(f"/customvoice/projects{V}",
-                         headers={"Authorization": "Bearer tok"}).status_code == 429
-            assert c.get(f"/customvoice/projects{V}",
-                         headers={"Authorization": "Basic abc"}).status_code == 401
+            assert (
+                c.get(
+                    f"/customvoice/projects{V}", headers={"Authorization": "Bearer tok"}
+                ).status_code
+                == 429
+            )
+            assert (
+                c.get(
+                    f"/customvoice/projects{V}", headers={"Authorization": "Basic abc"}
+                ).status_code
+                == 401
+            )
     finally:
         stop_app(app)

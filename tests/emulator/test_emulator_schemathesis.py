@@ -26,18 +26,51 @@ from schemathesis.checks import (
 from tests.emulator.spec_check import PREFIX, check_response, load_spec
 from tests.fixtures.emulator import EmulatorService
 
-EMULATED_STT = frozenset({
-    "Datasets_ListSupportedLocales", "Datasets_List", "Datasets_Create", "Datasets_Get",
-    "Datasets_Update", "Datasets_Delete", "Datasets_GetBlocks", "Datasets_UploadBlock",
-    "Datasets_CommitBlocks", "Datasets_Upload", "Datasets_ListFiles", "Datasets_GetFile",
-    "Projects_List", "Projects_Create", "Projects_Get", "Projects_Update", "Projects_Delete",
-    "Projects_ListDatasets", "Projects_ListModels", "Projects_ListEvaluations",
-    "Projects_ListEndpoints", "Projects_ListTranscriptions", "Models_ListBaseModels",
-    "Models_GetBaseModel", "Models_Create", "Models_GetCustomModel", "Models_ListCustomModels",
-    "Models_Update", "Models_Delete", "Evaluations_List", "Evaluations_Create", "Evaluations_Get",
-    "Evaluations_Update", "Evaluations_Delete", "Evaluations_ListFiles", "Evaluations_GetFile",
-    "Endpoints_List", "Endpoints_Create", "Endpoints_Get", "Endpoints_Update", "Endpoints_Delete",
-})
+EMULATED_STT = frozenset(
+    {
+        "Datasets_ListSupportedLocales",
+        "Datasets_List",
+        "Datasets_Create",
+        "Datasets_Get",
+        "Datasets_Update",
+        "Datasets_Delete",
+        "Datasets_GetBlocks",
+        "Datasets_UploadBlock",
+        "Datasets_CommitBlocks",
+        "Datasets_Upload",
+        "Datasets_ListFiles",
+        "Datasets_GetFile",
+        "Projects_List",
+        "Projects_Create",
+        "Projects_Get",
+        "Projects_Update",
+        "Projects_Delete",
+        "Projects_ListDatasets",
+        "Projects_ListModels",
+        "Projects_ListEvaluations",
+        "Projects_ListEndpoints",
+        "Projects_ListTranscriptions",
+        "Models_ListBaseModels",
+        "Models_GetBaseModel",
+        "Models_Create",
+        "Models_GetCustomModel",
+        "Models_ListCustomModels",
+        "Models_Update",
+        "Models_Delete",
+        "Evaluations_List",
+        "Evaluations_Create",
+        "Evaluations_Get",
+        "Evaluations_Update",
+        "Evaluations_Delete",
+        "Evaluations_ListFiles",
+        "Evaluations_GetFile",
+        "Endpoints_List",
+        "Endpoints_Create",
+        "Endpoints_Get",
+        "Endpoints_Update",
+        "Endpoints_Delete",
+    }
+)
 TARGETS = [("customvoice", "2026-01-01"), ("speechtotext", "2025-10-15"), ("speechtotext", "v3.2")]
 
 
@@ -49,8 +82,13 @@ def content_type_when_there_is_a_body(ctx: Any, response: Any, case: Any) -> boo
     return content_type_conformance(ctx, response, case)  # type: ignore[no-any-return]
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_when_there_is_a_body,
-          response_headers_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_when_there_is_a_body,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 MAX_EXAMPLES = 6
 
 
@@ -63,8 +101,11 @@ def prepared_spec(api: str, version: str) -> dict[str, Any]:
     """The official spec, addressed at the emulator, with only the emulated operations."""
     spec = copy.deepcopy(load_spec(api, version))
     spec.pop("x-ms-parameterized-host", None)
-    spec.update(host="127.0.0.1", schemes=["http"],
-                basePath=PREFIX["customvoice"] if api == "customvoice" else PREFIX[version])
+    spec.update(
+        host="127.0.0.1",
+        schemes=["http"],
+        basePath=PREFIX["customvoice"] if api == "customvoice" else PREFIX[version],
+    )
     for param in spec.get("parameters", {}).values():
         if param.get("name") == "api-version":
             param["enum"] = [version]
@@ -85,8 +126,11 @@ def _operations() -> list[Any]:
         for path, ops in prepared_spec(api, version)["paths"].items():
             for method in ops:
                 if method != "parameters":
-                    out.append(pytest.param(api, version, path, method,
-                                            id=f"{version}:{method.upper()} {path}"))
+                    out.append(
+                        pytest.param(
+                            api, version, path, method, id=f"{version}:{method.upper()} {path}"
+                        )
+                    )
     return out
 
 
@@ -99,8 +143,13 @@ def test_generated_requests_get_conformant_answers(
     operation = schema[path][method.upper()]
     headers = {"Ocp-Apim-Subscription-Key": emulator.key}
 
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def exercise(case: Any) -> None:
         response = case.call(base_url=f"{emulator.base_url}{schema.base_path}", headers=headers)
@@ -108,8 +157,9 @@ def test_generated_requests_get_conformant_answers(
         # The same answer through the strict checker (no undeclared properties, formats).
         request = httpx.Request(str(response.request.method), str(response.request.url))
         flat = [(k, v) for k, values in response.headers.items() for v in values]
-        strict = httpx.Response(response.status_code, headers=flat, content=response.content,
-                                request=request)
+        strict = httpx.Response(
+            response.status_code, headers=flat, content=response.content, request=request
+        )
         _, problems = check_response(strict)
         assert not problems, problems
 

@@ -48,18 +48,39 @@ def test_the_seed_documents_hold_curl_commands() -> None:
 @pytest.mark.parametrize("command", _curls())
 def test_seed_request_works_as_written(client: httpx.Client, command: str) -> None:
     # What the how-tos create in earlier steps.
-    assert client.put("/customvoice/projects/JessicaProjectId?api-version=2026-01-01",
-                      json={"kind": "PersonalVoice"}).status_code == 201
+    assert (
+        client.put(
+            "/customvoice/projects/JessicaProjectId?api-version=2026-01-01",
+            json={"kind": "PersonalVoice"},
+        ).status_code
+        == 201
+    )
     store = client._transport._asgi.app.state.context.store  # type: ignore[attr-defined]
-    store.put("speechtotext", "projects", "0198f569-cc11-4099-a0e8-9d55bc3d0c52",
-              {"id": "0198f569-cc11-4099-a0e8-9d55bc3d0c52", "displayName": "p",
-               "locale": "en-US", "createdDateTime": "2024-07-14T17:36:14Z"})
-    client.post("/customvoice/trainingsets?api-version=2023-12-01-preview", json={
-        "id": "JessicaTrainingId", "projectId": "JessicaProjectId", "locale": "en-US",
-        "voiceKind": "Female", "description": "300 sentences Jessica data in general style.",
-        "displayName": "Training set name"})
+    store.put(
+        "speechtotext",
+        "projects",
+        "0198f569-cc11-4099-a0e8-9d55bc3d0c52",
+        {
+            "id": "0198f569-cc11-4099-a0e8-9d55bc3d0c52",
+            "displayName": "p",
+            "locale": "en-US",
+            "createdDateTime": "2024-07-14T17:36:14Z",
+        },
+    )
+    client.post(
+        "/customvoice/trainingsets?api-version=2023-12-01-preview",
+        json={
+            "id": "JessicaTrainingId",
+            "projectId": "JessicaProjectId",
+            "locale": "en-US",
+            "voiceKind": "Female",
+            "description": "300 sentences Jessica data in general style.",
+            "displayName": "Training set name",
+        },
+    )
     method, url, body = _parse(command)
     url = HOST.sub("http://emulator.test", url)
-    response = client.request(method, url, content=body,
-                              headers={"Content-Type": "application/json"})
+    response = client.request(
+        method, url, content=body, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code in (201, 202), response.text

@@ -27,11 +27,14 @@ def _done(client: httpx.Client, url: str) -> dict[str, Any]:
     return wait_for(finished, what=url)
 
 
-def _block_dataset(client: httpx.Client, kind: str, data: bytes, *, prefix: str = "",
-                   locale: str = "en-US") -> dict[str, Any]:
+def _block_dataset(
+    client: httpx.Client, kind: str, data: bytes, *, prefix: str = "", locale: str = "en-US"
+) -> dict[str, Any]:
     q = "" if prefix else Q
-    created = client.post(f"/speechtotext{prefix}/datasets{q}", json={
-        "kind": kind, "locale": locale, "displayName": f"{kind} via blocks"})
+    created = client.post(
+        f"/speechtotext{prefix}/datasets{q}",
+        json={"kind": kind, "locale": locale, "displayName": f"{kind} via blocks"},
+    )
     assert created.status_code == 201, created.text
     ds = created.json()
     assert ds["status"] == "NotStarted" and "uploadBlocks" in ds["links"]
@@ -40,20 +43,22 @@ def _block_dataset(client: httpx.Client, kind: str, data: bytes, *, prefix: str 
         block_id = base64.b64encode(f"{i:08d}".encode()).decode()
         upload = ds["links"]["uploadBlocks"]
         sep = "&" if "?" in upload else "?"
-        r = client.put(f"{upload}{sep}blockid={quote(block_id)}", content=data[i:i + 4096])
+        r = client.put(f"{upload}{sep}blockid={quote(block_id)}", content=data[i : i + 4096])
         assert r.status_code == 201, r.text
         ids.append(block_id)
     listed = client.get(ds["links"]["listBlocks"]).json()
     assert [b["name"] for b in listed["uncommittedBlocks"]] == ids
-    r = client.post(ds["links"]["commitBlocks"], json=[{"kind": "Uncommitted", "id": b}
-                                                       for b in ids])
+    r = client.post(
+        ds["links"]["commitBlocks"], json=[{"kind": "Uncommitted", "id": b} for b in ids]
+    )
     assert r.status_code == 200
     return _done(client, ds["self"])
 
 
 def test_custom_speech_journey_over_block_upload(client: httpx.Client, tmp_path: Path) -> None:
-    project = client.post(f"/speechtotext/projects{Q}",
-                          json={"displayName": "journey", "locale": "en-US"})
+    project = client.post(
+        f"/speechtotext/projects{Q}", json={"displayName": "journey", "locale": "en-US"}
+    )
     assert project.status_code == 201
     assert project.headers["Location"] == project.json()["self"]
     folder = write_sample(tmp_path / "acoustic", "Acoustic")
@@ -65,33 +70,50 @@ def test_custom_speech_journey_over_block_upload(client: httpx.Client, tmp_path:
     assert ds["properties"]["durationMilliseconds"] == round(expected.total_audio_seconds * 1000)
     files = client.get(ds["links"]["files"]).json()["values"]
     assert sorted(f["kind"] for f in files) == ["AcousticDataArchive", "DatasetReport"]
-    report_file = client.get(f"{ds['links']['files'].split('?')[0]}/"
-                             f"{files[0]['self'].split('?')[0].rsplit('/', 1)[1]}{Q}")
+    report_file = client.get(
+        f"{ds['links']['files'].split('?')[0]}/"
+        f"{files[0]['self'].split('?')[0].rsplit('/', 1)[1]}{Q}"
+    )
     assert report_file.status_code == 200
-    model = client.post(f"/speechtotext/models{Q}", json={
-        "displayName": "custom", "locale": "en-US",
-        "baseModel": {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
-        "datasets": [{"self": ds["self"]}], "project": {"self": project.json()["self"]}})
+    model = client.post(
+        f"/speechtotext/models{Q}",
+        json={
+            "displayName": "custom",
+            "locale": "en-US",
+            "baseModel": {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
+            "datasets": [{"self": ds["self"]}],
+            "project": {"self": project.json()["self"]},
+        },
+    )
     assert model.status_code == 201, model.text
     assert model.json()["properties"]["customModelWeightPercent"] == 30
     trained = _done(client, model.json()["self"])
     assert trained["status"] == "Succeeded"
-    evaluation = client.post(f"/speechtotext/evaluations{Q}", json={
-        "displayName": "eval", "locale": "en-US", "dataset": {"self": ds["self"]},
-        "model1": {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
-        "model2": {"self": trained["self"]}})
+    evaluation = client.post(
+        f"/speechtotext/evaluations{Q}",
+        json={
+            "displayName": "eval",
+            "locale": "en-US",
+            "dataset": {"self": ds["self"]},
+            "model1": {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
+            "model2": {"self": trained["self"]},
+        },
+    )
     assert evaluation.status_code == 201, evaluation.text
     props = _done(client, evaluation.json()["self"])["properties"]
     # Simulated, deterministic, and the custom model always scores 30 % fewer errors.
     assert props["wordCount1"] == props["wordCount2"] > 0
     assert props["wordErrorRate2"] < props["wordErrorRate1"] < 0.13
-    assert props["correctWordCount1"] == (props["wordCount1"] - props["wordSubstitutionCount1"]
-                                          - props["wordDeletionCount1"])
+    assert props["correctWordCount1"] == (
+        props["wordCount1"] - props["wordSubstitutionCount1"] - props["wordDeletionCount1"]
+    )
     eval_files = client.get(evaluation.json()["links"]["files"]).json()["values"]
     note = client.get(eval_files[0]["links"]["contentUrl"]).json()
     assert note["simulated"] is True
-    endpoint = client.post(f"/speechtotext/endpoints{Q}", json={
-        "displayName": "ep", "locale": "en-US", "model": {"self": trained["self"]}})
+    endpoint = client.post(
+        f"/speechtotext/endpoints{Q}",
+        json={"displayName": "ep", "locale": "en-US", "model": {"self": trained["self"]}},
+    )
     assert endpoint.status_code == 201
     assert _done(client, endpoint.json()["self"])["links"]["webSocket"].startswith("ws://")
     project_id = project.json()["self"].split("?")[0].rsplit("/", 1)[1]
@@ -102,42 +124,64 @@ def test_custom_speech_journey_over_block_upload(client: httpx.Client, tmp_path:
 
 
 def test_language_without_bom_fails_with_the_documented_code(client: httpx.Client) -> None:
-    ds = _block_dataset(client, "Language", "grüße aus köln\n".encode("latin-1"),
-                        locale="de-DE")
+    ds = _block_dataset(client, "Language", "grüße aus köln\n".encode("latin-1"), locale="de-DE")
     assert ds["status"] == "Failed"
     assert ds["properties"]["error"]["code"] == "NoUtf8WithBom"
-    report = [f for f in client.get(ds["links"]["files"]).json()["values"]
-              if f["kind"] == "DatasetReport"]
+    report = [
+        f for f in client.get(ds["links"]["files"]).json()["values"] if f["kind"] == "DatasetReport"
+    ]
     assert len(report) == 1
 
 
 def test_v32_paths_durations_and_multipart_upload(client: httpx.Client, tmp_path: Path) -> None:
     folder = write_sample(tmp_path / "acoustic", "Acoustic", count=3)
     archive = build_zip(folder, tmp_path / "a.zip")
-    r = client.post("/speechtotext/v3.2/datasets/upload",
-                    data={"displayName": "upload", "locale": "en-us", "kind": "Acoustic",
-                          "customProperties": json.dumps({"speechflowsContentHash": "abc"})},
-                    files={"data": ("a.zip", archive.read_bytes(), "application/zip")})
+    r = client.post(
+        "/speechtotext/v3.2/datasets/upload",
+        data={
+            "displayName": "upload",
+            "locale": "en-us",
+            "kind": "Acoustic",
+            "customProperties": json.dumps({"speechflowsContentHash": "abc"}),
+        },
+        files={"data": ("a.zip", archive.read_bytes(), "application/zip")},
+    )
     assert r.status_code == 201, r.text
     assert r.json()["locale"] == "en-US" and "?" not in r.json()["self"]
     done = _done(client, r.json()["self"])
     assert done["properties"]["duration"].startswith("PT")
     assert "durationMilliseconds" not in done["properties"]
-    assert client.get(f"/speechtotext/datasets/{done['self'].rsplit('/', 1)[1]}{Q}").json()[
-        "properties"]["durationMilliseconds"] > 0
-    found = client.get("/speechtotext/v3.2/datasets",
-                       params={"filter": "displayName eq 'upload' and kind eq 'Acoustic'"})
+    assert (
+        client.get(f"/speechtotext/datasets/{done['self'].rsplit('/', 1)[1]}{Q}").json()[
+            "properties"
+        ]["durationMilliseconds"]
+        > 0
+    )
+    found = client.get(
+        "/speechtotext/v3.2/datasets",
+        params={"filter": "displayName eq 'upload' and kind eq 'Acoustic'"},
+    )
     assert [d["self"] for d in found.json()["values"]] == [done["self"]]
 
 
 def test_errors_paging_and_versions(client: httpx.Client) -> None:
-    r = client.post(f"/speechtotext/datasets{Q}", json={"kind": "Acoustic", "locale": "xx-XX",
-                                                        "displayName": "bad locale"})
+    r = client.post(
+        f"/speechtotext/datasets{Q}",
+        json={"kind": "Acoustic", "locale": "xx-XX", "displayName": "bad locale"},
+    )
     assert r.status_code == 400
     assert r.json()["innerError"]["code"] == "InvalidLocale" and "error" not in r.json()
-    r = client.post(f"/speechtotext/models{Q}", json={
-        "displayName": "m", "locale": "en-US", "datasets": [],
-        "baseModel": {"self": "http://x/speechtotext/models/base/00000000-0000-0000-0000-000000000000"}})
+    r = client.post(
+        f"/speechtotext/models{Q}",
+        json={
+            "displayName": "m",
+            "locale": "en-US",
+            "datasets": [],
+            "baseModel": {
+                "self": "http://x/speechtotext/models/base/00000000-0000-0000-0000-000000000000"
+            },
+        },
+    )
     assert r.json()["innerError"]["code"] == "InvalidBaseModel"
     for i in range(3):
         client.post(f"/speechtotext/projects{Q}", json={"displayName": f"p{i}", "locale": "en-US"})
@@ -155,6 +199,9 @@ def test_errors_paging_and_versions(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize("body", [[], "not json", {"kind": "Acoustic"}])
 def test_malformed_dataset_creates_are_400(client: httpx.Client, body: Any) -> None:
-    r = client.post(f"/speechtotext/datasets{Q}", content=json.dumps(body),
-                    headers={"Content-Type": "application/json"})
+    r = client.post(
+        f"/speechtotext/datasets{Q}",
+        content=json.dumps(body),
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 400 and r.json()["code"] in ("InvalidRequest", "InvalidArgument")

@@ -12,7 +12,9 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def flow_results_dir(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def flow_results_dir(
+    prefect_server: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
     """Cached task results of this session live in a temp dir (no stale cache across sessions)."""
     from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
 

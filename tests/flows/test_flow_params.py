@@ -70,18 +70,23 @@ def test_custom_speech_dataset_references_are_checked() -> None:
         DatasetSpec(name="test", kind="Acoustic", path=Path("a")),
     ]
     p = CustomSpeechParams(
-        project_name="Call center", datasets=ds,
+        project_name="Call center",
+        datasets=ds,
         model=SpeechModelParams(display_name="m", test_dataset="test"),
     )
     assert p.training_dataset_names() == ["train"]
     assert p.resolved_prefix() == "custom-speech/Call-center/"
     with pytest.raises(ValidationError, match="not in datasets"):
         CustomSpeechParams(
-            project_name="x", datasets=ds, model=SpeechModelParams(display_name="m", datasets=["nope"])
+            project_name="x",
+            datasets=ds,
+            model=SpeechModelParams(display_name="m", datasets=["nope"]),
         )
     with pytest.raises(ValidationError, match="must be an Acoustic"):
         CustomSpeechParams(
-            project_name="x", datasets=ds, model=SpeechModelParams(display_name="m", test_dataset="train")
+            project_name="x",
+            datasets=ds,
+            model=SpeechModelParams(display_name="m", test_dataset="train"),
         )
     with pytest.raises(ValidationError, match="repeated: train"):
         CustomSpeechParams(project_name="x", datasets=[ds[0], ds[0]])

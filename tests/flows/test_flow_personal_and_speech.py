@@ -22,8 +22,13 @@ from tests.flows.conftest import EmulatorState, read_artifacts
 pytestmark = pytest.mark.e2e
 
 FAST = Deadlines(
-    poll_min_seconds=0.05, poll_max_seconds=0.5, consent_minutes=2, personal_voice_minutes=2,
-    dataset_minutes=2, model_minutes=2, evaluation_minutes=2,
+    poll_min_seconds=0.05,
+    poll_max_seconds=0.5,
+    consent_minutes=2,
+    personal_voice_minutes=2,
+    dataset_minutes=2,
+    model_minutes=2,
+    evaluation_minutes=2,
 )
 
 
@@ -39,24 +44,41 @@ def test_personal_voice_gives_a_speaker_profile_and_reruns_without_creating(
     consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
     prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
     params = PersonalVoiceParams(
-        project_id="pers-e2e", prompt_path=prompt, deadlines=FAST,
-        consent=ConsentParams(voice_talent_name="Sam Roe", company_name="Contoso", audio_file=consent),
+        project_id="pers-e2e",
+        prompt_path=prompt,
+        deadlines=FAST,
+        consent=ConsentParams(
+            voice_talent_name="Sam Roe", company_name="Contoso", audio_file=consent
+        ),
     )
     state = personal_voice_onboarding(params, return_state=True)
     assert state.is_completed(), state.message
     result = state.result()
     uuid.UUID(result.speaker_profile_id)
-    assert result.personal_voice.id == "pers-e2e-voice" and result.personal_voice.status == "Succeeded"
-    created = sorted((c["collection"], c["id"]) for c in emulator_state.creates() if c["id"].startswith("pers-e2e"))
-    assert created == [("consents", "pers-e2e-consent"), ("personalvoices", "pers-e2e-voice"),
-                       ("projects", "pers-e2e")]
+    assert (
+        result.personal_voice.id == "pers-e2e-voice" and result.personal_voice.status == "Succeeded"
+    )
+    created = sorted(
+        (c["collection"], c["id"])
+        for c in emulator_state.creates()
+        if c["id"].startswith("pers-e2e")
+    )
+    assert created == [
+        ("consents", "pers-e2e-consent"),
+        ("personalvoices", "pers-e2e-voice"),
+        ("projects", "pers-e2e"),
+    ]
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
     assert result.speaker_profile_id in arts["report-pers-e2e-pers-e2e-voice"].data
 
     again = personal_voice_onboarding(params)
     assert again.speaker_profile_id == result.speaker_profile_id
     assert again.created == [] and len(again.reused) == 3
-    recreated = sorted((c["collection"], c["id"]) for c in emulator_state.creates() if c["id"].startswith("pers-e2e"))
+    recreated = sorted(
+        (c["collection"], c["id"])
+        for c in emulator_state.creates()
+        if c["id"].startswith("pers-e2e")
+    )
     assert recreated == created
 
 
@@ -68,13 +90,15 @@ def test_custom_speech_datasets_model_and_evaluation(
     acoustic = write_sample(tmp_path / "acoustic", DataKind.ACOUSTIC, count=6)
     language = _first(write_sample(tmp_path / "language", DataKind.LANGUAGE), (".txt",))
     params = CustomSpeechParams(
-        project_name="cs e2e", deadlines=FAST,
+        project_name="cs e2e",
+        deadlines=FAST,
         datasets=[
             DatasetSpec(name="cs-e2e-phrases", kind="Language", path=language),
             DatasetSpec(name="cs-e2e-audio", kind="Acoustic", path=acoustic),
         ],
-        model=SpeechModelParams(display_name="cs-e2e-model", datasets=["cs-e2e-phrases"],
-                                test_dataset="cs-e2e-audio"),
+        model=SpeechModelParams(
+            display_name="cs-e2e-model", datasets=["cs-e2e-phrases"], test_dataset="cs-e2e-audio"
+        ),
     )
     state = custom_speech_onboarding(params, return_state=True)
     assert state.is_completed(), state.message
@@ -89,9 +113,17 @@ def test_custom_speech_datasets_model_and_evaluation(
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
     report = arts["report-cs-e2e"].data
     assert "cs-e2e-audio" in report and "WER" in report and "sig=" not in report
-    creates = [c for c in emulator_state.creates() if c["collection"] in ("datasets", "models", "evaluations", "projects")]
+    creates = [
+        c
+        for c in emulator_state.creates()
+        if c["collection"] in ("datasets", "models", "evaluations", "projects")
+    ]
 
     again = custom_speech_onboarding(params)
     assert again.created == []
     assert all(d.staging.uploaded_bytes == 0 for d in again.datasets)
-    assert [c for c in emulator_state.creates() if c["collection"] in ("datasets", "models", "evaluations", "projects")] == creates
+    assert [
+        c
+        for c in emulator_state.creates()
+        if c["collection"] in ("datasets", "models", "evaluations", "projects")
+    ] == creates

@@ -52,7 +52,11 @@ def test_key_depends_on_content_and_target_only(env: pytest.MonkeyPatch) -> None
 
 
 def test_key_without_settings_disables_caching(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("SPEECHFLOWS_SPEECH_ENDPOINT", "SPEECHFLOWS_SPEECH_REGION", "SPEECHFLOWS_SPEECH_KEY"):
+    for var in (
+        "SPEECHFLOWS_SPEECH_ENDPOINT",
+        "SPEECHFLOWS_SPEECH_REGION",
+        "SPEECHFLOWS_SPEECH_KEY",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(Path(__file__).parent)  # no .env here
     assert _key(caching.ContentKey(fields=("x",), target=("speech",)), x=1) is None
@@ -105,8 +109,12 @@ def test_report_lists_resources_rejects_timings_and_hides_secrets() -> None:
     md = render_report(
         "Professional voice onboarding: jess",
         resources=[
-            ResourceOutcome(kind="project", id="jess", url="http://h/customvoice/projects/jess", action="reused"),
-            ResourceOutcome(kind="training set", id="ts", url="http://h/t?sig=SECRET&sv=1", status="Succeeded"),
+            ResourceOutcome(
+                kind="project", id="jess", url="http://h/customvoice/projects/jess", action="reused"
+            ),
+            ResourceOutcome(
+                kind="training set", id="ts", url="http://h/t?sig=SECRET&sv=1", status="Succeeded"
+            ),
         ],
         facts=[("utterances", 12)],
         rejects=[("0003.wav", "audio.sample_rate_too_low", "8000 Hz < 16000 Hz")],
@@ -121,8 +129,20 @@ def test_report_lists_resources_rejects_timings_and_hides_secrets() -> None:
 
 def test_cached_stage_outcome_reports_nothing_moved() -> None:
     first = StageOutcome(
-        container="c", prefix="p/", manifest_hash="h", files=3, uploaded_files=3, skipped_files=0,
-        uploaded_bytes=300, skipped_bytes=0, seconds=1.0,
+        container="c",
+        prefix="p/",
+        manifest_hash="h",
+        files=3,
+        uploaded_files=3,
+        skipped_files=0,
+        uploaded_bytes=300,
+        skipped_bytes=0,
+        seconds=1.0,
     )
     again = first.as_cached()
-    assert (again.uploaded_bytes, again.uploaded_files, again.skipped_bytes, again.cached) == (0, 0, 300, True)
+    assert (again.uploaded_bytes, again.uploaded_files, again.skipped_bytes, again.cached) == (
+        0,
+        0,
+        300,
+        True,
+    )

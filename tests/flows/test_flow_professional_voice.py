@@ -19,18 +19,28 @@ from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
 
 pytestmark = pytest.mark.e2e
 
-FAST = Deadlines(poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=2, consent_minutes=2)
+FAST = Deadlines(
+    poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=2, consent_minutes=2
+)
 
 
-def _params(tmp: Path, project: str, *, count: int = 8, broken: bool = False, **kw: Any) -> ProfessionalVoiceParams:
+def _params(
+    tmp: Path, project: str, *, count: int = 8, broken: bool = False, **kw: Any
+) -> ProfessionalVoiceParams:
     from speechflows.datasets import DataKind, write_sample
 
-    data = write_sample(tmp / f"{project}-data", DataKind.AUDIO_AND_SCRIPT, count=count, broken=broken)
+    data = write_sample(
+        tmp / f"{project}-data", DataKind.AUDIO_AND_SCRIPT, count=count, broken=broken
+    )
     consent = write_sample(tmp / f"{project}-consent", DataKind.CONSENT)
     consent_file = consent if consent.is_file() else sorted(consent.glob("*.wav"))[0]
     return ProfessionalVoiceParams(
-        project_id=project, data_dir=data, deadlines=FAST,
-        consent=ConsentParams(voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent_file),
+        project_id=project,
+        data_dir=data,
+        deadlines=FAST,
+        consent=ConsentParams(
+            voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent_file
+        ),
         **kw,
     )
 
@@ -42,7 +52,11 @@ def _creates(state: EmulatorState, project: str) -> list[tuple[str, str]]:
 
 
 def _upload_jobs(state: EmulatorState, training_set_id: str) -> list[dict[str, Any]]:
-    return [j for j in state.jobs() if j["resource"].endswith(training_set_id) and "upload" in j["kind"].lower()]
+    return [
+        j
+        for j in state.jobs()
+        if j["resource"].endswith(training_set_id) and "upload" in j["kind"].lower()
+    ]
 
 
 def test_onboards_reruns_without_creating_and_restages_one_changed_file(
@@ -63,12 +77,20 @@ def test_onboards_reruns_without_creating_and_restages_one_changed_file(
     jobs = _upload_jobs(emulator_state, "pv-e2e-trainingset")
     assert len(jobs) == 1 and jobs[0]["status"] == "Succeeded"
     assert jobs[0]["id"] == first.upload_operation_id
-    staged = blobs_in(flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"])
-    assert len(staged) == 9 and all(b.startswith("professional-voice/pv-e2e/pv-e2e-trainingset/") for b in staged)
+    staged = blobs_in(
+        flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    )
+    assert len(staged) == 9 and all(
+        b.startswith("professional-voice/pv-e2e/pv-e2e-trainingset/") for b in staged
+    )
 
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
     report = arts["report-pv-e2e-pv-e2e-trainingset"]
-    assert "pv-e2e-trainingset" in report.data and "Timings" in report.data and "sig=" not in report.data
+    assert (
+        "pv-e2e-trainingset" in report.data
+        and "Timings" in report.data
+        and "sig=" not in report.data
+    )
     assert arts["validation-pv-e2e-pv-e2e-trainingset"].type == "table"
     assert arts["progress-pv-e2e-pv-e2e-trainingset"].type == "progress"
     assert float(arts["progress-pv-e2e-pv-e2e-trainingset"].data) == 100.0
@@ -102,7 +124,13 @@ def test_broken_dataset_stops_before_upload(
     with pytest.raises(ValidationFailedError, match="nothing was uploaded"):
         state.result()
     assert _creates(emulator_state, "pv-broken") == []
-    assert blobs_in(flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]) == []
+    assert (
+        blobs_in(
+            flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
+            flow_env["SPEECHFLOWS_STORAGE_CONTAINER"],
+        )
+        == []
+    )
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
     table = arts["validation-pv-broken-pv-broken-trainingset"]
     assert table.type == "table" and '"error"' in table.data.lower()
@@ -118,7 +146,10 @@ def test_force_uploads_only_valid_files(
     prefix = params.resolved_prefix()
     staged = {
         b.removeprefix(prefix)
-        for b in blobs_in(flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"])
+        for b in blobs_in(
+            flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
+            flow_env["SPEECHFLOWS_STORAGE_CONTAINER"],
+        )
     }
     assert staged and not staged & set(result.validation.rejected_files)
     assert result.staging.files == len(staged)
@@ -148,19 +179,26 @@ def test_crash_after_upload_reattaches_to_the_same_operation(
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("crash_child.py")), params.model_dump_json()],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 120
         # Hold operations once the consent is through, so the upload is still running when killed.
         while time.monotonic() < deadline:
-            consent = [j for j in emulator_state.jobs() if j["resource"].endswith("pv-crash-consent")]
+            consent = [
+                j for j in emulator_state.jobs() if j["resource"].endswith("pv-crash-consent")
+            ]
             if consent and consent[0]["status"] == "Succeeded":
                 break
             assert child.poll() is None, "the flow process ended before the consent succeeded"
             time.sleep(0.05)
         emulator_state.set_faults(stuck_operations=True)
-        while time.monotonic() < deadline and not _upload_jobs(emulator_state, "pv-crash-trainingset"):
+        while time.monotonic() < deadline and not _upload_jobs(
+            emulator_state, "pv-crash-trainingset"
+        ):
             assert child.poll() is None, "the flow process ended before the upload"
             time.sleep(0.05)
         jobs = _upload_jobs(emulator_state, "pv-crash-trainingset")

@@ -12,7 +12,9 @@ from tests.flows.conftest import blobs_in
 
 pytestmark = pytest.mark.e2e
 
-FAST = Deadlines(poll_min_seconds=0.05, poll_max_seconds=0.3, training_set_minutes=2, consent_minutes=2)
+FAST = Deadlines(
+    poll_min_seconds=0.05, poll_max_seconds=0.3, training_set_minutes=2, consent_minutes=2
+)
 
 
 def test_deleted_file_is_pruned_and_restoring_it_stages_it_again(
@@ -23,11 +25,19 @@ def test_deleted_file_is_pruned_and_restoring_it_stages_it_again(
     data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
     consent = write_sample(tmp_path / "consent", DataKind.CONSENT)
     params = ProfessionalVoiceParams(
-        project_id="pv-prune", data_dir=data, deadlines=FAST,
-        consent=ConsentParams(voice_talent_name="Jess Doe", company_name="Contoso",
-                              audio_file=consent if consent.is_file() else sorted(consent.rglob("*.wav"))[0]),
+        project_id="pv-prune",
+        data_dir=data,
+        deadlines=FAST,
+        consent=ConsentParams(
+            voice_talent_name="Jess Doe",
+            company_name="Contoso",
+            audio_file=consent if consent.is_file() else sorted(consent.rglob("*.wav"))[0],
+        ),
     )
-    conn, container = flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    conn, container = (
+        flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
+        flow_env["SPEECHFLOWS_STORAGE_CONTAINER"],
+    )
     prefix = params.resolved_prefix()
 
     def staged() -> set[str]:

@@ -21,15 +21,22 @@ from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
 pytestmark = pytest.mark.e2e
 
 FAST = Deadlines(
-    poll_min_seconds=0.05, poll_max_seconds=0.3, consent_minutes=2, training_set_minutes=2,
-    model_minutes=2, endpoint_minutes=2,
+    poll_min_seconds=0.05,
+    poll_max_seconds=0.3,
+    consent_minutes=2,
+    training_set_minutes=2,
+    model_minutes=2,
+    endpoint_minutes=2,
 )
 CONSENT_BLOB = "consents/pv-model/consent.wav"
 
 
 def _creates(state: EmulatorState, project: str) -> list[tuple[str, str]]:
-    return sorted((c["collection"], str(c["id"])) for c in state.creates()
-                  if c["collection"] == "endpoints" or str(c["id"]).startswith(project))
+    return sorted(
+        (c["collection"], str(c["id"]))
+        for c in state.creates()
+        if c["collection"] == "endpoints" or str(c["id"]).startswith(project)
+    )
 
 
 def test_consent_blob_model_and_endpoint_end_to_end(
@@ -37,16 +44,22 @@ def test_consent_blob_model_and_endpoint_end_to_end(
 ) -> None:
     from speechflows.datasets import DataKind, write_sample
 
-    conn, container = flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    conn, container = (
+        flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
+        flow_env["SPEECHFLOWS_STORAGE_CONTAINER"],
+    )
     consent_dir = write_sample(tmp_path / "consent", DataKind.CONSENT)
     consent_wav = consent_dir if consent_dir.is_file() else sorted(consent_dir.rglob("*.wav"))[0]
     with BlobServiceClient.from_connection_string(conn) as svc:
         svc.create_container(container)
         svc.get_container_client(container).upload_blob(CONSENT_BLOB, consent_wav.read_bytes())
     params = ProfessionalVoiceParams(
-        project_id="pv-model", deadlines=FAST,
+        project_id="pv-model",
+        deadlines=FAST,
         data_dir=write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4),
-        consent=ConsentParams(voice_talent_name="Jess Doe", company_name="Contoso", audio_blob=CONSENT_BLOB),
+        consent=ConsentParams(
+            voice_talent_name="Jess Doe", company_name="Contoso", audio_blob=CONSENT_BLOB
+        ),
         model=VoiceModelParams(voice_name="PvModelNeural", deploy_endpoint=True),
     )
 

@@ -16,8 +16,14 @@ from tests.flows.conftest import EmulatorState
 
 pytestmark = pytest.mark.e2e
 
-FAST = {"poll_min_seconds": 0.05, "poll_max_seconds": 0.3, "consent_minutes": 2,
-        "training_set_minutes": 2, "personal_voice_minutes": 2, "dataset_minutes": 2}
+FAST = {
+    "poll_min_seconds": 0.05,
+    "poll_max_seconds": 0.3,
+    "consent_minutes": 2,
+    "training_set_minutes": 2,
+    "personal_voice_minutes": 2,
+    "dataset_minutes": 2,
+}
 
 
 def _first(path: Path, suffixes: tuple[str, ...]) -> Path:
@@ -45,9 +51,20 @@ def test_onboard_voice_personal_and_speech_print_json_results(
     consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "voice", DataKind.AUDIO_AND_SCRIPT, count=3)
     voice = _invoke(
-        "onboard", "voice", str(data), "--project", "cli-voice", "--talent", "Jess Doe",
-        "--company", "Contoso", "--consent", str(consent), "--json",
-        "--params", _params_file(tmp_path, "voice"),
+        "onboard",
+        "voice",
+        str(data),
+        "--project",
+        "cli-voice",
+        "--talent",
+        "Jess Doe",
+        "--company",
+        "Contoso",
+        "--consent",
+        str(consent),
+        "--json",
+        "--params",
+        _params_file(tmp_path, "voice"),
     )
     assert voice.exit_code == 0, voice.output
     doc = json.loads(voice.stdout)
@@ -56,15 +73,31 @@ def test_onboard_voice_personal_and_speech_print_json_results(
     assert {doc[k]["action"] for k in ("project", "consent", "training_set")} == {"created"}
 
     # Personal voice, the consent given as a blob already in the container.
-    conn, container = flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    conn, container = (
+        flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
+        flow_env["SPEECHFLOWS_STORAGE_CONTAINER"],
+    )
     with BlobServiceClient.from_connection_string(conn) as svc:
-        svc.create_container(container) if not svc.get_container_client(container).exists() else None
+        svc.create_container(container) if not svc.get_container_client(
+            container
+        ).exists() else None
         svc.get_container_client(container).upload_blob("consents/cli.wav", consent.read_bytes())
     prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
     personal = _invoke(
-        "onboard", "personal", str(prompt), "--project", "cli-pers", "--talent", "Sam Roe",
-        "--company", "Contoso", "--consent-blob", "consents/cli.wav", "--json",
-        "--params", _params_file(tmp_path, "personal"),
+        "onboard",
+        "personal",
+        str(prompt),
+        "--project",
+        "cli-pers",
+        "--talent",
+        "Sam Roe",
+        "--company",
+        "Contoso",
+        "--consent-blob",
+        "consents/cli.wav",
+        "--json",
+        "--params",
+        _params_file(tmp_path, "personal"),
     )
     assert personal.exit_code == 0, personal.output
     pdoc = json.loads(personal.stdout)
@@ -73,17 +106,30 @@ def test_onboard_voice_personal_and_speech_print_json_results(
 
     language = _first(write_sample(tmp_path / "language", DataKind.LANGUAGE), (".txt",))
     speech = _invoke(
-        "onboard", "speech", "--project", "cli speech", "--dataset", f"cli-phrases:Language:{language}",
-        "--json", "--params", _params_file(tmp_path, "speech"),
+        "onboard",
+        "speech",
+        "--project",
+        "cli speech",
+        "--dataset",
+        f"cli-phrases:Language:{language}",
+        "--json",
+        "--params",
+        _params_file(tmp_path, "speech"),
     )
     assert speech.exit_code == 0, speech.output
     sdoc = json.loads(speech.stdout)
     [dataset] = sdoc["datasets"]
-    assert dataset["name"] == "cli-phrases" and dataset["report"]["dataset"]["status"] == "Succeeded"
+    assert (
+        dataset["name"] == "cli-phrases" and dataset["report"]["dataset"]["status"] == "Succeeded"
+    )
     assert dataset["report"]["accepted_lines"] and dataset["staging"]["uploaded_files"] == 1
     created = {(c["collection"], str(c["id"])) for c in emulator_state.creates()}
-    assert {("projects", "cli-voice"), ("consents", "cli-pers-consent"),
-            ("personalvoices", "cli-pers-voice"), ("datasets", dataset["report"]["dataset"]["id"])} <= created
+    assert {
+        ("projects", "cli-voice"),
+        ("consents", "cli-pers-consent"),
+        ("personalvoices", "cli-pers-voice"),
+        ("datasets", dataset["report"]["dataset"]["id"]),
+    } <= created
 
 
 def test_broken_dataset_exits_1_and_shows_the_findings(
@@ -93,8 +139,19 @@ def test_broken_dataset_exits_1_and_shows_the_findings(
 
     consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "broken", DataKind.AUDIO_AND_SCRIPT, count=4, broken=True)
-    args = ["onboard", "voice", str(data), "--talent", "Jess Doe", "--company", "Contoso",
-            "--consent", str(consent), "--params", _params_file(tmp_path, "voice")]
+    args = [
+        "onboard",
+        "voice",
+        str(data),
+        "--talent",
+        "Jess Doe",
+        "--company",
+        "Contoso",
+        "--consent",
+        str(consent),
+        "--params",
+        _params_file(tmp_path, "voice"),
+    ]
 
     text = _invoke(*args, "--project", "cli-broken")
     assert text.exit_code == 1

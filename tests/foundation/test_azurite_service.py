@@ -35,7 +35,11 @@ def test_failed_start_shows_reason_and_leaves_no_process(tmp_path: Path, azurite
 
 def test_child_that_never_answers_is_killed(tmp_path: Path) -> None:
     proc = ManagedProcess(
-        "sleeper", ["sleep", "30"], port=1, log_path=tmp_path / "log", start_timeout=0.5,
+        "sleeper",
+        ["sleep", "30"],
+        port=1,
+        log_path=tmp_path / "log",
+        start_timeout=0.5,
         ready=lambda: False,
     )
     with pytest.raises(ServiceStartError, match="did not answer"):

@@ -58,7 +58,14 @@ def test_secrets_never_shown() -> None:
     st = load_storage_settings(
         connection_string="DefaultEndpointsProtocol=https;AccountName=a;AccountKey=SECRETKEY123==;"
     )
-    for text in (repr(s), str(s), str(s.model_dump()), s.model_dump_json(), repr(st), str(st.model_dump())):
+    for text in (
+        repr(s),
+        str(s),
+        str(s.model_dump()),
+        s.model_dump_json(),
+        repr(st),
+        str(st.model_dump()),
+    ):
         assert KEY not in text
         assert "SECRETKEY123" not in text
 
@@ -73,7 +80,10 @@ def test_entra_requires_custom_domain() -> None:
 def test_plain_http_only_on_loopback() -> None:
     with pytest.raises(SettingsError, match="https"):
         load_speech_settings(endpoint="http://example.com", key=KEY)
-    assert load_speech_settings(endpoint="http://127.0.0.1:8080", key=KEY).base_url == "http://127.0.0.1:8080"
+    assert (
+        load_speech_settings(endpoint="http://127.0.0.1:8080", key=KEY).base_url
+        == "http://127.0.0.1:8080"
+    )
 
 
 def test_unsupported_api_version_rejected() -> None:

@@ -9,7 +9,9 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def audit_results_dir(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def audit_results_dir(
+    prefect_server: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
     """Task and flow results of the audited runs persist here, and nowhere else."""
     from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
 

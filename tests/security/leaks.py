@@ -87,11 +87,18 @@ class Secrets:
             return leaks
         for m in SIG_RE.finditer(text):
             if not m.group(1).upper().startswith(REDACTED):
-                leaks.append(Leak(where, "unredacted sig=", self._excerpt(text, m.start(1), len(m.group(1)))))
-        for regex, what in ((ACCOUNT_KEY_RE, "AccountKey="), (SHARED_KEY_RE, "SharedKey signature")):
+                leaks.append(
+                    Leak(where, "unredacted sig=", self._excerpt(text, m.start(1), len(m.group(1))))
+                )
+        for regex, what in (
+            (ACCOUNT_KEY_RE, "AccountKey="),
+            (SHARED_KEY_RE, "SharedKey signature"),
+        ):
             for m in regex.finditer(text):
                 if not m.group(1).upper().startswith(REDACTED):
-                    leaks.append(Leak(where, what, self._excerpt(text, m.start(1), len(m.group(1)))))
+                    leaks.append(
+                        Leak(where, what, self._excerpt(text, m.start(1), len(m.group(1))))
+                    )
         return leaks
 
     def _excerpt(self, text: str, at: int, length: int) -> str:

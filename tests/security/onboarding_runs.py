@@ -48,8 +48,14 @@ from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
 
 FAST = Deadlines(
-    poll_min_seconds=0.05, poll_max_seconds=0.5, consent_minutes=2, training_set_minutes=2,
-    personal_voice_minutes=2, dataset_minutes=2, model_minutes=2, evaluation_minutes=2,
+    poll_min_seconds=0.05,
+    poll_max_seconds=0.5,
+    consent_minutes=2,
+    training_set_minutes=2,
+    personal_voice_minutes=2,
+    dataset_minutes=2,
+    model_minutes=2,
+    evaluation_minutes=2,
 )
 
 
@@ -102,27 +108,41 @@ def professional_voice_runs(data: Path, emulator_url: str) -> list[Run]:
     """A clean onboarding, then a second training set of the same project whose upload fails."""
     consent_dir = _sample(data / "pv-consent", "Consent")
     consent = ConsentParams(
-        voice_talent_name="Jess Doe", company_name="Contoso", audio_file=_first(consent_dir, (".wav",))
+        voice_talent_name="Jess Doe",
+        company_name="Contoso",
+        audio_file=_first(consent_dir, (".wav",)),
     )
     ok = ProfessionalVoiceParams(
-        project_id="sec-pv", deadlines=FAST, consent=consent,
+        project_id="sec-pv",
+        deadlines=FAST,
+        consent=consent,
         data_dir=_sample(data / "pv-data", "AudioAndScript", count=5),
     )
-    failing = ok.model_copy(update={
-        "training_set_id": "sec-pv-failing",
-        "data_dir": _sample(data / "pv-data-2", "AudioAndScript", count=5, seed=1),
-    })
+    failing = ok.model_copy(
+        update={
+            "training_set_id": "sec-pv-failing",
+            "data_dir": _sample(data / "pv-data-2", "AudioAndScript", count=5, seed=1),
+        }
+    )
     runs = [_finish("professional voice", professional_voice_onboarding, ok)]
-    httpx.post(f"{emulator_url}/_emulator/faults", json={"fail_operations": True}, timeout=10).raise_for_status()
+    httpx.post(
+        f"{emulator_url}/_emulator/faults", json={"fail_operations": True}, timeout=10
+    ).raise_for_status()
     try:
-        runs.append(_finish("professional voice, upload fails", professional_voice_onboarding, failing))
+        runs.append(
+            _finish("professional voice, upload fails", professional_voice_onboarding, failing)
+        )
     finally:
         httpx.delete(f"{emulator_url}/_emulator/faults", timeout=10).raise_for_status()
     return runs
 
 
 def personal_voice_runs(
-    data: Path, monkeypatch: pytest.MonkeyPatch, speech_key: str, connection_string: str, container: str
+    data: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    speech_key: str,
+    connection_string: str,
+    container: str,
 ) -> list[Run]:
     """A clean personal voice, its consent read from a blob (blob SAS), then a wrong Speech key."""
     from azure.core.exceptions import ResourceExistsError
@@ -136,8 +156,10 @@ def personal_voice_runs(
         service.get_blob_client(container, blob).upload_blob(recording.read_bytes(), overwrite=True)
     consent = ConsentParams(voice_talent_name="Sam Roe", company_name="Contoso", audio_blob=blob)
     params = PersonalVoiceParams(
-        project_id="sec-personal", prompt_path=_sample(data / "pers-prompt", "Prompt"),
-        deadlines=FAST, consent=consent,
+        project_id="sec-personal",
+        prompt_path=_sample(data / "pers-prompt", "Prompt"),
+        deadlines=FAST,
+        consent=consent,
     )
     runs = [_finish("personal voice", personal_voice_onboarding, params)]
     with monkeypatch.context() as m:
@@ -158,16 +180,24 @@ def custom_speech_runs(
     """
     language = _first(_sample(data / "cs-language", "Language"), (".txt",))
     params = CustomSpeechParams(
-        project_name="sec speech", deadlines=FAST,
+        project_name="sec speech",
+        deadlines=FAST,
         datasets=[
             DatasetSpec(name="sec-phrases", kind="Language", path=language),
-            DatasetSpec(name="sec-audio", kind="Acoustic", path=_sample(data / "cs-audio", "Acoustic", count=4)),
+            DatasetSpec(
+                name="sec-audio",
+                kind="Acoustic",
+                path=_sample(data / "cs-audio", "Acoustic", count=4),
+            ),
         ],
-        model=SpeechModelParams(display_name="sec-model", datasets=["sec-phrases"], test_dataset="sec-audio"),
+        model=SpeechModelParams(
+            display_name="sec-model", datasets=["sec-phrases"], test_dataset="sec-audio"
+        ),
     )
     runs = [_finish("custom speech", custom_speech_onboarding, params)]
     refused = CustomSpeechParams(
-        project_name="sec speech refused", deadlines=FAST,
+        project_name="sec speech refused",
+        deadlines=FAST,
         datasets=[DatasetSpec(name="sec-refused-phrases", kind="Language", path=language)],
     )
     with monkeypatch.context() as m:

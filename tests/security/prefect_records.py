@@ -113,8 +113,10 @@ def read_records(flow_run_ids: list[UUID]) -> Records:
 def read_events(api_url: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
     """Every event that occurred in ``[since, until]`` (``POST /events/filter`` and its pages)."""
     body = {
-        "filter": {"occurred": {"since": since.isoformat(), "until": until.isoformat()},
-                   "order": "ASC"},
+        "filter": {
+            "occurred": {"since": since.isoformat(), "until": until.isoformat()},
+            "order": "ASC",
+        },
         "limit": 50,
     }
     events: list[dict[str, Any]] = []

@@ -73,13 +73,21 @@ def scan_text(path: str, text: str) -> list[Finding]:
                 found.append(Finding(path, number, "SAS signature", _mask(raw)))
         for m in _B64_64.finditer(line):
             value = m.group(1)
-            if value != AZURITE_KEY and _b64_len(value) == 64 and not line[: m.start()].endswith("sha512-"):
+            if (
+                value != AZURITE_KEY
+                and _b64_len(value) == 64
+                and not line[: m.start()].endswith("sha512-")
+            ):
                 found.append(Finding(path, number, "storage account key", _mask(value)))
         if _KEY_CONTEXT.search(line):
             for m in _HEX32.finditer(line):
                 if not _periodic(m.group(1)) and len(set(m.group(1).lower())) >= 8:
                     found.append(Finding(path, number, "Speech key (32 hex)", _mask(m.group(1))))
-        for regex, rule in ((_AI_KEY, "Azure AI services key"), (_PEM, "private key"), (_JWT, "JWT")):
+        for regex, rule in (
+            (_AI_KEY, "Azure AI services key"),
+            (_PEM, "private key"),
+            (_JWT, "JWT"),
+        ):
             for m in regex.finditer(line):
                 found.append(Finding(path, number, rule, _mask(m.group(0))))
     return found
@@ -88,7 +96,11 @@ def scan_text(path: str, text: str) -> list[Finding]:
 def reachable_blobs(repo: Path = REPO) -> Iterator[tuple[str, bytes]]:
     """(path, content) of every file version in every commit reachable from any ref."""
     listing = subprocess.run(
-        ["git", "rev-list", "--objects", "--all"], cwd=repo, capture_output=True, check=True, text=True
+        ["git", "rev-list", "--objects", "--all"],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+        text=True,
     ).stdout
     paths: dict[str, str] = {}
     for row in listing.splitlines():
@@ -96,8 +108,11 @@ def reachable_blobs(repo: Path = REPO) -> Iterator[tuple[str, bytes]]:
         if path:
             paths.setdefault(sha, path)
     batch = subprocess.run(
-        ["git", "cat-file", "--batch"], cwd=repo, input="\n".join(paths).encode() + b"\n",
-        capture_output=True, check=True,
+        ["git", "cat-file", "--batch"],
+        cwd=repo,
+        input="\n".join(paths).encode() + b"\n",
+        capture_output=True,
+        check=True,
     ).stdout
     at = 0
     while at < len(batch):

@@ -27,9 +27,12 @@ from tests.security.prefect_records import read_records, wait_for_events
 from tests.security.repo_scan import scan_repository, scan_text
 
 EXPECTED_EVENTS = {
-    "speechflows.consent.succeeded", "speechflows.training-set.succeeded",
-    "speechflows.training-set.failed", "speechflows.personal-voice.ready",
-    "speechflows.dataset.succeeded", "speechflows.evaluation.succeeded",
+    "speechflows.consent.succeeded",
+    "speechflows.training-set.succeeded",
+    "speechflows.training-set.failed",
+    "speechflows.personal-voice.ready",
+    "speechflows.dataset.succeeded",
+    "speechflows.evaluation.succeeded",
     "prefect.flow-run.Failed",
 }
 
@@ -58,9 +61,13 @@ def _tee_prefect_console(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     from prefect.logging.handlers import PrefectConsoleHandler
 
     buffer = io.StringIO()
-    loggers = [logging.getLogger(), *(lg for lg in logging.root.manager.loggerDict.values()
-                                      if isinstance(lg, logging.Logger))]
-    for handler in {h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}:
+    loggers = [
+        logging.getLogger(),
+        *(lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)),
+    ]
+    for handler in {
+        h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)
+    }:
         monkeypatch.setattr(handler.console, "file", buffer)
     return buffer
 
@@ -75,8 +82,11 @@ def _exception_texts(name: str, exc: BaseException) -> list[tuple[str, str | byt
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         where = f"exception {type(current).__name__} of {name}"
-        out += [(f"{where} str", str(current)), (f"{where} repr", repr(current)),
-                (f"{where} attributes", repr(vars(current)))]
+        out += [
+            (f"{where} str", str(current)),
+            (f"{where} repr", repr(current)),
+            (f"{where} attributes", repr(vars(current))),
+        ]
         try:
             out.append((f"{where} pickle", pickle.dumps(current)))
         except Exception as error:  # what Prefect cannot pickle it does not persist either
@@ -91,7 +101,9 @@ def _files(root: Path, channel: str, *, pickles: bool = False) -> list[tuple[str
     for path in files_under(root):
         layers = decode_result_file(path.read_bytes())
         if pickles:
-            assert layers[-1][1][:1] == b"\x80", f"{path}: not decoded down to a pickle: {layers[-1][0]}"
+            assert layers[-1][1][:1] == b"\x80", (
+                f"{path}: not decoded down to a pickle: {layers[-1][0]}"
+            )
         out += [(f"{channel} {path.relative_to(root)} [{layer}]", data) for layer, data in layers]
     return out
 
@@ -154,27 +166,32 @@ def test_onboarding_flows_leak_no_secret_anywhere(
     azurite_offset = azurite_log.stat().st_size
 
     read_only_sas = container_sas_url(
-        load_storage_settings(connection_string=azurite.connection_string), "security-audit",
+        load_storage_settings(connection_string=azurite.connection_string),
+        "security-audit",
         permissions="rl",
     )
-    read_only_connection = (
-        f"BlobEndpoint={azurite.blob_endpoint};SharedAccessSignature={read_only_sas.split('?', 1)[1]}"
-    )
+    read_only_connection = f"BlobEndpoint={azurite.blob_endpoint};SharedAccessSignature={read_only_sas.split('?', 1)[1]}"
     secrets.add("read-only SAS connection string", read_only_connection)
     try:
         data = tmp_path / "data"
-        done = (runs.professional_voice_runs(data, emulator.base_url)
-                + runs.personal_voice_runs(data, monkeypatch, wrong_speech_key,
-                                           azurite.connection_string, "security-audit")
-                + runs.custom_speech_runs(data, monkeypatch, bad_connection, read_only_connection))
+        done = (
+            runs.professional_voice_runs(data, emulator.base_url)
+            + runs.personal_voice_runs(
+                data, monkeypatch, wrong_speech_key, azurite.connection_string, "security-audit"
+            )
+            + runs.custom_speech_runs(data, monkeypatch, bad_connection, read_only_connection)
+        )
     finally:
         prefect_logger.removeHandler(caplog.handler)
 
     # The runs ended as designed, so the failure paths really were taken.
     assert [(r.name, r.completed) for r in done] == [
-        ("professional voice", True), ("professional voice, upload fails", False),
-        ("personal voice", True), ("personal voice, wrong Speech key", False),
-        ("custom speech", True), ("custom speech, wrong storage key", False),
+        ("professional voice", True),
+        ("professional voice, upload fails", False),
+        ("personal voice", True),
+        ("personal voice, wrong Speech key", False),
+        ("custom speech", True),
+        ("custom speech, wrong storage key", False),
         ("custom speech, read-only SAS", False),
     ], [(r.name, repr(r.error)) for r in done]
     errors = {r.name: r.error for r in done if r.error is not None}
@@ -182,7 +199,9 @@ def test_onboarding_flows_leak_no_secret_anywhere(
     assert isinstance(errors["personal voice, wrong Speech key"], AuthenticationError)
     assert isinstance(errors["custom speech, wrong storage key"], CredentialRefusedError)
     assert isinstance(errors["custom speech, read-only SAS"], StagingError)
-    assert "answered 403" in str(errors["custom speech, read-only SAS"])  # the upload, not the listing
+    assert "answered 403" in str(
+        errors["custom speech, read-only SAS"]
+    )  # the upload, not the listing
 
     # Raw signatures: minted by our code (spy) and seen on the wire by Azurite.
     with azurite_log.open("rb") as f:
@@ -197,7 +216,9 @@ def test_onboarding_flows_leak_no_secret_anywhere(
 
     api_url = str(PREFECT_API_URL.value())
     events = wait_for_events(
-        api_url, since, lambda: datetime.now(UTC) + timedelta(seconds=5),
+        api_url,
+        since,
+        lambda: datetime.now(UTC) + timedelta(seconds=5),
         lambda evs: {e["event"] for e in evs} >= EXPECTED_EVENTS,
     )
     records = read_records([r.flow_run_id for r in done])
@@ -210,10 +231,15 @@ def test_onboarding_flows_leak_no_secret_anywhere(
     for run in done:
         if run.error is not None:
             seen += _exception_texts(run.name, run.error)
-    seen += [("captured stdout", captured.out), ("captured stderr", captured.err),
-             ("Prefect console", console.getvalue())]
-    seen += [(f"log record {r.name}:{r.lineno}", f"{r.getMessage()} {r.exc_text or ''}")
-             for r in caplog.records]
+    seen += [
+        ("captured stdout", captured.out),
+        ("captured stderr", captured.err),
+        ("Prefect console", console.getvalue()),
+    ]
+    seen += [
+        (f"log record {r.name}:{r.lineno}", f"{r.getMessage()} {r.exc_text or ''}")
+        for r in caplog.records
+    ]
     seen += [("emulator log", (Path(emulator.data_dir) / "emulator.log").read_bytes())]
 
     # Every channel was really read (an empty channel would pass for the wrong reason).
@@ -232,8 +258,11 @@ def test_onboarding_flows_leak_no_secret_anywhere(
     database = _database_files()
     assert database, "the Prefect test server's SQLite file was not found"
     assert any(b"sec-pv-failing" in path.read_bytes() for path in database)  # readable as text
-    leaks += [leak for path in database
-              for leak in secrets.scan(f"Prefect database {path.name}", path.read_bytes(), shapes=False)]
+    leaks += [
+        leak
+        for path in database
+        for leak in secrets.scan(f"Prefect database {path.name}", path.read_bytes(), shapes=False)
+    ]
     assert not leaks, f"{len(leaks)} leaks:\n" + "\n".join(sorted({str(x) for x in leaks}))
 
 
@@ -248,8 +277,13 @@ def test_detector_finds_secrets_in_every_spelling() -> None:
     audit = Secrets()
     audit.add("Speech key", key)
     audit.add_signature(quote(sig, safe=""))
-    for text in (f"x {key} y", quote(key, safe=""), json.dumps({"k": key}),
-                 f"GET /c?sv=1&sig={quote(sig, safe='/')} 200", pickle.dumps({"s": sig})):
+    for text in (
+        f"x {key} y",
+        quote(key, safe=""),
+        json.dumps({"k": key}),
+        f"GET /c?sv=1&sig={quote(sig, safe='/')} 200",
+        pickle.dumps({"s": sig}),
+    ):
         assert audit.scan("t", text), text
     assert not audit.scan("t", "https://a/c?sv=1&sp=rl&sig=REDACTED and AccountKey=REDACTED")
     assert [x.what for x in audit.scan("t", "u?sig=" + "Ab12%2F" * 4)] == ["unredacted sig="]
@@ -267,12 +301,21 @@ def test_detector_reads_inside_persisted_results() -> None:
     audit.add("Speech key", key)
     bare_exception = PickleSerializer().dumps(ValueError(f"key {key}"))  # a failed state's file
     for serializer in (PickleSerializer(), CompressedSerializer(serializer=PickleSerializer())):
-        raw = ResultRecord(metadata=ResultRecordMetadata(serializer=serializer), result={"v": key}).serialize()
+        raw = ResultRecord(
+            metadata=ResultRecordMetadata(serializer=serializer), result={"v": key}
+        ).serialize()
         layers = decode_result_file(raw)
         assert not audit.scan("file", layers[0][1])  # base64 hides it from a plain search
         assert any(audit.scan(where, data) for where, data in layers[1:]), [w for w, _ in layers]
-    for raw in (bare_exception, ResultRecord(metadata=ResultRecordMetadata(
-            serializer=CompressedSerializer(serializer=PickleSerializer())), result=key).serialize()):
+    for raw in (
+        bare_exception,
+        ResultRecord(
+            metadata=ResultRecordMetadata(
+                serializer=CompressedSerializer(serializer=PickleSerializer())
+            ),
+            result=key,
+        ).serialize(),
+    ):
         layers = decode_result_file(raw)
         assert layers[-1][1][:1] == b"\x80" and audit.scan("pickle", layers[-1][1])
 
@@ -298,8 +341,12 @@ def test_repository_rules_flag_real_shapes_only() -> None:
     }
     for rule, line in flagged.items():
         assert [f.rule for f in scan_text("x.py", line)] == [rule], line
-    for line in ("sas = 'https://a/c?sv=2026&sig=SECRETSIG%3D'", f"AccountKey={ACCOUNT_KEY};",
-                 'KEY = "0123456789abcdef0123456789abcdef"', f'"integrity": "sha512-{real_key}"'):
+    for line in (
+        "sas = 'https://a/c?sv=2026&sig=SECRETSIG%3D'",
+        f"AccountKey={ACCOUNT_KEY};",
+        'KEY = "0123456789abcdef0123456789abcdef"',
+        f'"integrity": "sha512-{real_key}"',
+    ):
         assert scan_text("x.py", line) == [], line
 
 
@@ -310,11 +357,22 @@ def test_local_secret_stores_are_never_committed() -> None:
 
     # Where keys and results live on a developer's machine: .env, PREFECT_HOME in the checkout
     # (database, results), the dev stack's env file and emulator key, the hash cache.
-    stores = [".env", ".prefect/prefect.db", ".prefect/storage/result", ".speechflows/dev/env",
-              ".speechflows/dev/emulator.key", ".speechflows/hash-cache.json"]
+    stores = [
+        ".env",
+        ".prefect/prefect.db",
+        ".prefect/storage/result",
+        ".speechflows/dev/env",
+        ".speechflows/dev/emulator.key",
+        ".speechflows/hash-cache.json",
+    ]
     for path in stores:
         ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", path], cwd=REPO)
         assert ignored.returncode == 0, f"{path} is not git-ignored: add it to .gitignore"
-    tracked = subprocess.run(["git", "ls-files", "--", ".env", ".prefect", ".speechflows"],
-                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", ".env", ".prefect", ".speechflows"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert tracked == "", f"local secret stores are tracked: {tracked}"

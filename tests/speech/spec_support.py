@@ -29,7 +29,8 @@ def shared_dir() -> Path:
 SPECS = shared_dir() / "azure-speech-specs"
 SPEC_FILES = {
     ("customvoice", "2026-01-01"): SPECS / "customvoice/2026-01-01/texttospeech.json",
-    ("customvoice", "2024-02-01-preview"): SPECS / "customvoice/2024-02-01-preview/texttospeech.json",
+    ("customvoice", "2024-02-01-preview"): SPECS
+    / "customvoice/2024-02-01-preview/texttospeech.json",
     ("speechtotext", "2025-10-15"): SPECS / "speechtotext/2025-10-15/speechtotext.json",
     ("speechtotext", "v3.2"): SPECS / "speechtotext/v3.2/speechtotext.json",
 }
@@ -40,8 +41,11 @@ ENDPOINT = "https://eastus.api.cognitive.microsoft.com"
 def settings(cv: str = "2026-01-01", stt: str = "2025-10-15") -> SpeechSettings:
     """Key-authenticated settings for the fake regional endpoint."""
     return SpeechSettings(
-        endpoint=ENDPOINT, key=KEY, use_entra=False,
-        custom_voice_api_version=cv, speech_to_text_api_version=stt,
+        endpoint=ENDPOINT,
+        key=KEY,
+        use_entra=False,
+        custom_voice_api_version=cv,
+        speech_to_text_api_version=stt,
     )
 
 
@@ -61,9 +65,7 @@ def _param(spec: dict[str, Any], param: dict[str, Any]) -> dict[str, Any]:
 
 def _template_regex(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[^}]+\})", template)
-    regex = "".join(
-        f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts
-    )
+    regex = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts)
     return re.compile(f"^{regex}$")
 
 
@@ -79,7 +81,9 @@ def api_of(request: httpx.Request) -> tuple[str, str, str]:
     return "speechtotext", query["api-version"], path[len("/speechtotext") :]
 
 
-def match_operation(request: httpx.Request) -> tuple[str, dict[str, Any], dict[str, str], dict[str, Any]]:
+def match_operation(
+    request: httpx.Request,
+) -> tuple[str, dict[str, Any], dict[str, str], dict[str, Any]]:
     """Find the spec operation of a request: ``(operationId, operation, path params, spec)``."""
     api, version, rel = api_of(request)
     spec = load_spec(api, version)
@@ -109,17 +113,25 @@ def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def undeclared_keys(spec: dict[str, Any], schema: dict[str, Any], value: Any, at: str = "") -> list[str]:
+def undeclared_keys(
+    spec: dict[str, Any], schema: dict[str, Any], value: Any, at: str = ""
+) -> list[str]:
     """Keys in ``value`` the schema does not declare (Swagger allows them; the service ignores them)."""
     schema = _resolve(spec, schema)
     if isinstance(value, list) and "items" in schema:
-        return [k for i, v in enumerate(value) for k in undeclared_keys(spec, schema["items"], v, f"{at}[{i}]")]
+        return [
+            k
+            for i, v in enumerate(value)
+            for k in undeclared_keys(spec, schema["items"], v, f"{at}[{i}]")
+        ]
     if not isinstance(value, dict):
         return []
     if "additionalProperties" in schema and "properties" not in schema:
         extra = schema["additionalProperties"]
         if isinstance(extra, dict) and extra:
-            return [k for n, v in value.items() for k in undeclared_keys(spec, extra, v, f"{at}.{n}")]
+            return [
+                k for n, v in value.items() for k in undeclared_keys(spec, extra, v, f"{at}.{n}")
+            ]
         return []
     props: dict[str, Any] = dict(schema.get("properties", {}))
     for part in schema.get("allOf", []):
@@ -137,7 +149,11 @@ def read_only_keys(spec: dict[str, Any], schema: dict[str, Any], value: Any) -> 
     """Top-level keys of a request body that the schema marks readOnly."""
     schema = _resolve(spec, schema)
     props = dict(schema.get("properties", {}))
-    return [k for k in (value or {}) if isinstance(value, dict) and _resolve(spec, props.get(k, {})).get("readOnly")]
+    return [
+        k
+        for k in (value or {})
+        if isinstance(value, dict) and _resolve(spec, props.get(k, {})).get("readOnly")
+    ]
 
 
 def multipart_parts(request: httpx.Request) -> dict[str, list[bytes]]:
@@ -166,7 +182,11 @@ def validate_request(
     for raw in op["parameters"]:
         param = _param(spec, raw)
         where, name = param["in"], param["name"]
-        plain = {k: v for k, v in param.items() if k in ("type", "pattern", "minLength", "maxLength", "format", "enum")}
+        plain = {
+            k: v
+            for k, v in param.items()
+            if k in ("type", "pattern", "minLength", "maxLength", "format", "enum")
+        }
         if where == "path":
             if name == "endpoint":
                 continue
@@ -204,14 +224,20 @@ def validate_request(
             validator = jsonschema.Draft4Validator(_schema(spec, schema), format_checker=checker)
             errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(body)]
             assert not errors, f"{op_id}: body does not match the spec: {errors}"
-            assert not undeclared_keys(spec, schema, body), f"{op_id}: {undeclared_keys(spec, schema, body)}"
-            assert not read_only_keys(spec, schema, body), f"{op_id}: read-only {read_only_keys(spec, schema, body)}"
+            assert not undeclared_keys(spec, schema, body), (
+                f"{op_id}: {undeclared_keys(spec, schema, body)}"
+            )
+            assert not read_only_keys(spec, schema, body), (
+                f"{op_id}: read-only {read_only_keys(spec, schema, body)}"
+            )
     elif form_params:
         parts = multipart_parts(request)
         declared = {n.lower() for n in form_params} | {n.lower() for n in extra_form_fields}
         for name, param in form_params.items():
             if param.get("required"):
-                assert name.lower() in {p.lower() for p in parts}, f"{op_id}: form field {name} missing"
+                assert name.lower() in {p.lower() for p in parts}, (
+                    f"{op_id}: form field {name} missing"
+                )
         undeclared = {p for p in parts if p.lower() not in declared}
         assert not undeclared, f"{op_id}: undeclared form fields {undeclared}"
     else:

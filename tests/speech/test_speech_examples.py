@@ -13,12 +13,19 @@ from speechflows.speech import models as m
 from tests.speech.spec_support import SPECS
 
 CV_MODELS: dict[str, type[m.ApiModel]] = {
-    "Projects": m.Project, "Consents": m.Consent, "TrainingSets": m.TrainingSet,
-    "PersonalVoices": m.PersonalVoice, "Models": m.Model, "Endpoints": m.Endpoint,
-    "BaseModels": m.VoiceBaseModel, "Operations": m.Operation,
+    "Projects": m.Project,
+    "Consents": m.Consent,
+    "TrainingSets": m.TrainingSet,
+    "PersonalVoices": m.PersonalVoice,
+    "Models": m.Model,
+    "Endpoints": m.Endpoint,
+    "BaseModels": m.VoiceBaseModel,
+    "Operations": m.Operation,
 }
 STT_MODELS: dict[str, type[m.ApiModel]] = {
-    "Projects": m.SpeechProject, "Datasets": m.Dataset, "Evaluations": m.Evaluation,
+    "Projects": m.SpeechProject,
+    "Datasets": m.Dataset,
+    "Evaluations": m.Evaluation,
     "Endpoints": m.SpeechEndpoint,
 }
 # Operations the onboarding client does not implement (transcription, web hooks, logs, copy).
@@ -38,7 +45,9 @@ def stt_model(op_id: str) -> type[m.ApiModel] | None:
         return m.SpeechBaseModel if "Base" in action else m.CustomSpeechModel
     if group == "Projects" and action.startswith("List") and action != "List":
         by_list: dict[str, type[m.ApiModel]] = {
-            "Datasets": m.Dataset, "Evaluations": m.Evaluation, "Endpoints": m.SpeechEndpoint,
+            "Datasets": m.Dataset,
+            "Evaluations": m.Evaluation,
+            "Endpoints": m.SpeechEndpoint,
             "Models": m.CustomSpeechModel,
         }
         return by_list.get(action[4:])
@@ -65,10 +74,14 @@ def _cases() -> list[Any]:
                     example = spec_file.parent / ref["$ref"]
                     if example.is_file():
                         version = spec_file.parts[-2]
-                        cases.append(pytest.param(
-                            api, op["operationId"], example,
-                            id=f"{api}-{version}-{op['operationId']}-{example.name}",
-                        ))
+                        cases.append(
+                            pytest.param(
+                                api,
+                                op["operationId"],
+                                example,
+                                id=f"{api}-{version}-{op['operationId']}-{example.name}",
+                            )
+                        )
     return cases
 
 
@@ -104,15 +117,22 @@ def test_example_responses_parse(api: str, op_id: str, example: Path) -> None:
             obj = model.model_validate(body)
             parsed += 1
             # Nothing that the example carries is lost.
-            dumped = obj.model_dump(by_alias=True, exclude_none=True, mode="json", context={"reveal": True})
+            dumped = obj.model_dump(
+                by_alias=True, exclude_none=True, mode="json", context={"reveal": True}
+            )
             assert set(body) <= set(dumped) | {k for k, v in body.items() if v is None}
             status_value = body.get("status")
             if status_value is not None:
                 assert isinstance(obj, m.StatusResource | m.Operation)
                 assert str(obj.status).lower() == str(status_value).lower()
-    assert parsed or all(
-        not s.startswith("2") or r.get("body") in (None, [], {}) for s, r in data["responses"].items()
-    ) or op_id.endswith("Delete")
+    assert (
+        parsed
+        or all(
+            not s.startswith("2") or r.get("body") in (None, [], {})
+            for s, r in data["responses"].items()
+        )
+        or op_id.endswith("Delete")
+    )
 
 
 def test_supported_locales_examples_have_the_expected_shape() -> None:
@@ -125,8 +145,12 @@ def test_supported_locales_examples_have_the_expected_shape() -> None:
 
 def test_unknown_fields_are_kept_and_statuses_compare_case_insensitively() -> None:
     ds = m.Dataset.model_validate(
-        {"self": "https://x/speechtotext/datasets/abc?api-version=2025-10-15", "status": "SUCCEEDED",
-         "newField": {"a": 1}, "properties": {"acceptedLineCount": 3, "futureCount": 4}}
+        {
+            "self": "https://x/speechtotext/datasets/abc?api-version=2025-10-15",
+            "status": "SUCCEEDED",
+            "newField": {"a": 1},
+            "properties": {"acceptedLineCount": 3, "futureCount": 4},
+        }
     )
     assert ds.status is m.Status.SUCCEEDED
     assert ds.id == "abc"
@@ -140,8 +164,11 @@ def test_failed_resources_expose_the_service_reason() -> None:
     )
     assert consent.failure() == ("AudioAndScriptNotMatch", None)
     ds = m.Dataset.model_validate(
-        {"self": "https://x/speechtotext/datasets/d1", "status": "Failed",
-         "properties": {"error": {"code": "NoUtf8WithBom", "message": "not UTF-8 with BOM"}}}
+        {
+            "self": "https://x/speechtotext/datasets/d1",
+            "status": "Failed",
+            "properties": {"error": {"code": "NoUtf8WithBom", "message": "not UTF-8 with BOM"}},
+        }
     )
     assert ds.failure() == ("NoUtf8WithBom", "not UTF-8 with BOM")
 
@@ -150,6 +177,12 @@ def test_sas_urls_are_redacted_in_reprs_and_dumps_but_not_in_request_bodies() ->
     sas = "https://a.blob.core.windows.net/c?sv=2026&sp=rl&sig=SECRETSIG%3D"
     src = m.AzureBlobContentSource(container_url=sas, extensions=[".wav"])
     pv = m.PersonalVoice(id="pv1", audios=src)
-    for text in (repr(src), str(src), repr(pv), pv.model_dump_json(), json.dumps(pv.model_dump(mode="json"))):
+    for text in (
+        repr(src),
+        str(src),
+        repr(pv),
+        pv.model_dump_json(),
+        json.dumps(pv.model_dump(mode="json")),
+    ):
         assert "SECRETSIG" not in text
     assert src.to_api()["containerUrl"] == sas

@@ -22,8 +22,14 @@ DS_URL = f"{ENDPOINT}/speechtotext/datasets/d1?api-version=2025-10-15"
 
 
 def dataset(status: str, **props: Any) -> dict[str, Any]:
-    return {"self": DS_URL, "displayName": "faq", "locale": "en-US", "kind": "Language",
-            "status": status, "properties": props}
+    return {
+        "self": DS_URL,
+        "displayName": "faq",
+        "locale": "en-US",
+        "kind": "Language",
+        "status": status,
+        "properties": props,
+    }
 
 
 class Sequence:
@@ -43,24 +49,37 @@ class Sequence:
 
 
 def stt(handler: Any, time: FakeTime) -> CustomSpeechClient:
-    return CustomSpeechClient(settings(), transport=httpx.MockTransport(handler),
-                              sleep=time.sleep, clock=time.clock)
+    return CustomSpeechClient(
+        settings(), transport=httpx.MockTransport(handler), sleep=time.sleep, clock=time.clock
+    )
 
 
 def cv(handler: Any, time: FakeTime) -> CustomVoiceClient:
-    return CustomVoiceClient(settings(), transport=httpx.MockTransport(handler),
-                             sleep=time.sleep, clock=time.clock)
+    return CustomVoiceClient(
+        settings(), transport=httpx.MockTransport(handler), sleep=time.sleep, clock=time.clock
+    )
 
 
 def test_waits_for_a_dataset_with_backoff_and_reports_progress() -> None:
     time = FakeTime()
-    seq = Sequence([dataset("NotStarted"), dataset("Running"), dataset("Running"),
-                    dataset("Succeeded", acceptedLineCount=12)])
+    seq = Sequence(
+        [
+            dataset("NotStarted"),
+            dataset("Running"),
+            dataset("Running"),
+            dataset("Succeeded", acceptedLineCount=12),
+        ]
+    )
     seen: list[polling.PollProgress] = []
     with stt(seq, time) as client:
         done = polling.wait_for_dataset(
-            client, DS_URL, min_interval=2, max_interval=5, progress=seen.append,
-            sleep=time.sleep, clock=time.clock,
+            client,
+            DS_URL,
+            min_interval=2,
+            max_interval=5,
+            progress=seen.append,
+            sleep=time.sleep,
+            clock=time.clock,
         )
     assert isinstance(done, Dataset)
     assert done.properties is not None and done.properties.accepted_line_count == 12
@@ -73,26 +92,37 @@ def test_retry_after_on_a_poll_wins_over_backoff() -> None:
     time = FakeTime()
     seq = Sequence([dataset("Running"), dataset("Succeeded")], headers={"Retry-After": "9"})
     with stt(seq, time) as client:
-        polling.wait_for_dataset(client, "d1", min_interval=1, max_interval=2,
-                                 sleep=time.sleep, clock=time.clock)
+        polling.wait_for_dataset(
+            client, "d1", min_interval=1, max_interval=2, sleep=time.sleep, clock=time.clock
+        )
     assert time.sleeps == [9.0]
 
 
 def test_transient_errors_while_polling_do_not_end_the_wait() -> None:
     time = FakeTime()
-    throttled = httpx.Response(429, json={"code": "TooManyRequests", "message": "slow"},
-                               headers={"Retry-After": "500"})
+    throttled = httpx.Response(
+        429, json={"code": "TooManyRequests", "message": "slow"}, headers={"Retry-After": "500"}
+    )
     seq = Sequence([throttled, dataset("Succeeded")])
     with stt(seq, time) as client:
-        done = polling.wait_for_dataset(client, "d1", min_interval=1, sleep=time.sleep, clock=time.clock)
+        done = polling.wait_for_dataset(
+            client, "d1", min_interval=1, sleep=time.sleep, clock=time.clock
+        )
     assert done.status is Status.SUCCEEDED
     assert time.sleeps == [500.0]
 
 
 def test_a_failed_dataset_raises_with_the_service_reason() -> None:
     time = FakeTime()
-    seq = Sequence([dataset("Running"),
-                    dataset("Failed", error={"code": "NoUtf8WithBom", "message": "Save the file as UTF-8 with BOM."})])
+    seq = Sequence(
+        [
+            dataset("Running"),
+            dataset(
+                "Failed",
+                error={"code": "NoUtf8WithBom", "message": "Save the file as UTF-8 with BOM."},
+            ),
+        ]
+    )
     with stt(seq, time) as client, pytest.raises(errors.ResourceFailedError) as info:
         polling.wait_for_dataset(client, "d1", sleep=time.sleep, clock=time.clock)
     exc = info.value
@@ -105,8 +135,15 @@ def test_the_deadline_raises_a_timeout_naming_the_resource() -> None:
     time = FakeTime()
     seq = Sequence([dataset("Running")])
     with stt(seq, time) as client, pytest.raises(errors.PollingTimeoutError) as info:
-        polling.wait_for_dataset(client, "d1", deadline_seconds=60, min_interval=10, max_interval=10,
-                                 sleep=time.sleep, clock=time.clock)
+        polling.wait_for_dataset(
+            client,
+            "d1",
+            deadline_seconds=60,
+            min_interval=10,
+            max_interval=10,
+            sleep=time.sleep,
+            clock=time.clock,
+        )
     exc = info.value
     assert (exc.resource_kind, exc.resource_id, exc.last_status) == ("dataset", "d1", "Running")
     assert "dataset 'd1'" in str(exc) and "60 s" in str(exc)
@@ -119,26 +156,44 @@ def test_custom_voice_operation_then_resource_with_failure_reason() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "PUT":
-            return httpx.Response(201, json={"id": "consent1", "status": "NotStarted"}, headers={
-                "Operation-Id": "op-77",
-                "Operation-Location": "https://eastus.api.cognitive.microsoft.com/customvoice/operations/op-77?api-version=2026-01-01",
-            })
+            return httpx.Response(
+                201,
+                json={"id": "consent1", "status": "NotStarted"},
+                headers={
+                    "Operation-Id": "op-77",
+                    "Operation-Location": "https://eastus.api.cognitive.microsoft.com/customvoice/operations/op-77?api-version=2026-01-01",
+                },
+            )
         if "/operations/" in request.url.path:
             polls["op"] += 1
-            return httpx.Response(200, json={"id": "op-77", "status": "Running" if polls["op"] < 3 else "Failed"})
+            return httpx.Response(
+                200, json={"id": "op-77", "status": "Running" if polls["op"] < 3 else "Failed"}
+            )
         assert request.url.path == "/customvoice/consents/consent1"
-        return httpx.Response(200, json={"id": "consent1", "status": "Failed",
-                                         "properties": {"failureReason": "AudioAndScriptNotMatch"}})
+        return httpx.Response(
+            200,
+            json={
+                "id": "consent1",
+                "status": "Failed",
+                "properties": {"failureReason": "AudioAndScriptNotMatch"},
+            },
+        )
 
     polls = {"op": 0}
     with cv(handler, time) as client:
         accepted = client.create_consent(
-            "consent1", project_id="proj", voice_talent_name="Jo Doe", company_name="Contoso",
-            locale="en-US", audio_url="https://a.blob.core.windows.net/c/x.wav?sig=zz")
+            "consent1",
+            project_id="proj",
+            voice_talent_name="Jo Doe",
+            company_name="Contoso",
+            locale="en-US",
+            audio_url="https://a.blob.core.windows.net/c/x.wav?sig=zz",
+        )
         assert accepted.operation == OperationRef(id="op-77", location=accepted.operation.location)
         with pytest.raises(errors.ResourceFailedError) as info:
-            polling.wait_for_accepted(client, accepted, "consents", min_interval=1,
-                                      sleep=time.sleep, clock=time.clock)
+            polling.wait_for_accepted(
+                client, accepted, "consents", min_interval=1, sleep=time.sleep, clock=time.clock
+            )
     assert info.value.resource_kind == "consent"
     assert info.value.code == "AudioAndScriptNotMatch"
     assert polls["op"] == 3
@@ -158,8 +213,14 @@ def test_reattach_from_continuation_state_in_a_new_client() -> None:
     submit = Sequence([{"id": "ts-one", "status": "Succeeded"}])
     with cv(submit, time) as client:
         state = ContinuationState.for_operation(
-            client, OperationRef(id="op-9", location=f"{ENDPOINT}/customvoice/operations/op-9?api-version=2026-01-01"),
-            "trainingsets", "ts-one", deadline_seconds=3600)
+            client,
+            OperationRef(
+                id="op-9", location=f"{ENDPOINT}/customvoice/operations/op-9?api-version=2026-01-01"
+            ),
+            "trainingsets",
+            "ts-one",
+            deadline_seconds=3600,
+        )
     text = state.to_json()
     assert "op-9" in text and "ts-one" in text
 
@@ -169,8 +230,9 @@ def test_reattach_from_continuation_state_in_a_new_client() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if "/operations/" in request.url.path:
             return httpx.Response(200, json={"id": "op-9", "status": "Succeeded"})
-        return httpx.Response(200, json={"id": "ts-one", "status": "Succeeded",
-                                         "properties": {"utteranceCount": 300}})
+        return httpx.Response(
+            200, json={"id": "ts-one", "status": "Succeeded", "properties": {"utteranceCount": 300}}
+        )
 
     with cv(handler, time) as other:
         final = polling.resume(restored, other, sleep=time.sleep, clock=time.clock)
@@ -182,18 +244,31 @@ def test_reattach_from_continuation_state_in_a_new_client() -> None:
 def test_resume_counts_the_deadline_from_started_at() -> None:
     time = FakeTime()
     state = ContinuationState(
-        api="speechtotext", resource_kind="datasets", resource_id="d1", resource_url=DS_URL,
-        started_at=datetime(2026, 1, 1, tzinfo=UTC), deadline_seconds=600)
+        api="speechtotext",
+        resource_kind="datasets",
+        resource_id="d1",
+        resource_url=DS_URL,
+        started_at=datetime(2026, 1, 1, tzinfo=UTC),
+        deadline_seconds=600,
+    )
     seq = Sequence([dataset("Running")])
     later = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=590)
     with stt(seq, time) as client, pytest.raises(errors.PollingTimeoutError):
-        polling.resume(state, client, min_interval=4, max_interval=4, sleep=time.sleep,
-                       clock=time.clock, now=lambda: later)
+        polling.resume(
+            state,
+            client,
+            min_interval=4,
+            max_interval=4,
+            sleep=time.sleep,
+            clock=time.clock,
+            now=lambda: later,
+        )
     assert sum(time.sleeps) == pytest.approx(10)
 
 
 def test_resume_refuses_a_state_of_the_other_api() -> None:
-    state = ContinuationState(api="customvoice", resource_kind="consents", resource_id="c1x",
-                              started_at=datetime.now(UTC))
+    state = ContinuationState(
+        api="customvoice", resource_kind="consents", resource_id="c1x", started_at=datetime.now(UTC)
+    )
     with stt(Sequence([{}]), FakeTime()) as client, pytest.raises(errors.SpeechUsageError):
         polling.resume(state, client)

@@ -51,8 +51,13 @@ def cv(handler: Handler, time: FakeTime, **kw: Any) -> CustomVoiceClient:
     )
 
 
-DATASET = {"self": f"{ENDPOINT}/speechtotext/datasets/d1?api-version=2025-10-15", "displayName": "faq",
-           "locale": "en-US", "kind": "Language", "status": "Running"}
+DATASET = {
+    "self": f"{ENDPOINT}/speechtotext/datasets/d1?api-version=2025-10-15",
+    "displayName": "faq",
+    "locale": "en-US",
+    "kind": "Language",
+    "status": "Running",
+}
 
 
 def ok(body: Any = None, status: int = 200, **headers: str) -> httpx.Response:
@@ -149,7 +154,11 @@ def test_multipart_body_is_rewound_and_identical_on_retry(tmp_path: Path) -> Non
     script = Script([httpx.ReadError("reset"), ok({"id": "c1", "status": "NotStarted"}, 201)])
     with cv(script, FakeTime()) as client:
         accepted = client.create_consent(
-            "con1", project_id="p1", voice_talent_name="Jo", company_name="Co", locale="en-US",
+            "con1",
+            project_id="p1",
+            voice_talent_name="Jo",
+            company_name="Co",
+            locale="en-US",
             audio_file=audio,
         )
     assert len(script.requests) == 2
@@ -202,9 +211,13 @@ def test_custom_voice_paging_follows_next_link_across_three_pages() -> None:
 def test_speech_to_text_paging_follows_at_next_link_across_three_pages() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         skip = int(request.url.params.get("skip", "0"))
-        page: dict[str, Any] = {"values": [{**DATASET, "self": f"{ENDPOINT}/speechtotext/datasets/d{skip}"}]}
+        page: dict[str, Any] = {
+            "values": [{**DATASET, "self": f"{ENDPOINT}/speechtotext/datasets/d{skip}"}]
+        }
         if skip < 2:
-            page["@nextLink"] = f"{ENDPOINT}/speechtotext/datasets?skip={skip + 1}&top=1&api-version=2025-10-15"
+            page["@nextLink"] = (
+                f"{ENDPOINT}/speechtotext/datasets?skip={skip + 1}&top=1&api-version=2025-10-15"
+            )
         return httpx.Response(200, json=page)
 
     with stt(handler, FakeTime()) as client:
@@ -215,34 +228,66 @@ def test_speech_to_text_paging_follows_at_next_link_across_three_pages() -> None
 
 
 def test_custom_voice_error_shape_maps_to_a_typed_error() -> None:
-    body = {"error": {"code": "BadRequest", "message": "Invalid id", "target": "id",
-                      "innererror": {"code": "InvalidResourceId", "innererror": {"code": "IdTooShort"}}}}
-    script = Script([httpx.Response(400, json=body, headers={"x-ms-error-code": "BadRequest",
-                                                                "apim-request-id": "req-42"})])
+    body = {
+        "error": {
+            "code": "BadRequest",
+            "message": "Invalid id",
+            "target": "id",
+            "innererror": {"code": "InvalidResourceId", "innererror": {"code": "IdTooShort"}},
+        }
+    }
+    script = Script(
+        [
+            httpx.Response(
+                400,
+                json=body,
+                headers={"x-ms-error-code": "BadRequest", "apim-request-id": "req-42"},
+            )
+        ]
+    )
     with cv(script, FakeTime()) as client, pytest.raises(errors.BadRequestError) as info:
         client.get_project("abc")
     exc = info.value
     assert (exc.status, exc.code, exc.inner_code, exc.target, exc.request_id) == (
-        400, "BadRequest", "IdTooShort", "id", "req-42")
+        400,
+        "BadRequest",
+        "IdTooShort",
+        "id",
+        "req-42",
+    )
     assert "Invalid id" in str(exc) and "req-42" in str(exc)
     assert not errors.is_transient(exc)
 
 
 def test_speech_to_text_error_shape_maps_to_a_typed_error() -> None:
-    body = {"code": "InvalidArgument", "message": "Dataset file is not UTF-8 with BOM.",
-            "innerError": {"code": "NoUtf8WithBom", "message": "bom"}}
+    body = {
+        "code": "InvalidArgument",
+        "message": "Dataset file is not UTF-8 with BOM.",
+        "innerError": {"code": "NoUtf8WithBom", "message": "bom"},
+    }
     script = Script([httpx.Response(400, json=body, headers={"X-RequestId": "r-7"})])
     with stt(script, FakeTime()) as client, pytest.raises(errors.BadRequestError) as info:
         client.get_dataset("d1")
     assert (info.value.code, info.value.inner_code, info.value.request_id) == (
-        "InvalidArgument", "NoUtf8WithBom", "r-7")
+        "InvalidArgument",
+        "NoUtf8WithBom",
+        "r-7",
+    )
 
 
-@pytest.mark.parametrize(("status", "cls"), [
-    (401, errors.AuthenticationError), (403, errors.PermissionDeniedError),
-    (404, errors.NotFoundError), (409, errors.ConflictError), (408, errors.RequestTimeoutError),
-    (429, errors.ThrottledError), (504, errors.ServiceError), (422, errors.SpeechHTTPError),
-])
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (401, errors.AuthenticationError),
+        (403, errors.PermissionDeniedError),
+        (404, errors.NotFoundError),
+        (409, errors.ConflictError),
+        (408, errors.RequestTimeoutError),
+        (429, errors.ThrottledError),
+        (504, errors.ServiceError),
+        (422, errors.SpeechHTTPError),
+    ],
+)
 def test_statuses_map_to_error_types(status: int, cls: type[errors.SpeechHTTPError]) -> None:
     script = Script([httpx.Response(status, text="<html>gateway</html>")])
     with stt(script, FakeTime()) as client, pytest.raises(cls) as info:
@@ -265,9 +310,11 @@ def test_delete_of_a_missing_resource_is_not_an_error_by_default() -> None:
 
 def test_secrets_never_appear_in_error_strings() -> None:
     token = "eyJ0eXAiOiJKV1QiLCJhbGciOi.secret-token-value"
-    leaky = {"code": "InvalidArgument",
-             "message": f"bad contentUrl {SAS}; key {KEY}; Authorization: Bearer {token}",
-             "target": SAS}
+    leaky = {
+        "code": "InvalidArgument",
+        "message": f"bad contentUrl {SAS}; key {KEY}; Authorization: Bearer {token}",
+        "target": SAS,
+    }
     cases: list[httpx.Response | Exception] = [
         httpx.Response(400, json=leaky),
         httpx.Response(429, json=leaky),
@@ -324,7 +371,9 @@ def test_bearer_token_from_a_credential_is_cached_and_refreshed_before_expiry() 
         return ok()
 
     cred = FakeCredential()
-    with CustomSpeechClient(settings(), transport=httpx.MockTransport(handler), credential=cred) as c:
+    with CustomSpeechClient(
+        settings(), transport=httpx.MockTransport(handler), credential=cred
+    ) as c:
         c.get_dataset("d1")
         c.get_dataset("d1")
     assert seen == ["Bearer token-1-abcdefgh"] * 2
@@ -332,19 +381,27 @@ def test_bearer_token_from_a_credential_is_cached_and_refreshed_before_expiry() 
 
     short = FakeCredential(lifetime=60)  # inside the refresh margin: every request refreshes
     seen.clear()
-    with CustomSpeechClient(settings(), transport=httpx.MockTransport(handler), credential=short) as c:
+    with CustomSpeechClient(
+        settings(), transport=httpx.MockTransport(handler), credential=short
+    ) as c:
         c.get_dataset("d1")
         c.get_dataset("d1")
     assert seen == ["Bearer token-1-abcdefgh", "Bearer token-2-abcdefgh"]
 
 
 def test_a_401_with_a_credential_fetches_a_new_token_once() -> None:
-    script = Script([httpx.Response(401, json={"code": "Unauthorized", "message": "expired"}), ok()])
+    script = Script(
+        [httpx.Response(401, json={"code": "Unauthorized", "message": "expired"}), ok()]
+    )
     cred = FakeCredential()
-    with CustomSpeechClient(settings(), transport=httpx.MockTransport(script), credential=cred) as c:
+    with CustomSpeechClient(
+        settings(), transport=httpx.MockTransport(script), credential=cred
+    ) as c:
         c.get_dataset("d1")
     assert [r.headers["authorization"] for r in script.requests] == [
-        "Bearer token-1-abcdefgh", "Bearer token-2-abcdefgh"]
+        "Bearer token-1-abcdefgh",
+        "Bearer token-2-abcdefgh",
+    ]
 
 
 def test_key_auth_sends_the_subscription_key_header() -> None:
@@ -373,11 +430,24 @@ def test_get_or_create_dataset_reuses_a_match_and_replaces_a_failed_one() -> Non
     values: list[dict[str, Any]] = [{**existing, "displayName": "faq's"}]
     with stt(handler, FakeTime()) as client:
         ds, was_created = client.get_or_create_dataset(
-            kind="Language", locale="en-US", display_name="faq's", content_url=SAS, content_hash="h1")
+            kind="Language",
+            locale="en-US",
+            display_name="faq's",
+            content_url=SAS,
+            content_hash="h1",
+        )
         assert (ds.id, was_created, posts) == ("d1", False, [])
-        values = [{**failed, "displayName": "faq's"}, {**existing, "displayName": "faq's", "customProperties": {}}]
+        values = [
+            {**failed, "displayName": "faq's"},
+            {**existing, "displayName": "faq's", "customProperties": {}},
+        ]
         ds, was_created = client.get_or_create_dataset(
-            kind="Language", locale="en-US", display_name="faq's", content_url=SAS, content_hash="h1")
+            kind="Language",
+            locale="en-US",
+            display_name="faq's",
+            content_url=SAS,
+            content_hash="h1",
+        )
     assert (ds.id, was_created) == ("new", True)
     assert posts[0]["customProperties"] == {CONTENT_HASH_PROPERTY: "h1"}
     assert posts[0]["contentUrl"] == SAS
@@ -392,10 +462,15 @@ def test_block_upload_skips_blocks_already_uploaded(tmp_path: Path) -> None:
         request.read()
         calls.append((request.method, request.url.path.rsplit("/", 1)[-1]))
         if request.method == "GET":
-            return httpx.Response(200, json={"uncommittedBlocks": [{"name": "MDAwMDAwMDA=", "size": 4}]})
+            return httpx.Response(
+                200, json={"uncommittedBlocks": [{"name": "MDAwMDAwMDA=", "size": 4}]}
+            )
         if request.method == "POST":
             assert [b["id"] for b in json.loads(request.content)] == [
-                "MDAwMDAwMDA=", "MDAwMDAwMDE=", "MDAwMDAwMDI="]
+                "MDAwMDAwMDA=",
+                "MDAwMDAwMDE=",
+                "MDAwMDAwMDI=",
+            ]
             return httpx.Response(200)
         assert request.content in (b"efgh", b"ij")
         return httpx.Response(201)

@@ -29,10 +29,20 @@ def test_deleted_and_renamed_files_are_removed_from_the_prefix_only(
     dataset: Path, tmp_path: Path, storage_settings: StorageSettings
 ) -> None:
     cache = tmp_path / "c.json"
-    first = stage(build_manifest(dataset, hash_cache=cache), settings=storage_settings, prefix="v/ds1", prune=True)
+    first = stage(
+        build_manifest(dataset, hash_cache=cache),
+        settings=storage_settings,
+        prefix="v/ds1",
+        prune=True,
+    )
     assert first.deleted == [] and len(first.uploaded) == 13
     # Neighbours that only share a string prefix, a parent folder, and the container root.
-    outside = {"v/ds10/wavs/0003.wav": b"x", "v/ds1.txt": b"y", "v/keep.wav": b"z", "root.wav": b"r"}
+    outside = {
+        "v/ds10/wavs/0003.wav": b"x",
+        "v/ds1.txt": b"y",
+        "v/keep.wav": b"z",
+        "root.wav": b"r",
+    }
     for name, data in outside.items():
         _put(storage_settings, name, data)
     _put(storage_settings, "v/ds1/extra/stray.wav", b"stray")  # inside: not in the manifest
@@ -47,7 +57,9 @@ def test_deleted_and_renamed_files_are_removed_from_the_prefix_only(
     assert result.deleted == ["v/ds1/extra/stray.wav", "v/ds1/wavs/0003.wav", "v/ds1/wavs/0005.wav"]
     assert result.deleted_bytes == 20_000 * 2 + len(b"stray")
     blobs = read_blobs(storage_settings, storage_settings.container)
-    assert {n for n in blobs if n.startswith("v/ds1/")} == {f"v/ds1/{e.path}" for e in manifest.entries}
+    assert {n for n in blobs if n.startswith("v/ds1/")} == {
+        f"v/ds1/{e.path}" for e in manifest.entries
+    }
     assert {n: blobs[n] for n in outside} == outside
 
 
@@ -55,8 +67,12 @@ def test_unchanged_rerun_deletes_nothing(
     dataset: Path, tmp_path: Path, storage_settings: StorageSettings
 ) -> None:
     cache = tmp_path / "c.json"
-    stage(build_manifest(dataset, hash_cache=cache), settings=storage_settings, prefix="p", prune=True)
-    again = stage(build_manifest(dataset, hash_cache=cache), settings=storage_settings, prefix="p", prune=True)
+    stage(
+        build_manifest(dataset, hash_cache=cache), settings=storage_settings, prefix="p", prune=True
+    )
+    again = stage(
+        build_manifest(dataset, hash_cache=cache), settings=storage_settings, prefix="p", prune=True
+    )
     assert again.deleted == [] and again.deleted_bytes == 0
     assert again.uploaded == [] and len(again.skipped) == 13
     assert len(read_blobs(storage_settings, storage_settings.container, "p/")) == 13
