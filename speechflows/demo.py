@@ -290,7 +290,7 @@ def _summary(out: Console, outcome: DemoOutcome) -> None:
     ui = (
         where.removesuffix("/api")
         if where
-        else "http://127.0.0.1:4200 (after `prefect server start`)"
+        else "http://127.0.0.1:4200 (run `make up`: its server shares this checkout's .prefect/)"
     )
     out.print(
         f"Artifacts (reports: {', '.join(outcome.report_keys)}, validation tables, progress, "
