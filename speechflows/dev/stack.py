@@ -34,6 +34,7 @@ from speechflows.dev.prefect_server import (
     worker_registered,
 )
 from speechflows.dev.processes import ManagedProcess, ServiceStartError, port_open
+from speechflows.dev.sample_inputs import seed_default_inputs
 
 
 @dataclass
@@ -220,6 +221,9 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         ensure_setup(api_url=api_url)
         deploy_all(api_url=api_url, root=config.root, env=prefect_env)
         echo("deployments  applied from prefect.yaml")
+        seeded = seed_default_inputs(config.root)
+        if seeded:
+            echo(f"sample data  {len(seeded)} inputs the deployments' defaults name, under data/")
         worker_name = "speechflows-dev-worker"
         services.append(
             _spawn(
