@@ -58,8 +58,8 @@ class StopOnExit:
         self.stop()
 
 
-class ManagedProcess:
-    """A server child process bound to ``127.0.0.1:port``.
+class ManagedProcess(StopOnExit):
+    """A server child process bound to ``127.0.0.1:port``; ``with`` starts it and stops it after.
 
     Example:
         >>> p = ManagedProcess("echo", ["python3", "-m", "http.server", "0"], port=0)  # doctest: +SKIP
@@ -172,16 +172,9 @@ class ManagedProcess:
         tail = self.log_path.read_text(errors="replace").splitlines()[-lines:]
         return "\nlast lines of " + str(self.log_path) + ":\n" + "\n".join(tail) if tail else ""
 
-    def __enter__(self) -> ManagedProcess:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def __enter__(self) -> Self:
+        self.start()
+        return self
 
 
 @atexit.register
