@@ -39,6 +39,52 @@ PREFIX = {
     "v3.2": "/speechtotext/v3.2",
 }
 LRO_HEADERS = ("Operation-Id", "Operation-Location", "Location")
+# Speech to text operations the emulator answers (all of Custom Voice is emulated).
+EMULATED_STT = frozenset(
+    {
+        "Datasets_ListSupportedLocales",
+        "Datasets_List",
+        "Datasets_Create",
+        "Datasets_Get",
+        "Datasets_Update",
+        "Datasets_Delete",
+        "Datasets_GetBlocks",
+        "Datasets_UploadBlock",
+        "Datasets_CommitBlocks",
+        "Datasets_Upload",
+        "Datasets_ListFiles",
+        "Datasets_GetFile",
+        "Projects_List",
+        "Projects_Create",
+        "Projects_Get",
+        "Projects_Update",
+        "Projects_Delete",
+        "Projects_ListDatasets",
+        "Projects_ListModels",
+        "Projects_ListEvaluations",
+        "Projects_ListEndpoints",
+        "Projects_ListTranscriptions",
+        "Models_ListBaseModels",
+        "Models_GetBaseModel",
+        "Models_Create",
+        "Models_GetCustomModel",
+        "Models_ListCustomModels",
+        "Models_Update",
+        "Models_Delete",
+        "Evaluations_List",
+        "Evaluations_Create",
+        "Evaluations_Get",
+        "Evaluations_Update",
+        "Evaluations_Delete",
+        "Evaluations_ListFiles",
+        "Evaluations_GetFile",
+        "Endpoints_List",
+        "Endpoints_Create",
+        "Endpoints_Get",
+        "Endpoints_Update",
+        "Endpoints_Delete",
+    }
+)
 
 
 @cache

@@ -23,54 +23,9 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.emulator.spec_check import PREFIX, check_response, load_spec
+from tests.emulator.spec_check import EMULATED_STT, PREFIX, check_response, load_spec
 from tests.fixtures.emulator import EmulatorService
 
-EMULATED_STT = frozenset(
-    {
-        "Datasets_ListSupportedLocales",
-        "Datasets_List",
-        "Datasets_Create",
-        "Datasets_Get",
-        "Datasets_Update",
-        "Datasets_Delete",
-        "Datasets_GetBlocks",
-        "Datasets_UploadBlock",
-        "Datasets_CommitBlocks",
-        "Datasets_Upload",
-        "Datasets_ListFiles",
-        "Datasets_GetFile",
-        "Projects_List",
-        "Projects_Create",
-        "Projects_Get",
-        "Projects_Update",
-        "Projects_Delete",
-        "Projects_ListDatasets",
-        "Projects_ListModels",
-        "Projects_ListEvaluations",
-        "Projects_ListEndpoints",
-        "Projects_ListTranscriptions",
-        "Models_ListBaseModels",
-        "Models_GetBaseModel",
-        "Models_Create",
-        "Models_GetCustomModel",
-        "Models_ListCustomModels",
-        "Models_Update",
-        "Models_Delete",
-        "Evaluations_List",
-        "Evaluations_Create",
-        "Evaluations_Get",
-        "Evaluations_Update",
-        "Evaluations_Delete",
-        "Evaluations_ListFiles",
-        "Evaluations_GetFile",
-        "Endpoints_List",
-        "Endpoints_Create",
-        "Endpoints_Get",
-        "Endpoints_Update",
-        "Endpoints_Delete",
-    }
-)
 TARGETS = [("customvoice", "2026-01-01"), ("speechtotext", "2025-10-15"), ("speechtotext", "v3.2")]
 
 
