@@ -345,8 +345,9 @@ def wait_for_accepted(
 ) -> T:
     """Wait for the operation of a Custom Voice create, then return the final resource."""
     rid = cast("StatusResource", accepted.resource).resource_id
-    state = ContinuationState.for_operation(client, accepted, resource_kind, rid)
-    state = state.model_copy(update={"deadline_seconds": deadline_seconds})
+    state = ContinuationState.for_operation(
+        client, accepted, resource_kind, rid, deadline_seconds=deadline_seconds
+    )
     final = _resume(
         state, client, min_interval, max_interval, progress, sleep, clock, deadline_seconds
     )
