@@ -21,6 +21,7 @@ from prefect.logging import get_run_logger
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
+from speechflows.deployments.params import ConsentParams
 from speechflows.redaction import redact_text
 from speechflows.tasks import artifacts
 from speechflows.tasks.data import manifest_of, restrict, stage_data, staged_hash, validate_data
@@ -137,6 +138,33 @@ def validation_gate(
         )
         manifest = restrict(manifest, outcome.rejected_files)
     return manifest, outcome
+
+
+def consent_gate(
+    consent: ConsentParams,
+    *,
+    project_id: str,
+    locale: str,
+    refresh_cache: bool,
+    notes: list[str],
+) -> str:
+    """Validate a local consent recording (never forced); its content identity for the cache.
+
+    Returns:
+        The recording's manifest hash, or ``blob:<name>`` for an already staged recording.
+    """
+    if consent.audio_file is None:
+        return f"blob:{consent.audio_blob}"
+    manifest, _ = validation_gate(
+        consent.audio_file,
+        "Consent",
+        locale=locale,
+        table_key=artifacts.artifact_key("validation", project_id, "consent"),
+        force=False,
+        refresh_cache=refresh_cache,
+        notes=notes,
+    )
+    return str(manifest.hash)
 
 
 _background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="speechflows-prefetch")
@@ -258,6 +286,7 @@ __all__ = [
     "Stages",
     "ValidationFailedError",
     "check_settings",
+    "consent_gate",
     "prefetch_staged_hash",
     "publish_report",
     "rejects_of",

@@ -21,6 +21,7 @@ from speechflows.deployments.params import PersonalVoiceParams
 from speechflows.flows.common import (
     Stages,
     check_settings,
+    consent_gate,
     publish_report,
     rejects_of,
     settle,
@@ -74,18 +75,13 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 refresh_cache=p.refresh_cache,
                 notes=notes,
             )
-            consent_hash = f"blob:{p.consent.audio_blob}"
-            if p.consent.audio_file is not None:
-                consent_manifest, _ = validation_gate(
-                    p.consent.audio_file,
-                    "Consent",
-                    locale=p.locale,
-                    table_key=artifact_key("validation", p.project_id, "consent"),
-                    force=False,
-                    refresh_cache=p.refresh_cache,
-                    notes=notes,
-                )
-                consent_hash = consent_manifest.hash
+            consent_hash = consent_gate(
+                p.consent,
+                project_id=p.project_id,
+                locale=p.locale,
+                refresh_cache=p.refresh_cache,
+                notes=notes,
+            )
         facts += [
             ("prompt files", len(manifest.entries)),
             ("prompt audio (local check, s)", round(prompt.total_audio_seconds, 1)),

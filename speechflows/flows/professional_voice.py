@@ -19,8 +19,6 @@ Example:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 from prefect.logging import get_run_logger
 
@@ -28,6 +26,7 @@ from speechflows.deployments.params import ProfessionalVoiceParams
 from speechflows.flows.common import (
     Stages,
     check_settings,
+    consent_gate,
     prefetch_staged_hash,
     publish_report,
     rejects_of,
@@ -42,15 +41,6 @@ from speechflows.tasks import voice_models
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import AUDIO_EXTENSIONS, SCRIPT_EXTENSIONS, extensions_for
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
-
-
-def consent_audio_hash(audio_file: Path | None, audio_blob: str | None) -> str:
-    """Content identity of the consent recording (file MD5s; for a blob, its name)."""
-    if audio_file is not None:
-        from speechflows.datasets.manifest import build_manifest
-
-        return build_manifest(Path(audio_file)).hash
-    return f"blob:{audio_blob}"
 
 
 @flow(
@@ -88,7 +78,6 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
 
     container = load_storage_settings().container
     last_staged = prefetch_staged_hash(container, p.resolved_prefix())
-    consent_hash = f"blob:{p.consent.audio_blob}"
     try:
         with stages("validate"):
             manifest, validation = validation_gate(
@@ -102,17 +91,13 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                 refresh_cache=p.refresh_cache,
                 notes=notes,
             )
-            if p.consent.audio_file is not None:
-                consent_manifest, _ = validation_gate(
-                    p.consent.audio_file,
-                    "Consent",
-                    locale=p.locale,
-                    table_key=artifact_key("validation", p.project_id, "consent"),
-                    force=False,
-                    refresh_cache=p.refresh_cache,
-                    notes=notes,
-                )
-                consent_hash = consent_manifest.hash
+            consent_hash = consent_gate(
+                p.consent,
+                project_id=p.project_id,
+                locale=p.locale,
+                refresh_cache=p.refresh_cache,
+                notes=notes,
+            )
         facts += [
             ("files checked", validation.files_checked),
             ("valid utterances (local check)", validation.utterance_count),
@@ -281,4 +266,4 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
     return result
 
 
-__all__ = ["consent_audio_hash", "professional_voice_onboarding"]
+__all__ = ["professional_voice_onboarding"]
