@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from speechflows.emulator.config import EmulatorConfig, FaultConfig
+from speechflows.settings import is_loopback_host
 
 KEY_ENV = "SPEECHFLOWS_EMULATOR_KEY"
 
@@ -18,7 +19,7 @@ def serve(config: EmulatorConfig, *, port: int, host: str = "127.0.0.1") -> None
 
     from speechflows.emulator.app import create_app
 
-    if host not in ("127.0.0.1", "::1", "localhost"):
+    if not is_loopback_host(host):
         raise ValueError(f"the emulator serves on loopback only, not {host!r}")
     uvicorn.run(
         create_app(config),
