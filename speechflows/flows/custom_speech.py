@@ -77,6 +77,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     last_staged = {
         name: prefetch_staged_hash(container, prefix) for name, prefix in prefixes.items()
     }
+    error: BaseException | None = None
     try:
         # Every dataset is checked before anything is created or uploaded.
         checked: list[tuple[DatasetSpec, ValidationOutcome]] = []
@@ -204,6 +205,9 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
                     ("WER custom model", evaluation.word_error_rate_custom),
                 ]
     except BaseException as exc:
+        error = exc
+        raise
+    finally:
         publish_report(
             f"Custom speech onboarding: {p.project_name}",
             report_key,
@@ -212,18 +216,8 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
             rejects=rejects,
             stages=stages,
             notes=notes,
-            error=exc,
+            error=error,
         )
-        raise
-    publish_report(
-        f"Custom speech onboarding: {p.project_name}",
-        report_key,
-        resources=resources,
-        facts=facts,
-        rejects=rejects,
-        stages=stages,
-        notes=notes,
-    )
     assert project is not None
     result = CustomSpeechResult(
         project=project,

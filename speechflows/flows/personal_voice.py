@@ -63,6 +63,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
     consent: ResourceOutcome | None = None
     voice: PersonalVoiceOutcome | None = None
     prompt: ValidationOutcome | None = None
+    error: BaseException | None = None
     try:
         with stages("validate"):
             manifest, prompt = validation_gate(
@@ -124,6 +125,9 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
             )
         facts.append(("speakerProfileId", voice.speaker_profile_id))
     except BaseException as exc:
+        error = exc
+        raise
+    finally:
         publish_report(
             f"Personal voice onboarding: {p.project_id}",
             report_key,
@@ -132,18 +136,8 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
             rejects=rejects_of(prompt),
             stages=stages,
             notes=notes,
-            error=exc,
+            error=error,
         )
-        raise
-    publish_report(
-        f"Personal voice onboarding: {p.project_id}",
-        report_key,
-        resources=[project, consent, voice.voice],
-        facts=facts,
-        rejects=rejects_of(prompt),
-        stages=stages,
-        notes=notes,
-    )
     assert project and consent and prompt
     result = PersonalVoiceResult(
         project=project,

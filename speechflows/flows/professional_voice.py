@@ -78,6 +78,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
 
     container = load_storage_settings().container
     last_staged = prefetch_staged_hash(container, p.resolved_prefix())
+    error: BaseException | None = None
     try:
         with stages("validate"):
             manifest, validation = validation_gate(
@@ -218,6 +219,9 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                         )
                     )
     except BaseException as exc:
+        error = exc
+        raise
+    finally:
         publish_report(
             f"Professional voice onboarding: {p.project_id}",
             report_key,
@@ -226,18 +230,8 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
             rejects=rejects_of(validation),
             stages=stages,
             notes=notes,
-            error=exc,
+            error=error,
         )
-        raise
-    publish_report(
-        f"Professional voice onboarding: {p.project_id}",
-        report_key,
-        resources=[project, consent, training_set, model, endpoint],
-        facts=facts,
-        rejects=rejects_of(validation),
-        stages=stages,
-        notes=notes,
-    )
     assert project and consent and training_set and staging and validation  # set when no error
     result = ProfessionalVoiceResult(
         project=project,
