@@ -33,17 +33,16 @@ def emulator(
     ] = None,
 ) -> None:
     """Serve the Speech emulator (Custom Voice + Speech to text) until Ctrl-C."""
-    from speechflows.emulator.config import EmulatorConfig, FaultConfig
-    from speechflows.emulator.server import serve
+    from speechflows.emulator.server import build_config, serve
 
-    config = EmulatorConfig(
-        data_dir=data_dir,
-        key=key or "speechflows-emulator-key",
+    config = build_config(
+        data_dir,
+        key=key,
         accept_bearer=accept_bearer,
         step_seconds=step_seconds,
         model_training_seconds=model_training_seconds,
         min_utterance_count=min_utterance_count,
-        faults=FaultConfig.model_validate_json(faults) if faults else FaultConfig(),
+        faults=faults,
     )
     typer.echo(
         f"Speech emulator on http://127.0.0.1:{port} (state in {data_dir}); "

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 CUSTOM_VOICE_VERSIONS = ("2026-01-01", "2024-02-01-preview", "2023-12-01-preview")
 SPEECH_TO_TEXT_QUERY_VERSIONS = ("2025-10-15",)
 SPEECH_TO_TEXT_PATH_VERSIONS = ("v3.2",)
+DEFAULT_KEY = "speechflows-emulator-key"
 
 
 class RateLimit(BaseModel):
@@ -71,7 +72,7 @@ class EmulatorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     data_dir: Path
-    key: SecretStr = SecretStr("speechflows-emulator-key")
+    key: SecretStr = SecretStr(DEFAULT_KEY)
     accept_bearer: bool = False
     step_seconds: float = Field(default=0.05, ge=0.0, le=3600.0)
     model_training_seconds: float = Field(default=0.2, ge=0.0, le=86400.0)

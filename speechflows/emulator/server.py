@@ -7,10 +7,36 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from speechflows.emulator.config import EmulatorConfig, FaultConfig
+from speechflows.emulator.config import DEFAULT_KEY, EmulatorConfig, FaultConfig
 from speechflows.settings import is_loopback_host
 
 KEY_ENV = "SPEECHFLOWS_EMULATOR_KEY"
+
+
+def build_config(
+    data_dir: Path,
+    *,
+    key: str | None,
+    accept_bearer: bool,
+    step_seconds: float,
+    model_training_seconds: float,
+    min_utterance_count: int,
+    faults: str | None,
+) -> EmulatorConfig:
+    """The config of both entry points (this module's and ``speechflows emulator``).
+
+    ``key`` falls back to ``$SPEECHFLOWS_EMULATOR_KEY``, then to the default key; ``faults`` is
+    :class:`FaultConfig` as JSON.
+    """
+    return EmulatorConfig(
+        data_dir=data_dir,
+        key=key or os.environ.get(KEY_ENV) or DEFAULT_KEY,
+        accept_bearer=accept_bearer,
+        step_seconds=step_seconds,
+        model_training_seconds=model_training_seconds,
+        min_utterance_count=min_utterance_count,
+        faults=FaultConfig.model_validate_json(faults) if faults else FaultConfig(),
+    )
 
 
 def serve(config: EmulatorConfig, *, port: int, host: str = "127.0.0.1") -> None:
@@ -43,15 +69,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--min-utterance-count", type=int, default=300)
     parser.add_argument("--faults", default=None, help="FaultConfig as JSON")
     args = parser.parse_args(argv)
-    key = args.key or os.environ.get(KEY_ENV) or "speechflows-emulator-key"
-    faults = FaultConfig.model_validate_json(args.faults) if args.faults else FaultConfig()
-    config = EmulatorConfig(
-        data_dir=args.data_dir,
-        key=key,
+    config = build_config(
+        args.data_dir,
+        key=args.key,
         accept_bearer=args.accept_bearer,
         step_seconds=args.step_seconds,
         model_training_seconds=args.model_training_seconds,
         min_utterance_count=args.min_utterance_count,
-        faults=faults,
+        faults=args.faults,
     )
     serve(config, port=args.port)
