@@ -96,14 +96,7 @@ STT_BASE_MODELS: list[tuple[str, str, str, tuple[str, ...]]] = [
         "8a043172-65b7-4cf3-a8b5-4449efa5a0f1",
         "en-US",
         "20250101 (en-US)",
-        (
-            "Language",
-            "Acoustic",
-            "Pronunciation",
-            "AudioFiles",
-            "LanguageMarkdown",
-            "OutputFormatting",
-        ),
+        STT_DATASET_KINDS,  # en-US adapts with every kind
     ),
     (
         "1aae1070-7972-47e9-9977-2a0f4c8a2d13",
