@@ -43,9 +43,9 @@ import datetime as dt
 import hashlib
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -62,6 +62,7 @@ SINGLE_PUT_LIMIT = 8 * 1024 * 1024
 BLOCK_SIZE = 8 * 1024 * 1024
 # The private read/write token never leaves this process; long enough for a slow big stage.
 _TRANSFER_TOKEN_EXPIRY = dt.timedelta(hours=6)
+_T = TypeVar("_T")
 
 
 class StageResult(BaseModel):
@@ -235,6 +236,32 @@ async def _put_blocks(
     await transport.put_block_list(name, block_ids, entry.md5)
 
 
+async def _run_pool(
+    items: list[_T], act: Callable[[_T], Awaitable[None]], concurrency: int, tally: _Tally
+) -> None:
+    """Run ``act`` on every item with ``concurrency`` workers; stop at the first failure and
+    raise it, naming the uploads that did complete."""
+    queue: Iterator[_T] = iter(items)
+    failures: list[Exception] = []
+
+    async def worker() -> None:
+        for item in queue:
+            if failures:
+                return
+            try:
+                await act(item)
+            except Exception as exc:
+                failures.append(exc)
+                return
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(items)))))
+    if failures:
+        first = failures[0]
+        if isinstance(first, StagingError):
+            first.uploaded = tuple(tally.uploaded)  # the uploads did complete
+        raise first
+
+
 async def _upload_all(
     transport: BlobTransport,
     manifest: Manifest,
@@ -242,60 +269,33 @@ async def _upload_all(
     concurrency: int,
     tally: _Tally,
 ) -> None:
-    queue: Iterator[tuple[str, ManifestEntry]] = iter(todo)
     slots = asyncio.Semaphore(concurrency)
     buffers = _BlockBuffers()
-    failures: list[Exception] = []
 
-    async def worker() -> None:
-        for name, entry in queue:
-            if failures:
-                return
-            try:
-                if entry.size <= SINGLE_PUT_LIMIT:
-                    await transport.put_blob(name, _read(manifest, entry), entry.md5)
-                else:
-                    await _put_blocks(transport, manifest, entry, name, slots, buffers, tally)
-                    tally.partial_bytes -= entry.size
-            except Exception as exc:
-                failures.append(exc)
-                return
-            tally.uploaded.append(name)
-            tally.uploaded_bytes += entry.size
-            tally.report(name)
+    async def upload(item: tuple[str, ManifestEntry]) -> None:
+        name, entry = item
+        if entry.size <= SINGLE_PUT_LIMIT:
+            await transport.put_blob(name, _read(manifest, entry), entry.md5)
+        else:
+            await _put_blocks(transport, manifest, entry, name, slots, buffers, tally)
+            tally.partial_bytes -= entry.size
+        tally.uploaded.append(name)
+        tally.uploaded_bytes += entry.size
+        tally.report(name)
 
-    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(todo)))))
-    if failures:
-        first = failures[0]
-        if isinstance(first, StagingError):
-            first.uploaded = tuple(tally.uploaded)
-        raise first
+    await _run_pool(todo, upload, concurrency, tally)
 
 
 async def _delete_all(
     transport: BlobTransport, stale: list[RemoteBlob], concurrency: int, tally: _Tally
 ) -> list[RemoteBlob]:
-    queue: Iterator[RemoteBlob] = iter(stale)
     deleted: list[RemoteBlob] = []
-    failures: list[Exception] = []
 
-    async def worker() -> None:
-        for blob in queue:
-            if failures:
-                return
-            try:
-                if await transport.delete_blob(blob.name):
-                    deleted.append(blob)
-            except Exception as exc:
-                failures.append(exc)
-                return
+    async def delete(blob: RemoteBlob) -> None:
+        if await transport.delete_blob(blob.name):
+            deleted.append(blob)
 
-    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(stale)))))
-    if failures:
-        first = failures[0]
-        if isinstance(first, StagingError):
-            first.uploaded = tuple(tally.uploaded)  # the uploads did complete
-        raise first
+    await _run_pool(stale, delete, concurrency, tally)
     return deleted
 
 
