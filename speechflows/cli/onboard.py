@@ -120,35 +120,39 @@ def _consent(
 PARAMS = typer.Option("--params", help="JSON file with the flow's parameters (options override it)")
 JSON_OUT = typer.Option("--json", help="print the result as JSON")
 
+# Options more than one command takes, declared once so their flags and help stay the same.
+VoiceProject = Annotated[str | None, typer.Option("--project", help="Custom Voice project id")]
+Company = Annotated[
+    str | None, typer.Option("--company", help="company name as spoken in the consent")
+]
+ConsentFile = Annotated[Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")]
+ConsentBlob = Annotated[
+    str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")
+]
+Locale = Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")]
+Force = Annotated[
+    bool | None, typer.Option("--force", help="upload the valid files even if some have errors")
+]
+
 
 @onboard.command("voice")
 def voice(
     data_dir: Annotated[
         Path | None, typer.Argument(help="folder with the recordings and scripts")
     ] = None,
-    project: Annotated[
-        str | None, typer.Option("--project", help="Custom Voice project id")
-    ] = None,
+    project: VoiceProject = None,
     talent: Annotated[
         str | None, typer.Option("--talent", help="voice talent name as spoken in the consent")
     ] = None,
-    company: Annotated[
-        str | None, typer.Option("--company", help="company name as spoken in the consent")
-    ] = None,
-    consent_file: Annotated[
-        Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")
-    ] = None,
-    consent_blob: Annotated[
-        str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")
-    ] = None,
-    locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
+    company: Company = None,
+    consent_file: ConsentFile = None,
+    consent_blob: ConsentBlob = None,
+    locale: Locale = None,
     kind: Annotated[
         str | None, typer.Option("--kind", help="AudioAndScript | LongAudio | AudioOnly")
     ] = None,
     voice_kind: Annotated[str | None, typer.Option("--voice-kind", help="Male | Female")] = None,
-    force: Annotated[
-        bool | None, typer.Option("--force", help="upload the valid files even if some have errors")
-    ] = None,
+    force: Force = None,
     voice_name: Annotated[
         str | None,
         typer.Option("--train-model", help="train a model with this voice name (…Neural)"),
@@ -178,22 +182,14 @@ def voice(
 @onboard.command("personal")
 def personal(
     prompt: Annotated[Path | None, typer.Argument(help="prompt audio: a file or a folder")] = None,
-    project: Annotated[
-        str | None, typer.Option("--project", help="Custom Voice project id")
-    ] = None,
+    project: VoiceProject = None,
     talent: Annotated[
         str | None, typer.Option("--talent", help="speaker name as spoken in the consent")
     ] = None,
-    company: Annotated[
-        str | None, typer.Option("--company", help="company name as spoken in the consent")
-    ] = None,
-    consent_file: Annotated[
-        Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")
-    ] = None,
-    consent_blob: Annotated[
-        str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")
-    ] = None,
-    locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
+    company: Company = None,
+    consent_file: ConsentFile = None,
+    consent_blob: ConsentBlob = None,
+    locale: Locale = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
@@ -216,16 +212,14 @@ def speech(
     dataset: Annotated[
         list[str] | None, typer.Option("--dataset", help="NAME:KIND:PATH (repeatable)")
     ] = None,
-    locale: Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")] = None,
+    locale: Locale = None,
     model: Annotated[
         str | None, typer.Option("--model", help="train a custom model with this display name")
     ] = None,
     test_dataset: Annotated[
         str | None, typer.Option("--test-dataset", help="evaluate on this Acoustic dataset")
     ] = None,
-    force: Annotated[
-        bool | None, typer.Option("--force", help="upload the valid files even if some have errors")
-    ] = None,
+    force: Force = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
