@@ -109,16 +109,15 @@ class PrefectServer(StopOnExit):
         """
         port = port or free_port()
         home.mkdir(parents=True, exist_ok=True)
+        api_url = f"http://127.0.0.1:{port}/api"
         server_env = {**QUIET_ENV, "PREFECT_HOME": str(home), **(env or {})}
         # A PREFECT_API_URL inherited from the caller must not point the server at itself.
-        server_env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        server_env["PREFECT_API_URL"] = api_url
         if database_url:
             server_env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
-        argv = server_argv(port)
-        api_url = f"http://127.0.0.1:{port}/api"
         process = ManagedProcess(
             "Prefect server",
-            argv,
+            server_argv(port),
             port=port,
             env=server_env,
             log_path=log_path or home / "server.log",
