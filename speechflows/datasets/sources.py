@@ -41,7 +41,6 @@ class FolderSource:
         self.root = root
         self._root = str(root)
         self._names: list[str] | None = None
-        self._total = 0
 
     def names(self) -> list[str]:
         if self._names is None:
