@@ -22,7 +22,6 @@ from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.models import AzureBlobContentSource, Status
 from speechflows.speech.polling import ContinuationState
 from speechflows.tasks import continuation, events
-from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import (
     OperationOutcome,
@@ -131,8 +130,7 @@ def ensure_consent(
         else:
             log.info("consent %s is %s: waiting for it", consent_id, existing.status)
             state = ContinuationState.for_resource(cv, "consents", consent_id)
-        bar = LiveProgress(progress_key, f"consent {consent_id}") if progress_key else None
-        final = wait_resumed(cv, state, wait, bar, f"consent {consent_id}")
+        final = wait_resumed(cv, state, wait, progress_key, f"consent {consent_id}")
     events.emit(
         "consent.succeeded", kind="consent", rid=consent_id, related=[("project", project_id)]
     )
@@ -335,11 +333,10 @@ def wait_for_training_set(
     """Wait for the upload operation, then read the training set's utterances and duration."""
     log = get_run_logger()
     state = ContinuationState.from_json(continuation_json)
-    bar = LiveProgress(progress_key, f"training set {training_set_id}") if progress_key else None
     with voice_client() as cv:
         url = cv.url("trainingsets", training_set_id)
         try:
-            wait_resumed(cv, state, wait, bar, f"training set {training_set_id}")
+            wait_resumed(cv, state, wait, progress_key, f"training set {training_set_id}")
         except ResourceFailedError as exc:
             events.emit(
                 "training-set.failed",

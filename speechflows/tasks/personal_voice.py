@@ -18,7 +18,6 @@ from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.models import Status
 from speechflows.speech.polling import ContinuationState
 from speechflows.tasks import continuation, events
-from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
@@ -113,13 +112,10 @@ def ensure_personal_voice(
                 personal_voice_id,
                 accepted.operation.id,
             )
-        bar = (
-            LiveProgress(progress_key, f"personal voice {personal_voice_id}")
-            if progress_key
-            else None
-        )
         try:
-            final = wait_resumed(cv, state, wait, bar, f"personal voice {personal_voice_id}")
+            final = wait_resumed(
+                cv, state, wait, progress_key, f"personal voice {personal_voice_id}"
+            )
         except ResourceFailedError as exc:
             events.emit(
                 "personal-voice.failed",

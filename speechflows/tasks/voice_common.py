@@ -72,11 +72,14 @@ def wait_resumed(
     client: CustomVoiceClient,
     state: ContinuationState,
     options: WaitOptions,
-    bar: LiveProgress | None,
+    progress_key: str | None,
     what: str,
 ) -> Any:
+    """Poll ``state`` to its end, showing ``what`` in the progress artifact ``progress_key``."""
     # A re-run gets the full stage deadline again, counted from now.
     from datetime import UTC, datetime
+
+    bar = LiveProgress(progress_key, what) if progress_key else None
 
     fresh = state.model_copy(
         update={"started_at": datetime.now(UTC), "deadline_seconds": options.deadline_seconds}

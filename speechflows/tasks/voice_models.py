@@ -13,7 +13,6 @@ from speechflows.speech.custom_voice import operation_id_for
 from speechflows.speech.models import Status
 from speechflows.speech.polling import ContinuationState
 from speechflows.tasks import events
-from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import ResourceOutcome
 from speechflows.tasks.retries import retry_options
@@ -113,8 +112,7 @@ def ensure_voice_model(
             state = ContinuationState.for_operation(cv, accepted, "models", model_id)
             action = "created"
             log.info("model %s training started (operation %s)", model_id, accepted.operation.id)
-        bar = LiveProgress(progress_key, f"model {model_id}") if progress_key else None
-        final = wait_resumed(cv, state, wait, bar, f"model {model_id}")
+        final = wait_resumed(cv, state, wait, progress_key, f"model {model_id}")
     events.emit(
         "voice-model.succeeded",
         kind="voice model",
@@ -169,8 +167,7 @@ def ensure_voice_endpoint(
             state = ContinuationState.for_operation(cv, accepted, "endpoints", eid)
             action = "created"
             log.info("endpoint %s deployment started", eid)
-        bar = LiveProgress(progress_key, f"endpoint {eid}") if progress_key else None
-        final = wait_resumed(cv, state, wait, bar, f"endpoint {eid}")
+        final = wait_resumed(cv, state, wait, progress_key, f"endpoint {eid}")
     events.emit(
         "voice-endpoint.succeeded",
         kind="voice endpoint",
