@@ -21,7 +21,7 @@ from prefect.logging import get_run_logger
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
-from speechflows.deployments.params import ConsentParams
+from speechflows.deployments.params import ConsentParams, Deadlines
 from speechflows.redaction import redact_text
 from speechflows.tasks import artifacts
 from speechflows.tasks.data import manifest_of, restrict, stage_data, staged_hash, validate_data
@@ -167,6 +167,36 @@ def consent_gate(
     return str(manifest.hash)
 
 
+def consent_step(
+    consent: ConsentParams,
+    *,
+    project_id: str,
+    locale: str,
+    audio_hash: str,
+    deadlines: Deadlines,
+) -> ResourceOutcome:
+    """The consent of ``project_id`` (created, or reused while ``audio_hash`` is the same), ready.
+
+    ``audio_hash`` is what :func:`consent_gate` returned.
+    """
+    from speechflows.tasks.custom_voice import ensure_consent
+
+    outcome: ResourceOutcome = ensure_consent(
+        consent.resolved_id(project_id),
+        project_id=project_id,
+        voice_talent_name=consent.voice_talent_name,
+        company_name=consent.company_name,
+        locale=locale,
+        audio_hash=audio_hash,
+        audio_file=consent.audio_file,
+        audio_blob=consent.audio_blob,
+        description=consent.description,
+        wait=wait_options(deadlines, deadlines.consent_minutes),
+        progress_key=artifacts.artifact_key("progress", project_id, "consent"),
+    )
+    return outcome
+
+
 _background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="speechflows-prefetch")
 
 
@@ -287,6 +317,7 @@ __all__ = [
     "ValidationFailedError",
     "check_settings",
     "consent_gate",
+    "consent_step",
     "prefetch_staged_hash",
     "publish_report",
     "rejects_of",

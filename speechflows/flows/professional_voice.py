@@ -27,6 +27,7 @@ from speechflows.flows.common import (
     Stages,
     check_settings,
     consent_gate,
+    consent_step,
     prefetch_staged_hash,
     publish_report,
     rejects_of,
@@ -116,18 +117,12 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                 description=p.project_description,
             )
         with stages("consent"):
-            consent = cv.ensure_consent(
-                consent_id,
+            consent = consent_step(
+                p.consent,
                 project_id=p.project_id,
-                voice_talent_name=p.consent.voice_talent_name,
-                company_name=p.consent.company_name,
                 locale=p.locale,
                 audio_hash=consent_hash,
-                audio_file=p.consent.audio_file,
-                audio_blob=p.consent.audio_blob,
-                description=p.consent.description,
-                wait=wait_options(p.deadlines, p.deadlines.consent_minutes),
-                progress_key=artifact_key("progress", p.project_id, "consent"),
+                deadlines=p.deadlines,
             )
         with stages("training set"):
             training_set = cv.ensure_training_set(
