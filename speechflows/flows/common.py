@@ -110,12 +110,12 @@ def validation_gate(
         table_key=table_key,
     )
     if outcome.has_errors:
-        first = [
-            f"{r.get('file')}:{r.get('line') or '-'} {r.get('code')}: {r.get('fix')}"
-            for r in outcome.rows
-            if str(r.get("severity", "")).lower() == "error"
-        ][:5]
         if not force:
+            first = [
+                f"{r.get('file')}:{r.get('line') or '-'} {r.get('code')}: {r.get('fix')}"
+                for r in outcome.rows
+                if str(r.get("severity", "")).lower() == "error"
+            ][:5]
             errors_first = sorted(
                 outcome.rows, key=lambda r: str(r.get("severity", "")).lower() != "error"
             )
