@@ -1,9 +1,7 @@
-"""Waiting on the service from a task: the client's poller, a live progress artifact, clear failures.
+"""Waiting on the service from a task: the deadline and intervals, and a live progress artifact.
 
-The poller does the work (Retry-After, backoff, deadline); this module binds it to a progress
-artifact (elapsed time against the stage deadline, with the last status) and translates a Failed
-operation into the resource's own reason (an operation only says "Failed"; the consent, training
-set, model... says why).
+The client's poller does the work (Retry-After, backoff, deadline); this module binds it to a
+progress artifact (elapsed time against the stage deadline, with the last status).
 """
 
 from __future__ import annotations
@@ -51,26 +49,4 @@ def progress_callback(
     return on_progress
 
 
-def cv_wait_operation(
-    client: Any,
-    operation_id: str,
-    operation_url: str | None,
-    options: WaitOptions,
-    progress: Callable[..., None] | None = None,
-) -> Any:
-    """Wait for a Custom Voice operation to succeed; raises the poller's errors."""
-    from speechflows.speech import polling
-    from speechflows.speech.models import OperationRef
-
-    ref = OperationRef(id=operation_id, location=operation_url)
-    return polling.wait_for_operation(
-        client,
-        ref,
-        deadline_seconds=options.deadline_seconds,
-        min_interval=options.min_interval,
-        max_interval=options.max_interval,
-        progress=progress,
-    )
-
-
-__all__ = ["WaitOptions", "cv_wait_operation", "progress_callback"]
+__all__ = ["WaitOptions", "progress_callback"]
