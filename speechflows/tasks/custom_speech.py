@@ -28,7 +28,7 @@ from speechflows.tasks.custom_voice import OnboardingError
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.throttle import api_slot
-from speechflows.tasks.voice_common import http_transport
+from speechflows.tasks.voice_common import http_transport, status_of
 from speechflows.tasks.waiting import WaitOptions, progress_callback
 
 
@@ -41,17 +41,12 @@ def speech_client() -> Iterator[CustomSpeechClient]:
         yield client
 
 
-def _status(item: Any) -> str | None:
-    status = getattr(item, "status", None)
-    return str(status) if status is not None else None
-
-
 def _outcome(kind: str, item: Any, action: Any) -> ResourceOutcome:
     return ResourceOutcome(
         kind=kind,
         id=item.resource_id,
         url=redact_url(item.self_url) if item.self_url else None,
-        status=_status(item),
+        status=status_of(item),
         action=action,
         display_name=item.display_name,
     )
