@@ -186,14 +186,13 @@ def test_crash_after_upload_reattaches_to_the_same_operation(
     )
     try:
         deadline = time.monotonic() + 120
-        # Hold operations once the consent is through, so the upload is still running when killed.
-        while time.monotonic() < deadline:
-            consent = [
-                j for j in emulator_state.jobs() if j["resource"].endswith("pv-crash-consent")
-            ]
-            if consent and consent[0]["status"] == "Succeeded":
-                break
-            assert child.poll() is None, "the flow process ended before the consent succeeded"
+        # Hold operations once the training set exists: the consent is through by then, and the
+        # flow still has the whole staging ahead before it starts the upload (a wider window than
+        # "consent succeeded", which lost the race once on a loaded machine).
+        while time.monotonic() < deadline and not any(
+            c["id"] == "pv-crash-trainingset" for c in emulator_state.creates()
+        ):
+            assert child.poll() is None, "the flow process ended before the training set"
             time.sleep(0.05)
         emulator_state.set_faults(stuck_operations=True)
         while time.monotonic() < deadline and not _upload_jobs(
