@@ -6,7 +6,7 @@
                                          create (``creates``: api, collection, id, name), create
                                          counts per ``api/collection/id``, jobs and their status,
                                          fault counters
-``GET  /_emulator/faults``               the current :class:`~speechflows.emulator.config.FaultConfig`
+``GET  /_emulator/faults``               the current :class:`~speechflows.emulator.core.config.FaultConfig`
 ``POST /_emulator/faults``               replace it (JSON body, same fields); ``{}`` clears all
 ``DELETE /_emulator/faults``             clear all faults
 ``GET  /_emulator/jobs/{id}``            one job (a Custom Voice operation id, or
@@ -30,9 +30,9 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from speechflows.emulator.config import FaultConfig
-from speechflows.emulator.context import Context
-from speechflows.emulator.stt_base import file_signature
+from speechflows.emulator.core.config import FaultConfig
+from speechflows.emulator.core.context import Context
+from speechflows.emulator.core.signing import file_signature
 
 
 def _err(status: int, message: str) -> JSONResponse:

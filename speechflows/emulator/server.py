@@ -7,7 +7,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from speechflows.emulator.config import DEFAULT_KEY, EmulatorConfig, FaultConfig
+from speechflows.emulator.app import create_app
+from speechflows.emulator.core.config import DEFAULT_KEY, EmulatorConfig, FaultConfig
 from speechflows.settings import is_loopback_host
 
 KEY_ENV = "SPEECHFLOWS_EMULATOR_KEY"
@@ -42,8 +43,6 @@ def build_config(
 def serve(config: EmulatorConfig, *, port: int, host: str = "127.0.0.1") -> None:
     """Run until interrupted. Only loopback hosts are allowed: the emulator is a local tool."""
     import uvicorn
-
-    from speechflows.emulator.app import create_app
 
     if not is_loopback_host(host):
         raise ValueError(f"the emulator serves on loopback only, not {host!r}")

@@ -23,8 +23,8 @@ import pytest
 from fastapi import FastAPI
 
 from speechflows.emulator import EmulatorConfig, create_app, stop_app
+from speechflows.emulator.core.store import Store, StoredFile
 from speechflows.emulator.inprocess import InProcessTransport
-from speechflows.emulator.store import Store, StoredFile
 from tests.emulator.conftest import KEY
 from tests.emulator.spec_check import (
     EMULATED_STT,

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from speechflows.emulator import EmulatorConfig, FaultConfig, RateLimit, create_app, stop_app
-from speechflows.emulator.app import DroppedConnection
+from speechflows.emulator.gate import DroppedConnection
 from speechflows.emulator.inprocess import InProcessTransport
 from tests.emulator.conftest import KEY
 from tests.emulator.polling import wait_for

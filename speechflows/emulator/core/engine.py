@@ -19,14 +19,11 @@ import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from speechflows.emulator.faults import Faults
-from speechflows.emulator.store import Job, Store
+from speechflows.emulator.core.faults import Faults
+from speechflows.emulator.core.store import Job, Store
 from speechflows.redaction import redact_text
-
-if TYPE_CHECKING:
-    from speechflows.emulator.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -51,33 +48,6 @@ class JobHandler(Protocol):
 
     def fail(self, job: Job, reason: str) -> None:
         """End the resource Failed with ``reason`` (faults, crashes)."""
-
-
-class StatusJob:
-    """Base of the job handlers of both APIs: ready at once, ``running_status`` for one step, no work.
-
-    Subclasses say how the resource ends (``finish``, ``fail``) in their API's shape.
-    """
-
-    running_status = "Running"
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def ready(self, job: Job) -> bool:
-        return True
-
-    def running_seconds(self, job: Job) -> float:
-        return self.ctx.config.step_seconds
-
-    def start(self, job: Job) -> None:
-        self._set(job, self.running_status)
-
-    def run(self, job: Job) -> dict[str, Any]:
-        return {"ok": True}
-
-    def _set(self, job: Job, status: str, **changes: Any) -> None:
-        raise NotImplementedError  # pragma: no cover - every API's handlers define it
 
 
 class Engine:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from speechflows.emulator import stt_resources as stt
-from speechflows.emulator.catalog import STT_LOCALES
-from speechflows.emulator.context import Context
-from speechflows.emulator.store import Job
-from speechflows.emulator.stt_resources import API, LEGACY, bad, check_uuid, not_found
-from speechflows.emulator.wire import base_url, now_stt, page
-
-
-def file_signature(key: str, file_id: str, expiry: int) -> str:
-    """The ``sig`` of a file content URL (HMAC of the id and expiry with the resource key)."""
-    return hmac.new(key.encode(), f"{file_id}:{expiry}".encode(), hashlib.sha256).hexdigest()
+import speechflows.emulator.speech_to_text.resources as stt
+from speechflows.emulator.core.context import Context
+from speechflows.emulator.core.store import Job
+from speechflows.emulator.core.wire import base_url, now_stt, page
+from speechflows.emulator.speech_to_text.catalog import STT_LOCALES
+from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 
 
 class SttBase:

@@ -28,12 +28,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from speechflows.emulator import analysis
-from speechflows.emulator.blob import InaccessibleStorage
-from speechflows.emulator.context import Context
-from speechflows.emulator.engine import StatusJob
-from speechflows.emulator.store import Job
-from speechflows.emulator.wire import now_cv
+import speechflows.emulator.core.analysis as analysis
+from speechflows.emulator.core.blob import InaccessibleStorage
+from speechflows.emulator.core.context import Context
+from speechflows.emulator.core.status_job import StatusJob
+from speechflows.emulator.core.store import Job
+from speechflows.emulator.core.wire import now_cv
 
 API: Literal["customvoice"] = "customvoice"
 

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from speechflows.emulator.errors import Api, ApiError
+from speechflows.emulator.core.errors import Api, ApiError
 
 RESOURCE_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$")
 UUID_RE = re.compile(

@@ -14,9 +14,13 @@ import re
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from speechflows.emulator.catalog import STT_BASE_CREATED, STT_BASE_MODELS, STT_DATASET_KINDS
-from speechflows.emulator.errors import ApiError
-from speechflows.emulator.wire import UUID_RE
+from speechflows.emulator.core.errors import ApiError
+from speechflows.emulator.core.wire import UUID_RE
+from speechflows.emulator.speech_to_text.catalog import (
+    STT_BASE_CREATED,
+    STT_BASE_MODELS,
+    STT_DATASET_KINDS,
+)
 
 API: Literal["speechtotext"] = "speechtotext"
 LEGACY = "v3.2"

@@ -1,8 +1,8 @@
 """Faults on demand: rate limit, 5xx, latency, dropped connections, stuck or failing operations.
 
-Set from :class:`~speechflows.emulator.config.FaultConfig` at start and changed at run time through
-``POST /_emulator/faults`` (see :mod:`speechflows.emulator.admin`). Request faults apply to API
-requests only (never to ``/_emulator/``); a request refused by a fault has no effect, except with
+Set from :class:`~speechflows.emulator.core.config.FaultConfig` at start and changed at run time
+through ``POST /_emulator/faults`` (see :mod:`speechflows.emulator.admin`). Request faults apply to
+API requests only (never to ``/_emulator/``); a request refused by a fault has no effect, except with
 ``drop_after`` where the request runs and only its answer is lost.
 """
 
@@ -15,7 +15,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from speechflows.emulator.config import FaultConfig
+from speechflows.emulator.core.config import FaultConfig
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from speechflows.emulator.catalog import TTS_LOCALES
-from speechflows.emulator.errors import ApiError
-from speechflows.emulator.wire import RESOURCE_ID, UUID_RE
+from speechflows.emulator.core.errors import ApiError
+from speechflows.emulator.core.wire import RESOURCE_ID, UUID_RE
+from speechflows.emulator.custom_voice.catalog import TTS_LOCALES
 
 API: Literal["customvoice"] = "customvoice"
 GA = "2026-01-01"

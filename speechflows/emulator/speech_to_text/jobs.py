@@ -26,12 +26,12 @@ import uuid
 from pathlib import Path
 from typing import Any, Literal
 
-from speechflows.emulator import analysis
-from speechflows.emulator.blob import InaccessibleStorage
-from speechflows.emulator.context import Context
-from speechflows.emulator.engine import StatusJob
-from speechflows.emulator.store import Job, StoredFile
-from speechflows.emulator.wire import now_stt
+import speechflows.emulator.core.analysis as analysis
+from speechflows.emulator.core.blob import InaccessibleStorage
+from speechflows.emulator.core.context import Context
+from speechflows.emulator.core.status_job import StatusJob
+from speechflows.emulator.core.store import Job, StoredFile
+from speechflows.emulator.core.wire import now_stt
 
 API: Literal["speechtotext"] = "speechtotext"
 DATA_FILES = {
@@ -210,7 +210,7 @@ class EvaluationJob(_Base):
         note = {
             "simulated": True,
             "explanation": "Figures are simulated by the speechflows emulator from dataset "
-            "statistics (see speechflows/emulator/stt_jobs.py); no audio was "
+            "statistics (see speechflows/emulator/speech_to_text/jobs.py); no audio was "
             "recognised.",
             "properties": result.get("properties"),
         }

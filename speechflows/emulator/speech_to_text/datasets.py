@@ -13,12 +13,10 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from speechflows.emulator import stt_resources as stt
-from speechflows.emulator.catalog import stt_dataset_locales
-from speechflows.emulator.store import StoredFile
-from speechflows.emulator.stt_base import SttBase, file_signature
-from speechflows.emulator.stt_resources import API, LEGACY, bad, check_uuid, not_found
-from speechflows.emulator.wire import (
+import speechflows.emulator.speech_to_text.resources as stt
+from speechflows.emulator.core.signing import file_signature
+from speechflows.emulator.core.store import StoredFile
+from speechflows.emulator.core.wire import (
     base_url,
     int_param,
     json_body,
@@ -27,6 +25,9 @@ from speechflows.emulator.wire import (
     obj,
     page,
 )
+from speechflows.emulator.speech_to_text.catalog import stt_dataset_locales
+from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
+from speechflows.emulator.speech_to_text.route_base import SttBase
 
 MAX_BLOCK = 8 * 1024 * 1024
 

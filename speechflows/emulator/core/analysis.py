@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from speechflows.datasets import validate
+
 # Speech to text error codes chosen from a failing report's first error finding.
 _STT_CODE_BY_HINT = (
     ("bom", "NoUtf8WithBom"),
@@ -55,8 +57,6 @@ class Analysis:
 
 
 def _validate(path: Path, kind: str, locale: str) -> Any:
-    from speechflows.datasets import validate
-
     return validate(path, kind, locale=locale, min_utterances=0)
 
 

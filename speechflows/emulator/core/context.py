@@ -5,15 +5,12 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from speechflows.emulator.blob import BlobReader
-from speechflows.emulator.config import EmulatorConfig
-from speechflows.emulator.faults import Faults
-from speechflows.emulator.store import Store
-
-if TYPE_CHECKING:
-    from speechflows.emulator.engine import Engine
+from speechflows.emulator.core.blob import BlobReader
+from speechflows.emulator.core.config import EmulatorConfig
+from speechflows.emulator.core.engine import Engine
+from speechflows.emulator.core.faults import Faults
+from speechflows.emulator.core.store import Job, Store
 
 
 @dataclass
@@ -54,6 +51,6 @@ class Context:
         shutil.rmtree(self.data_dir / "work" / job_id, ignore_errors=True)
         shutil.rmtree(self.data_dir / "uploads" / job_id, ignore_errors=True)
 
-    def submit(self, job: object) -> None:
+    def submit(self, job: Job) -> None:
         assert self.engine is not None, "the engine starts with the app"
-        self.engine.submit(job)  # type: ignore[arg-type]
+        self.engine.submit(job)

@@ -11,12 +11,12 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from speechflows.emulator import cv_resources as cv
-from speechflows.emulator.context import Context
-from speechflows.emulator.cv_resources import API, bad, not_found
-from speechflows.emulator.errors import ApiError
-from speechflows.emulator.store import Job
-from speechflows.emulator.wire import base_url, fingerprint, now_cv
+import speechflows.emulator.custom_voice.resources as cv
+from speechflows.emulator.core.context import Context
+from speechflows.emulator.core.errors import ApiError
+from speechflows.emulator.core.store import Job
+from speechflows.emulator.core.wire import base_url, fingerprint, now_cv
+from speechflows.emulator.custom_voice.resources import API, bad, not_found
 
 
 def api_version(request: Request) -> str:

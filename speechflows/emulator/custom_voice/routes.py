@@ -34,18 +34,18 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from speechflows.emulator import cv_resources as cv
-from speechflows.emulator.catalog import CV_BASE_MODELS, recipes
-from speechflows.emulator.cv_base import CvBase, api_version
-from speechflows.emulator.cv_resources import API, bad
-from speechflows.emulator.errors import ApiError
-from speechflows.emulator.wire import (
+import speechflows.emulator.custom_voice.resources as cv
+from speechflows.emulator.core.errors import ApiError
+from speechflows.emulator.core.wire import (
     json_body,
     make_filter,
     now_cv,
     obj,
     page,
 )
+from speechflows.emulator.custom_voice.catalog import CV_BASE_MODELS, recipes
+from speechflows.emulator.custom_voice.resources import API, bad
+from speechflows.emulator.custom_voice.route_base import CvBase, api_version
 
 COLLECTIONS = ("projects", "consents", "trainingsets", "models", "endpoints", "personalvoices")
 

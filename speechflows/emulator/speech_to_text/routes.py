@@ -20,16 +20,16 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from speechflows.emulator import stt_resources as stt
-from speechflows.emulator.errors import ApiError
-from speechflows.emulator.stt_datasets import DatasetRoutes
-from speechflows.emulator.stt_resources import API, LEGACY, bad, check_uuid, not_found
-from speechflows.emulator.wire import (
+import speechflows.emulator.speech_to_text.resources as stt
+from speechflows.emulator.core.errors import ApiError
+from speechflows.emulator.core.wire import (
     base_url,
     json_body,
     make_filter,
     obj,
 )
+from speechflows.emulator.speech_to_text.datasets import DatasetRoutes
+from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 
 COLLECTIONS = ("projects", "datasets", "models", "evaluations", "endpoints")
 FILTERABLE = {
