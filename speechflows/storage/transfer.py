@@ -8,7 +8,7 @@ account keys and Entra identities (user-delegation SAS).
 
 Retries: connection errors, timeouts and 408/429/500/502/503/504 are retried with exponential
 backoff, ``Retry-After`` first; every request here is idempotent (Put Blob overwrites, Put Block
-re-stages the same id). Anything else becomes a typed :class:`~.errors.StagingError`.
+re-stages the same id). Anything else becomes a typed :class:`~speechflows.datasets.errors.StagingError`.
 """
 
 from __future__ import annotations
