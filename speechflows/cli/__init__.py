@@ -1,12 +1,24 @@
-"""The ``speechflows`` command (Typer + Rich).
+"""The ``speechflows`` command (Typer + Rich): :data:`app`, the console script's entry point.
 
-Each submodule registers the commands it owns on :data:`app`; this module only assembles them.
-Imports stay inside the commands so ``speechflows --help`` is fast.
+Each submodule owns the commands of one area on a Typer of its own (``commands``, plus the
+``dev`` and ``onboard`` groups); this module creates the root app and mounts them. Submodules
+never import this package. A new command goes in the submodule of its area (or a new one mounted
+here); anything that imports Prefect, the Azure SDK, FastAPI or pydantic-settings is imported
+inside the command, so ``speechflows --help`` and ``speechflows validate`` start fast.
 """
 
 from __future__ import annotations
 
 import typer
+
+from speechflows.cli.dev import commands as dev_commands
+from speechflows.cli.dev import dev_app
+from speechflows.cli.devservices import commands as devservices_commands
+from speechflows.cli.emulator import commands as emulator_commands
+from speechflows.cli.onboard import commands as onboard_commands
+from speechflows.cli.onboard import onboard_app
+from speechflows.cli.stage import commands as stage_commands
+from speechflows.cli.validate import commands as validate_commands
 
 app = typer.Typer(
     name="speechflows",
@@ -21,14 +33,17 @@ def _main() -> None:
     """Onboard data to Azure AI Speech with Prefect."""
 
 
-# Command modules, each owning its commands (imported for their registrations).
-from speechflows.cli import (  # noqa: E402
-    dev,  # noqa: F401
-    devservices,  # noqa: F401
-    emulator,  # noqa: F401
-    onboard,  # noqa: F401
-    stage,  # noqa: F401
-    validate,  # noqa: F401
-)
+# Single commands first, then the groups: the order `speechflows --help` lists them in.
+for _commands in (
+    dev_commands,
+    devservices_commands,
+    emulator_commands,
+    onboard_commands,
+    stage_commands,
+    validate_commands,
+):
+    app.add_typer(_commands)
+app.add_typer(dev_app, name="dev")
+app.add_typer(onboard_app, name="onboard")
 
 __all__ = ["app"]

@@ -7,15 +7,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from speechflows.cli import app
+from speechflows.dev.processes import ServiceStartError
 
 if TYPE_CHECKING:
     from speechflows.dev.stack import StackConfig
 
+# The stack and the deployment helpers import Prefect: they are imported inside the commands, so
+# `speechflows --help` and `validate` start without it.
+
+commands = typer.Typer()
+"""The single commands of this module; ``speechflows.cli`` mounts them on the root app."""
+
 dev_app = typer.Typer(
     help="The local stack: Prefect server + UI, worker, Azurite, emulator.", no_args_is_help=True
 )
-app.add_typer(dev_app, name="dev")
+"""The ``speechflows dev`` group; ``speechflows.cli`` mounts it."""
 
 
 def _config(
@@ -40,7 +46,6 @@ def dev_up(
     emulator_port: int = typer.Option(8765, help="Speech emulator port"),
 ) -> None:
     """Start everything in the background, apply the deployments; open the UI and run a form."""
-    from speechflows.dev.processes import ServiceStartError
     from speechflows.dev.stack import up
 
     config = _config(root, prefect_port, azurite_port, emulator_port)
@@ -79,7 +84,7 @@ def dev_status(root: Annotated[Path | None, typer.Option(help="the checkout")] =
         typer.echo(f"{s.name:15} {state:8} pid {s.pid:<8} {s.url}   log {s.log}")
 
 
-@app.command("setup")
+@commands.command("setup")
 def setup_cmd() -> None:
     """Create the work pool and the Speech API rate limit on the server in PREFECT_API_URL."""
     from speechflows.deployments.setup import ensure_setup
@@ -91,7 +96,7 @@ def setup_cmd() -> None:
     )
 
 
-@app.command("deploy")
+@commands.command("deploy")
 def deploy_cmd() -> None:
     """`speechflows setup`, then apply every deployment of prefect.yaml."""
     from prefect.settings import PREFECT_API_URL
@@ -115,7 +120,7 @@ def deploy_cmd() -> None:
     typer.echo("deployments applied from prefect.yaml")
 
 
-@app.command("serve")
+@commands.command("serve")
 def serve_cmd(
     name: Annotated[
         list[str] | None, typer.Option("--name", "-n", help="only these deployments")

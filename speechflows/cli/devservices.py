@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from speechflows.cli import app
+from speechflows.dev.azurite import Azurite
+
+commands = typer.Typer()
+"""The single commands of this module; ``speechflows.cli`` mounts them on the root app."""
 
 
-@app.command("azurite")
+@commands.command("azurite")
 def azurite(
     port: Annotated[int, typer.Option(help="Blob port on 127.0.0.1")] = 10000,
     data_dir: Annotated[Path, typer.Option(help="where blobs are kept")] = Path(
@@ -18,11 +23,6 @@ def azurite(
     ),
 ) -> None:
     """Run Azurite's Blob service on 127.0.0.1 until Ctrl-C, and print its connection string."""
-    import signal
-    import threading
-
-    from speechflows.dev.azurite import Azurite
-
     az = Azurite.start(port=port, data_dir=data_dir)
     typer.echo(f"Azurite listening on 127.0.0.1:{az.port} (pid {az.process.pid}); Ctrl-C stops it")
     typer.echo(f"SPEECHFLOWS_STORAGE_CONNECTION_STRING='{az.connection_string}'")

@@ -7,10 +7,14 @@ from typing import Annotated
 
 import typer
 
-from speechflows.cli import app
+# The server (FastAPI, uvicorn) is imported inside the command, so `speechflows --help` and
+# `validate` start fast.
+
+commands = typer.Typer()
+"""The single commands of this module; ``speechflows.cli`` mounts them on the root app."""
 
 
-@app.command("emulator")
+@commands.command("emulator")
 def emulator(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
     data_dir: Annotated[Path, typer.Option(help="state (SQLite) and files")] = Path(

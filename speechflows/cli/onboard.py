@@ -14,21 +14,28 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
-from speechflows.cli import app
+from speechflows.redaction import redact_text
 
-onboard = typer.Typer(
+# Prefect, the flows, their parameter models and the demo are imported inside the commands, so
+# `speechflows --help` and `validate` start without Prefect.
+
+commands = typer.Typer()
+"""The single commands of this module; ``speechflows.cli`` mounts them on the root app."""
+
+onboard_app = typer.Typer(
     help="Run an onboarding flow (validate, stage, create, wait) from the terminal.",
     no_args_is_help=True,
 )
-app.add_typer(onboard, name="onboard")
+"""The ``speechflows onboard`` group; ``speechflows.cli`` mounts it."""
 
 
 def _run(flow: Any, params: Any, as_json: bool) -> None:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-    from rich.console import Console
-
-    from speechflows.redaction import redact_text
 
     console = Console(stderr=as_json)
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
@@ -48,8 +55,6 @@ def _run(flow: Any, params: Any, as_json: bool) -> None:
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
-    from rich.table import Table
-
     table = Table(title=f"{flow.name}: done in {result.seconds:.1f} s")
     for col in ("kind", "id", "action", "status"):
         table.add_column(col)
@@ -62,8 +67,6 @@ def _run(flow: Any, params: Any, as_json: bool) -> None:
 
 def _findings(state: Any) -> list[dict[str, Any]]:
     """The validation findings carried by a failed run's exception (none for other failures)."""
-    from speechflows.redaction import redact_text
-
     try:
         error = state.result(raise_on_failure=False)
     except Exception:  # a crashed run may have no readable result
@@ -76,8 +79,6 @@ def _findings(state: Any) -> list[dict[str, Any]]:
 
 def _findings_text(findings: list[dict[str, Any]]) -> str:
     # One line per finding, not a table: codes and paths stay greppable at any terminal width.
-    from rich.markup import escape
-
     lines = [
         f"validation findings (errors first; {len(findings)} shown, all in the table artifact):"
     ]
@@ -91,8 +92,6 @@ def _findings_text(findings: list[dict[str, Any]]) -> str:
 
 
 def _load(model: Any, params_file: Path | None, values: dict[str, Any]) -> Any:
-    from pydantic import ValidationError
-
     data = json.loads(params_file.read_text()) if params_file else {}
     data.update({k: v for k, v in values.items() if v is not None})
     try:
@@ -135,7 +134,7 @@ Force = Annotated[
 ]
 
 
-@onboard.command("voice")
+@onboard_app.command("voice")
 def voice(
     data_dir: Annotated[
         Path | None, typer.Argument(help="folder with the recordings and scripts")
@@ -179,7 +178,7 @@ def voice(
     )
 
 
-@onboard.command("personal")
+@onboard_app.command("personal")
 def personal(
     prompt: Annotated[Path | None, typer.Argument(help="prompt audio: a file or a folder")] = None,
     project: VoiceProject = None,
@@ -206,7 +205,7 @@ def personal(
     _run(personal_voice_onboarding, _load(PersonalVoiceParams, params_file, values), as_json)
 
 
-@onboard.command("speech")
+@onboard_app.command("speech")
 def speech(
     project: Annotated[str | None, typer.Option("--project", help="project display name")] = None,
     dataset: Annotated[
@@ -247,7 +246,7 @@ def speech(
     _run(custom_speech_onboarding, _load(CustomSpeechParams, params_file, values), as_json)
 
 
-@app.command("demo")
+@commands.command("demo")
 def demo(
     work_dir: Annotated[
         Path | None,

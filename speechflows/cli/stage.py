@@ -8,14 +8,27 @@ staging error, 2 on missing or invalid settings.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.text import Text
 
-from speechflows.cli import app
+from speechflows.redaction import redact_text
 
-if TYPE_CHECKING:
-    from rich.console import Console
+# Storage (Azure SDK, aiohttp), settings (pydantic-settings) and the manifest (pydantic) are
+# imported inside the command, so `speechflows --help` and `validate` start fast.
+
+commands = typer.Typer()
+"""The single commands of this module; ``speechflows.cli`` mounts them on the root app."""
 
 
 def _mb(size: int) -> str:
@@ -24,12 +37,10 @@ def _mb(size: int) -> str:
 
 def _error(console: Console, label: str, message: str) -> None:
     # Text, not markup: paths may contain [brackets]; soft wrap keeps paths copy-pastable.
-    from rich.text import Text
-
     console.print(Text.assemble((label, "red"), message), soft_wrap=True)
 
 
-@app.command("stage")
+@commands.command("stage")
 def stage_command(
     path: Annotated[
         Path, typer.Argument(help="folder of recordings and scripts, or one file (zip)")
@@ -50,18 +61,7 @@ def stage_command(
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Stage PATH to Blob Storage under --prefix, uploading only missing or changed files."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
-
     from speechflows.datasets.manifest import build_manifest
-    from speechflows.redaction import redact_text
     from speechflows.settings import SettingsError, load_storage_settings
     from speechflows.storage import StageProgress, StagingError, stage
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeRemainingColumn
+from rich.table import Table
 
-from speechflows.cli import app
+from speechflows.datasets.kinds import DataKind
+from speechflows.datasets.report import ValidationReport
+from speechflows.datasets.samples import write_sample
+from speechflows.datasets.validator import validate
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from speechflows.datasets import DataKind, ValidationReport
+commands = typer.Typer()
+"""The single commands of this module; ``speechflows.cli`` mounts them on the root app."""
 
 _KIND_HELP = (
     "AudioAndScript, LongAudio, AudioOnly, Acoustic, AudioFiles, Language, "
@@ -29,8 +33,6 @@ _PROGRESS_FROM = 1000  # files; smaller folders finish before a bar is worth dra
 
 
 def _kind(value: str) -> DataKind:
-    from speechflows.datasets import DataKind
-
     try:
         return DataKind.parse(value)
     except ValueError as exc:
@@ -42,14 +44,6 @@ def _progress(console: Console) -> Iterator[Callable[[int, int], None] | None]:
     if not console.is_terminal:
         yield None
         return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskID,
-        TimeRemainingColumn,
-    )
-
     bar = Progress(
         "validating",
         BarColumn(),
@@ -75,8 +69,6 @@ def _progress(console: Console) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def _table(report: ValidationReport, console: Console, limit: int) -> None:
-    from rich.table import Table
-
     table = Table(
         title=f"{report.kind.value} ({report.locale}): {report.error_count} errors, "
         f"{report.warning_count} warnings",
@@ -112,7 +104,7 @@ def _table(report: ValidationReport, console: Console, limit: int) -> None:
     console.print(verdict)
 
 
-@app.command("validate")
+@commands.command("validate")
 def validate_command(
     path: Annotated[Path, typer.Argument(help="dataset folder, single file, or .zip")],
     kind: Annotated[str, typer.Option("--kind", "-k", help=_KIND_HELP)],
@@ -124,10 +116,6 @@ def validate_command(
     limit: Annotated[int, typer.Option(help="findings shown in the table", min=1)] = 200,
 ) -> None:
     """Check PATH against everything Azure checks for --kind; exit 1 when anything is rejected."""
-    from rich.console import Console
-
-    from speechflows.datasets import validate
-
     data_kind = _kind(kind)
     err = Console(stderr=True)
     with _progress(err) as progress:
@@ -142,7 +130,7 @@ def validate_command(
         raise typer.Exit(1)
 
 
-@app.command("sample-data")
+@commands.command("sample-data")
 def sample_data_command(
     dest: Annotated[Path, typer.Argument(help="folder to write (data/ and README.md)")],
     kind: Annotated[str, typer.Option("--kind", "-k", help=_KIND_HELP)],
@@ -156,8 +144,6 @@ def sample_data_command(
     seed: Annotated[int, typer.Option(help="varies the generated tones")] = 0,
 ) -> None:
     """Write a realistic synthetic KIND dataset (tones with correct headers, real sentences)."""
-    from speechflows.datasets import write_sample
-
     path = write_sample(dest, _kind(kind), count=count, broken=broken, locale=locale, seed=seed)
     typer.echo(f"wrote {path}")
     typer.echo(f"README: {dest / 'README.md'}")

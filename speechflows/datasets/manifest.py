@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from speechflows.storage.errors import (
+from speechflows.datasets.errors import (
     NothingToStageError,
     SourceNotFoundError,
     UnreadableFileError,

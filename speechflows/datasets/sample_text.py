@@ -1,4 +1,4 @@
-"""Real sentences for synthetic scripts, transcripts and text datasets.
+"""Real sentences and small documents for synthetic scripts, transcripts and text datasets.
 
 Every block of ten has two questions (positions 1 and 6) and two exclamations (3 and 8), so
 any script of ten or more lines meets the 10% question and exclamation advice.
@@ -97,3 +97,62 @@ def sentence(i: int) -> str:
         words.append(_OPENERS[d])
     opener = " ".join(words).capitalize()
     return f"{opener}, {base[0].lower()}{base[1:]}"
+
+
+PRONUNCIATIONS = (
+    ("3CPO", "three c p o"),
+    ("CNTK", "c n t k"),
+    ("IEEE", "i triple e"),
+    ("NASA", "nasa"),
+    ("SQL", "sequel"),
+    ("GIF", "jif"),
+    ("AI", "a i"),
+    ("URL", "u r l"),
+    ("HTTP", "h t t p"),
+    ("USB", "u s b"),
+)
+CONSENT_STATEMENT = (
+    "I Jordan Avery am aware that recordings of my voice will be used by "
+    "Contoso to create and use a synthetic version of my voice."
+)
+
+
+def markdown_lines(n: int) -> list[str]:
+    """A small structured-text document with two lists, a lexicon and ``n`` sentences."""
+    return [
+        "// Hotel booking phrases",
+        "@ list hotel =",
+        "- Fairmont",
+        "- Westin",
+        "- Marriott",
+        "",
+        "@ list roomType =",
+        "- king",
+        "- queen",
+        "- suite",
+        "",
+        "@ speech:phoneticlexicon",
+        "- cat/k ae t",
+        "- fish/f ih sh",
+        "",
+        "# bookings",
+        *(
+            f"- {'book a {@roomType} at {@hotel}' if i % 2 else PHRASES[i % len(PHRASES)]}"
+            for i in range(n)
+        ),
+    ]
+
+
+def formatting_lines(n: int) -> list[str]:
+    """An output formatting document with each of the four sections."""
+    return [
+        "#itn",
+        "- three point five",
+        "#rewrite",
+        "Contoso\tCONTOSO",
+        "wifi\tWi-Fi",
+        "#profanity",
+        *(f"badword{chr(97 + i)}" for i in range(n)),
+        "#test",
+        "send it to contoso\tSend it to CONTOSO.",
+    ]

@@ -7,6 +7,13 @@ file for Language, Pronunciation, LanguageMarkdown, OutputFormatting and Consent
 the validator knows for the kind and locale, except the rules marked ``seedable=False`` (the
 README lists both); ``validate()`` on it reports exactly the listed codes.
 
+This module only composes: the writers live in :mod:`~speechflows.datasets.samples_clean`,
+:mod:`~speechflows.datasets.samples_broken` (voice kinds) and
+:mod:`~speechflows.datasets.samples_broken_speech` (speech and personal voice kinds), on top of
+:mod:`~speechflows.datasets.sample_files`, :mod:`~speechflows.datasets.sample_seeder` and
+:mod:`~speechflows.datasets.sample_text`. None of them imports this module. A writer for a new
+kind goes in one of those registries.
+
 >>> import tempfile
 >>> path = write_sample(Path(tempfile.mkdtemp()), "Pronunciation")
 >>> path.name
@@ -15,17 +22,15 @@ README lists both); ``validate()`` on it reports exactly the listed codes.
 
 from __future__ import annotations
 
-import codecs
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.rules import rules_for
-from speechflows.datasets.sample_text import PHRASES, sentence
-from speechflows.datasets.synth import write_mp3, write_wav
+from speechflows.datasets.samples_broken import BROKEN_WRITERS
+from speechflows.datasets.samples_broken_speech import BROKEN_SPEECH_WRITERS
+from speechflows.datasets.samples_clean import WRITERS
 
-BOM = codecs.BOM_UTF8.decode("utf-8")
 DEFAULT_COUNTS = {
     DataKind.AUDIO_AND_SCRIPT: 12,
     DataKind.LONG_AUDIO: 2,
@@ -38,175 +43,6 @@ DEFAULT_COUNTS = {
     DataKind.OUTPUT_FORMATTING: 4,
     DataKind.CONSENT: 1,
     DataKind.PROMPT: 1,
-}
-PRONUNCIATIONS = (
-    ("3CPO", "three c p o"),
-    ("CNTK", "c n t k"),
-    ("IEEE", "i triple e"),
-    ("NASA", "nasa"),
-    ("SQL", "sequel"),
-    ("GIF", "jif"),
-    ("AI", "a i"),
-    ("URL", "u r l"),
-    ("HTTP", "h t t p"),
-    ("USB", "u s b"),
-)
-CONSENT_STATEMENT = (
-    "I Jordan Avery am aware that recordings of my voice will be used by "
-    "Contoso to create and use a synthetic version of my voice."
-)
-
-
-def utterance_id(i: int) -> str:
-    """Ten-digit utterance id, as in the Azure samples (``0000000001``)."""
-    return f"{i:010d}"
-
-
-def write_text(
-    path: Path, lines: list[str], *, bom: bool = True, encoding: str = "utf-8", newline: str = "\n"
-) -> Path:
-    """Write ``lines`` (UTF-8 with BOM by default)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = (BOM if bom else "") + newline.join(lines) + newline
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def _audio_and_script(data: Path, n: int, locale: str, seed: int) -> Path:
-    lines = []
-    for i in range(1, n + 1):
-        write_wav(
-            data / f"{utterance_id(i)}.wav", 0.6 + (i % 5) * 0.2, rate=24000, seed=seed * 1000 + i
-        )
-        lines.append(f"{utterance_id(i)}\t{sentence(i - 1)}")
-    write_text(data / "script.txt", lines)
-    return data
-
-
-def _long_audio(data: Path, n: int, locale: str, seed: int) -> Path:
-    for i in range(1, n + 1):
-        name = f"chapter_{i:02d}"
-        if i % 2:
-            write_wav(data / f"{name}.wav", 32.0, rate=16000, seed=seed * 1000 + i)
-        else:
-            write_mp3(data / f"{name}.mp3", 32.0, kbps=256)
-        write_text(data / f"{name}.txt", [" ".join(sentence(j) for j in range(i, i + 6))])
-    return data
-
-
-def _audio_only(data: Path, n: int, locale: str, seed: int) -> Path:
-    for i in range(1, n + 1):
-        if i % 3:
-            write_wav(data / f"recording_{i:02d}.wav", 2.0, rate=24000, seed=seed * 1000 + i)
-        else:
-            write_mp3(data / f"recording_{i:02d}.mp3", 2.0, kbps=256)
-    return data
-
-
-def _acoustic(data: Path, n: int, locale: str, seed: int) -> Path:
-    lines = []
-    for i in range(1, n + 1):
-        write_wav(
-            data / f"speech{i:02d}.wav", 1.0 + (i % 3) * 0.5, rate=16000, seed=seed * 1000 + i
-        )
-        lines.append(f"speech{i:02d}.wav\t{sentence(i - 1)}")
-    write_text(data / "trans.txt", lines, bom=locale.lower() != "en-us")
-    return data
-
-
-def _audio_files(data: Path, n: int, locale: str, seed: int) -> Path:
-    for i in range(1, n + 1):
-        write_wav(
-            data / f"test{i:02d}.wav", 1.5, rate=16000 if i % 2 else 8000, seed=seed * 1000 + i
-        )
-    return data
-
-
-def _language(data: Path, n: int, locale: str, seed: int) -> Path:
-    return write_text(data / "language.txt", [sentence(i) for i in range(n)])
-
-
-def _pronunciation(data: Path, n: int, locale: str, seed: int) -> Path:
-    pairs = [PRONUNCIATIONS[i % len(PRONUNCIATIONS)] for i in range(min(n, len(PRONUNCIATIONS)))]
-    return write_text(data / "pronunciation.txt", [f"{d}\t{s}" for d, s in pairs])
-
-
-def markdown_lines(n: int) -> list[str]:
-    """A small structured-text document with two lists, a lexicon and ``n`` sentences."""
-    return [
-        "// Hotel booking phrases",
-        "@ list hotel =",
-        "- Fairmont",
-        "- Westin",
-        "- Marriott",
-        "",
-        "@ list roomType =",
-        "- king",
-        "- queen",
-        "- suite",
-        "",
-        "@ speech:phoneticlexicon",
-        "- cat/k ae t",
-        "- fish/f ih sh",
-        "",
-        "# bookings",
-        *(
-            f"- {'book a {@roomType} at {@hotel}' if i % 2 else PHRASES[i % len(PHRASES)]}"
-            for i in range(n)
-        ),
-    ]
-
-
-def _markdown(data: Path, n: int, locale: str, seed: int) -> Path:
-    return write_text(data / "structured.md", markdown_lines(n))
-
-
-def formatting_lines(n: int) -> list[str]:
-    """An output formatting document with each of the four sections."""
-    return [
-        "#itn",
-        "- three point five",
-        "#rewrite",
-        "Contoso\tCONTOSO",
-        "wifi\tWi-Fi",
-        "#profanity",
-        *(f"badword{chr(97 + i)}" for i in range(n)),
-        "#test",
-        "send it to contoso\tSend it to CONTOSO.",
-    ]
-
-
-def _formatting(data: Path, n: int, locale: str, seed: int) -> Path:
-    return write_text(data / "formatting.md", formatting_lines(n))
-
-
-def _consent(data: Path, n: int, locale: str, seed: int) -> Path:
-    write_text(data.parent / "consent-statement.txt", [CONSENT_STATEMENT], bom=False)
-    if n == 1:
-        return write_wav(data / "consent.wav", 6.0, rate=24000, seed=seed * 1000 + 3)
-    for i in range(1, n + 1):
-        write_wav(data / f"consent_{i:02d}.wav", 6.0, rate=24000, seed=seed * 1000 + i)
-    return data
-
-
-def _prompt(data: Path, n: int, locale: str, seed: int) -> Path:
-    for i in range(1, n + 1):
-        write_wav(data / f"prompt_{i:02d}.wav", 8.0, rate=24000, seed=seed * 1000 + i)
-    return data
-
-
-WRITERS: dict[DataKind, Callable[[Path, int, str, int], Path]] = {
-    DataKind.AUDIO_AND_SCRIPT: _audio_and_script,
-    DataKind.LONG_AUDIO: _long_audio,
-    DataKind.AUDIO_ONLY: _audio_only,
-    DataKind.ACOUSTIC: _acoustic,
-    DataKind.AUDIO_FILES: _audio_files,
-    DataKind.LANGUAGE: _language,
-    DataKind.PRONUNCIATION: _pronunciation,
-    DataKind.LANGUAGE_MARKDOWN: _markdown,
-    DataKind.OUTPUT_FORMATTING: _formatting,
-    DataKind.CONSENT: _consent,
-    DataKind.PROMPT: _prompt,
 }
 
 
@@ -229,9 +65,6 @@ def write_sample(
         locale: written into the README; decides which locale-specific rules are seeded.
         seed: varies the generated tones.
     """
-    from speechflows.datasets.samples_broken import BROKEN_WRITERS
-    from speechflows.datasets.samples_broken_speech import BROKEN_SPEECH_WRITERS
-
     kind = DataKind.parse(kind)
     dest = Path(dest)
     data = dest / "data"

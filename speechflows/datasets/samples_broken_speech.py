@@ -1,4 +1,4 @@
-"""Broken sample datasets for custom speech and personal voice (see samples_broken)."""
+"""Broken sample datasets for custom speech and personal voice (voice kinds: samples_broken)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from speechflows.datasets.kinds import DataKind
-from speechflows.datasets.sample_text import sentence
-from speechflows.datasets.samples import (
-    PRONUNCIATIONS,
-    formatting_lines,
-    markdown_lines,
-    write_text,
-)
-from speechflows.datasets.samples_broken import (
+from speechflows.datasets.sample_files import write_text
+from speechflows.datasets.sample_seeder import (
     BINARY,
     Seeded,
     Seeder,
     common_audio,
     folder_place,
+)
+from speechflows.datasets.sample_text import (
+    PRONUNCIATIONS,
+    formatting_lines,
+    markdown_lines,
+    sentence,
 )
 from speechflows.datasets.synth import write_mp3, write_silent_wav, write_wav
 

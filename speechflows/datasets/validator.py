@@ -7,23 +7,39 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from speechflows.datasets import speech_audio, speech_text, voice
 from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.report import ReportBuilder, ValidationReport
 from speechflows.datasets.sources import ZipSource, open_source
+from speechflows.datasets.speech_audio import validate_acoustic, validate_audio_files_dataset
+from speechflows.datasets.speech_text import (
+    validate_formatting,
+    validate_language,
+    validate_markdown,
+    validate_pronunciation,
+)
+from speechflows.datasets.voice import (
+    AUDIO_ONLY,
+    CONSENT,
+    PROMPT,
+    Options,
+    Validator,
+    validate_audio_and_script,
+    validate_audio_files,
+    validate_long_audio,
+)
 
-_VALIDATORS: dict[DataKind, voice.Validator] = {
-    DataKind.AUDIO_AND_SCRIPT: voice.validate_audio_and_script,
-    DataKind.LONG_AUDIO: voice.validate_long_audio,
-    DataKind.AUDIO_ONLY: voice.validate_audio_files(DataKind.AUDIO_ONLY, voice.AUDIO_ONLY, True),
-    DataKind.CONSENT: voice.validate_audio_files(DataKind.CONSENT, voice.CONSENT, False),
-    DataKind.PROMPT: voice.validate_audio_files(DataKind.PROMPT, voice.PROMPT, False),
-    DataKind.ACOUSTIC: speech_audio.validate_acoustic,
-    DataKind.AUDIO_FILES: speech_audio.validate_audio_files_dataset,
-    DataKind.LANGUAGE: speech_text.validate_language,
-    DataKind.PRONUNCIATION: speech_text.validate_pronunciation,
-    DataKind.LANGUAGE_MARKDOWN: speech_text.validate_markdown,
-    DataKind.OUTPUT_FORMATTING: speech_text.validate_formatting,
+_VALIDATORS: dict[DataKind, Validator] = {
+    DataKind.AUDIO_AND_SCRIPT: validate_audio_and_script,
+    DataKind.LONG_AUDIO: validate_long_audio,
+    DataKind.AUDIO_ONLY: validate_audio_files(DataKind.AUDIO_ONLY, AUDIO_ONLY, True),
+    DataKind.CONSENT: validate_audio_files(DataKind.CONSENT, CONSENT, False),
+    DataKind.PROMPT: validate_audio_files(DataKind.PROMPT, PROMPT, False),
+    DataKind.ACOUSTIC: validate_acoustic,
+    DataKind.AUDIO_FILES: validate_audio_files_dataset,
+    DataKind.LANGUAGE: validate_language,
+    DataKind.PRONUNCIATION: validate_pronunciation,
+    DataKind.LANGUAGE_MARKDOWN: validate_markdown,
+    DataKind.OUTPUT_FORMATTING: validate_formatting,
 }
 
 
@@ -60,7 +76,7 @@ def validate(
     b = ReportBuilder(kind, locale, progress)
     try:
         with open_source(path) as src:
-            _VALIDATORS[kind](src, b, voice.Options(locale, min_utterances))
+            _VALIDATORS[kind](src, b, Options(locale, min_utterances))
             if isinstance(src, ZipSource):
                 b.report.total_bytes = src.total_bytes()
     except FileNotFoundError:

@@ -1,5 +1,10 @@
 """Blob staging: upload a manifest to ``container/prefix`` once, and mint SAS URLs for it.
 
+Storage sits on top of ``speechflows.datasets`` (the manifest and the base
+:class:`StagingError` come from there) and never imports Prefect. Upload and download go in
+``staging`` / ``transfer``, blob naming rules in ``names``, SAS minting in ``sas``, data that is
+already in Blob Storage in ``remote``; a new error case subclasses ``StagingError`` in ``errors``.
+
 >>> from speechflows.datasets.manifest import build_manifest          # doctest: +SKIP
 >>> result = stage(build_manifest(folder), settings=settings, prefix="voice/ds1")  # doctest: +SKIP
 >>> url = container_sas_url(settings)                                  # doctest: +SKIP
@@ -7,16 +12,18 @@
 
 from __future__ import annotations
 
-from speechflows.storage.errors import (
-    BlobNameError,
-    ContainerNameError,
-    CredentialRefusedError,
+from speechflows.datasets.errors import (
     NothingToStageError,
     SourceError,
     SourceNotFoundError,
     StagingError,
-    StorageUnreachableError,
     UnreadableFileError,
+)
+from speechflows.storage.errors import (
+    BlobNameError,
+    ContainerNameError,
+    CredentialRefusedError,
+    StorageUnreachableError,
     UploadRefusedError,
 )
 from speechflows.storage.remote import download_prefix, remote_manifest

@@ -29,12 +29,12 @@ from azure.storage.blob import (
     generate_container_sas,
 )
 
+from speechflows.datasets.errors import StagingError
 from speechflows.redaction import register_secret, strip_query
 from speechflows.settings import StorageSettings, default_azure_credential
 from speechflows.storage.errors import (
     ContainerNameError,
     CredentialRefusedError,
-    StagingError,
     StorageUnreachableError,
     UploadRefusedError,
 )

@@ -1,13 +1,16 @@
-"""The one error type of staging, and its cases.
+"""The errors of Blob staging: the cases of the upload, under one base :class:`StagingError`.
+
+The base and the local-input cases (:class:`~speechflows.datasets.errors.SourceError` and its
+subclasses) belong to the dataset layer, which raises them while building a manifest; they are
+defined in :mod:`speechflows.datasets.errors` and re-exported by ``speechflows.storage``.
 
 Every message names the thing (file, blob, container, account URL without query) and the fix.
-No message ever carries a key or a SAS token: text that may embed one goes through
-:func:`speechflows.redaction.redact_text`.
+No message ever carries a key or a SAS token (the base redacts problem and fix).
 
 ::
 
     StagingError                      anything that stops a manifest or a stage
-    ├── SourceError                   the local input
+    ├── SourceError                   the local input (speechflows.datasets.errors)
     │   ├── SourceNotFoundError       the folder or file does not exist
     │   ├── NothingToStageError       no file matches the extensions
     │   └── UnreadableFileError       a file cannot be read, or changed while staging
@@ -23,38 +26,7 @@ the service confirmed before the failure; re-running ``stage`` uploads only the 
 
 from __future__ import annotations
 
-from speechflows.redaction import redact_text
-
-
-class StagingError(Exception):
-    """A manifest or a stage failed. ``str(err)`` says what and how to fix it.
-
-    Attributes:
-        fix: what to do about it, in one sentence.
-        uploaded: blob names the service confirmed before the failure (interrupted stages).
-    """
-
-    def __init__(self, message: str, *, fix: str, uploaded: tuple[str, ...] = ()) -> None:
-        self.problem = redact_text(message)
-        self.fix = redact_text(fix)
-        self.uploaded = uploaded
-        super().__init__(f"{self.problem}. Fix: {self.fix}")
-
-
-class SourceError(StagingError):
-    """The local input cannot be used."""
-
-
-class SourceNotFoundError(SourceError):
-    """The folder or file to stage does not exist."""
-
-
-class NothingToStageError(SourceError):
-    """No file under the root matches the extensions."""
-
-
-class UnreadableFileError(SourceError):
-    """A file cannot be read, or its content changed between the manifest and the upload."""
+from speechflows.datasets.errors import StagingError
 
 
 class BlobNameError(StagingError):

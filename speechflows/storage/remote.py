@@ -14,16 +14,13 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from speechflows.datasets.errors import NothingToStageError, StagingError, UnreadableFileError
+from speechflows.datasets.manifest import Manifest, ManifestEntry
 from speechflows.settings import StorageSettings
 from speechflows.storage.account import Account
-from speechflows.storage.errors import (
-    BlobNameError,
-    NothingToStageError,
-    StagingError,
-    UnreadableFileError,
-)
+from speechflows.storage.errors import BlobNameError
 from speechflows.storage.names import (
     blob_name_problem,
     check_container_name,
@@ -31,9 +28,6 @@ from speechflows.storage.names import (
     relative_name,
 )
 from speechflows.storage.transfer import BlobTransport, RemoteBlob, run_coroutine
-
-if TYPE_CHECKING:
-    from speechflows.datasets.manifest import Manifest
 
 _READ_TOKEN_MINUTES = 60
 
@@ -70,7 +64,6 @@ def remote_manifest(
     settings: StorageSettings, container: str, prefix: str, *, credential: Any = None
 ) -> Manifest:
     """The manifest of the blobs under ``container/prefix`` (paths relative to the prefix)."""
-    from speechflows.datasets.manifest import Manifest, ManifestEntry
 
     container = check_container_name(container)
     prefix = normalize_prefix(prefix)

@@ -17,9 +17,10 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from speechflows.datasets.errors import StagingError
 from speechflows.settings import StorageSettings
 from speechflows.storage.account import Account
-from speechflows.storage.errors import BlobNameError, StagingError
+from speechflows.storage.errors import BlobNameError
 from speechflows.storage.names import blob_name_problem, check_container_name
 
 # Service SAS permission letters, in the order Azure requires them.

@@ -45,18 +45,16 @@ import io
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from speechflows.datasets.errors import StagingError, UnreadableFileError
+from speechflows.datasets.manifest import Manifest, ManifestEntry
 from speechflows.settings import StorageSettings
 from speechflows.storage.account import Account
-from speechflows.storage.errors import StagingError, UnreadableFileError
 from speechflows.storage.names import blob_name, check_container_name, normalize_prefix
 from speechflows.storage.transfer import BlobTransport, RemoteBlob, run_coroutine
-
-if TYPE_CHECKING:
-    from speechflows.datasets.manifest import Manifest, ManifestEntry
 
 SINGLE_PUT_LIMIT = 8 * 1024 * 1024
 BLOCK_SIZE = 8 * 1024 * 1024

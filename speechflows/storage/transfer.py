@@ -8,7 +8,7 @@ account keys and Entra identities (user-delegation SAS).
 
 Retries: connection errors, timeouts and 408/429/500/502/503/504 are retried with exponential
 backoff, ``Retry-After`` first; every request here is idempotent (Put Blob overwrites, Put Block
-re-stages the same id). Anything else becomes a typed :class:`~.errors.StagingError`.
+re-stages the same id). Anything else becomes a typed :class:`~speechflows.datasets.errors.StagingError`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import hashlib
 import os
 import random
 import ssl
@@ -29,14 +30,13 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from speechflows.datasets.errors import StagingError, UnreadableFileError
 from speechflows.redaction import redact_text
 from speechflows.storage.errors import (
     BlobNameError,
     ContainerNameError,
     CredentialRefusedError,
-    StagingError,
     StorageUnreachableError,
-    UnreadableFileError,
     UploadRefusedError,
 )
 
@@ -277,8 +277,6 @@ class BlobTransport:
 
     async def get_blob(self, blob: str, out: Any, chunk: int = 1 << 20) -> str:
         """Stream blob ``blob`` into the binary file ``out``; return the MD5 hex of what was read."""
-        import hashlib
-
         assert self._session is not None
         digest = hashlib.md5()
         delay = self._retry.first_delay

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from speechflows.datasets import DataKind, build_zip, speech_audio, speech_text, validate
-from speechflows.datasets.samples import write_text
+from speechflows.datasets.sample_files import write_text
 from speechflows.datasets.speech_audio import repetition
 from speechflows.datasets.synth import write_silent_wav, write_wav
 

@@ -11,7 +11,7 @@ import pytest
 from speechflows.datasets import DataKind, Severity, build_zip, validate
 from speechflows.datasets import voice as voice_module
 from speechflows.datasets.audio_checks import legal_name
-from speechflows.datasets.samples import write_text
+from speechflows.datasets.sample_files import write_text
 from speechflows.datasets.synth import write_mp3, write_silent_wav, write_wav
 
 AAS = DataKind.AUDIO_AND_SCRIPT
