@@ -1,4 +1,13 @@
-"""Plumbing shared by the Custom Voice client: ids, URLs, generic CRUD, accepted operations."""
+"""The core every Custom Voice operation group shares: ids, URLs, generic CRUD, accepted operations.
+
+Ids are chosen by the caller (``^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$``; endpoints: UUID),
+so a create is a PUT that a re-run repeats harmlessly. Every long-running request carries an
+``Operation-Id``: the caller's (derive it with :func:`operation_id_for` to re-attach on re-runs) or
+a fresh UUID, which also makes HTTP retries of those POSTs safe.
+
+>>> operation_id_for("consent", "Jessica", "abc123")[:3]
+'sf-'
+"""
 
 from __future__ import annotations
 
@@ -12,15 +21,10 @@ from urllib.parse import quote
 
 import httpx
 
-from speechflows.settings import SpeechSettings
-from speechflows.speech.client_base import SpeechClientBase
 from speechflows.speech.errors import NotFoundError, SpeechUsageError
-from speechflows.speech.http import decode_json
-from speechflows.speech.models import (
-    Accepted,
-    ApiModel,
-    OperationRef,
-)
+from speechflows.speech.http import SpeechHTTP, decode_json
+from speechflows.speech.schemas.common import ApiModel
+from speechflows.speech.schemas.custom_voice import Accepted, OperationRef
 
 _ID_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$")
 _ID_RULE = (
@@ -36,6 +40,16 @@ def check_resource_id(value: str, what: str = "id") -> str:
     return value
 
 
+def endpoint_uuid(endpoint_id: uuid.UUID | str) -> str:
+    """The canonical text of an endpoint id, which must be a UUID (else a usage error)."""
+    try:
+        return str(uuid.UUID(str(endpoint_id)))
+    except ValueError:
+        raise SpeechUsageError(
+            f"endpoint id {endpoint_id!r} must be a UUID (e.g. {uuid.uuid4()})"
+        ) from None
+
+
 def operation_id_for(*parts: str) -> str:
     """A deterministic ``Operation-Id`` from the inputs of a request (e.g. ids + manifest hash)."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
@@ -43,49 +57,52 @@ def operation_id_for(*parts: str) -> str:
 
 
 def audio_content_type(path: Path) -> str:
+    """The content type of an audio file in a multipart upload (``audio/wav`` for ``.wav``)."""
     guessed = mimetypes.guess_type(path.name)[0]
     if path.suffix.lower() == ".wav":
         return "audio/wav"
     return guessed or "application/octet-stream"
 
 
-class CustomVoiceBase(SpeechClientBase):
-    """Connection, URLs, id checks and generic CRUD of the Custom Voice API."""
+class VoiceCore:
+    """URLs, id checks and generic requests of the Custom Voice API, shared by its groups."""
 
-    @staticmethod
-    def _api_version_of(settings: SpeechSettings) -> str:
-        return settings.custom_voice_api_version
-
-    # -- plumbing -----------------------------------------------------------------------------
+    def __init__(self, http: SpeechHTTP, api_version: str) -> None:
+        self.http = http
+        self.api_version = api_version
 
     def url(self, collection: str, resource_id: str | None = None, action: str = "") -> str:
         """Absolute URL of a collection or resource (without the query string)."""
         url = f"{self.http.base_url}/customvoice/{collection}"
         if resource_id is not None:
-            if collection != "endpoints":  # endpoint ids are UUIDs, checked by _uuid
+            if collection != "endpoints":  # endpoint ids are UUIDs, checked by endpoint_uuid
                 check_resource_id(resource_id, f"{collection} id")
             url += "/" + quote(resource_id, safe="")
         return url + action
 
     @property
-    def _q(self) -> dict[str, str | int | bool]:
+    def query(self) -> dict[str, str | int | bool]:
+        """The query every request carries (``api-version``)."""
         return {"api-version": self.api_version}
 
-    def _get(self, cls: type[R], collection: str, resource_id: str) -> R:
-        body = self.http.get_json(self.url(collection, resource_id), self._q)
+    def get(self, cls: type[R], collection: str, resource_id: str) -> R:
+        """GET one resource."""
+        body = self.http.get_json(self.url(collection, resource_id), self.query)
         return cls.model_validate(body)
 
-    def _list(self, cls: type[R], collection: str, filter: str | None) -> list[R]:
-        params = {**self._q, **({"filter": filter} if filter else {})}
+    def list(self, cls: type[R], collection: str, filter: str | None) -> list[R]:
+        """GET every page of a collection."""
+        params = {**self.query, **({"filter": filter} if filter else {})}
         items = self.http.iter_pages(
             self.url(collection), params=params, item_key="value", next_key="nextLink"
         )
         return [cls.model_validate(item) for item in items]
 
-    def _delete(self, collection: str, resource_id: str, missing_ok: bool, **params: Any) -> bool:
+    def delete(self, collection: str, resource_id: str, missing_ok: bool, **params: Any) -> bool:
+        """DELETE a resource; False if it did not exist and ``missing_ok``."""
         try:
             self.http.request(
-                "DELETE", self.url(collection, resource_id), params={**self._q, **params}
+                "DELETE", self.url(collection, resource_id), params={**self.query, **params}
             )
         except NotFoundError:
             if not missing_ok:
@@ -93,13 +110,14 @@ class CustomVoiceBase(SpeechClientBase):
             return False
         return True
 
-    def _accepted(
+    def accepted(
         self,
         cls: type[R],
         response: httpx.Response,
         sent_operation_id: str,
         fallback: R | None = None,
     ) -> Accepted[R]:
+        """The resource of a long-running request's answer and the operation to poll."""
         op_id = response.headers.get("Operation-Id") or sent_operation_id
         location = response.headers.get("Operation-Location") or (
             self.url("operations", op_id) + f"?api-version={self.api_version}"
@@ -112,7 +130,8 @@ class CustomVoiceBase(SpeechClientBase):
             raise SpeechUsageError("the service accepted the request without a body")
         return Accepted(resource=resource, operation=OperationRef(id=op_id, location=location))
 
-    def _ga_only(self, what: str, value: object) -> None:
+    def ga_only(self, what: str, value: object) -> None:
+        """Raise a usage error if ``value`` is given with a pre-2026-01-01 api-version."""
         if value is not None and self.api_version != "2026-01-01":
             raise SpeechUsageError(
                 f"{what} needs Custom Voice api-version 2026-01-01 (this client uses "
@@ -121,7 +140,8 @@ class CustomVoiceBase(SpeechClientBase):
             )
 
     @staticmethod
-    def _op_headers(operation_id: str | None) -> tuple[str, dict[str, str]]:
+    def op_headers(operation_id: str | None) -> tuple[str, dict[str, str]]:
+        """The ``Operation-Id`` to send (the caller's, checked, or a new UUID) and its header."""
         op_id = (
             check_resource_id(operation_id, "Operation-Id") if operation_id else str(uuid.uuid4())
         )
