@@ -35,7 +35,7 @@ class Consents(OperationGroup[VoiceCore]):
         check_resource_id(consent_id, "consent id")
         if (audio_url is None) == (audio_file is None):
             raise SpeechUsageError("consents.create needs exactly one of audio_url or audio_file")
-        op_id, headers = self.core.op_headers(operation_id)
+        op_id = self.core.operation_id(operation_id)
         fields = without_none(
             {
                 "projectId": project_id,
@@ -46,23 +46,19 @@ class Consents(OperationGroup[VoiceCore]):
                 "displayName": display_name,
             }
         )
-        url, query = self.core.url("consents", consent_id), self.core.query
+        url, fallback = self.core.url("consents", consent_id), Consent(id=consent_id, **fields)
         if audio_url is not None:
             # operationId: Consents_Create
-            response = self.core.http.request(
-                "PUT", url, params=query, json={**fields, "audioUrl": audio_url}, headers=headers
+            return self.core.start(
+                "PUT", url, fallback, op_id, json={**fields, "audioUrl": audio_url}
             )
-        else:
-            assert audio_file is not None
-            with open(audio_file, "rb") as handle:
-                files: list[FileSpec] = [
-                    ("audiodata", (audio_file.name, handle, audio_content_type(audio_file)))
-                ]
-                # operationId: Consents_Post
-                response = self.core.http.request(
-                    "POST", url, params=query, data=fields, files=files, headers=headers
-                )
-        return self.core.accepted(Consent, response, op_id, Consent(id=consent_id, **fields))
+        assert audio_file is not None
+        with open(audio_file, "rb") as handle:
+            files: list[FileSpec] = [
+                ("audiodata", (audio_file.name, handle, audio_content_type(audio_file)))
+            ]
+            # operationId: Consents_Post
+            return self.core.start("POST", url, fallback, op_id, data=fields, files=files)
 
     def get(self, consent_id: str) -> Consent:
         """Get a consent (``properties.failure_reason`` tells why one failed)."""

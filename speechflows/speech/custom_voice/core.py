@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import httpx
-
 from speechflows.speech.errors import NotFoundError, SpeechUsageError
 from speechflows.speech.http import SpeechHTTP, decode_json
 from speechflows.speech.schemas.common import ApiModel
@@ -110,24 +108,30 @@ class VoiceCore:
             return False
         return True
 
-    def accepted(
-        self,
-        cls: type[R],
-        response: httpx.Response,
-        sent_operation_id: str,
-        fallback: R | None = None,
+    @staticmethod
+    def operation_id(operation_id: str | None) -> str:
+        """The ``Operation-Id`` to send: the caller's (checked) or a new UUID."""
+        return (
+            check_resource_id(operation_id, "Operation-Id") if operation_id else str(uuid.uuid4())
+        )
+
+    def start(
+        self, method: str, url: str, fallback: R, operation_id: str, **request: Any
     ) -> Accepted[R]:
-        """The resource of a long-running request's answer and the operation to poll."""
-        op_id = response.headers.get("Operation-Id") or sent_operation_id
+        """Send a long-running request; its resource (else ``fallback``) and the operation to poll.
+
+        The request carries ``operation_id`` as ``Operation-Id``, so retrying it is safe.
+        """
+        response = self.http.request(
+            method, url, params=self.query, headers={"Operation-Id": operation_id}, **request
+        )
+        op_id = response.headers.get("Operation-Id") or operation_id
         location = response.headers.get("Operation-Location") or (
             self.url("operations", op_id) + f"?api-version={self.api_version}"
         )
-        if response.content:
-            resource = cls.model_validate(decode_json(response))
-        elif fallback is not None:
-            resource = fallback
-        else:  # pragma: no cover - every Accepted caller passes a fallback or gets a body
-            raise SpeechUsageError("the service accepted the request without a body")
+        resource = (
+            type(fallback).model_validate(decode_json(response)) if response.content else fallback
+        )
         return Accepted(resource=resource, operation=OperationRef(id=op_id, location=location))
 
     def ga_only(self, what: str, value: object) -> None:
@@ -138,11 +142,3 @@ class VoiceCore:
                 f"{self.api_version}); leave it out or set "
                 "SPEECHFLOWS_SPEECH_CUSTOM_VOICE_API_VERSION=2026-01-01"
             )
-
-    @staticmethod
-    def op_headers(operation_id: str | None) -> tuple[str, dict[str, str]]:
-        """The ``Operation-Id`` to send (the caller's, checked, or a new UUID) and its header."""
-        op_id = (
-            check_resource_id(operation_id, "Operation-Id") if operation_id else str(uuid.uuid4())
-        )
-        return op_id, {"Operation-Id": op_id}

@@ -26,7 +26,7 @@ class Endpoints(OperationGroup[VoiceCore]):
     ) -> Accepted[Endpoint]:
         """Deploy a model at a UUID endpoint id (``kind``: HighPerformance or FastResume)."""
         eid = endpoint_uuid(endpoint_id)
-        op_id, headers = self.core.op_headers(operation_id)
+        op_id = self.core.operation_id(operation_id)
         body = without_none(
             {
                 "projectId": project_id,
@@ -36,16 +36,10 @@ class Endpoints(OperationGroup[VoiceCore]):
                 "properties": {"kind": str(kind)} if kind else None,
             }
         )
-        # operationId: Endpoints_Create
-        response = self.core.http.request(
-            "PUT",
-            self.core.url("endpoints", eid),
-            params=self.core.query,
-            json=body,
-            headers=headers,
-        )
+        url = self.core.url("endpoints", eid)
         fallback = Endpoint.model_validate({"id": eid, **body})
-        return self.core.accepted(Endpoint, response, op_id, fallback)
+        # operationId: Endpoints_Create
+        return self.core.start("PUT", url, fallback, op_id, json=body)
 
     def get(self, endpoint_id: uuid.UUID | str) -> Endpoint:
         """Get an endpoint."""
@@ -80,8 +74,6 @@ class Endpoints(OperationGroup[VoiceCore]):
         self, endpoint_id: uuid.UUID | str, action: str, operation_id: str | None
     ) -> Accepted[Endpoint]:
         eid = endpoint_uuid(endpoint_id)
-        op_id, headers = self.core.op_headers(operation_id)
-        response = self.core.http.request(
-            "POST", self.core.url("endpoints", eid, action), params=self.core.query, headers=headers
-        )
-        return self.core.accepted(Endpoint, response, op_id, Endpoint(id=eid))
+        op_id = self.core.operation_id(operation_id)
+        url = self.core.url("endpoints", eid, action)
+        return self.core.start("POST", url, Endpoint(id=eid), op_id)

@@ -37,7 +37,7 @@ class Models(OperationGroup[VoiceCore]):
     ) -> Accepted[Model]:
         """Start training a voice model (hours); poll ``.operation`` or the model."""
         check_resource_id(model_id, "model id")
-        op_id, headers = self.core.op_headers(operation_id)
+        op_id = self.core.operation_id(operation_id)
         properties = without_none(
             {
                 "presetStyles": list(preset_styles) if preset_styles else None,
@@ -57,16 +57,10 @@ class Models(OperationGroup[VoiceCore]):
                 "properties": properties or None,
             }
         )
-        # operationId: Models_Create
-        response = self.core.http.request(
-            "PUT",
-            self.core.url("models", model_id),
-            params=self.core.query,
-            json=body,
-            headers=headers,
-        )
+        url = self.core.url("models", model_id)
         fallback = Model.model_validate({"id": model_id, **body})
-        return self.core.accepted(Model, response, op_id, fallback)
+        # operationId: Models_Create
+        return self.core.start("PUT", url, fallback, op_id, json=body)
 
     def get(self, model_id: str) -> Model:
         """Get a voice model."""

@@ -38,7 +38,7 @@ class PersonalVoices(OperationGroup[VoiceCore]):
             raise SpeechUsageError(
                 "personal_voices.create needs exactly one of audios or audio_files"
             )
-        op_id, headers = self.core.op_headers(operation_id)
+        op_id = self.core.operation_id(operation_id)
         fields = without_none(
             {
                 "projectId": project_id,
@@ -47,35 +47,22 @@ class PersonalVoices(OperationGroup[VoiceCore]):
                 "displayName": display_name,
             }
         )
-        url, query = self.core.url("personalvoices", personal_voice_id), self.core.query
+        url = self.core.url("personalvoices", personal_voice_id)
+        fallback = PersonalVoice(id=personal_voice_id, **fields)
         if audios is not None:
             # operationId: PersonalVoices_Create
-            response = self.core.http.request(
-                "PUT",
-                url,
-                params=query,
-                json={**fields, "audios": audios.to_api()},
-                headers=headers,
-            )
-        else:
-            with ExitStack() as stack:
-                files: list[FileSpec] = [
-                    (
-                        "audiodata",
-                        (
-                            path.name,
-                            stack.enter_context(open(path, "rb")),
-                            audio_content_type(path),
-                        ),
-                    )
-                    for path in audio_files
-                ]
-                # operationId: PersonalVoices_Post
-                response = self.core.http.request(
-                    "POST", url, params=query, data=fields, files=files, headers=headers
+            body = {**fields, "audios": audios.to_api()}
+            return self.core.start("PUT", url, fallback, op_id, json=body)
+        with ExitStack() as stack:
+            files: list[FileSpec] = [
+                (
+                    "audiodata",
+                    (path.name, stack.enter_context(open(path, "rb")), audio_content_type(path)),
                 )
-        fallback = PersonalVoice(id=personal_voice_id, **fields)
-        return self.core.accepted(PersonalVoice, response, op_id, fallback)
+                for path in audio_files
+            ]
+            # operationId: PersonalVoices_Post
+            return self.core.start("POST", url, fallback, op_id, data=fields, files=files)
 
     def get(self, personal_voice_id: str) -> PersonalVoice:
         """Get a personal voice (``speaker_profile_id`` is what synthesis uses)."""

@@ -62,7 +62,7 @@ class TrainingSets(OperationGroup[VoiceCore]):
         if scripts is None and str(kind) in ("AudioAndScript", "LongAudio"):
             raise SpeechUsageError(f"training_sets.upload: kind {kind} needs scripts")
         self.core.ga_only("process_as", process_as)
-        op_id, headers = self.core.op_headers(operation_id)
+        op_id = self.core.operation_id(operation_id)
         body = without_none(
             {
                 "kind": str(kind),
@@ -72,16 +72,11 @@ class TrainingSets(OperationGroup[VoiceCore]):
                 "scripts": scripts.to_api() if scripts else None,
             }
         )
+        url = self.core.url("trainingsets", training_set_id, ":upload")
         # operationId: TrainingSets_UploadData
-        response = self.core.http.request(
-            "POST",
-            self.core.url("trainingsets", training_set_id, ":upload"),
-            params=self.core.query,
-            json=body,
-            headers=headers,
-        )
-        fallback = TrainingSet(id=training_set_id)
-        return self.core.accepted(TrainingSet, response, op_id, fallback).operation
+        return self.core.start(
+            "POST", url, TrainingSet(id=training_set_id), op_id, json=body
+        ).operation
 
     def get(self, training_set_id: str) -> TrainingSet:
         """Get a training set (``properties.utterance_count`` once processed)."""
