@@ -37,8 +37,8 @@ def script_onboarding(
     from speechflows.datasets.manifest import build_manifest
     from speechflows.settings import load_speech_settings, load_storage_settings
     from speechflows.speech import CustomVoiceClient
-    from speechflows.speech.models import AzureBlobContentSource
     from speechflows.speech.polling import wait_for_accepted, wait_for_operation
+    from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
     from speechflows.storage import container_sas_url, stage
 
     report = validate(data, "AudioAndScript", locale="en-US")
@@ -48,8 +48,8 @@ def script_onboarding(
     prefix = f"professional-voice/{project}/{project}-trainingset/"
     staged = stage(manifest, settings=storage, prefix=prefix, container=container)
     with CustomVoiceClient(load_speech_settings()) as cv:
-        cv.create_project(project, kind="ProfessionalVoice", locale="en-US")
-        accepted = cv.create_consent(
+        cv.projects.create(project, kind="ProfessionalVoice", locale="en-US")
+        accepted = cv.consents.create(
             f"{project}-consent",
             project_id=project,
             voice_talent_name="Jess Doe",
@@ -59,16 +59,16 @@ def script_onboarding(
         )
         wait_for_accepted(cv, accepted, "consents", min_interval=0.05, max_interval=0.5)
         ts = f"{project}-trainingset"
-        cv.create_training_set(ts, project_id=project, locale="en-US", voice_kind="Female")
+        cv.training_sets.create(ts, project_id=project, locale="en-US", voice_kind="Female")
         sas = container_sas_url(storage, container, permissions="rl")
-        op = cv.upload_training_set_data(
+        op = cv.training_sets.upload(
             ts,
             kind="AudioAndScript",
             audios=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".wav"]),
             scripts=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".txt"]),
         )
         wait_for_operation(cv, op, min_interval=0.05, max_interval=0.5, deadline_seconds=600)
-        got = cv.get_training_set(ts)
+        got = cv.training_sets.get(ts)
     return {
         "uploaded": len(staged.uploaded),
         "utterances": got.properties.utterance_count if got.properties else None,

@@ -5,7 +5,7 @@ Every task that calls the Speech service takes a slot first::
     from speechflows.deployments.limits import speech_api_slot
 
     with speech_api_slot():
-        client.create_training_set(...)
+        client.training_sets.create(...)
 
 The limit ``speechflows-speech-api`` is a Prefect global concurrency limit with slot decay, created
 by :func:`speechflows.deployments.setup.ensure_setup` (``speechflows setup`` / ``speechflows dev
@@ -56,7 +56,7 @@ def speech_api_slot(occupy: int = 1, *, timeout_seconds: float | None = None) ->
 
     Example:
         >>> with speech_api_slot():      # doctest: +SKIP
-        ...     client.get_training_set("ts-1")
+        ...     client.training_sets.get("ts-1")
     """
     acquire_speech_api_slot(occupy, timeout_seconds=timeout_seconds)
     yield

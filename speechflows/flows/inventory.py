@@ -22,19 +22,19 @@ from pydantic import BaseModel, Field
 from speechflows.deployments.limits import speech_api_slot
 
 _ACTIVE = {"notstarted", "running"}
-# (service, kind, client method). Kinds a client does not offer are skipped.
+# (service, kind, client operation group). Kinds a client does not offer are skipped.
 _LISTS: tuple[tuple[str, str, str], ...] = (
-    ("custom-voice", "project", "list_projects"),
-    ("custom-voice", "consent", "list_consents"),
-    ("custom-voice", "training-set", "list_training_sets"),
-    ("custom-voice", "personal-voice", "list_personal_voices"),
-    ("custom-voice", "model", "list_models"),
-    ("custom-voice", "endpoint", "list_endpoints"),
-    ("speech-to-text", "project", "list_projects"),
-    ("speech-to-text", "dataset", "list_datasets"),
-    ("speech-to-text", "model", "list_models"),
-    ("speech-to-text", "evaluation", "list_evaluations"),
-    ("speech-to-text", "endpoint", "list_endpoints"),
+    ("custom-voice", "project", "projects"),
+    ("custom-voice", "consent", "consents"),
+    ("custom-voice", "training-set", "training_sets"),
+    ("custom-voice", "personal-voice", "personal_voices"),
+    ("custom-voice", "model", "models"),
+    ("custom-voice", "endpoint", "endpoints"),
+    ("speech-to-text", "project", "projects"),
+    ("speech-to-text", "dataset", "datasets"),
+    ("speech-to-text", "model", "models"),
+    ("speech-to-text", "evaluation", "evaluations"),
+    ("speech-to-text", "endpoint", "endpoints"),
 )
 
 
@@ -94,8 +94,8 @@ def list_resources(stuck_after_minutes: float) -> InventoryResult:
     result = InventoryResult()
     with CustomVoiceClient(settings) as voice, CustomSpeechClient(settings) as speech:
         clients: dict[str, Any] = {"custom-voice": voice, "speech-to-text": speech}
-        for service, kind, method in _LISTS:
-            lister = getattr(clients[service], method, None)
+        for service, kind, group in _LISTS:
+            lister = getattr(getattr(clients[service], group, None), "list", None)
             if lister is None:
                 continue
             try:

@@ -404,6 +404,11 @@ def decode_json(response: httpx.Response) -> Any:
         ) from None
 
 
+def without_none(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without the keys whose value is ``None`` (fields left out of a request body)."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
 def _query_value(value: str | int | bool) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -24,8 +24,7 @@ from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel
 
-from speechflows.speech.custom_speech import CustomSpeechClient
-from speechflows.speech.custom_voice import CustomVoiceClient
+from speechflows.speech.custom_voice.client import CustomVoiceClient
 from speechflows.speech.errors import (
     PollingTimeoutError,
     ResourceFailedError,
@@ -33,24 +32,25 @@ from speechflows.speech.errors import (
     is_transient,
 )
 from speechflows.speech.http import SpeechHTTP, decode_json, retry_after_seconds
-from speechflows.speech.models import (
+from speechflows.speech.schemas.common import ApiModel, Status, StatusResource
+from speechflows.speech.schemas.custom_voice import (
     Accepted,
-    ApiModel,
     Consent,
-    CustomSpeechModel,
-    Dataset,
     Endpoint,
-    Evaluation,
     Model,
     Operation,
     OperationRef,
     PersonalVoice,
-    SpeechEndpoint,
-    SpeechEntity,
-    Status,
-    StatusResource,
     TrainingSet,
 )
+from speechflows.speech.schemas.speech_to_text import (
+    CustomSpeechModel,
+    Dataset,
+    Evaluation,
+    SpeechEndpoint,
+    SpeechEntity,
+)
+from speechflows.speech.speech_to_text.client import CustomSpeechClient
 
 Client = CustomVoiceClient | CustomSpeechClient
 T = TypeVar("T", bound=ApiModel)
@@ -140,8 +140,8 @@ class ContinuationState(BaseModel):
             api="customvoice",
             resource_kind=resource_kind,
             resource_id=resource_id,
-            operation_url=op.location or client.url("operations", op.id),
-            resource_url=client.url(resource_kind, resource_id),
+            operation_url=op.location or client.core.url("operations", op.id),
+            resource_url=client.core.url(resource_kind, resource_id),
             started_at=datetime.now(UTC),
             deadline_seconds=deadline_seconds,
         )
@@ -161,11 +161,11 @@ class ContinuationState(BaseModel):
             ref = resource.self_url if isinstance(resource, SpeechEntity) else resource
             if not isinstance(ref, str) or not ref:
                 raise SpeechUsageError(f"the {resource_kind} to wait for has no self URL")
-            url = client.entity_url(resource_kind, ref)
+            url = client.core.entity_url(resource_kind, ref)
             api: Literal["customvoice", "speechtotext"] = "speechtotext"
         else:
             ref = resource.resource_id if isinstance(resource, StatusResource) else resource
-            url = client.url(resource_kind, ref)
+            url = client.core.url(resource_kind, ref)
             api = "customvoice"
         return cls(
             api=api,
@@ -264,7 +264,7 @@ def wait_for_operation(
         url = client.http.rebase(target)
         params = None if "api-version=" in url else {"api-version": client.api_version}
     else:
-        url, params = client.url("operations", target), {"api-version": client.api_version}
+        url, params = client.core.url("operations", target), {"api-version": client.api_version}
     op_id = url.split("?", 1)[0].rsplit("/", 1)[-1]
     result = _poll(
         client.http,
@@ -310,7 +310,7 @@ def wait_for_resource(
     item = _poll(
         client.http,
         state.resource_url,
-        _query(client),
+        client.core.query,
         cls.model_validate,
         kind=_SINGULAR[resource_kind],
         resource_id=state.resource_id,
@@ -323,12 +323,6 @@ def wait_for_resource(
     )
     _raise_if_failed(_SINGULAR[resource_kind], item)
     return item
-
-
-def _query(client: Client) -> dict[str, str | int | bool]:
-    if isinstance(client, CustomSpeechClient) and client.legacy:
-        return {}
-    return {"api-version": client.api_version}
 
 
 def wait_for_accepted(

@@ -19,8 +19,8 @@ from prefect.logging import get_run_logger
 
 from speechflows.redaction import redact_text, redact_url
 from speechflows.speech import polling
-from speechflows.speech.custom_speech import CustomSpeechClient, odata_quote
 from speechflows.speech.errors import ResourceFailedError
+from speechflows.speech.speech_to_text import CustomSpeechClient, odata_quote
 from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
@@ -75,7 +75,7 @@ def ensure_speech_project(
     with speech_client() as cs:
         found = [
             p
-            for p in cs.list_projects(filter=f"displayName eq {odata_quote(display_name)}")
+            for p in cs.projects.list(filter=f"displayName eq {odata_quote(display_name)}")
             if p.display_name == display_name and (p.locale or locale) == locale
         ]
         if found:
@@ -83,7 +83,7 @@ def ensure_speech_project(
             log.info("speech project %r exists: reused", display_name)
             return _outcome("speech project", found[0], "reused")
         with api_slot():
-            created = cs.create_project(
+            created = cs.projects.create(
                 display_name=display_name, locale=locale, description=description
             )
         log.info("speech project %r created: %s", display_name, created.resource_id)
@@ -128,7 +128,7 @@ def create_dataset(
     with speech_client() as cs:
         content_url = blob_sas_url(load_storage_settings(), container, blob_name)
         with api_slot():
-            dataset, created = cs.get_or_create_dataset(
+            dataset, created = cs.datasets.get_or_create(
                 kind=kind,
                 locale=locale,
                 display_name=display_name,
@@ -207,7 +207,7 @@ def wait_for_dataset(
                 related=related,
             )
             raise
-        report = cs.get_dataset_report(dataset_url)
+        report = cs.datasets.get_report(dataset_url)
     continuation.forget(var)
     if bar is not None:
         bar.done(f"dataset {display_name}: {ds.status}")
@@ -281,7 +281,7 @@ def choose_base_model(
     """
     now = datetime.now(UTC)
     with speech_client() as cs:
-        models = cs.list_base_models(filter=f"locale eq {odata_quote(locale)}")
+        models = cs.base_models.list(filter=f"locale eq {odata_quote(locale)}")
 
     def supports(m: Any) -> bool:
         feats = m.properties.features if m.properties else None
@@ -337,7 +337,7 @@ def train_speech_model(
     bar = LiveProgress(progress_key, f"model {display_name}") if progress_key else None
     with speech_client() as cs:
         with api_slot():
-            model, created = cs.get_or_create_model(
+            model, created = cs.models.get_or_create(
                 display_name=display_name,
                 content_hash=content,
                 locale=locale,
@@ -389,7 +389,7 @@ def evaluate_model(
     bar = LiveProgress(progress_key, f"evaluation {display_name}") if progress_key else None
     with speech_client() as cs:
         with api_slot():
-            ev, created = cs.get_or_create_evaluation(
+            ev, created = cs.evaluations.get_or_create(
                 display_name=display_name,
                 content_hash=content,
                 locale=locale,

@@ -17,10 +17,11 @@ from typing import Any
 from prefect import task
 from prefect.logging import get_run_logger
 
-from speechflows.speech.custom_voice import operation_id_for
+from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
-from speechflows.speech.models import AzureBlobContentSource, Status
 from speechflows.speech.polling import ContinuationState
+from speechflows.speech.schemas.common import Status
+from speechflows.speech.schemas.custom_voice import AzureBlobContentSource, OperationRef
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import (
@@ -52,8 +53,8 @@ def ensure_voice_project(
     """The Custom Voice project ``project_id`` of ``kind`` (created if missing)."""
     log = get_run_logger()
     with voice_client() as cv:
-        url = cv.url("projects", project_id)
-        existing = get_or_none(lambda: cv.get_project(project_id))
+        url = cv.core.url("projects", project_id)
+        existing = get_or_none(lambda: cv.projects.get(project_id))
         if existing is not None:
             if existing.kind is not None and str(existing.kind).lower() != kind.lower():
                 raise OnboardingError(
@@ -63,7 +64,7 @@ def ensure_voice_project(
             log.info("project %s exists (%s): reused", project_id, existing.kind)
             return ResourceOutcome(kind="project", id=project_id, url=url, action="reused")
         with api_slot():
-            cv.create_project(project_id, kind=kind, locale=locale, description=description)
+            cv.projects.create(project_id, kind=kind, locale=locale, description=description)
         log.info("project %s created (%s)", project_id, kind)
         return ResourceOutcome(kind="project", id=project_id, url=url, action="created")
 
@@ -94,8 +95,8 @@ def ensure_consent(
     log = get_run_logger()
     op_id = operation_id_for("consent", consent_id, audio_hash)
     with voice_client() as cv:
-        url = cv.url("consents", consent_id)
-        existing = get_or_none(lambda: cv.get_consent(consent_id))
+        url = cv.core.url("consents", consent_id)
+        existing = get_or_none(lambda: cv.consents.get(consent_id))
         action: Any = "reused"
         if existing is not None and existing.status is Status.SUCCEEDED:
             log.info("consent %s exists and succeeded: reused", consent_id)
@@ -113,7 +114,7 @@ def ensure_consent(
         if existing is None:
             audio_url = _blob_sas(audio_blob) if audio_blob else None
             with api_slot():
-                accepted = cv.create_consent(
+                accepted = cv.consents.create(
                     consent_id,
                     project_id=project_id,
                     voice_talent_name=voice_talent_name,
@@ -162,8 +163,8 @@ def ensure_training_set(
     """The training set ``training_set_id`` (created if missing; locale and voice kind must match)."""
     log = get_run_logger()
     with voice_client() as cv:
-        url = cv.url("trainingsets", training_set_id)
-        existing = get_or_none(lambda: cv.get_training_set(training_set_id))
+        url = cv.core.url("trainingsets", training_set_id)
+        existing = get_or_none(lambda: cv.training_sets.get(training_set_id))
         if existing is not None:
             for field, want in (
                 ("locale", locale),
@@ -185,7 +186,7 @@ def ensure_training_set(
                 action="reused",
             )
         with api_slot():
-            created = cv.create_training_set(
+            created = cv.training_sets.create(
                 training_set_id,
                 project_id=project_id,
                 locale=locale,
@@ -243,7 +244,7 @@ def start_training_set_upload(
         if saved:
             state = ContinuationState.from_json(saved)
             op_id = (state.operation_url or "").split("?", 1)[0].rsplit("/", 1)[-1]
-            op = get_or_none(lambda: cv.get_operation(state.operation_url or op_id))
+            op = get_or_none(lambda: cv.operations.get(state.operation_url or op_id))
             if op is not None and op.status is not Status.FAILED:
                 log.info(
                     "re-attaching to upload operation %s (%s) from saved state", op_id, op.status
@@ -251,14 +252,12 @@ def start_training_set_upload(
                 return _op_outcome(op_id, state, "reused", training_set_id)
         for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
             op_id = base_id if attempt == 1 else f"{base_id}-r{attempt}"
-            op = get_or_none(lambda op_id=op_id: cv.get_operation(op_id))  # type: ignore[misc]
+            op = get_or_none(lambda op_id=op_id: cv.operations.get(op_id))  # type: ignore[misc]
             if op is not None and op.status is Status.FAILED:
                 log.info("upload operation %s failed earlier; starting a new attempt", op_id)
                 continue
             if op is not None:
-                location = cv.url("operations", op_id) + f"?api-version={cv.api_version}"
-                from speechflows.speech.models import OperationRef
-
+                location = cv.core.url("operations", op_id) + f"?api-version={cv.api_version}"
                 state = ContinuationState.for_operation(
                     cv, OperationRef(id=op_id, location=location), "trainingsets", training_set_id
                 )
@@ -267,7 +266,7 @@ def start_training_set_upload(
                 return _op_outcome(op_id, state, "reused", training_set_id)
             audios, scripts = _sources(container, prefix, audio_extensions, script_extensions)
             with api_slot():
-                ref = cv.upload_training_set_data(
+                ref = cv.training_sets.upload(
                     training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
                 )
             state = ContinuationState.for_operation(cv, ref, "trainingsets", training_set_id)
@@ -334,7 +333,7 @@ def wait_for_training_set(
     log = get_run_logger()
     state = ContinuationState.from_json(continuation_json)
     with voice_client() as cv:
-        url = cv.url("trainingsets", training_set_id)
+        url = cv.core.url("trainingsets", training_set_id)
         try:
             wait_resumed(cv, state, wait, progress_key, f"training set {training_set_id}")
         except ResourceFailedError as exc:
@@ -346,7 +345,7 @@ def wait_for_training_set(
                 related=[("project", project_id)],
             )
             raise
-        ts = cv.get_training_set(training_set_id)
+        ts = cv.training_sets.get(training_set_id)
     props = ts.properties
     report = TrainingSetReport(
         training_set=ResourceOutcome(

@@ -13,10 +13,10 @@ from typing import Any
 from prefect import task
 from prefect.logging import get_run_logger
 
-from speechflows.speech.custom_voice import operation_id_for
+from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
-from speechflows.speech.models import Status
 from speechflows.speech.polling import ContinuationState
+from speechflows.speech.schemas.common import Status
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
@@ -65,8 +65,8 @@ def ensure_personal_voice(
     op_id = operation_id_for("personalvoice", personal_voice_id, consent_id, manifest_hash)
     var = continuation.variable_name("personalvoice", personal_voice_id, manifest_hash)
     with voice_client() as cv:
-        url = cv.url("personalvoices", personal_voice_id)
-        existing = get_or_none(lambda: cv.get_personal_voice(personal_voice_id))
+        url = cv.core.url("personalvoices", personal_voice_id)
+        existing = get_or_none(lambda: cv.personal_voices.get(personal_voice_id))
         action: Any = "reused"
         if existing is not None:
             if (
@@ -94,7 +94,7 @@ def ensure_personal_voice(
             log.info("personal voice %s exists (%s): reused", personal_voice_id, existing.status)
         else:
             with api_slot():
-                accepted = cv.create_personal_voice(
+                accepted = cv.personal_voices.create(
                     personal_voice_id,
                     project_id=project_id,
                     consent_id=consent_id,

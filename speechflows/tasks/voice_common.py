@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from speechflows.speech.custom_voice import CustomVoiceClient
+from speechflows.speech.custom_voice.client import CustomVoiceClient
 from speechflows.speech.errors import NotFoundError, ResourceFailedError
 from speechflows.speech.polling import ContinuationState, resume
 from speechflows.tasks.artifacts import LiveProgress

@@ -9,9 +9,9 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from speechflows.redaction import strip_query
-from speechflows.speech.custom_voice import operation_id_for
-from speechflows.speech.models import Status
+from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.polling import ContinuationState
+from speechflows.speech.schemas.common import Status
 from speechflows.tasks import events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import ResourceOutcome
@@ -38,7 +38,7 @@ def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) 
         The recipe's minimum utterance count (None when the service does not say).
     """
     with voice_client() as cv:
-        recipes = cv.list_model_recipes()
+        recipes = cv.models.list_recipes()
     match = [r for r in recipes if (r.kind or "").lower() == recipe_kind.lower()]
     if not match:
         kinds = ", ".join(sorted({r.kind or "?" for r in recipes})) or "none"
@@ -86,8 +86,8 @@ def ensure_voice_model(
     log = get_run_logger()
     op_id = operation_id_for("model", model_id, training_set_id, recipe_kind, voice_name)
     with voice_client() as cv:
-        url = cv.url("models", model_id)
-        existing = get_or_none(lambda: cv.get_model(model_id))
+        url = cv.core.url("models", model_id)
+        existing = get_or_none(lambda: cv.models.get(model_id))
         action: Any = "reused"
         if existing is not None:
             if existing.status is Status.FAILED:
@@ -98,7 +98,7 @@ def ensure_voice_model(
             log.info("model %s exists (%s): reused", model_id, existing.status)
         else:
             with api_slot():
-                accepted = cv.create_model(
+                accepted = cv.models.create(
                     model_id,
                     project_id=project_id,
                     consent_id=consent_id,
@@ -149,8 +149,8 @@ def ensure_voice_endpoint(
     log = get_run_logger()
     eid = str(endpoint_id)
     with voice_client() as cv:
-        url = cv.url("endpoints", eid)
-        existing = get_or_none(lambda: cv.get_endpoint(eid))
+        url = cv.core.url("endpoints", eid)
+        existing = get_or_none(lambda: cv.endpoints.get(eid))
         action: Any = "reused"
         if existing is not None:
             if existing.status is Status.FAILED:
@@ -158,7 +158,7 @@ def ensure_voice_endpoint(
             state = ContinuationState.for_resource(cv, "endpoints", eid)
         else:
             with api_slot():
-                accepted = cv.create_endpoint(
+                accepted = cv.endpoints.create(
                     eid,
                     project_id=project_id,
                     model_id=model_id,

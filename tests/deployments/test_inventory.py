@@ -39,8 +39,8 @@ def test_inventory_lists_resources_and_flags_a_stuck_consent(
     audio = sample if sample.is_file() else sorted(sample.rglob("*.wav"))[0]
     emulator.set_faults(stuck_operations=True)
     with CustomVoiceClient(emulator.speech_settings()) as client:
-        client.create_project(project, kind="PersonalVoice")
-        client.create_consent(
+        client.projects.create(project, kind="PersonalVoice")
+        client.consents.create(
             f"{project}-consent",
             project_id=project,
             voice_talent_name="Sam Roe",

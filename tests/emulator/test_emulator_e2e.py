@@ -18,9 +18,9 @@ from speechflows.datasets import build_zip, validate, write_sample
 from speechflows.datasets.manifest import build_manifest
 from speechflows.settings import StorageSettings
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient, ResourceFailedError
-from speechflows.speech.models import AzureBlobContentSource, Operation, OperationRef
 from speechflows.speech.polling import wait_for_dataset, wait_for_operation
-from speechflows.speech.speech_to_text_models import Dataset
+from speechflows.speech.schemas.custom_voice import AzureBlobContentSource, Operation, OperationRef
+from speechflows.speech.schemas.speech_to_text import Dataset
 from speechflows.storage import blob_sas_url, container_sas_url, stage
 from tests.emulator.polling import wait_for
 from tests.fixtures.emulator import EmulatorService
@@ -49,12 +49,12 @@ def _stage(folder: Path, settings: StorageSettings, prefix: str) -> None:
 
 
 def _training_set(voice: CustomVoiceClient, name: str) -> None:
-    voice.create_project(name, kind="ProfessionalVoice")
-    voice.create_training_set(name, project_id=name, locale="en-US", voice_kind="Female")
+    voice.projects.create(name, kind="ProfessionalVoice")
+    voice.training_sets.create(name, project_id=name, locale="en-US", voice_kind="Female")
 
 
 def _upload(voice: CustomVoiceClient, name: str, sas: str, prefix: str) -> str:
-    op = voice.upload_training_set_data(
+    op = voice.training_sets.upload(
         name,
         kind="AudioAndScript",
         audios=AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=[".wav"]),
@@ -74,7 +74,7 @@ def test_good_training_set_succeeds_with_the_validated_utterance_count(
     _training_set(voice, "GoodSet")
     op_id = _upload(voice, "GoodSet", container_sas_url(storage_settings), "voice/good/")
     assert wait_op(voice, op_id).id == op_id
-    ts = voice.get_training_set("GoodSet")
+    ts = voice.training_sets.get("GoodSet")
     assert ts.status == "Succeeded"
     assert ts.properties is not None
     assert ts.properties.utterance_count == expected.utterance_count > 0
@@ -103,7 +103,7 @@ def test_broken_files_are_rejected_and_reported(
     _training_set(voice, "BrokenSet")
     op_id = _upload(voice, "BrokenSet", container_sas_url(storage_settings), "voice/broken/")
     wait_op(voice, op_id)
-    ts = voice.get_training_set("BrokenSet")
+    ts = voice.training_sets.get("BrokenSet")
     assert ts.properties is not None
     assert ts.properties.utterance_count == expected.utterance_count
     job = emulator.job(op_id)
@@ -128,7 +128,7 @@ def test_sas_without_list_permission_fails_like_azure(
     op_id = _upload(voice, "NoListSet", read_only, "voice/nolist/")
     with pytest.raises(ResourceFailedError):
         wait_op(voice, op_id)
-    assert voice.get_training_set("NoListSet").status == "Failed"
+    assert voice.training_sets.get("NoListSet").status == "Failed"
     result = emulator.job(op_id)["result"]
     assert result["reason"] == "InaccessibleCustomerStorage"
     assert "403" in result["message"] and "sig=" not in result["message"]
@@ -148,11 +148,11 @@ def test_restart_mid_operation_resumes(
             op_id = _upload(
                 client, "RestartSet", container_sas_url(storage_settings), "voice/restart/"
             )
-            assert client.get_operation(op_id).status in ("NotStarted", "Running")
+            assert client.operations.get(op_id).status in ("NotStarted", "Running")
         slow.restart()
         with CustomVoiceClient(slow.speech_settings()) as client:
             wait_op(client, op_id)
-            ts = client.get_training_set("RestartSet")
+            ts = client.training_sets.get("RestartSet")
             assert ts.properties is not None
             assert ts.properties.utterance_count == expected.utterance_count
     finally:
@@ -173,7 +173,7 @@ def test_acoustic_dataset_import_reports_counts_and_a_report_file(
     )
     settings = emulator.speech_settings(speech_to_text_api_version=version)
     with CustomSpeechClient(settings) as client:
-        created = client.create_dataset(
+        created = client.datasets.create(
             kind="Acoustic", locale="en-US", display_name=f"acoustic {version}", content_url=url
         )
         done = wait_ds(client, created)
@@ -210,7 +210,7 @@ def test_broken_language_dataset_fails_with_an_error(
     _stage(text, storage_settings, "speech/latin1")
     url = blob_sas_url(storage_settings, storage_settings.container, "speech/latin1/latin1.txt")
     with CustomSpeechClient(emulator.speech_settings()) as client:
-        created = client.create_dataset(
+        created = client.datasets.create(
             kind="Language", locale="de-DE", display_name="latin1", content_url=url
         )
         with pytest.raises(ResourceFailedError) as failed:
@@ -226,8 +226,8 @@ def test_consent_and_personal_voice_from_uploaded_files(
     prompts = write_sample(tmp_path / "prompt", "Prompt")
     audio = consent_audio if consent_audio.is_file() else next(consent_audio.glob("*.wav"))
     prompt_files = [prompts] if prompts.is_file() else sorted(prompts.glob("*.wav"))
-    voice.create_project("PersonalE2E", kind="PersonalVoice")
-    consent = voice.create_consent(
+    voice.projects.create("PersonalE2E", kind="PersonalVoice")
+    consent = voice.consents.create(
         "TalentE2E",
         project_id="PersonalE2E",
         voice_talent_name="Jess Smith",
@@ -235,17 +235,17 @@ def test_consent_and_personal_voice_from_uploaded_files(
         locale="en-US",
         audio_file=audio,
     )
-    pv = voice.create_personal_voice(
+    pv = voice.personal_voices.create(
         "VoiceE2E", project_id="PersonalE2E", consent_id="TalentE2E", audio_files=prompt_files
     )
     wait_op(voice, consent.operation)
     wait_op(voice, pv.operation)
-    got = voice.get_personal_voice("VoiceE2E")
+    got = voice.personal_voices.get("VoiceE2E")
     assert got.status == "Succeeded" and got.speaker_profile_id
     state = emulator.state()
     assert state["create_counts"]["customvoice/personalvoices/VoiceE2E"] == 1
     # A retry with the same Operation-Id re-attaches instead of creating again.
-    again = voice.create_personal_voice(
+    again = voice.personal_voices.create(
         "VoiceE2E",
         project_id="PersonalE2E",
         consent_id="TalentE2E",
@@ -273,7 +273,7 @@ def test_professional_voice_model_endpoint_suspend_resume(
     _training_set(voice, "ProVoice")
     wait_op(
         voice,
-        voice.create_consent(
+        voice.consents.create(
             "ProTalent",
             project_id="ProVoice",
             voice_talent_name="Jess Smith",
@@ -283,7 +283,7 @@ def test_professional_voice_model_endpoint_suspend_resume(
         ).operation,
     )
     wait_op(voice, _upload(voice, "ProVoice", container_sas_url(storage_settings), "voice/pro/"))
-    model = voice.create_model(
+    model = voice.models.create(
         "ProVoiceModel",
         project_id="ProVoice",
         consent_id="ProTalent",
@@ -292,17 +292,17 @@ def test_professional_voice_model_endpoint_suspend_resume(
         voice_name="ProVoiceNeural",
     )
     wait_op(voice, model.operation)
-    assert voice.get_model("ProVoiceModel").status == "Succeeded"
+    assert voice.models.get("ProVoiceModel").status == "Succeeded"
     endpoint_id = "5f0e4a52-8b7e-4d55-a3a1-2c9f64e9d0a1"
     wait_op(
         voice,
-        voice.create_endpoint(
+        voice.endpoints.create(
             endpoint_id, project_id="ProVoice", model_id="ProVoiceModel"
         ).operation,
     )
-    wait_op(voice, voice.suspend_endpoint(endpoint_id).operation)
-    assert voice.get_endpoint(endpoint_id).status == "Disabled"
-    wait_op(voice, voice.resume_endpoint(endpoint_id).operation)
-    assert voice.get_endpoint(endpoint_id).status == "Succeeded"
+    wait_op(voice, voice.endpoints.suspend(endpoint_id).operation)
+    assert voice.endpoints.get(endpoint_id).status == "Disabled"
+    wait_op(voice, voice.endpoints.resume(endpoint_id).operation)
+    assert voice.endpoints.get(endpoint_id).status == "Succeeded"
     kinds = {c["collection"] for c in emulator.state()["creates"]}
     assert {"projects", "consents", "trainingsets", "models", "endpoints"} <= kinds

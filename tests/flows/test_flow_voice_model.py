@@ -76,9 +76,9 @@ def test_consent_blob_model_and_endpoint_end_to_end(
 
     # The service's own view: consent from the blob, model trained on the set, endpoint serving it.
     with CustomVoiceClient(emulator.speech_settings()) as cv:
-        consent = cv.get_consent("pv-model-consent")
-        model = cv.get_model("pv-model-model")
-        endpoint = cv.get_endpoint(endpoint_id)
+        consent = cv.consents.get("pv-model-consent")
+        model = cv.models.get("pv-model-model")
+        endpoint = cv.endpoints.get(endpoint_id)
     assert str(consent.status) == "Succeeded"
     assert str(model.status) == "Succeeded" and model.training_set_id == "pv-model-trainingset"
     assert model.consent_id == "pv-model-consent" and model.voice_name == "PvModelNeural"

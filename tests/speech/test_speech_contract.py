@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient
+from speechflows.speech.connection import OperationGroup
 from speechflows.speech.errors import SpeechUsageError
-from speechflows.speech.models import AzureBlobContentSource
+from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
 from tests.speech.spec_support import ENDPOINT, settings, success_response, validate_request
 
 EP = "9a2a2ee9-1c4b-4b8c-a1a8-0f1d1b8f4a11"
@@ -32,39 +33,39 @@ SCRIPTS = AzureBlobContentSource(
 )
 
 Call = Callable[[Any, Path], Any]
-# (client method, operationId, call, api versions it applies to or None for all)
+# (client group.method, operationId, call, api versions it applies to or None for all)
 CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
     (
-        "create_project",
+        "projects.create",
         "Projects_Create",
-        lambda c, d: c.create_project(
+        lambda c, d: c.projects.create(
             "Jessica", kind="ProfessionalVoice", description="d", display_name="Jessica"
         ),
         None,
     ),
     (
-        "create_project",
+        "projects.create",
         "Projects_Create",
-        lambda c, d: c.create_project("Jessica", kind="PersonalVoice", locale="en-US"),
+        lambda c, d: c.projects.create("Jessica", kind="PersonalVoice", locale="en-US"),
         {"2026-01-01"},
     ),
-    ("get_project", "Projects_Get", lambda c, d: c.get_project("Jessica"), None),
+    ("projects.get", "Projects_Get", lambda c, d: c.projects.get("Jessica"), None),
     (
-        "list_projects",
+        "projects.list",
         "Projects_List",
-        lambda c, d: c.list_projects("kind eq 'PersonalVoice'"),
+        lambda c, d: c.projects.list("kind eq 'PersonalVoice'"),
         None,
     ),
     (
-        "delete_project",
+        "projects.delete",
         "Projects_Delete",
-        lambda c, d: c.delete_project("Jessica", force=True),
+        lambda c, d: c.projects.delete("Jessica", force=True),
         None,
     ),
     (
-        "create_consent",
+        "consents.create",
         "Consents_Create",
-        lambda c, d: c.create_consent(
+        lambda c, d: c.consents.create(
             "Jessica",
             project_id="Jessica",
             voice_talent_name="Jessica Smith",
@@ -78,9 +79,9 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "create_consent",
+        "consents.create",
         "Consents_Post",
-        lambda c, d: c.create_consent(
+        lambda c, d: c.consents.create(
             "Jessica",
             project_id="Jessica",
             voice_talent_name="Jessica Smith",
@@ -91,18 +92,18 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         ),
         None,
     ),
-    ("get_consent", "Consents_Get", lambda c, d: c.get_consent("Jessica"), None),
+    ("consents.get", "Consents_Get", lambda c, d: c.consents.get("Jessica"), None),
     (
-        "list_consents",
+        "consents.list",
         "Consents_List",
-        lambda c, d: c.list_consents("projectId eq 'Jessica'"),
+        lambda c, d: c.consents.list("projectId eq 'Jessica'"),
         None,
     ),
-    ("delete_consent", "Consents_Delete", lambda c, d: c.delete_consent("Jessica"), None),
+    ("consents.delete", "Consents_Delete", lambda c, d: c.consents.delete("Jessica"), None),
     (
-        "create_training_set",
+        "training_sets.create",
         "TrainingSets_Create",
-        lambda c, d: c.create_training_set(
+        lambda c, d: c.training_sets.create(
             "Jessica-300",
             project_id="Jessica",
             locale="en-US",
@@ -113,9 +114,9 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "upload_training_set_data",
+        "training_sets.upload",
         "TrainingSets_UploadData",
-        lambda c, d: c.upload_training_set_data(
+        lambda c, d: c.training_sets.upload(
             "Jessica-300",
             kind="AudioAndScript",
             audios=BLOB,
@@ -125,9 +126,9 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "upload_training_set_data",
+        "training_sets.upload",
         "TrainingSets_UploadData",
-        lambda c, d: c.upload_training_set_data(
+        lambda c, d: c.training_sets.upload(
             "Jessica-300",
             kind="LongAudio",
             audios=BLOB,
@@ -137,18 +138,23 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         ),
         {"2026-01-01"},
     ),
-    ("get_training_set", "TrainingSets_Get", lambda c, d: c.get_training_set("Jessica-300"), None),
-    ("list_training_sets", "TrainingSets_List", lambda c, d: c.list_training_sets(), None),
     (
-        "delete_training_set",
+        "training_sets.get",
+        "TrainingSets_Get",
+        lambda c, d: c.training_sets.get("Jessica-300"),
+        None,
+    ),
+    ("training_sets.list", "TrainingSets_List", lambda c, d: c.training_sets.list(), None),
+    (
+        "training_sets.delete",
         "TrainingSets_Delete",
-        lambda c, d: c.delete_training_set("Jessica-300"),
+        lambda c, d: c.training_sets.delete("Jessica-300"),
         None,
     ),
     (
-        "create_personal_voice",
+        "personal_voices.create",
         "PersonalVoices_Create",
-        lambda c, d: c.create_personal_voice(
+        lambda c, d: c.personal_voices.create(
             "Jessica-pv",
             project_id="PersonalVoice",
             consent_id="Jessica",
@@ -158,9 +164,9 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "create_personal_voice",
+        "personal_voices.create",
         "PersonalVoices_Post",
-        lambda c, d: c.create_personal_voice(
+        lambda c, d: c.personal_voices.create(
             "Jessica-pv",
             project_id="PersonalVoice",
             consent_id="Jessica",
@@ -170,24 +176,24 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "get_personal_voice",
+        "personal_voices.get",
         "PersonalVoices_Get",
-        lambda c, d: c.get_personal_voice("Jessica-pv"),
+        lambda c, d: c.personal_voices.get("Jessica-pv"),
         None,
     ),
-    ("list_personal_voices", "PersonalVoices_List", lambda c, d: c.list_personal_voices(), None),
+    ("personal_voices.list", "PersonalVoices_List", lambda c, d: c.personal_voices.list(), None),
     (
-        "delete_personal_voice",
+        "personal_voices.delete",
         "PersonalVoices_Delete",
-        lambda c, d: c.delete_personal_voice("Jessica-pv"),
+        lambda c, d: c.personal_voices.delete("Jessica-pv"),
         None,
     ),
-    ("list_model_recipes", "Models_ListRecipes", lambda c, d: c.list_model_recipes(), None),
-    ("list_base_models", "BaseModels_List", lambda c, d: c.list_base_models(), None),
+    ("models.list_recipes", "Models_ListRecipes", lambda c, d: c.models.list_recipes(), None),
+    ("base_models.list", "BaseModels_List", lambda c, d: c.base_models.list(), None),
     (
-        "create_model",
+        "models.create",
         "Models_Create",
-        lambda c, d: c.create_model(
+        lambda c, d: c.models.create(
             "Jessica-model",
             project_id="Jessica",
             consent_id="Jessica",
@@ -200,9 +206,9 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "create_model",
+        "models.create",
         "Models_Create",
-        lambda c, d: c.create_model(
+        lambda c, d: c.models.create(
             "Jessica-ms",
             project_id="Jessica",
             consent_id="Jessica",
@@ -215,62 +221,67 @@ CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         ),
         None,
     ),
-    ("get_model", "Models_Get", lambda c, d: c.get_model("Jessica-model"), None),
-    ("list_models", "Models_List", lambda c, d: c.list_models(), None),
-    ("delete_model", "Models_Delete", lambda c, d: c.delete_model("Jessica-model"), None),
+    ("models.get", "Models_Get", lambda c, d: c.models.get("Jessica-model"), None),
+    ("models.list", "Models_List", lambda c, d: c.models.list(), None),
+    ("models.delete", "Models_Delete", lambda c, d: c.models.delete("Jessica-model"), None),
     (
-        "create_endpoint",
+        "endpoints.create",
         "Endpoints_Create",
-        lambda c, d: c.create_endpoint(
+        lambda c, d: c.endpoints.create(
             EP, project_id="Jessica", model_id="Jessica-model", kind="FastResume", description="e"
         ),
         None,
     ),
-    ("get_endpoint", "Endpoints_Get", lambda c, d: c.get_endpoint(EP), None),
-    ("list_endpoints", "Endpoints_List", lambda c, d: c.list_endpoints(), None),
-    ("delete_endpoint", "Endpoints_Delete", lambda c, d: c.delete_endpoint(EP), None),
-    ("suspend_endpoint", "Endpoints_Suspend", lambda c, d: c.suspend_endpoint(EP), None),
-    ("resume_endpoint", "Endpoints_Resume", lambda c, d: c.resume_endpoint(EP), None),
-    ("get_operation", "Operations_Get", lambda c, d: c.get_operation("op-consent-1"), None),
+    ("endpoints.get", "Endpoints_Get", lambda c, d: c.endpoints.get(EP), None),
+    ("endpoints.list", "Endpoints_List", lambda c, d: c.endpoints.list(), None),
+    ("endpoints.delete", "Endpoints_Delete", lambda c, d: c.endpoints.delete(EP), None),
+    ("endpoints.suspend", "Endpoints_Suspend", lambda c, d: c.endpoints.suspend(EP), None),
+    ("endpoints.resume", "Endpoints_Resume", lambda c, d: c.endpoints.resume(EP), None),
+    ("operations.get", "Operations_Get", lambda c, d: c.operations.get("op-consent-1"), None),
 ]
 
 STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
     (
-        "get_supported_locales",
+        "locales.list",
         "Datasets_ListSupportedLocales",
-        lambda c, d: c.get_supported_locales(),
+        lambda c, d: c.locales.list(),
         None,
     ),
     (
-        "get_supported_locales",
+        "locales.list",
         "Models_ListSupportedLocales",
-        lambda c, d: c.get_supported_locales("models"),
+        lambda c, d: c.locales.list("models"),
         None,
     ),
     (
-        "create_project",
+        "projects.create",
         "Projects_Create",
-        lambda c, d: c.create_project(
+        lambda c, d: c.projects.create(
             display_name="p", locale="en-US", description="d", custom_properties={"a": "b"}
         ),
         None,
     ),
     (
-        "create_project",
+        "projects.create",
         "Projects_Create",
-        lambda c, d: c.create_project(
+        lambda c, d: c.projects.create(
             display_name="p", locale="en-US", foundry_project_name="foundry"
         ),
         {"2025-10-15"},
     ),
-    ("get_project", "Projects_Get", lambda c, d: c.get_project(PJ), None),
-    ("list_projects", "Projects_List", lambda c, d: c.list_projects("locale eq 'en-US'"), None),
-    ("update_project", "Projects_Update", lambda c, d: c.update_project(PJ, displayName="q"), None),
-    ("delete_project", "Projects_Delete", lambda c, d: c.delete_project(PJ), None),
+    ("projects.get", "Projects_Get", lambda c, d: c.projects.get(PJ), None),
+    ("projects.list", "Projects_List", lambda c, d: c.projects.list("locale eq 'en-US'"), None),
     (
-        "create_dataset",
+        "projects.update",
+        "Projects_Update",
+        lambda c, d: c.projects.update(PJ, displayName="q"),
+        None,
+    ),
+    ("projects.delete", "Projects_Delete", lambda c, d: c.projects.delete(PJ), None),
+    (
+        "datasets.create",
         "Datasets_Create",
-        lambda c, d: c.create_dataset(
+        lambda c, d: c.datasets.create(
             kind="Language",
             locale="en-US",
             display_name="faq",
@@ -283,17 +294,17 @@ STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "create_dataset",
+        "datasets.create",
         "Datasets_Create",
-        lambda c, d: c.create_dataset(
+        lambda c, d: c.datasets.create(
             kind="Acoustic", locale="en-US", display_name="blocks", content_url=None
         ),
         None,
     ),
     (
-        "get_or_create_dataset",
+        "datasets.get_or_create",
         "Datasets_Create",
-        lambda c, d: c.get_or_create_dataset(
+        lambda c, d: c.datasets.get_or_create(
             kind="Language",
             locale="en-US",
             display_name="faq",
@@ -303,9 +314,9 @@ STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "upload_dataset",
+        "datasets.upload",
         "Datasets_Upload",
-        lambda c, d: c.upload_dataset(
+        lambda c, d: c.datasets.upload(
             kind="Acoustic",
             locale="en-US",
             display_name="up",
@@ -316,60 +327,60 @@ STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         ),
         {"v3.2"},
     ),
-    ("get_dataset", "Datasets_Get", lambda c, d: c.get_dataset(DS), None),
-    ("list_datasets", "Datasets_List", lambda c, d: c.list_datasets("kind eq 'Language'"), None),
+    ("datasets.get", "Datasets_Get", lambda c, d: c.datasets.get(DS), None),
+    ("datasets.list", "Datasets_List", lambda c, d: c.datasets.list("kind eq 'Language'"), None),
     (
-        "update_dataset",
+        "datasets.update",
         "Datasets_Update",
-        lambda c, d: c.update_dataset(DS, description="new", customProperties={"k": "v"}),
+        lambda c, d: c.datasets.update(DS, description="new", customProperties={"k": "v"}),
         None,
     ),
-    ("delete_dataset", "Datasets_Delete", lambda c, d: c.delete_dataset(DS), None),
+    ("datasets.delete", "Datasets_Delete", lambda c, d: c.datasets.delete(DS), None),
     (
-        "upload_dataset_block",
+        "datasets.upload_block",
         "Datasets_UploadBlock",
-        lambda c, d: c.upload_dataset_block(DS, "AAE=", b"x" * 10),
+        lambda c, d: c.datasets.upload_block(DS, "AAE=", b"x" * 10),
         None,
     ),
-    ("get_dataset_blocks", "Datasets_GetBlocks", lambda c, d: c.get_dataset_blocks(DS), None),
+    ("datasets.get_blocks", "Datasets_GetBlocks", lambda c, d: c.datasets.get_blocks(DS), None),
     (
-        "commit_dataset_blocks",
+        "datasets.commit_blocks",
         "Datasets_CommitBlocks",
-        lambda c, d: c.commit_dataset_blocks(DS, ["AAE=", "AAI="]),
+        lambda c, d: c.datasets.commit_blocks(DS, ["AAE=", "AAI="]),
         None,
     ),
     (
-        "upload_dataset_content",
+        "datasets.upload_content",
         "Datasets_CommitBlocks",
-        lambda c, d: c.upload_dataset_content(DS, d / "data.zip", block_size=4),
+        lambda c, d: c.datasets.upload_content(DS, d / "data.zip", block_size=4),
         None,
     ),
     (
-        "list_dataset_files",
+        "datasets.list_files",
         "Datasets_ListFiles",
-        lambda c, d: c.list_dataset_files(
+        lambda c, d: c.datasets.list_files(
             DS, filter="kind eq 'DatasetReport'", sas_lifetime_minutes=30
         ),
         None,
     ),
     (
-        "get_dataset_file",
+        "datasets.get_file",
         "Datasets_GetFile",
-        lambda c, d: c.get_dataset_file(DS, "0a5f3a7e-2d4b-4f5e-9c8d-1e2f3a4b5c6d"),
+        lambda c, d: c.datasets.get_file(DS, "0a5f3a7e-2d4b-4f5e-9c8d-1e2f3a4b5c6d"),
         None,
     ),
-    ("get_dataset_report", "Datasets_ListFiles", lambda c, d: c.get_dataset_report(DS), None),
+    ("datasets.get_report", "Datasets_ListFiles", lambda c, d: c.datasets.get_report(DS), None),
     (
-        "list_base_models",
+        "base_models.list",
         "Models_ListBaseModels",
-        lambda c, d: c.list_base_models("locale eq 'en-US'"),
+        lambda c, d: c.base_models.list("locale eq 'en-US'"),
         None,
     ),
-    ("get_base_model", "Models_GetBaseModel", lambda c, d: c.get_base_model(BM), None),
+    ("base_models.get", "Models_GetBaseModel", lambda c, d: c.base_models.get(BM), None),
     (
-        "create_model",
+        "models.create",
         "Models_Create",
-        lambda c, d: c.create_model(
+        lambda c, d: c.models.create(
             display_name="m",
             locale="en-US",
             base_model_url=BM,
@@ -382,29 +393,29 @@ STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "create_model",
+        "models.create",
         "Models_Create",
-        lambda c, d: c.create_model(
+        lambda c, d: c.models.create(
             display_name="m", locale="en-US", base_model_url=BM, dataset_urls=[DS], text="hello"
         ),
         {"v3.2"},
     ),
     (
-        "get_or_create_model",
+        "models.get_or_create",
         "Models_Create",
-        lambda c, d: c.get_or_create_model(
+        lambda c, d: c.models.get_or_create(
             display_name="m", content_hash="h", locale="en-US", base_model_url=BM, dataset_urls=[DS]
         ),
         None,
     ),
-    ("get_model", "Models_GetCustomModel", lambda c, d: c.get_model(CM), None),
-    ("list_models", "Models_ListCustomModels", lambda c, d: c.list_models(), None),
-    ("update_model", "Models_Update", lambda c, d: c.update_model(CM, displayName="n"), None),
-    ("delete_model", "Models_Delete", lambda c, d: c.delete_model(CM), None),
+    ("models.get", "Models_GetCustomModel", lambda c, d: c.models.get(CM), None),
+    ("models.list", "Models_ListCustomModels", lambda c, d: c.models.list(), None),
+    ("models.update", "Models_Update", lambda c, d: c.models.update(CM, displayName="n"), None),
+    ("models.delete", "Models_Delete", lambda c, d: c.models.delete(CM), None),
     (
-        "create_evaluation",
+        "evaluations.create",
         "Evaluations_Create",
-        lambda c, d: c.create_evaluation(
+        lambda c, d: c.evaluations.create(
             display_name="e",
             locale="en-US",
             model1_url=BM,
@@ -417,9 +428,9 @@ STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "get_or_create_evaluation",
+        "evaluations.get_or_create",
         "Evaluations_Create",
-        lambda c, d: c.get_or_create_evaluation(
+        lambda c, d: c.evaluations.get_or_create(
             display_name="e",
             content_hash="h",
             locale="en-US",
@@ -429,19 +440,19 @@ STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         ),
         None,
     ),
-    ("get_evaluation", "Evaluations_Get", lambda c, d: c.get_evaluation(CM), None),
-    ("list_evaluations", "Evaluations_List", lambda c, d: c.list_evaluations(), None),
+    ("evaluations.get", "Evaluations_Get", lambda c, d: c.evaluations.get(CM), None),
+    ("evaluations.list", "Evaluations_List", lambda c, d: c.evaluations.list(), None),
     (
-        "update_evaluation",
+        "evaluations.update",
         "Evaluations_Update",
-        lambda c, d: c.update_evaluation(CM, description="x"),
+        lambda c, d: c.evaluations.update(CM, description="x"),
         None,
     ),
-    ("delete_evaluation", "Evaluations_Delete", lambda c, d: c.delete_evaluation(CM), None),
+    ("evaluations.delete", "Evaluations_Delete", lambda c, d: c.evaluations.delete(CM), None),
     (
-        "create_endpoint",
+        "endpoints.create",
         "Endpoints_Create",
-        lambda c, d: c.create_endpoint(
+        lambda c, d: c.endpoints.create(
             display_name="ep",
             locale="en-US",
             model_url=CM,
@@ -453,22 +464,22 @@ STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     (
-        "get_or_create_endpoint",
+        "endpoints.get_or_create",
         "Endpoints_Create",
-        lambda c, d: c.get_or_create_endpoint(
+        lambda c, d: c.endpoints.get_or_create(
             display_name="ep", content_hash="h", locale="en-US", model_url=CM
         ),
         None,
     ),
-    ("get_endpoint", "Endpoints_Get", lambda c, d: c.get_endpoint(CM), None),
-    ("list_endpoints", "Endpoints_List", lambda c, d: c.list_endpoints(), None),
+    ("endpoints.get", "Endpoints_Get", lambda c, d: c.endpoints.get(CM), None),
+    ("endpoints.list", "Endpoints_List", lambda c, d: c.endpoints.list(), None),
     (
-        "update_endpoint",
+        "endpoints.update",
         "Endpoints_Update",
-        lambda c, d: c.update_endpoint(CM, displayName="x"),
+        lambda c, d: c.endpoints.update(CM, displayName="x"),
         None,
     ),
-    ("delete_endpoint", "Endpoints_Delete", lambda c, d: c.delete_endpoint(CM), None),
+    ("endpoints.delete", "Endpoints_Delete", lambda c, d: c.endpoints.delete(CM), None),
 ]
 
 # Sent on purpose although no spec version declares it (reference §6.1).
@@ -559,12 +570,22 @@ def test_personal_voice_multipart_sends_consent_id_and_audiodata_parts(files: Pa
     assert parts["audiodata"][0].startswith(b"RIFF")
 
 
+def _groups(cls: type[Any]) -> dict[str, type[Any]]:
+    with cls(settings(), transport=httpx.MockTransport(success_response)) as client:
+        return {n: type(g) for n, g in vars(client).items() if isinstance(g, OperationGroup)}
+
+
+def _method(cls: type[Any], name: str) -> Any:
+    group, method = name.split(".")
+    return getattr(_groups(cls)[group], method)
+
+
 def _public_request_methods(cls: type[Any]) -> set[str]:
-    helpers = {"close", "url", "entity_url", "self_ref"}
     return {
-        name
-        for name, member in inspect.getmembers(cls, inspect.isfunction)
-        if not name.startswith("_") and name not in helpers
+        f"{group}.{name}"
+        for group, group_cls in _groups(cls).items()
+        for name, member in inspect.getmembers(group_cls, inspect.isfunction)
+        if not name.startswith("_")
     }
 
 
@@ -581,21 +602,21 @@ def test_every_client_method_has_a_contract_case(cls: type[Any], calls: list[Any
 )
 def test_every_request_method_quotes_its_operation_id(cls: type[Any], calls: list[Any]) -> None:
     for name, op, *_ in calls:
-        if name.startswith("get_or_create") or name in (
-            "upload_dataset_content",
-            "get_dataset_report",
+        if name.split(".")[1].startswith("get_or_create") or name in (
+            "datasets.upload_content",
+            "datasets.get_report",
         ):
             continue  # compositions of quoted methods
-        source = inspect.getsource(getattr(cls, name))
-        if name == "get_supported_locales":
+        source = inspect.getsource(_method(cls, name))
+        if name == "locales.list":
             assert "# operationId: Datasets_ListSupportedLocales" in source
         elif name in (
-            "suspend_endpoint",
-            "resume_endpoint",
-            "create_consent",
-            "create_personal_voice",
+            "endpoints.suspend",
+            "endpoints.resume",
+            "consents.create",
+            "personal_voices.create",
         ):
-            method = getattr(cls, name)
+            method = _method(cls, name)
             assert f"# operationId: {op}" in inspect.getsource(inspect.getmodule(method))  # type: ignore[arg-type]
         else:
             assert f"# operationId: {op}" in source, name
@@ -620,6 +641,6 @@ def test_version_specific_arguments_fail_clearly(files: Path) -> None:
     with pytest.raises(SpeechUsageError, match=r"foundry_project_name needs"):
         _run(CustomSpeechClient, {"stt": "v3.2"}, foundry, files)
     with pytest.raises(SpeechUsageError, match="not a valid Custom Voice id"):
-        _run(CustomVoiceClient, {}, lambda c, d: c.get_project("-bad id-"), files)
+        _run(CustomVoiceClient, {}, lambda c, d: c.projects.get("-bad id-"), files)
     with pytest.raises(SpeechUsageError, match="must be a UUID"):
-        _run(CustomVoiceClient, {}, lambda c, d: c.get_endpoint("not-a-uuid"), files)
+        _run(CustomVoiceClient, {}, lambda c, d: c.endpoints.get("not-a-uuid"), files)

@@ -9,24 +9,46 @@ from typing import Any
 
 import pytest
 
-from speechflows.speech import models as m
+from speechflows.speech.schemas.common import ApiModel, Status, StatusResource
+from speechflows.speech.schemas.custom_voice import (
+    AzureBlobContentSource,
+    Consent,
+    Endpoint,
+    Model,
+    Operation,
+    PersonalVoice,
+    Project,
+    Recipe,
+    TrainingSet,
+    VoiceBaseModel,
+)
+from speechflows.speech.schemas.speech_to_text import (
+    CustomSpeechModel,
+    Dataset,
+    DatasetFile,
+    Evaluation,
+    SpeechBaseModel,
+    SpeechEndpoint,
+    SpeechProject,
+    UploadedBlocks,
+)
 from tests.speech.spec_support import SPECS
 
-CV_MODELS: dict[str, type[m.ApiModel]] = {
-    "Projects": m.Project,
-    "Consents": m.Consent,
-    "TrainingSets": m.TrainingSet,
-    "PersonalVoices": m.PersonalVoice,
-    "Models": m.Model,
-    "Endpoints": m.Endpoint,
-    "BaseModels": m.VoiceBaseModel,
-    "Operations": m.Operation,
+CV_MODELS: dict[str, type[ApiModel]] = {
+    "Projects": Project,
+    "Consents": Consent,
+    "TrainingSets": TrainingSet,
+    "PersonalVoices": PersonalVoice,
+    "Models": Model,
+    "Endpoints": Endpoint,
+    "BaseModels": VoiceBaseModel,
+    "Operations": Operation,
 }
-STT_MODELS: dict[str, type[m.ApiModel]] = {
-    "Projects": m.SpeechProject,
-    "Datasets": m.Dataset,
-    "Evaluations": m.Evaluation,
-    "Endpoints": m.SpeechEndpoint,
+STT_MODELS: dict[str, type[ApiModel]] = {
+    "Projects": SpeechProject,
+    "Datasets": Dataset,
+    "Evaluations": Evaluation,
+    "Endpoints": SpeechEndpoint,
 }
 # Operations the onboarding client does not implement (transcription, web hooks, logs, copy).
 OUT_OF_SCOPE = re.compile(
@@ -35,29 +57,29 @@ OUT_OF_SCOPE = re.compile(
 )
 
 
-def stt_model(op_id: str) -> type[m.ApiModel] | None:
+def stt_model(op_id: str) -> type[ApiModel] | None:
     group, action = op_id.split("_", 1)
     if "Files" in action or action == "GetFile":
-        return m.DatasetFile
+        return DatasetFile
     if action == "GetBlocks":
-        return m.UploadedBlocks
+        return UploadedBlocks
     if group == "Models":
-        return m.SpeechBaseModel if "Base" in action else m.CustomSpeechModel
+        return SpeechBaseModel if "Base" in action else CustomSpeechModel
     if group == "Projects" and action.startswith("List") and action != "List":
-        by_list: dict[str, type[m.ApiModel]] = {
-            "Datasets": m.Dataset,
-            "Evaluations": m.Evaluation,
-            "Endpoints": m.SpeechEndpoint,
-            "Models": m.CustomSpeechModel,
+        by_list: dict[str, type[ApiModel]] = {
+            "Datasets": Dataset,
+            "Evaluations": Evaluation,
+            "Endpoints": SpeechEndpoint,
+            "Models": CustomSpeechModel,
         }
         return by_list.get(action[4:])
     return STT_MODELS.get(group)
 
 
-def cv_model(op_id: str) -> type[m.ApiModel] | None:
+def cv_model(op_id: str) -> type[ApiModel] | None:
     group, action = op_id.split("_", 1)
     if action == "ListRecipes":
-        return m.Recipe
+        return Recipe
     return CV_MODELS.get(group)
 
 
@@ -123,7 +145,7 @@ def test_example_responses_parse(api: str, op_id: str, example: Path) -> None:
             assert set(body) <= set(dumped) | {k for k, v in body.items() if v is None}
             status_value = body.get("status")
             if status_value is not None:
-                assert isinstance(obj, m.StatusResource | m.Operation)
+                assert isinstance(obj, StatusResource | Operation)
                 assert str(obj.status).lower() == str(status_value).lower()
     assert (
         parsed
@@ -144,7 +166,7 @@ def test_supported_locales_examples_have_the_expected_shape() -> None:
 
 
 def test_unknown_fields_are_kept_and_statuses_compare_case_insensitively() -> None:
-    ds = m.Dataset.model_validate(
+    ds = Dataset.model_validate(
         {
             "self": "https://x/speechtotext/datasets/abc?api-version=2025-10-15",
             "status": "SUCCEEDED",
@@ -152,18 +174,18 @@ def test_unknown_fields_are_kept_and_statuses_compare_case_insensitively() -> No
             "properties": {"acceptedLineCount": 3, "futureCount": 4},
         }
     )
-    assert ds.status is m.Status.SUCCEEDED
+    assert ds.status is Status.SUCCEEDED
     assert ds.id == "abc"
     assert ds.model_extra == {"newField": {"a": 1}}
     assert ds.properties is not None and ds.properties.model_extra == {"futureCount": 4}
 
 
 def test_failed_resources_expose_the_service_reason() -> None:
-    consent = m.Consent.model_validate(
+    consent = Consent.model_validate(
         {"id": "c1", "status": "Failed", "properties": {"failureReason": "AudioAndScriptNotMatch"}}
     )
     assert consent.failure() == ("AudioAndScriptNotMatch", None)
-    ds = m.Dataset.model_validate(
+    ds = Dataset.model_validate(
         {
             "self": "https://x/speechtotext/datasets/d1",
             "status": "Failed",
@@ -175,8 +197,8 @@ def test_failed_resources_expose_the_service_reason() -> None:
 
 def test_sas_urls_are_redacted_in_reprs_and_dumps_but_not_in_request_bodies() -> None:
     sas = "https://a.blob.core.windows.net/c?sv=2026&sp=rl&sig=SECRETSIG%3D"
-    src = m.AzureBlobContentSource(container_url=sas, extensions=[".wav"])
-    pv = m.PersonalVoice(id="pv1", audios=src)
+    src = AzureBlobContentSource(container_url=sas, extensions=[".wav"])
+    pv = PersonalVoice(id="pv1", audios=src)
     for text in (
         repr(src),
         str(src),

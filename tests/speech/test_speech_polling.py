@@ -15,7 +15,9 @@ from speechflows.speech import (
     errors,
     polling,
 )
-from speechflows.speech.models import Dataset, OperationRef, Status, TrainingSet
+from speechflows.speech.schemas.common import Status
+from speechflows.speech.schemas.custom_voice import OperationRef, TrainingSet
+from speechflows.speech.schemas.speech_to_text import Dataset
 from tests.speech.spec_support import ENDPOINT, FakeTime, settings
 
 DS_URL = f"{ENDPOINT}/speechtotext/datasets/d1?api-version=2025-10-15"
@@ -181,7 +183,7 @@ def test_custom_voice_operation_then_resource_with_failure_reason() -> None:
 
     polls = {"op": 0}
     with cv(handler, time) as client:
-        accepted = client.create_consent(
+        accepted = client.consents.create(
             "consent1",
             project_id="proj",
             voice_talent_name="Jo Doe",

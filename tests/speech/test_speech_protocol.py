@@ -15,8 +15,8 @@ import pytest
 
 import speechflows.speech as speech
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient, RetryPolicy, errors
-from speechflows.speech.custom_speech import CONTENT_HASH_PROPERTY
-from speechflows.speech.models import AzureBlobContentSource
+from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
+from speechflows.speech.speech_to_text.core import CONTENT_HASH_PROPERTY
 from tests.speech.spec_support import ENDPOINT, KEY, FakeTime, settings
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -71,7 +71,7 @@ def test_429_with_retry_after_seconds_is_retried_after_that_wait() -> None:
     time = FakeTime()
     script = Script([ok({}, 429, **{"Retry-After": "7"}), ok()])
     with stt(script, time) as client:
-        assert client.get_dataset("d1").display_name == "faq"
+        assert client.datasets.get("d1").display_name == "faq"
     assert len(script.requests) == 2
     assert time.sleeps == [7.0]
 
@@ -83,7 +83,7 @@ def test_429_with_retry_after_as_http_date() -> None:
     script = Script([ok({}, 429, **{"Retry-After": later}), ok()])
     with stt(script, time) as client:
         client.http.now = lambda: now
-        client.get_dataset("d1")
+        client.datasets.get("d1")
     assert time.sleeps == [12.0]
 
 
@@ -91,7 +91,7 @@ def test_retry_after_ms_is_used_when_retry_after_is_absent() -> None:
     time = FakeTime()
     script = Script([ok({}, 503, **{"retry-after-ms": "1500"}), ok()])
     with stt(script, time) as client:
-        client.get_dataset("d1")
+        client.datasets.get("d1")
     assert time.sleeps == [1.5]
 
 
@@ -99,7 +99,7 @@ def test_503_then_success_backs_off_with_jitter_within_bounds() -> None:
     time = FakeTime()
     script = Script([ok({}, 503), ok({}, 502), ok()])
     with stt(script, time) as client:
-        client.get_dataset("d1")
+        client.datasets.get("d1")
     assert len(script.requests) == 3
     policy = RetryPolicy()
     assert len(time.sleeps) == 2
@@ -112,7 +112,7 @@ def test_connection_reset_on_get_is_retried() -> None:
     time = FakeTime()
     script = Script([httpx.ReadError("connection reset by peer"), ok()])
     with stt(script, time) as client:
-        assert client.get_dataset("d1").status is speech.Status.RUNNING
+        assert client.datasets.get("d1").status is speech.Status.RUNNING
     assert len(script.requests) == 2
 
 
@@ -120,7 +120,7 @@ def test_post_without_operation_id_is_not_retried() -> None:
     time = FakeTime()
     script = Script([ok({"code": "ServiceUnavailable", "message": "busy"}, 503), ok(status=201)])
     with stt(script, time) as client, pytest.raises(errors.ServiceError) as info:
-        client.create_dataset(kind="Language", locale="en-US", display_name="x", content_url=SAS)
+        client.datasets.create(kind="Language", locale="en-US", display_name="x", content_url=SAS)
     assert len(script.requests) == 1
     assert time.sleeps == []
     assert errors.is_transient(info.value)
@@ -129,7 +129,7 @@ def test_post_without_operation_id_is_not_retried() -> None:
 def test_connection_reset_on_a_create_post_surfaces_a_transient_error() -> None:
     script = Script([httpx.ReadError("connection reset"), ok(status=201)])
     with stt(script, FakeTime()) as client, pytest.raises(errors.SpeechConnectionError) as info:
-        client.create_dataset(kind="Language", locale="en-US", display_name="x", content_url=SAS)
+        client.datasets.create(kind="Language", locale="en-US", display_name="x", content_url=SAS)
     assert len(script.requests) == 1
     assert errors.is_transient(info.value)
     assert "TOPSECRETSIG" not in str(info.value)
@@ -140,7 +140,7 @@ def test_post_with_operation_id_is_retried_with_the_same_operation_id() -> None:
     script = Script([ok({}, 500), httpx.Response(202, headers={"Operation-Id": "op-1"})])
     src = AzureBlobContentSource(container_url=SAS, extensions=[".wav"])
     with cv(script, time) as client:
-        ref = client.upload_training_set_data(
+        ref = client.training_sets.upload(
             "ts1", kind="AudioAndScript", audios=src, scripts=src, operation_id="op-1"
         )
     assert ref.id == "op-1"
@@ -153,7 +153,7 @@ def test_multipart_body_is_rewound_and_identical_on_retry(tmp_path: Path) -> Non
     audio.write_bytes(b"RIFF" + bytes(range(200)))
     script = Script([httpx.ReadError("reset"), ok({"id": "c1", "status": "NotStarted"}, 201)])
     with cv(script, FakeTime()) as client:
-        accepted = client.create_consent(
+        accepted = client.consents.create(
             "con1",
             project_id="p1",
             voice_talent_name="Jo",
@@ -172,7 +172,7 @@ def test_attempts_are_bounded_and_the_typed_error_surfaces() -> None:
     time = FakeTime()
     script = Script([ok({"code": "ServiceUnavailable", "message": "down"}, 503)])
     with stt(script, time) as client, pytest.raises(errors.ServiceError) as info:
-        client.get_dataset("d1")
+        client.datasets.get("d1")
     assert len(script.requests) == RetryPolicy().max_attempts
     assert info.value.status == 503
     assert info.value.code == "ServiceUnavailable"
@@ -182,7 +182,7 @@ def test_a_retry_after_beyond_the_time_budget_is_left_to_the_caller() -> None:
     time = FakeTime()
     script = Script([ok({}, 429, **{"Retry-After": "300"})])
     with stt(script, time) as client, pytest.raises(errors.ThrottledError) as info:
-        client.get_dataset("d1")
+        client.datasets.get("d1")
     assert len(script.requests) == 1
     assert info.value.retry_after == 300.0
     assert errors.is_transient(info.value)
@@ -205,7 +205,7 @@ def test_custom_voice_paging_follows_next_link_across_three_pages() -> None:
         return httpx.Response(200, json=page)
 
     with cv(handler, FakeTime()) as client:
-        assert [p.id for p in client.list_projects()] == ["p0", "p1", "p2"]
+        assert [p.id for p in client.projects.list()] == ["p0", "p1", "p2"]
 
 
 def test_speech_to_text_paging_follows_at_next_link_across_three_pages() -> None:
@@ -221,7 +221,7 @@ def test_speech_to_text_paging_follows_at_next_link_across_three_pages() -> None
         return httpx.Response(200, json=page)
 
     with stt(handler, FakeTime()) as client:
-        assert [d.id for d in client.list_datasets()] == ["d0", "d1", "d2"]
+        assert [d.id for d in client.datasets.list()] == ["d0", "d1", "d2"]
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def test_custom_voice_error_shape_maps_to_a_typed_error() -> None:
         ]
     )
     with cv(script, FakeTime()) as client, pytest.raises(errors.BadRequestError) as info:
-        client.get_project("abc")
+        client.projects.get("abc")
     exc = info.value
     assert (exc.status, exc.code, exc.inner_code, exc.target, exc.request_id) == (
         400,
@@ -267,7 +267,7 @@ def test_speech_to_text_error_shape_maps_to_a_typed_error() -> None:
     }
     script = Script([httpx.Response(400, json=body, headers={"X-RequestId": "r-7"})])
     with stt(script, FakeTime()) as client, pytest.raises(errors.BadRequestError) as info:
-        client.get_dataset("d1")
+        client.datasets.get("d1")
     assert (info.value.code, info.value.inner_code, info.value.request_id) == (
         "InvalidArgument",
         "NoUtf8WithBom",
@@ -291,7 +291,7 @@ def test_speech_to_text_error_shape_maps_to_a_typed_error() -> None:
 def test_statuses_map_to_error_types(status: int, cls: type[errors.SpeechHTTPError]) -> None:
     script = Script([httpx.Response(status, text="<html>gateway</html>")])
     with stt(script, FakeTime()) as client, pytest.raises(cls) as info:
-        client.get_dataset("d1")
+        client.datasets.get("d1")
     assert type(info.value) is cls
     assert info.value.status == status
     assert errors.is_transient(info.value) is (status in errors.RETRYABLE_STATUSES)
@@ -300,9 +300,9 @@ def test_statuses_map_to_error_types(status: int, cls: type[errors.SpeechHTTPErr
 def test_delete_of_a_missing_resource_is_not_an_error_by_default() -> None:
     script = Script([httpx.Response(404, json={"error": {"code": "NotFound", "message": "no"}})])
     with cv(script, FakeTime()) as client:
-        assert client.delete_consent("con1") is False
+        assert client.consents.delete("con1") is False
         with pytest.raises(errors.NotFoundError):
-            client.delete_consent("con1", missing_ok=False)
+            client.consents.delete("con1", missing_ok=False)
 
 
 # -- redaction --------------------------------------------------------------------------------
@@ -324,7 +324,7 @@ def test_secrets_never_appear_in_error_strings() -> None:
     for answer in cases:
         time = FakeTime()
         with stt(Script([answer]), time) as client, pytest.raises(errors.SpeechError) as info:
-            client.get_dataset(f"{ENDPOINT}/speechtotext/datasets/d1?api-version=2025-10-15")
+            client.datasets.get(f"{ENDPOINT}/speechtotext/datasets/d1?api-version=2025-10-15")
         exc = info.value
         texts = [str(exc), repr(exc), exc.message, *(str(a) for a in exc.args)]
         if isinstance(exc, errors.SpeechHTTPError):
@@ -374,8 +374,8 @@ def test_bearer_token_from_a_credential_is_cached_and_refreshed_before_expiry() 
     with CustomSpeechClient(
         settings(), transport=httpx.MockTransport(handler), credential=cred
     ) as c:
-        c.get_dataset("d1")
-        c.get_dataset("d1")
+        c.datasets.get("d1")
+        c.datasets.get("d1")
     assert seen == ["Bearer token-1-abcdefgh"] * 2
     assert cred.calls == [("https://cognitiveservices.azure.com/.default",)]
 
@@ -384,8 +384,8 @@ def test_bearer_token_from_a_credential_is_cached_and_refreshed_before_expiry() 
     with CustomSpeechClient(
         settings(), transport=httpx.MockTransport(handler), credential=short
     ) as c:
-        c.get_dataset("d1")
-        c.get_dataset("d1")
+        c.datasets.get("d1")
+        c.datasets.get("d1")
     assert seen == ["Bearer token-1-abcdefgh", "Bearer token-2-abcdefgh"]
 
 
@@ -397,7 +397,7 @@ def test_a_401_with_a_credential_fetches_a_new_token_once() -> None:
     with CustomSpeechClient(
         settings(), transport=httpx.MockTransport(script), credential=cred
     ) as c:
-        c.get_dataset("d1")
+        c.datasets.get("d1")
     assert [r.headers["authorization"] for r in script.requests] == [
         "Bearer token-1-abcdefgh",
         "Bearer token-2-abcdefgh",
@@ -407,7 +407,7 @@ def test_a_401_with_a_credential_fetches_a_new_token_once() -> None:
 def test_key_auth_sends_the_subscription_key_header() -> None:
     script = Script([ok()])
     with stt(script, FakeTime()) as client:
-        client.get_dataset("d1")
+        client.datasets.get("d1")
     assert script.requests[0].headers["ocp-apim-subscription-key"] == KEY
 
 
@@ -429,7 +429,7 @@ def test_get_or_create_dataset_reuses_a_match_and_replaces_a_failed_one() -> Non
 
     values: list[dict[str, Any]] = [{**existing, "displayName": "faq's"}]
     with stt(handler, FakeTime()) as client:
-        ds, was_created = client.get_or_create_dataset(
+        ds, was_created = client.datasets.get_or_create(
             kind="Language",
             locale="en-US",
             display_name="faq's",
@@ -441,7 +441,7 @@ def test_get_or_create_dataset_reuses_a_match_and_replaces_a_failed_one() -> Non
             {**failed, "displayName": "faq's"},
             {**existing, "displayName": "faq's", "customProperties": {}},
         ]
-        ds, was_created = client.get_or_create_dataset(
+        ds, was_created = client.datasets.get_or_create(
             kind="Language",
             locale="en-US",
             display_name="faq's",
@@ -476,7 +476,7 @@ def test_block_upload_skips_blocks_already_uploaded(tmp_path: Path) -> None:
         return httpx.Response(201)
 
     with stt(handler, FakeTime()) as client:
-        ids = client.upload_dataset_content("d1", data, block_size=4)
+        ids = client.datasets.upload_content("d1", data, block_size=4)
     assert len(ids) == 3
     assert [c[0] for c in calls] == ["GET", "PUT", "PUT", "POST"]
 

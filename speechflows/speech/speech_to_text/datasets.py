@@ -1,8 +1,13 @@
-"""Speech to text datasets: create (content URL or blocks), get-or-create, files and report."""
+"""Speech to text datasets (``client.datasets``): ``Datasets_*`` operations, blocks, files, report.
+
+A dataset is created from a content URL (a SAS URL), by block upload (create without a content URL,
+then :meth:`Datasets.upload_content`), or, with v3.2 only, by a multipart :meth:`Datasets.upload`.
+"""
 
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,27 +15,17 @@ from typing import Any
 from urllib.parse import quote
 
 from speechflows.redaction import redact_url
-from speechflows.speech.client_base import without_none
+from speechflows.speech.connection import OperationGroup
 from speechflows.speech.errors import SpeechError, SpeechUsageError
-from speechflows.speech.http import FileSpec, decode_json
-from speechflows.speech.models import (
-    Dataset,
-    DatasetFile,
-    UploadedBlocks,
-)
-from speechflows.speech.speech_to_text_base import (
-    MAX_BLOCK_BYTES,
-    Ref,
-    SpeechToTextBase,
-)
+from speechflows.speech.http import FileSpec, decode_json, without_none
+from speechflows.speech.schemas.speech_to_text import Dataset, DatasetFile, UploadedBlocks
+from speechflows.speech.speech_to_text.core import MAX_BLOCK_BYTES, Ref, SpeechToTextCore
 
 
-class SpeechToTextDatasets(SpeechToTextBase):
-    """Dataset operations of the Speech to text API."""
+class Datasets(OperationGroup[SpeechToTextCore]):
+    """Datasets: create, look up, block upload, files and the validation report."""
 
-    # -- datasets -----------------------------------------------------------------------------
-
-    def create_dataset(
+    def create(
         self,
         *,
         kind: str,
@@ -51,16 +46,16 @@ class SpeechToTextDatasets(SpeechToTextBase):
                 "description": description,
                 "contentUrl": content_url,
                 "customProperties": custom_properties,
-                "project": self.self_ref("projects", project_url) if project_url else None,
+                "project": self.core.self_ref("projects", project_url) if project_url else None,
                 "properties": {"textNormalizationKind": str(text_normalization_kind)}
                 if text_normalization_kind
                 else None,
             }
         )
         # operationId: Datasets_Create
-        return self._create(Dataset, "datasets", body)
+        return self.core.create(Dataset, "datasets", body)
 
-    def get_or_create_dataset(
+    def get_or_create(
         self,
         *,
         kind: str,
@@ -78,24 +73,26 @@ class SpeechToTextDatasets(SpeechToTextBase):
         Returns:
             ``(dataset, created)``.
         """
-        existing = self._find(
-            Dataset, "datasets", display_name, content_hash, kind=str(kind), locale=locale
-        )
-        if existing is not None:
-            return existing, False
-        created = self.create_dataset(
-            kind=kind,
+        return self.core.get_or_create(
+            Dataset,
+            "datasets",
+            self.create,
+            display_name,
+            content_hash,
+            {
+                "kind": kind,
+                "locale": locale,
+                "content_url": content_url,
+                "description": description,
+                "project_url": project_url,
+                "custom_properties": custom_properties,
+                "text_normalization_kind": text_normalization_kind,
+            },
+            kind=str(kind),
             locale=locale,
-            display_name=display_name,
-            content_url=content_url,
-            description=description,
-            project_url=project_url,
-            custom_properties=self._with_hash(custom_properties, content_hash),
-            text_normalization_kind=text_normalization_kind,
         )
-        return created, True
 
-    def upload_dataset(
+    def upload(
         self,
         *,
         kind: str,
@@ -107,10 +104,10 @@ class SpeechToTextDatasets(SpeechToTextBase):
         custom_properties: dict[str, str] | None = None,
     ) -> Dataset:
         """v3.2 only: create a dataset by uploading ``file`` (multipart ``/datasets/upload``)."""
-        if not self.legacy:
+        if not self.core.legacy:
             raise SpeechUsageError(
-                f"/datasets/upload was removed after v3.2 (api-version {self.api_version}); use "
-                "create_dataset with a content_url, or block upload (upload_dataset_content)"
+                f"/datasets/upload was removed after v3.2 (api-version {self.core.api_version}); use "
+                "datasets.create with a content_url, or block upload (datasets.upload_content)"
             )
         fields = without_none(
             {
@@ -118,75 +115,83 @@ class SpeechToTextDatasets(SpeechToTextBase):
                 "locale": locale,
                 "displayName": display_name,
                 "description": description,
-                "project": self.self_ref("projects", project_url)["self"] if project_url else None,
+                "project": self.core.self_ref("projects", project_url)["self"]
+                if project_url
+                else None,
                 "customProperties": json.dumps(custom_properties) if custom_properties else None,
             }
         )
         with open(file, "rb") as handle:
             files: list[FileSpec] = [("data", (file.name, handle, "application/octet-stream"))]
             # operationId: Datasets_Upload
-            response = self.http.request(
-                "POST", self.url("datasets/upload"), params=self._q, data=fields, files=files
+            response = self.core.http.request(
+                "POST",
+                self.core.url("datasets/upload"),
+                params=self.core.query,
+                data=fields,
+                files=files,
             )
         return Dataset.model_validate(decode_json(response))
 
-    def get_dataset(self, dataset: Ref) -> Dataset:
+    def get(self, dataset: Ref) -> Dataset:
         """Get a dataset (``properties`` hold accepted/rejected counts and any error)."""
         # operationId: Datasets_Get
-        return self._get(Dataset, "datasets", dataset)
+        return self.core.get(Dataset, "datasets", dataset)
 
-    def list_datasets(self, filter: str | None = None) -> list[Dataset]:
+    def list(self, filter: str | None = None) -> list[Dataset]:
         """List datasets, e.g. ``filter="displayName eq 'faq'"``."""
         # operationId: Datasets_List
-        return self._list(Dataset, "datasets", filter)
+        return self.core.list(Dataset, "datasets", filter)
 
-    def update_dataset(self, dataset: Ref, **fields: Any) -> Dataset:
+    def update(self, dataset: Ref, **fields: Any) -> Dataset:
         """Update camelCase fields ``displayName``, ``description``, ``customProperties``, ``project``."""
         # operationId: Datasets_Update
-        return self._update(Dataset, "datasets", dataset, fields)
+        return self.core.update(Dataset, "datasets", dataset, fields)
 
-    def delete_dataset(self, dataset: Ref, *, missing_ok: bool = True) -> bool:
+    def delete(self, dataset: Ref, *, missing_ok: bool = True) -> bool:
         """Delete a dataset. False if it did not exist."""
         # operationId: Datasets_Delete
-        return self._delete("datasets", dataset, missing_ok)
+        return self.core.delete("datasets", dataset, missing_ok)
 
-    def upload_dataset_block(self, dataset: Ref, block_id: str, data: bytes) -> None:
+    def upload_block(self, dataset: Ref, block_id: str, data: bytes) -> None:
         """Upload one block (at most 8 MiB) of a dataset created without ``content_url``."""
         if len(data) > MAX_BLOCK_BYTES:
             raise SpeechUsageError(
                 f"a block holds at most {MAX_BLOCK_BYTES} bytes, got {len(data)}"
             )
         # operationId: Datasets_UploadBlock
-        self.http.request(
+        self.core.http.request(
             "PUT",
-            self.entity_url("datasets", dataset) + "/blocks",
-            params={**self._q, "blockid": block_id},
+            self.core.entity_url("datasets", dataset) + "/blocks",
+            params={**self.core.query, "blockid": block_id},
             content=data,
             headers={"Content-Type": "application/octet-stream"},
         )
 
-    def get_dataset_blocks(self, dataset: Ref) -> UploadedBlocks:
+    def get_blocks(self, dataset: Ref) -> UploadedBlocks:
         """The committed and uncommitted blocks of a dataset."""
         # operationId: Datasets_GetBlocks
-        body = self.http.get_json(self.entity_url("datasets", dataset) + "/blocks", self._q)
+        body = self.core.http.get_json(
+            self.core.entity_url("datasets", dataset) + "/blocks", self.core.query
+        )
         return UploadedBlocks.model_validate(body)
 
-    def commit_dataset_blocks(
+    def commit_blocks(
         self, dataset: Ref, block_ids: Sequence[str], *, kind: str = "Uncommitted"
     ) -> None:
         """Commit the blocks in order; the import starts."""
         body = [{"kind": kind, "id": block_id} for block_id in block_ids]
         # operationId: Datasets_CommitBlocks
-        self.http.request(
+        self.core.http.request(
             "POST",
-            self.entity_url("datasets", dataset) + "/blocks:commit",
-            params=self._q,
+            self.core.entity_url("datasets", dataset) + "/blocks:commit",
+            params=self.core.query,
             json=body,
         )
 
-    def upload_dataset_content(
+    def upload_content(
         self, dataset: Ref, path: Path, *, block_size: int = 4 * 1024 * 1024
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         """Upload ``path`` in blocks and commit them; blocks already uploaded are skipped.
 
         Returns:
@@ -194,7 +199,7 @@ class SpeechToTextDatasets(SpeechToTextBase):
         """
         if not 0 < block_size <= MAX_BLOCK_BYTES:
             raise SpeechUsageError(f"block_size must be between 1 and {MAX_BLOCK_BYTES}")
-        present = {(b.name, b.size) for b in self.get_dataset_blocks(dataset).uncommitted_blocks}
+        present = {(b.name, b.size) for b in self.get_blocks(dataset).uncommitted_blocks}
         ids: list[str] = []
         with open(path, "rb") as handle:
             index = 0
@@ -202,49 +207,54 @@ class SpeechToTextDatasets(SpeechToTextBase):
                 # Equal-length ids, as the service requires.
                 block_id = base64.b64encode(f"{index:08d}".encode()).decode()
                 if (block_id, len(chunk)) not in present:
-                    self.upload_dataset_block(dataset, block_id, chunk)
+                    self.upload_block(dataset, block_id, chunk)
                 ids.append(block_id)
                 index += 1
-        self.commit_dataset_blocks(dataset, ids)
+        self.commit_blocks(dataset, ids)
         return ids
 
-    def list_dataset_files(
+    def list_files(
         self, dataset: Ref, *, filter: str | None = None, sas_lifetime_minutes: int | None = None
-    ) -> list[DatasetFile]:
+    ) -> builtins.list[DatasetFile]:
         """Files of a dataset (``kind`` DatasetReport, LanguageData, AcousticDataArchive, ...)."""
-        params: dict[str, str | int | bool] = {**self._q, **({"filter": filter} if filter else {})}
+        params: dict[str, str | int | bool] = {
+            **self.core.query,
+            **({"filter": filter} if filter else {}),
+        }
         if sas_lifetime_minutes is not None:
-            if self.legacy:
+            if self.core.legacy:
                 params["sasValidityInSeconds"] = sas_lifetime_minutes * 60
             else:
                 params["sasLifetimeMinutes"] = sas_lifetime_minutes
         # operationId: Datasets_ListFiles
-        items = self.http.iter_pages(
-            self.entity_url("datasets", dataset) + "/files",
+        items = self.core.http.iter_pages(
+            self.core.entity_url("datasets", dataset) + "/files",
             params=params,
             item_key="values",
             next_key="@nextLink",
         )
         return [DatasetFile.model_validate(item) for item in items]
 
-    def get_dataset_file(self, dataset: Ref, file_id: str) -> DatasetFile:
+    def get_file(self, dataset: Ref, file_id: str) -> DatasetFile:
         """One file of a dataset."""
         # operationId: Datasets_GetFile
-        url = self.entity_url("datasets", dataset) + "/files/" + quote(file_id, safe="")
-        return DatasetFile.model_validate(self.http.get_json(url, self._q))
+        url = self.core.entity_url("datasets", dataset) + "/files/" + quote(file_id, safe="")
+        return DatasetFile.model_validate(self.core.http.get_json(url, self.core.query))
 
-    def get_dataset_report(self, dataset: Ref) -> dict[str, Any] | None:
+    def get_report(self, dataset: Ref) -> dict[str, Any] | None:
         """The dataset's validation report (``report.json``, undocumented schema), if any."""
         files = [
             f
-            for f in self.list_dataset_files(dataset, filter="kind eq 'DatasetReport'")
+            for f in self.list_files(dataset, filter="kind eq 'DatasetReport'")
             if (f.kind or "").lower() == "datasetreport"
         ]
         if not files or not files[0].links or not files[0].links.content_url:
             return None
         url = files[0].links.content_url
         # The content URL is usually a storage SAS URL: credentials go only to our own endpoint.
-        response = self.http.request("GET", url, authenticate=self.http.is_own_origin(url))
+        response = self.core.http.request(
+            "GET", url, authenticate=self.core.http.is_own_origin(url)
+        )
         try:
             body = response.json()
         except (ValueError, UnicodeDecodeError):

@@ -1,32 +1,50 @@
-"""What both Speech clients share: one :class:`SpeechHTTP` connection, closing it, and the repr."""
+"""What both Speech clients share: one :class:`SpeechHTTP` connection, its lifecycle, and groups.
+
+A client (:class:`~speechflows.speech.custom_voice.client.CustomVoiceClient`,
+:class:`~speechflows.speech.speech_to_text.client.CustomSpeechClient`) is a :class:`SpeechClient`
+holding one :class:`OperationGroup` per resource (``client.projects``, ``client.datasets``...);
+every group of a client shares the client's core (URLs and generic requests of its API).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Generic, Self, TypedDict, TypeVar
 
 import httpx
 
 from speechflows.settings import SpeechSettings
 from speechflows.speech.http import RetryPolicy, SpeechHTTP, TokenCredential
 
-
-def without_none(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` without the keys whose value is ``None`` (fields left out of a request body)."""
-    return {k: v for k, v in values.items() if v is not None}
+CoreT = TypeVar("CoreT")
 
 
-class SpeechClientBase:
-    """Connection of a Speech API client; a context manager that closes its connection pool.
+class ConnectionOptions(TypedDict, total=False):
+    """A client constructor's keyword arguments besides the settings (see :class:`SpeechHTTP`)."""
 
-    Subclasses name the API version they use with :meth:`_api_version_of`.
-    """
+    transport: httpx.BaseTransport | None
+    credential: TokenCredential | None
+    retry: RetryPolicy | None
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+
+
+class OperationGroup(Generic[CoreT]):
+    """The operations of one resource (e.g. ``client.training_sets``), on the client's core."""
+
+    def __init__(self, core: CoreT) -> None:
+        self.core = core
+
+
+class SpeechClient:
+    """Connection of a Speech API client; a context manager that closes its connection pool."""
 
     def __init__(
         self,
         settings: SpeechSettings,
+        api_version: str,
         *,
         transport: httpx.BaseTransport | None = None,
         credential: TokenCredential | None = None,
@@ -35,7 +53,7 @@ class SpeechClientBase:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
-        self.api_version = self._api_version_of(settings)
+        self.api_version = api_version
         self.http = SpeechHTTP(
             settings,
             transport=transport,
@@ -44,10 +62,6 @@ class SpeechClientBase:
             sleep=sleep,
             clock=clock,
         )
-
-    @staticmethod
-    def _api_version_of(settings: SpeechSettings) -> str:
-        raise NotImplementedError  # pragma: no cover - every client overrides it
 
     def __enter__(self) -> Self:
         return self

@@ -1,4 +1,4 @@
-"""Base of the resource models: camelCase aliases, case-insensitive status enums, secret URLs.
+"""What the schemas of both APIs share: the base model, the status enum, secret URLs.
 
 Fields are snake_case with the API's camelCase as alias; unknown fields are kept (``extra``), so a
 newer service version never breaks parsing. Statuses are enums compared case-insensitively.
@@ -32,7 +32,9 @@ SecretUrl = Annotated[str, WrapSerializer(_secret_url)]
 """A URL that may carry a SAS token: redacted when dumped, except for requests."""
 
 
-class _CaseInsensitive(StrEnum):
+class CaseInsensitiveEnum(StrEnum):
+    """A string enum that accepts its values in any case (``"succeeded"`` is ``SUCCEEDED``)."""
+
     @classmethod
     def _missing_(cls, value: object) -> Any:
         if isinstance(value, str):
@@ -42,7 +44,7 @@ class _CaseInsensitive(StrEnum):
         return None
 
 
-class Status(_CaseInsensitive):
+class Status(CaseInsensitiveEnum):
     """Resource and operation status (Custom Voice adds Disabling/Disabled for endpoints)."""
 
     NOT_STARTED = "NotStarted"
@@ -56,39 +58,6 @@ class Status(_CaseInsensitive):
     def is_terminal(self) -> bool:
         """True for Succeeded, Failed and Disabled."""
         return self in (Status.SUCCEEDED, Status.FAILED, Status.DISABLED)
-
-
-class ProjectKind(_CaseInsensitive):
-    """Custom Voice project kind."""
-
-    PROFESSIONAL_VOICE = "ProfessionalVoice"
-    PERSONAL_VOICE = "PersonalVoice"
-
-
-class VoiceKind(_CaseInsensitive):
-    """Voice gender of a professional-voice training set."""
-
-    MALE = "Male"
-    FEMALE = "Female"
-
-
-class TrainingDataKind(_CaseInsensitive):
-    """Kind of data uploaded into a Custom Voice training set."""
-
-    AUDIO_AND_SCRIPT = "AudioAndScript"
-    LONG_AUDIO = "LongAudio"
-    AUDIO_ONLY = "AudioOnly"
-
-
-class SpeechDatasetKind(_CaseInsensitive):
-    """Kind of a Speech to text dataset."""
-
-    LANGUAGE = "Language"
-    ACOUSTIC = "Acoustic"
-    PRONUNCIATION = "Pronunciation"
-    AUDIO_FILES = "AudioFiles"
-    LANGUAGE_MARKDOWN = "LanguageMarkdown"
-    OUTPUT_FORMATTING = "OutputFormatting"
 
 
 class ApiModel(BaseModel):

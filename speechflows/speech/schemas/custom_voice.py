@@ -1,8 +1,8 @@
-"""Pydantic models of the Custom Voice and Speech to text resources (one import for both).
+"""Pydantic schemas of the Custom Voice API (``{endpoint}/customvoice``): resources, operations.
 
 The conventions (camelCase aliases, extra fields kept, case-insensitive statuses, SAS URLs redacted
 unless dumped with ``context={"reveal": True}``) are described in
-:mod:`speechflows.speech.model_base`.
+:mod:`speechflows.speech.schemas.common`.
 """
 
 from __future__ import annotations
@@ -13,85 +13,35 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import Field
 
-from speechflows.speech.model_base import (
+from speechflows.speech.schemas.common import (
     ApiModel,
-    ProjectKind,
+    CaseInsensitiveEnum,
     SecretUrl,
-    SpeechDatasetKind,
     Status,
     StatusResource,
-    TrainingDataKind,
-    VoiceKind,
-)
-from speechflows.speech.speech_to_text_models import (
-    CustomSpeechModel,
-    Dataset,
-    DatasetFile,
-    DatasetProperties,
-    EntityError,
-    EntityReference,
-    Evaluation,
-    EvaluationProperties,
-    FileLinks,
-    FileProperties,
-    ModelFeatures,
-    ResponseBlock,
-    SpeechBaseModel,
-    SpeechEndpoint,
-    SpeechEndpointProperties,
-    SpeechEntity,
-    SpeechModelProperties,
-    SpeechProject,
-    UploadedBlocks,
 )
 
-__all__ = [
-    "Accepted",
-    "ApiModel",
-    "AzureBlobContentSource",
-    "Consent",
-    "CustomSpeechModel",
-    "Dataset",
-    "DatasetFile",
-    "DatasetProperties",
-    "Endpoint",
-    "EndpointProperties",
-    "EntityError",
-    "EntityReference",
-    "Evaluation",
-    "EvaluationProperties",
-    "FailureProperties",
-    "FileLinks",
-    "FileProperties",
-    "Model",
-    "ModelFeatures",
-    "ModelProperties",
-    "Operation",
-    "OperationRef",
-    "PersonalVoice",
-    "Project",
-    "ProjectKind",
-    "Recipe",
-    "ResponseBlock",
-    "SecretUrl",
-    "SpeechBaseModel",
-    "SpeechDatasetKind",
-    "SpeechEndpoint",
-    "SpeechEndpointProperties",
-    "SpeechEntity",
-    "SpeechModelProperties",
-    "SpeechProject",
-    "Status",
-    "StatusResource",
-    "TrainingDataKind",
-    "TrainingSet",
-    "TrainingSetProperties",
-    "UploadedBlocks",
-    "VoiceBaseModel",
-    "VoiceKind",
-]
 
-# -- Custom Voice -----------------------------------------------------------------------------
+class ProjectKind(CaseInsensitiveEnum):
+    """Custom Voice project kind."""
+
+    PROFESSIONAL_VOICE = "ProfessionalVoice"
+    PERSONAL_VOICE = "PersonalVoice"
+
+
+class VoiceKind(CaseInsensitiveEnum):
+    """Voice gender of a professional-voice training set."""
+
+    MALE = "Male"
+    FEMALE = "Female"
+
+
+class TrainingDataKind(CaseInsensitiveEnum):
+    """Kind of data uploaded into a Custom Voice training set."""
+
+    AUDIO_AND_SCRIPT = "AudioAndScript"
+    LONG_AUDIO = "LongAudio"
+    AUDIO_ONLY = "AudioOnly"
 
 
 class AzureBlobContentSource(ApiModel):

@@ -1,4 +1,7 @@
-"""Models of the Speech to text entities (datasets, models, evaluations, endpoints, files)."""
+"""Pydantic schemas of the Speech to text API: projects, datasets, models, evaluations, endpoints.
+
+The conventions are described in :mod:`speechflows.speech.schemas.common`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,23 @@ from typing import Any
 
 from pydantic import Field
 
-from speechflows.speech.model_base import ApiModel, SecretUrl, SpeechDatasetKind, StatusResource
+from speechflows.speech.schemas.common import (
+    ApiModel,
+    CaseInsensitiveEnum,
+    SecretUrl,
+    StatusResource,
+)
+
+
+class SpeechDatasetKind(CaseInsensitiveEnum):
+    """Kind of a Speech to text dataset."""
+
+    LANGUAGE = "Language"
+    ACOUSTIC = "Acoustic"
+    PRONUNCIATION = "Pronunciation"
+    AUDIO_FILES = "AudioFiles"
+    LANGUAGE_MARKDOWN = "LanguageMarkdown"
+    OUTPUT_FORMATTING = "OutputFormatting"
 
 
 class EntityReference(ApiModel):

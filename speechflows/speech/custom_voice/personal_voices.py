@@ -1,0 +1,80 @@
+"""Custom Voice personal voices (``client.personal_voices``): ``PersonalVoices_*`` operations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from speechflows.speech.connection import OperationGroup
+from speechflows.speech.custom_voice.core import VoiceCore, audio_content_type, check_resource_id
+from speechflows.speech.errors import SpeechUsageError
+from speechflows.speech.http import FileSpec, without_none
+from speechflows.speech.schemas.custom_voice import Accepted, AzureBlobContentSource, PersonalVoice
+
+
+class PersonalVoices(OperationGroup[VoiceCore]):
+    """Personal voices made from a consent and a few prompt recordings."""
+
+    def create(
+        self,
+        personal_voice_id: str,
+        *,
+        project_id: str,
+        consent_id: str,
+        audios: AzureBlobContentSource | None = None,
+        audio_files: Sequence[Path] = (),
+        description: str | None = None,
+        display_name: str | None = None,
+        operation_id: str | None = None,
+    ) -> Accepted[PersonalVoice]:
+        """Create a personal voice from prompt audio in a blob container (PUT) or local files (POST).
+
+        The multipart form sends ``consentId`` and parts named ``audiodata``, as the service expects
+        (the spec omits the first and spells the second ``audioData``).
+        """
+        check_resource_id(personal_voice_id, "personal voice id")
+        if (audios is None) == (not audio_files):
+            raise SpeechUsageError(
+                "personal_voices.create needs exactly one of audios or audio_files"
+            )
+        op_id = self.core.operation_id(operation_id)
+        fields = without_none(
+            {
+                "projectId": project_id,
+                "consentId": consent_id,
+                "description": description,
+                "displayName": display_name,
+            }
+        )
+        url = self.core.url("personalvoices", personal_voice_id)
+        fallback = PersonalVoice(id=personal_voice_id, **fields)
+        if audios is not None:
+            # operationId: PersonalVoices_Create
+            body = {**fields, "audios": audios.to_api()}
+            return self.core.start("PUT", url, fallback, op_id, json=body)
+        with ExitStack() as stack:
+            files: list[FileSpec] = [
+                (
+                    "audiodata",
+                    (path.name, stack.enter_context(open(path, "rb")), audio_content_type(path)),
+                )
+                for path in audio_files
+            ]
+            # operationId: PersonalVoices_Post
+            return self.core.start("POST", url, fallback, op_id, data=fields, files=files)
+
+    def get(self, personal_voice_id: str) -> PersonalVoice:
+        """Get a personal voice (``speaker_profile_id`` is what synthesis uses)."""
+        # operationId: PersonalVoices_Get
+        return self.core.get(PersonalVoice, "personalvoices", personal_voice_id)
+
+    def list(self, filter: str | None = None) -> list[PersonalVoice]:
+        """List personal voices."""
+        # operationId: PersonalVoices_List
+        return self.core.list(PersonalVoice, "personalvoices", filter)
+
+    def delete(self, personal_voice_id: str, *, missing_ok: bool = True) -> bool:
+        """Delete a personal voice. False if it did not exist."""
+        # operationId: PersonalVoices_Delete
+        return self.core.delete("personalvoices", personal_voice_id, missing_ok)
