@@ -94,7 +94,7 @@ class RunReport:
             result.reused or "nothing",
         )
         return result.model_copy(
-            update={"timings": self.timings, "report_key": self.key, "seconds": self.seconds}
+            update={"timings": list(self.timings), "report_key": self.key, "seconds": self.seconds}
         )
 
 
