@@ -97,8 +97,8 @@ def main() -> None:
 
     from speechflows.datasets import DataKind, write_sample
     from speechflows.demo import start_emulator
-    from speechflows.deployments.params import ConsentParams, Deadlines, ProfessionalVoiceParams
     from speechflows.dev.azurite import Azurite
+    from speechflows.flows.params import ConsentParams, Deadlines, ProfessionalVoiceParams
     from speechflows.flows.professional_voice import professional_voice_onboarding
 
     az = Azurite.start(data_dir=root / "azurite")

@@ -123,7 +123,8 @@ def _language_file(path: Path) -> Path:
 
 
 def _onboardings(data: dict[str, Path]) -> list[tuple[str, Callable[[], Any]]]:
-    from speechflows.deployments.params import (
+    from speechflows.flows.custom_speech import custom_speech_onboarding
+    from speechflows.flows.params import (
         ConsentParams,
         CustomSpeechParams,
         DatasetSpec,
@@ -132,7 +133,6 @@ def _onboardings(data: dict[str, Path]) -> list[tuple[str, Callable[[], Any]]]:
         ProfessionalVoiceParams,
         SpeechModelParams,
     )
-    from speechflows.flows.custom_speech import custom_speech_onboarding
     from speechflows.flows.personal_voice import personal_voice_onboarding
     from speechflows.flows.professional_voice import professional_voice_onboarding
 

@@ -160,7 +160,7 @@ def voice(
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
     """Professional voice: validate DATA_DIR, stage it, create project/consent/training set, upload."""
-    from speechflows.deployments.params import ProfessionalVoiceParams
+    from speechflows.flows.params import ProfessionalVoiceParams
     from speechflows.flows.professional_voice import professional_voice_onboarding
 
     values = {
@@ -193,7 +193,7 @@ def personal(
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
     """Personal voice: consent + prompt audio → speakerProfileId."""
-    from speechflows.deployments.params import PersonalVoiceParams
+    from speechflows.flows.params import PersonalVoiceParams
     from speechflows.flows.personal_voice import personal_voice_onboarding
 
     values = {
@@ -223,8 +223,8 @@ def speech(
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
     """Custom speech: validate, package, stage and import datasets; optionally train and evaluate."""
-    from speechflows.deployments.params import CustomSpeechParams
     from speechflows.flows.custom_speech import custom_speech_onboarding
+    from speechflows.flows.params import CustomSpeechParams
 
     specs = []
     for item in dataset or []:

@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from prefect import serve
+from prefect.events import DeploymentTriggerTypes
+from prefect.flows import load_flow_from_entrypoint
+from prefect.schedules import Cron, Interval
+from pydantic import TypeAdapter
 
 from speechflows.deployments.setup import PROJECT_ROOT, SetupError
 
@@ -32,8 +37,6 @@ def load_deployment_specs(root: Path = PROJECT_ROOT) -> list[dict[str, Any]]:
 
 
 def _schedules(spec: dict[str, Any]) -> list[Any]:
-    from prefect.schedules import Cron, Interval
-
     out: list[Any] = []
     for item in spec.get("schedules") or []:
         active = bool(item.get("active", True))
@@ -50,10 +53,6 @@ def build_runner_deployments(
     root: Path = PROJECT_ROOT, names: list[str] | None = None
 ) -> list[Any]:
     """``RunnerDeployment`` objects for the deployments in prefect.yaml (all, or ``names``)."""
-    from prefect.events import DeploymentTriggerTypes
-    from prefect.flows import load_flow_from_entrypoint
-    from pydantic import TypeAdapter
-
     adapter: TypeAdapter[Any] = TypeAdapter(DeploymentTriggerTypes)
     deployments: list[Any] = []
     for spec in load_deployment_specs(root):
@@ -87,8 +86,6 @@ def build_runner_deployments(
 
 def serve_all(*, root: Path = PROJECT_ROOT, names: list[str] | None = None, limit: int = 4) -> None:
     """Serve the deployments of prefect.yaml until stopped (flow runs execute in ``root``)."""
-    from prefect import serve
-
     os.chdir(root)
     serve(*build_runner_deployments(root, names), limit=limit)
 

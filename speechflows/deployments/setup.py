@@ -15,7 +15,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from speechflows.deployments.limits import (
+from prefect import get_client
+from prefect.client.schemas.actions import (
+    GlobalConcurrencyLimitCreate,
+    GlobalConcurrencyLimitUpdate,
+    WorkPoolCreate,
+)
+from prefect.exceptions import ObjectNotFound
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.utilities.asyncutils import run_coro_as_sync
+from prefect.workers.process import ProcessWorker
+
+from speechflows.tasks.throttle import (
     SPEECH_API_DECAY_PER_SECOND,
     SPEECH_API_LIMIT,
     SPEECH_API_LIMIT_SLOTS,
@@ -45,15 +56,6 @@ async def aensure_setup(
     slot_decay_per_second: float = SPEECH_API_DECAY_PER_SECOND,
 ) -> SetupResult:
     """Create the process work pool and the Speech API rate limit when missing (async)."""
-    from prefect import get_client
-    from prefect.client.schemas.actions import (
-        GlobalConcurrencyLimitCreate,
-        GlobalConcurrencyLimitUpdate,
-        WorkPoolCreate,
-    )
-    from prefect.exceptions import ObjectNotFound
-    from prefect.workers.process import ProcessWorker
-
     if limit < 1 or slot_decay_per_second <= 0:
         raise SetupError(
             f"the {SPEECH_API_LIMIT} rate limit needs limit >= 1 and slot_decay_per_second > 0 "
@@ -110,9 +112,6 @@ def ensure_setup(
 
     Uses ``api_url``, else the Prefect API of the current profile (``PREFECT_API_URL``).
     """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-    from prefect.utilities.asyncutils import run_coro_as_sync
-
     updates = {PREFECT_API_URL: api_url} if api_url else {}
     with temporary_settings(updates=updates):
         result = run_coro_as_sync(

@@ -1,18 +1,16 @@
-"""Pieces every onboarding flow shares: settings check, stage timings, validation gate, the report.
+"""Steps the onboarding flows share: settings check, validation gate, consent, staging, settle.
 
-A flow calls :func:`check_settings` first (a missing variable fails before anything runs), times
-its stages with :class:`Stages`, passes every dataset through :func:`validation_gate` (errors stop
-the flow before any upload unless ``force``), and writes its report with :func:`publish_report`,
-also when it fails (then with the reason), before re-raising.
+A flow calls :func:`check_settings` first (a missing variable fails before anything runs) and
+passes every dataset through :func:`validation_gate` (errors stop the flow before any upload unless
+``force``; with ``force`` the rejected files go to the run report). A step used by one flow only
+lives in that flow's module.
 """
 
 from __future__ import annotations
 
 import contextvars
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,11 +19,14 @@ from prefect.logging import get_run_logger
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
-from speechflows.deployments.params import ConsentParams, Deadlines
-from speechflows.redaction import redact_text
-from speechflows.tasks import artifacts
+from speechflows.datasets.manifest import Manifest
+from speechflows.flows.params import ConsentParams, Deadlines
+from speechflows.flows.report import note, rejects, rejects_of
+from speechflows.settings import load_speech_settings, load_storage_settings
+from speechflows.tasks.artifacts import artifact_key
+from speechflows.tasks.custom_voice import ensure_consent
 from speechflows.tasks.data import manifest_of, restrict, stage_data, staged_hash, validate_data
-from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, StageTiming, ValidationOutcome
+from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
 from speechflows.tasks.waiting import WaitOptions
 
 
@@ -47,39 +48,14 @@ MAX_FINDINGS = 200
 
 def check_settings(*, speech: bool = True, storage: bool = True) -> None:
     """Load the settings now, so a missing variable fails the flow before any step runs."""
-    from speechflows.settings import load_speech_settings, load_storage_settings
-
     if speech:
         load_speech_settings()
     if storage:
         load_storage_settings()
 
 
-class Stages:
-    """Wall time per stage, for the report and the result."""
-
-    def __init__(self) -> None:
-        self.timings: list[StageTiming] = []
-        self.started = time.monotonic()
-
-    @contextmanager
-    def __call__(self, name: str, note: str = "") -> Iterator[None]:
-        start = time.monotonic()
-        get_run_logger().info("stage %s: started", name)
-        try:
-            yield
-        finally:
-            seconds = round(time.monotonic() - start, 3)
-            self.timings.append(StageTiming(stage=name, seconds=seconds, note=note))
-            get_run_logger().info("stage %s: %.2f s", name, seconds)
-
-    @property
-    def total(self) -> float:
-        return round(time.monotonic() - self.started, 3)
-
-
 def wait_options(deadlines: Any, minutes: float) -> WaitOptions:
-    """:class:`WaitOptions` from a :class:`~speechflows.deployments.params.Deadlines` stage."""
+    """:class:`WaitOptions` from a :class:`~speechflows.flows.params.Deadlines` stage."""
     return WaitOptions.of(minutes, deadlines.poll_min_seconds, deadlines.poll_max_seconds)
 
 
@@ -93,9 +69,11 @@ def validation_gate(
     extensions: Sequence[str] | None = None,
     min_utterances: int | None = None,
     refresh_cache: bool = False,
-    notes: list[str],
-) -> tuple[Any, ValidationOutcome]:
+    reject_prefix: str = "",
+) -> tuple[Manifest, ValidationOutcome]:
     """Manifest + validation + table artifact; raise on errors unless ``force``.
+
+    The rejected files (``reject_prefix`` before each) go to the run report.
 
     Returns:
         ``(manifest, outcome)``; with ``force``, the manifest leaves out the rejected files.
@@ -127,7 +105,7 @@ def validation_gate(
                 "to upload only the valid ones",
                 errors_first[:MAX_FINDINGS],
             )
-        notes.append(
+        note(
             f"force: {len(outcome.rejected_files)} files with errors were left out of "
             f"{path} ({outcome.error_count} errors)"
         )
@@ -137,6 +115,7 @@ def validation_gate(
             ", ".join(outcome.rejected_files[:10]),
         )
         manifest = restrict(manifest, outcome.rejected_files)
+    rejects(rejects_of(outcome, reject_prefix))
     return manifest, outcome
 
 
@@ -146,7 +125,6 @@ def consent_gate(
     project_id: str,
     locale: str,
     refresh_cache: bool,
-    notes: list[str],
 ) -> str:
     """Validate a local consent recording (never forced); its content identity for the cache.
 
@@ -159,10 +137,9 @@ def consent_gate(
         consent.audio_file,
         "Consent",
         locale=locale,
-        table_key=artifacts.artifact_key("validation", project_id, "consent"),
+        table_key=artifact_key("validation", project_id, "consent"),
         force=False,
         refresh_cache=refresh_cache,
-        notes=notes,
     )
     return str(manifest.hash)
 
@@ -179,8 +156,6 @@ def consent_step(
 
     ``audio_hash`` is what :func:`consent_gate` returned.
     """
-    from speechflows.tasks.custom_voice import ensure_consent
-
     outcome: ResourceOutcome = ensure_consent(
         consent.resolved_id(project_id),
         project_id=project_id,
@@ -192,7 +167,7 @@ def consent_step(
         audio_blob=consent.audio_blob,
         description=consent.description,
         wait=wait_options(deadlines, deadlines.consent_minutes),
-        progress_key=artifacts.artifact_key("progress", project_id, "consent"),
+        progress_key=artifact_key("progress", project_id, "consent"),
     )
     return outcome
 
@@ -210,7 +185,7 @@ def prefetch_staged_hash(container: str, prefix: str) -> Future[str | None]:
 
 
 def stage_step(
-    manifest: Any,
+    manifest: Manifest,
     *,
     prefix: str,
     container: str,
@@ -262,65 +237,12 @@ def _as_reused(value: Any) -> Any:
     return value
 
 
-def rejects_of(outcome: ValidationOutcome | None) -> list[tuple[str, str, str]]:
-    """(file, code, reason) rows of the errors of a validation, for the report."""
-    if outcome is None:
-        return []
-    rows = []
-    for r in outcome.rows:
-        if str(r.get("severity", "")).lower() == "error":
-            line = f":{r['line']}" if r.get("line") else ""
-            reason = (
-                f"{r.get('rule', '')} (found {r.get('value')})"
-                if r.get("value")
-                else str(r.get("rule", ""))
-            )
-            rows.append((f"{r.get('file')}{line}", str(r.get("code", "")), reason))
-    return rows
-
-
-def publish_report(
-    title: str,
-    key: str,
-    *,
-    resources: Sequence[ResourceOutcome | None],
-    facts: Sequence[tuple[str, object]],
-    rejects: Sequence[tuple[str, str, str]],
-    stages: Stages,
-    notes: Sequence[str],
-    error: BaseException | None = None,
-) -> None:
-    """Write the markdown onboarding report, and a link artifact per resource created in this run.
-
-    Reused resources keep the link artifact (same key) written when they were created; the report
-    links every resource either way.
-    """
-    status = "Completed" if error is None else f"Failed: {redact_text(str(error))}"
-    present = [r for r in resources if r is not None]
-    text = artifacts.render_report(
-        title,
-        resources=present,
-        facts=facts,
-        rejects=rejects,
-        timings=stages.timings,
-        notes=notes,
-        status=status,
-    )
-    artifacts.markdown(text, key, description=title)
-    for r in present:
-        if r.url and r.action == "created":
-            artifacts.link(r.url, f"{r.kind} {r.id}", artifacts.artifact_key(key, r.kind, "link"))
-
-
 __all__ = [
-    "Stages",
     "ValidationFailedError",
     "check_settings",
     "consent_gate",
     "consent_step",
     "prefetch_staged_hash",
-    "publish_report",
-    "rejects_of",
     "settle",
     "stage_step",
     "validation_gate",

@@ -19,7 +19,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.events import emit_event
 from pydantic import BaseModel, Field
 
-from speechflows.deployments.limits import speech_api_slot
+from speechflows.redaction import redact_text
+from speechflows.settings import load_speech_settings
+from speechflows.speech import CustomSpeechClient, CustomVoiceClient
+from speechflows.tasks.throttle import speech_api_slot
 
 _ACTIVE = {"notstarted", "running"}
 # (service, kind, client operation group). Kinds a client does not offer are skipped.
@@ -85,9 +88,6 @@ def _row(service: str, kind: str, item: Any, now: datetime, stuck_after: float) 
 @task(name="list-speech-resources", retries=2, retry_delay_seconds=10)
 def list_resources(stuck_after_minutes: float) -> InventoryResult:
     """List every kind of resource in both APIs and flag the stuck ones."""
-    from speechflows.settings import load_speech_settings
-    from speechflows.speech import CustomSpeechClient, CustomVoiceClient
-
     logger = get_run_logger()
     settings = load_speech_settings()
     now = datetime.now(UTC)
@@ -102,8 +102,6 @@ def list_resources(stuck_after_minutes: float) -> InventoryResult:
                 with speech_api_slot():
                     items = lister()
             except Exception as exc:  # one failing list must not hide the others
-                from speechflows.redaction import redact_text
-
                 message = f"{service} {kind}: {type(exc).__name__}: {redact_text(str(exc))}"
                 logger.warning("could not list %s", message)
                 result.errors.append(message)

@@ -15,25 +15,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow
-from prefect.logging import get_run_logger
 
-from speechflows.deployments.params import PersonalVoiceParams
 from speechflows.flows.common import (
-    Stages,
     check_settings,
     consent_gate,
     consent_step,
-    publish_report,
-    rejects_of,
     settle,
     validation_gate,
     wait_options,
 )
+from speechflows.flows.params import PersonalVoiceParams
+from speechflows.flows.report import RunReport, figures, record, stage
 from speechflows.flows.results import PersonalVoiceResult, ValidationSummary
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import PROMPT_EXTENSIONS
-from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome, ValidationOutcome
+from speechflows.tasks.outcomes import PersonalVoiceOutcome
 from speechflows.tasks.personal_voice import ensure_personal_voice
 
 
@@ -46,27 +43,18 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
     """Onboard a personal voice: consent + prompt audio → ``speakerProfileId``.
 
     Args:
-        params: see :class:`~speechflows.deployments.params.PersonalVoiceParams`.
+        params: see :class:`~speechflows.flows.params.PersonalVoiceParams`.
 
     Returns:
         Project, consent and personal voice ids, the speaker profile id, timings.
     """
-    log = get_run_logger()
-    check_settings(storage=params.consent.audio_blob is not None)
     p = params
-    voice_id = p.resolved_personal_voice_id()
-    consent_id = p.consent.resolved_id(p.project_id)
-    report_key = artifact_key("report", p.project_id, voice_id)
-    stages = Stages()
-    notes: list[str] = []
-    facts: list[tuple[str, object]] = []
-    project: ResourceOutcome | None = None
-    consent: ResourceOutcome | None = None
-    voice: PersonalVoiceOutcome | None = None
-    prompt: ValidationOutcome | None = None
-    error: BaseException | None = None
-    try:
-        with stages("validate"):
+    check_settings(storage=p.consent.audio_blob is not None)
+    with RunReport(
+        f"Personal voice onboarding: {p.project_id}",
+        artifact_key("report", p.project_id, p.resolved_personal_voice_id()),
+    ) as report:
+        with stage("validate"):
             manifest, prompt = validation_gate(
                 p.prompt_path,
                 "Prompt",
@@ -75,27 +63,23 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 table_key=artifact_key("validation", p.project_id, "prompt"),
                 force=p.force,
                 refresh_cache=p.refresh_cache,
-                notes=notes,
             )
             consent_hash = consent_gate(
-                p.consent,
-                project_id=p.project_id,
-                locale=p.locale,
-                refresh_cache=p.refresh_cache,
-                notes=notes,
+                p.consent, project_id=p.project_id, locale=p.locale, refresh_cache=p.refresh_cache
             )
-        facts += [
+        figures(
             ("prompt files", len(manifest.entries)),
             ("prompt audio (local check, s)", round(prompt.total_audio_seconds, 1)),
-        ]
-        with stages("project"):
+        )
+        with stage("project"):
             project = cv.ensure_voice_project(
                 p.project_id,
                 kind="PersonalVoice",
                 locale=p.locale,
                 description=p.project_description,
             )
-        with stages("consent"):
+        record(project)
+        with stage("consent"):
             consent = consent_step(
                 p.consent,
                 project_id=p.project_id,
@@ -103,49 +87,37 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 audio_hash=consent_hash,
                 deadlines=p.deadlines,
             )
+        record(consent)
         root = Path(p.prompt_path)
         files = [root] if root.is_file() else [root / e.path for e in manifest.entries]
-        with stages("personal voice"):
-            voice = settle(
+        with stage("personal voice"):
+            voice: PersonalVoiceOutcome = settle(
                 ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
-                    voice_id,
+                    p.resolved_personal_voice_id(),
                     project_id=p.project_id,
-                    consent_id=consent_id,
+                    consent_id=p.consent.resolved_id(p.project_id),
                     prompt_files=files,
                     manifest_hash=manifest.hash,
                     wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),
-                    progress_key=artifact_key("progress", p.project_id, voice_id),
+                    progress_key=artifact_key(
+                        "progress", p.project_id, p.resolved_personal_voice_id()
+                    ),
                     return_state=True,
                 )
             )
-        facts.append(("speakerProfileId", voice.speaker_profile_id))
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        publish_report(
-            f"Personal voice onboarding: {p.project_id}",
-            report_key,
-            resources=[project, consent, voice.voice if voice else None],
-            facts=facts,
-            rejects=rejects_of(prompt),
-            stages=stages,
-            notes=notes,
-            error=error,
+        record(voice.voice)
+        figures(("speakerProfileId", voice.speaker_profile_id))
+        return report.complete(
+            PersonalVoiceResult(
+                project=project,
+                consent=consent,
+                personal_voice=voice.voice,
+                speaker_profile_id=voice.speaker_profile_id,
+                prompt_validation=ValidationSummary.of(
+                    prompt, forced=bool(p.force and prompt.has_errors)
+                ),
+            )
         )
-    assert project and consent and prompt
-    result = PersonalVoiceResult(
-        project=project,
-        consent=consent,
-        personal_voice=voice.voice,
-        speaker_profile_id=voice.speaker_profile_id,
-        prompt_validation=ValidationSummary.of(prompt, forced=bool(p.force and prompt.has_errors)),
-        timings=stages.timings,
-        report_key=report_key,
-        seconds=stages.total,
-    )
-    log.info("personal voice %s ready: speakerProfileId %s", voice_id, voice.speaker_profile_id)
-    return result
 
 
 __all__ = ["personal_voice_onboarding"]

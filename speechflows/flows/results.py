@@ -46,7 +46,10 @@ class ValidationSummary(BaseModel):
         )
 
 
-class _Result(BaseModel):
+class OnboardingResult(BaseModel):
+    """What every onboarding returns; :func:`~speechflows.flows.report.reported` fills the timings,
+    the report key and the duration from the run report."""
+
     model_config = ConfigDict(frozen=True)
 
     timings: list[StageTiming] = Field(default_factory=list)
@@ -68,7 +71,7 @@ class _Result(BaseModel):
         return [f"{r.kind} {r.id}" for r in self.resources if r.action == "reused"]
 
 
-class ProfessionalVoiceResult(_Result):
+class ProfessionalVoiceResult(OnboardingResult):
     """Outcome of :func:`~speechflows.flows.professional_voice.professional_voice_onboarding`."""
 
     project: ResourceOutcome
@@ -89,7 +92,7 @@ class ProfessionalVoiceResult(_Result):
         return [self.project, self.consent, self.training_set, *extra]
 
 
-class PersonalVoiceResult(_Result):
+class PersonalVoiceResult(OnboardingResult):
     """Outcome of :func:`~speechflows.flows.personal_voice.personal_voice_onboarding`."""
 
     project: ResourceOutcome
@@ -115,7 +118,7 @@ class DatasetResult(BaseModel):
     report: DatasetReport
 
 
-class CustomSpeechResult(_Result):
+class CustomSpeechResult(OnboardingResult):
     """Outcome of :func:`~speechflows.flows.custom_speech.custom_speech_onboarding`."""
 
     project: ResourceOutcome
@@ -136,6 +139,7 @@ class CustomSpeechResult(_Result):
 __all__ = [
     "CustomSpeechResult",
     "DatasetResult",
+    "OnboardingResult",
     "PersonalVoiceResult",
     "ProfessionalVoiceResult",
     "ValidationSummary",

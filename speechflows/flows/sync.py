@@ -1,7 +1,7 @@
 """The ``sync`` flow: onboard every new or changed dataset folder in a drop location.
 
 Scheduled nightly (prefect.yaml) and triggered by ``speechflows.dataset.dropped`` events. For each
-dataset folder (see :mod:`speechflows.deployments.drops`) it creates one flow run of the right
+dataset folder (see :mod:`speechflows.flows.drops`) it creates one flow run of the right
 onboarding deployment, tagged with the folder's identity (location + content hash). A folder whose
 identity already has a run that did not fail is skipped, so an unchanged folder is onboarded once;
 a changed one gets a new identity and is onboarded again. Creating the run with an idempotency key
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.client.schemas.filters import (
     DeploymentFilter,
@@ -26,7 +26,8 @@ from prefect.client.schemas.objects import StateType
 from prefect.events import emit_event
 from pydantic import BaseModel, Field
 
-from speechflows.deployments.drops import BLOB_SCHEME, DropError, DroppedDataset, scan_local
+from speechflows.flows.blob_drops import scan_blob
+from speechflows.flows.drops import BLOB_SCHEME, DropError, DroppedDataset, scan_local
 
 SYNC_TAG = "speechflows-sync"
 _RETRYABLE = {StateType.FAILED, StateType.CRASHED, StateType.CANCELLED}
@@ -73,8 +74,6 @@ def identity_tag(dataset: DroppedDataset) -> str:
 def scan(drop: str, cache_dir: str | None) -> tuple[list[DroppedDataset], list[str]]:
     """Find dataset folders and their content hashes in a local folder or a Blob prefix."""
     if drop.startswith(BLOB_SCHEME):
-        from speechflows.deployments.blob_drops import scan_blob
-
         return scan_blob(drop, cache_dir=Path(cache_dir or ".speechflows/drop-cache"))
     return scan_local(Path(drop))
 
@@ -82,8 +81,6 @@ def scan(drop: str, cache_dir: str | None) -> tuple[list[DroppedDataset], list[s
 @task(name="launch-onboarding")
 def launch(dataset: DroppedDataset, extra_tags: list[str]) -> SyncItem:
     """Create the onboarding run for ``dataset`` unless one for the same content exists."""
-    from prefect import get_client
-
     logger = get_run_logger()
     tag = identity_tag(dataset)
     with get_client(sync_client=True) as client:

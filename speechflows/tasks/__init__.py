@@ -7,7 +7,9 @@ settings in the environment. Modules:
 - :mod:`~speechflows.tasks.custom_voice`: projects, consents, training sets, personal voices,
   models and endpoints of Custom Voice.
 - :mod:`~speechflows.tasks.custom_speech`: projects, datasets, models and evaluations of custom speech.
-- :mod:`~speechflows.tasks.caching`, :mod:`~speechflows.tasks.retries`: the policies they share.
+- :mod:`~speechflows.tasks.caching`, :mod:`~speechflows.tasks.retries`,
+  :mod:`~speechflows.tasks.throttle`: the policies they share (cache keys, retries, the Speech
+  API rate-limit slot every write takes).
 - :mod:`~speechflows.tasks.artifacts`, :mod:`~speechflows.tasks.events`: what people and
   automations see.
 """

@@ -15,6 +15,15 @@ import threading
 from collections.abc import Sequence
 from uuid import UUID
 
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.logging import get_run_logger
+
 from speechflows.redaction import redact_text, redact_url
 from speechflows.tasks.outcomes import ResourceOutcome, StageTiming, ValidationOutcome
 
@@ -37,8 +46,6 @@ def artifact_key(*parts: str) -> str:
 
 def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
     try:
-        from prefect.logging import get_run_logger
-
         return get_run_logger()
     except Exception:  # outside a run
         return _log
@@ -65,8 +72,6 @@ def validation_table(outcome: ValidationOutcome, key: str) -> None:
         + (f"; first {MAX_TABLE_ROWS} rows shown, {more} more" if more > 0 else "")
     )
     try:
-        from prefect.artifacts import create_table_artifact
-
         create_table_artifact(table=safe, key=key, description=desc)
     except Exception as exc:
         _logger().warning("could not write artifact %s: %s", key, redact_text(str(exc)))
@@ -75,8 +80,6 @@ def validation_table(outcome: ValidationOutcome, key: str) -> None:
 def link(url: str, text: str, key: str) -> None:
     """Publish a link artifact to a resource (the URL is redacted first)."""
     try:
-        from prefect.artifacts import create_link_artifact
-
         create_link_artifact(link=redact_url(url), link_text=text, key=key)
     except Exception as exc:
         _logger().warning("could not write artifact %s: %s", key, redact_text(str(exc)))
@@ -85,8 +88,6 @@ def link(url: str, text: str, key: str) -> None:
 def markdown(text: str, key: str, description: str | None = None) -> None:
     """Publish a markdown artifact (the text is redacted first)."""
     try:
-        from prefect.artifacts import create_markdown_artifact
-
         create_markdown_artifact(markdown=redact_text(text), key=key, description=description)
     except Exception as exc:
         _logger().warning("could not write artifact %s: %s", key, redact_text(str(exc)))
@@ -111,8 +112,6 @@ class LiveProgress:
         self._closed = False
         self._id: UUID | None = None
         try:
-            from prefect.artifacts import create_progress_artifact
-
             created = create_progress_artifact(progress=0.0, key=key, description=description)
             self._id = created if isinstance(created, UUID) else None
         except Exception as exc:
@@ -164,8 +163,6 @@ class LiveProgress:
 
     def _write(self, pct: float, description: str | None) -> None:
         try:
-            from prefect.artifacts import update_progress_artifact
-
             assert self._id is not None
             update_progress_artifact(artifact_id=self._id, progress=pct, description=description)
         except Exception as exc:

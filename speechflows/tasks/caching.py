@@ -25,6 +25,8 @@ from uuid import UUID
 from prefect.cache_policies import CachePolicy
 from pydantic import BaseModel
 
+from speechflows.settings import load_speech_settings, load_storage_settings
+
 Target = Literal["speech", "storage"]
 
 # Bump when a cached result's meaning changes, so old cache entries are ignored.
@@ -59,16 +61,12 @@ def canonical(value: Any) -> Any:
 
 def speech_target() -> str:
     """The Speech resource the settings point at (endpoint and API versions; no key)."""
-    from speechflows.settings import load_speech_settings
-
     s = load_speech_settings()
     return f"{s.base_url}|cv={s.custom_voice_api_version}|stt={s.speech_to_text_api_version}"
 
 
 def storage_target(container: str | None = None) -> str:
     """The storage account and container the settings point at (no key)."""
-    from speechflows.settings import load_storage_settings
-
     s = load_storage_settings()
     parts = s.connection_parts
     account = (

@@ -13,6 +13,8 @@ import hashlib
 import logging
 import re
 
+from prefect.variables import Variable
+
 from speechflows.redaction import redact_text
 
 _log = logging.getLogger(__name__)
@@ -33,8 +35,6 @@ def variable_name(*parts: str, namespace: str = "op") -> str:
 
 def save(name: str, state_json: str, *, tag: str = "continuation") -> None:
     """Persist ``state_json`` under ``name`` (overwrites)."""
-    from prefect.variables import Variable
-
     try:
         Variable.set(name, state_json, overwrite=True, tags=["speechflows", tag])
     except Exception as exc:  # the deterministic ids still allow re-attaching
@@ -43,8 +43,6 @@ def save(name: str, state_json: str, *, tag: str = "continuation") -> None:
 
 def load(name: str) -> str | None:
     """The saved continuation state, or None."""
-    from prefect.variables import Variable
-
     try:
         value = Variable.get(name, default=None)
     except Exception as exc:
@@ -55,8 +53,6 @@ def load(name: str) -> str | None:
 
 def forget(name: str) -> None:
     """Remove a saved state (after the operation reached a terminal state)."""
-    from prefect.variables import Variable
-
     try:
         Variable.unset(name)
     except Exception as exc:

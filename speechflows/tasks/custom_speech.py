@@ -9,6 +9,7 @@ leaves it; results carry the entities' ``self`` URLs only.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,9 +19,11 @@ from prefect import task
 from prefect.logging import get_run_logger
 
 from speechflows.redaction import redact_text, redact_url
+from speechflows.settings import load_speech_settings, load_storage_settings
 from speechflows.speech import polling
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.speech_to_text import CustomSpeechClient, odata_quote
+from speechflows.storage import blob_sas_url
 from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
@@ -35,8 +38,6 @@ from speechflows.tasks.waiting import WaitOptions, progress_callback
 @contextmanager
 def speech_client() -> Iterator[CustomSpeechClient]:
     """A Speech to text client built from the environment's settings."""
-    from speechflows.settings import load_speech_settings
-
     with CustomSpeechClient(load_speech_settings(), transport=http_transport()) as client:
         yield client
 
@@ -121,9 +122,6 @@ def create_dataset(
     description: str | None = None,
 ) -> ResourceOutcome:
     """Find (by displayName + content hash) or create the dataset importing the staged blob."""
-    from speechflows.settings import load_storage_settings
-    from speechflows.storage import blob_sas_url
-
     log = get_run_logger()
     with speech_client() as cs:
         content_url = blob_sas_url(load_storage_settings(), container, blob_name)
@@ -250,8 +248,6 @@ def wait_for_dataset(
 
 def _iso_seconds(text: str) -> float | None:
     """Seconds of an ISO-8601 duration such as ``PT4M12.5S`` (v3.2 ``duration``)."""
-    import re
-
     m = re.fullmatch(r"P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?", text)
     if not m:
         return None

@@ -17,11 +17,13 @@ from typing import Any
 from prefect import task
 from prefect.logging import get_run_logger
 
+from speechflows.settings import load_storage_settings
 from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource, OperationRef
+from speechflows.storage import blob_sas_url, container_sas_url
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import (
@@ -141,9 +143,6 @@ def ensure_consent(
 
 
 def _blob_sas(blob: str) -> str:
-    from speechflows.settings import load_storage_settings
-    from speechflows.storage import blob_sas_url
-
     settings = load_storage_settings()
     return blob_sas_url(settings, settings.container, blob)
 
@@ -299,9 +298,6 @@ def _op_outcome(op_id: str, state: ContinuationState, action: Any, rid: str) -> 
 def _sources(
     container: str, prefix: str, audio_ext: Sequence[str], script_ext: Sequence[str]
 ) -> tuple[AzureBlobContentSource, AzureBlobContentSource | None]:
-    from speechflows.settings import load_storage_settings
-    from speechflows.storage import container_sas_url
-
     sas = container_sas_url(load_storage_settings(), container, permissions="rl")
     audios = AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(audio_ext))
     scripts = (

@@ -22,10 +22,13 @@ from typing import Any
 from prefect import task
 from prefect.logging import get_run_logger
 
+from speechflows.datasets import build_zip, validate
 from speechflows.datasets.manifest import Manifest, build_manifest
+from speechflows.settings import load_storage_settings
+from speechflows.storage import stage
 from speechflows.tasks import continuation
 from speechflows.tasks.artifacts import LiveProgress, validation_table
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey, storage_target
 from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
 from speechflows.tasks.retries import retry_options
 
@@ -129,8 +132,6 @@ def validate_data(
         >>> validate_data(Path("data/jess"), "AudioAndScript", locale="en-US",
         ...               manifest_hash=m.hash)                       # doctest: +SKIP
     """
-    from speechflows.datasets import validate
-
     report = validate(Path(path), kind, locale=locale, min_utterances=min_utterances)
     outcome = _outcome(report)
     if table_key:
@@ -155,8 +156,6 @@ def package_dataset(
 
     ``drop`` names files to leave out (``force`` with validation errors).
     """
-    from speechflows.datasets import build_zip
-
     src = Path(path)
     log = get_run_logger()
     if kind in ("Acoustic", "AudioFiles"):
@@ -207,8 +206,6 @@ def _safe(name: str) -> str:
 
 
 def _staged_variable(container: str | None, prefix: str) -> str:
-    from speechflows.tasks.caching import storage_target
-
     return continuation.variable_name(
         storage_target(container), prefix.strip("/"), namespace="staged"
     )
@@ -245,9 +242,6 @@ def stage_data(
     key; the manifest itself is not hashed again). Use :func:`staged_hash` to tell whether a
     cached result still describes the prefix (``refresh_cache`` when it does not).
     """
-    from speechflows.settings import load_storage_settings
-    from speechflows.storage import stage
-
     if manifest_hash != manifest.hash:
         raise ValueError("stage_data: manifest_hash does not match the manifest")
     settings = load_storage_settings()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from prefect.events import emit_event
+
 from speechflows.redaction import redact_text
 
 _log = logging.getLogger(__name__)
@@ -51,8 +53,6 @@ def emit(
     ]
     clean = {k: redact_text(v) if isinstance(v, str) else v for k, v in (payload or {}).items()}
     try:
-        from prefect.events import emit_event
-
         emit_event(event=name, resource=resource, related=rel or None, payload=clean)
     except Exception as exc:  # an event is a notification, not a step
         _log.warning("could not emit %s: %s", name, redact_text(str(exc)))

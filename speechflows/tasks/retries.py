@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from azure.core import exceptions as azure_errors
+
+from speechflows.speech import errors as speech_errors
 
 # Azure storage SDK exceptions that mean "try again later" (network, throttling, 5xx).
 _TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
@@ -39,17 +42,11 @@ def is_retryable(exc: BaseException | None) -> bool:
 
 
 def _is_transient_one(exc: BaseException) -> bool:
-    from speechflows.speech import errors as speech_errors
-
     if isinstance(exc, speech_errors.SpeechError):
         return speech_errors.is_transient(exc)
 
     if isinstance(exc, httpx.TransportError):
         return True
-    try:
-        from azure.core import exceptions as azure_errors
-    except ImportError:  # pragma: no cover - azure-storage-blob depends on azure-core
-        return False
     if isinstance(exc, azure_errors.ServiceRequestError | azure_errors.ServiceResponseError):
         return True
     if isinstance(exc, azure_errors.HttpResponseError):

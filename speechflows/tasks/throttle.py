@@ -1,10 +1,20 @@
-"""The Speech API rate-limit slot of a task, skipped cheaply where no limit is configured.
+"""The Prefect rate limit that keeps every worker together under the Speech API quota.
 
-:func:`speechflows.deployments.limits.speech_api_slot` takes a slot of the Prefect global limit
-``speechflows-speech-api`` (created by ``speechflows setup`` / ``dev up``). Each acquisition is a
-write on the Prefect server; where the limit does not exist (tests, the demo, a plain embedded
-server) Prefect still makes that call and logs a warning every time. This module asks once a
-minute whether the limit exists and only then takes the slot.
+Every task that writes to the Speech service takes a slot first::
+
+    from speechflows.tasks.throttle import api_slot
+
+    with api_slot():
+        client.training_sets.create(...)
+
+The limit ``speechflows-speech-api`` is a Prefect global concurrency limit with slot decay, created
+by :func:`speechflows.deployments.setup.ensure_setup` (``speechflows setup`` / ``speechflows dev
+up``). :func:`speech_api_slot` takes a slot of it; outside a flow or task run (plain library use,
+scripts, unit tests) the slot is a no-op, so the library never needs a Prefect server. Where the
+limit does not exist, Prefect logs one warning per call and lets the call through
+(``strict=False``); each acquisition is still a write on the Prefect server, so :func:`api_slot`
+asks once a minute whether the limit exists (tests, the demo, a plain embedded server) and only
+then takes the slot.
 """
 
 from __future__ import annotations
@@ -14,16 +24,55 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from speechflows.deployments.limits import SPEECH_API_LIMIT, speech_api_slot
+from prefect.client.orchestration import get_client
+from prefect.concurrency.sync import rate_limit
+from prefect.context import FlowRunContext, TaskRunContext
+from prefect.exceptions import ObjectNotFound
+from prefect.settings import PREFECT_API_URL
 
+SPEECH_API_LIMIT = "speechflows-speech-api"
+# Personal voice allows 50 requests / 10 s, speech to text 100 / 10 s (reference/azure-speech.md
+# §1.5): one shared bucket sized for the stricter quota keeps both families under it.
+SPEECH_API_LIMIT_SLOTS = 50
+SPEECH_API_DECAY_PER_SECOND = 5.0
 RECHECK_SECONDS = 60.0
 _lock = threading.Lock()
 _known: dict[str, tuple[float, bool]] = {}
 
 
-def _api_key() -> str:
-    from prefect.settings import PREFECT_API_URL
+def _in_prefect_run() -> bool:
+    return FlowRunContext.get() is not None or TaskRunContext.get() is not None
 
+
+def acquire_speech_api_slot(occupy: int = 1, *, timeout_seconds: float | None = None) -> bool:
+    """Take ``occupy`` slots of the Speech API rate limit, waiting while the bucket is empty.
+
+    Args:
+        occupy: Requests about to be made.
+        timeout_seconds: Give up after this long (``TimeoutError``); ``None`` waits as needed.
+
+    Returns:
+        True when the limit was consulted, False outside a Prefect run (nothing to limit).
+    """
+    if not _in_prefect_run():
+        return False
+    rate_limit(SPEECH_API_LIMIT, occupy=occupy, timeout_seconds=timeout_seconds, strict=False)
+    return True
+
+
+@contextmanager
+def speech_api_slot(occupy: int = 1, *, timeout_seconds: float | None = None) -> Iterator[None]:
+    """Context manager form of :func:`acquire_speech_api_slot`, around one Speech API call.
+
+    Example:
+        >>> with speech_api_slot():      # doctest: +SKIP
+        ...     client.training_sets.get("ts-1")
+    """
+    acquire_speech_api_slot(occupy, timeout_seconds=timeout_seconds)
+    yield
+
+
+def _api_key() -> str:
     return str(PREFECT_API_URL.value() or "ephemeral")
 
 
@@ -35,9 +84,6 @@ def limit_exists() -> bool:
         hit = _known.get(key)
         if hit is not None and now - hit[0] < RECHECK_SECONDS:
             return hit[1]
-    from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
-
     try:
         with get_client(sync_client=True) as client:
             client.read_global_concurrency_limit_by_name(SPEECH_API_LIMIT)
@@ -61,4 +107,12 @@ def api_slot() -> Iterator[None]:
         yield
 
 
-__all__ = ["api_slot", "limit_exists"]
+__all__ = [
+    "SPEECH_API_DECAY_PER_SECOND",
+    "SPEECH_API_LIMIT",
+    "SPEECH_API_LIMIT_SLOTS",
+    "acquire_speech_api_slot",
+    "api_slot",
+    "limit_exists",
+    "speech_api_slot",
+]

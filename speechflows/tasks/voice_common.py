@@ -7,10 +7,12 @@ import os
 import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 
+from speechflows.settings import load_speech_settings
 from speechflows.speech.custom_voice.client import CustomVoiceClient
 from speechflows.speech.errors import NotFoundError, ResourceFailedError
 from speechflows.speech.polling import ContinuationState, resume
@@ -42,8 +44,6 @@ def http_transport() -> httpx.HTTPTransport:
 @contextmanager
 def voice_client() -> Iterator[CustomVoiceClient]:
     """A Custom Voice client built from the environment's settings."""
-    from speechflows.settings import load_speech_settings
-
     with CustomVoiceClient(load_speech_settings(), transport=http_transport()) as client:
         yield client
 
@@ -76,11 +76,8 @@ def wait_resumed(
     what: str,
 ) -> Any:
     """Poll ``state`` to its end, showing ``what`` in the progress artifact ``progress_key``."""
-    # A re-run gets the full stage deadline again, counted from now.
-    from datetime import UTC, datetime
-
     bar = LiveProgress(progress_key, what) if progress_key else None
-
+    # A re-run gets the full stage deadline again, counted from now.
     fresh = state.model_copy(
         update={"started_at": datetime.now(UTC), "deadline_seconds": options.deadline_seconds}
     )

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from speechflows.deployments.drops import DESCRIPTOR
 from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL
+from speechflows.flows.drops import DESCRIPTOR
 from tests.fixtures.prefect_stack import DeployStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]

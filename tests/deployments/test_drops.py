@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from speechflows.deployments.drops import (
+from speechflows.flows.drops import (
     DESCRIPTOR,
     DropError,
     find_local,
@@ -103,7 +103,7 @@ def test_a_blob_drop_is_scanned_downloaded_and_hashed_by_content(
 ) -> None:
     from azure.storage.blob import BlobServiceClient
 
-    from speechflows.deployments.blob_drops import scan_blob
+    from speechflows.flows.blob_drops import scan_blob
     from speechflows.settings import StorageSettings
 
     assert isinstance(storage_settings, StorageSettings)

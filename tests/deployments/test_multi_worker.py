@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from speechflows.deployments.limits import SPEECH_API_LIMIT
 from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, ensure_setup
 from speechflows.dev.postgres import Postgres
 from speechflows.dev.prefect_server import PrefectServer, PrefectWorker
+from speechflows.tasks.throttle import SPEECH_API_LIMIT
 from tests.fixtures.prefect_stack import PrefectAPI
 
 pytestmark = pytest.mark.slow
@@ -56,7 +56,7 @@ def test_setup_is_idempotent_and_creates_a_decaying_rate_limit(
 
 _SLOT_FLOW = """
 from prefect import flow
-from speechflows.deployments.limits import speech_api_slot
+from speechflows.tasks.throttle import speech_api_slot
 
 with speech_api_slot():  # no run context: nothing to limit
     pass

@@ -6,7 +6,7 @@ import sys
 
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-from speechflows.deployments.params import ProfessionalVoiceParams
+from speechflows.flows.params import ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from speechflows.deployments.params import (
+from speechflows.flows.params import (
     RESOURCE_ID_PATTERN,
     ConsentParams,
     CustomSpeechParams,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from speechflows.deployments.params import (
+from speechflows.flows.custom_speech import custom_speech_onboarding
+from speechflows.flows.params import (
     ConsentParams,
     CustomSpeechParams,
     DatasetSpec,
@@ -15,7 +16,6 @@ from speechflows.deployments.params import (
     PersonalVoiceParams,
     SpeechModelParams,
 )
-from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from tests.flows.conftest import EmulatorState, read_artifacts
 

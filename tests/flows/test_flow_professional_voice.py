@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from speechflows.deployments.params import ConsentParams, Deadlines, ProfessionalVoiceParams
 from speechflows.flows.common import ValidationFailedError
+from speechflows.flows.params import ConsentParams, Deadlines, ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from speechflows.speech.errors import ResourceFailedError
 from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from speechflows.deployments.params import ConsentParams, Deadlines, ProfessionalVoiceParams
+from speechflows.flows.params import ConsentParams, Deadlines, ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from tests.flows.conftest import blobs_in
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from azure.storage.blob import BlobServiceClient
 
-from speechflows.deployments.params import (
+from speechflows.flows.params import (
     ConsentParams,
     Deadlines,
     ProfessionalVoiceParams,

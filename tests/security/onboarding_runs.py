@@ -31,7 +31,10 @@ from uuid import UUID
 import httpx
 import pytest
 
-from speechflows.deployments.params import (
+# Imported here, not in the runs: importing the flows configures Prefect's logging, which must
+# happen before the test captures output (a console handler bound to a capture stream outlives it).
+from speechflows.flows.custom_speech import custom_speech_onboarding
+from speechflows.flows.params import (
     ConsentParams,
     CustomSpeechParams,
     DatasetSpec,
@@ -40,10 +43,6 @@ from speechflows.deployments.params import (
     ProfessionalVoiceParams,
     SpeechModelParams,
 )
-
-# Imported here, not in the runs: importing the flows configures Prefect's logging, which must
-# happen before the test captures output (a console handler bound to a capture stream outlives it).
-from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
 

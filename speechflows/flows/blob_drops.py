@@ -12,7 +12,9 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from speechflows.deployments.drops import (
+from azure.storage.blob import BlobServiceClient
+
+from speechflows.flows.drops import (
     BLOB_SCHEME,
     DESCRIPTOR,
     TARGETS,
@@ -21,12 +23,10 @@ from speechflows.deployments.drops import (
     parse_blob_location,
     parse_descriptor,
 )
-from speechflows.settings import StorageSettings, load_storage_settings
+from speechflows.settings import StorageSettings, default_azure_credential, load_storage_settings
 
 
 def _container_client(settings: StorageSettings, container: str) -> Any:
-    from azure.storage.blob import BlobServiceClient
-
     if settings.connection_string is not None:
         service = BlobServiceClient.from_connection_string(
             settings.connection_string.get_secret_value()
@@ -36,8 +36,6 @@ def _container_client(settings: StorageSettings, container: str) -> Any:
             settings.account_url or "", credential=settings.account_key.get_secret_value()
         )
     else:
-        from speechflows.settings import default_azure_credential
-
         service = BlobServiceClient(
             settings.account_url or "", credential=default_azure_credential()
         )

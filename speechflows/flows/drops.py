@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from speechflows.deployments.params import (
+from speechflows.flows.params import (
     CustomSpeechParams,
     PersonalVoiceParams,
     ProfessionalVoiceParams,
@@ -122,9 +122,7 @@ def _describe(exc: ValidationError, prefix: str = "") -> str:
         loc = ".".join(str(p) for p in (prefix, *error["loc"]) if p != "")
         parts.append(f"{loc or 'descriptor'}: {error['msg']}")
     more = f" (+{exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
-    return (
-        "; ".join(parts) + more + "; fix the field(s) named (see speechflows/deployments/params.py)"
-    )
+    return "; ".join(parts) + more + "; fix the field(s) named (see speechflows/flows/params.py)"
 
 
 def folder_hash(folder: Path) -> str:
