@@ -12,24 +12,14 @@ from speechflows.flows.params import (
     ConsentParams,
     CustomSpeechParams,
     DatasetSpec,
-    Deadlines,
     PersonalVoiceParams,
     SpeechModelParams,
 )
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from tests.flows.conftest import EmulatorState, read_artifacts
+from tests.flows.deadlines import FAST
 
 pytestmark = pytest.mark.e2e
-
-FAST = Deadlines(
-    poll_min_seconds=0.05,
-    poll_max_seconds=0.5,
-    consent_minutes=2,
-    personal_voice_minutes=2,
-    dataset_minutes=2,
-    model_minutes=2,
-    evaluation_minutes=2,
-)
 
 
 def _first(path: Path, suffixes: tuple[str, ...]) -> Path:

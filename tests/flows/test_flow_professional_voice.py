@@ -12,16 +12,13 @@ from typing import Any
 import pytest
 
 from speechflows.flows.common import ValidationFailedError
-from speechflows.flows.params import ConsentParams, Deadlines, ProfessionalVoiceParams
+from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from speechflows.speech.errors import ResourceFailedError
 from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
+from tests.flows.deadlines import FAST
 
 pytestmark = pytest.mark.e2e
-
-FAST = Deadlines(
-    poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=2, consent_minutes=2
-)
 
 
 def _params(

@@ -6,15 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from speechflows.flows.params import ConsentParams, Deadlines, ProfessionalVoiceParams
+from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from tests.flows.conftest import blobs_in
+from tests.flows.deadlines import FAST
 
 pytestmark = pytest.mark.e2e
-
-FAST = Deadlines(
-    poll_min_seconds=0.05, poll_max_seconds=0.3, training_set_minutes=2, consent_minutes=2
-)
 
 
 def test_deleted_file_is_pruned_and_restoring_it_stages_it_again(

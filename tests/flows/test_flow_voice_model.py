@@ -10,24 +10,16 @@ from azure.storage.blob import BlobServiceClient
 
 from speechflows.flows.params import (
     ConsentParams,
-    Deadlines,
     ProfessionalVoiceParams,
     VoiceModelParams,
 )
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from speechflows.speech import CustomVoiceClient
 from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
+from tests.flows.deadlines import FAST
 
 pytestmark = pytest.mark.e2e
 
-FAST = Deadlines(
-    poll_min_seconds=0.05,
-    poll_max_seconds=0.3,
-    consent_minutes=2,
-    training_set_minutes=2,
-    model_minutes=2,
-    endpoint_minutes=2,
-)
 CONSENT_BLOB = "consents/pv-model/consent.wav"
 
 

@@ -38,24 +38,13 @@ from speechflows.flows.params import (
     ConsentParams,
     CustomSpeechParams,
     DatasetSpec,
-    Deadlines,
     PersonalVoiceParams,
     ProfessionalVoiceParams,
     SpeechModelParams,
 )
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
-
-FAST = Deadlines(
-    poll_min_seconds=0.05,
-    poll_max_seconds=0.5,
-    consent_minutes=2,
-    training_set_minutes=2,
-    personal_voice_minutes=2,
-    dataset_minutes=2,
-    model_minutes=2,
-    evaluation_minutes=2,
-)
+from tests.flows.deadlines import FAST
 
 
 @dataclass
