@@ -8,7 +8,7 @@ how-tos. Mono is not required by the docs for either; it is a warning for AudioA
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from speechflows.datasets.audio_checks import (
     READ_ERRORS,
@@ -56,11 +56,9 @@ CONSENT = AudioSpec(
     mp3_bitrates=frozenset({128, 192, 256, 320}),
     durations=(("audio.too_short", 3.0, None), ("audio.too_long", None, 90.0)),
 )
-PROMPT = AudioSpec(
-    containers=frozenset({"wav", "mp3"}),
-    sample_rates=_PERSONAL_RATES,
-    bit_depths=frozenset({16, 24, 32}),
-    mp3_bitrates=frozenset({128, 192, 256, 320}),
+# Prompt audio is recorded like the consent: the same formats, a longer minimum, a size cap.
+PROMPT = replace(
+    CONSENT,
     durations=(("audio.too_short", 5.0, None), ("audio.too_long", None, 90.0)),
     max_bytes=30 * 1000 * 1000,
 )
