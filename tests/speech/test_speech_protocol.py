@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -429,25 +430,21 @@ def test_get_or_create_dataset_reuses_a_match_and_replaces_a_failed_one() -> Non
 
     values: list[dict[str, Any]] = [{**existing, "displayName": "faq's"}]
     with stt(handler, FakeTime()) as client:
-        ds, was_created = client.datasets.get_or_create(
+        get_or_create = functools.partial(
+            client.datasets.get_or_create,
             kind="Language",
             locale="en-US",
             display_name="faq's",
             content_url=SAS,
             content_hash="h1",
         )
+        ds, was_created = get_or_create()
         assert (ds.id, was_created, posts) == ("d1", False, [])
         values = [
             {**failed, "displayName": "faq's"},
             {**existing, "displayName": "faq's", "customProperties": {}},
         ]
-        ds, was_created = client.datasets.get_or_create(
-            kind="Language",
-            locale="en-US",
-            display_name="faq's",
-            content_url=SAS,
-            content_hash="h1",
-        )
+        ds, was_created = get_or_create()
     assert (ds.id, was_created) == ("new", True)
     assert posts[0]["customProperties"] == {CONTENT_HASH_PROPERTY: "h1"}
     assert posts[0]["contentUrl"] == SAS
