@@ -36,6 +36,23 @@ def _params_file(tmp: Path, name: str, **values: Any) -> str:
     return str(path)
 
 
+def _voice_args(tmp: Path, data: Path, consent: Path) -> list[str]:
+    """``onboard voice`` of ``data`` for Jess Doe at Contoso, with the FAST deadlines."""
+    return [
+        "onboard",
+        "voice",
+        str(data),
+        "--talent",
+        "Jess Doe",
+        "--company",
+        "Contoso",
+        "--consent",
+        str(consent),
+        "--params",
+        _params_file(tmp, "voice"),
+    ]
+
+
 def _invoke(*args: str) -> Any:
     result = CliRunner().invoke(app, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -50,22 +67,7 @@ def test_onboard_voice_personal_and_speech_print_json_results(
 
     consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "voice", DataKind.AUDIO_AND_SCRIPT, count=3)
-    voice = _invoke(
-        "onboard",
-        "voice",
-        str(data),
-        "--project",
-        "cli-voice",
-        "--talent",
-        "Jess Doe",
-        "--company",
-        "Contoso",
-        "--consent",
-        str(consent),
-        "--json",
-        "--params",
-        _params_file(tmp_path, "voice"),
-    )
+    voice = _invoke(*_voice_args(tmp_path, data, consent), "--project", "cli-voice", "--json")
     assert voice.exit_code == 0, voice.output
     doc = json.loads(voice.stdout)
     assert doc["training_set"]["id"] == "cli-voice-trainingset" and doc["utterance_count"] == 3
@@ -139,19 +141,7 @@ def test_broken_dataset_exits_1_and_shows_the_findings(
 
     consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "broken", DataKind.AUDIO_AND_SCRIPT, count=4, broken=True)
-    args = [
-        "onboard",
-        "voice",
-        str(data),
-        "--talent",
-        "Jess Doe",
-        "--company",
-        "Contoso",
-        "--consent",
-        str(consent),
-        "--params",
-        _params_file(tmp_path, "voice"),
-    ]
+    args = _voice_args(tmp_path, data, consent)
 
     text = _invoke(*args, "--project", "cli-broken")
     assert text.exit_code == 1
