@@ -1,0 +1,175 @@
+"""The layering rules of docs/architecture.md, read off the source with ``ast`` (nothing imported).
+
+Dependencies point one way: ``deployments → flows → tasks → {speech, storage, datasets}``,
+``storage → datasets``, ``emulator → datasets``; no import cycles between modules (a package's
+``__init__`` counts as a module); ``speech``, ``storage`` and ``datasets`` never import Prefect;
+no imports inside functions in the layers below the CLI except optional dependencies.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "speechflows"
+
+# Imported inside a function on purpose: optional extras or a process entry point's server.
+OPTIONAL_IMPORTS = {"azure.identity", "uvicorn"}
+# The CLI keeps `speechflows --help` and `validate` from importing Prefect (its modules say so).
+LAZY_LAYERS = {"cli", "demo"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _sources() -> dict[str, tuple[Path, ast.Module]]:
+    return {
+        _module_name(p): (p, ast.parse(p.read_text(encoding="utf-8"), str(p)))
+        for p in sorted(PACKAGE.rglob("*.py"))
+    }
+
+
+SOURCES = _sources()
+
+
+def _resolve(importer: str, path: Path, node: ast.ImportFrom | ast.Import) -> list[str]:
+    """The speechflows modules (or packages) an import statement names."""
+    if isinstance(node, ast.Import):
+        candidates = [a.name for a in node.names]
+    else:
+        base = node.module or ""
+        if node.level:
+            package = importer.split(".")
+            if path.name != "__init__.py":
+                package = package[:-1]
+            package = package[: len(package) - node.level + 1]
+            base = ".".join([*package, base] if base else package)
+        candidates = [base] + [f"{base}.{a.name}" for a in node.names]
+    found = []
+    for name in candidates:
+        while name and name not in SOURCES:
+            name = name.rpartition(".")[0]
+        if name and name != importer:
+            found.append(name)
+    return found
+
+
+def _edges() -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = defaultdict(set)
+    for name, (path, tree) in SOURCES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                edges[name].update(_resolve(name, path, node))
+    return edges
+
+
+EDGES = _edges()
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _cycles() -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in EDGES.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in SOURCES:
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    assert _cycles() == []
+
+
+@pytest.mark.parametrize(
+    ("lower", "forbidden"),
+    [
+        ("flows", {"deployments", "cli", "demo", "dev"}),
+        ("tasks", {"deployments", "flows", "cli", "demo", "dev"}),
+        ("speech", {"tasks", "flows", "deployments", "storage", "datasets", "emulator"}),
+        ("storage", {"tasks", "flows", "deployments", "speech", "emulator"}),
+        ("datasets", {"storage", "speech", "tasks", "flows", "deployments", "emulator"}),
+        ("emulator", {"speech", "storage", "tasks", "flows", "deployments"}),
+    ],
+)
+def test_dependencies_point_down(lower: str, forbidden: set[str]) -> None:
+    wrong = sorted(
+        f"{a} -> {b}"
+        for a, targets in EDGES.items()
+        if _layer(a) == lower
+        for b in targets
+        if _layer(b) in forbidden
+    )
+    assert wrong == []
+
+
+@pytest.mark.parametrize("layer", ["speech", "storage", "datasets"])
+def test_library_layers_do_not_import_prefect(layer: str) -> None:
+    users = sorted(
+        name
+        for name, (_, tree) in SOURCES.items()
+        if _layer(name) == layer
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for target in (
+            [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        )
+        if target == "prefect" or target.startswith("prefect.")
+    )
+    assert users == []
+
+
+def test_no_imports_inside_functions_below_the_cli() -> None:
+    inner = []
+    for name, (path, tree) in SOURCES.items():
+        if _layer(name) in LAZY_LAYERS:
+            continue
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    names = (
+                        [a.name for a in node.names]
+                        if isinstance(node, ast.Import)
+                        else [node.module or ""]
+                    )
+                    if not any(
+                        n.split(".")[0] in OPTIONAL_IMPORTS or n in OPTIONAL_IMPORTS for n in names
+                    ):
+                        inner.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {fn.name}")
+    assert inner == []
