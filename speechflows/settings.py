@@ -74,12 +74,15 @@ def default_azure_credential() -> Any:
     return DefaultAzureCredential()
 
 
+def _settings_config(env_prefix: str) -> SettingsConfigDict:
+    """Settings read from ``<env_prefix>*`` variables or a ``.env`` file; frozen once loaded."""
+    return SettingsConfigDict(env_prefix=env_prefix, env_file=".env", extra="ignore", frozen=True)
+
+
 class SpeechSettings(BaseSettings):
     """Where the Speech resource is and how to authenticate to it."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SPEECHFLOWS_SPEECH_", env_file=".env", extra="ignore", frozen=True
-    )
+    model_config = _settings_config("SPEECHFLOWS_SPEECH_")
 
     endpoint: str | None = None
     region: str | None = None
@@ -168,9 +171,7 @@ class SpeechSettings(BaseSettings):
 class StorageSettings(BaseSettings):
     """The Blob storage account that holds staged data, and how SAS URLs for it are minted."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SPEECHFLOWS_STORAGE_", env_file=".env", extra="ignore", frozen=True
-    )
+    model_config = _settings_config("SPEECHFLOWS_STORAGE_")
 
     connection_string: SecretStr | None = None
     account_url: str | None = None

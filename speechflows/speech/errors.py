@@ -24,6 +24,8 @@ signatures: they pass through :func:`speechflows.redaction.redact_text`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from speechflows.redaction import redact_text
@@ -124,23 +126,9 @@ class RequestTimeoutError(SpeechHTTPError, TransientError):
 class ThrottledError(SpeechHTTPError, TransientError):
     """429: too many requests. ``retry_after`` is the service's wait hint in seconds, if any."""
 
-    def __init__(
-        self,
-        status: int,
-        code: str | None,
-        inner_code: str | None,
-        message: str,
-        target: str | None = None,
-        request_id: str | None = None,
-        *,
-        method: str = "",
-        url: str = "",
-        retry_after: float | None = None,
-    ) -> None:
+    def __init__(self, *args: Any, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
-        super().__init__(
-            status, code, inner_code, message, target, request_id, method=method, url=url
-        )
+        super().__init__(*args, **kwargs)
 
 
 class ServiceError(SpeechHTTPError, TransientError):
