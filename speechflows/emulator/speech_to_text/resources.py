@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from speechflows.emulator.core.errors import ApiError
 from speechflows.emulator.core.wire import UUID_RE
 from speechflows.emulator.speech_to_text.catalog import (
+    BASE_DEPRECATION,
     STT_BASE_CREATED,
     STT_BASE_MODELS,
     STT_DATASET_KINDS,
@@ -226,10 +227,7 @@ def base_models(base: str, version: str) -> list[dict[str, Any]]:
                 "self": link(base, version, f"models/base/{mid}"),
                 "links": {"manifest": link(base, version, f"models/base/{mid}/manifest")},
                 "properties": {
-                    "deprecationDates": {
-                        "adaptationDateTime": "2027-01-15T00:00:00Z",
-                        "transcriptionDateTime": "2028-01-15T00:00:00Z",
-                    },
+                    "deprecationDates": dict(BASE_DEPRECATION),
                     "features": {
                         **features(version, custom=False),
                         "supportsAdaptationsWith": list(kinds),

@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 
 import speechflows.emulator.speech_to_text.resources as stt
 from speechflows.emulator.core.errors import ApiError
+from speechflows.emulator.core.locales import same as same_locale
 from speechflows.emulator.core.wire import (
     base_url,
     json_body,
@@ -98,7 +99,7 @@ class SpeechToText(DatasetRoutes):
         refs["baseModel"], base = self._resolve(
             body, "baseModel", ("models/base",), "InvalidBaseModel"
         )
-        if base["locale"] != loc:
+        if not same_locale(base["locale"], loc):
             raise bad(
                 f"The base model's locale {base['locale']!r} differs from {loc!r}.",
                 "InvalidLocale",
@@ -117,7 +118,7 @@ class SpeechToText(DatasetRoutes):
                     "FailedDataset",
                     target="datasets",
                 )
-            if ds.get("locale") != loc:
+            if not same_locale(ds.get("locale"), loc):
                 raise bad(
                     f"datasets[{i}] has locale {ds.get('locale')!r}, not {loc!r}.",
                     "InvalidLocale",
@@ -172,7 +173,7 @@ class SpeechToText(DatasetRoutes):
                 "InvalidDataset",
                 target="dataset",
             )
-        if ds.get("locale") != loc:
+        if not same_locale(ds.get("locale"), loc):
             raise bad(
                 f"The dataset locale {ds.get('locale')!r} differs from {loc!r}.",
                 "InvalidLocale",
@@ -207,7 +208,7 @@ class SpeechToText(DatasetRoutes):
                 "ModelNotDeployable",
                 target="model",
             )
-        if model.get("locale") != loc:
+        if not same_locale(model.get("locale"), loc):
             raise bad(
                 f"The model's locale {model.get('locale')!r} differs from {loc!r}.",
                 "InvalidLocale",
