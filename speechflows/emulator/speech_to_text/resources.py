@@ -190,6 +190,7 @@ def render(
                 for proto, scheme in (("rest", urlsplit(base).scheme), ("webSocket", ws))
                 for mode in ("interactive", "conversation", "dictation")
             }
+            out["links"]["logs"] = link(base, version, f"endpoints/{rid}/files/logs")
         else:
             out["links"] = {"webSocket": f"{ws}://{host}/stt/speech/universal/v2?cid={rid}"}
         if version != LEGACY:

@@ -29,6 +29,7 @@ from speechflows.emulator.core.wire import (
     make_filter,
     obj,
 )
+from speechflows.emulator.speech_to_text.catalog import stt_dataset_locales
 from speechflows.emulator.speech_to_text.datasets import DatasetRoutes
 from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 
@@ -312,12 +313,60 @@ class SpeechToText(DatasetRoutes):
                 return JSONResponse(item)
         raise not_found("base models", id)
 
+    # endpoint logs (v3.2 only; the emulator recognises no audio, so there are never logs) ----
+    def list_endpoint_logs(self, request: Request, id: str) -> Response:
+        """Endpoints_ListLogs: an empty page."""
+        endpoint = self._get("endpoints", id)
+        return self._page(request, [], f"endpoints/{endpoint['id']}/files/logs")
+
+    def delete_endpoint_logs(self, request: Request, id: str) -> Response:
+        """Endpoints_DeleteLogs: 202, the deletion runs asynchronously (spec)."""
+        self._get("endpoints", id)
+        return Response(status_code=202)
+
+    def get_endpoint_log(self, request: Request, id: str, logId: str) -> Response:
+        """Endpoints_GetLog: no log exists."""
+        self._get("endpoints", id)
+        raise not_found("logs", logId)
+
+    def delete_endpoint_log(self, request: Request, id: str, logId: str) -> Response:
+        """Endpoints_DeleteLog: 204."""
+        self._get("endpoints", id)
+        return Response(status_code=204)
+
+    def list_base_model_logs(self, request: Request, locale: str) -> Response:
+        """Endpoints_ListBaseModelLogs: an empty page."""
+        return self._page(request, [], f"endpoints/base/{locale}/files/logs")
+
+    def delete_base_model_logs(self, request: Request, locale: str) -> Response:
+        """Endpoints_DeleteBaseModelLogs: 202."""
+        return Response(status_code=202)
+
+    def supported_locales(self, coll: str) -> Any:
+        """Projects/Models/Evaluations/Endpoints_ListSupportedLocales (ledger § Locales)."""
+        kind = "Acoustic" if coll == "evaluations" else "Language"
+
+        def handler(request: Request) -> Response:
+            return JSONResponse(stt_dataset_locales()[kind])
+
+        return handler
+
     def router(self) -> APIRouter:
         r = APIRouter(prefix="/speechtotext/v3.2" if self.version == LEGACY else "/speechtotext")
         add = r.add_api_route
         add("/datasets/locales", self.dataset_locales, methods=["GET"])
+        for coll in ("projects", "models", "evaluations", "endpoints"):
+            add(f"/{coll}/locales", self.supported_locales(coll), methods=["GET"])
         if self.version == LEGACY:
             add("/datasets/upload", self.upload_dataset, methods=["POST"])
+            logs = "/endpoints/{id}/files/logs"
+            add(logs, self.list_endpoint_logs, methods=["GET"])
+            add(logs, self.delete_endpoint_logs, methods=["DELETE"])
+            add(logs + "/{logId}", self.get_endpoint_log, methods=["GET"])
+            add(logs + "/{logId}", self.delete_endpoint_log, methods=["DELETE"])
+            base_logs = "/endpoints/base/{locale}/files/logs"
+            add(base_logs, self.list_base_model_logs, methods=["GET"])
+            add(base_logs, self.delete_base_model_logs, methods=["DELETE"])
         add("/datasets/{id}/blocks:commit", self.commit_blocks, methods=["POST"])
         add("/datasets/{id}/blocks", self.upload_block, methods=["PUT"])
         add("/datasets/{id}/blocks", self.get_blocks, methods=["GET"])
