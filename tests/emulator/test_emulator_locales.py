@@ -147,3 +147,14 @@ def test_every_dataset_locale_has_a_base_model(client: httpx.Client) -> None:
         seen |= {m["locale"] for m in body["values"]}
         url = body.get("@nextLink")
     assert locales <= seen
+
+
+def test_dataset_locale_outside_its_kind_is_refused(client: httpx.Client) -> None:
+    by_kind = client.get(f"/speechtotext/datasets/locales{Q}").json()
+    assert "af-ZA" in by_kind["Language"] and "af-ZA" not in by_kind["Pronunciation"]
+    body = {"displayName": "p", "locale": "af-za", "kind": "Pronunciation"}
+    r = client.post(f"/speechtotext/datasets{Q}", json=body)
+    assert r.status_code == 400
+    assert r.json()["innerError"]["code"] == "InvalidLocale"
+    ok = client.post(f"/speechtotext/datasets{Q}", json={**body, "kind": "Language"})
+    assert ok.status_code == 201, ok.text

@@ -52,6 +52,7 @@ def deployed(client: httpx.Client, tmp_path: Path) -> dict[str, Any]:
     )
     assert endpoint.status_code == 201, endpoint.text
     return {
+        "model": trained,
         "evaluation": _done(client, evaluation.json()["self"]),
         "endpoint": _done(client, endpoint.json()["self"]),
     }
@@ -164,3 +165,10 @@ def test_evaluation_metrics_wait_for_success(client: httpx.Client, tmp_path: Pat
         what="evaluation",
     )
     assert "tokenErrorRate1" in done["properties"]
+
+
+def test_model_files_link_answers(client: httpx.Client, deployed: dict[str, Any]) -> None:
+    """Models_ListFiles: the ``links.files`` of a custom model is served (a page, not a 404)."""
+    listed = client.get(deployed["model"]["links"]["files"])
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["values"] == []

@@ -6,10 +6,9 @@ block upload, v3.2 multipart upload, files and the report), base and custom mode
 evaluations (and their files), endpoints. Creates are ``POST`` with server-assigned UUIDs,
 answer 201 with ``Location``; GETs of entities still processing carry ``Retry-After``.
 
-Choices the spec leaves open: deletes of unknown ids answer 204 (the spec: "deleted or did not
-exist"); a dataset's ``locale`` must be supported for its kind and equal its project's
-(400 ``InvalidLocale``); a model needs a known ``baseModel`` and Succeeded datasets whose kinds
-the base model supports; an endpoint needs a Succeeded model.
+What the service does, and the choices the spec leaves open (deletes of unknown ids, locale
+and kind checks on creates, the states a reference must be in): ``docs/azure-behaviour.md``
+§ Speech to text and § Locales.
 """
 
 from __future__ import annotations
@@ -377,7 +376,7 @@ class SpeechToText(DatasetRoutes):
         add("/models", self.create_model, methods=["POST"])
         add("/evaluations", self.create_evaluation, methods=["POST"])
         add("/endpoints", self.create_endpoint, methods=["POST"])
-        for coll in ("datasets", "evaluations"):
+        for coll in ("datasets", "evaluations", "models"):
             add(f"/{coll}/{{id}}/files", self.list_files(coll), methods=["GET"])
             add(f"/{coll}/{{id}}/files/{{fileId}}", self.get_file(coll), methods=["GET"])
         for coll in ("datasets", "models", "evaluations", "endpoints"):
