@@ -9,6 +9,11 @@ import re
 import httpx
 import pytest
 
+from speechflows.flows.params import LOCALE_PATTERN
+from speechflows.tasks.voice_common import OnboardingError
+from speechflows.tasks.voice_models import check_recipe
+from tests.fixtures.emulator import EmulatorService
+
 V = "?api-version=2026-01-01"
 Q = "?api-version=2025-10-15"
 # The ten locales of Microsoft's published custom speech sample data (reference §4.4), plus the
@@ -158,3 +163,16 @@ def test_dataset_locale_outside_its_kind_is_refused(client: httpx.Client) -> Non
     assert r.json()["innerError"]["code"] == "InvalidLocale"
     ok = client.post(f"/speechtotext/datasets{Q}", json={**body, "kind": "Language"})
     assert ok.status_code == 201, ok.text
+
+
+def test_product_recipe_check_accepts_a_lower_case_locale(
+    emulator: EmulatorService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client side too: the recipes list ``en-US`` and the flow parameter may say ``en-us``."""
+    monkeypatch.setenv("SPEECHFLOWS_SPEECH_ENDPOINT", emulator.base_url)
+    monkeypatch.setenv("SPEECHFLOWS_SPEECH_KEY", emulator.key)
+    assert re.fullmatch(LOCALE_PATTERN, "en-us")
+    minimum = check_recipe.fn("Default", utterance_count=10, locale="en-us")
+    assert minimum == emulator.min_utterance_count
+    with pytest.raises(OnboardingError, match="does not accept"):
+        check_recipe.fn("MultiStyle", utterance_count=500, locale="de-de")
