@@ -77,7 +77,9 @@ def ensure_speech_project(
         found = [
             p
             for p in cs.projects.list(filter=f"displayName eq {odata_quote(display_name)}")
-            if p.display_name == display_name and (p.locale or locale) == locale
+            # The service echoes en-US for en-us: locales compare ignoring case.
+            if p.display_name == display_name
+            and (p.locale or locale).casefold() == locale.casefold()
         ]
         if found:
             found.sort(key=lambda p: str(p.created_date_time or ""))

@@ -52,7 +52,10 @@ def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) 
             f"recipe {recipe.kind} needs at least {minimum} utterances; the training set has "
             f"{utterance_count or 0}. Record more, or choose another recipe"
         )
-    if recipe.dataset_locales and locale not in recipe.dataset_locales:
+    # Locale tags compare ignoring case (docs/azure-behaviour.md § Locales).
+    if recipe.dataset_locales and locale.casefold() not in {
+        x.casefold() for x in recipe.dataset_locales
+    }:
         raise OnboardingError(
             f"recipe {recipe.kind} does not accept {locale} data (accepts {', '.join(recipe.dataset_locales)})"
         )

@@ -199,11 +199,20 @@ def make_filter(
     *,
     time_props: Sequence[str] = ("createdDateTime", "lastActionDateTime"),
     getter: Callable[[dict[str, Any], str], Any] | None = None,
+    caseless_props: Sequence[str] = ("locale",),
 ) -> Callable[[dict[str, Any]], bool]:
-    """Compile a list ``filter`` into a predicate over rendered resources."""
+    """Compile a list ``filter`` into a predicate over rendered resources.
+
+    ``caseless_props`` compare ignoring case (locales: ``docs/azure-behaviour.md`` § Locales).
+    """
     if not expression or not expression.strip():
         return lambda _item: True
-    get = getter or (lambda item, prop: item.get(prop))
+    read = getter or (lambda item, prop: item.get(prop))
+
+    def get(item: dict[str, Any], prop: str) -> Any:
+        value = read(item, prop)
+        return value.casefold() if prop in caseless_props and isinstance(value, str) else value
+
     terms: list[tuple[bool, str, str, str]] = []
     joins: list[str] = []
     pos = 0
@@ -226,7 +235,10 @@ def make_filter(
                 f"operator {op!r} is only supported on "
                 f"{', '.join(p for p in time_props if p in supported)}",
             )
-        terms.append((bool(m["not"]), prop, op, _literal(m["value"])))
+        value = _literal(m["value"])
+        terms.append(
+            (bool(m["not"]), prop, op, value.casefold() if prop in caseless_props else value)
+        )
         pos = m.end()
         if pos < len(text):
             j = _JOIN.match(text, pos)

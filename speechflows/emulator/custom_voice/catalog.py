@@ -1,26 +1,36 @@
 """Fixed Custom Voice data: locales, model recipes and base models.
 
-Values follow the spec examples (``get_recipes.json``, ``get_base_models.json``).
+Values follow the spec examples (``get_recipes.json``, ``get_base_models.json``); the locale
+list and how it is matched are in ``docs/azure-behaviour.md`` § Locales.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+# Text to speech locales (the Learn "Language and voice support" list for text to speech, read
+# 2026-11). Custom voice accepts a locale of this list; see docs/azure-behaviour.md § Locales.
+# fmt: off
 TTS_LOCALES = (
-    "en-US",
-    "en-GB",
-    "en-AU",
-    "fr-FR",
-    "de-DE",
-    "it-IT",
-    "es-ES",
-    "ja-JP",
-    "zh-CN",
-    "pt-BR",
-    "ko-KR",
-    "nl-NL",
+    "af-ZA", "am-ET", "ar-AE", "ar-BH", "ar-DZ", "ar-EG", "ar-IQ", "ar-JO", "ar-KW", "ar-LB",
+    "ar-LY", "ar-MA", "ar-OM", "ar-QA", "ar-SA", "ar-SY", "ar-TN", "ar-YE", "as-IN", "az-AZ",
+    "bg-BG", "bn-BD", "bn-IN", "bs-BA", "ca-ES", "cs-CZ", "cy-GB", "da-DK", "de-AT", "de-CH",
+    "de-DE", "el-GR", "en-AU", "en-CA", "en-GB", "en-HK", "en-IE", "en-IN", "en-KE", "en-NG",
+    "en-NZ", "en-PH", "en-SG", "en-TZ", "en-US", "en-ZA", "es-AR", "es-BO", "es-CL", "es-CO",
+    "es-CR", "es-CU", "es-DO", "es-EC", "es-ES", "es-GQ", "es-GT", "es-HN", "es-MX", "es-NI",
+    "es-PA", "es-PE", "es-PR", "es-PY", "es-SV", "es-US", "es-UY", "es-VE", "et-EE", "eu-ES",
+    "fa-IR", "fi-FI", "fil-PH", "fr-BE", "fr-CA", "fr-CH", "fr-FR", "ga-IE", "gl-ES", "gu-IN",
+    "he-IL", "hi-IN", "hr-HR", "hu-HU", "hy-AM", "id-ID", "is-IS", "it-IT", "iu-Cans-CA",
+    "iu-Latn-CA", "ja-JP", "jv-ID", "ka-GE", "kk-KZ", "km-KH", "kn-IN", "ko-KR", "lo-LA",
+    "lt-LT", "lv-LV", "mk-MK", "ml-IN", "mn-MN", "mr-IN", "ms-MY", "mt-MT", "my-MM", "nb-NO",
+    "ne-NP", "nl-BE", "nl-NL", "or-IN", "pa-IN", "pl-PL", "ps-AF", "pt-BR", "pt-PT", "ro-RO",
+    "ru-RU", "si-LK", "sk-SK", "sl-SI", "so-SO", "sq-AL", "sr-Latn-RS", "sr-RS", "su-ID",
+    "sv-SE", "sw-KE", "sw-TZ", "ta-IN", "ta-LK", "ta-MY", "ta-SG", "te-IN", "th-TH", "tr-TR",
+    "uk-UA", "ur-IN", "ur-PK", "uz-UZ", "vi-VN", "wuu-CN", "yue-CN", "zh-CN", "zh-CN-guangxi",
+    "zh-CN-henan", "zh-CN-liaoning", "zh-CN-shaanxi", "zh-CN-shandong", "zh-CN-sichuan",
+    "zh-HK", "zh-TW", "zu-ZA",
 )
+# fmt: on
 
 
 def recipes(min_utterance_count: int) -> list[dict[str, Any]]:

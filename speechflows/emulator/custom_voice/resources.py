@@ -1,7 +1,7 @@
 """Custom Voice request checking and version-aware rendering.
 
 Checks follow the spec schemas (required fields, ``ResourceId`` pattern, enums) and the docs
-(a supported locale, ``scripts`` for ``AudioAndScript``/``LongAudio``). Referenced resources
+(``scripts`` for ``AudioAndScript``/``LongAudio``); locales: ``docs/azure-behaviour.md`` § Locales. Referenced resources
 (project, consent, training set, model) must exist: 400 ``BadRequest`` otherwise.
 
 Rendering drops private fields (``_*``) and what an older ``api-version`` does not define:
@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from speechflows.emulator.core.errors import ApiError
+from speechflows.emulator.core.locales import find as find_locale
 from speechflows.emulator.core.wire import RESOURCE_ID, UUID_RE
 from speechflows.emulator.custom_voice.catalog import TTS_LOCALES
 
@@ -91,15 +92,19 @@ def choice(
 
 
 def locale(body: dict[str, Any], *, required: bool = True) -> str | None:
+    """The locale in canonical case; matched case-insensitively (ledger § Locales)."""
     value = text(body, "locale", required=required)
-    if value is not None and value not in TTS_LOCALES:
+    if value is None:
+        return None
+    known = find_locale(value, TTS_LOCALES)
+    if known is None:
         raise bad(
-            f"The locale {value!r} is not supported for custom voice "
-            f"(supported: {', '.join(TTS_LOCALES)}).",
+            f"The locale {value!r} is not supported for custom voice; use a text to speech "
+            "locale such as en-US, de-DE or zh-CN.",
             inner="UnsupportedLocale",
             target="locale",
         )
-    return value
+    return known
 
 
 def blob_source(body: dict[str, Any], name: str, *, required: bool) -> dict[str, Any] | None:

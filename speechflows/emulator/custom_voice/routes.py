@@ -1,7 +1,8 @@
 """Custom Voice routes (``/customvoice/...``, api-versions 2026-01-01, 2024-02-01-preview and
 2023-12-01-preview).
 
-Choices the spec leaves open, decided here:
+Choices the spec leaves open, decided here (the ledger, ``docs/azure-behaviour.md`` § Custom
+Voice, records them with their sources):
 
 * **Re-PUT of an existing id.** The same definition → 201 with the resource as it is now (and,
   for long-running creates, the ``Operation-Id``/``Operation-Location`` of the operation that

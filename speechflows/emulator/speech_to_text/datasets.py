@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 import speechflows.emulator.speech_to_text.resources as stt
+from speechflows.emulator.core.locales import find as find_locale
 from speechflows.emulator.core.signing import file_signature
 from speechflows.emulator.core.store import StoredFile
 from speechflows.emulator.core.wire import (
@@ -39,7 +40,7 @@ class DatasetRoutes(SttBase):
     def _dataset_fields(self, body: dict[str, Any]) -> dict[str, Any]:
         kind = stt.check_kind(body)
         loc = self._locale(body)
-        if loc not in stt_dataset_locales().get(kind, []):
+        if find_locale(loc, stt_dataset_locales().get(kind, [])) is None:
             raise bad(
                 f"The locale {loc!r} is not supported for {kind} datasets; see "
                 "GET /datasets/locales.",

@@ -8,12 +8,10 @@
   accepted → Failed with ``properties.error`` (``InaccessibleCustomerStorage``,
   ``DataImportFailed``, ``NoUtf8WithBom``, ``InvalidAudioFormat`` or ``InvalidDataset``).
 * ``stt.model``: simulated training: Running for ``model_training_seconds``, then Succeeded.
-* ``stt.evaluation``: **simulated figures**, never a real recognition. For a dataset with ``W``
-  transcript words and ``S`` accepted lines, the base error rate is
-  ``r = 0.08 + 0.04 * u(dataset id)`` (``u`` = first 32 bits of SHA-256 / 2**32); a base model
-  scores ``r``, a custom model ``0.7 * r``. Errors ``E = round(rate * W)`` split 60 % / 25 % /
-  15 % into substitutions / deletions / insertions; ``wordErrorRate = E / W``; sentence errors
-  ``min(S, ceil(0.8 * E))``. An ``EvaluationDetails`` file states that the figures are simulated.
+* ``stt.evaluation``: **simulated figures**, never a real recognition: word, sentence and token
+  metrics from one simulated alignment (the formula: ``docs/azure-behaviour.md`` § Speech to
+  text), ``transcription1/2`` references and their files, and an ``EvaluationDetails`` file
+  that states that the figures are simulated.
 * ``stt.endpoint``: simulated deployment: Running, then Succeeded.
 """
 
@@ -190,42 +188,102 @@ class EvaluationJob(_Base):
         for n in ("1", "2"):
             coll = job.params[f"model{n}"][0]
             rate = base_rate if coll == "models/base" else 0.7 * base_rate
-            errors = round(rate * words)
-            sub, dele = round(0.6 * errors), round(0.25 * errors)
-            ins = errors - sub - dele
-            sent_err = min(sentences, math.ceil(0.8 * errors))
-            props |= {
-                f"wordErrorRate{n}": round(errors / words, 4) if words else 0.0,
-                f"sentenceErrorRate{n}": round(sent_err / sentences, 4) if sentences else 0.0,
-                f"sentenceCount{n}": sentences,
-                f"wordCount{n}": words,
-                f"correctWordCount{n}": words - sub - dele,
-                f"wordSubstitutionCount{n}": sub,
-                f"wordDeletionCount{n}": dele,
-                f"wordInsertionCount{n}": ins,
-            }
+            props |= _alignment(n, words, sentences, rate)
         return {"ok": True, "properties": props}
 
     def finish(self, job: Job, result: dict[str, Any]) -> str:
+        store = self.ctx.store
+        created = now_stt()
+        props = result.get("properties") or {}
         note = {
             "simulated": True,
             "explanation": "Figures are simulated by the speechflows emulator from dataset "
-            "statistics (see speechflows/emulator/speech_to_text/jobs.py); no audio was "
-            "recognised.",
-            "properties": result.get("properties"),
+            "statistics (see docs/azure-behaviour.md, Speech to text); no audio was recognised.",
+            "properties": props,
         }
-        self.ctx.store.put_file(
-            StoredFile(
-                str(uuid.uuid4()),
-                job.resource_id,
-                "evaluation.json",
-                "EvaluationDetails",
-                now_stt(),
-                None,
-                json.dumps(note, indent=2).encode(),
+        files = [("evaluation.json", "EvaluationDetails", note)]
+        body = store.get(API, job.coll, job.resource_id)
+        if result.get("ok") and body is not None:
+            refs = dict(body.get("_refs") or {})
+            for n in ("1", "2"):
+                tid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{job.resource_id}/transcription{n}"))
+                refs[f"transcription{n}"] = ["transcriptions", tid]
+                files.append(
+                    (
+                        f"transcription{n}.json",
+                        "Transcription",
+                        {
+                            "simulated": True,
+                            "model": f"model{n}",
+                            "transcription": tid,
+                            "wordCount": props.get(f"wordCount{n}"),
+                            "tokenCount": props.get(f"tokenCount{n}"),
+                        },
+                    )
+                )
+            store.update(API, job.coll, job.resource_id, _refs=refs)
+        for name, kind, content in files:
+            store.put_file(
+                StoredFile(
+                    str(uuid.uuid4()),
+                    job.resource_id,
+                    name,
+                    kind,
+                    created,
+                    None,
+                    json.dumps(content, indent=2).encode(),
+                )
             )
-        )
         return super().finish(job, result)
+
+
+def _alignment(n: str, words: int, sentences: int, rate: float) -> dict[str, Any]:
+    """Word, sentence and token metrics of model ``n`` from one simulated alignment.
+
+    The formula is a ledger row (``docs/azure-behaviour.md`` § Speech to text).
+    """
+    errors = round(rate * words)
+    sub, dele = round(0.6 * errors), round(0.25 * errors)
+    ins = errors - sub - dele
+    sent_err = min(sentences, math.ceil(0.8 * errors))
+    # Tokens are the display-form words plus one end punctuation mark per sentence. Every word
+    # error is a lexical token error; display-only edits are substitutions of tokens.
+    tokens = words + sentences
+    edits = {
+        "punctuation": math.ceil(0.5 * sent_err),
+        "capitalization": math.ceil(0.2 * sent_err),
+        "inverseTextNormalization": round(0.1 * errors),
+        "lexical": errors,
+        "others": 0,
+    }
+    display_only = sum(v for k, v in edits.items() if k != "lexical")
+    tok_sub = min(tokens - dele, sub + display_only)
+    total = tok_sub + dele + ins
+    return {
+        f"wordErrorRate{n}": round(errors / words, 4) if words else 0.0,
+        f"sentenceErrorRate{n}": round(sent_err / sentences, 4) if sentences else 0.0,
+        f"tokenErrorRate{n}": round(total / tokens, 4) if tokens else 0.0,
+        f"sentenceCount{n}": sentences,
+        f"wordCount{n}": words,
+        f"correctWordCount{n}": words - sub - dele,
+        f"wordSubstitutionCount{n}": sub,
+        f"wordDeletionCount{n}": dele,
+        f"wordInsertionCount{n}": ins,
+        f"tokenCount{n}": tokens,
+        f"correctTokenCount{n}": tokens - tok_sub - dele,
+        f"tokenSubstitutionCount{n}": tok_sub,
+        f"tokenDeletionCount{n}": dele,
+        f"tokenInsertionCount{n}": ins,
+        f"tokenErrors{n}": {
+            kind: {
+                "numberOfEdits": count,
+                "percentageOfAllEdits": round(100 * count / sum(edits.values()), 2)
+                if sum(edits.values())
+                else 0.0,
+            }
+            for kind, count in edits.items()
+        },
+    }
 
 
 def handlers(ctx: Context) -> dict[str, Any]:

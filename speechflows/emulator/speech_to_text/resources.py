@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from speechflows.emulator.core.errors import ApiError
 from speechflows.emulator.core.wire import UUID_RE
 from speechflows.emulator.speech_to_text.catalog import (
+    BASE_DEPRECATION,
     STT_BASE_CREATED,
     STT_BASE_MODELS,
     STT_DATASET_KINDS,
@@ -189,6 +190,7 @@ def render(
                 for proto, scheme in (("rest", urlsplit(base).scheme), ("webSocket", ws))
                 for mode in ("interactive", "conversation", "dictation")
             }
+            out["links"]["logs"] = link(base, version, f"endpoints/{rid}/files/logs")
         else:
             out["links"] = {"webSocket": f"{ws}://{host}/stt/speech/universal/v2?cid={rid}"}
         if version != LEGACY:
@@ -226,10 +228,7 @@ def base_models(base: str, version: str) -> list[dict[str, Any]]:
                 "self": link(base, version, f"models/base/{mid}"),
                 "links": {"manifest": link(base, version, f"models/base/{mid}/manifest")},
                 "properties": {
-                    "deprecationDates": {
-                        "adaptationDateTime": "2027-01-15T00:00:00Z",
-                        "transcriptionDateTime": "2028-01-15T00:00:00Z",
-                    },
+                    "deprecationDates": dict(BASE_DEPRECATION),
                     "features": {
                         **features(version, custom=False),
                         "supportsAdaptationsWith": list(kinds),

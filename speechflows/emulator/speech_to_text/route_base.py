@@ -10,6 +10,9 @@ from starlette.responses import JSONResponse, Response
 
 import speechflows.emulator.speech_to_text.resources as stt
 from speechflows.emulator.core.context import Context
+from speechflows.emulator.core.locales import canonical as canonical_locale
+from speechflows.emulator.core.locales import find as find_locale
+from speechflows.emulator.core.locales import same as same_locale
 from speechflows.emulator.core.store import Job
 from speechflows.emulator.core.wire import base_url, now_stt, page
 from speechflows.emulator.speech_to_text.catalog import STT_LOCALES
@@ -77,7 +80,7 @@ class SttBase:
         if body.get("project") is None:
             return
         ref, project = self._resolve(body, "project", ("projects",), "InvalidProject")
-        if project.get("locale") != locale:
+        if not same_locale(project.get("locale"), locale):
             raise bad(
                 f"The locale {locale!r} does not match the project's locale "
                 f"{project.get('locale')!r}.",
@@ -87,10 +90,10 @@ class SttBase:
         refs["project"] = ref
 
     def _locale(self, body: dict[str, Any]) -> str:
-        """The locale, in canonical casing (the service accepts ``en-us`` for ``en-US``)."""
+        """The locale in canonical case (``en-us`` → ``en-US``; ledger § Locales)."""
         loc = stt.text(body, "locale", required=True)
         assert loc is not None
-        return next((c for c in STT_LOCALES if c.lower() == loc.lower()), loc)
+        return find_locale(loc, STT_LOCALES) or canonical_locale(loc)
 
     def _new(self, coll: str, fields: dict[str, Any], status: str | None) -> dict[str, Any]:
         now = now_stt()

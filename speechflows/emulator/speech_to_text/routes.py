@@ -6,10 +6,9 @@ block upload, v3.2 multipart upload, files and the report), base and custom mode
 evaluations (and their files), endpoints. Creates are ``POST`` with server-assigned UUIDs,
 answer 201 with ``Location``; GETs of entities still processing carry ``Retry-After``.
 
-Choices the spec leaves open: deletes of unknown ids answer 204 (the spec: "deleted or did not
-exist"); a dataset's ``locale`` must be supported for its kind and equal its project's
-(400 ``InvalidLocale``); a model needs a known ``baseModel`` and Succeeded datasets whose kinds
-the base model supports; an endpoint needs a Succeeded model.
+What the service does, and the choices the spec leaves open (deletes of unknown ids, locale
+and kind checks on creates, the states a reference must be in): ``docs/azure-behaviour.md``
+§ Speech to text and § Locales.
 """
 
 from __future__ import annotations
@@ -22,12 +21,14 @@ from starlette.responses import JSONResponse, Response
 
 import speechflows.emulator.speech_to_text.resources as stt
 from speechflows.emulator.core.errors import ApiError
+from speechflows.emulator.core.locales import same as same_locale
 from speechflows.emulator.core.wire import (
     base_url,
     json_body,
     make_filter,
     obj,
 )
+from speechflows.emulator.speech_to_text.catalog import stt_dataset_locales
 from speechflows.emulator.speech_to_text.datasets import DatasetRoutes
 from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 
@@ -98,7 +99,7 @@ class SpeechToText(DatasetRoutes):
         refs["baseModel"], base = self._resolve(
             body, "baseModel", ("models/base",), "InvalidBaseModel"
         )
-        if base["locale"] != loc:
+        if not same_locale(base["locale"], loc):
             raise bad(
                 f"The base model's locale {base['locale']!r} differs from {loc!r}.",
                 "InvalidLocale",
@@ -117,7 +118,7 @@ class SpeechToText(DatasetRoutes):
                     "FailedDataset",
                     target="datasets",
                 )
-            if ds.get("locale") != loc:
+            if not same_locale(ds.get("locale"), loc):
                 raise bad(
                     f"datasets[{i}] has locale {ds.get('locale')!r}, not {loc!r}.",
                     "InvalidLocale",
@@ -172,7 +173,7 @@ class SpeechToText(DatasetRoutes):
                 "InvalidDataset",
                 target="dataset",
             )
-        if ds.get("locale") != loc:
+        if not same_locale(ds.get("locale"), loc):
             raise bad(
                 f"The dataset locale {ds.get('locale')!r} differs from {loc!r}.",
                 "InvalidLocale",
@@ -207,7 +208,7 @@ class SpeechToText(DatasetRoutes):
                 "ModelNotDeployable",
                 target="model",
             )
-        if model.get("locale") != loc:
+        if not same_locale(model.get("locale"), loc):
             raise bad(
                 f"The model's locale {model.get('locale')!r} differs from {loc!r}.",
                 "InvalidLocale",
@@ -311,12 +312,60 @@ class SpeechToText(DatasetRoutes):
                 return JSONResponse(item)
         raise not_found("base models", id)
 
+    # endpoint logs (v3.2 only; the emulator recognises no audio, so there are never logs) ----
+    def list_endpoint_logs(self, request: Request, id: str) -> Response:
+        """Endpoints_ListLogs: an empty page."""
+        endpoint = self._get("endpoints", id)
+        return self._page(request, [], f"endpoints/{endpoint['id']}/files/logs")
+
+    def delete_endpoint_logs(self, request: Request, id: str) -> Response:
+        """Endpoints_DeleteLogs: 202, the deletion runs asynchronously (spec)."""
+        self._get("endpoints", id)
+        return Response(status_code=202)
+
+    def get_endpoint_log(self, request: Request, id: str, logId: str) -> Response:
+        """Endpoints_GetLog: no log exists."""
+        self._get("endpoints", id)
+        raise not_found("logs", logId)
+
+    def delete_endpoint_log(self, request: Request, id: str, logId: str) -> Response:
+        """Endpoints_DeleteLog: 204."""
+        self._get("endpoints", id)
+        return Response(status_code=204)
+
+    def list_base_model_logs(self, request: Request, locale: str) -> Response:
+        """Endpoints_ListBaseModelLogs: an empty page."""
+        return self._page(request, [], f"endpoints/base/{locale}/files/logs")
+
+    def delete_base_model_logs(self, request: Request, locale: str) -> Response:
+        """Endpoints_DeleteBaseModelLogs: 202."""
+        return Response(status_code=202)
+
+    def supported_locales(self, coll: str) -> Any:
+        """Projects/Models/Evaluations/Endpoints_ListSupportedLocales (ledger § Locales)."""
+        kind = "Acoustic" if coll == "evaluations" else "Language"
+
+        def handler(request: Request) -> Response:
+            return JSONResponse(stt_dataset_locales()[kind])
+
+        return handler
+
     def router(self) -> APIRouter:
         r = APIRouter(prefix="/speechtotext/v3.2" if self.version == LEGACY else "/speechtotext")
         add = r.add_api_route
         add("/datasets/locales", self.dataset_locales, methods=["GET"])
+        for coll in ("projects", "models", "evaluations", "endpoints"):
+            add(f"/{coll}/locales", self.supported_locales(coll), methods=["GET"])
         if self.version == LEGACY:
             add("/datasets/upload", self.upload_dataset, methods=["POST"])
+            logs = "/endpoints/{id}/files/logs"
+            add(logs, self.list_endpoint_logs, methods=["GET"])
+            add(logs, self.delete_endpoint_logs, methods=["DELETE"])
+            add(logs + "/{logId}", self.get_endpoint_log, methods=["GET"])
+            add(logs + "/{logId}", self.delete_endpoint_log, methods=["DELETE"])
+            base_logs = "/endpoints/base/{locale}/files/logs"
+            add(base_logs, self.list_base_model_logs, methods=["GET"])
+            add(base_logs, self.delete_base_model_logs, methods=["DELETE"])
         add("/datasets/{id}/blocks:commit", self.commit_blocks, methods=["POST"])
         add("/datasets/{id}/blocks", self.upload_block, methods=["PUT"])
         add("/datasets/{id}/blocks", self.get_blocks, methods=["GET"])
@@ -327,7 +376,7 @@ class SpeechToText(DatasetRoutes):
         add("/models", self.create_model, methods=["POST"])
         add("/evaluations", self.create_evaluation, methods=["POST"])
         add("/endpoints", self.create_endpoint, methods=["POST"])
-        for coll in ("datasets", "evaluations"):
+        for coll in ("datasets", "evaluations", "models"):
             add(f"/{coll}/{{id}}/files", self.list_files(coll), methods=["GET"])
             add(f"/{coll}/{{id}}/files/{{fileId}}", self.get_file(coll), methods=["GET"])
         for coll in ("datasets", "models", "evaluations", "endpoints"):
