@@ -91,6 +91,15 @@ def common_rules(kind: DataKind) -> list[Rule]:
             why_not_seeded="needs an I/O or permission failure; covered by a unit test",
         ),
         make_rule(
+            "file.symlink_loop",
+            E,
+            "Every file must be readable; a symbolic link that points back to itself (directly "
+            "or through other links) is a loop and cannot be read or staged.",
+            "Break the loop: delete the link (rm {src}) or point it at the real file "
+            "(ln -sfn /path/to/real/file {src})",
+            why_not_seeded="a symlink loop cannot be zipped or copied; covered by a unit test",
+        ),
+        make_rule(
             "file.unsupported_type",
             W,
             f"{kind.value} datasets are made of {exts} files; other files are left out.",
