@@ -95,8 +95,8 @@ def common_rules(kind: DataKind) -> list[Rule]:
             E,
             "Every file must be readable; a symbolic link that points back to itself (directly "
             "or through other links) is a loop and cannot be read or staged.",
-            "Break the loop: delete the link (rm {src}) or point it at the real file "
-            "(ln -sfn /path/to/real/file {src})",
+            "{file} is a symlink loop: delete the link, and link the real file if it is needed: "
+            "rm {src} && ln -s /path/to/real/file {src}",
             why_not_seeded="a symlink loop cannot be zipped or copied; covered by a unit test",
         ),
         make_rule(

@@ -111,7 +111,7 @@ def transcript_rules() -> list[Rule]:
             "pt-BR sample transcripts have none, so the service reads UTF-8 without BOM too.",
             "Save {file} as UTF-8 with BOM in your editor, or run: "
             + MKDIR
-            + "printf '\\xEF\\xBB\\xBF' | cat - {src} > {dst}",
+            + "printf '\\357\\273\\277' | cat - {src} > {dst}",
             applies=not_en_us,
         ),
         make_rule(
@@ -194,7 +194,7 @@ def text_file_rules(
             + " (Published data the service accepts has no BOM, so this is a recommendation.)",
             "Save {file} as UTF-8 with BOM in your editor, or run: "
             + MKDIR
-            + "printf '\\xEF\\xBB\\xBF' | cat - {src} > {dst}",
+            + "printf '\\357\\273\\277' | cat - {src} > {dst}",
             applies=bom_applies,
         ),
         make_rule(
