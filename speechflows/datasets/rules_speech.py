@@ -295,8 +295,9 @@ def markdown_rules() -> list[Rule]:
         ),
         make_rule(
             "markdown.undefined_list",
-            E,
-            "A `{@name}` reference needs an `@ list name =` block.",
+            W,
+            "A `{@name}` reference needs an `@ list name =` block; the docs do not say the file "
+            "is rejected without one (chosen: warning).",
             "Define the list or fix the name.",
         ),
         make_rule("markdown.too_many_lists", E, "At most 20 lists per file.", "Merge lists."),
@@ -315,8 +316,9 @@ def markdown_rules() -> list[Rule]:
         ),
         make_rule(
             "markdown.lexicon_entry_invalid",
-            E,
-            "A lexicon entry is `- word/pronunciation` (both parts non-empty).",
+            W,
+            "A lexicon entry is `- word/pronunciation` (both parts non-empty); the docs do not "
+            "say what happens to another line (chosen: warning, the entry is not counted).",
             "Write the entry as `- word/p r o n`.",
         ),
         make_rule(
