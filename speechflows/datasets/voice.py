@@ -105,8 +105,10 @@ def validate_audio_and_script(src: Source, b: ReportBuilder, opts: Options) -> N
         named = check_name(name, seen, b)
         packed = ids.pop(stem(name), None)
         info = check_audio(src, name, AUDIO_AND_SCRIPT, b) if named else None
-        if info is not None and packed is None and scripts and stem(name) not in index.malformed:
-            # A WAV whose line is malformed is reported once, at that line (one root cause).
+        # One root cause, one finding: a WAV whose line is malformed is reported at that line,
+        # and a script that cannot be read is reported once, not once more per WAV.
+        orphan = packed is None and stem(name) not in index.malformed
+        if info is not None and orphan and any(index.readable):
             b.add("audio.no_matching_script", name, value=stem(name))
         if info is not None and packed is not None and packed >= 0:
             b.accept(name, info.duration_seconds)

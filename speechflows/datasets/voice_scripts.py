@@ -94,7 +94,7 @@ def _parse_one(
             rejected = False
             if not (uid.isascii() and uid.isdigit()):
                 b.add("script.id_not_numeric", name, line=line_no, value=_shown_id(uid, enc))
-                index.malformed.setdefault(uid, packed)
+                index.malformed.setdefault(uid.strip("\ufeff\x00"), packed)
                 rejected = True
             elif uid in ids:
                 first, first_line = index.where(ids[uid])
@@ -128,7 +128,10 @@ def _parse_one(
 def _shown_id(uid: str, enc: TextEncoding) -> str:
     """The id as found, saying so when it holds a byte order mark or NULs (an encoding slip)."""
     if "\ufeff" in uid or "\x00" in uid:
-        return f"{uid[:40]!r} (holds a BOM or NUL: the file was read as {enc.label})"
+        return (
+            f"{uid[:40]!r} (holds a byte order mark or NUL: the file was read as {enc.label}; "
+            "were files with their own BOM joined into it?)"
+        )
     return uid[:40]
 
 

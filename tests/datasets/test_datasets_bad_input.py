@@ -67,6 +67,28 @@ def test_utf16_script_still_checks_its_lines(tmp_path: Path) -> None:
     ]
 
 
+def test_broken_utf16_script_is_one_finding_not_one_per_wav(tmp_path: Path) -> None:
+    ids = [f"{n:010d}" for n in range(1, 4)]
+    folder = _voice(tmp_path, [], ids)
+    lines = [f"{i}\tSentence.".encode("utf-16-le") for i in ids]
+    # Newlines written as single bytes: the UTF-16 text is cut in the middle of a character.
+    (folder / "script.txt").write_bytes(codecs.BOM_UTF16_LE + b"\n".join(lines) + b"\n")
+    report = validate(folder, AS, min_utterances=0)
+    assert [(f.code, f.file) for f in report.findings] == [("text.encoding_invalid", "script.txt")]
+    assert "UTF-16 LE" in (report.findings[0].value or "")
+
+
+def test_joined_files_with_their_own_bom_say_so(tmp_path: Path) -> None:
+    ids = [f"{n:010d}" for n in range(1, 3)]
+    folder = _voice(tmp_path, [], ids)
+    parts = [codecs.BOM_UTF16_LE + f"{i}\tSentence.\r\n".encode("utf-16-le") for i in ids]
+    (folder / "script.txt").write_bytes(b"".join(parts))  # e.g. two scripts joined with cat
+    report = validate(folder, AS, min_utterances=0)
+    [bad] = report.findings
+    assert (bad.code, bad.line) == ("script.id_not_numeric", 2)
+    assert "byte order mark" in (bad.value or "") and "UTF-16 LE" in (bad.value or "")
+
+
 def test_wav_of_a_malformed_line_gets_no_second_finding(tmp_path: Path) -> None:
     lines = ["0000000001\tFine.", "0000000002 No tab here.", "take3\tNot numeric."]
     report = validate(
