@@ -95,7 +95,7 @@ def validate_acoustic(src: Source, b: ReportBuilder, opts: Options) -> None:
             if line is not None and line > 0:
                 report.rejected_count += 1
             continue
-        if line is None and transcripts:
+        if line is None and usable:  # an unreadable transcript is reported once, by itself
             b.add("audio.no_matching_transcript", name, value=base_name(name))
         b.accept(name, info.duration_seconds if line is not None and line > 0 else 0.0)
         if line is not None and line > 0:
