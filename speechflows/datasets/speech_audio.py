@@ -2,7 +2,8 @@
 
 Audio is RIFF WAV, 8 or 16 kHz, mono, 16-bit PCM. An Acoustic dataset has one transcript,
 `<file.wav><TAB><transcription>` per line; a line may name the WAV by its path in the archive
-or by its base name. en-US transcripts must be ASCII; other locales UTF-8 with BOM.
+or by its base name. The docs ask for ASCII in en-US and UTF-8 with BOM elsewhere; accepted
+sample data breaks both, so both are warnings (docs/azure-behaviour.md, "Data rules").
 """
 
 from __future__ import annotations

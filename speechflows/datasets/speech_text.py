@@ -2,7 +2,8 @@
 OutputFormatting.
 
 Each file is its own dataset (a folder of several files validates each). A file-level error
-(no BOM, too large, unreadable) rejects the file and all its lines; line errors reject lines.
+(not text, too large, unreadable) rejects the file and all its lines; line errors reject lines.
+A missing BOM is a warning: published data the service accepts has none (docs/azure-behaviour.md).
 """
 
 from __future__ import annotations
@@ -84,13 +85,12 @@ def _check_file(
                 b.add("file.larger_than_recommended", name, value=f"{size / MB:.0f} MB")
             if not enc.bom:  # a recommendation: accepted data has none (ledger)
                 b.add("text.no_utf8_bom", name, value=enc.label)
-            file_ok = True
             with src.open(name) as f:
-                accepted, rejected, lines_ok = checker(name, iter_lines(f, enc), b, locale)
+                accepted, rejected, file_ok = checker(name, iter_lines(f, enc), b, locale)
             if accepted + rejected == 0:
                 b.add("file.empty", name, value="no non-blank lines")
                 file_ok = False
-            if file_ok and lines_ok and accepted:
+            if file_ok and accepted:
                 report.utterance_count += accepted
                 report.rejected_count += rejected
                 b.accept(name)
