@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from speechflows.datasets.audio import AudioInfo, AudioProbeError, probe_stream
 from speechflows.datasets.report import ReportBuilder
-from speechflows.datasets.sources import Source, base_name, suffix
+from speechflows.datasets.sources import Source, base_name, is_symlink_loop, suffix
 
 # Errors reading a member of a folder or a zip; each becomes a file.unreadable finding.
 READ_ERRORS = (OSError, zipfile.BadZipFile, zlib.error, EOFError)
@@ -19,7 +19,10 @@ _ILLEGAL = frozenset('\\/:*?"<>|') | frozenset(chr(c) for c in range(32))
 
 def unreadable(b: ReportBuilder, name: str, exc: BaseException) -> None:
     """Record that ``name`` could not be read (one of :data:`READ_ERRORS`), with the error."""
-    b.add("file.unreadable", name, value=f"{type(exc).__name__}: {exc}")
+    if is_symlink_loop(exc):
+        b.add("file.symlink_loop", name, value=f"symlink loop at {getattr(exc, 'filename', name)}")
+    else:
+        b.add("file.unreadable", name, value=f"{type(exc).__name__}: {exc}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,8 @@ KIND_EXTENSIONS: dict[DataKind, frozenset[str]] = {
     DataKind.LANGUAGE: frozenset({".txt"}),
     DataKind.PRONUNCIATION: frozenset({".txt"}),
     DataKind.LANGUAGE_MARKDOWN: frozenset({".md"}),
-    DataKind.OUTPUT_FORMATTING: frozenset({".md"}),
+    # The docs name .md; Microsoft's accepted sample rule file is a .txt (ledger: Dataset formats).
+    DataKind.OUTPUT_FORMATTING: frozenset({".md", ".txt"}),
     DataKind.CONSENT: frozenset({".wav", ".mp3"}),
     DataKind.PROMPT: frozenset({".wav", ".mp3"}),
 }

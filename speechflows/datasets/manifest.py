@@ -17,6 +17,7 @@ Names starting with ``.`` (files and folders) are skipped: they are editor, OS a
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -204,6 +205,11 @@ def build_manifest(
     root = Path(root).expanduser().absolute()
     exts = _normalize_extensions(extensions)
     wanted = ", ".join(sorted(exts)) if exts else "any extension"
+    if not root.exists() and root.is_symlink():
+        raise SourceNotFoundError(
+            f"{root} is a symbolic link to nothing (a loop, or its target is gone)",
+            fix=f"point it at the data (ln -sfn /path/to/data '{root}') or give the real path",
+        )
     if not root.exists():
         raise SourceNotFoundError(
             f"{root} does not exist",
@@ -215,9 +221,15 @@ def build_manifest(
     if exts is not None:
         files = [(rel, path) for rel, path in files if path.suffix.lower() in exts]
     if not files:
+        # The fix names no CLI option: callers differ (only `speechflows stage` has --ext).
         raise NothingToStageError(
             f"no file in {root} matches {wanted}",
-            fix="check the folder and the extensions (e.g. --ext .wav --ext .txt)",
+            fix=(
+                f"put the dataset's files ({wanted}) into {root}, or give the folder that holds them"
+                if exts is not None
+                else f"{root} is empty: put the dataset's files into it, or give the folder "
+                "that holds them"
+            ),
         )
     cache = _HashCache(hash_cache or DEFAULT_HASH_CACHE)
     entries = []
@@ -225,6 +237,12 @@ def build_manifest(
         try:
             st = path.stat()
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise UnreadableFileError(
+                    f"symlink loop at {path}: the link points back to itself",
+                    fix=f"break the loop: delete the link (rm '{path}') or point it at the real "
+                    f"file (ln -sfn /path/to/real/file '{path}'), then run again",
+                ) from None
             raise UnreadableFileError(
                 f"cannot read {path}: {exc.strerror or exc}",
                 fix="fix or remove the file (a broken link?), then run again",

@@ -12,9 +12,13 @@ E = Severity.ERROR
 W = Severity.WARNING
 BIG = "needs gigabytes or thousands of files; covered by a unit test with a lowered limit"
 EXCLUSIVE = "excludes the other findings of the kind; covered by a unit test"
-SOX_24K = "sox {file} -b 16 -e signed-integer -r 24k fixed/{file}"
-SOX_STT = "sox {file} -b 16 -e signed-integer -c 1 -r 16k -t wav fixed/{file}"
-FFMPEG = "ffmpeg -i {file} -c:a pcm_s16le -ar 24000 fixed/{file}.wav"
+# Fix commands are pasted as-is: no trailing full stop, the output folder created first, and
+# the output named once with its extension (``{dst_wav}``; see ``findings.Rule``).
+MKDIR = "mkdir -p {dst_dir} && "
+SOX_24K = MKDIR + "sox {src} -b 16 -e signed-integer -r 24k {dst_wav}"
+SOX_STT = MKDIR + "sox {src} -b 16 -e signed-integer -c 1 -r 16k -t wav {dst_wav}"
+FFMPEG = MKDIR + "ffmpeg -i {src} -c:a pcm_s16le -ar 24000 {dst_wav}"
+FFMPEG_STT = MKDIR + "ffmpeg -i {src} -c:a pcm_s16le -ac 1 -ar 16000 {dst_wav}"
 
 
 def en_us(locale: str) -> bool:
@@ -87,6 +91,15 @@ def common_rules(kind: DataKind) -> list[Rule]:
             why_not_seeded="needs an I/O or permission failure; covered by a unit test",
         ),
         make_rule(
+            "file.symlink_loop",
+            E,
+            "Every file must be readable; a symbolic link that points back to itself (directly "
+            "or through other links) is a loop and cannot be read or staged.",
+            "{file} is a symlink loop: delete the link, and link the real file if it is needed: "
+            "rm {src} && ln -s /path/to/real/file {src}",
+            why_not_seeded="a symlink loop cannot be zipped or copied; covered by a unit test",
+        ),
+        make_rule(
             "file.unsupported_type",
             W,
             f"{kind.value} datasets are made of {exts} files; other files are left out.",
@@ -95,7 +108,7 @@ def common_rules(kind: DataKind) -> list[Rule]:
     ]
 
 
-def audio_format_rules(containers: str, fix: str) -> list[Rule]:
+def audio_format_rules(containers: str, fix: str, convert: str = FFMPEG) -> list[Rule]:
     return [
         make_rule(
             "audio.unrecognized",
@@ -107,7 +120,7 @@ def audio_format_rules(containers: str, fix: str) -> list[Rule]:
             "audio.wrong_container",
             E,
             f"The content must match the file extension and be {containers}.",
-            "Convert it from its real format: " + FFMPEG + ".",
+            "Convert it from its real format: " + convert,
         ),
         make_rule(
             "audio.malformed",
@@ -127,5 +140,5 @@ def audio_format_rules(containers: str, fix: str) -> list[Rule]:
             "An audio file must contain audio samples (duration > 0).",
             "Record {file} again or remove it.",
         ),
-        make_rule("audio.not_pcm", E, "WAV audio must be uncompressed integer PCM.", fix + "."),
+        make_rule("audio.not_pcm", E, "WAV audio must be uncompressed integer PCM.", fix),
     ]

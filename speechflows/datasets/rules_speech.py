@@ -9,6 +9,8 @@ from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.rule_parts import (
     BIG,
     EXCLUSIVE,
+    FFMPEG_STT,
+    MKDIR,
     SOX_STT,
     E,
     W,
@@ -27,20 +29,22 @@ from speechflows.datasets.rule_parts import (
 def stt_audio_rules(kind: DataKind) -> list[Rule]:
     rules = [
         *common_rules(kind),
-        *audio_format_rules("RIFF WAV (16-bit PCM, mono, 8 or 16 kHz)", SOX_STT),
+        *audio_format_rules("RIFF WAV (16-bit PCM, mono, 8 or 16 kHz)", SOX_STT, FFMPEG_STT),
         make_rule(
             "audio.sample_rate_unsupported",
             E,
             "The sample rate must be 8 kHz or 16 kHz.",
-            SOX_STT + ".",
+            SOX_STT,
         ),
-        make_rule("audio.bit_depth_unsupported", E, "Audio must be 16-bit PCM.", SOX_STT + "."),
-        make_rule("audio.not_mono", E, "Audio must be mono (one channel).", SOX_STT + "."),
+        make_rule("audio.bit_depth_unsupported", E, "Audio must be 16-bit PCM.", SOX_STT),
+        make_rule("audio.not_mono", E, "Audio must be mono (one channel).", SOX_STT),
         make_rule(
             "audio.too_long",
             E,
             "An audio file may be at most 2 hours long.",
-            "Split {file}: sox {file} fixed/part.wav trim 0 3600 : newfile : restart",
+            "Split {file} into 1-hour parts: "
+            + MKDIR
+            + "sox {src} {dst_wav} trim 0 3600 : newfile : restart",
         ),
         make_rule(
             "dataset.no_audio",
@@ -96,29 +100,34 @@ def transcript_rules() -> list[Rule]:
         make_rule(
             "text.encoding_invalid",
             E,
-            "The transcript must be valid UTF-8 text.",
-            "Save {file} as UTF-8 with BOM.",
+            "The transcript must be text in UTF-8 (with or without BOM).",
+            "Save {file} as UTF-8 with BOM in your editor.",
             why_not_seeded="the one transcript carries the line findings; covered by a unit test",
         ),
         make_rule(
             "text.no_utf8_bom",
-            E,
-            "Transcripts in locales other than en-US must be UTF-8 with BOM.",
-            "Save {file} as 'UTF-8 with BOM' (printf '\\xEF\\xBB\\xBF' | cat - {file} > fixed.txt).",
+            W,
+            "The docs ask for UTF-8 with BOM outside en-US; Microsoft's accepted es-ES, it-IT and "
+            "pt-BR sample transcripts have none, so the service reads UTF-8 without BOM too.",
+            "Save {file} as UTF-8 with BOM in your editor, or run: "
+            + MKDIR
+            + "printf '\\357\\273\\277' | cat - {src} > {dst}",
             applies=not_en_us,
         ),
         make_rule(
             "transcript.non_ascii",
-            E,
-            "en-US transcripts must be plain ASCII (no smart quotes, dashes or accents).",
+            W,
+            "The docs ask for plain ASCII in en-US transcripts (no smart quotes, dashes or "
+            "accents); accepted en-US sample text holds non-ASCII, so the line is kept.",
             "Replace the characters with ASCII (’ → ', — → -, é → e).",
             applies=en_us,
         ),
         make_rule(
             "transcript.line_too_long",
-            E,
-            "ja-JP sentences may be at most 90 characters.",
-            "Split the recording and its sentence.",
+            W,
+            "The docs limit ja-JP sentences to 90 characters; Microsoft's accepted ja-JP sample "
+            "transcripts hold lines of about 230, so longer lines are kept.",
+            "Split the recording and its sentence if recognition of it is poor.",
             applies=japanese,
         ),
         make_rule(
@@ -175,14 +184,17 @@ def text_file_rules(
         make_rule(
             "text.encoding_invalid",
             E,
-            "The file must be valid UTF-8 text.",
-            "Save {file} as UTF-8 with BOM.",
+            "The file must be text in UTF-8 (with or without BOM).",
+            "Save {file} as UTF-8 with BOM in your editor.",
         ),
         make_rule(
             "text.no_utf8_bom",
-            E,
-            bom_rule,
-            "Save {file} as 'UTF-8 with BOM' (printf '\\xEF\\xBB\\xBF' | cat - {file} > fixed).",
+            W,
+            bom_rule
+            + " (Published data the service accepts has no BOM, so this is a recommendation.)",
+            "Save {file} as UTF-8 with BOM in your editor, or run: "
+            + MKDIR
+            + "printf '\\357\\273\\277' | cat - {src} > {dst}",
             applies=bom_applies,
         ),
         make_rule(
@@ -283,8 +295,9 @@ def markdown_rules() -> list[Rule]:
         ),
         make_rule(
             "markdown.undefined_list",
-            E,
-            "A `{@name}` reference needs an `@ list name =` block.",
+            W,
+            "A `{@name}` reference needs an `@ list name =` block; the docs do not say the file "
+            "is rejected without one (chosen: warning).",
             "Define the list or fix the name.",
         ),
         make_rule("markdown.too_many_lists", E, "At most 20 lists per file.", "Merge lists."),
@@ -303,8 +316,9 @@ def markdown_rules() -> list[Rule]:
         ),
         make_rule(
             "markdown.lexicon_entry_invalid",
-            E,
-            "A lexicon entry is `- word/pronunciation` (both parts non-empty).",
+            W,
+            "A lexicon entry is `- word/pronunciation` (both parts non-empty); the docs do not "
+            "say what happens to another line (chosen: warning, the entry is not counted).",
             "Write the entry as `- word/p r o n`.",
         ),
         make_rule(
@@ -326,26 +340,38 @@ def formatting_rules() -> list[Rule]:
         ),
         make_rule(
             "formatting.unknown_section",
-            E,
-            "Sections are #itn, #rewrite, #profanity and #test.",
-            "Rename or remove the section.",
+            W,
+            "Sections are # itn, # rewrite, # profanity and # test (with or without the space); "
+            "the docs do not say what happens to another section (chosen: warning, its lines "
+            "are left out).",
+            "Rename the section to one of itn, rewrite, profanity, test, or remove it.",
         ),
         make_rule(
             "formatting.line_outside_section",
-            E,
-            "Every rule line belongs to a section.",
-            "Put a section header (#itn, #rewrite, #profanity, #test) above the line.",
+            W,
+            "Rule lines belong to a section; the docs do not say what happens to a line before "
+            "the first header (chosen: warning). Comments start with //.",
+            "Put a section header (# itn, # rewrite, # profanity, # test) above the line, or "
+            "start it with // to make it a comment.",
         ),
         make_rule(
             "formatting.section_too_long",
-            E,
-            "#itn holds at most 200 lines; #rewrite and #profanity at most 1,000.",
+            W,
+            "The docs allow at most 200 # itn lines and 1,000 # rewrite or # profanity lines; "
+            "they do not say the file is rejected beyond that (chosen: warning).",
             "Remove rules from the section.",
         ),
         make_rule(
             "formatting.missing_tab",
             E,
-            "#rewrite and #test lines are `<from><TAB><to>`.",
+            "# rewrite and # test lines are `<from><TAB><to>` pairs.",
             "Separate the two forms with one TAB.",
+        ),
+        make_rule(
+            "formatting.pattern_invalid",
+            W,
+            "An # itn line is one pattern with balanced {} and [] (the pattern language is not "
+            "documented beyond the samples, so only that much is checked; chosen: warning).",
+            "Close every { and [ on the line (escape a literal one as \\{ or \\[).",
         ),
     ]

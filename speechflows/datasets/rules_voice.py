@@ -7,6 +7,7 @@ from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.rule_parts import (
     BIG,
     EXCLUSIVE,
+    MKDIR,
     SOX_24K,
     E,
     W,
@@ -24,7 +25,7 @@ def voice_name_rules() -> list[Rule]:
             E,
             'File names must be Windows-legal: no \\ / : * ? " < > | or control characters, '
             "no leading or trailing space, no leading dot.",
-            "Rename {file}, e.g. to its numeric utterance id: 0000000001.wav.",
+            "Rename {file} to a Windows-legal name, e.g. its numeric utterance id (0000000001.wav)",
         ),
         make_rule(
             "file.duplicate_name",
@@ -41,7 +42,7 @@ def voice_wav_rules(min_rate_severity: Severity) -> list[Rule]:
             "audio.bit_depth_too_low",
             E,
             "WAV audio must be PCM with at least 16 bits per sample.",
-            "Record again at 16-bit or more; to pass the check: " + SOX_24K + ".",
+            "Record again at 16-bit or more; to pass the check: " + SOX_24K,
         ),
         make_rule(
             "audio.sample_rate_too_low",
@@ -52,7 +53,9 @@ def voice_wav_rules(min_rate_severity: Severity) -> list[Rule]:
                 if min_rate_severity is E
                 else " (Stated for AudioAndScript; applied here as a warning.)"
             ),
-            "Record again at 24 kHz or more; `sox {file} -r 24k fixed/{file}` only upsamples.",
+            "Record again at 24 kHz or more; upsampling only passes the check: "
+            + MKDIR
+            + "sox {src} -r 24k {dst_wav}",
         ),
     ]
 
@@ -64,14 +67,16 @@ def script_rules() -> list[Rule]:
             E,
             "Scripts must be text in ANSI, UTF-8 (with or without BOM) or UTF-16 LE/BE "
             "(zh-CN: not ANSI/ASCII).",
-            "Save {file} as UTF-8 with BOM in your editor, or: iconv -t UTF-8 {file} > fixed.txt.",
+            "Save {file} as UTF-8 with BOM in your editor, or run: "
+            + MKDIR
+            + "iconv -t UTF-8 {src} > {dst}",
         ),
         make_rule(
             "text.ansi_encoding",
             W,
             "The file is not UTF-8/UTF-16, so it was read as ANSI (Windows-1252); other code "
             "pages would garble it.",
-            "Save {file} as UTF-8 with BOM: iconv -f WINDOWS-1252 -t UTF-8 {file} > fixed.txt.",
+            "Save {file} as UTF-8: " + MKDIR + "iconv -f WINDOWS-1252 -t UTF-8 {src} > {dst}",
             applies=ansi_accepted,
         ),
         make_rule(
@@ -120,7 +125,7 @@ def audio_and_script_rules() -> list[Rule]:
             W,
             "Use mono recordings. (The docs do not state it for professional voice; "
             "chosen as a warning.)",
-            "sox {file} -c 1 fixed/{file}",
+            MKDIR + "sox {src} -c 1 {dst}",
         ),
         make_rule(
             "audio.too_long",
@@ -288,19 +293,19 @@ def personal_rules(kind: DataKind) -> list[Rule]:
             "audio.bit_depth_unsupported",
             E,
             "WAV audio must be 16, 24 or 32-bit PCM.",
-            SOX_24K + ".",
+            SOX_24K,
         ),
         make_rule(
             "audio.sample_rate_unsupported",
             E,
             "The sample rate must be 16, 24, 44.1 or 48 kHz.",
-            SOX_24K + ".",
+            SOX_24K,
         ),
         make_rule(
             "audio.bitrate_unsupported",
             E,
             "MP3 audio must be 128, 192, 256 or 320 kbps.",
-            "ffmpeg -i {file} -b:a 192k fixed/{file}",
+            MKDIR + "ffmpeg -i {src} -b:a 192k {dst}",
         ),
         make_rule(
             "dataset.no_audio",
@@ -322,13 +327,13 @@ def personal_rules(kind: DataKind) -> list[Rule]:
                 "audio.too_long",
                 E,
                 "A prompt must hold 5–90 s of clean speech.",
-                "sox {file} fixed/{file} trim 0 90",
+                MKDIR + "sox {src} {dst} trim 0 90",
             ),
             make_rule(
                 "audio.file_too_large",
                 E,
                 "A prompt file may be at most 30 MB.",
-                "Trim or re-encode: sox {file} -b 16 -r 24k -c 1 fixed/{file}",
+                "Trim or re-encode: " + MKDIR + "sox {src} -b 16 -r 24k -c 1 {dst_wav}",
             ),
         ]
     else:
@@ -343,7 +348,9 @@ def personal_rules(kind: DataKind) -> list[Rule]:
                 "audio.too_long",
                 W,
                 "A consent recording is the statement only (chosen maximum: 90 s).",
-                "Trim {file} to the statement: sox {file} fixed/{file} trim <start> <length>",
+                "Trim {file} to the statement (put the start and length in seconds): "
+                + MKDIR
+                + "sox {src} {dst} trim START LENGTH",
             ),
         ]
     return rules

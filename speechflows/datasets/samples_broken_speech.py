@@ -64,10 +64,12 @@ def broken_acoustic(data: Path, n: int, locale: str) -> tuple[Path, Seeded]:
         lines.append(line)
     if s.wants("transcript.non_ascii"):
         s("transcript.non_ascii", "trans.txt: smart.wav uses a curly apostrophe")
+        write_wav(data / "smart.wav", 1.0, rate=16000)  # a warning: the line is kept
         lines.append("smart.wav\tIt’s raining.")
     if s.wants("transcript.line_too_long"):
         s("transcript.line_too_long", "trans.txt: long_ja.wav")
-        lines.append("long_ja.wav\t" + "あ" * 91)
+        write_wav(data / "long_ja.wav", 1.0, rate=16000)  # a warning: the line is kept
+        lines.append("long_ja.wav\t" + "あいうえおかきくけこ" * 10)
     s("text.repetition", "trans.txt: repeat.wav")
     write_wav(data / "repeat.wav", 1.0, rate=16000)
     lines.append("repeat.wav\tyeah yeah yeah yeah that is right")
@@ -101,7 +103,7 @@ def _text_defects(data: Path, s: Seeder, ext: str, good: list[str]) -> None:
     (data / f"binary{ext}").write_bytes(BINARY)
     s("file.empty", f"empty{ext}")
     (data / f"empty{ext}").write_bytes(b"")
-    other = ".txt" if ext == ".md" else ".md"
+    other = ".rtf"  # no text kind reads it (OutputFormatting takes both .md and .txt)
     s("file.unsupported_type", f"notes{other}")
     write_text(data / f"notes{other}", ["not part of the dataset"])
 
@@ -193,6 +195,8 @@ def broken_formatting(data: Path, n: int, locale: str) -> tuple[Path, Seeded]:
     write_text(data / "formatting.md", lines)
     s("formatting.section_too_long", "itn.md: #itn with 201 lines")
     write_text(data / "itn.md", ["#itn", *(f"- rule {i}" for i in range(201))])
+    s("formatting.pattern_invalid", "pattern.txt: an # itn pattern with an unclosed {")
+    write_text(data / "pattern.txt", ["// display format rules", "# itn", "\\d\\d{to>-\\d\\d"])
     _text_defects(data, s, ".md", good)
     return data, s.seeded
 

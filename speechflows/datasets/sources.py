@@ -6,6 +6,7 @@ order) and opens them for reading; validators never care which kind of source th
 
 from __future__ import annotations
 
+import errno
 import os
 import zipfile
 from collections.abc import Iterator
@@ -34,13 +35,23 @@ class Source(Protocol):
         ...
 
 
+def is_symlink_loop(exc: BaseException) -> bool:
+    """True when ``exc`` is "too many levels of symbolic links" (a link pointing back to itself)."""
+    return isinstance(exc, OSError) and exc.errno == errno.ELOOP
+
+
 class FolderSource:
-    """All regular files below a folder (symlinked files included, folders not followed)."""
+    """All regular files below a folder (symlinked files included, folders not followed).
+
+    Symbolic link loops are not files: they are left out of :meth:`names` and listed in
+    :attr:`loops` (relative path → absolute path), for the validator to report.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._root = str(root)
         self._names: list[str] | None = None
+        self.loops: dict[str, str] = {}
 
     def names(self) -> list[str]:
         if self._names is None:
@@ -55,8 +66,16 @@ class FolderSource:
             for entry in it:
                 if entry.is_dir(follow_symlinks=False):
                     self._walk(entry.path, f"{prefix}{entry.name}/", out)
-                elif entry.is_file():
-                    out.append(prefix + entry.name)
+                else:
+                    try:
+                        regular = entry.is_file()
+                    except OSError as exc:
+                        if not is_symlink_loop(exc):
+                            raise
+                        self.loops[prefix + entry.name] = entry.path
+                        continue
+                    if regular:
+                        out.append(prefix + entry.name)
 
     def open(self, name: str) -> BinaryIO:
         return open(os.path.join(self._root, name), "rb")
@@ -122,6 +141,8 @@ def open_source(path: Path) -> Iterator[Source]:
     if path.is_dir():
         yield FolderSource(path)
     elif not path.exists():
+        if path.is_symlink():
+            os.stat(path)  # a link loop raises ELOOP here (a dangling link: FileNotFoundError)
         raise FileNotFoundError(str(path))
     elif path.suffix.lower() == ".zip":
         src = ZipSource(path)

@@ -2,7 +2,8 @@
 OutputFormatting.
 
 Each file is its own dataset (a folder of several files validates each). A file-level error
-(no BOM, too large, unreadable) rejects the file and all its lines; line errors reject lines.
+(not text, too large, unreadable) rejects the file and all its lines; line errors reject lines.
+A missing BOM is a warning: published data the service accepts has none (docs/azure-behaviour.md).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SECTION_LIMITS: dict[str, int | None] = {
     "profanity": 1000,
     "test": None,
 }
+_OPENER = {"}": "{", "]": "["}
 Lines = Iterable[tuple[int, str]]
 # A line checker reports findings and returns (accepted, rejected, file_ok).
 Checker = Callable[[str, Lines, ReportBuilder, str], tuple[int, int, bool]]
@@ -49,9 +51,11 @@ def _text_validator(
     kind: DataKind, checker: Checker
 ) -> Callable[[Source, ReportBuilder, Options], None]:
     def run(src: Source, b: ReportBuilder, opts: Options) -> None:
-        files = split_files(src, kind, b)[next(iter(KIND_EXTENSIONS[kind]))]
+        groups = split_files(src, kind, b)
+        files = sorted(name for names in groups.values() for name in names)
         if not files:
-            b.add("dataset.no_files", "", value=f"no {'/'.join(KIND_EXTENSIONS[kind])} file")
+            exts = "/".join(sorted(KIND_EXTENSIONS[kind]))
+            b.add("dataset.no_files", "", value=f"no {exts} file")
         for name in files:
             b.tick()
             _check_file(src, name, kind, checker, b, opts.locale)
@@ -79,13 +83,14 @@ def _check_file(
             )
             if kind is DataKind.LANGUAGE and size > RECOMMENDED_LANGUAGE_BYTES:
                 b.add("file.larger_than_recommended", name, value=f"{size / MB:.0f} MB")
-            file_ok = enc.bom or b.add("text.no_utf8_bom", name, value=enc.label) is None
+            if not enc.bom:  # a recommendation: accepted data has none (ledger)
+                b.add("text.no_utf8_bom", name, value=enc.label)
             with src.open(name) as f:
-                accepted, rejected, lines_ok = checker(name, iter_lines(f, enc), b, locale)
+                accepted, rejected, file_ok = checker(name, iter_lines(f, enc), b, locale)
             if accepted + rejected == 0:
                 b.add("file.empty", name, value="no non-blank lines")
                 file_ok = False
-            if file_ok and lines_ok and accepted:
+            if file_ok and accepted:
                 report.utterance_count += accepted
                 report.rejected_count += rejected
                 b.accept(name)
@@ -109,8 +114,8 @@ def check_language(name: str, lines: Lines, b: ReportBuilder, locale: str) -> tu
         if uri:
             b.add("language.uri", name, line=line_no, value=uri.group(0)[:80])
             rejected += 1
-            continue
-        accepted += 1
+        else:
+            accepted += 1
         if not text.isascii():
             odd = "".join(dict.fromkeys(c for c in text if ord(c) > 0xA1))
             if odd:
@@ -193,9 +198,8 @@ def check_markdown(name: str, lines: Lines, b: ReportBuilder, locale: str) -> tu
                 refs.append((line_no, names))
     for line_no, names in refs:
         missing = [n for n in dict.fromkeys(names) if n not in lists]
-        if missing:
+        if missing:  # a warning: the sentence stays (ledger)
             b.add("markdown.undefined_list", name, line=line_no, value=", ".join(missing))
-            accepted, rejected = accepted - 1, rejected + 1
     file_ok = True
     if len(lists) > MAX_LISTS:
         file_ok = not b.add("markdown.too_many_lists", name, value=f"{len(lists)} lists")
@@ -211,37 +215,68 @@ def check_markdown(name: str, lines: Lines, b: ReportBuilder, locale: str) -> tu
     return accepted, rejected, file_ok
 
 
+def _section_header(text: str) -> str | None:
+    """``"itn"`` for ``# itn``, ``#itn`` or ``# ITN``; None when the line is not a header."""
+    if not text.startswith("#"):
+        return None
+    return text[1:].strip().lower()
+
+
+def _unbalanced(pattern: str) -> str | None:
+    """The first unbalanced ``{ } [ ]`` of an itn pattern (backslash escapes skipped)."""
+    stack: list[str] = []
+    escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "{[":
+            stack.append(char)
+        elif char in "}]" and (not stack or stack.pop() != _OPENER[char]):
+            return char
+    return stack[-1] if stack else None
+
+
 def check_formatting(
     name: str, lines: Lines, b: ReportBuilder, locale: str
 ) -> tuple[int, int, bool]:
-    """Output formatting: #itn, #rewrite (`old<TAB>new`), #profanity, #test (`lexical<TAB>expected`)."""
+    """Display-format rules: ``// comments``, then ``# itn`` (one pattern per line), ``# rewrite``
+    and ``# test`` (``<from><TAB><to>`` pairs) and ``# profanity`` (one word per line).
+
+    Headers are case-insensitive, with or without the space after ``#`` (the accepted sample
+    writes ``# itn``, the docs ``#itn``). Lines of an unknown section are left out.
+    """
     section: str | None = None
     counts: Counter[str] = Counter()
     headers: dict[str, int] = {}
     accepted = rejected = 0
-    file_ok = True
     for line_no, line in lines:
         text = line.strip()
-        if not text:
+        if not text or text.startswith("//"):
             continue
-        if text.startswith("#"):
-            section = text[1:].strip().lower()
+        header = _section_header(text)
+        if header is not None:
+            section = header
             headers.setdefault(section, line_no)
             if section not in SECTION_LIMITS:
                 b.add("formatting.unknown_section", name, line=line_no, value=text[:40])
-                file_ok = False
             continue
         if section is None:
             b.add("formatting.line_outside_section", name, line=line_no, value=text[:60])
         elif section not in SECTION_LIMITS:
-            pass  # already reported with its section header
+            continue  # reported once, with its section header
         elif section in ("rewrite", "test") and "\t" not in line:
             b.add("formatting.missing_tab", name, line=line_no, value=text[:60])
+            rejected += 1
+            continue
         else:
             counts[section] += 1
-            accepted += 1
-            continue
-        rejected += 1
+            if section == "itn" and (bad := _unbalanced(text)):
+                b.add(
+                    "formatting.pattern_invalid", name, line=line_no, value=f"{bad} in {text[:50]}"
+                )
+        accepted += 1
     for section, count in counts.items():
         limit = SECTION_LIMITS[section]
         if limit is not None and count > limit:
@@ -249,10 +284,9 @@ def check_formatting(
                 "formatting.section_too_long",
                 name,
                 line=headers[section],
-                value=f"#{section}: {count} lines (max {limit})",
+                value=f"# {section}: {count} lines (max {limit})",
             )
-            file_ok = False
-    return accepted, rejected, file_ok
+    return accepted, rejected, True
 
 
 validate_language = _text_validator(DataKind.LANGUAGE, check_language)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.report import ReportBuilder, ValidationReport
-from speechflows.datasets.sources import ZipSource, open_source
+from speechflows.datasets.sources import FolderSource, ZipSource, is_symlink_loop, open_source
 from speechflows.datasets.speech_audio import validate_acoustic, validate_audio_files_dataset
 from speechflows.datasets.speech_text import (
     validate_formatting,
@@ -77,11 +77,19 @@ def validate(
     try:
         with open_source(path) as src:
             _VALIDATORS[kind](src, b, Options(locale, min_utterances))
+            if isinstance(src, FolderSource):
+                for name, where in src.loops.items():
+                    b.add("file.symlink_loop", name, value=f"symlink loop at {where}")
+                    b.reject(name)
             if isinstance(src, ZipSource):
                 b.report.total_bytes = src.total_bytes()
     except FileNotFoundError:
         b.add("dataset.not_found", path.name, value=str(path))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        if is_symlink_loop(exc):
+            b.add("file.symlink_loop", path.name, value=f"symlink loop at {path}")
+            b.reject(path.name)
+            return b.build()
         b.add(
             "zip.invalid" if path.suffix.lower() == ".zip" else "file.unreadable",
             path.name,

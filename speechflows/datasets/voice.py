@@ -105,7 +105,10 @@ def validate_audio_and_script(src: Source, b: ReportBuilder, opts: Options) -> N
         named = check_name(name, seen, b)
         packed = ids.pop(stem(name), None)
         info = check_audio(src, name, AUDIO_AND_SCRIPT, b) if named else None
-        if info is not None and packed is None and scripts:
+        # One root cause, one finding: a WAV whose line is malformed is reported at that line,
+        # and a script that cannot be read is reported once, not once more per WAV.
+        orphan = packed is None and stem(name) not in index.malformed
+        if info is not None and orphan and any(index.readable):
             b.add("audio.no_matching_script", name, value=stem(name))
         if info is not None and packed is not None and packed >= 0:
             b.accept(name, info.duration_seconds)
@@ -113,7 +116,9 @@ def validate_audio_and_script(src: Source, b: ReportBuilder, opts: Options) -> N
             index.used[packed >> 32] = True
             continue
         b.reject(name)
-        if packed is None or packed >= 0:  # a rejected line was counted when it was read
+        if (packed is None and stem(name) not in index.malformed) or (
+            packed is not None and packed >= 0
+        ):  # a rejected or malformed line was counted when it was read
             report.rejected_count += 1
     for uid, packed in ids.items():
         if packed >= 0:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from speechflows.datasets.report import ReportBuilder
 from speechflows.datasets.sources import Source
 from speechflows.datasets.text_checks import text_encoding
-from speechflows.datasets.textfiles import iter_lines
+from speechflows.datasets.textfiles import TextEncoding, iter_lines
 
 MAX_LINE = 1000
 _UNNORMALIZED = re.compile(r"[0-9@#$%&*+=<>^~_|\\/\[\]{}]")
@@ -35,6 +35,7 @@ class ScriptIndex:
     ids: dict[str, int] = field(default_factory=dict)
     readable: list[bool] = field(default_factory=list)
     used: list[bool] = field(default_factory=list)
+    malformed: dict[str, int] = field(default_factory=dict)  # first word of an unparsable line
     lines_ok: int = 0
     questions: int = 0
     exclamations: int = 0
@@ -81,18 +82,21 @@ def _parse_one(
             if not line.strip():
                 continue
             blank = False
+            packed = n << 32 | line_no
             tab = line.find("\t")
             if tab < 0:
                 b.add("script.missing_tab", name, line=line_no, value=line[:60])
                 report.rejected_count += 1
+                # Filed under its first word, so the WAV it names gets no second finding.
+                index.malformed.setdefault(line.split(maxsplit=1)[0], packed)
                 continue
-            uid, text = line[:tab], line[tab + 1 :].strip()
+            uid, text = line[:tab].strip(), line[tab + 1 :].strip()
+            rejected = False
             if not (uid.isascii() and uid.isdigit()):
-                b.add("script.id_not_numeric", name, line=line_no, value=uid[:40])
-                report.rejected_count += 1
-                continue
-            packed = n << 32 | line_no
-            if uid in ids:
+                b.add("script.id_not_numeric", name, line=line_no, value=_shown_id(uid, enc))
+                index.malformed.setdefault(uid.strip("\ufeff\x00"), packed)
+                rejected = True
+            elif uid in ids:
                 first, first_line = index.where(ids[uid])
                 b.add(
                     "script.duplicate_id",
@@ -100,27 +104,55 @@ def _parse_one(
                     line=line_no,
                     value=f"{uid} (first at {first}:{first_line})",
                 )
-                report.rejected_count += 1
-                continue
+                rejected = True
             if not text:
                 b.add("script.empty_text", name, line=line_no, value=uid)
-            elif len(line) > MAX_LINE:
+                rejected = True
+            if len(line) > MAX_LINE:
                 b.add("script.line_too_long", name, line=line_no, value=f"{len(line)} characters")
+                rejected = True
+            if text:
+                _line_warnings(name, line_no, text, index, texts, b, counted=not rejected)
+            if rejected:
+                report.rejected_count += 1
+                if uid.isascii() and uid.isdigit():
+                    ids.setdefault(uid, -packed - 1)
             else:
                 ids[uid] = packed
-                _line_warnings(name, line_no, text, index, texts, b)
-                continue
-            ids[uid] = -packed - 1
-            report.rejected_count += 1
     if blank:
         b.add("script.empty", name, value="no entries")
         return False
     return True
 
 
+def _shown_id(uid: str, enc: TextEncoding) -> str:
+    """The id as found, saying so when it holds a byte order mark or NULs (an encoding slip)."""
+    if "\ufeff" in uid or "\x00" in uid:
+        return (
+            f"{uid[:40]!r} (holds a byte order mark or NUL: the file was read as {enc.label}; "
+            "were files with their own BOM joined into it?)"
+        )
+    return uid[:40]
+
+
 def _line_warnings(
-    name: str, line_no: int, text: str, index: ScriptIndex, texts: set[int], b: ReportBuilder
+    name: str,
+    line_no: int,
+    text: str,
+    index: ScriptIndex,
+    texts: set[int],
+    b: ReportBuilder,
+    *,
+    counted: bool = True,
 ) -> None:
+    if not counted:  # a rejected line: its warnings still show, its sentence is not counted
+        end = text_end(text)
+        if end not in _END:
+            b.add("script.missing_end_punctuation", name, line=line_no, value=text[-30:])
+        odd = _UNNORMALIZED.findall(text)
+        if odd:
+            b.add("script.unnormalized_text", name, line=line_no, value="".join(dict.fromkeys(odd)))
+        return
     index.lines_ok += 1
     key = hash(text)
     if key in texts:

@@ -47,7 +47,7 @@ TEXT_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "Language": (".txt",),
     "Pronunciation": (".txt",),
     "LanguageMarkdown": (".md",),
-    "OutputFormatting": (".md",),
+    "OutputFormatting": (".md", ".txt"),  # the accepted sample rule file is a .txt
 }
 WORK_DIR = Path(".speechflows/packages")
 

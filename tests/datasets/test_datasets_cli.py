@@ -58,3 +58,15 @@ def test_progress_bar_draws_on_a_terminal_for_large_folders() -> None:
     assert "validating" in out.getvalue()
     with _progress(Console(file=io.StringIO())) as none:  # not a terminal: no callback
         assert none is None
+
+
+def test_validate_the_published_rule_file_format_exits_0(tmp_path: Path) -> None:
+    rules = tmp_path / "data_display format.txt"
+    rules.write_bytes(
+        b"\xef\xbb\xbf// display format rules\r\n# itn\r\ncat-\\d\r\n"
+        b"\\d\\d{to>-}\\d\\d {K>cadence}\r\n# rewrite\r\nwifi\tWi-Fi\r\n"
+    )
+    result = runner.invoke(app, ["validate", str(rules), "--kind", "OutputFormatting", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["has_errors"] is False and doc["counts_by_code"] == {}

@@ -70,7 +70,9 @@ def test_zh_cn_refuses_ansi_and_ascii(tmp_path: Path) -> None:
     write_wav(tmp_path / "0001.wav", 0.5)
     (tmp_path / "script.txt").write_bytes(b"0001\tni hao.\n")
     report = validate(tmp_path, DataKind.AUDIO_AND_SCRIPT, locale="zh-CN", min_utterances=0)
-    assert report.counts_by_code() == {"audio.no_matching_script": 1, "text.encoding_invalid": 1}
+    # One root cause, one finding: the refused script, not also its WAV (ledger "Data rules").
+    assert report.counts_by_code() == {"text.encoding_invalid": 1}
+    assert sorted(report.rejected_files) == ["0001.wav", "script.txt"]
     (tmp_path / "script.txt").write_bytes(codecs.BOM_UTF8 + "0001\t你好。\n".encode())
     assert (
         validate(
