@@ -10,12 +10,14 @@ and never leave it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
+from pydantic import BaseModel
 
 from speechflows.settings import load_storage_settings
 from speechflows.speech.custom_voice.core import operation_id_for
@@ -202,22 +204,72 @@ def ensure_training_set(
         )
 
 
+class TrainingSetVersion(BaseModel):
+    """One version of a base training set id in a project, and the models that use it."""
+
+    id: str
+    status: str | None = None
+    utterance_count: int | None = None
+    created: str | None = None
+    models: list[str] = []
+    current: bool = False
+    deleted: bool = False
+
+
+@task(name="Training set lineage", task_run_name="lineage {current_id}", **retry_options())
+def training_set_lineage(
+    current_id: str, *, project_id: str, version_pattern: str, cleanup_previous: bool = False
+) -> list[TrainingSetVersion]:
+    """Every version of the training set in ``project_id`` (ids matching ``version_pattern``),
+    oldest first, with the models that use each; ``cleanup_previous`` deletes the previous
+    versions no model uses (the current one is never touched).
+
+    One list of training sets and one of models (the project's own, never another project's).
+    """
+    log = get_run_logger()
+    pattern = re.compile(version_pattern)
+    where = f"projectId eq '{project_id}'"
+    with voice_client() as cv:
+        sets = [
+            t
+            for t in cv.training_sets.list(where)
+            if t.id and t.project_id in (None, project_id) and pattern.fullmatch(t.id)
+        ]
+        users: dict[str, list[str]] = {}
+        for m in cv.models.list(where):
+            if m.project_id not in (None, project_id) or not m.id:
+                continue
+            used = {m.training_set_id, *(getattr(m, "training_set_ids", None) or [])}
+            for ts in used - {None}:
+                users.setdefault(str(ts), []).append(m.id)
+        versions = [
+            TrainingSetVersion(
+                id=str(t.id),
+                status=status_of(t),
+                utterance_count=t.properties.utterance_count if t.properties else None,
+                created=t.created_date_time.isoformat() if t.created_date_time else None,
+                models=sorted(users.get(str(t.id), [])),
+                current=t.id == current_id,
+            )
+            for t in sets
+        ]
+        versions.sort(key=lambda v: (v.created or "", v.id))
+        if cleanup_previous:
+            for v in versions:
+                if not v.current and not v.models:
+                    with api_slot():
+                        cv.training_sets.delete(v.id)
+                    v.deleted = True
+                    log.info("deleted previous training set version %s (no model uses it)", v.id)
+    return versions
+
+
 def upload_state_name(training_set_id: str, manifest_hash: str) -> str:
     """Name of the saved continuation state of an upload."""
     return continuation.variable_name("upload", training_set_id, manifest_hash)
 
 
-@task(
-    name="Upload training data",
-    task_run_name="upload {training_set_id}",
-    cache_policy=ContentKey(
-        fields=("training_set_id", "kind", "manifest_hash", "prefix", "container"),
-        target=("speech", "storage"),
-        container_field="container",
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
+@task(name="Upload training data", task_run_name="upload {training_set_id}", **retry_options())
 def start_training_set_upload(
     training_set_id: str,
     *,
@@ -228,12 +280,15 @@ def start_training_set_upload(
     audio_extensions: Sequence[str],
     script_extensions: Sequence[str] = (),
 ) -> OperationOutcome:
-    """Start (or re-attach to) the ``:upload`` of the staged data into the training set.
+    """Start (or re-attach to) the one ``:upload`` of the staged data into its training set.
 
     The ``Operation-Id`` is derived from the training set, kind and manifest hash. Before posting,
     the task looks for the saved continuation state, then for an operation with that id: a
     re-run after a crash waits on the running operation instead of starting another. A Failed
-    earlier attempt is not re-attached: the next id (``-r2``...) starts a fresh one.
+    earlier attempt is not re-attached: the next id (``-r2``...) starts a fresh one. A set that
+    already holds utterances is never imported into again (Azure would skip the names it has):
+    the task waits on the set instead. Not cached: these checks are a few GETs, and a cached
+    outcome would re-attach a re-run to an operation that failed since.
     """
     log = get_run_logger()
     base_id = operation_id_for("upload", training_set_id, kind, manifest_hash)
@@ -263,6 +318,23 @@ def start_training_set_upload(
                 continuation.save(var, state.to_json())
                 log.info("re-attaching to upload operation %s (%s)", op_id, op.status)
                 return _op_outcome(op_id, state, "reused", training_set_id)
+            held = get_or_none(lambda: cv.training_sets.get(training_set_id))
+            props = held.properties if held is not None else None
+            if props is not None and (props.utterance_count or 0) > 0:
+                log.info(
+                    "training set %s already holds %s utterances: no second import",
+                    training_set_id,
+                    props.utterance_count,
+                )
+                state = ContinuationState.for_resource(cv, "trainingsets", training_set_id)
+                return _op_outcome(op_id, state, "reused", training_set_id)
+            if attempt > 1:
+                log.warning(
+                    "upload into training set %s: attempt %d (operation %s) after a failed one",
+                    training_set_id,
+                    attempt,
+                    op_id,
+                )
             audios, scripts = _sources(container, prefix, audio_extensions, script_extensions)
             with api_slot():
                 ref = cv.training_sets.upload(
@@ -280,8 +352,40 @@ def start_training_set_upload(
             return _op_outcome(ref.id, state, "created", training_set_id)
     raise OnboardingError(
         f"the upload into training set {training_set_id!r} failed {MAX_OPERATION_ATTEMPTS} times "
-        "for this data; look at the failure reasons, fix the data, and run again"
+        f"for this data (operations {base_id} to {base_id}-r{MAX_OPERATION_ATTEMPTS}). The REST "
+        "API gives no reason for a failed training-set upload: open the training set in Speech "
+        "Studio for the per-file issues, fix the data (or pass another training_set_id / "
+        "--training-set-id), and run again"
     )
+
+
+def upload_failed(
+    training_set_id: str, operation_id: str, exc: ResourceFailedError
+) -> ResourceFailedError:
+    """The failure of an upload, with the service's reason when it gave one and what to do."""
+    given = ": ".join(x for x in (exc.code, exc.reason) if x and x != "Failed")
+    why = (
+        f"the service says {given}"
+        if given and given != "the operation failed"
+        else "the REST API gives no reason for a failed training-set upload (Speech Studio "
+        "shows the per-file issues)"
+    )
+    return ResourceFailedError(
+        "training set",
+        training_set_id,
+        None,
+        f"upload operation {operation_id} failed; {why}. A plain re-run starts a new attempt "
+        f"({_next_attempt(operation_id)}), which repairs a transient failure (Internal, "
+        "InaccessibleCustomerStorage: staging is verified against the container first); if it "
+        "fails again, the data is the likely cause",
+    )
+
+
+def _next_attempt(operation_id: str) -> str:
+    head, sep, tail = operation_id.rpartition("-r")
+    if sep and tail.isdigit():
+        return f"{head}-r{int(tail) + 1}"
+    return f"{operation_id}-r2"
 
 
 def _op_outcome(op_id: str, state: ContinuationState, action: Any, rid: str) -> OperationOutcome:
@@ -340,7 +444,7 @@ def wait_for_training_set(
                 payload={"operation_id": operation_id, "reason": str(exc)},
                 related=[("project", project_id)],
             )
-            raise
+            raise upload_failed(training_set_id, operation_id, exc) from exc
         ts = cv.training_sets.get(training_set_id)
     props = ts.properties
     report = TrainingSetReport(
@@ -376,10 +480,13 @@ def wait_for_training_set(
 
 __all__ = [
     "OnboardingError",
+    "TrainingSetVersion",
     "ensure_consent",
     "ensure_training_set",
     "ensure_voice_project",
     "start_training_set_upload",
+    "training_set_lineage",
+    "upload_failed",
     "upload_state_name",
     "voice_client",
     "wait_for_training_set",

@@ -56,6 +56,17 @@ def _upload_jobs(state: EmulatorState, training_set_id: str) -> list[dict[str, A
     ]
 
 
+def _service_set(state: EmulatorState, training_set_id: str) -> bool:
+    return training_set_id in state.get()["resources"].get("customvoice", {}).get(
+        "trainingsets", []
+    )
+
+
+def _report(state: Any, key: str) -> str:
+    arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
+    return str(arts[key].data)
+
+
 def test_onboards_reruns_without_creating_and_restages_one_changed_file(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
@@ -64,14 +75,15 @@ def test_onboards_reruns_without_creating_and_restages_one_changed_file(
     assert state.is_completed(), state.message
     first = state.result()
 
-    assert first.training_set.id == "pv-e2e-trainingset"
+    set_a = first.training_set.id
+    assert set_a.startswith("pv-e2e-trainingset-v") and len(set_a) == len("pv-e2e-trainingset") + 10
     assert first.utterance_count == 8 and first.validation.error_count == 0
     assert (first.staging.uploaded_files, first.staging.skipped_files) == (9, 0)  # 8 wav + script
     assert {r.action for r in first.resources} == {"created"}
     created = _creates(emulator_state, "pv-e2e")
     assert ("projects", "pv-e2e") in created and ("consents", "pv-e2e-consent") in created
-    assert ("trainingsets", "pv-e2e-trainingset") in created
-    jobs = _upload_jobs(emulator_state, "pv-e2e-trainingset")
+    assert ("trainingsets", set_a) in created
+    jobs = _upload_jobs(emulator_state, set_a)
     assert len(jobs) == 1 and jobs[0]["status"] == "Succeeded"
     assert jobs[0]["id"] == first.upload_operation_id
     staged = blobs_in(
@@ -83,33 +95,68 @@ def test_onboards_reruns_without_creating_and_restages_one_changed_file(
 
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
     report = arts["report-pv-e2e-pv-e2e-trainingset"]
-    assert (
-        "pv-e2e-trainingset" in report.data
-        and "Timings" in report.data
-        and "sig=" not in report.data
-    )
+    assert set_a in report.data and "Timings" in report.data and "sig=" not in report.data
     assert arts["validation-pv-e2e-pv-e2e-trainingset"].type == "table"
     assert arts["progress-pv-e2e-pv-e2e-trainingset"].type == "progress"
     assert float(arts["progress-pv-e2e-pv-e2e-trainingset"].data) == 100.0
     assert any(k.endswith("training-set-link") for k in arts)
 
-    # Unchanged re-run: nothing uploaded, nothing created, same operation.
+    # Unchanged re-run: nothing uploaded, nothing created, same set and operation.
     again = professional_voice_onboarding(params)
     assert again.staging.uploaded_bytes == 0 and again.staging.uploaded_files == 0
+    assert again.training_set.id == set_a
     assert again.upload_operation_id == first.upload_operation_id
     assert again.created == [] and len(again.reused) == 3
     assert _creates(emulator_state, "pv-e2e") == created
-    assert len(_upload_jobs(emulator_state, "pv-e2e-trainingset")) == 1
+    assert len(_upload_jobs(emulator_state, set_a)) == 1
 
-    # One changed file: only it is staged again, and a new upload operation imports it.
+    # B: one changed file. Only it is staged again (same prefix), into a NEW set holding the
+    # new content: 8 utterances (a second import into set A would have kept the old audio).
     wav = sorted(Path(params.data_dir).glob("*.wav"))[0]
-    raw = bytearray(wav.read_bytes())
-    raw[-2:] = bytes([(raw[-2] + 1) % 256, raw[-1]])
-    wav.write_bytes(bytes(raw))
-    changed = professional_voice_onboarding(params)
+    original = wav.read_bytes()
+    wav.write_bytes(sorted(Path(params.data_dir).glob("*.wav"))[-1].read_bytes())
+    b_state = professional_voice_onboarding(params, return_state=True)
+    changed = b_state.result()
+    set_b = changed.training_set.id
+    assert set_b != set_a and set_b.startswith("pv-e2e-trainingset-v")
     assert (changed.staging.uploaded_files, changed.staging.skipped_files) == (1, 8)
     assert changed.upload_operation_id != first.upload_operation_id
-    assert _creates(emulator_state, "pv-e2e") == created
+    assert changed.utterance_count == 8
+    assert changed.duration_seconds != first.duration_seconds  # the new audio, not set A's
+    assert _creates(emulator_state, "pv-e2e") == sorted([*created, ("trainingsets", set_b)])
+    assert len(_upload_jobs(emulator_state, set_a)) == 1  # A got exactly one import
+    lineage = _report(b_state, "report-pv-e2e-pv-e2e-trainingset")
+    assert f"previous version {set_a}" in lineage and "used by no model" in lineage
+
+    # A again: set A already holds this content; no new set, no new import.
+    wav.write_bytes(original)
+    back = professional_voice_onboarding(params)
+    assert back.training_set.id == set_a and back.utterance_count == 8
+    assert back.created == [] and back.staging.uploaded_files == 1
+    assert len(_upload_jobs(emulator_state, set_a)) == 1
+    assert len(_upload_jobs(emulator_state, set_b)) == 1
+
+    # C: one file deleted locally: a new set without it (7 utterances); with cleanup_previous
+    # the versions no model uses (A and B) are deleted from the service.
+    gone = sorted(Path(params.data_dir).glob("*.wav"))[-1]
+    gone.unlink()
+    script = Path(params.data_dir) / "script.txt"
+    lines = script.read_text(encoding="utf-8").splitlines()
+    script.write_text(
+        "\n".join(ln for ln in lines if not ln.startswith(gone.stem + "\t")) + "\n",
+        encoding="utf-8",
+    )
+    c_state = professional_voice_onboarding(
+        params.model_copy(update={"cleanup_previous": True}), return_state=True
+    )
+    deleted = c_state.result()
+    set_c = deleted.training_set.id
+    assert set_c not in (set_a, set_b) and deleted.utterance_count == 7
+    assert deleted.staging.deleted_files == 1
+    assert _service_set(emulator_state, set_c)
+    assert not _service_set(emulator_state, set_a) and not _service_set(emulator_state, set_b)
+    lineage = _report(c_state, "report-pv-e2e-pv-e2e-trainingset")
+    assert f"previous version {set_b}" in lineage and "deleted (cleanup_previous)" in lineage
 
 
 def test_broken_dataset_stops_before_upload(
@@ -187,17 +234,20 @@ def test_crash_after_upload_reattaches_to_the_same_operation(
         # flow still has the whole staging ahead before it starts the upload (a wider window than
         # "consent succeeded", which lost the race once on a loaded machine).
         while time.monotonic() < deadline and not any(
-            c["id"] == "pv-crash-trainingset" for c in emulator_state.creates()
+            str(c["id"]).startswith("pv-crash-trainingset-v") for c in emulator_state.creates()
         ):
             assert child.poll() is None, "the flow process ended before the training set"
             time.sleep(0.05)
         emulator_state.set_faults(stuck_operations=True)
-        while time.monotonic() < deadline and not _upload_jobs(
-            emulator_state, "pv-crash-trainingset"
-        ):
+        set_id = next(
+            str(c["id"])
+            for c in emulator_state.creates()
+            if str(c["id"]).startswith("pv-crash-trainingset-v")
+        )
+        while time.monotonic() < deadline and not _upload_jobs(emulator_state, set_id):
             assert child.poll() is None, "the flow process ended before the upload"
             time.sleep(0.05)
-        jobs = _upload_jobs(emulator_state, "pv-crash-trainingset")
+        jobs = _upload_jobs(emulator_state, set_id)
         assert len(jobs) == 1 and jobs[0]["status"] != "Succeeded"
     finally:
         child.kill()
@@ -208,4 +258,5 @@ def test_crash_after_upload_reattaches_to_the_same_operation(
     assert result.upload_operation_id == jobs[0]["id"]
     assert result.upload_action == "reused"
     assert result.utterance_count == 8
-    assert len(_upload_jobs(emulator_state, "pv-crash-trainingset")) == 1
+    assert result.training_set.id == set_id
+    assert len(_upload_jobs(emulator_state, set_id)) == 1

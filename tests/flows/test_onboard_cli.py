@@ -70,7 +70,10 @@ def test_onboard_voice_personal_and_speech_print_json_results(
     voice = _invoke(*_voice_args(tmp_path, data, consent), "--project", "cli-voice", "--json")
     assert voice.exit_code == 0, voice.output
     doc = json.loads(voice.stdout)
-    assert doc["training_set"]["id"] == "cli-voice-trainingset" and doc["utterance_count"] == 3
+    assert (
+        doc["training_set"]["id"].startswith("cli-voice-trainingset-v")
+        and doc["utterance_count"] == 3
+    )
     assert doc["staging"]["uploaded_files"] == 4 and doc["validation"]["error_count"] == 0
     assert {doc[k]["action"] for k in ("project", "consent", "training_set")} == {"created"}
 
