@@ -260,3 +260,70 @@ def test_crash_after_upload_reattaches_to_the_same_operation(
     assert result.utterance_count == 8
     assert result.training_set.id == set_id
     assert len(_upload_jobs(emulator_state, set_id)) == 1
+
+
+def test_blobs_lost_behind_our_back_are_staged_again_by_a_plain_rerun(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    params = _params(tmp_path, "pv-lost", count=6)
+    first = professional_voice_onboarding(params)
+    conn, container = (
+        flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
+        flow_env["SPEECHFLOWS_STORAGE_CONTAINER"],
+    )
+    staged = sorted(blobs_in(conn, container))
+    assert len(staged) == 7
+    lost = staged[:3]
+    with BlobServiceClient.from_connection_string(conn) as svc:
+        for name in lost:
+            svc.get_blob_client(container, name).delete_blob()
+        # And one blob changed behind our back (same name, other bytes).
+        svc.get_blob_client(container, staged[3]).upload_blob(b"not a wav", overwrite=True)
+    assert len(blobs_in(conn, container)) == 4
+
+    again = professional_voice_onboarding(params)
+    assert (again.staging.uploaded_files, again.staging.skipped_files) == (4, 3)
+    assert sorted(blobs_in(conn, container)) == staged
+    with BlobServiceClient.from_connection_string(conn) as svc:
+        restored = svc.get_blob_client(container, staged[3]).download_blob().readall()
+    assert restored == (Path(params.data_dir) / staged[3].rsplit("/", 1)[-1]).read_bytes()
+    assert again.training_set.id == first.training_set.id and again.utterance_count == 6
+
+
+def test_failed_upload_is_retried_by_a_plain_rerun(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    params = _params(tmp_path, "pv-retry", count=6)
+    first = professional_voice_onboarding(params)  # project and consent exist from here on
+    wav = sorted(Path(params.data_dir).glob("*.wav"))[0]
+    wav.write_bytes(sorted(Path(params.data_dir).glob("*.wav"))[-1].read_bytes())
+
+    emulator_state.set_faults(fail_operations=True)  # the service fails the next upload (Internal)
+    state = professional_voice_onboarding(params, return_state=True)
+    emulator_state.clear_faults()
+    assert state.is_failed()
+    with pytest.raises(ResourceFailedError) as info:
+        state.result()
+    message = str(info.value)
+    assert "no reason given" not in message and "gives no reason" in message
+    assert "-r2" in message and "plain re-run" in message
+    failed_jobs = [
+        j for j in state_jobs(emulator_state, "pv-retry") if j["id"] != first.upload_operation_id
+    ]
+    assert [j["status"] for j in failed_jobs] == ["Failed"]
+
+    again = professional_voice_onboarding(params)
+    assert again.upload_operation_id == failed_jobs[0]["id"] + "-r2"
+    assert again.upload_action == "created" and again.utterance_count == 6
+    assert again.training_set.id != first.training_set.id
+    assert again.staging.uploaded_files == 0  # staged before the failure, verified by listing
+
+
+def state_jobs(state: EmulatorState, project: str) -> list[dict[str, Any]]:
+    return [
+        j
+        for j in state.jobs()
+        if j["resource"].startswith(f"trainingsets/{project}-") and "upload" in j["kind"].lower()
+    ]
