@@ -116,7 +116,9 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         )
         with stage("lineage"):
             _lineage(p, ts_id)
-        model, endpoint = _model_and_endpoint(p, p.model, uploaded) if p.model else (None, None)
+        model, endpoint = (
+            _model_and_endpoint(p, p.model, uploaded, consent.id) if p.model else (None, None)
+        )
         return report.complete(
             ProfessionalVoiceResult(
                 project=project,
@@ -238,7 +240,7 @@ def _lineage(p: ProfessionalVoiceParams, ts_id: str) -> None:
 
 
 def _model_and_endpoint(
-    p: ProfessionalVoiceParams, m: VoiceModelParams, uploaded: TrainingSetReport
+    p: ProfessionalVoiceParams, m: VoiceModelParams, uploaded: TrainingSetReport, consent_id: str
 ) -> tuple[ResourceOutcome, ResourceOutcome | None]:
     """Train the voice model on the training set (recipe checked first), then deploy it if asked."""
     model_id = m.resolved_model_id(p.project_id)
@@ -252,7 +254,7 @@ def _model_and_endpoint(
                 voice_models.ensure_voice_model(
                     model_id,
                     project_id=p.project_id,
-                    consent_id=p.consent.resolved_id(p.project_id),
+                    consent_id=consent_id,
                     training_set_id=uploaded.training_set.id,
                     recipe_kind=m.recipe_kind,
                     voice_name=m.voice_name,

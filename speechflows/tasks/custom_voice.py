@@ -37,7 +37,6 @@ from speechflows.tasks.retries import retry_options
 from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
-    failed_error,
     get_or_none,
     status_of,
     voice_client,
@@ -93,33 +92,48 @@ def ensure_consent(
 ) -> ResourceOutcome:
     """The consent ``consent_id``, created from a local file (multipart) or a blob, and processed.
 
-    A consent that exists and Succeeded is reused; one that Failed stops the flow with the
-    service's reason (consents cannot be changed: fix the recording and use a new consent id).
+    A consent that exists and Succeeded is reused. One that Failed with ``Internal`` (the
+    service's own error) is retried by the next run under a new attempt id
+    (``<consent_id>-r2``, ``-r3``...; see :func:`consent_attempt_id`); one that Failed with
+    ``AudioAndScriptNotMatch`` stops the flow: consents cannot be changed, so the fix is a new
+    recording under a new consent id (``--consent-id`` / ``consent.consent_id``). The outcome's
+    ``id`` is the attempt that succeeded: use it, not ``consent_id``, downstream.
     """
     log = get_run_logger()
-    op_id = operation_id_for("consent", consent_id, audio_hash)
     with voice_client() as cv:
-        url = cv.core.url("consents", consent_id)
-        existing = get_or_none(lambda: cv.consents.get(consent_id))
+        for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
+            cid = consent_attempt_id(consent_id, attempt)
+            url = cv.core.url("consents", cid)
+            existing = get_or_none(lambda cid=cid: cv.consents.get(cid))  # type: ignore[misc]
+            if existing is not None and existing.status is Status.SUCCEEDED:
+                log.info("consent %s exists and succeeded: reused", cid)
+                return ResourceOutcome(
+                    kind="consent", id=cid, url=url, status="Succeeded", action="reused"
+                )
+            if existing is not None and existing.status is Status.FAILED:
+                code, _ = existing.failure()
+                if code == MISMATCH:
+                    raise consent_failed(consent_id, attempt, code)
+                log.warning(
+                    "consent %s failed with %s (a service error): trying again as %s",
+                    cid,
+                    code or "no reason",
+                    consent_attempt_id(consent_id, attempt + 1),
+                )
+                continue
+            break
+        else:
+            raise OnboardingError(
+                f"consent {consent_id!r} failed {MAX_OPERATION_ATTEMPTS} times with a service "
+                f"error (attempts {consent_id} to {cid}); try again later, or give a new consent "
+                "id (--consent-id, or consent.consent_id)"
+            )
         action: Any = "reused"
-        if existing is not None and existing.status is Status.SUCCEEDED:
-            log.info("consent %s exists and succeeded: reused", consent_id)
-            return ResourceOutcome(
-                kind="consent", id=consent_id, url=url, status="Succeeded", action="reused"
-            )
-        if existing is not None and existing.status is Status.FAILED:
-            raise failed_error(
-                "consent",
-                consent_id,
-                existing,
-                "Fix the recording (the talent must say the statement with the same names) and "
-                "use a new consent id",
-            )
         if existing is None:
             audio_url = _blob_sas(audio_blob) if audio_blob else None
             with api_slot():
                 accepted = cv.consents.create(
-                    consent_id,
+                    cid,
                     project_id=project_id,
                     voice_talent_name=voice_talent_name,
                     company_name=company_name,
@@ -127,21 +141,53 @@ def ensure_consent(
                     audio_url=audio_url,
                     audio_file=Path(audio_file) if audio_file else None,
                     description=description,
-                    operation_id=op_id,
+                    operation_id=operation_id_for("consent", cid, audio_hash),
                 )
-            state = ContinuationState.for_operation(cv, accepted, "consents", consent_id)
+            state = ContinuationState.for_operation(cv, accepted, "consents", cid)
             action = "created"
-            log.info("consent %s submitted (operation %s)", consent_id, accepted.operation.id)
+            log.info("consent %s submitted (operation %s)", cid, accepted.operation.id)
         else:
-            log.info("consent %s is %s: waiting for it", consent_id, existing.status)
-            state = ContinuationState.for_resource(cv, "consents", consent_id)
-        final = wait_resumed(cv, state, wait, progress_key, f"consent {consent_id}")
-    events.emit(
-        "consent.succeeded", kind="consent", rid=consent_id, related=[("project", project_id)]
-    )
-    return ResourceOutcome(
-        kind="consent", id=consent_id, url=url, status=status_of(final), action=action
-    )
+            log.info("consent %s is %s: waiting for it", cid, existing.status)
+            state = ContinuationState.for_resource(cv, "consents", cid)
+        try:
+            final = wait_resumed(cv, state, wait, progress_key, f"consent {cid}")
+        except ResourceFailedError as exc:
+            raise consent_failed(consent_id, attempt, exc.code) from exc
+    events.emit("consent.succeeded", kind="consent", rid=cid, related=[("project", project_id)])
+    return ResourceOutcome(kind="consent", id=cid, url=url, status=status_of(final), action=action)
+
+
+MISMATCH = "AudioAndScriptNotMatch"
+
+
+def consent_attempt_id(consent_id: str, attempt: int) -> str:
+    """The id of attempt ``attempt`` of a consent: the id itself, then ``<id>-r2``, ``-r3``...
+
+    >>> consent_attempt_id("jess-consent", 1), consent_attempt_id("jess-consent", 2)
+    ('jess-consent', 'jess-consent-r2')
+    """
+    if attempt == 1:
+        return consent_id
+    suffix = f"-r{attempt}"
+    return consent_id[: 64 - len(suffix)].rstrip("._-") + suffix
+
+
+def consent_failed(consent_id: str, attempt: int, code: str | None) -> ResourceFailedError:
+    """A failed consent, with the service's reason and the remedy that fits it."""
+    if code == MISMATCH:
+        fix = (
+            "the service says the recording does not match the verbal statement: record the "
+            "talent saying the statement with exactly these talent and company names, and give "
+            "the new recording a new consent id (--consent-id NEW_ID on `speechflows onboard "
+            "voice|personal`, or consent.consent_id in the flow parameters); a consent cannot "
+            "be changed"
+        )
+    else:
+        fix = (
+            f"the service reports {code or 'no reason'} (a service error, not a problem with the audio): a "
+            f"plain re-run tries again as {consent_attempt_id(consent_id, attempt + 1)}"
+        )
+    return ResourceFailedError("consent", consent_attempt_id(consent_id, attempt), code, fix)
 
 
 def _blob_sas(blob: str) -> str:
@@ -481,6 +527,8 @@ def wait_for_training_set(
 __all__ = [
     "OnboardingError",
     "TrainingSetVersion",
+    "consent_attempt_id",
+    "consent_failed",
     "ensure_consent",
     "ensure_training_set",
     "ensure_voice_project",

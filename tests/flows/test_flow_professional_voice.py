@@ -200,18 +200,40 @@ def test_force_uploads_only_valid_files(
     assert result.utterance_count is not None and result.utterance_count > 0
 
 
-def test_failed_operation_fails_the_flow_with_the_reason(
+def test_consent_internal_failure_is_retried_by_a_plain_rerun(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
     params = _params(tmp_path, "pv-fail")
-    emulator_state.set_faults(fail_operations=True)
+    emulator_state.set_faults(fail_operations=True)  # the service fails the consent: Internal
     state = professional_voice_onboarding(params, return_state=True)
+    emulator_state.clear_faults()
     assert state.is_failed()
     with pytest.raises(ResourceFailedError) as info:
         state.result()
-    assert "Internal" in str(info.value)
+    message = str(info.value)
+    assert "Internal" in message and "pv-fail-consent-r2" in message
+    assert "recording" not in message.lower() and "--consent-id" not in message
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
     assert "Failed:" in arts["report-pv-fail-pv-fail-trainingset"].data
+
+    again = professional_voice_onboarding(params)
+    assert again.consent.id == "pv-fail-consent-r2" and again.consent.status == "Succeeded"
+    assert again.consent.action == "created" and again.utterance_count == 8
+    consents = [c for c in _creates(emulator_state, "pv-fail") if c[0] == "consents"]
+    assert consents == [("consents", "pv-fail-consent"), ("consents", "pv-fail-consent-r2")]
+    # A later run reuses the attempt that succeeded; nothing else is created.
+    third = professional_voice_onboarding(params)
+    assert third.consent.id == "pv-fail-consent-r2" and third.created == []
+
+
+def test_consent_messages_name_the_remedy_that_fits_the_reason() -> None:
+    from speechflows.tasks.custom_voice import consent_failed
+
+    mismatch = str(consent_failed("jess-consent", 1, "AudioAndScriptNotMatch"))
+    assert "--consent-id" in mismatch and "consent.consent_id" in mismatch
+    assert "recording" in mismatch and "-r2" not in mismatch
+    internal = str(consent_failed("jess-consent", 2, "Internal"))
+    assert "jess-consent-r3" in internal and "recording" not in internal
 
 
 def test_crash_after_upload_reattaches_to_the_same_operation(
