@@ -340,12 +340,20 @@ def start_training_set_upload(
     base_id = operation_id_for("upload", training_set_id, kind, manifest_hash)
     var = upload_state_name(training_set_id, manifest_hash)
     with voice_client() as cv:
+        held = get_or_none(lambda: cv.training_sets.get(training_set_id))
+        props = held.properties if held is not None else None
+        holds = (props.utterance_count or 0) if props is not None else 0
+
+        def stale(op: Any) -> bool:
+            # Failed, or Succeeded into an earlier set of this id (deleted since, now empty).
+            return bool(op.status is Status.FAILED or (op.status is Status.SUCCEEDED and not holds))
+
         saved = continuation.load(var)
         if saved:
             state = ContinuationState.from_json(saved)
             op_id = (state.operation_url or "").split("?", 1)[0].rsplit("/", 1)[-1]
             op = get_or_none(lambda: cv.operations.get(state.operation_url or op_id))
-            if op is not None and op.status is not Status.FAILED:
+            if op is not None and not stale(op):
                 log.info(
                     "re-attaching to upload operation %s (%s) from saved state", op_id, op.status
                 )
@@ -353,8 +361,14 @@ def start_training_set_upload(
         for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
             op_id = base_id if attempt == 1 else f"{base_id}-r{attempt}"
             op = get_or_none(lambda op_id=op_id: cv.operations.get(op_id))  # type: ignore[misc]
-            if op is not None and op.status is Status.FAILED:
-                log.info("upload operation %s failed earlier; starting a new attempt", op_id)
+            if op is not None and stale(op):
+                log.info(
+                    "upload operation %s %s; starting a new attempt",
+                    op_id,
+                    "failed earlier"
+                    if op.status is Status.FAILED
+                    else "imported into an earlier set of this id (the set is empty now)",
+                )
                 continue
             if op is not None:
                 location = cv.core.url("operations", op_id) + f"?api-version={cv.api_version}"
@@ -364,13 +378,11 @@ def start_training_set_upload(
                 continuation.save(var, state.to_json())
                 log.info("re-attaching to upload operation %s (%s)", op_id, op.status)
                 return _op_outcome(op_id, state, "reused", training_set_id)
-            held = get_or_none(lambda: cv.training_sets.get(training_set_id))
-            props = held.properties if held is not None else None
-            if props is not None and (props.utterance_count or 0) > 0:
+            if holds:
                 log.info(
                     "training set %s already holds %s utterances: no second import",
                     training_set_id,
-                    props.utterance_count,
+                    holds,
                 )
                 state = ContinuationState.for_resource(cv, "trainingsets", training_set_id)
                 return _op_outcome(op_id, state, "reused", training_set_id)

@@ -349,3 +349,23 @@ def state_jobs(state: EmulatorState, project: str) -> list[dict[str, Any]]:
         for j in state.jobs()
         if j["resource"].startswith(f"trainingsets/{project}-") and "upload" in j["kind"].lower()
     ]
+
+
+def test_training_set_deleted_by_hand_is_created_and_imported_again(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    import httpx
+
+    params = _params(tmp_path, "pv-gone", count=5)
+    first = professional_voice_onboarding(params)
+    deleted = httpx.delete(
+        f"{flow_env['SPEECHFLOWS_SPEECH_ENDPOINT']}/customvoice/trainingsets/"
+        f"{first.training_set.id}?api-version=2026-01-01",
+        headers={"Ocp-Apim-Subscription-Key": flow_env["SPEECHFLOWS_SPEECH_KEY"]},
+        timeout=10,
+    )
+    assert deleted.status_code == 204
+    again = professional_voice_onboarding(params)
+    assert again.training_set.id == first.training_set.id and again.training_set.action == "created"
+    assert again.upload_operation_id == first.upload_operation_id + "-r2"
+    assert again.utterance_count == 5

@@ -30,6 +30,7 @@ Job kinds and what they really do:
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -136,10 +137,24 @@ class TrainingSetUploadJob(_Base):
         }
 
     def _names_held(self, job: Job) -> set[str]:
-        """Audio names the training set already holds (from its earlier succeeded uploads)."""
+        """Audio names the training set already holds (from its earlier succeeded uploads).
+
+        Only uploads since the set was created count: a set deleted and created again under
+        the same id starts empty.
+        """
+        ts = self.ctx.store.get(API, job.coll, job.resource_id) or {}
+        try:
+            born = datetime.fromisoformat(str(ts.get("createdDateTime"))).timestamp()
+        except ValueError:
+            born = 0.0
         held: set[str] = set()
         for other in self.ctx.store.jobs_for(job.coll, job.resource_id):
-            if other.id != job.id and other.kind == job.kind and other.status == "Succeeded":
+            if (
+                other.id != job.id
+                and other.kind == job.kind
+                and other.status == "Succeeded"
+                and other.created >= born - 0.001
+            ):
                 held.update(Path(n).name for n in (other.result or {}).get("names") or [])
         return held
 
