@@ -222,7 +222,7 @@ def ensure_training_set(
                 if have is not None and str(have).lower() != want.lower():
                     raise OnboardingError(
                         f"training set {training_set_id!r} exists with {field} {have}, not {want}; "
-                        "it cannot be changed: choose another training_set_id"
+                        "it cannot be changed: choose another training_set_id (--training-set-id)"
                     )
             log.info("training set %s exists: reused", training_set_id)
             return ResourceOutcome(
