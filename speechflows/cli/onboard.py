@@ -93,7 +93,11 @@ def _findings_text(findings: list[dict[str, Any]]) -> str:
 
 def _load(model: Any, params_file: Path | None, values: dict[str, Any]) -> Any:
     data = json.loads(params_file.read_text()) if params_file else {}
-    data.update({k: v for k, v in values.items() if v is not None})
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}  # options override single fields of the file's
+        elif value is not None:
+            data[key] = value
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -104,16 +108,20 @@ def _load(model: Any, params_file: Path | None, values: dict[str, Any]) -> Any:
 
 
 def _consent(
-    talent: str | None, company: str | None, file: Path | None, blob: str | None
+    talent: str | None,
+    company: str | None,
+    file: Path | None,
+    blob: str | None,
+    consent_id: str | None = None,
 ) -> dict[str, Any] | None:
-    if talent is None and company is None and file is None and blob is None:
-        return None
-    return {
+    given = {
         "voice_talent_name": talent,
         "company_name": company,
         "audio_file": file,
         "audio_blob": blob,
+        "consent_id": consent_id,
     }
+    return {k: v for k, v in given.items() if v is not None} or None
 
 
 PARAMS = typer.Option("--params", help="JSON file with the flow's parameters (options override it)")
@@ -127,6 +135,13 @@ Company = Annotated[
 ConsentFile = Annotated[Path | None, typer.Option("--consent", help="consent recording (wav/mp3)")]
 ConsentBlob = Annotated[
     str | None, typer.Option("--consent-blob", help="or: blob name of the consent recording")
+]
+ConsentId = Annotated[
+    str | None,
+    typer.Option(
+        "--consent-id",
+        help="consent id (default '<project>-consent'); a new recording needs a new id",
+    ),
 ]
 Locale = Annotated[str | None, typer.Option("--locale", help="locale, e.g. en-US")]
 Force = Annotated[
@@ -146,7 +161,23 @@ def voice(
     company: Company = None,
     consent_file: ConsentFile = None,
     consent_blob: ConsentBlob = None,
+    consent_id: ConsentId = None,
     locale: Locale = None,
+    training_set_id: Annotated[
+        str | None,
+        typer.Option(
+            "--training-set-id",
+            help="base training set id (default '<project>-trainingset'); each content version "
+            "is '<base>-v<8 hex>'",
+        ),
+    ] = None,
+    cleanup_previous: Annotated[
+        bool | None,
+        typer.Option(
+            "--cleanup-previous",
+            help="delete previous training set versions no model uses, after this one succeeded",
+        ),
+    ] = None,
     kind: Annotated[
         str | None, typer.Option("--kind", help="AudioAndScript | LongAudio | AudioOnly")
     ] = None,
@@ -170,7 +201,9 @@ def voice(
         "data_kind": kind,
         "voice_kind": voice_kind,
         "force": force,
-        "consent": _consent(talent, company, consent_file, consent_blob),
+        "training_set_id": training_set_id,
+        "cleanup_previous": cleanup_previous,
+        "consent": _consent(talent, company, consent_file, consent_blob, consent_id),
         "model": {"voice_name": voice_name} if voice_name else None,
     }
     _run(
@@ -188,6 +221,7 @@ def personal(
     company: Company = None,
     consent_file: ConsentFile = None,
     consent_blob: ConsentBlob = None,
+    consent_id: ConsentId = None,
     locale: Locale = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
@@ -200,7 +234,7 @@ def personal(
         "prompt_path": prompt,
         "project_id": project,
         "locale": locale,
-        "consent": _consent(talent, company, consent_file, consent_blob),
+        "consent": _consent(talent, company, consent_file, consent_blob, consent_id),
     }
     _run(personal_voice_onboarding, _load(PersonalVoiceParams, params_file, values), as_json)
 

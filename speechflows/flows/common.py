@@ -8,9 +8,8 @@ lives in that flow's module.
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,7 +24,7 @@ from speechflows.flows.report import note, rejects, rejects_of
 from speechflows.settings import load_speech_settings, load_storage_settings
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.custom_voice import ensure_consent
-from speechflows.tasks.data import manifest_of, restrict, stage_data, staged_hash, validate_data
+from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
 from speechflows.tasks.waiting import WaitOptions
 
@@ -172,16 +171,12 @@ def consent_step(
     return outcome
 
 
-_background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="speechflows-prefetch")
-
-
 def prefetch_staged_hash(container: str, prefix: str) -> Future[str | None]:
-    """Start reading :func:`~speechflows.tasks.data.staged_hash` now; :func:`stage_step` needs it.
-
-    One Prefect API read, done while validation runs instead of on the re-run's critical path.
-    """
-    context = contextvars.copy_context()  # Prefect's settings and client live in contextvars
-    return _background.submit(context.run, staged_hash, container, prefix)
+    """Kept for callers that still pass ``last_staged``: staging no longer trusts a record of
+    what was staged (the container listing decides), so there is nothing to read."""
+    done: Future[str | None] = Future()
+    done.set_result(None)
+    return done
 
 
 def stage_step(
@@ -190,19 +185,22 @@ def stage_step(
     prefix: str,
     container: str,
     progress_key: str,
-    refresh_cache: bool,
+    refresh_cache: bool = False,
     last_staged: Future[str | None] | None = None,
 ) -> StageOutcome:
-    """Stage ``manifest`` to ``container/prefix`` (pruning stale blobs), reusing a cached stage
-    only while this manifest is the last one staged there (``last_staged``: a prefetch of it).
+    """Make ``container/prefix`` hold exactly ``manifest`` (pruning stale blobs).
+
+    Whether staging is complete is decided by ONE listing of the prefix (names, sizes,
+    Content-MD5) against the manifest, every run: blobs lost or changed behind our back (a
+    restarted Azurite, a hand-deleted file) are staged again by a plain re-run, and a complete
+    prefix costs one listing and no upload. No cached record is trusted, so ``refresh_cache``
+    and ``last_staged`` change nothing here.
     """
-    manifest_hash = manifest.hash
-    last = last_staged.result() if last_staged is not None else staged_hash(container, prefix)
     outcome: StageOutcome = settle(
-        stage_data.with_options(refresh_cache=refresh_cache or last != manifest_hash)(
+        stage_data(
             # quote: Prefect would otherwise walk every manifest entry twice per task run.
             cast(Any, quote(manifest)),
-            manifest_hash=manifest_hash,
+            manifest_hash=manifest.hash,
             prefix=prefix,
             container=container,
             prune=True,

@@ -70,6 +70,35 @@ def derive_id(base: str, suffix: str) -> str:
     return f"{head}-{suffix}-{digest}"
 
 
+VERSION_HEX = 8
+
+
+def version_id(base: str, content_hash: str) -> str:
+    """The id of the version of ``base`` holding the content ``content_hash``: ``<base>-v<8 hex>``.
+
+    The base is cut to fit the 64-character limit (the version suffix is always kept whole).
+
+    >>> version_id("jessica-trainingset", "0123456789abcdef")
+    'jessica-trainingset-v01234567'
+    >>> len(version_id("x" * 64, "ab" * 32))
+    64
+    """
+    suffix = f"-v{content_hash[:VERSION_HEX].lower()}"
+    return base[: 64 - len(suffix)].rstrip("._-") + suffix
+
+
+def version_pattern(base: str) -> str:
+    """A regex matching ``base`` itself (the unversioned id of older runs) and its versions.
+
+    >>> import re
+    >>> p = version_pattern("a-trainingset")
+    >>> [bool(re.fullmatch(p, x)) for x in ("a-trainingset", "a-trainingset-v0123abcd", "b-v0123abcd")]
+    [True, True, False]
+    """
+    head = base[: 64 - VERSION_HEX - 2].rstrip("._-")
+    return f"{re.escape(base)}|{re.escape(head)}-v[0-9a-f]{{{VERSION_HEX}}}"
+
+
 class _Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -192,7 +221,15 @@ class ProfessionalVoiceParams(_OnboardingParams):
 
     consent: ConsentParams = Field(..., description="The voice talent's consent")
     training_set_id: ResourceId | None = Field(
-        None, description="Training set id; default '<project_id>-trainingset'"
+        None,
+        description="Base id of the training set; default '<project_id>-trainingset'. Each "
+        "content gets its own set '<base>-v<8 hex of the manifest hash>' (Azure skips names a "
+        "set already holds, so changed data never goes into an old set)",
+    )
+    cleanup_previous: bool = Field(
+        False,
+        description="After a new training set version succeeded, delete the previous versions "
+        "of the same base id that no model uses",
     )
     voice_kind: Literal["Male", "Female"] = Field(
         "Female", description="Voice kind of the training set (cannot be changed later)"
@@ -219,7 +256,12 @@ class ProfessionalVoiceParams(_OnboardingParams):
     model: VoiceModelParams | None = Field(None, description="Train a model after the upload")
 
     def resolved_training_set_id(self) -> str:
+        """The base id: the staging prefix and the versions' names derive from it."""
         return self.training_set_id or derive_id(self.project_id, "trainingset")
+
+    def versioned_training_set_id(self, manifest_hash: str) -> str:
+        """The training set holding this content: ``<base>-v<8 hex>``, see :func:`version_id`."""
+        return version_id(self.resolved_training_set_id(), manifest_hash)
 
     def resolved_prefix(self) -> str:
         prefix = self.storage_prefix or (
@@ -353,4 +395,6 @@ __all__ = [
     "SpeechModelParams",
     "VoiceModelParams",
     "derive_id",
+    "version_id",
+    "version_pattern",
 ]

@@ -95,7 +95,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
                     p.resolved_personal_voice_id(),
                     project_id=p.project_id,
-                    consent_id=p.consent.resolved_id(p.project_id),
+                    consent_id=consent.id,
                     prompt_files=files,
                     manifest_hash=manifest.hash,
                     wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),

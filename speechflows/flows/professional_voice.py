@@ -26,14 +26,13 @@ from speechflows.flows.common import (
     check_settings,
     consent_gate,
     consent_step,
-    prefetch_staged_hash,
     settle,
     stage_step,
     validation_gate,
     wait_options,
 )
-from speechflows.flows.params import ProfessionalVoiceParams, VoiceModelParams
-from speechflows.flows.report import RunReport, figures, record, stage
+from speechflows.flows.params import ProfessionalVoiceParams, VoiceModelParams, version_pattern
+from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import ProfessionalVoiceResult, ValidationSummary
 from speechflows.settings import load_storage_settings
 from speechflows.tasks import custom_voice as cv
@@ -65,12 +64,11 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
     """
     p = params
     check_settings()
-    ts_id, prefix = p.resolved_training_set_id(), p.resolved_prefix()
+    base_id, prefix = p.resolved_training_set_id(), p.resolved_prefix()
     container = load_storage_settings().container
-    last_staged = prefetch_staged_hash(container, prefix)
     with RunReport(
         f"Professional voice onboarding: {p.project_id}",
-        artifact_key("report", p.project_id, ts_id),
+        artifact_key("report", p.project_id, base_id),
     ) as report:
         with stage("validate"):
             manifest, validation = _validate(p)
@@ -94,6 +92,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                 deadlines=p.deadlines,
             )
         record(consent)
+        ts_id = p.versioned_training_set_id(manifest.hash)
         with stage("training set"):
             training_set = cv.ensure_training_set(
                 ts_id, project_id=p.project_id, locale=p.locale, voice_kind=p.voice_kind
@@ -104,19 +103,22 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                 manifest,
                 prefix=prefix,
                 container=container,
-                progress_key=artifact_key("progress", p.project_id, ts_id),
+                progress_key=artifact_key("progress", p.project_id, base_id),
                 refresh_cache=p.refresh_cache,
-                last_staged=last_staged,
             )
         figures(*_staging_figures(staged))
         with stage("upload"):
-            operation = _upload(p, manifest.hash, container)
+            operation = _upload(p, ts_id, manifest.hash, container)
         with stage("wait for training set"):
-            uploaded = _wait_for(p, operation, manifest.hash)
+            uploaded = _wait_for(p, ts_id, operation, manifest.hash)
         training_set = record(
             training_set.model_copy(update={"status": uploaded.training_set.status})
         )
-        model, endpoint = _model_and_endpoint(p, p.model, uploaded) if p.model else (None, None)
+        with stage("lineage"):
+            _lineage(p, ts_id)
+        model, endpoint = (
+            _model_and_endpoint(p, p.model, uploaded, consent.id) if p.model else (None, None)
+        )
         return report.complete(
             ProfessionalVoiceResult(
                 project=project,
@@ -170,11 +172,13 @@ def _staging_figures(staged: StageOutcome) -> list[tuple[str, object]]:
     ]
 
 
-def _upload(p: ProfessionalVoiceParams, manifest_hash: str, container: str) -> OperationOutcome:
-    """Start (or re-attach to) the upload of the staged data into the training set."""
+def _upload(
+    p: ProfessionalVoiceParams, ts_id: str, manifest_hash: str, container: str
+) -> OperationOutcome:
+    """Start (or re-attach to) the one upload of the staged data into its training set version."""
     operation: OperationOutcome = settle(
-        cv.start_training_set_upload.with_options(refresh_cache=p.refresh_cache)(
-            p.resolved_training_set_id(),
+        cv.start_training_set_upload(
+            ts_id,
             kind=p.data_kind,
             manifest_hash=manifest_hash,
             container=container,
@@ -188,17 +192,16 @@ def _upload(p: ProfessionalVoiceParams, manifest_hash: str, container: str) -> O
 
 
 def _wait_for(
-    p: ProfessionalVoiceParams, operation: OperationOutcome, manifest_hash: str
+    p: ProfessionalVoiceParams, ts_id: str, operation: OperationOutcome, manifest_hash: str
 ) -> TrainingSetReport:
     """Wait for the upload to be processed; the training set's utterances and duration."""
-    ts_id = p.resolved_training_set_id()
     uploaded = cv.wait_for_training_set.with_options(refresh_cache=p.refresh_cache)(
         ts_id,
         operation_id=operation.operation_id,
         continuation_json=operation.continuation or "",
         project_id=p.project_id,
         wait=wait_options(p.deadlines, p.deadlines.training_set_minutes),
-        progress_key=artifact_key("progress", p.project_id, ts_id),
+        progress_key=artifact_key("progress", p.project_id, p.resolved_training_set_id()),
         continuation_var=cv.upload_state_name(ts_id, manifest_hash),
     )
     figures(
@@ -209,8 +212,35 @@ def _wait_for(
     return uploaded
 
 
+def _lineage(p: ProfessionalVoiceParams, ts_id: str) -> None:
+    """The versions of this training set in the project (and their models) into the report;
+    with ``cleanup_previous``, the previous versions no model uses are deleted."""
+    versions = cv.training_set_lineage(
+        ts_id,
+        project_id=p.project_id,
+        version_pattern=version_pattern(p.resolved_training_set_id()),
+        cleanup_previous=p.cleanup_previous,
+    )
+    previous = [v for v in versions if not v.current]
+    figures(
+        ("training set version", ts_id),
+        ("previous versions", ", ".join(v.id for v in previous) or "none"),
+    )
+    for v in previous:
+        used = f"used by models {', '.join(v.models)}" if v.models else "used by no model"
+        what = (
+            "deleted (cleanup_previous)"
+            if v.deleted
+            else "kept" + ("" if v.models else "; cleanup_previous=true deletes it")
+        )
+        note(
+            f"previous version {v.id} ({v.status}, {v.utterance_count} utterances, created "
+            f"{v.created}): {used}; {what}"
+        )
+
+
 def _model_and_endpoint(
-    p: ProfessionalVoiceParams, m: VoiceModelParams, uploaded: TrainingSetReport
+    p: ProfessionalVoiceParams, m: VoiceModelParams, uploaded: TrainingSetReport, consent_id: str
 ) -> tuple[ResourceOutcome, ResourceOutcome | None]:
     """Train the voice model on the training set (recipe checked first), then deploy it if asked."""
     model_id = m.resolved_model_id(p.project_id)
@@ -224,8 +254,8 @@ def _model_and_endpoint(
                 voice_models.ensure_voice_model(
                     model_id,
                     project_id=p.project_id,
-                    consent_id=p.consent.resolved_id(p.project_id),
-                    training_set_id=p.resolved_training_set_id(),
+                    consent_id=consent_id,
+                    training_set_id=uploaded.training_set.id,
                     recipe_kind=m.recipe_kind,
                     voice_name=m.voice_name,
                     locale=m.model_locale,

@@ -10,12 +10,14 @@ and never leave it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
+from pydantic import BaseModel
 
 from speechflows.settings import load_storage_settings
 from speechflows.speech.custom_voice.core import operation_id_for
@@ -35,7 +37,6 @@ from speechflows.tasks.retries import retry_options
 from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
-    failed_error,
     get_or_none,
     status_of,
     voice_client,
@@ -91,33 +92,48 @@ def ensure_consent(
 ) -> ResourceOutcome:
     """The consent ``consent_id``, created from a local file (multipart) or a blob, and processed.
 
-    A consent that exists and Succeeded is reused; one that Failed stops the flow with the
-    service's reason (consents cannot be changed: fix the recording and use a new consent id).
+    A consent that exists and Succeeded is reused. One that Failed with ``Internal`` (the
+    service's own error) is retried by the next run under a new attempt id
+    (``<consent_id>-r2``, ``-r3``...; see :func:`consent_attempt_id`); one that Failed with
+    ``AudioAndScriptNotMatch`` stops the flow: consents cannot be changed, so the fix is a new
+    recording under a new consent id (``--consent-id`` / ``consent.consent_id``). The outcome's
+    ``id`` is the attempt that succeeded: use it, not ``consent_id``, downstream.
     """
     log = get_run_logger()
-    op_id = operation_id_for("consent", consent_id, audio_hash)
     with voice_client() as cv:
-        url = cv.core.url("consents", consent_id)
-        existing = get_or_none(lambda: cv.consents.get(consent_id))
+        for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
+            cid = consent_attempt_id(consent_id, attempt)
+            url = cv.core.url("consents", cid)
+            existing = get_or_none(lambda cid=cid: cv.consents.get(cid))  # type: ignore[misc]
+            if existing is not None and existing.status is Status.SUCCEEDED:
+                log.info("consent %s exists and succeeded: reused", cid)
+                return ResourceOutcome(
+                    kind="consent", id=cid, url=url, status="Succeeded", action="reused"
+                )
+            if existing is not None and existing.status is Status.FAILED:
+                code, _ = existing.failure()
+                if code == MISMATCH:
+                    raise consent_failed(consent_id, attempt, code)
+                log.warning(
+                    "consent %s failed with %s (a service error): trying again as %s",
+                    cid,
+                    code or "no reason",
+                    consent_attempt_id(consent_id, attempt + 1),
+                )
+                continue
+            break
+        else:
+            raise OnboardingError(
+                f"consent {consent_id!r} failed {MAX_OPERATION_ATTEMPTS} times with a service "
+                f"error (attempts {consent_id} to {cid}); try again later, or give a new consent "
+                "id (--consent-id, or consent.consent_id)"
+            )
         action: Any = "reused"
-        if existing is not None and existing.status is Status.SUCCEEDED:
-            log.info("consent %s exists and succeeded: reused", consent_id)
-            return ResourceOutcome(
-                kind="consent", id=consent_id, url=url, status="Succeeded", action="reused"
-            )
-        if existing is not None and existing.status is Status.FAILED:
-            raise failed_error(
-                "consent",
-                consent_id,
-                existing,
-                "Fix the recording (the talent must say the statement with the same names) and "
-                "use a new consent id",
-            )
         if existing is None:
             audio_url = _blob_sas(audio_blob) if audio_blob else None
             with api_slot():
                 accepted = cv.consents.create(
-                    consent_id,
+                    cid,
                     project_id=project_id,
                     voice_talent_name=voice_talent_name,
                     company_name=company_name,
@@ -125,21 +141,53 @@ def ensure_consent(
                     audio_url=audio_url,
                     audio_file=Path(audio_file) if audio_file else None,
                     description=description,
-                    operation_id=op_id,
+                    operation_id=operation_id_for("consent", cid, audio_hash),
                 )
-            state = ContinuationState.for_operation(cv, accepted, "consents", consent_id)
+            state = ContinuationState.for_operation(cv, accepted, "consents", cid)
             action = "created"
-            log.info("consent %s submitted (operation %s)", consent_id, accepted.operation.id)
+            log.info("consent %s submitted (operation %s)", cid, accepted.operation.id)
         else:
-            log.info("consent %s is %s: waiting for it", consent_id, existing.status)
-            state = ContinuationState.for_resource(cv, "consents", consent_id)
-        final = wait_resumed(cv, state, wait, progress_key, f"consent {consent_id}")
-    events.emit(
-        "consent.succeeded", kind="consent", rid=consent_id, related=[("project", project_id)]
-    )
-    return ResourceOutcome(
-        kind="consent", id=consent_id, url=url, status=status_of(final), action=action
-    )
+            log.info("consent %s is %s: waiting for it", cid, existing.status)
+            state = ContinuationState.for_resource(cv, "consents", cid)
+        try:
+            final = wait_resumed(cv, state, wait, progress_key, f"consent {cid}")
+        except ResourceFailedError as exc:
+            raise consent_failed(consent_id, attempt, exc.code) from exc
+    events.emit("consent.succeeded", kind="consent", rid=cid, related=[("project", project_id)])
+    return ResourceOutcome(kind="consent", id=cid, url=url, status=status_of(final), action=action)
+
+
+MISMATCH = "AudioAndScriptNotMatch"
+
+
+def consent_attempt_id(consent_id: str, attempt: int) -> str:
+    """The id of attempt ``attempt`` of a consent: the id itself, then ``<id>-r2``, ``-r3``...
+
+    >>> consent_attempt_id("jess-consent", 1), consent_attempt_id("jess-consent", 2)
+    ('jess-consent', 'jess-consent-r2')
+    """
+    if attempt == 1:
+        return consent_id
+    suffix = f"-r{attempt}"
+    return consent_id[: 64 - len(suffix)].rstrip("._-") + suffix
+
+
+def consent_failed(consent_id: str, attempt: int, code: str | None) -> ResourceFailedError:
+    """A failed consent, with the service's reason and the remedy that fits it."""
+    if code == MISMATCH:
+        fix = (
+            "the service says the recording does not match the verbal statement: record the "
+            "talent saying the statement with exactly these talent and company names, and give "
+            "the new recording a new consent id (--consent-id NEW_ID on `speechflows onboard "
+            "voice|personal`, or consent.consent_id in the flow parameters); a consent cannot "
+            "be changed"
+        )
+    else:
+        fix = (
+            f"the service reports {code or 'no reason'} (a service error, not a problem with the audio): a "
+            f"plain re-run tries again as {consent_attempt_id(consent_id, attempt + 1)}"
+        )
+    return ResourceFailedError("consent", consent_attempt_id(consent_id, attempt), code, fix)
 
 
 def _blob_sas(blob: str) -> str:
@@ -174,7 +222,7 @@ def ensure_training_set(
                 if have is not None and str(have).lower() != want.lower():
                     raise OnboardingError(
                         f"training set {training_set_id!r} exists with {field} {have}, not {want}; "
-                        "it cannot be changed: choose another training_set_id"
+                        "it cannot be changed: choose another training_set_id (--training-set-id)"
                     )
             log.info("training set %s exists: reused", training_set_id)
             return ResourceOutcome(
@@ -202,22 +250,72 @@ def ensure_training_set(
         )
 
 
+class TrainingSetVersion(BaseModel):
+    """One version of a base training set id in a project, and the models that use it."""
+
+    id: str
+    status: str | None = None
+    utterance_count: int | None = None
+    created: str | None = None
+    models: list[str] = []
+    current: bool = False
+    deleted: bool = False
+
+
+@task(name="Training set lineage", task_run_name="lineage {current_id}", **retry_options())
+def training_set_lineage(
+    current_id: str, *, project_id: str, version_pattern: str, cleanup_previous: bool = False
+) -> list[TrainingSetVersion]:
+    """Every version of the training set in ``project_id`` (ids matching ``version_pattern``),
+    oldest first, with the models that use each; ``cleanup_previous`` deletes the previous
+    versions no model uses (the current one is never touched).
+
+    One list of training sets and one of models (the project's own, never another project's).
+    """
+    log = get_run_logger()
+    pattern = re.compile(version_pattern)
+    where = f"projectId eq '{project_id}'"
+    with voice_client() as cv:
+        sets = [
+            t
+            for t in cv.training_sets.list(where)
+            if t.id and t.project_id in (None, project_id) and pattern.fullmatch(t.id)
+        ]
+        users: dict[str, list[str]] = {}
+        for m in cv.models.list(where):
+            if m.project_id not in (None, project_id) or not m.id:
+                continue
+            used = {m.training_set_id, *(getattr(m, "training_set_ids", None) or [])}
+            for ts in used - {None}:
+                users.setdefault(str(ts), []).append(m.id)
+        versions = [
+            TrainingSetVersion(
+                id=str(t.id),
+                status=status_of(t),
+                utterance_count=t.properties.utterance_count if t.properties else None,
+                created=t.created_date_time.isoformat() if t.created_date_time else None,
+                models=sorted(users.get(str(t.id), [])),
+                current=t.id == current_id,
+            )
+            for t in sets
+        ]
+        versions.sort(key=lambda v: (v.created or "", v.id))
+        if cleanup_previous:
+            for v in versions:
+                if not v.current and not v.models:
+                    with api_slot():
+                        cv.training_sets.delete(v.id)
+                    v.deleted = True
+                    log.info("deleted previous training set version %s (no model uses it)", v.id)
+    return versions
+
+
 def upload_state_name(training_set_id: str, manifest_hash: str) -> str:
     """Name of the saved continuation state of an upload."""
     return continuation.variable_name("upload", training_set_id, manifest_hash)
 
 
-@task(
-    name="Upload training data",
-    task_run_name="upload {training_set_id}",
-    cache_policy=ContentKey(
-        fields=("training_set_id", "kind", "manifest_hash", "prefix", "container"),
-        target=("speech", "storage"),
-        container_field="container",
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
+@task(name="Upload training data", task_run_name="upload {training_set_id}", **retry_options())
 def start_training_set_upload(
     training_set_id: str,
     *,
@@ -228,23 +326,34 @@ def start_training_set_upload(
     audio_extensions: Sequence[str],
     script_extensions: Sequence[str] = (),
 ) -> OperationOutcome:
-    """Start (or re-attach to) the ``:upload`` of the staged data into the training set.
+    """Start (or re-attach to) the one ``:upload`` of the staged data into its training set.
 
     The ``Operation-Id`` is derived from the training set, kind and manifest hash. Before posting,
     the task looks for the saved continuation state, then for an operation with that id: a
     re-run after a crash waits on the running operation instead of starting another. A Failed
-    earlier attempt is not re-attached: the next id (``-r2``...) starts a fresh one.
+    earlier attempt is not re-attached: the next id (``-r2``...) starts a fresh one. A set that
+    already holds utterances is never imported into again (Azure would skip the names it has):
+    the task waits on the set instead. Not cached: these checks are a few GETs, and a cached
+    outcome would re-attach a re-run to an operation that failed since.
     """
     log = get_run_logger()
     base_id = operation_id_for("upload", training_set_id, kind, manifest_hash)
     var = upload_state_name(training_set_id, manifest_hash)
     with voice_client() as cv:
+        held = get_or_none(lambda: cv.training_sets.get(training_set_id))
+        props = held.properties if held is not None else None
+        holds = (props.utterance_count or 0) if props is not None else 0
+
+        def stale(op: Any) -> bool:
+            # Failed, or Succeeded into an earlier set of this id (deleted since, now empty).
+            return bool(op.status is Status.FAILED or (op.status is Status.SUCCEEDED and not holds))
+
         saved = continuation.load(var)
         if saved:
             state = ContinuationState.from_json(saved)
             op_id = (state.operation_url or "").split("?", 1)[0].rsplit("/", 1)[-1]
             op = get_or_none(lambda: cv.operations.get(state.operation_url or op_id))
-            if op is not None and op.status is not Status.FAILED:
+            if op is not None and not stale(op):
                 log.info(
                     "re-attaching to upload operation %s (%s) from saved state", op_id, op.status
                 )
@@ -252,8 +361,14 @@ def start_training_set_upload(
         for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
             op_id = base_id if attempt == 1 else f"{base_id}-r{attempt}"
             op = get_or_none(lambda op_id=op_id: cv.operations.get(op_id))  # type: ignore[misc]
-            if op is not None and op.status is Status.FAILED:
-                log.info("upload operation %s failed earlier; starting a new attempt", op_id)
+            if op is not None and stale(op):
+                log.info(
+                    "upload operation %s %s; starting a new attempt",
+                    op_id,
+                    "failed earlier"
+                    if op.status is Status.FAILED
+                    else "imported into an earlier set of this id (the set is empty now)",
+                )
                 continue
             if op is not None:
                 location = cv.core.url("operations", op_id) + f"?api-version={cv.api_version}"
@@ -263,6 +378,21 @@ def start_training_set_upload(
                 continuation.save(var, state.to_json())
                 log.info("re-attaching to upload operation %s (%s)", op_id, op.status)
                 return _op_outcome(op_id, state, "reused", training_set_id)
+            if holds:
+                log.info(
+                    "training set %s already holds %s utterances: no second import",
+                    training_set_id,
+                    holds,
+                )
+                state = ContinuationState.for_resource(cv, "trainingsets", training_set_id)
+                return _op_outcome(op_id, state, "reused", training_set_id)
+            if attempt > 1:
+                log.warning(
+                    "upload into training set %s: attempt %d (operation %s) after a failed one",
+                    training_set_id,
+                    attempt,
+                    op_id,
+                )
             audios, scripts = _sources(container, prefix, audio_extensions, script_extensions)
             with api_slot():
                 ref = cv.training_sets.upload(
@@ -280,8 +410,40 @@ def start_training_set_upload(
             return _op_outcome(ref.id, state, "created", training_set_id)
     raise OnboardingError(
         f"the upload into training set {training_set_id!r} failed {MAX_OPERATION_ATTEMPTS} times "
-        "for this data; look at the failure reasons, fix the data, and run again"
+        f"for this data (operations {base_id} to {base_id}-r{MAX_OPERATION_ATTEMPTS}). The REST "
+        "API gives no reason for a failed training-set upload: open the training set in Speech "
+        "Studio for the per-file issues, fix the data (or pass another training_set_id / "
+        "--training-set-id), and run again"
     )
+
+
+def upload_failed(
+    training_set_id: str, operation_id: str, exc: ResourceFailedError
+) -> ResourceFailedError:
+    """The failure of an upload, with the service's reason when it gave one and what to do."""
+    given = ": ".join(x for x in (exc.code, exc.reason) if x and x != "Failed")
+    why = (
+        f"the service says {given}"
+        if given and given != "the operation failed"
+        else "the REST API gives no reason for a failed training-set upload (Speech Studio "
+        "shows the per-file issues)"
+    )
+    return ResourceFailedError(
+        "training set",
+        training_set_id,
+        None,
+        f"upload operation {operation_id} failed; {why}. A plain re-run starts a new attempt "
+        f"({_next_attempt(operation_id)}), which repairs a transient failure (Internal, "
+        "InaccessibleCustomerStorage: staging is verified against the container first); if it "
+        "fails again, the data is the likely cause",
+    )
+
+
+def _next_attempt(operation_id: str) -> str:
+    head, sep, tail = operation_id.rpartition("-r")
+    if sep and tail.isdigit():
+        return f"{head}-r{int(tail) + 1}"
+    return f"{operation_id}-r2"
 
 
 def _op_outcome(op_id: str, state: ContinuationState, action: Any, rid: str) -> OperationOutcome:
@@ -340,7 +502,7 @@ def wait_for_training_set(
                 payload={"operation_id": operation_id, "reason": str(exc)},
                 related=[("project", project_id)],
             )
-            raise
+            raise upload_failed(training_set_id, operation_id, exc) from exc
         ts = cv.training_sets.get(training_set_id)
     props = ts.properties
     report = TrainingSetReport(
@@ -376,10 +538,15 @@ def wait_for_training_set(
 
 __all__ = [
     "OnboardingError",
+    "TrainingSetVersion",
+    "consent_attempt_id",
+    "consent_failed",
     "ensure_consent",
     "ensure_training_set",
     "ensure_voice_project",
     "start_training_set_upload",
+    "training_set_lineage",
+    "upload_failed",
     "upload_state_name",
     "voice_client",
     "wait_for_training_set",

@@ -1,13 +1,10 @@
 """Tasks on local data: manifest, pre-flight validation, packaging, staging to Blob.
 
-The manifest hash is the cache key of everything here: an unchanged folder is validated and staged
-once; a changed file changes the hash, and staging then uploads only that file (the stage itself
-skips blobs whose content hash matches). Staging prunes: the prefix belongs to the onboarding, so
-a file deleted or renamed locally disappears from it too (else the service would still import it).
-
-A cached stage is trusted only while its manifest is the last one staged to that prefix (a Prefect
-Variable per storage target and prefix, see :func:`staged_hash`): after A → B → A, the stage of A
-runs again instead of reusing A's cached result, which B's stage (uploads, prune) made untrue.
+The manifest hash is the cache key of the validation (pure, offline work on content). Staging is
+not cached: one listing of the prefix (names, sizes, Content-MD5) decides what to upload, so an
+unchanged folder uploads nothing, a changed file uploads only that file, and blobs lost or changed
+behind our back are staged again. Staging prunes: the prefix belongs to the onboarding, so a file
+deleted or renamed locally disappears from it too (else the service would still import it).
 """
 
 from __future__ import annotations
@@ -26,9 +23,8 @@ from speechflows.datasets import build_zip, validate
 from speechflows.datasets.manifest import Manifest, build_manifest
 from speechflows.settings import load_storage_settings
 from speechflows.storage import stage
-from speechflows.tasks import continuation
 from speechflows.tasks.artifacts import LiveProgress, validation_table
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey, storage_target
+from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
 from speechflows.tasks.retries import retry_options
 
@@ -205,26 +201,9 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in name) or "data"
 
 
-def _staged_variable(container: str | None, prefix: str) -> str:
-    return continuation.variable_name(
-        storage_target(container), prefix.strip("/"), namespace="staged"
-    )
-
-
-def staged_hash(container: str | None, prefix: str) -> str | None:
-    """The manifest hash last staged to ``container/prefix`` by :func:`stage_data`, if known."""
-    return continuation.load(_staged_variable(container, prefix))
-
-
 @task(
     name="Stage to Blob",
     task_run_name="stage {prefix}",
-    cache_policy=ContentKey(
-        fields=("manifest_hash", "prefix", "container", "prune"),
-        target=("storage",),
-        container_field="container",
-    ),
-    cache_expiration=CACHE_EXPIRATION,
     **retry_options(),
 )
 def stage_data(
@@ -238,9 +217,10 @@ def stage_data(
 ) -> StageOutcome:
     """Make ``prefix`` hold the manifest: upload missing or changed files, delete stale blobs.
 
-    Cached on the manifest hash. ``manifest_hash`` must be ``manifest.hash`` (it is the cache
-    key; the manifest itself is not hashed again). Use :func:`staged_hash` to tell whether a
-    cached result still describes the prefix (``refresh_cache`` when it does not).
+    Not cached: :func:`~speechflows.storage.stage` decides from ONE listing of the prefix
+    (names, sizes, Content-MD5) what is missing, changed or stale, so a complete prefix costs
+    one listing and no upload, and blobs lost behind our back are staged again. A cached result
+    would trust a record instead of the container. ``manifest_hash`` must be ``manifest.hash``.
     """
     if manifest_hash != manifest.hash:
         raise ValueError("stage_data: manifest_hash does not match the manifest")
@@ -274,7 +254,6 @@ def stage_data(
         prune=prune,
     )
     seconds = time.monotonic() - started
-    continuation.save(_staged_variable(container, prefix), manifest.hash, tag="staged")
     if bar is not None:
         bar.done(
             f"staged: {len(result.uploaded)} uploaded, {len(result.skipped)} unchanged, "
@@ -320,6 +299,5 @@ __all__ = [
     "package_dataset",
     "restrict",
     "stage_data",
-    "staged_hash",
     "validate_data",
 ]

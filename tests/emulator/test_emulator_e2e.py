@@ -306,3 +306,43 @@ def test_professional_voice_model_endpoint_suspend_resume(
     assert voice.endpoints.get(endpoint_id).status == "Succeeded"
     kinds = {c["collection"] for c in emulator.state()["creates"]}
     assert {"projects", "consents", "trainingsets", "models", "endpoints"} <= kinds
+
+
+@pytest.mark.e2e
+def test_second_upload_skips_names_the_set_already_holds(
+    voice: CustomVoiceClient, storage_settings: StorageSettings, tmp_path: Path
+) -> None:
+    """Ledger "Custom Voice: resources, operations, imports": a second ``:upload`` into a set that
+    holds data keeps the audio it has under a name (no double count) and adds only new names."""
+    six = write_sample(tmp_path / "six", "AudioAndScript", count=6)
+    eight = write_sample(tmp_path / "eight", "AudioAndScript", count=8)
+    expected_six = validate(six, "AudioAndScript", min_utterances=0)
+    expected_eight = validate(eight, "AudioAndScript", min_utterances=0)
+    # The second folder also changes a file the set already holds (other audio, same name).
+    wavs = sorted(eight.glob("*.wav"))
+    wavs[0].write_bytes(wavs[-1].read_bytes())
+    changed_eight = validate(eight, "AudioAndScript", min_utterances=0)
+    assert changed_eight.total_audio_seconds != pytest.approx(expected_eight.total_audio_seconds)
+    _stage(six, storage_settings, "voice/twice-1")
+    _stage(eight, storage_settings, "voice/twice-2")
+    _training_set(voice, "TwiceSet")
+    sas = container_sas_url(storage_settings)
+    wait_op(voice, _upload(voice, "TwiceSet", sas, "voice/twice-1/"))
+    first = voice.training_sets.get("TwiceSet").properties
+    assert first is not None and first.utterance_count == expected_six.utterance_count == 6
+    second = voice.training_sets.upload(
+        "TwiceSet",
+        kind="AudioAndScript",
+        audios=AzureBlobContentSource(
+            container_url=sas, prefix="voice/twice-2/", extensions=[".wav"]
+        ),
+        scripts=AzureBlobContentSource(
+            container_url=sas, prefix="voice/twice-2/", extensions=[".txt"]
+        ),
+        operation_id="TwiceSet-upload-2",
+    )
+    assert wait_op(voice, second).status == "Succeeded"
+    after = voice.training_sets.get("TwiceSet").properties
+    assert after is not None and after.utterance_count == 8  # 6 kept + 2 new, not 6 + 8
+    # Duration: the six files as first imported (not the changed one) plus the two new ones.
+    assert after.duration_in_seconds == pytest.approx(expected_eight.total_audio_seconds, abs=0.01)

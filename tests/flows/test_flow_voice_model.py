@@ -72,7 +72,7 @@ def test_consent_blob_model_and_endpoint_end_to_end(
         model = cv.models.get("pv-model-model")
         endpoint = cv.endpoints.get(endpoint_id)
     assert str(consent.status) == "Succeeded"
-    assert str(model.status) == "Succeeded" and model.training_set_id == "pv-model-trainingset"
+    assert str(model.status) == "Succeeded" and model.training_set_id == first.training_set.id
     assert model.consent_id == "pv-model-consent" and model.voice_name == "PvModelNeural"
     assert str(endpoint.status) == "Succeeded" and endpoint.model_id == "pv-model-model"
     created = _creates(emulator_state, "pv-model")

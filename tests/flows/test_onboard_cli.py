@@ -70,7 +70,10 @@ def test_onboard_voice_personal_and_speech_print_json_results(
     voice = _invoke(*_voice_args(tmp_path, data, consent), "--project", "cli-voice", "--json")
     assert voice.exit_code == 0, voice.output
     doc = json.loads(voice.stdout)
-    assert doc["training_set"]["id"] == "cli-voice-trainingset" and doc["utterance_count"] == 3
+    assert (
+        doc["training_set"]["id"].startswith("cli-voice-trainingset-v")
+        and doc["utterance_count"] == 3
+    )
     assert doc["staging"]["uploaded_files"] == 4 and doc["validation"]["error_count"] == 0
     assert {doc[k]["action"] for k in ("project", "consent", "training_set")} == {"created"}
 
@@ -159,3 +162,26 @@ def test_broken_dataset_exits_1_and_shows_the_findings(
     assert tab["file"] == "script.txt" and isinstance(tab["line"], int)
     assert doc["findings"][0]["severity"] == "error"  # errors first
     assert not [c for c in emulator_state.creates() if str(c["id"]).startswith("cli-broken")]
+
+
+def test_onboard_voice_takes_a_consent_id(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    from speechflows.datasets import DataKind, write_sample
+
+    data = write_sample(tmp_path / "cid-data", DataKind.AUDIO_AND_SCRIPT, count=3)
+    consent = _first(write_sample(tmp_path / "cid-consent", DataKind.CONSENT), (".wav",))
+    result = _invoke(
+        *_voice_args(tmp_path, data, consent),
+        "--project",
+        "cli-cid",
+        "--consent-id",
+        "cli-cid-take2",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["consent"]["id"] == "cli-cid-take2"
+    assert ("consents", "cli-cid-take2") in {
+        (c["collection"], c["id"]) for c in emulator_state.creates()
+    }

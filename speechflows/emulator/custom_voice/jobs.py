@@ -8,9 +8,14 @@ Job kinds and what they really do:
   failure enum has nothing closer).
 * ``cv.trainingset_upload``: list the ``audios`` and ``scripts`` containers through their SAS
   URLs (``prefix`` + ``extensions``), download into one folder and validate it as the dataset
-  ``kind``. ``utteranceCount`` / ``durationInSeconds`` add up across uploads; the operation fails
-  when nothing is accepted or storage is inaccessible (a SAS without list permission). The
-  training set is Succeeded while it holds accepted data, else Failed. Per-file rejections are
+  ``kind``. A second upload into a set that already holds data skips the audio files whose
+  names the set already has (the old audio is kept, the counts are not added twice) and keeps
+  what earlier uploads brought even when the files are gone from the container (ledger:
+  "Custom Voice: resources, operations, imports"); only new names add to ``utteranceCount`` /
+  ``durationInSeconds``. The operation fails when nothing is accepted or storage is
+  inaccessible (a SAS without list permission). The training set is Succeeded while it holds
+  accepted data, else Failed (``TrainingSetProperties`` has no failure reason in any spec
+  version; the reason is served at ``/_emulator/jobs/{operationId}`` only). Per-file rejections are
   not part of the REST API (Speech Studio shows them); the emulator serves the full validation
   report at ``GET /_emulator/jobs/{operationId}``.
 * ``cv.personalvoice``: waits for the consent to finish, then validates the prompt audio. A
@@ -25,6 +30,7 @@ Job kinds and what they really do:
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +42,7 @@ from speechflows.emulator.core.store import Job
 from speechflows.emulator.core.wire import now_cv
 
 API: Literal["customvoice"] = "customvoice"
+AUDIO_SUFFIXES = (".wav", ".mp3")
 
 
 class _Base(StatusJob):
@@ -108,15 +115,48 @@ class TrainingSetUploadJob(_Base):
             folder = self._folder_from(job, sources)
         except InaccessibleStorage as exc:
             return {"ok": False, "reason": "InaccessibleCustomerStorage", "message": str(exc)}
+        held = self._names_held(job)
+        skipped = sorted(
+            f.name
+            for f in folder.iterdir()
+            if f.suffix.lower() in AUDIO_SUFFIXES and f.name in held
+        )
+        for name in skipped:
+            (folder / name).unlink()
         result = analysis.analyze_training_set(folder, p["kind"], p.get("locale", "en-US"))
+        ok = result.ok or bool(skipped)
         return {
-            "ok": result.ok,
-            "reason": None if result.ok else "NoValidData",
+            "ok": ok,
+            "reason": None if ok else "NoValidData",
             "message": result.message,
             "utterances": result.accepted,
             "seconds": result.seconds,
+            "names": [f for f in result.accepted_files if Path(f).suffix.lower() in AUDIO_SUFFIXES],
+            "skipped": skipped,
             "report": result.to_dict(),
         }
+
+    def _names_held(self, job: Job) -> set[str]:
+        """Audio names the training set already holds (from its earlier succeeded uploads).
+
+        Only uploads since the set was created count: a set deleted and created again under
+        the same id starts empty.
+        """
+        ts = self.ctx.store.get(API, job.coll, job.resource_id) or {}
+        try:
+            born = datetime.fromisoformat(str(ts.get("createdDateTime"))).timestamp()
+        except ValueError:
+            born = 0.0
+        held: set[str] = set()
+        for other in self.ctx.store.jobs_for(job.coll, job.resource_id):
+            if (
+                other.id != job.id
+                and other.kind == job.kind
+                and other.status == "Succeeded"
+                and other.created >= born - 0.001
+            ):
+                held.update(Path(n).name for n in (other.result or {}).get("names") or [])
+        return held
 
     def finish(self, job: Job, result: dict[str, Any]) -> str:
         self.ctx.clean(job.id)
