@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LEDGER = ROOT / "docs" / "azure-behaviour.md"
-PIN = re.compile(r"`(tests/[\w/]+\.py)?::(test_\w+)")
+PIN = re.compile(r"(tests/[\w/]+\.py)?::(test_\w+)")
 SURENESS = re.compile(r"\b(documented|seen|inferred)\b")
 
 
