@@ -9,7 +9,6 @@ lives in that flow's module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, cast
 
@@ -171,30 +170,19 @@ def consent_step(
     return outcome
 
 
-def prefetch_staged_hash(container: str, prefix: str) -> Future[str | None]:
-    """Kept for callers that still pass ``last_staged``: staging no longer trusts a record of
-    what was staged (the container listing decides), so there is nothing to read."""
-    done: Future[str | None] = Future()
-    done.set_result(None)
-    return done
-
-
 def stage_step(
     manifest: Manifest,
     *,
     prefix: str,
     container: str,
     progress_key: str,
-    refresh_cache: bool = False,
-    last_staged: Future[str | None] | None = None,
 ) -> StageOutcome:
     """Make ``container/prefix`` hold exactly ``manifest`` (pruning stale blobs).
 
     Whether staging is complete is decided by ONE listing of the prefix (names, sizes,
     Content-MD5) against the manifest, every run: blobs lost or changed behind our back (a
     restarted Azurite, a hand-deleted file) are staged again by a plain re-run, and a complete
-    prefix costs one listing and no upload. No cached record is trusted, so ``refresh_cache``
-    and ``last_staged`` change nothing here.
+    prefix costs one listing and no upload. No cached record is trusted.
     """
     outcome: StageOutcome = settle(
         stage_data(
@@ -240,7 +228,6 @@ __all__ = [
     "check_settings",
     "consent_gate",
     "consent_step",
-    "prefetch_staged_hash",
     "settle",
     "stage_step",
     "validation_gate",

@@ -13,14 +13,12 @@ Example:
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from pathlib import Path
 
 from prefect import flow
 
 from speechflows.flows.common import (
     check_settings,
-    prefetch_staged_hash,
     settle,
     stage_step,
     validation_gate,
@@ -63,7 +61,6 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     check_settings()
     container = load_storage_settings().container
     prefixes = {spec.name: f"{p.resolved_prefix()}{_slug(spec.name)}/" for spec in p.datasets}
-    last_staged = {name: prefetch_staged_hash(container, pre) for name, pre in prefixes.items()}
     with RunReport(
         f"Custom speech onboarding: {p.project_name}",
         artifact_key("report", artifact_key(p.project_name)),
@@ -77,9 +74,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
             )
         record(project)
         datasets = [
-            _onboard_dataset(
-                p, spec, outcome, project, container, prefixes[spec.name], last_staged[spec.name]
-            )
+            _onboard_dataset(p, spec, outcome, project, container, prefixes[spec.name])
             for spec, outcome in checked
         ]
         base = model = evaluation = None
@@ -116,7 +111,6 @@ def _onboard_dataset(
     project: ResourceOutcome,
     container: str,
     prefix: str,
-    last_staged: Future[str | None],
 ) -> DatasetResult:
     """Package → stage → import → wait for one validated dataset."""
     progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
@@ -129,8 +123,6 @@ def _onboard_dataset(
             prefix=prefix,
             container=container,
             progress_key=progress_key,
-            refresh_cache=p.refresh_cache,
-            last_staged=last_staged,
         )
     with stage(f"import {spec.name}"):
         dataset = settle(

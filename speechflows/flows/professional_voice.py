@@ -104,7 +104,6 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                 prefix=prefix,
                 container=container,
                 progress_key=artifact_key("progress", p.project_id, base_id),
-                refresh_cache=p.refresh_cache,
             )
         figures(*_staging_figures(staged))
         with stage("upload"):
