@@ -30,15 +30,14 @@ from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.custom_voice import OnboardingError
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
-from speechflows.tasks.throttle import api_slot
-from speechflows.tasks.voice_common import http_transport, status_of
+from speechflows.tasks.voice_common import connection_options, status_of
 from speechflows.tasks.waiting import WaitOptions, progress_callback
 
 
 @contextmanager
 def speech_client() -> Iterator[CustomSpeechClient]:
     """A Speech to text client built from the environment's settings."""
-    with CustomSpeechClient(load_speech_settings(), transport=http_transport()) as client:
+    with CustomSpeechClient(load_speech_settings(), **connection_options()) as client:
         yield client
 
 
@@ -83,10 +82,9 @@ def ensure_speech_project(
             found.sort(key=lambda p: str(p.created_date_time or ""))
             log.info("speech project %r exists: reused", display_name)
             return _outcome("speech project", found[0], "reused")
-        with api_slot():
-            created = cs.projects.create(
-                display_name=display_name, locale=locale, description=description
-            )
+        created = cs.projects.create(
+            display_name=display_name, locale=locale, description=description
+        )
         log.info("speech project %r created: %s", display_name, created.resource_id)
         return _outcome("speech project", created, "created")
 
@@ -125,16 +123,15 @@ def create_dataset(
     log = get_run_logger()
     with speech_client() as cs:
         content_url = blob_sas_url(load_storage_settings(), container, blob_name)
-        with api_slot():
-            dataset, created = cs.datasets.get_or_create(
-                kind=kind,
-                locale=locale,
-                display_name=display_name,
-                content_url=content_url,
-                content_hash=manifest_hash,
-                description=description,
-                project_url=project_url,
-            )
+        dataset, created = cs.datasets.get_or_create(
+            kind=kind,
+            locale=locale,
+            display_name=display_name,
+            content_url=content_url,
+            content_hash=manifest_hash,
+            description=description,
+            project_url=project_url,
+        )
     log.info(
         "dataset %r %s: %s (%s)",
         display_name,
@@ -332,15 +329,14 @@ def train_speech_model(
     content = combined_hash(base_model_url, *sorted(dataset_urls))
     bar = LiveProgress(progress_key, f"model {display_name}") if progress_key else None
     with speech_client() as cs:
-        with api_slot():
-            model, created = cs.models.get_or_create(
-                display_name=display_name,
-                content_hash=content,
-                locale=locale,
-                base_model_url=base_model_url,
-                dataset_urls=dataset_urls,
-                project_url=project_url,
-            )
+        model, created = cs.models.get_or_create(
+            display_name=display_name,
+            content_hash=content,
+            locale=locale,
+            base_model_url=base_model_url,
+            dataset_urls=dataset_urls,
+            project_url=project_url,
+        )
         log.info(
             "custom model %r %s: %s",
             display_name,
@@ -384,16 +380,15 @@ def evaluate_model(
     content = combined_hash(base_model_url, model_url, dataset_url)
     bar = LiveProgress(progress_key, f"evaluation {display_name}") if progress_key else None
     with speech_client() as cs:
-        with api_slot():
-            ev, created = cs.evaluations.get_or_create(
-                display_name=display_name,
-                content_hash=content,
-                locale=locale,
-                model1_url=base_model_url,
-                model2_url=model_url,
-                dataset_url=dataset_url,
-                project_url=project_url,
-            )
+        ev, created = cs.evaluations.get_or_create(
+            display_name=display_name,
+            content_hash=content,
+            locale=locale,
+            model1_url=base_model_url,
+            model2_url=model_url,
+            dataset_url=dataset_url,
+            project_url=project_url,
+        )
         final = polling.wait_for_evaluation(
             cs, ev, **_wait_kwargs(wait, bar, f"evaluation {display_name}")
         )

@@ -32,7 +32,6 @@ from speechflows.tasks.outcomes import (
     TrainingSetReport,
 )
 from speechflows.tasks.retries import retry_options
-from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
     failed_error,
@@ -65,8 +64,7 @@ def ensure_voice_project(
                 )
             log.info("project %s exists (%s): reused", project_id, existing.kind)
             return ResourceOutcome(kind="project", id=project_id, url=url, action="reused")
-        with api_slot():
-            cv.projects.create(project_id, kind=kind, locale=locale, description=description)
+        cv.projects.create(project_id, kind=kind, locale=locale, description=description)
         log.info("project %s created (%s)", project_id, kind)
         return ResourceOutcome(kind="project", id=project_id, url=url, action="created")
 
@@ -115,18 +113,17 @@ def ensure_consent(
             )
         if existing is None:
             audio_url = _blob_sas(audio_blob) if audio_blob else None
-            with api_slot():
-                accepted = cv.consents.create(
-                    consent_id,
-                    project_id=project_id,
-                    voice_talent_name=voice_talent_name,
-                    company_name=company_name,
-                    locale=locale,
-                    audio_url=audio_url,
-                    audio_file=Path(audio_file) if audio_file else None,
-                    description=description,
-                    operation_id=op_id,
-                )
+            accepted = cv.consents.create(
+                consent_id,
+                project_id=project_id,
+                voice_talent_name=voice_talent_name,
+                company_name=company_name,
+                locale=locale,
+                audio_url=audio_url,
+                audio_file=Path(audio_file) if audio_file else None,
+                description=description,
+                operation_id=op_id,
+            )
             state = ContinuationState.for_operation(cv, accepted, "consents", consent_id)
             action = "created"
             log.info("consent %s submitted (operation %s)", consent_id, accepted.operation.id)
@@ -184,14 +181,13 @@ def ensure_training_set(
                 status=status_of(existing),
                 action="reused",
             )
-        with api_slot():
-            created = cv.training_sets.create(
-                training_set_id,
-                project_id=project_id,
-                locale=locale,
-                voice_kind=voice_kind,
-                description=description,
-            )
+        created = cv.training_sets.create(
+            training_set_id,
+            project_id=project_id,
+            locale=locale,
+            voice_kind=voice_kind,
+            description=description,
+        )
         log.info("training set %s created", training_set_id)
         return ResourceOutcome(
             kind="training set",
@@ -264,10 +260,9 @@ def start_training_set_upload(
                 log.info("re-attaching to upload operation %s (%s)", op_id, op.status)
                 return _op_outcome(op_id, state, "reused", training_set_id)
             audios, scripts = _sources(container, prefix, audio_extensions, script_extensions)
-            with api_slot():
-                ref = cv.training_sets.upload(
-                    training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
-                )
+            ref = cv.training_sets.upload(
+                training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
+            )
             state = ContinuationState.for_operation(cv, ref, "trainingsets", training_set_id)
             continuation.save(var, state.to_json())
             log.info(
