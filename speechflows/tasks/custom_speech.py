@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import task
@@ -32,6 +32,9 @@ from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, Resourc
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import connection_options, status_of
 from speechflows.tasks.waiting import WaitOptions, progress_callback
+
+# Deadlines.dataset_minutes' default: how long the service may take to read a dataset's blob.
+DATASET_READ_DEADLINE_MINUTES = 180.0
 
 
 @contextmanager
@@ -118,11 +121,21 @@ def create_dataset(
     blob_name: str,
     project_url: str | None = None,
     description: str | None = None,
+    read_deadline_minutes: float = DATASET_READ_DEADLINE_MINUTES,
 ) -> ResourceOutcome:
-    """Find (by displayName + content hash) or create the dataset importing the staged blob."""
+    """Find (by displayName + content hash) or create the dataset importing the staged blob.
+
+    The blob SAS lasts as long as the service may take to read it (``read_deadline_minutes``,
+    the dataset deadline) plus a margin.
+    """
     log = get_run_logger()
     with speech_client() as cs:
-        content_url = blob_sas_url(load_storage_settings(), container, blob_name)
+        content_url = blob_sas_url(
+            load_storage_settings(),
+            container,
+            blob_name,
+            read_deadline=timedelta(minutes=read_deadline_minutes),
+        )
         dataset, created = cs.datasets.get_or_create(
             kind=kind,
             locale=locale,

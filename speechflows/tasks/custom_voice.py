@@ -11,6 +11,7 @@ and never leave it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ from speechflows.tasks.voice_common import (
 from speechflows.tasks.waiting import WaitOptions
 
 MAX_OPERATION_ATTEMPTS = 5
+# Deadlines.training_set_minutes' default: how long an upload may wait before the service reads.
+TRAINING_SET_READ_DEADLINE_MINUTES = 180.0
 
 # -- projects -------------------------------------------------------------------------------------
 
@@ -112,7 +115,7 @@ def ensure_consent(
                 "use a new consent id",
             )
         if existing is None:
-            audio_url = _blob_sas(audio_blob) if audio_blob else None
+            audio_url = _blob_sas(audio_blob, wait.deadline_seconds) if audio_blob else None
             accepted = cv.consents.create(
                 consent_id,
                 project_id=project_id,
@@ -139,9 +142,10 @@ def ensure_consent(
     )
 
 
-def _blob_sas(blob: str) -> str:
+def _blob_sas(blob: str, read_deadline_seconds: float) -> str:
     settings = load_storage_settings()
-    return blob_sas_url(settings, settings.container, blob)
+    deadline = timedelta(seconds=read_deadline_seconds)
+    return blob_sas_url(settings, settings.container, blob, read_deadline=deadline)
 
 
 # -- training sets --------------------------------------------------------------------------------
@@ -223,6 +227,7 @@ def start_training_set_upload(
     prefix: str,
     audio_extensions: Sequence[str],
     script_extensions: Sequence[str] = (),
+    read_deadline_minutes: float = TRAINING_SET_READ_DEADLINE_MINUTES,
 ) -> OperationOutcome:
     """Start (or re-attach to) the ``:upload`` of the staged data into the training set.
 
@@ -259,7 +264,9 @@ def start_training_set_upload(
                 continuation.save(var, state.to_json())
                 log.info("re-attaching to upload operation %s (%s)", op_id, op.status)
                 return _op_outcome(op_id, state, "reused", training_set_id)
-            audios, scripts = _sources(container, prefix, audio_extensions, script_extensions)
+            audios, scripts = _sources(
+                container, prefix, audio_extensions, script_extensions, read_deadline_minutes
+            )
             ref = cv.training_sets.upload(
                 training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
             )
@@ -291,9 +298,20 @@ def _op_outcome(op_id: str, state: ContinuationState, action: Any, rid: str) -> 
 
 
 def _sources(
-    container: str, prefix: str, audio_ext: Sequence[str], script_ext: Sequence[str]
+    container: str,
+    prefix: str,
+    audio_ext: Sequence[str],
+    script_ext: Sequence[str],
+    read_deadline_minutes: float,
 ) -> tuple[AzureBlobContentSource, AzureBlobContentSource | None]:
-    sas = container_sas_url(load_storage_settings(), container, permissions="rl")
+    # The upload may wait in the service's queue up to the training-set deadline: the SAS must
+    # outlive it (checked on its own sp/se fields before the submit).
+    sas = container_sas_url(
+        load_storage_settings(),
+        container,
+        permissions="rl",
+        read_deadline=timedelta(minutes=read_deadline_minutes),
+    )
     audios = AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(audio_ext))
     scripts = (
         AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(script_ext))
