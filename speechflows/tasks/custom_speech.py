@@ -28,6 +28,7 @@ from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.custom_voice import OnboardingError
+from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import connection_options, status_of
@@ -75,7 +76,8 @@ def ensure_speech_project(
 ) -> ResourceOutcome:
     """The custom speech project with this display name and locale (created if missing)."""
     log = get_run_logger()
-    with speech_client() as cs:
+    # Under the project's lock: concurrent runs look and create one at a time, so only one creates.
+    with speech_client() as cs, resource_lock("speech-project", display_name, locale):
         found = [
             p
             for p in cs.projects.list(filter=f"displayName eq {odata_quote(display_name)}")
@@ -83,6 +85,15 @@ def ensure_speech_project(
         ]
         if found:
             found.sort(key=lambda p: str(p.created_date_time or ""))
+            if len(found) > 1:
+                log.warning(
+                    "%d speech projects are named %r (%s): using the oldest, %s; delete the "
+                    "others so every run uses the same one",
+                    len(found),
+                    display_name,
+                    locale,
+                    found[0].resource_id,
+                )
             log.info("speech project %r exists: reused", display_name)
             return _outcome("speech project", found[0], "reused")
         created = cs.projects.create(
@@ -136,15 +147,16 @@ def create_dataset(
             blob_name,
             read_deadline=timedelta(minutes=read_deadline_minutes),
         )
-        dataset, created = cs.datasets.get_or_create(
-            kind=kind,
-            locale=locale,
-            display_name=display_name,
-            content_url=content_url,
-            content_hash=manifest_hash,
-            description=description,
-            project_url=project_url,
-        )
+        with resource_lock("dataset", project_url or "", display_name):
+            dataset, created = cs.datasets.get_or_create(
+                kind=kind,
+                locale=locale,
+                display_name=display_name,
+                content_url=content_url,
+                content_hash=manifest_hash,
+                description=description,
+                project_url=project_url,
+            )
     log.info(
         "dataset %r %s: %s (%s)",
         display_name,
@@ -342,14 +354,15 @@ def train_speech_model(
     content = combined_hash(base_model_url, *sorted(dataset_urls))
     bar = LiveProgress(progress_key, f"model {display_name}") if progress_key else None
     with speech_client() as cs:
-        model, created = cs.models.get_or_create(
-            display_name=display_name,
-            content_hash=content,
-            locale=locale,
-            base_model_url=base_model_url,
-            dataset_urls=dataset_urls,
-            project_url=project_url,
-        )
+        with resource_lock("speech-model", project_url or "", display_name):
+            model, created = cs.models.get_or_create(
+                display_name=display_name,
+                content_hash=content,
+                locale=locale,
+                base_model_url=base_model_url,
+                dataset_urls=dataset_urls,
+                project_url=project_url,
+            )
         log.info(
             "custom model %r %s: %s",
             display_name,
@@ -393,15 +406,16 @@ def evaluate_model(
     content = combined_hash(base_model_url, model_url, dataset_url)
     bar = LiveProgress(progress_key, f"evaluation {display_name}") if progress_key else None
     with speech_client() as cs:
-        ev, created = cs.evaluations.get_or_create(
-            display_name=display_name,
-            content_hash=content,
-            locale=locale,
-            model1_url=base_model_url,
-            model2_url=model_url,
-            dataset_url=dataset_url,
-            project_url=project_url,
-        )
+        with resource_lock("evaluation", project_url or "", display_name):
+            ev, created = cs.evaluations.get_or_create(
+                display_name=display_name,
+                content_hash=content,
+                locale=locale,
+                model1_url=base_model_url,
+                model2_url=model_url,
+                dataset_url=dataset_url,
+                project_url=project_url,
+            )
         final = polling.wait_for_evaluation(
             cs, ev, **_wait_kwargs(wait, bar, f"evaluation {display_name}")
         )
