@@ -35,6 +35,10 @@ def emulator(
     faults: Annotated[
         str | None, typer.Option(help='faults as JSON, e.g. {"error_ratio": 0.1}')
     ] = None,
+    quota: Annotated[
+        str | None,
+        typer.Option(help="Azure-like quota per key, e.g. 50/10s: 429 + Retry-After past it"),
+    ] = None,
 ) -> None:
     """Serve the Speech emulator (Custom Voice + Speech to text) until Ctrl-C."""
     from speechflows.emulator.server import build_config, serve
@@ -47,6 +51,7 @@ def emulator(
         model_training_seconds=model_training_seconds,
         min_utterance_count=min_utterance_count,
         faults=faults,
+        quota=quota,
     )
     typer.echo(
         f"Speech emulator on http://127.0.0.1:{port} (state in {data_dir}); "

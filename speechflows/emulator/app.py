@@ -48,7 +48,7 @@ def create_app(config: EmulatorConfig) -> FastAPI:
     register_secret(config.key.get_secret_value())
     config.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(config.data_dir / "emulator.sqlite3")
-    ctx = Context(config=config, store=store, faults=Faults(config.faults))
+    ctx = Context(config=config, store=store, faults=Faults(config.faults, quota=config.quota))
     engine = Engine(
         store,
         ctx.faults,

@@ -4,9 +4,11 @@ Every API request passes the gate first, in this order:
 
 1. authentication: ``Ocp-Apim-Subscription-Key`` must equal the configured key, or (with
    ``accept_bearer``) any ``Authorization: Bearer <token>``; otherwise 401 in the API's shape;
-2. faults (:mod:`speechflows.emulator.core.faults`): latency, dropped connection, 429 with
+2. the quota (``EmulatorConfig.quota``, per key, like Azure's 50 or 100 requests / 10 s): past it,
+   429 with ``Retry-After``;
+3. faults (:mod:`speechflows.emulator.core.faults`): latency, dropped connection, 429 with
    ``Retry-After``, 5xx;
-3. ``api-version``: required on Custom Voice and on ``/speechtotext/...`` (not on the
+4. ``api-version``: required on Custom Voice and on ``/speechtotext/...`` (not on the
    path-versioned ``/speechtotext/v3.2/...``); missing or unsupported → 400.
 
 ``/_emulator/`` (:mod:`speechflows.emulator.admin`) skips the gate.
@@ -15,6 +17,7 @@ Every API request passes the gate first, in this order:
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import Any
 
 import httpx
@@ -59,6 +62,14 @@ def _version_error(path: str, query: dict[str, str]) -> ApiError | None:
     return None
 
 
+def _caller(request: Request) -> str:
+    """The quota's key: the subscription key, else the bearer token (hashed, never kept)."""
+    secret = request.headers.get("ocp-apim-subscription-key") or request.headers.get(
+        "authorization", ""
+    )
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 class Gate:
     """Raw ASGI middleware: authentication, faults and api-version, before any route runs."""
 
@@ -78,6 +89,15 @@ class Gate:
         request = Request(scope)
         refusal = self._auth(request, api)
         decision = None
+        if refusal is None:
+            wait = self.ctx.faults.quota.check(_caller(request))
+            if wait is not None:
+                refusal = ApiError(
+                    api,
+                    429,
+                    f"Too many requests: the quota is exceeded; retry after {wait} seconds.",
+                    headers={"Retry-After": str(wait)},
+                )
         if refusal is None:
             decision = self.ctx.faults.decide()
             if decision.latency_s:

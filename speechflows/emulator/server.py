@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from speechflows.emulator.app import create_app
-from speechflows.emulator.core.config import DEFAULT_KEY, EmulatorConfig, FaultConfig
+from speechflows.emulator.core.config import DEFAULT_KEY, EmulatorConfig, FaultConfig, parse_quota
 from speechflows.settings import is_loopback_host
 
 KEY_ENV = "SPEECHFLOWS_EMULATOR_KEY"
@@ -23,11 +23,12 @@ def build_config(
     model_training_seconds: float,
     min_utterance_count: int,
     faults: str | None,
+    quota: str | None = None,
 ) -> EmulatorConfig:
     """The config of both entry points (this module's and ``speechflows emulator``).
 
     ``key`` falls back to ``$SPEECHFLOWS_EMULATOR_KEY``, then to the default key; ``faults`` is
-    :class:`FaultConfig` as JSON.
+    :class:`FaultConfig` as JSON; ``quota`` is ``REQUESTS/WINDOW`` per key, e.g. ``50/10s``.
     """
     return EmulatorConfig(
         data_dir=data_dir,
@@ -37,6 +38,7 @@ def build_config(
         model_training_seconds=model_training_seconds,
         min_utterance_count=min_utterance_count,
         faults=FaultConfig.model_validate_json(faults) if faults else FaultConfig(),
+        quota=parse_quota(quota) if quota else None,
     )
 
 
@@ -67,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--model-training-seconds", type=float, default=0.2)
     parser.add_argument("--min-utterance-count", type=int, default=300)
     parser.add_argument("--faults", default=None, help="FaultConfig as JSON")
+    parser.add_argument(
+        "--quota", default=None, help="requests per window per key, e.g. 50/10s (429 past it)"
+    )
     args = parser.parse_args(argv)
     config = build_config(
         args.data_dir,
@@ -76,5 +81,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         model_training_seconds=args.model_training_seconds,
         min_utterance_count=args.min_utterance_count,
         faults=args.faults,
+        quota=args.quota,
     )
     serve(config, port=args.port)

@@ -135,6 +135,7 @@ def _onboard_dataset(
                 blob_name=prefix + manifest.entries[0].path,
                 project_url=project.url,
                 description=spec.description,
+                read_deadline_minutes=p.deadlines.dataset_minutes,
                 return_state=True,
             )
         )

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from speechflows.redaction import redact_text
 from speechflows.settings import load_speech_settings
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient
-from speechflows.tasks.throttle import speech_api_slot
+from speechflows.tasks.voice_common import connection_options
 
 _ACTIVE = {"notstarted", "running"}
 # (service, kind, client operation group). Kinds a client does not offer are skipped.
@@ -92,15 +92,17 @@ def list_resources(stuck_after_minutes: float) -> InventoryResult:
     settings = load_speech_settings()
     now = datetime.now(UTC)
     result = InventoryResult()
-    with CustomVoiceClient(settings) as voice, CustomSpeechClient(settings) as speech:
+    with (
+        CustomVoiceClient(settings, **connection_options()) as voice,
+        CustomSpeechClient(settings, **connection_options()) as speech,
+    ):
         clients: dict[str, Any] = {"custom-voice": voice, "speech-to-text": speech}
         for service, kind, group in _LISTS:
             lister = getattr(getattr(clients[service], group, None), "list", None)
             if lister is None:
                 continue
             try:
-                with speech_api_slot():
-                    items = lister()
+                items = lister()
             except Exception as exc:  # one failing list must not hide the others
                 message = f"{service} {kind}: {type(exc).__name__}: {redact_text(str(exc))}"
                 logger.warning("could not list %s", message)

@@ -184,6 +184,7 @@ def _upload(
             prefix=p.resolved_prefix(),
             audio_extensions=AUDIO_EXTENSIONS[p.data_kind],
             script_extensions=SCRIPT_EXTENSIONS.get(p.data_kind, ()),
+            read_deadline_minutes=p.deadlines.training_set_minutes,
             return_state=True,
         )
     )

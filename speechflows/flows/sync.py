@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 
 from speechflows.flows.blob_drops import scan_blob
 from speechflows.flows.drops import BLOB_SCHEME, DropError, DroppedDataset, scan_local
+from speechflows.tasks.locks import resource_lock
 
 SYNC_TAG = "speechflows-sync"
 _RETRYABLE = {StateType.FAILED, StateType.CRASHED, StateType.CANCELLED}
@@ -68,6 +69,13 @@ class SyncError(RuntimeError):
 def identity_tag(dataset: DroppedDataset) -> str:
     """The tag that marks every run onboarding this exact folder content."""
     return f"sf-drop-{dataset.identity}"
+
+
+def drop_location(drop: str) -> str:
+    """The identity of a drop location: a Blob URL as given, a local folder's absolute path."""
+    if drop.startswith(BLOB_SCHEME):
+        return drop.rstrip("/")
+    return str(Path(drop).expanduser().resolve())
 
 
 @task(name="scan-drop-location", retries=2, retry_delay_seconds=5)
@@ -157,12 +165,16 @@ def sync(
         cache_dir: Where Blob drops are downloaded to (must be readable by the workers).
     """
     logger = get_run_logger()
-    datasets, errors = scan(drop, cache_dir)
-    for message in errors:
-        logger.error("invalid descriptor: %s", message)
-    result = SyncResult(drop=drop, errors=errors)
-    for dataset in datasets:
-        result.items.append(launch(dataset, list(tags or [])))
+    # One guard per drop location, whichever deployment runs it (nightly `sync`, event-triggered
+    # `on-dataset-dropped`): a second sync of the same location waits, then skips what the first
+    # launched. Syncs of other locations run in parallel.
+    with resource_lock("drop", drop_location(drop)):
+        datasets, errors = scan(drop, cache_dir)
+        for message in errors:
+            logger.error("invalid descriptor: %s", message)
+        result = SyncResult(drop=drop, errors=errors)
+        for dataset in datasets:
+            result.items.append(launch(dataset, list(tags or [])))
     rows: list[dict[str, Any]] = [
         {
             "folder": i.name,

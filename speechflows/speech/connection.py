@@ -16,7 +16,7 @@ from typing import Generic, Self, TypedDict, TypeVar
 import httpx
 
 from speechflows.settings import SpeechSettings
-from speechflows.speech.http import RetryPolicy, SpeechHTTP, TokenCredential
+from speechflows.speech.http import RequestHook, RetryPolicy, SpeechHTTP, TokenCredential
 
 CoreT = TypeVar("CoreT")
 
@@ -29,6 +29,7 @@ class ConnectionOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     sleep: Callable[[float], None]
     clock: Callable[[], float]
+    before_request: RequestHook | None
 
 
 class OperationGroup(Generic[CoreT]):
@@ -51,6 +52,7 @@ class SpeechClient:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        before_request: RequestHook | None = None,
     ) -> None:
         self.settings = settings
         self.api_version = api_version
@@ -61,6 +63,7 @@ class SpeechClient:
             retry=retry,
             sleep=sleep,
             clock=clock,
+            before_request=before_request,
         )
 
     def __enter__(self) -> Self:

@@ -9,6 +9,10 @@ exponential backoff with jitter, bounded by attempts and total time. A POST is r
 carries an ``Operation-Id`` header (Custom Voice dedupes on it); a Speech to text create never is.
 When retries are not allowed or run out, the typed error (:mod:`speechflows.speech.errors`)
 surfaces for the caller, e.g. a Prefect task with ``retry_condition_fn=is_transient``.
+
+Every attempt (first tries, retries, polls, list pages) first calls ``before_request``: the quota
+hook. The tasks layer passes one that takes a slot of the shared Speech API rate limit, so no code
+path can reach the service around the quota (this module never imports Prefect).
 """
 
 from __future__ import annotations
@@ -48,6 +52,10 @@ _REQUEST_ID_HEADERS = ("apim-request-id", "x-requestid", "x-ms-request-id", "req
 _TOKEN_REFRESH_MARGIN_SECONDS = 300
 
 FileSpec = tuple[str, tuple[str, IO[bytes], str]]
+
+
+RequestHook = Callable[[], object]
+"""Called before every request sent to the service (e.g. take a rate-limit slot); may block."""
 
 
 class AccessTokenLike(Protocol):
@@ -186,6 +194,7 @@ class SpeechHTTP:
             ``DefaultAzureCredential`` when ``settings.use_entra``.
         retry: retry bounds.
         sleep, clock, now, rng: injectable for tests, so nothing really waits.
+        before_request: called before every attempt of every request (the quota hook).
     """
 
     def __init__(
@@ -199,8 +208,10 @@ class SpeechHTTP:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] | None = None,
         rng: random.Random | None = None,
+        before_request: RequestHook | None = None,
     ) -> None:
         self.settings = settings
+        self.before_request = before_request
         self.base_url = settings.base_url
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
@@ -316,6 +327,8 @@ class SpeechHTTP:
                 headers=all_headers,
             )
             shown = redact_url(str(req.url))
+            if self.before_request is not None:
+                self.before_request()
             try:
                 response = self._client.send(req)
             except httpx.TransportError as exc:

@@ -1,7 +1,7 @@
 """Wait for Custom Voice operations and for resources of both APIs to reach a terminal state.
 
 Three parts, as in azure-core's poller: pick what to poll (an ``Operation-Location``, or the
-resource's own URL), poll it with the service's ``Retry-After`` or a backoff between
+resource's own URL), poll it with the service's ``Retry-After`` or a jittered backoff between
 ``min_interval`` and ``max_interval`` until a deadline, then GET the final resource. ``Failed``
 raises :class:`ResourceFailedError` with the service's reason; the deadline raises
 :class:`PollingTimeoutError` naming the resource. Sleep and clocks are injectable, so tests never
@@ -227,7 +227,13 @@ def _poll(
         remaining = deadline_seconds - (clock() - start)
         if remaining <= 0:
             raise PollingTimeoutError(kind, resource_id, deadline_seconds, last_status)
-        delay = hint if hint is not None else interval
+        # The service's hint first; else the backoff, shortened by up to ``retry.jitter`` so many
+        # waiting runs spread out instead of polling in step (never above max_interval).
+        delay = (
+            hint
+            if hint is not None
+            else interval * (1.0 - http.rng.uniform(0.0, http.retry.jitter))
+        )
         sleep(max(0.0, min(delay, remaining)))
         interval = min(max_interval, interval * 2)
 

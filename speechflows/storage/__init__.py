@@ -27,7 +27,13 @@ from speechflows.storage.errors import (
     UploadRefusedError,
 )
 from speechflows.storage.remote import download_prefix, remote_manifest
-from speechflows.storage.sas import blob_sas_url, container_sas_url
+from speechflows.storage.sas import (
+    SasError,
+    blob_sas_url,
+    check_sas,
+    container_sas_url,
+    sas_lifetime,
+)
 from speechflows.storage.staging import StageProgress, StageResult, stage, stage_async
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
     "ContainerNameError",
     "CredentialRefusedError",
     "NothingToStageError",
+    "SasError",
     "SourceError",
     "SourceNotFoundError",
     "StageProgress",
@@ -44,9 +51,11 @@ __all__ = [
     "UnreadableFileError",
     "UploadRefusedError",
     "blob_sas_url",
+    "check_sas",
     "container_sas_url",
     "download_prefix",
     "remote_manifest",
+    "sas_lifetime",
     "stage",
     "stage_async",
 ]

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import task
@@ -28,17 +28,20 @@ from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.custom_voice import OnboardingError
+from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
-from speechflows.tasks.throttle import api_slot
-from speechflows.tasks.voice_common import http_transport, status_of
+from speechflows.tasks.voice_common import connection_options, status_of
 from speechflows.tasks.waiting import WaitOptions, progress_callback
+
+# Deadlines.dataset_minutes' default: how long the service may take to read a dataset's blob.
+DATASET_READ_DEADLINE_MINUTES = 180.0
 
 
 @contextmanager
 def speech_client() -> Iterator[CustomSpeechClient]:
     """A Speech to text client built from the environment's settings."""
-    with CustomSpeechClient(load_speech_settings(), transport=http_transport()) as client:
+    with CustomSpeechClient(load_speech_settings(), **connection_options()) as client:
         yield client
 
 
@@ -73,7 +76,8 @@ def ensure_speech_project(
 ) -> ResourceOutcome:
     """The custom speech project with this display name and locale (created if missing)."""
     log = get_run_logger()
-    with speech_client() as cs:
+    # Under the project's lock: concurrent runs look and create one at a time, so only one creates.
+    with speech_client() as cs, resource_lock("speech-project", display_name, locale):
         found = [
             p
             for p in cs.projects.list(filter=f"displayName eq {odata_quote(display_name)}")
@@ -83,12 +87,20 @@ def ensure_speech_project(
         ]
         if found:
             found.sort(key=lambda p: str(p.created_date_time or ""))
+            if len(found) > 1:
+                log.warning(
+                    "%d speech projects are named %r (%s): using the oldest, %s; delete the "
+                    "others so every run uses the same one",
+                    len(found),
+                    display_name,
+                    locale,
+                    found[0].resource_id,
+                )
             log.info("speech project %r exists: reused", display_name)
             return _outcome("speech project", found[0], "reused")
-        with api_slot():
-            created = cs.projects.create(
-                display_name=display_name, locale=locale, description=description
-            )
+        created = cs.projects.create(
+            display_name=display_name, locale=locale, description=description
+        )
         log.info("speech project %r created: %s", display_name, created.resource_id)
         return _outcome("speech project", created, "created")
 
@@ -122,12 +134,22 @@ def create_dataset(
     blob_name: str,
     project_url: str | None = None,
     description: str | None = None,
+    read_deadline_minutes: float = DATASET_READ_DEADLINE_MINUTES,
 ) -> ResourceOutcome:
-    """Find (by displayName + content hash) or create the dataset importing the staged blob."""
+    """Find (by displayName + content hash) or create the dataset importing the staged blob.
+
+    The blob SAS lasts as long as the service may take to read it (``read_deadline_minutes``,
+    the dataset deadline) plus a margin.
+    """
     log = get_run_logger()
     with speech_client() as cs:
-        content_url = blob_sas_url(load_storage_settings(), container, blob_name)
-        with api_slot():
+        content_url = blob_sas_url(
+            load_storage_settings(),
+            container,
+            blob_name,
+            read_deadline=timedelta(minutes=read_deadline_minutes),
+        )
+        with resource_lock("dataset", project_url or "", display_name):
             dataset, created = cs.datasets.get_or_create(
                 kind=kind,
                 locale=locale,
@@ -334,7 +356,7 @@ def train_speech_model(
     content = combined_hash(base_model_url, *sorted(dataset_urls))
     bar = LiveProgress(progress_key, f"model {display_name}") if progress_key else None
     with speech_client() as cs:
-        with api_slot():
+        with resource_lock("speech-model", project_url or "", display_name):
             model, created = cs.models.get_or_create(
                 display_name=display_name,
                 content_hash=content,
@@ -386,7 +408,7 @@ def evaluate_model(
     content = combined_hash(base_model_url, model_url, dataset_url)
     bar = LiveProgress(progress_key, f"evaluation {display_name}") if progress_key else None
     with speech_client() as cs:
-        with api_slot():
+        with resource_lock("evaluation", project_url or "", display_name):
             ev, created = cs.evaluations.get_or_create(
                 display_name=display_name,
                 content_hash=content,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,6 @@ from speechflows.tasks.outcomes import (
     TrainingSetReport,
 )
 from speechflows.tasks.retries import retry_options
-from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
     get_or_none,
@@ -45,6 +45,8 @@ from speechflows.tasks.voice_common import (
 from speechflows.tasks.waiting import WaitOptions
 
 MAX_OPERATION_ATTEMPTS = 5
+# Deadlines.training_set_minutes' default: how long an upload may wait before the service reads.
+TRAINING_SET_READ_DEADLINE_MINUTES = 180.0
 
 # -- projects -------------------------------------------------------------------------------------
 
@@ -66,8 +68,7 @@ def ensure_voice_project(
                 )
             log.info("project %s exists (%s): reused", project_id, existing.kind)
             return ResourceOutcome(kind="project", id=project_id, url=url, action="reused")
-        with api_slot():
-            cv.projects.create(project_id, kind=kind, locale=locale, description=description)
+        cv.projects.create(project_id, kind=kind, locale=locale, description=description)
         log.info("project %s created (%s)", project_id, kind)
         return ResourceOutcome(kind="project", id=project_id, url=url, action="created")
 
@@ -130,19 +131,18 @@ def ensure_consent(
             )
         action: Any = "reused"
         if existing is None:
-            audio_url = _blob_sas(audio_blob) if audio_blob else None
-            with api_slot():
-                accepted = cv.consents.create(
-                    cid,
-                    project_id=project_id,
-                    voice_talent_name=voice_talent_name,
-                    company_name=company_name,
-                    locale=locale,
-                    audio_url=audio_url,
-                    audio_file=Path(audio_file) if audio_file else None,
-                    description=description,
-                    operation_id=operation_id_for("consent", cid, audio_hash),
-                )
+            audio_url = _blob_sas(audio_blob, wait.deadline_seconds) if audio_blob else None
+            accepted = cv.consents.create(
+                cid,
+                project_id=project_id,
+                voice_talent_name=voice_talent_name,
+                company_name=company_name,
+                locale=locale,
+                audio_url=audio_url,
+                audio_file=Path(audio_file) if audio_file else None,
+                description=description,
+                operation_id=operation_id_for("consent", cid, audio_hash),
+            )
             state = ContinuationState.for_operation(cv, accepted, "consents", cid)
             action = "created"
             log.info("consent %s submitted (operation %s)", cid, accepted.operation.id)
@@ -190,9 +190,10 @@ def consent_failed(consent_id: str, attempt: int, code: str | None) -> ResourceF
     return ResourceFailedError("consent", consent_attempt_id(consent_id, attempt), code, fix)
 
 
-def _blob_sas(blob: str) -> str:
+def _blob_sas(blob: str, read_deadline_seconds: float) -> str:
     settings = load_storage_settings()
-    return blob_sas_url(settings, settings.container, blob)
+    deadline = timedelta(seconds=read_deadline_seconds)
+    return blob_sas_url(settings, settings.container, blob, read_deadline=deadline)
 
 
 # -- training sets --------------------------------------------------------------------------------
@@ -232,14 +233,13 @@ def ensure_training_set(
                 status=status_of(existing),
                 action="reused",
             )
-        with api_slot():
-            created = cv.training_sets.create(
-                training_set_id,
-                project_id=project_id,
-                locale=locale,
-                voice_kind=voice_kind,
-                description=description,
-            )
+        created = cv.training_sets.create(
+            training_set_id,
+            project_id=project_id,
+            locale=locale,
+            voice_kind=voice_kind,
+            description=description,
+        )
         log.info("training set %s created", training_set_id)
         return ResourceOutcome(
             kind="training set",
@@ -303,8 +303,7 @@ def training_set_lineage(
         if cleanup_previous:
             for v in versions:
                 if not v.current and not v.models:
-                    with api_slot():
-                        cv.training_sets.delete(v.id)
+                    cv.training_sets.delete(v.id)
                     v.deleted = True
                     log.info("deleted previous training set version %s (no model uses it)", v.id)
     return versions
@@ -325,6 +324,7 @@ def start_training_set_upload(
     prefix: str,
     audio_extensions: Sequence[str],
     script_extensions: Sequence[str] = (),
+    read_deadline_minutes: float = TRAINING_SET_READ_DEADLINE_MINUTES,
 ) -> OperationOutcome:
     """Start (or re-attach to) the one ``:upload`` of the staged data into its training set.
 
@@ -393,11 +393,12 @@ def start_training_set_upload(
                     attempt,
                     op_id,
                 )
-            audios, scripts = _sources(container, prefix, audio_extensions, script_extensions)
-            with api_slot():
-                ref = cv.training_sets.upload(
-                    training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
-                )
+            audios, scripts = _sources(
+                container, prefix, audio_extensions, script_extensions, read_deadline_minutes
+            )
+            ref = cv.training_sets.upload(
+                training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
+            )
             state = ContinuationState.for_operation(cv, ref, "trainingsets", training_set_id)
             continuation.save(var, state.to_json())
             log.info(
@@ -458,9 +459,20 @@ def _op_outcome(op_id: str, state: ContinuationState, action: Any, rid: str) -> 
 
 
 def _sources(
-    container: str, prefix: str, audio_ext: Sequence[str], script_ext: Sequence[str]
+    container: str,
+    prefix: str,
+    audio_ext: Sequence[str],
+    script_ext: Sequence[str],
+    read_deadline_minutes: float,
 ) -> tuple[AzureBlobContentSource, AzureBlobContentSource | None]:
-    sas = container_sas_url(load_storage_settings(), container, permissions="rl")
+    # The upload may wait in the service's queue up to the training-set deadline: the SAS must
+    # outlive it (checked on its own sp/se fields before the submit).
+    sas = container_sas_url(
+        load_storage_settings(),
+        container,
+        permissions="rl",
+        read_deadline=timedelta(minutes=read_deadline_minutes),
+    )
     audios = AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(audio_ext))
     scripts = (
         AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(script_ext))

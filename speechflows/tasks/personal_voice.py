@@ -21,7 +21,6 @@ from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
-from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
     failed_error,
@@ -93,15 +92,14 @@ def ensure_personal_voice(
             )
             log.info("personal voice %s exists (%s): reused", personal_voice_id, existing.status)
         else:
-            with api_slot():
-                accepted = cv.personal_voices.create(
-                    personal_voice_id,
-                    project_id=project_id,
-                    consent_id=consent_id,
-                    audio_files=[Path(p) for p in prompt_files],
-                    description=marker,
-                    operation_id=op_id,
-                )
+            accepted = cv.personal_voices.create(
+                personal_voice_id,
+                project_id=project_id,
+                consent_id=consent_id,
+                audio_files=[Path(p) for p in prompt_files],
+                description=marker,
+                operation_id=op_id,
+            )
             state = ContinuationState.for_operation(
                 cv, accepted, "personalvoices", personal_voice_id
             )

@@ -1,18 +1,19 @@
 """The Prefect rate limit that keeps every worker together under the Speech API quota.
 
-Every task that writes to the Speech service takes a slot first::
+Every request to the Speech service (creates, reads, lists, GET-before-create, polls, retries)
+takes a slot first, at the HTTP layer: the clients the tasks build get :func:`speech_api_gate` as
+their ``before_request`` hook (``speechflows.tasks.voice_common.connection_options``), so no code
+path can forget it::
 
-    from speechflows.tasks.throttle import api_slot
-
-    with api_slot():
-        client.training_sets.create(...)
+    with CustomSpeechClient(settings, **connection_options()) as client:
+        client.datasets.list()          # one slot per request, page and retry
 
 The limit ``speechflows-speech-api`` is a Prefect global concurrency limit with slot decay, created
 by :func:`speechflows.deployments.setup.ensure_setup` (``speechflows setup`` / ``speechflows dev
 up``). :func:`speech_api_slot` takes a slot of it; outside a flow or task run (plain library use,
 scripts, unit tests) the slot is a no-op, so the library never needs a Prefect server. Where the
 limit does not exist, Prefect logs one warning per call and lets the call through
-(``strict=False``); each acquisition is still a write on the Prefect server, so :func:`api_slot`
+(``strict=False``); each acquisition is still a write on the Prefect server, so :func:`speech_api_gate`
 asks once a minute whether the limit exists (tests, the demo, a plain embedded server) and only
 then takes the slot.
 """
@@ -97,14 +98,13 @@ def limit_exists() -> bool:
     return exists
 
 
-@contextmanager
-def api_slot() -> Iterator[None]:
-    """One slot of the Speech API rate limit around a write request (no-op without the limit)."""
-    if limit_exists():
-        with speech_api_slot():
-            yield
-    else:
-        yield
+def speech_api_gate() -> None:
+    """The clients' ``before_request`` hook: one slot per request to the Speech service.
+
+    A no-op outside a Prefect run and where the limit does not exist (checked once a minute).
+    """
+    if _in_prefect_run() and limit_exists():
+        acquire_speech_api_slot()
 
 
 __all__ = [
@@ -112,7 +112,7 @@ __all__ = [
     "SPEECH_API_LIMIT",
     "SPEECH_API_LIMIT_SLOTS",
     "acquire_speech_api_slot",
-    "api_slot",
     "limit_exists",
+    "speech_api_gate",
     "speech_api_slot",
 ]

@@ -13,10 +13,12 @@ from typing import Any, TypeVar
 import httpx
 
 from speechflows.settings import load_speech_settings
+from speechflows.speech.connection import ConnectionOptions
 from speechflows.speech.custom_voice.client import CustomVoiceClient
 from speechflows.speech.errors import NotFoundError, ResourceFailedError
 from speechflows.speech.polling import ContinuationState, resume
 from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.throttle import speech_api_gate
 from speechflows.tasks.waiting import WaitOptions, progress_callback
 
 T = TypeVar("T")
@@ -41,16 +43,19 @@ def http_transport() -> httpx.HTTPTransport:
     return httpx.HTTPTransport(verify=ctx)
 
 
+def connection_options() -> ConnectionOptions:
+    """How every Speech client of the tasks connects: shared TLS, one rate-limit slot a request."""
+    return {"transport": http_transport(), "before_request": speech_api_gate}
+
+
 @contextmanager
 def voice_client() -> Iterator[CustomVoiceClient]:
     """A Custom Voice client built from the environment's settings."""
-    with CustomVoiceClient(load_speech_settings(), transport=http_transport()) as client:
+    with CustomVoiceClient(load_speech_settings(), **connection_options()) as client:
         yield client
 
 
 def get_or_none(fn: Callable[[], T]) -> T | None:
-    # Reads take no rate-limit slot: a slot is a write on the Prefect server (up to seconds on
-    # SQLite under load), and a re-run that only reads must stay fast. Writes take one each.
     try:
         return fn()
     except NotFoundError:

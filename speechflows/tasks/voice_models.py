@@ -16,7 +16,6 @@ from speechflows.tasks import events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import ResourceOutcome
 from speechflows.tasks.retries import retry_options
-from speechflows.tasks.throttle import api_slot
 from speechflows.tasks.voice_common import (
     OnboardingError,
     failed_error,
@@ -100,18 +99,17 @@ def ensure_voice_model(
             state = ContinuationState.for_resource(cv, "models", model_id)
             log.info("model %s exists (%s): reused", model_id, existing.status)
         else:
-            with api_slot():
-                accepted = cv.models.create(
-                    model_id,
-                    project_id=project_id,
-                    consent_id=consent_id,
-                    training_set_id=training_set_id,
-                    recipe_kind=recipe_kind,
-                    voice_name=voice_name,
-                    locale=locale,
-                    description=description,
-                    operation_id=op_id,
-                )
+            accepted = cv.models.create(
+                model_id,
+                project_id=project_id,
+                consent_id=consent_id,
+                training_set_id=training_set_id,
+                recipe_kind=recipe_kind,
+                voice_name=voice_name,
+                locale=locale,
+                description=description,
+                operation_id=op_id,
+            )
             state = ContinuationState.for_operation(cv, accepted, "models", model_id)
             action = "created"
             log.info("model %s training started (operation %s)", model_id, accepted.operation.id)
@@ -160,13 +158,12 @@ def ensure_voice_endpoint(
                 raise failed_error("endpoint", eid, existing, "Delete it and deploy again")
             state = ContinuationState.for_resource(cv, "endpoints", eid)
         else:
-            with api_slot():
-                accepted = cv.endpoints.create(
-                    eid,
-                    project_id=project_id,
-                    model_id=model_id,
-                    operation_id=operation_id_for("endpoint", eid, model_id),
-                )
+            accepted = cv.endpoints.create(
+                eid,
+                project_id=project_id,
+                model_id=model_id,
+                operation_id=operation_id_for("endpoint", eid, model_id),
+            )
             state = ContinuationState.for_operation(cv, accepted, "endpoints", eid)
             action = "created"
             log.info("endpoint %s deployment started", eid)

@@ -85,7 +85,10 @@ def test_waits_for_a_dataset_with_backoff_and_reports_progress() -> None:
         )
     assert isinstance(done, Dataset)
     assert done.properties is not None and done.properties.accepted_line_count == 12
-    assert time.sleeps == [2, 4, 5]
+    # backoff 2, 4, 5 (capped), each shortened by up to 25 % of jitter, never above the cap
+    assert len(time.sleeps) == 3
+    for slept, base in zip(time.sleeps, [2, 4, 5], strict=True):
+        assert base * 0.75 <= slept <= base
     assert [p.status for p in seen] == ["NotStarted", "Running", "Running", "Succeeded"]
     assert seen[-1].resource_kind == "dataset" and seen[-1].resource_id == "d1"
 
@@ -149,8 +152,9 @@ def test_the_deadline_raises_a_timeout_naming_the_resource() -> None:
     exc = info.value
     assert (exc.resource_kind, exc.resource_id, exc.last_status) == ("dataset", "d1", "Running")
     assert "dataset 'd1'" in str(exc) and "60 s" in str(exc)
-    assert sum(time.sleeps) == 60
-    assert len(seq.paths) == 7
+    assert sum(time.sleeps) == pytest.approx(60)
+    # 10-s intervals shortened by jitter to 7.5..10 s: 6 to 8 sleeps in 60 s, one poll after each
+    assert 7 <= len(seq.paths) <= 9
 
 
 def test_custom_voice_operation_then_resource_with_failure_reason() -> None:

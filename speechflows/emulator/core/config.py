@@ -7,6 +7,7 @@ True
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -24,6 +25,28 @@ class RateLimit(BaseModel):
 
     requests: int = Field(ge=1)
     window_seconds: float = Field(gt=0)
+
+
+_QUOTA = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0}
+
+
+def parse_quota(text: str) -> RateLimit:
+    """``"50/10s"`` (requests / window; units ``ms``, ``s``, ``m``; default ``s``) as a RateLimit.
+
+    >>> parse_quota("50/10s")
+    RateLimit(requests=50, window_seconds=10.0)
+    >>> parse_quota("600/1m").window_seconds
+    60.0
+    """
+    match = _QUOTA.match(text)
+    if match is None:
+        raise ValueError(
+            f"quota {text!r} is not REQUESTS/WINDOW; write e.g. 50/10s (Azure's personal voice "
+            "quota) or 100/10s (speech to text)"
+        )
+    count, window, unit = match.groups()
+    return RateLimit(requests=int(count), window_seconds=float(window) * _UNIT_SECONDS[unit or "s"])
 
 
 class FaultConfig(BaseModel):
@@ -66,6 +89,9 @@ class EmulatorConfig(BaseModel):
         retry_after_seconds: ``Retry-After`` on Speech to text GETs of non-terminal entities.
         min_utterance_count: the recipes' ``minUtteranceCount`` (Azure: 300), enforced on training.
         max_download_bytes: refuse customer files larger than this.
+        quota: Azure's request quota, per key (subscription key or bearer token): past
+            ``requests`` in a sliding ``window_seconds``, an API request gets 429 with
+            ``Retry-After`` and has no effect. ``None``: no quota.
         faults: see :class:`FaultConfig`.
     """
 
@@ -79,4 +105,5 @@ class EmulatorConfig(BaseModel):
     retry_after_seconds: int = Field(default=1, ge=0, le=3600)
     min_utterance_count: int = Field(default=300, ge=1)
     max_download_bytes: int = Field(default=2 * 1024**3, ge=1)
+    quota: RateLimit | None = None
     faults: FaultConfig = Field(default_factory=FaultConfig)

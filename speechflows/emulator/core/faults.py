@@ -15,7 +15,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from speechflows.emulator.core.config import FaultConfig
+from speechflows.emulator.core.config import FaultConfig, RateLimit
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class Decision:
 class Faults:
     """The current fault configuration and its state (the rate limiter's window, the RNG)."""
 
-    def __init__(self, config: FaultConfig | None = None) -> None:
+    def __init__(self, config: FaultConfig | None = None, quota: RateLimit | None = None) -> None:
+        self.quota = Quota(quota)
         self._lock = threading.Lock()
         self._hits: deque[float] = deque()
         self.requests_seen = 0
@@ -86,4 +87,44 @@ class Faults:
                 "config": self.config.model_dump(mode="json"),
                 "requests_seen": self.requests_seen,
                 "refused": dict(self.refused),
+                "quota": self.quota.snapshot(),
+            }
+
+
+class Quota:
+    """Azure's request quota, one sliding window per key (``EmulatorConfig.quota``).
+
+    A request past the quota is refused (429 with ``Retry-After``, no effect) and does not count.
+    """
+
+    def __init__(self, limit: RateLimit | None) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._hits: dict[str, deque[float]] = {}
+        self.accepted = 0
+        self.throttled = 0
+
+    def check(self, key: str, now: float | None = None) -> int | None:
+        """None when ``key`` may send this request now; else the Retry-After in seconds."""
+        limit = self.limit
+        if limit is None:
+            return None
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - limit.window_seconds:
+                hits.popleft()
+            if len(hits) >= limit.requests:
+                self.throttled += 1
+                return max(1, math.ceil(hits[0] + limit.window_seconds - now))
+            hits.append(now)
+            self.accepted += 1
+            return None
+
+    def snapshot(self) -> dict[str, object]:
+        with self._lock:
+            return {
+                "limit": self.limit.model_dump(mode="json") if self.limit else None,
+                "accepted": self.accepted,
+                "throttled": self.throttled,
             }

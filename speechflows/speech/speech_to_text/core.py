@@ -7,7 +7,8 @@ other by ``self`` URL, so every operation takes a ``self`` URL or a bare id.
 
 Creates are POSTs that are never retried by the HTTP layer (a retry could duplicate). For
 idempotent re-runs the groups' ``get_or_create`` look an entity up by displayName plus a content
-hash kept in ``customProperties["speechflowsContentHash"]`` before creating it.
+hash kept in ``customProperties["speechflowsContentHash"]``, within the same project only (its
+``project`` reference, else ``customProperties["speechflowsProject"]``), before creating it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from speechflows.speech.schemas.speech_to_text import SpeechEntity
 
 CONTENT_HASH_PROPERTY = "speechflowsContentHash"
 """The ``customProperties`` key that holds the content hash of what an entity was created from."""
+PROJECT_PROPERTY = "speechflowsProject"
+"""The ``customProperties`` key that holds the id of the project an entity was created for (the
+2024-11-15+ APIs may not echo ``project`` back, so the lookup does not rely on it alone)."""
 MAX_BLOCK_BYTES = 8 * 1024 * 1024
 E = TypeVar("E", bound=SpeechEntity)
 Ref = str | SpeechEntity
@@ -138,32 +142,54 @@ class SpeechToTextCore:
     ) -> tuple[E, bool]:
         """The newest entity with this displayName and content hash (not Failed), else a new one.
 
-        A new one is ``create(display_name=..., **arguments)`` with the hash added to the
-        ``custom_properties`` argument. ``match`` narrows the lookup to entities whose fields
-        equal these values.
+        Only entities of the same project match (``arguments["project_url"]``; without one,
+        only entities of no project): the same data under another project is another entity.
+        A new one is ``create(display_name=..., **arguments)`` with the hash and the project id
+        added to the ``custom_properties`` argument. ``match`` narrows the lookup to entities
+        whose fields equal these values.
 
         Returns:
             ``(entity, created)``.
         """
-        existing = self._find(cls, collection, display_name, content_hash, **match)
+        project_ref = arguments.get("project_url")
+        project = self.entity_id("projects", project_ref) if project_ref else None
+        existing = self._find(cls, collection, display_name, content_hash, project, **match)
         if existing is not None:
             return existing, False
         properties = {
             **(arguments.get("custom_properties") or {}),
             CONTENT_HASH_PROPERTY: content_hash,
+            **({PROJECT_PROPERTY: project} if project else {}),
         }
         return create(
             display_name=display_name, **{**arguments, "custom_properties": properties}
         ), True
 
+    def entity_id(self, collection: str, ref: Ref) -> str:
+        """The id of an entity given by ``self`` URL, entity or id."""
+        return self.entity_url(collection, ref).rsplit("/", 1)[-1]
+
+    def project_of(self, item: SpeechEntity) -> str | None:
+        """The id of the project ``item`` belongs to: its ``project`` reference, else ours."""
+        if item.project is not None and item.project.self_url:
+            return self.entity_id("projects", item.project.self_url)
+        return (item.custom_properties or {}).get(PROJECT_PROPERTY)
+
     def _find(
-        self, cls: type[E], collection: str, display_name: str, content_hash: str, **match: str
+        self,
+        cls: type[E],
+        collection: str,
+        display_name: str,
+        content_hash: str,
+        project: str | None,
+        **match: str,
     ) -> E | None:
         found = [
             item
             for item in self.list(cls, collection, f"displayName eq {odata_quote(display_name)}")
             if item.display_name == display_name
             and (item.custom_properties or {}).get(CONTENT_HASH_PROPERTY) == content_hash
+            and self.project_of(item) == project
             and item.status is not Status.FAILED  # a failed one is retried with a new entity
             and all(str(getattr(item, k, None)) == v for k, v in match.items())
         ]
