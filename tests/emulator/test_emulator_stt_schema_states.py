@@ -7,6 +7,7 @@ The expected property names are read from the official spec, not from the emulat
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,9 @@ def test_model_files_link_answers(client: httpx.Client, deployed: dict[str, Any]
     listed = client.get(deployed["model"]["links"]["files"])
     assert listed.status_code == 200, listed.text
     assert listed.json()["values"] == []
+
+
+def test_custom_model_has_a_transcription_deprecation_date(deployed: dict[str, Any]) -> None:
+    """CustomModelDeprecationDates: a trained model says when it stops transcribing."""
+    dates = deployed["model"]["properties"]["deprecationDates"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", dates["transcriptionDateTime"])
