@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from speechflows.dev.prefect_server import TemporaryServer
 from speechflows.redaction import redact_text
 
 # Prefect, the flows, their parameter models and the demo are imported inside the commands, so
@@ -34,12 +35,35 @@ onboard_app = typer.Typer(
 """The ``speechflows onboard`` group; ``speechflows.cli`` mounts it."""
 
 
-def _run(flow: Any, params: Any, as_json: bool) -> None:
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+def _run_flow(flow: Any, params: Any) -> Any:
+    """Run the flow; its final state.
 
+    On a Prefect server (``PREFECT_API_URL``) the run sends heartbeats, so the server marks it
+    *Crashed* if this process dies (``speechflows setup``'s automation). Without one, the run goes
+    to a temporary server that dies with this process, even on SIGKILL; heartbeats are off there
+    (no one outlives the run to watch them).
+    """
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_HOME,
+        temporary_settings,
+    )
+
+    if PREFECT_API_URL.value():
+        return flow(params, return_state=True)
+    with (
+        TemporaryServer.start(home=Path(PREFECT_HOME.value())) as server,
+        temporary_settings(
+            updates={PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        ),
+    ):
+        return flow(params, return_state=True)
+
+
+def _run(flow: Any, params: Any, as_json: bool) -> None:
     console = Console(stderr=as_json)
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        state = flow(params, return_state=True)
+    state = _run_flow(flow, params)
     if not state.is_completed():
         message = redact_text(str(state.message))
         findings = _findings(state)
