@@ -50,6 +50,8 @@ def _run_flow(flow: Any, params: Any) -> Any:
         temporary_settings,
     )
 
+    from speechflows.dev.drain import drain_prefect_workers
+
     if PREFECT_API_URL.value():
         return flow(params, return_state=True)
     with (
@@ -58,7 +60,10 @@ def _run_flow(flow: Any, params: Any) -> Any:
             updates={PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
         ),
     ):
-        return flow(params, return_state=True)
+        try:
+            return flow(params, return_state=True)
+        finally:
+            drain_prefect_workers()  # the last logs and events, before the server stops
 
 
 def _run(flow: Any, params: Any, as_json: bool) -> None:

@@ -107,6 +107,9 @@ class TemporaryServer(StopOnExit):
             "PREFECT_HOME": str(home),
             "PREFECT_API_URL": api_url,
             "PREFECT_UI_ENABLED": "0",
+            # What Prefect sets for its own temporary server: only the services an ephemeral
+            # server needs (no scheduler, no automations), which keeps a 2-core box responsive.
+            "PREFECT__SERVER_EPHEMERAL": "1",
         }
         process = ManagedProcess(
             "temporary Prefect server",
