@@ -100,6 +100,7 @@ def test_demo_leaves_no_signature_or_key_on_disk(tmp_path: Path) -> None:
     work, home = tmp_path / "work", tmp_path / "prefect-home"
     env = {
         **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         "PREFECT_HOME": str(home),
         "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
