@@ -199,12 +199,16 @@ def run_demo(
 ) -> DemoOutcome:
     """Run the demo; return the figures of both rounds. Every started process is stopped."""
     from prefect.settings import (
+        PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_HOME,
         PREFECT_RESULTS_LOCAL_STORAGE_PATH,
         temporary_settings,
     )
 
     from speechflows.dev.azurite import Azurite
+    from speechflows.dev.drain import drain_prefect_workers
+    from speechflows.dev.prefect_server import TemporaryServer
 
     out = console or Console()
     root = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="speechflows-demo-"))
@@ -234,14 +238,17 @@ def run_demo(
         os.chdir(root)  # the hash cache and packaged zips go under ./.speechflows
         data = sample_data(root / "data")
         out.print(f"  sample data in {root / 'data'}")
-        stack.enter_context(
-            temporary_settings(
-                updates={
-                    PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
-                    PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "prefect-results",
-                }
-            )
-        )
+        updates: dict[Any, Any] = {
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+            PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "prefect-results",
+        }
+        shared_api_url = PREFECT_API_URL.value()
+        if not shared_api_url:
+            # Not Prefect's own temporary server: this one dies with us, even on SIGKILL.
+            server = stack.enter_context(TemporaryServer.start(home=Path(PREFECT_HOME.value())))
+            stack.callback(drain_prefect_workers)  # runs before the server stops
+            updates[PREFECT_API_URL] = server.api_url
+        stack.enter_context(temporary_settings(updates=updates))
         for round_no in (1, 2):
             label = "first run" if round_no == 1 else "re-run (nothing changed)"
             out.rule(f"[bold]{label}")
@@ -253,7 +260,7 @@ def run_demo(
                 if round_no == 1:
                     outcome.report_keys.append(result.report_key)
                 out.print(f"  {name}: {figures.seconds:.1f} s — {figures.ids}")
-        _summary(out, outcome)
+        _summary(out, outcome, shared_api_url)
     return outcome
 
 
@@ -262,7 +269,7 @@ def _restore_env(saved: dict[str, str]) -> None:
     os.environ.update(saved)
 
 
-def _summary(out: Console, outcome: DemoOutcome) -> None:
+def _summary(out: Console, outcome: DemoOutcome, api_url: str | None) -> None:
     table = Table(title="speechflows demo: first run vs unchanged re-run")
     for col in ("onboarding", "run", "seconds", "created", "reused", "uploaded bytes"):
         table.add_column(col)
@@ -284,12 +291,9 @@ def _summary(out: Console, outcome: DemoOutcome) -> None:
         if nothing
         else "[red]re-run created or uploaded something[/]"
     )
-    from prefect.settings import PREFECT_API_URL
-
-    where = PREFECT_API_URL.value()
     ui = (
-        where.removesuffix("/api")
-        if where
+        api_url.removesuffix("/api")
+        if api_url
         else "http://127.0.0.1:4200 (run `make up`: its server shares this checkout's .prefect/)"
     )
     out.print(

@@ -85,14 +85,24 @@ def dev_status(root: Annotated[Path | None, typer.Option(help="the checkout")] =
 
 
 @commands.command("setup")
-def setup_cmd() -> None:
-    """Create the work pool and the Speech API rate limit on the server in PREFECT_API_URL."""
+def setup_cmd(
+    zombie_after: Annotated[
+        float,
+        typer.Option(
+            "--zombie-after",
+            help="seconds without a heartbeat after which a flow run is marked Crashed "
+            "(keep it above 2x PREFECT_FLOWS_HEARTBEAT_FREQUENCY, 180 s by default)",
+        ),
+    ] = 600.0,
+) -> None:
+    """Create the work pool, the Speech API rate limit and the zombie-run automation (PREFECT_API_URL)."""
     from speechflows.deployments.setup import ensure_setup
 
-    result = ensure_setup()
+    result = ensure_setup(zombie_after_seconds=zombie_after)
     typer.echo(
         f"work pool {result.work_pool}: {'created' if result.pool_created else 'exists'}; "
-        f"rate limit: {'created' if result.limit_created else 'updated'}"
+        f"rate limit: {'created' if result.limit_created else 'updated'}; "
+        f"zombie-run automation: {'created' if result.zombie_automation_created else 'updated'}"
     )
 
 

@@ -21,9 +21,16 @@ def azurite(
     data_dir: Annotated[Path, typer.Option(help="where blobs are kept")] = Path(
         ".speechflows/azurite"
     ),
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            help="write Azurite's access log here, SAS signatures redacted (outside --data-dir; "
+            "default: no log, or $SPEECHFLOWS_AZURITE_LOG)"
+        ),
+    ] = None,
 ) -> None:
     """Run Azurite's Blob service on 127.0.0.1 until Ctrl-C, and print its connection string."""
-    az = Azurite.start(port=port, data_dir=data_dir)
+    az = Azurite.start(port=port, data_dir=data_dir, log_path=log)
     typer.echo(f"Azurite listening on 127.0.0.1:{az.port} (pid {az.process.pid}); Ctrl-C stops it")
     typer.echo(f"SPEECHFLOWS_STORAGE_CONNECTION_STRING='{az.connection_string}'")
     stop = threading.Event()

@@ -10,6 +10,8 @@ pre-flight validation stopped it, the findings (file, line, rule, fix) are shown
 from __future__ import annotations
 
 import json
+import logging
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from speechflows.dev.prefect_server import TemporaryServer
 from speechflows.redaction import redact_text
 
 # Prefect, the flows, their parameter models and the demo are imported inside the commands, so
@@ -34,14 +37,92 @@ onboard_app = typer.Typer(
 """The ``speechflows onboard`` group; ``speechflows.cli`` mounts it."""
 
 
-def _run(flow: Any, params: Any, as_json: bool) -> None:
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+def _run_flow(flow: Any, params: Any) -> Any:
+    """Run the flow; its final state.
 
+    On a Prefect server (``PREFECT_API_URL``) the run sends heartbeats, so the server marks it
+    *Crashed* if this process dies (``speechflows setup``'s automation). Without one, the run goes
+    to a temporary server that dies with this process, even on SIGKILL; heartbeats are off there
+    (no one outlives the run to watch them).
+    """
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_HOME,
+        temporary_settings,
+    )
+
+    from speechflows.dev.drain import drain_prefect_workers
+
+    if PREFECT_API_URL.value():
+        return flow(params, return_state=True)
+    with (
+        TemporaryServer.start(home=Path(PREFECT_HOME.value())) as server,
+        temporary_settings(
+            updates={PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        ),
+    ):
+        try:
+            return flow(params, return_state=True)
+        finally:
+            drain_prefect_workers()  # the last logs and events, before the server stops
+
+
+class _OnceOnConsole(logging.Filter):
+    """Keep an expected failure (bad data, settings, storage, the service's answer) to one message.
+
+    Prefect logs a failing flow's exception with its traceback, then the failed state with the
+    message again; the CLI prints the message itself at the end. On the terminal only, drop those
+    two records for the errors we raise on purpose (a bug keeps its traceback). The Prefect
+    server's logs keep everything.
+    """
+
+    def __init__(self, expected: tuple[type[BaseException], ...]) -> None:
+        super().__init__()
+        self.expected = expected
+        self.seen = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and isinstance(exc, self.expected):
+            self.seen = True
+            return False
+        return not (self.seen and str(record.msg).startswith("Finished in state Failed"))
+
+
+def _quiet_expected_failures() -> list[tuple[logging.Handler, logging.Filter]]:
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    from speechflows.datasets.errors import StagingError
+    from speechflows.flows.common import ValidationFailedError
+    from speechflows.settings import SettingsError
+    from speechflows.speech.errors import SpeechError
+
+    once = _OnceOnConsole((ValidationFailedError, StagingError, SettingsError, SpeechError))
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    handlers = {
+        h
+        for lg in loggers
+        if isinstance(lg, logging.Logger)
+        for h in lg.handlers
+        if isinstance(h, PrefectConsoleHandler)
+    }
+    for handler in handlers:
+        handler.addFilter(once)
+    return [(h, once) for h in handlers]
+
+
+def _run(flow: Any, params: Any, as_json: bool, flags: dict[str, str]) -> None:
     console = Console(stderr=as_json)
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        state = flow(params, return_state=True)
+    installed = _quiet_expected_failures()
+    try:
+        state = _run_flow(flow, params)
+    finally:
+        for handler, once in installed:
+            handler.removeFilter(once)
     if not state.is_completed():
-        message = redact_text(str(state.message))
+        message = in_cli_terms(redact_text(str(state.message)), flags)
+        message = re.sub(r"^Flow run encountered an exception: \w+: ", "", message)
         findings = _findings(state)
         if as_json:
             doc = {"status": state.name, "error": message, "findings": findings}
@@ -91,7 +172,75 @@ def _findings_text(findings: list[dict[str, Any]]) -> str:
     return escape("\n".join(lines))
 
 
-def _load(model: Any, params_file: Path | None, values: dict[str, Any]) -> Any:
+_CONSENT_FLAGS = {
+    "consent.voice_talent_name": "--talent",
+    "consent.company_name": "--company",
+    "consent.audio_file": "--consent",
+    "consent.audio_blob": "--consent-blob",
+    "consent": "--talent, --company and --consent (or --consent-blob)",
+}
+VOICE_FLAGS = {
+    "data_dir": "DATA_DIR",
+    "project_id": "--project",
+    "locale": "--locale",
+    "data_kind": "--kind",
+    "voice_kind": "--voice-kind",
+    "force": "--force",
+    "model.voice_name": "--train-model",
+    "model": "--train-model",
+    **_CONSENT_FLAGS,
+}
+PERSONAL_FLAGS = {
+    "prompt_path": "PROMPT",
+    "project_id": "--project",
+    "locale": "--locale",
+    **_CONSENT_FLAGS,
+}
+SPEECH_FLAGS = {
+    "project_name": "--project",
+    "locale": "--locale",
+    "force": "--force",
+    "datasets": "--dataset NAME:KIND:PATH",
+    "model.display_name": "--model",
+    "model.test_dataset": "--test-dataset",
+    "model": "--model",
+}
+
+
+def _field_words(flags: dict[str, str]) -> list[tuple[str, str]]:
+    """``(field name as a message may say it, flag)``, longest first: paths, then last parts."""
+    words = {path: flag for path, flag in flags.items()}
+    for path, flag in flags.items():
+        words.setdefault(path.rsplit(".", 1)[-1], flag)
+    return sorted(words.items(), key=lambda kv: -len(kv[0]))
+
+
+def in_cli_terms(message: str, flags: dict[str, str]) -> str:
+    """``message`` with the parameter model's field names replaced by the CLI's flags."""
+    out = message.removeprefix("Value error, ")
+    head, sep, rest = out.partition(": ")
+    if sep and head in flags:  # "consent: give exactly one of ..." - the caller names the flag
+        out = rest
+    out = re.sub(r"\bforce=true\b", "--force", out)
+    for word, flag in _field_words(flags):
+        if " " not in flag:  # a group of flags ("--talent, --company and ...") reads badly inline
+            out = re.sub(rf"(?<![\w.-]){re.escape(word)}(?![\w-])", flag, out)
+    return out
+
+
+def _flag_for(loc: tuple[Any, ...], flags: dict[str, str]) -> str:
+    names = [str(x) for x in loc if not isinstance(x, int)]
+    for end in range(len(names), 0, -1):
+        flag = flags.get(".".join(names[:end]))
+        if flag:
+            item = next((x for x in loc if isinstance(x, int)), None)
+            return f"{flag} (item {item + 1})" if item is not None else flag
+    return ".".join(str(x) for x in loc)
+
+
+def _load(
+    model: Any, params_file: Path | None, values: dict[str, Any], flags: dict[str, str]
+) -> Any:
     data = json.loads(params_file.read_text()) if params_file else {}
     for key, value in values.items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
@@ -101,9 +250,16 @@ def _load(model: Any, params_file: Path | None, values: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        where = f" (in {params_file})" if params_file else ""
-        lines = [f"  {'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        typer.echo(f"invalid parameters{where}:\n" + "\n".join(lines), err=True)
+        lines = []
+        for e in exc.errors():
+            flag = _flag_for(tuple(e["loc"]), flags)
+            if e["type"] == "missing":
+                lines.append(f"  missing {flag}")
+                continue
+            msg = in_cli_terms(str(e["msg"]), flags)
+            lines.append(f"  {msg}" if "--" in msg and not e["loc"][1:] else f"  {flag}: {msg}")
+        where = f" (options, and {params_file})" if params_file else ""
+        typer.echo(f"invalid parameters{where}:\n" + "\n".join(dict.fromkeys(lines)), err=True)
         raise typer.Exit(2) from None
 
 
@@ -207,7 +363,10 @@ def voice(
         "model": {"voice_name": voice_name} if voice_name else None,
     }
     _run(
-        professional_voice_onboarding, _load(ProfessionalVoiceParams, params_file, values), as_json
+        professional_voice_onboarding,
+        _load(ProfessionalVoiceParams, params_file, values, VOICE_FLAGS),
+        as_json,
+        VOICE_FLAGS,
     )
 
 
@@ -236,7 +395,12 @@ def personal(
         "locale": locale,
         "consent": _consent(talent, company, consent_file, consent_blob, consent_id),
     }
-    _run(personal_voice_onboarding, _load(PersonalVoiceParams, params_file, values), as_json)
+    _run(
+        personal_voice_onboarding,
+        _load(PersonalVoiceParams, params_file, values, PERSONAL_FLAGS),
+        as_json,
+        PERSONAL_FLAGS,
+    )
 
 
 @onboard_app.command("speech")
@@ -277,7 +441,12 @@ def speech(
         "datasets": specs or None,
         "model": {"display_name": model, "test_dataset": test_dataset} if model else None,
     }
-    _run(custom_speech_onboarding, _load(CustomSpeechParams, params_file, values), as_json)
+    _run(
+        custom_speech_onboarding,
+        _load(CustomSpeechParams, params_file, values, SPEECH_FLAGS),
+        as_json,
+        SPEECH_FLAGS,
+    )
 
 
 @commands.command("demo")

@@ -3,8 +3,14 @@
 Nothing here is done by hand: ``speechflows setup`` (and ``speechflows dev up``) call
 :func:`ensure_setup`, then :func:`deploy_all` applies ``prefect.yaml``. Both are idempotent.
 
+It also sets up zombie detection: every flow run sends a heartbeat event
+(``PREFECT_FLOWS_HEARTBEAT_FREQUENCY``, 180 s by default); the automation
+:data:`ZOMBIE_AUTOMATION` (Prefect's proactive-trigger recipe) marks a run *Crashed* when no
+heartbeat and no terminal state follows its last heartbeat within ``zombie_after_seconds``, so a
+run whose process was killed does not stay *Running* forever.
+
 >>> ensure_setup()                          # doctest: +SKIP  (uses PREFECT_API_URL)
-SetupResult(work_pool='speechflows', pool_created=True, limit_created=True)
+SetupResult(work_pool='speechflows', pool_created=True, limit_created=True, zombie_automation_created=True)
 """
 
 from __future__ import annotations
@@ -13,14 +19,19 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from prefect import get_client
+from prefect.client.orchestration import PrefectClient
 from prefect.client.schemas.actions import (
     GlobalConcurrencyLimitCreate,
     GlobalConcurrencyLimitUpdate,
     WorkPoolCreate,
 )
+from prefect.client.schemas.objects import StateType
+from prefect.events.actions import ChangeFlowRunState
+from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.utilities.asyncutils import run_coro_as_sync
@@ -34,6 +45,15 @@ from speechflows.tasks.throttle import (
 
 WORK_POOL = "speechflows"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ZOMBIE_AUTOMATION = "speechflows-crash-zombie-flow-runs"
+ZOMBIE_AFTER_SECONDS = 600.0
+"""Three missed heartbeats at Prefect's default 180 s, plus a margin."""
+_TERMINAL_EVENTS = (
+    "prefect.flow-run.Completed",
+    "prefect.flow-run.Failed",
+    "prefect.flow-run.Cancelled",
+    "prefect.flow-run.Crashed",
+)
 
 
 class SetupError(RuntimeError):
@@ -47,6 +67,48 @@ class SetupResult:
     work_pool: str
     pool_created: bool
     limit_created: bool
+    zombie_automation_created: bool = False
+
+
+def zombie_automation(after_seconds: float = ZOMBIE_AFTER_SECONDS) -> AutomationCore:
+    """Mark a flow run *Crashed* when ``after_seconds`` pass after a heartbeat with nothing new.
+
+    Prefect's recipe for zombie flow runs: a proactive trigger per flow run, armed by a heartbeat,
+    expecting another heartbeat or a terminal state.
+    """
+    return AutomationCore(
+        name=ZOMBIE_AUTOMATION,
+        description="speechflows: flow runs whose process died (no heartbeat) become Crashed",
+        trigger=EventTrigger(
+            match={"prefect.resource.id": "prefect.flow-run.*"},
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", *_TERMINAL_EVENTS},
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=after_seconds),
+        ),
+        actions=[
+            ChangeFlowRunState(
+                state=StateType.CRASHED,
+                message=f"no heartbeat for {after_seconds:.0f} s: the flow run's process died. "
+                "Run the onboarding again: it re-attaches to what was created",
+            )
+        ],
+    )
+
+
+async def _ensure_zombie_automation(client: PrefectClient, after_seconds: float) -> bool:
+    """Create or update :data:`ZOMBIE_AUTOMATION`; True when it was created."""
+    wanted = zombie_automation(after_seconds)
+    existing = await client.read_automations_by_name(ZOMBIE_AUTOMATION)
+    if not existing:
+        await client.create_automation(wanted)
+        return True
+    await client.update_automation(existing[0].id, wanted)
+    for extra in existing[1:]:  # a race of two setups: keep one
+        await client.delete_automation(extra.id)
+    return False
 
 
 async def aensure_setup(
@@ -54,8 +116,9 @@ async def aensure_setup(
     work_pool: str = WORK_POOL,
     limit: int = SPEECH_API_LIMIT_SLOTS,
     slot_decay_per_second: float = SPEECH_API_DECAY_PER_SECOND,
+    zombie_after_seconds: float = ZOMBIE_AFTER_SECONDS,
 ) -> SetupResult:
-    """Create the process work pool and the Speech API rate limit when missing (async)."""
+    """Create the work pool, the Speech API rate limit and the zombie automation (async)."""
     if limit < 1 or slot_decay_per_second <= 0:
         raise SetupError(
             f"the {SPEECH_API_LIMIT} rate limit needs limit >= 1 and slot_decay_per_second > 0 "
@@ -98,7 +161,13 @@ async def aensure_setup(
                     limit=limit, slot_decay_per_second=slot_decay_per_second
                 ),
             )
-    return SetupResult(work_pool=work_pool, pool_created=pool_created, limit_created=limit_created)
+        zombie_created = await _ensure_zombie_automation(client, zombie_after_seconds)
+    return SetupResult(
+        work_pool=work_pool,
+        pool_created=pool_created,
+        limit_created=limit_created,
+        zombie_automation_created=zombie_created,
+    )
 
 
 def ensure_setup(
@@ -107,8 +176,9 @@ def ensure_setup(
     limit: int = SPEECH_API_LIMIT_SLOTS,
     slot_decay_per_second: float = SPEECH_API_DECAY_PER_SECOND,
     api_url: str | None = None,
+    zombie_after_seconds: float = ZOMBIE_AFTER_SECONDS,
 ) -> SetupResult:
-    """Create the process work pool and the Speech API rate limit when missing.
+    """Create the work pool, the Speech API rate limit and the zombie automation when missing.
 
     Uses ``api_url``, else the Prefect API of the current profile (``PREFECT_API_URL``).
     """
@@ -116,7 +186,10 @@ def ensure_setup(
     with temporary_settings(updates=updates):
         result = run_coro_as_sync(
             aensure_setup(
-                work_pool=work_pool, limit=limit, slot_decay_per_second=slot_decay_per_second
+                work_pool=work_pool,
+                limit=limit,
+                slot_decay_per_second=slot_decay_per_second,
+                zombie_after_seconds=zombie_after_seconds,
             )
         )
     if result is None:  # pragma: no cover - run_coro_as_sync returns None only when cancelled
@@ -172,9 +245,12 @@ def deploy_all(
 __all__ = [
     "PROJECT_ROOT",
     "WORK_POOL",
+    "ZOMBIE_AFTER_SECONDS",
+    "ZOMBIE_AUTOMATION",
     "SetupError",
     "SetupResult",
     "aensure_setup",
     "deploy_all",
     "ensure_setup",
+    "zombie_automation",
 ]

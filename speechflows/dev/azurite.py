@@ -4,11 +4,17 @@ The npm package is pinned in package.json and installed by ``make`` into ``node_
 ``node_modules/.bin/azurite-blob`` directly (not ``npx``, whose pid is not the server's) with
 telemetry off (stops in ~1 s instead of ~11 s) and the API-version check skipped (the SDK is
 newer than Azurite, see reference/azurite.md §2).
+
+Azurite's access log prints every request line with its full query, SAS signature included, so it
+runs ``--silent`` unless a log is asked for (``log_path=`` or ``$SPEECHFLOWS_AZURITE_LOG``). An
+asked-for log must lie outside the data folder and goes through :mod:`speechflows.dev.logpipe`,
+which redacts every ``sig=`` value and key before writing.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +26,8 @@ ACCOUNT_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 _REPO = Path(__file__).resolve().parents[2]
+LOG_ENV = "SPEECHFLOWS_AZURITE_LOG"
+"""Environment variable naming a file for Azurite's (redacted) access log; unset means no log."""
 
 
 def azurite_bin() -> Path:
@@ -39,8 +47,11 @@ def azurite_bin() -> Path:
     )
 
 
-def azurite_argv(port: int, data_dir: Path | None = None) -> list[str]:
-    """The ``azurite-blob`` command line for ``127.0.0.1:port``, persisting in ``data_dir`` if given."""
+def azurite_argv(port: int, data_dir: Path | None = None, *, access_log: bool = False) -> list[str]:
+    """The ``azurite-blob`` command line for ``127.0.0.1:port``, persisting in ``data_dir`` if given.
+
+    ``--silent`` (no access log: its lines carry SAS signatures) unless ``access_log``.
+    """
     argv = [
         str(azurite_bin()),
         "--blobHost",
@@ -51,7 +62,28 @@ def azurite_argv(port: int, data_dir: Path | None = None) -> list[str]:
         "--loose",
         "--disableTelemetry",
     ]
+    if not access_log:
+        argv.append("--silent")
     return [*argv, "--location", str(data_dir)] if data_dir is not None else argv
+
+
+def requested_log_path(log_path: Path | None = None) -> Path | None:
+    """The access log asked for: ``log_path``, else ``$SPEECHFLOWS_AZURITE_LOG``, else none."""
+    if log_path is not None:
+        return log_path
+    env = os.environ.get(LOG_ENV)
+    return Path(env) if env else None
+
+
+def logged_argv(argv: list[str], log_path: Path, data_dir: Path | None) -> list[str]:
+    """``argv`` wrapped so its output reaches ``log_path`` redacted; refuse a log in the data folder."""
+    log_path = log_path.resolve()
+    if data_dir is not None and log_path.is_relative_to(data_dir.resolve()):
+        raise ValueError(
+            f"Azurite's log {log_path} is inside its data folder {data_dir}: "
+            f"choose a path outside it (e.g. {LOG_ENV}=/tmp/azurite.log)"
+        )
+    return [sys.executable, "-m", "speechflows.dev.logpipe", str(log_path), "--", *argv]
 
 
 def connection_string_for(port: int) -> str:
@@ -95,21 +127,23 @@ class Azurite(StopOnExit):
         """Start Azurite on ``127.0.0.1:port`` (a free port when omitted) and wait until it answers.
 
         ``data_dir`` persists blobs across restarts; ``in_memory`` keeps them in RAM instead.
+        ``log_path`` (or ``$SPEECHFLOWS_AZURITE_LOG``) asks for the access log, redacted, outside
+        ``data_dir``; without it Azurite runs silent and writes no log at all.
         """
         port = port or free_port()
+        log_path = requested_log_path(log_path)
         if in_memory:
-            argv = [*azurite_argv(port), "--inMemoryPersistence"]
+            argv = [*azurite_argv(port, access_log=log_path is not None), "--inMemoryPersistence"]
             if memory_limit_mb:
                 argv += ["--extentMemoryLimit", str(memory_limit_mb)]
         else:
             if data_dir is None:
                 raise ValueError("give data_dir, or in_memory=True")
             data_dir.mkdir(parents=True, exist_ok=True)
-            argv = azurite_argv(port, data_dir)
-            log_path = log_path or data_dir / "azurite.log"
-        if log_path is None:
-            argv.append("--silent")
-        process = ManagedProcess("Azurite", argv, port=port, log_path=log_path, start_timeout=60)
+            argv = azurite_argv(port, data_dir, access_log=log_path is not None)
+        if log_path is not None:
+            argv = logged_argv(argv, log_path, None if in_memory else data_dir)
+        process = ManagedProcess("Azurite", argv, port=port, start_timeout=60)
         process.start()
         return cls(process=process, port=port)
 

@@ -63,6 +63,71 @@ def api_healthy(api_url: str) -> bool:
     return False
 
 
+def temporary_server_argv(port: int) -> list[str]:
+    """The API-only server Prefect itself starts as its temporary server (no UI), on ``port``."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "prefect.server.api.server:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+        "--lifespan",
+        "on",
+    ]
+
+
+@dataclass
+class TemporaryServer(StopOnExit):
+    """A Prefect API server that lives exactly as long as the process that started it.
+
+    What ``speechflows onboard`` runs on when no ``PREFECT_API_URL`` is set, instead of Prefect's
+    own temporary server: the child asks the kernel for SIGKILL when its parent dies
+    (``die_with_parent``), so even a SIGKILLed CLI leaves no orphan server behind.
+    """
+
+    process: ManagedProcess
+    port: int
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @classmethod
+    def start(cls, *, home: Path, start_timeout: float = 90.0) -> TemporaryServer:
+        port = free_port()
+        api_url = f"http://127.0.0.1:{port}/api"
+        env = {
+            **QUIET_ENV,
+            "PREFECT_HOME": str(home),
+            "PREFECT_API_URL": api_url,
+            "PREFECT_UI_ENABLED": "0",
+            # What Prefect sets for its own temporary server: only the services an ephemeral
+            # server needs (no scheduler, no automations), which keeps a 2-core box responsive.
+            "PREFECT__SERVER_EPHEMERAL": "1",
+        }
+        process = ManagedProcess(
+            "temporary Prefect server",
+            temporary_server_argv(port),
+            port=port,
+            env=env,
+            log_path=home / "temporary-server.log",
+            ready=lambda: api_healthy(api_url),
+            start_timeout=start_timeout,
+            die_with_parent=True,
+        )
+        process.start()
+        return cls(process=process, port=port)
+
+    def stop(self) -> None:
+        self.process.stop(timeout=10)
+
+
 @dataclass
 class PrefectServer(StopOnExit):
     """A running ``prefect server start`` (API and UI on ``http://127.0.0.1:port``)."""
@@ -216,9 +281,11 @@ __all__ = [
     "QUIET_ENV",
     "PrefectServer",
     "PrefectWorker",
+    "TemporaryServer",
     "api_healthy",
     "prefect_bin",
     "server_argv",
+    "temporary_server_argv",
     "worker_argv",
     "worker_registered",
 ]

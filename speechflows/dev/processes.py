@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +22,24 @@ from types import TracebackType
 from typing import IO, Self
 
 _LIVE: set[ManagedProcess] = set()
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# Resolved here, in the parent: a preexec function runs between fork and exec and must not load
+# libraries or allocate (other threads may hold locks).
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a child (preexec): get SIGKILL when the parent dies, also when it is SIGKILLed.
+
+    Linux only (``prctl(PR_SET_PDEATHSIG)``); elsewhere a no-op. The signal comes when the
+    *thread* that started the child ends, so start such children from the main thread. If the
+    parent is already gone (it died between fork and this call), exit at once.
+    """
+    if _PRCTL is None:
+        return
+    _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 class ServiceStartError(RuntimeError):
@@ -77,6 +97,7 @@ class ManagedProcess(StopOnExit):
         ready: Callable[[], bool] | None = None,
         start_timeout: float = 60.0,
         reset_sigint: bool = False,
+        die_with_parent: bool = False,
     ) -> None:
         self.name = name
         self.argv = list(argv)
@@ -87,6 +108,7 @@ class ManagedProcess(StopOnExit):
         self._ready = ready or (lambda: port_open(self.port))
         self.start_timeout = start_timeout
         self.reset_sigint = reset_sigint
+        self.die_with_parent = die_with_parent
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -105,7 +127,11 @@ class ManagedProcess(StopOnExit):
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
 
+        parent_pid = os.getpid()
+
         def _preexec() -> None:  # pragma: no cover - runs in the child
+            if self.die_with_parent:
+                die_with_parent(parent_pid)
             # A worker launched from a non-interactive shell inherits SIGINT=ignored and then
             # ignores the SIGINT its own SIGTERM handler sends (reference/prefect.md §4).
             if self.reset_sigint:

@@ -25,7 +25,12 @@ from pathlib import Path
 import psutil
 
 from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, ensure_setup
-from speechflows.dev.azurite import azurite_argv, connection_string_for
+from speechflows.dev.azurite import (
+    azurite_argv,
+    connection_string_for,
+    logged_argv,
+    requested_log_path,
+)
 from speechflows.dev.prefect_server import (
     QUIET_ENV,
     api_healthy,
@@ -170,10 +175,17 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
     speechflows_bin = str(Path(sys.executable).with_name("speechflows"))
     try:
         (data / "azurite").mkdir(parents=True, exist_ok=True)
+        # Silent (its access log carries SAS signatures) unless $SPEECHFLOWS_AZURITE_LOG asks.
+        access_log = requested_log_path()
+        az_argv = azurite_argv(
+            config.azurite_port, data / "azurite", access_log=access_log is not None
+        )
+        if access_log is not None:
+            az_argv = logged_argv(az_argv, access_log, data / "azurite")
         services.append(
             _spawn(
                 "azurite",
-                azurite_argv(config.azurite_port, data / "azurite"),
+                az_argv,
                 port=config.azurite_port,
                 env={},
                 log=logs / "azurite.log",

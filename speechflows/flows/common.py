@@ -21,6 +21,7 @@ from speechflows.datasets.manifest import Manifest
 from speechflows.flows.params import ConsentParams, Deadlines
 from speechflows.flows.report import note, rejects, rejects_of
 from speechflows.settings import load_speech_settings, load_storage_settings
+from speechflows.storage.account import check_storage_writable
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.custom_voice import ensure_consent
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
@@ -45,11 +46,15 @@ MAX_FINDINGS = 200
 
 
 def check_settings(*, speech: bool = True, storage: bool = True) -> None:
-    """Load the settings now, so a missing variable fails the flow before any step runs."""
+    """Load the settings now, so a missing variable fails the flow before any step runs.
+
+    With ``storage``, also check that the account answers and takes a write, before anything is
+    created on the Speech service.
+    """
     if speech:
         load_speech_settings()
     if storage:
-        load_storage_settings()
+        check_storage_writable(load_storage_settings())
 
 
 def wait_options(deadlines: Any, minutes: float) -> WaitOptions:

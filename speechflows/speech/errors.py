@@ -144,6 +144,36 @@ class SpeechConnectionError(TransientError):
         super().__init__(f"{message} on {method} {self.url}" if method else message)
 
 
+class SpeechTimeoutError(SpeechConnectionError):
+    """The service did not answer within the client timeout (``SPEECHFLOWS_SPEECH_TIMEOUT_SECONDS``).
+
+    The message says how long the client waited, after how many attempts, and which setting
+    raises the limit: a slow service and a dead one look alike from here.
+    """
+
+    SETTING = "SPEECHFLOWS_SPEECH_TIMEOUT_SECONDS"
+
+    def __init__(
+        self,
+        timeout_seconds: float,
+        *,
+        kind: str,
+        method: str = "",
+        url: str = "",
+        attempts: int = 1,
+    ) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.attempts = attempts
+        tries = f" (attempt {attempts})" if attempts > 1 else ""
+        super().__init__(
+            f"the request timed out after {timeout_seconds:g} s{tries} ({kind}): the service is "
+            f"slower than the client timeout, or not answering; if it is just slow, raise "
+            f"{self.SETTING} (now {timeout_seconds:g})",
+            method=method,
+            url=url,
+        )
+
+
 class ResourceFailedError(SpeechError):
     """A resource or operation reached the ``Failed`` state; carries the service's reason."""
 

@@ -37,6 +37,7 @@ from speechflows.speech.errors import (
     SpeechConnectionError,
     SpeechError,
     SpeechHTTPError,
+    SpeechTimeoutError,
     ThrottledError,
     error_class_for,
 )
@@ -331,8 +332,17 @@ class SpeechHTTP:
                 self.before_request()
             try:
                 response = self._client.send(req)
+            except httpx.TimeoutException as exc:
+                failure: SpeechError = SpeechTimeoutError(
+                    self.settings.timeout_seconds,
+                    kind=type(exc).__name__,
+                    method=method,
+                    url=shown,
+                    attempts=attempt,
+                )
+                delay = self.retry.backoff(attempt, self.rng)
             except httpx.TransportError as exc:
-                failure: SpeechError = SpeechConnectionError(
+                failure = SpeechConnectionError(
                     f"{type(exc).__name__}: {exc}", method=method, url=shown
                 )
                 delay = self.retry.backoff(attempt, self.rng)

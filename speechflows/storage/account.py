@@ -9,6 +9,7 @@ transfers go through :mod:`speechflows.storage.transfer` with a SAS token.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,3 +188,67 @@ class Account:
         if self.account_key is None and self.credential is None and self.sas_token:
             return self.sas_token
         return self.sas_token_for(container, "rcwdl" if delete else "rcwl", expiry)
+
+
+WRITE_CHECK_BLOB = ".speechflows-write-check"
+"""The one blob :func:`check_storage_writable` writes (and deletes when it may)."""
+
+
+def _settings_to_fix(settings: StorageSettings) -> tuple[str, str]:
+    """The variables that set the endpoint and the credential, for messages."""
+    if settings.connection_string is not None:
+        return "SPEECHFLOWS_STORAGE_CONNECTION_STRING", "SPEECHFLOWS_STORAGE_CONNECTION_STRING"
+    credential = (
+        "SPEECHFLOWS_STORAGE_ACCOUNT_KEY"
+        if settings.account_key is not None
+        else "SPEECHFLOWS_STORAGE_USE_ENTRA (the identity's role assignments)"
+    )
+    return "SPEECHFLOWS_STORAGE_ACCOUNT_URL", credential
+
+
+def check_storage_writable(settings: StorageSettings, credential: Any = None) -> None:
+    """Fail fast unless the storage account answers and lets us write to the container.
+
+    Creates the container when it may, writes (and, when allowed, deletes) the small blob
+    :data:`WRITE_CHECK_BLOB`. Flows call it before they create anything on the Speech service,
+    so a wrong or unreachable storage setting costs nothing there.
+
+    Raises:
+        StorageUnreachableError: the endpoint did not answer; the fix names the setting.
+        CredentialRefusedError: the account refused the credential or the write.
+        StagingError: any other refusal (its code in the message).
+    """
+    endpoint_var, credential_var = _settings_to_fix(settings)
+    account = Account.from_settings(settings, credential)
+    container = settings.container
+    where = account.container_url(container)
+    try:
+        account.ensure_container(container)
+        with account.service_client() as client:
+            blob = client.get_blob_client(container, WRITE_CHECK_BLOB)
+            blob.upload_blob(b"speechflows write check\n", overwrite=True)
+            # A SAS without delete permission may only write: the blob then stays (one, reused).
+            with contextlib.suppress(HttpResponseError):
+                blob.delete_blob()
+    except (HttpResponseError, ServiceRequestError, ServiceResponseError) as exc:
+        error = translate_sdk_error(exc, "storage check failed", where)
+    except StagingError as exc:
+        error = exc
+    else:
+        return
+    if isinstance(error, StorageUnreachableError):
+        raise StorageUnreachableError(
+            f"storage is not reachable: {account.service_url} did not answer, so nothing was "
+            "created on the Speech service",
+            fix=f"check {endpoint_var} (the blob endpoint it names must be up: for local "
+            "development start `speechflows azurite`) and the network",
+        ) from None
+    if isinstance(error, CredentialRefusedError):
+        raise CredentialRefusedError(
+            f"storage is not writable: {where} refused to let us write "
+            f"({error.problem}); nothing was created on "
+            "the Speech service",
+            fix=f"check the credential in {credential_var}: it needs write access to container "
+            f"{container!r} (SPEECHFLOWS_STORAGE_CONTAINER)",
+        ) from None
+    raise error
