@@ -66,8 +66,18 @@ def _wait_kwargs(wait: WaitOptions, bar: LiveProgress | None, what: str) -> dict
 
 
 def combined_hash(*parts: str) -> str:
-    """One content hash for several inputs (e.g. the datasets a model trains on)."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    """One content hash for several inputs (e.g. the datasets a model trains on).
+
+    Entity URLs count by their id only (the last path segment, query left out), so the same
+    entities hash the same whichever endpoint host, port or api-version addressed them: a worker
+    configured with the regional endpoint finds what one on the custom domain created.
+
+    >>> combined_hash("https://a.test/speechtotext/datasets/d1?api-version=2025-10-15") == (
+    ...     combined_hash("http://127.0.0.1:9/speechtotext/v3.2/datasets/d1"))
+    True
+    """
+    ids = [part.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] for part in parts]
+    return hashlib.sha256("\x1f".join(ids).encode()).hexdigest()
 
 
 @task(name="Create speech project", task_run_name="project {display_name}", **retry_options())
