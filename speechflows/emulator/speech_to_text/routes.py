@@ -33,41 +33,21 @@ from speechflows.emulator.speech_to_text.datasets import DatasetRoutes
 from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 
 COLLECTIONS = ("projects", "datasets", "models", "evaluations", "endpoints")
+# The properties a ``filter`` may name: every entity with a status has the same ones.
+_WITH_STATUS = (
+    "displayName",
+    "description",
+    "createdDateTime",
+    "lastActionDateTime",
+    "status",
+    "locale",
+)
 FILTERABLE = {
     "projects": ("displayName", "description", "createdDateTime", "locale", "foundryProjectName"),
-    "datasets": (
-        "displayName",
-        "description",
-        "createdDateTime",
-        "lastActionDateTime",
-        "status",
-        "locale",
-        "kind",
-    ),
-    "models": (
-        "displayName",
-        "description",
-        "createdDateTime",
-        "lastActionDateTime",
-        "status",
-        "locale",
-    ),
-    "evaluations": (
-        "displayName",
-        "description",
-        "createdDateTime",
-        "lastActionDateTime",
-        "status",
-        "locale",
-    ),
-    "endpoints": (
-        "displayName",
-        "description",
-        "createdDateTime",
-        "lastActionDateTime",
-        "status",
-        "locale",
-    ),
+    "datasets": (*_WITH_STATUS, "kind"),
+    "models": _WITH_STATUS,
+    "evaluations": _WITH_STATUS,
+    "endpoints": _WITH_STATUS,
 }
 DEFAULT_MODEL_WEIGHT = 30
 
