@@ -16,6 +16,7 @@ import pytest
 
 from speechflows.deployments.setup import PROJECT_ROOT
 from tests.fixtures.prefect_stack import DeployStack
+from tests.samples import first_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -56,10 +57,6 @@ def _field(page: Any, label: str) -> Any:
     ).first
 
 
-def _first(path: Path, suffixes: tuple[str, ...]) -> Path:
-    return path if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in suffixes)[0]
-
-
 def test_a_custom_run_from_the_form_completes_and_shows_the_report(
     deploy_stack: DeployStack, page: Any, tmp_path: Path
 ) -> None:
@@ -69,7 +66,7 @@ def test_a_custom_run_from_the_form_completes_and_shows_the_report(
 
     api = deploy_stack.api
     project = f"ui-{uuid.uuid4().hex[:8]}"
-    consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
+    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
     prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
     deployment = api.deployment("personal-voice-onboarding/personal-voice")
 

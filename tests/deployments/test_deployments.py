@@ -18,6 +18,7 @@ import pytest
 from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL
 from speechflows.flows.drops import DESCRIPTOR
 from tests.fixtures.prefect_stack import DeployStack
+from tests.samples import first_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -36,10 +37,6 @@ DEPLOYMENTS = {
     "inventory/inventory",
     "sync/on-dataset-dropped",
 }
-
-
-def _first(path: Path, suffixes: tuple[str, ...]) -> Path:
-    return path if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in suffixes)[0]
 
 
 def _emulator_creates(stack: DeployStack, prefix: str) -> list[tuple[str, str]]:
@@ -103,7 +100,7 @@ def test_rest_run_with_parameters_completes_with_the_personal_voice(
     from speechflows.datasets import DataKind, write_sample
 
     api = deploy_stack.api
-    consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
+    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
     prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
     dep = api.deployment("personal-voice-onboarding/personal-voice")
     params = {

@@ -27,6 +27,26 @@ def _done(client: httpx.Client, url: str) -> dict[str, Any]:
     return wait_for(finished, what=url)
 
 
+def _post_evaluation(
+    client: httpx.Client,
+    url: str,
+    dataset: dict[str, Any],
+    model1: dict[str, str],
+    model2: dict[str, str],
+    **more: Any,
+) -> httpx.Response:
+    """POST an en-US evaluation of ``dataset`` comparing ``model1`` with ``model2``."""
+    body = {
+        "displayName": "eval",
+        "locale": "en-US",
+        "dataset": {"self": dataset["self"]},
+        "model1": model1,
+        "model2": model2,
+        **more,
+    }
+    return client.post(url, json=body)
+
+
 def _block_dataset(
     client: httpx.Client, kind: str, data: bytes, *, prefix: str = "", locale: str = "en-US"
 ) -> dict[str, Any]:
@@ -89,15 +109,12 @@ def test_custom_speech_journey_over_block_upload(client: httpx.Client, tmp_path:
     assert model.json()["properties"]["customModelWeightPercent"] == 30
     trained = _done(client, model.json()["self"])
     assert trained["status"] == "Succeeded"
-    evaluation = client.post(
+    evaluation = _post_evaluation(
+        client,
         f"/speechtotext/evaluations{Q}",
-        json={
-            "displayName": "eval",
-            "locale": "en-US",
-            "dataset": {"self": ds["self"]},
-            "model1": {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
-            "model2": {"self": trained["self"]},
-        },
+        ds,
+        {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
+        {"self": trained["self"]},
     )
     assert evaluation.status_code == 201, evaluation.text
     props = _done(client, evaluation.json()["self"])["properties"]

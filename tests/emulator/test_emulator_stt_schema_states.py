@@ -17,7 +17,12 @@ import pytest
 from speechflows.datasets import build_zip, write_sample
 from tests.emulator.polling import wait_for
 from tests.emulator.spec_check import load_spec
-from tests.emulator.test_emulator_speech_to_text import BASE_EN, _block_dataset, _done
+from tests.emulator.test_emulator_speech_to_text import (
+    BASE_EN,
+    _block_dataset,
+    _done,
+    _post_evaluation,
+)
 
 V32 = "/speechtotext/v3.2"
 
@@ -35,16 +40,8 @@ def deployed(client: httpx.Client, tmp_path: Path) -> dict[str, Any]:
     )
     assert model.status_code == 201, model.text
     trained = _done(client, model.json()["self"])
-    evaluation = client.post(
-        f"{V32}/evaluations",
-        json={
-            "displayName": "e",
-            "locale": "en-US",
-            "dataset": {"self": ds["self"]},
-            "model1": base,
-            "model2": {"self": trained["self"]},
-            "description": None,
-        },
+    evaluation = _post_evaluation(
+        client, f"{V32}/evaluations", ds, base, {"self": trained["self"]}, description=None
     )
     assert evaluation.status_code == 201, evaluation.text
     endpoint = client.post(
@@ -149,16 +146,7 @@ def test_evaluation_metrics_wait_for_success(client: httpx.Client, tmp_path: Pat
     archive = build_zip(write_sample(tmp_path / "ac", "Acoustic"), tmp_path / "b.zip")
     ds = _block_dataset(client, "Acoustic", archive.read_bytes(), prefix="/v3.2")
     base = {"self": f"http://emulator.test{V32}/models/base/{BASE_EN}"}
-    created = client.post(
-        f"{V32}/evaluations",
-        json={
-            "displayName": "e",
-            "locale": "en-US",
-            "dataset": {"self": ds["self"]},
-            "model1": base,
-            "model2": base,
-        },
-    ).json()
+    created = _post_evaluation(client, f"{V32}/evaluations", ds, base, base).json()
     assert "tokenErrorRate1" not in (created.get("properties") or {})
     assert "transcription1" not in created
     done = wait_for(

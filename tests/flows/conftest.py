@@ -10,16 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fixtures.prefect import local_results_in
+
 
 @pytest.fixture(scope="session")
 def flow_results_dir(
     prefect_server: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:
     """Cached task results of this session live in a temp dir (no stale cache across sessions)."""
-    from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
-
-    path = tmp_path_factory.mktemp("prefect-results")
-    with temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: path}):
+    with local_results_in(tmp_path_factory, "prefect-results") as path:
         yield path
 
 

@@ -18,12 +18,9 @@ from speechflows.flows.params import (
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from tests.flows.conftest import EmulatorState, read_artifacts
 from tests.flows.deadlines import FAST
+from tests.samples import first_file
 
 pytestmark = pytest.mark.e2e
-
-
-def _first(path: Path, suffixes: tuple[str, ...]) -> Path:
-    return path if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in suffixes)[0]
 
 
 def test_personal_voice_gives_a_speaker_profile_and_reruns_without_creating(
@@ -31,7 +28,7 @@ def test_personal_voice_gives_a_speaker_profile_and_reruns_without_creating(
 ) -> None:
     from speechflows.datasets import DataKind, write_sample
 
-    consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
+    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
     prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
     params = PersonalVoiceParams(
         project_id="pers-e2e",
@@ -78,7 +75,7 @@ def test_custom_speech_datasets_model_and_evaluation(
     from speechflows.datasets import DataKind, write_sample
 
     acoustic = write_sample(tmp_path / "acoustic", DataKind.ACOUSTIC, count=6)
-    language = _first(write_sample(tmp_path / "language", DataKind.LANGUAGE), (".txt",))
+    language = first_file(write_sample(tmp_path / "language", DataKind.LANGUAGE), (".txt",))
     params = CustomSpeechParams(
         project_name="cs e2e",
         deadlines=FAST,

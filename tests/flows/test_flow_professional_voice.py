@@ -67,6 +67,18 @@ def _report(state: Any, key: str) -> str:
     return str(arts[key].data)
 
 
+def _fails_once(params: ProfessionalVoiceParams, emulator_state: EmulatorState) -> tuple[Any, str]:
+    """Run the flow while the service fails its operations (Internal): the failed state and its
+    error message."""
+    emulator_state.set_faults(fail_operations=True)
+    state = professional_voice_onboarding(params, return_state=True)
+    emulator_state.clear_faults()
+    assert state.is_failed()
+    with pytest.raises(ResourceFailedError) as info:
+        state.result()
+    return state, str(info.value)
+
+
 def test_onboards_reruns_without_creating_and_restages_one_changed_file(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
@@ -204,13 +216,8 @@ def test_consent_internal_failure_is_retried_by_a_plain_rerun(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
     params = _params(tmp_path, "pv-fail")
-    emulator_state.set_faults(fail_operations=True)  # the service fails the consent: Internal
-    state = professional_voice_onboarding(params, return_state=True)
-    emulator_state.clear_faults()
-    assert state.is_failed()
-    with pytest.raises(ResourceFailedError) as info:
-        state.result()
-    message = str(info.value)
+    # The service fails the consent: Internal.
+    state, message = _fails_once(params, emulator_state)
     assert "Internal" in message and "pv-fail-consent-r2" in message
     assert "recording" not in message.lower() and "--consent-id" not in message
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
@@ -322,13 +329,8 @@ def test_failed_upload_is_retried_by_a_plain_rerun(
     wav = sorted(Path(params.data_dir).glob("*.wav"))[0]
     wav.write_bytes(sorted(Path(params.data_dir).glob("*.wav"))[-1].read_bytes())
 
-    emulator_state.set_faults(fail_operations=True)  # the service fails the next upload (Internal)
-    state = professional_voice_onboarding(params, return_state=True)
-    emulator_state.clear_faults()
-    assert state.is_failed()
-    with pytest.raises(ResourceFailedError) as info:
-        state.result()
-    message = str(info.value)
+    # The service fails the next upload (Internal).
+    _, message = _fails_once(params, emulator_state)
     assert "no reason given" not in message and "gives no reason" in message
     assert "-r2" in message and "plain re-run" in message
     failed_jobs = [

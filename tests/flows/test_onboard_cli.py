@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from speechflows.cli import app
 from tests.flows.conftest import EmulatorState
+from tests.samples import first_file
 
 pytestmark = pytest.mark.e2e
 
@@ -24,10 +25,6 @@ FAST = {
     "personal_voice_minutes": 2,
     "dataset_minutes": 2,
 }
-
-
-def _first(path: Path, suffixes: tuple[str, ...]) -> Path:
-    return path if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in suffixes)[0]
 
 
 def _params_file(tmp: Path, name: str, **values: Any) -> str:
@@ -65,7 +62,7 @@ def test_onboard_voice_personal_and_speech_print_json_results(
 ) -> None:
     from speechflows.datasets import DataKind, write_sample
 
-    consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
+    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "voice", DataKind.AUDIO_AND_SCRIPT, count=3)
     voice = _invoke(*_voice_args(tmp_path, data, consent), "--project", "cli-voice", "--json")
     assert voice.exit_code == 0, voice.output
@@ -109,7 +106,7 @@ def test_onboard_voice_personal_and_speech_print_json_results(
     assert pdoc["personal_voice"]["id"] == "cli-pers-voice" and pdoc["speaker_profile_id"]
     assert pdoc["consent"]["status"] == "Succeeded"
 
-    language = _first(write_sample(tmp_path / "language", DataKind.LANGUAGE), (".txt",))
+    language = first_file(write_sample(tmp_path / "language", DataKind.LANGUAGE), (".txt",))
     speech = _invoke(
         "onboard",
         "speech",
@@ -142,7 +139,7 @@ def test_broken_dataset_exits_1_and_shows_the_findings(
 ) -> None:
     from speechflows.datasets import DataKind, write_sample
 
-    consent = _first(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
+    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "broken", DataKind.AUDIO_AND_SCRIPT, count=4, broken=True)
     args = _voice_args(tmp_path, data, consent)
 
@@ -170,7 +167,7 @@ def test_onboard_voice_takes_a_consent_id(
     from speechflows.datasets import DataKind, write_sample
 
     data = write_sample(tmp_path / "cid-data", DataKind.AUDIO_AND_SCRIPT, count=3)
-    consent = _first(write_sample(tmp_path / "cid-consent", DataKind.CONSENT), (".wav",))
+    consent = first_file(write_sample(tmp_path / "cid-consent", DataKind.CONSENT), (".wav",))
     result = _invoke(
         *_voice_args(tmp_path, data, consent),
         "--project",

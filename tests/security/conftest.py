@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.prefect import local_results_in
+
 
 @pytest.fixture(scope="session")
 def audit_results_dir(
     prefect_server: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:
     """Task and flow results of the audited runs persist here, and nowhere else."""
-    from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
-
-    path = tmp_path_factory.mktemp("audit-results")
-    with temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: path}):
+    with local_results_in(tmp_path_factory, "audit-results") as path:
         yield path

@@ -45,6 +45,7 @@ from speechflows.flows.params import (
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from tests.flows.deadlines import FAST
+from tests.samples import first_file
 
 
 @dataclass
@@ -67,10 +68,6 @@ def wrong_storage_key() -> str:
     import base64
 
     return base64.b64encode(b"speechflows-audit-" + secrets.token_bytes(46)).decode()
-
-
-def _first(path: Path, suffixes: tuple[str, ...]) -> Path:
-    return path if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix in suffixes)[0]
 
 
 def _sample(dest: Path, kind: str, **kw: Any) -> Path:
@@ -98,7 +95,7 @@ def professional_voice_runs(data: Path, emulator_url: str) -> list[Run]:
     consent = ConsentParams(
         voice_talent_name="Jess Doe",
         company_name="Contoso",
-        audio_file=_first(consent_dir, (".wav",)),
+        audio_file=first_file(consent_dir, (".wav",)),
     )
     ok = ProfessionalVoiceParams(
         project_id="sec-pv",
@@ -136,7 +133,7 @@ def personal_voice_runs(
     from azure.core.exceptions import ResourceExistsError
     from azure.storage.blob import BlobServiceClient
 
-    recording = _first(_sample(data / "pers-consent", "Consent"), (".wav", ".mp3"))
+    recording = first_file(_sample(data / "pers-consent", "Consent"), (".wav", ".mp3"))
     blob = f"consents/sam-roe{recording.suffix}"
     with BlobServiceClient.from_connection_string(connection_string) as service:
         with contextlib.suppress(ResourceExistsError):
@@ -166,7 +163,7 @@ def custom_speech_runs(
     connects with a read + list SAS, so the listing works and the uploads (aiohttp, the SAS in
     every URL) are refused.
     """
-    language = _first(_sample(data / "cs-language", "Language"), (".txt",))
+    language = first_file(_sample(data / "cs-language", "Language"), (".txt",))
     params = CustomSpeechParams(
         project_name="sec speech",
         deadlines=FAST,

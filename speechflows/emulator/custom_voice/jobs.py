@@ -45,6 +45,16 @@ API: Literal["customvoice"] = "customvoice"
 AUDIO_SUFFIXES = (".wav", ".mp3")
 
 
+def _verdict(result: analysis.Analysis, failure_reason: str) -> dict[str, Any]:
+    """The job result of an audio check: ``failure_reason`` unless it passed."""
+    return {
+        "ok": result.ok,
+        "reason": None if result.ok else failure_reason,
+        "message": result.message,
+        "report": result.to_dict(),
+    }
+
+
 class _Base(StatusJob):
     """The resource shows Running, then Succeeded or Failed (with ``failureReason``)."""
 
@@ -96,12 +106,7 @@ class ConsentJob(_Base):
         except InaccessibleStorage as exc:
             return {"ok": False, "reason": "Internal", "message": str(exc)}
         result = analysis.analyze_consent(folder, job.params.get("locale", "en-US"))
-        return {
-            "ok": result.ok,
-            "reason": None if result.ok else "AudioAndScriptNotMatch",
-            "message": result.message,
-            "report": result.to_dict(),
-        }
+        return _verdict(result, "AudioAndScriptNotMatch")
 
 
 class TrainingSetUploadJob(_Base):
@@ -204,12 +209,7 @@ class PersonalVoiceJob(_Base):
         except InaccessibleStorage as exc:
             return {"ok": False, "reason": "InaccessibleCustomerStorage", "message": str(exc)}
         result = analysis.analyze_prompts(folder, consent.get("locale", "en-US"))
-        return {
-            "ok": result.ok,
-            "reason": None if result.ok else "DataNotEnough",
-            "message": result.message,
-            "report": result.to_dict(),
-        }
+        return _verdict(result, "DataNotEnough")
 
 
 class ModelJob(_Base):

@@ -37,6 +37,16 @@ class DatasetRoutes(SttBase):
     """Dataset operations."""
 
     # datasets ----------------------------------------------------------------------------
+    def _import(self, ds: dict[str, Any], **source: str) -> None:
+        """Start the import job of dataset ``ds`` from ``content_url`` or ``upload_file``."""
+        params = {"kind": ds["kind"], "locale": ds["locale"], **source}
+        self._job("stt.dataset", "datasets", ds["id"], params)
+
+    def _keep_upload(self, file_id: str, ds: dict[str, Any], name: str, content: bytes) -> None:
+        """Keep uploaded dataset content in the emulator's storage, as Azure keeps it in its own."""
+        upload = StoredFile(file_id, f"upload-{ds['id']}", name, "Upload", now_stt(), None, content)
+        self.store.put_file(upload)
+
     def _dataset_fields(self, body: dict[str, Any]) -> dict[str, Any]:
         kind = stt.check_kind(body)
         loc = self._locale(body)
@@ -75,12 +85,7 @@ class DatasetRoutes(SttBase):
         fields["_upload"] = "url" if url else "blocks"
         entity = self._new("datasets", fields, "NotStarted")
         if url:
-            self._job(
-                "stt.dataset",
-                "datasets",
-                entity["id"],
-                {"kind": fields["kind"], "locale": fields["locale"], "content_url": url},
-            )
+            self._import(entity, content_url=url)
         return self._answer(request, "datasets", entity, 201)
 
     async def upload_dataset(self, request: Request) -> Response:
@@ -104,23 +109,8 @@ class DatasetRoutes(SttBase):
         # Azure keeps uploads in its own storage and reports that location as contentUrl.
         fields["contentUrl"] = f"{base_url(request)}/_emulator/uploads/{file_id}"
         entity = self._new("datasets", fields, "NotStarted")
-        self.store.put_file(
-            StoredFile(
-                file_id,
-                f"upload-{entity['id']}",
-                data.filename or "data",
-                "Upload",
-                now_stt(),
-                None,
-                await data.read(),
-            )
-        )
-        self._job(
-            "stt.dataset",
-            "datasets",
-            entity["id"],
-            {"kind": fields["kind"], "locale": fields["locale"], "upload_file": file_id},
-        )
+        self._keep_upload(file_id, entity, data.filename or "data", await data.read())
+        self._import(entity, upload_file=file_id)
         return self._answer(request, "datasets", entity, 201)
 
     async def upload_block(self, request: Request, id: str) -> Response:
@@ -175,20 +165,11 @@ class DatasetRoutes(SttBase):
                 raise bad(f"Block {bid!r} was not uploaded.", "InvalidParameterValue")
             parts.append(blocks[bid])
         file_id = str(uuid.uuid4())
-        self.store.put_file(
-            StoredFile(
-                file_id, f"upload-{ds['id']}", "data", "Upload", now_stt(), None, b"".join(parts)
-            )
-        )
+        self._keep_upload(file_id, ds, "data", b"".join(parts))
         self.store.update(
             API, "datasets", ds["id"], _committed=[e["id"] for e in entries], _upload="committed"
         )
-        self._job(
-            "stt.dataset",
-            "datasets",
-            ds["id"],
-            {"kind": ds["kind"], "locale": ds["locale"], "upload_file": file_id},
-        )
+        self._import(ds, upload_file=file_id)
         return Response(status_code=200)
 
     def _files(self, request: Request, owner: str) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ import speechflows.emulator.core.analysis as analysis
 from speechflows.emulator.core.blob import InaccessibleStorage
 from speechflows.emulator.core.context import Context
 from speechflows.emulator.core.status_job import StatusJob
-from speechflows.emulator.core.store import Job, StoredFile
+from speechflows.emulator.core.store import Job, Store, StoredFile
 from speechflows.emulator.core.wire import now_stt
 
 API: Literal["speechtotext"] = "speechtotext"
@@ -119,31 +119,11 @@ class DatasetJob(_Base):
                 "rejectedFiles": res.rejected_files,
                 "validation": res.report,
             }
-            store.put_file(
-                StoredFile(
-                    str(uuid.uuid4()),
-                    job.resource_id,
-                    "report.json",
-                    "DatasetReport",
-                    created,
-                    None,
-                    json.dumps(report, indent=2).encode(),
-                )
-            )
+            _put_file(store, job, "report.json", "DatasetReport", created, _json_bytes(report))
             data = Path(result["data_file"])
             if res.ok and data.exists():
                 kind, name = DATA_FILES[job.params["kind"]]
-                store.put_file(
-                    StoredFile(
-                        str(uuid.uuid4()),
-                        job.resource_id,
-                        name,
-                        kind,
-                        created,
-                        None,
-                        data.read_bytes(),
-                    )
-                )
+                _put_file(store, job, name, kind, created, data.read_bytes())
         self.ctx.clean(job.id)
         props: dict[str, Any] = {}
         if res is not None:
@@ -223,18 +203,19 @@ class EvaluationJob(_Base):
                 )
             store.update(API, job.coll, job.resource_id, _refs=refs)
         for name, kind, content in files:
-            store.put_file(
-                StoredFile(
-                    str(uuid.uuid4()),
-                    job.resource_id,
-                    name,
-                    kind,
-                    created,
-                    None,
-                    json.dumps(content, indent=2).encode(),
-                )
-            )
+            _put_file(store, job, name, kind, created, _json_bytes(content))
         return super().finish(job, result)
+
+
+def _json_bytes(content: Any) -> bytes:
+    return json.dumps(content, indent=2).encode()
+
+
+def _put_file(store: Store, job: Job, name: str, kind: str, created: str, content: bytes) -> None:
+    """Store a file the job produced, owned by the job's resource."""
+    store.put_file(
+        StoredFile(str(uuid.uuid4()), job.resource_id, name, kind, created, None, content)
+    )
 
 
 def _alignment(n: str, words: int, sentences: int, rate: float) -> dict[str, Any]:

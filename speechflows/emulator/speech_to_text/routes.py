@@ -33,41 +33,21 @@ from speechflows.emulator.speech_to_text.datasets import DatasetRoutes
 from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 
 COLLECTIONS = ("projects", "datasets", "models", "evaluations", "endpoints")
+# The properties a ``filter`` may name: every entity with a status has the same ones.
+_WITH_STATUS = (
+    "displayName",
+    "description",
+    "createdDateTime",
+    "lastActionDateTime",
+    "status",
+    "locale",
+)
 FILTERABLE = {
     "projects": ("displayName", "description", "createdDateTime", "locale", "foundryProjectName"),
-    "datasets": (
-        "displayName",
-        "description",
-        "createdDateTime",
-        "lastActionDateTime",
-        "status",
-        "locale",
-        "kind",
-    ),
-    "models": (
-        "displayName",
-        "description",
-        "createdDateTime",
-        "lastActionDateTime",
-        "status",
-        "locale",
-    ),
-    "evaluations": (
-        "displayName",
-        "description",
-        "createdDateTime",
-        "lastActionDateTime",
-        "status",
-        "locale",
-    ),
-    "endpoints": (
-        "displayName",
-        "description",
-        "createdDateTime",
-        "lastActionDateTime",
-        "status",
-        "locale",
-    ),
+    "datasets": (*_WITH_STATUS, "kind"),
+    "models": _WITH_STATUS,
+    "evaluations": _WITH_STATUS,
+    "endpoints": _WITH_STATUS,
 }
 DEFAULT_MODEL_WEIGHT = 30
 
@@ -99,12 +79,7 @@ class SpeechToText(DatasetRoutes):
         refs["baseModel"], base = self._resolve(
             body, "baseModel", ("models/base",), "InvalidBaseModel"
         )
-        if not same_locale(base["locale"], loc):
-            raise bad(
-                f"The base model's locale {base['locale']!r} differs from {loc!r}.",
-                "InvalidLocale",
-                target="locale",
-            )
+        _same_locale_as(loc, base["locale"], "The base model's")
         datasets = body.get("datasets") or []
         if not isinstance(datasets, list):
             raise bad("datasets must be a list of {self} references.", target="datasets")
@@ -118,12 +93,7 @@ class SpeechToText(DatasetRoutes):
                     "FailedDataset",
                     target="datasets",
                 )
-            if not same_locale(ds.get("locale"), loc):
-                raise bad(
-                    f"datasets[{i}] has locale {ds.get('locale')!r}, not {loc!r}.",
-                    "InvalidLocale",
-                    target="datasets",
-                )
+            _same_locale_as(loc, ds.get("locale"), f"datasets[{i}]'s", target="datasets")
             if ds.get("kind") not in base["_kinds"]:
                 raise bad(
                     f"datasets[{i}] is {ds.get('kind')}; the base model adapts with "
@@ -173,12 +143,7 @@ class SpeechToText(DatasetRoutes):
                 "InvalidDataset",
                 target="dataset",
             )
-        if not same_locale(ds.get("locale"), loc):
-            raise bad(
-                f"The dataset locale {ds.get('locale')!r} differs from {loc!r}.",
-                "InvalidLocale",
-                target="locale",
-            )
+        _same_locale_as(loc, ds.get("locale"), "The dataset")
         self._project(body, refs, loc)
         entity = self._new(
             "evaluations", {**stt.common(body), "locale": loc, "_refs": refs}, "NotStarted"
@@ -208,12 +173,7 @@ class SpeechToText(DatasetRoutes):
                 "ModelNotDeployable",
                 target="model",
             )
-        if not same_locale(model.get("locale"), loc):
-            raise bad(
-                f"The model's locale {model.get('locale')!r} differs from {loc!r}.",
-                "InvalidLocale",
-                target="locale",
-            )
+        _same_locale_as(loc, model.get("locale"), "The model's")
         self._project(body, refs, loc)
         props_in: dict[str, Any] = obj(body, "properties")
         props: dict[str, Any] = {"loggingEnabled": bool(props_in.get("loggingEnabled", False))}
@@ -388,3 +348,11 @@ class SpeechToText(DatasetRoutes):
             add(f"/{coll}/{{id}}", self.update_item(coll), methods=["PATCH"])
             add(f"/{coll}/{{id}}", self.delete_item(coll), methods=["DELETE"])
         return r
+
+
+def _same_locale_as(loc: str, locale: Any, whose: str, *, target: str = "locale") -> None:
+    """Raise InvalidLocale unless ``locale`` (of the resource ``whose``) matches ``loc``."""
+    if not same_locale(locale, loc):
+        raise bad(
+            f"{whose} locale {locale!r} differs from {loc!r}.", "InvalidLocale", target=target
+        )

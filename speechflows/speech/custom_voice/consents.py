@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from speechflows.speech.connection import OperationGroup
-from speechflows.speech.custom_voice.core import VoiceCore, audio_content_type, check_resource_id
+from speechflows.speech.custom_voice.core import (
+    ResourceGroup,
+    audio_content_type,
+    check_resource_id,
+)
 from speechflows.speech.errors import SpeechUsageError
 from speechflows.speech.http import FileSpec, without_none
 from speechflows.speech.schemas.custom_voice import Accepted, Consent
 
 
-class Consents(OperationGroup[VoiceCore]):
-    """A voice talent's recorded consent statement."""
+class Consents(ResourceGroup[Consent]):
+    """A voice talent's recorded consent statement; ``get`` shows why one failed
+    (``properties.failure_reason``)."""
+
+    model = Consent
+    collection = "consents"
 
     def create(
         self,
@@ -59,18 +66,3 @@ class Consents(OperationGroup[VoiceCore]):
             ]
             # operationId: Consents_Post
             return self.core.start("POST", url, fallback, op_id, data=fields, files=files)
-
-    def get(self, consent_id: str) -> Consent:
-        """Get a consent (``properties.failure_reason`` tells why one failed)."""
-        # operationId: Consents_Get
-        return self.core.get(Consent, "consents", consent_id)
-
-    def list(self, filter: str | None = None) -> list[Consent]:
-        """List consents, e.g. ``filter="projectId eq 'Jessica'"``."""
-        # operationId: Consents_List
-        return self.core.list(Consent, "consents", filter)
-
-    def delete(self, consent_id: str, *, missing_ok: bool = True) -> bool:
-        """Delete a consent. False if it did not exist."""
-        # operationId: Consents_Delete
-        return self.core.delete("consents", consent_id, missing_ok)

@@ -16,9 +16,10 @@ import mimetypes
 import re
 import uuid
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
+from speechflows.speech.connection import OperationGroup
 from speechflows.speech.errors import NotFoundError, SpeechUsageError
 from speechflows.speech.http import SpeechHTTP, decode_json
 from speechflows.speech.schemas.common import ApiModel
@@ -142,3 +143,35 @@ class VoiceCore:
                 f"{self.api_version}); leave it out or set "
                 "SPEECHFLOWS_SPEECH_CUSTOM_VOICE_API_VERSION=2026-01-01"
             )
+
+
+class ResourceGroup(OperationGroup[VoiceCore], Generic[R]):
+    """The get, list and delete of a group whose ids are resource ids: a subclass names its
+    ``model`` and ``collection`` (and joins the operationIds quoted below)."""
+
+    model: type[R]
+    collection: str
+
+    def get(self, resource_id: str) -> R:
+        """Get one resource."""
+        # operationId: Consents_Get
+        # operationId: Models_Get
+        # operationId: PersonalVoices_Get
+        # operationId: TrainingSets_Get
+        return self.core.get(self.model, self.collection, resource_id)
+
+    def list(self, filter: str | None = None) -> list[R]:
+        """List the resources, e.g. ``filter="projectId eq 'Jessica'"``."""
+        # operationId: Consents_List
+        # operationId: Models_List
+        # operationId: PersonalVoices_List
+        # operationId: TrainingSets_List
+        return self.core.list(self.model, self.collection, filter)
+
+    def delete(self, resource_id: str, *, missing_ok: bool = True) -> bool:
+        """Delete a resource. False if it did not exist."""
+        # operationId: Consents_Delete
+        # operationId: Models_Delete
+        # operationId: PersonalVoices_Delete
+        # operationId: TrainingSets_Delete
+        return self.core.delete(self.collection, resource_id, missing_ok)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from speechflows.speech.connection import OperationGroup
-from speechflows.speech.custom_voice.core import VoiceCore, check_resource_id
+from speechflows.speech.custom_voice.core import ResourceGroup, check_resource_id
 from speechflows.speech.http import without_none
 from speechflows.speech.schemas.custom_voice import Accepted, Model, Recipe
 
 
-class Models(OperationGroup[VoiceCore]):
+class Models(ResourceGroup[Model]):
     """Professional-voice models: training recipes, training, lookup and deletion."""
+
+    model = Model
+    collection = "models"
 
     def list_recipes(self) -> list[Recipe]:
         """Training recipes and their minimums (a bare array before 2026-01-01, paged since)."""
@@ -61,18 +63,3 @@ class Models(OperationGroup[VoiceCore]):
         fallback = Model.model_validate({"id": model_id, **body})
         # operationId: Models_Create
         return self.core.start("PUT", url, fallback, op_id, json=body)
-
-    def get(self, model_id: str) -> Model:
-        """Get a voice model."""
-        # operationId: Models_Get
-        return self.core.get(Model, "models", model_id)
-
-    def list(self, filter: str | None = None) -> list[Model]:
-        """List voice models."""
-        # operationId: Models_List
-        return self.core.list(Model, "models", filter)
-
-    def delete(self, model_id: str, *, missing_ok: bool = True) -> bool:
-        """Delete a voice model. False if it did not exist."""
-        # operationId: Models_Delete
-        return self.core.delete("models", model_id, missing_ok)

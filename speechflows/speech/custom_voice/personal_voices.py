@@ -6,15 +6,22 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
-from speechflows.speech.connection import OperationGroup
-from speechflows.speech.custom_voice.core import VoiceCore, audio_content_type, check_resource_id
+from speechflows.speech.custom_voice.core import (
+    ResourceGroup,
+    audio_content_type,
+    check_resource_id,
+)
 from speechflows.speech.errors import SpeechUsageError
 from speechflows.speech.http import FileSpec, without_none
 from speechflows.speech.schemas.custom_voice import Accepted, AzureBlobContentSource, PersonalVoice
 
 
-class PersonalVoices(OperationGroup[VoiceCore]):
-    """Personal voices made from a consent and a few prompt recordings."""
+class PersonalVoices(ResourceGroup[PersonalVoice]):
+    """Personal voices made from a consent and a few prompt recordings; a voice's
+    ``speaker_profile_id`` is what synthesis uses."""
+
+    model = PersonalVoice
+    collection = "personalvoices"
 
     def create(
         self,
@@ -63,18 +70,3 @@ class PersonalVoices(OperationGroup[VoiceCore]):
             ]
             # operationId: PersonalVoices_Post
             return self.core.start("POST", url, fallback, op_id, data=fields, files=files)
-
-    def get(self, personal_voice_id: str) -> PersonalVoice:
-        """Get a personal voice (``speaker_profile_id`` is what synthesis uses)."""
-        # operationId: PersonalVoices_Get
-        return self.core.get(PersonalVoice, "personalvoices", personal_voice_id)
-
-    def list(self, filter: str | None = None) -> list[PersonalVoice]:
-        """List personal voices."""
-        # operationId: PersonalVoices_List
-        return self.core.list(PersonalVoice, "personalvoices", filter)
-
-    def delete(self, personal_voice_id: str, *, missing_ok: bool = True) -> bool:
-        """Delete a personal voice. False if it did not exist."""
-        # operationId: PersonalVoices_Delete
-        return self.core.delete("personalvoices", personal_voice_id, missing_ok)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from speechflows.speech.connection import OperationGroup
-from speechflows.speech.custom_voice.core import VoiceCore, check_resource_id
+from speechflows.speech.custom_voice.core import ResourceGroup, check_resource_id
 from speechflows.speech.errors import SpeechUsageError
 from speechflows.speech.http import decode_json, without_none
 from speechflows.speech.schemas.custom_voice import (
@@ -13,8 +12,12 @@ from speechflows.speech.schemas.custom_voice import (
 )
 
 
-class TrainingSets(OperationGroup[VoiceCore]):
-    """Professional-voice training sets and the import of their audio and scripts."""
+class TrainingSets(ResourceGroup[TrainingSet]):
+    """Professional-voice training sets and the import of their audio and scripts
+    (``properties.utterance_count`` once processed)."""
+
+    model = TrainingSet
+    collection = "trainingsets"
 
     def create(
         self,
@@ -77,18 +80,3 @@ class TrainingSets(OperationGroup[VoiceCore]):
         return self.core.start(
             "POST", url, TrainingSet(id=training_set_id), op_id, json=body
         ).operation
-
-    def get(self, training_set_id: str) -> TrainingSet:
-        """Get a training set (``properties.utterance_count`` once processed)."""
-        # operationId: TrainingSets_Get
-        return self.core.get(TrainingSet, "trainingsets", training_set_id)
-
-    def list(self, filter: str | None = None) -> list[TrainingSet]:
-        """List training sets."""
-        # operationId: TrainingSets_List
-        return self.core.list(TrainingSet, "trainingsets", filter)
-
-    def delete(self, training_set_id: str, *, missing_ok: bool = True) -> bool:
-        """Delete a training set. False if it did not exist."""
-        # operationId: TrainingSets_Delete
-        return self.core.delete("trainingsets", training_set_id, missing_ok)
