@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,21 +24,13 @@ from speechflows.datasets import DataKind, write_sample
 from speechflows.deployments.setup import ZOMBIE_AUTOMATION, ensure_setup
 from speechflows.dev.azurite import connection_string_for
 from speechflows.dev.prefect_server import PrefectServer
+from tests.fixtures.prefect_stack import wait_until
+from tests.samples import voice_args
 
 pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-
-
-def _poll(what: str, check: Any, timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
@@ -87,28 +78,18 @@ def test_sigkilled_cli_takes_its_temporary_server_along(tmp_path: Path, silent_p
     cli = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("speechflows")),
-            "onboard",
-            "voice",
-            str(data),
-            "--project",
-            "zombie-test",
-            "--talent",
-            "Jess Doe",
-            "--company",
-            "Contoso",
-            "--consent",
-            str(consent),
+            *voice_args(data, consent, "zombie-test"),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        server = _poll("the CLI's temporary server", lambda: _server_children(cli.pid), 120)[0]
+        server = wait_until("the CLI's temporary server", lambda: _server_children(cli.pid), 120)[0]
         assert cli.poll() is None, "the CLI ended before it could be killed mid-run"
         cli.send_signal(signal.SIGKILL)
         cli.wait(timeout=10)
-        _poll(f"temporary server pid {server.pid} to exit", lambda: not _alive(server), 30)
+        wait_until(f"temporary server pid {server.pid} to exit", lambda: not _alive(server), 30)
     finally:
         if cli.poll() is None:
             cli.kill()
@@ -160,7 +141,7 @@ def test_sigkilled_flow_run_is_marked_crashed(zombie_server: PrefectServer, tmp_
             ).json()
             return next((r for r in runs if r["state_type"] == "RUNNING"), None)
 
-        run = _poll("the flow run to be Running", running_run, 120)
+        run = wait_until("the flow run to be Running", running_run, 120)
 
         def heartbeat_seen() -> bool:
             events = httpx.post(
@@ -175,7 +156,7 @@ def test_sigkilled_flow_run_is_marked_crashed(zombie_server: PrefectServer, tmp_
             ).json()
             return bool(events.get("events"))
 
-        _poll("the run's first heartbeat", heartbeat_seen, 60)
+        wait_until("the run's first heartbeat", heartbeat_seen, 60)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
         assert httpx.get(f"{api}/flow_runs/{run['id']}", timeout=30).json()["state_type"] == (
@@ -186,7 +167,7 @@ def test_sigkilled_flow_run_is_marked_crashed(zombie_server: PrefectServer, tmp_
             now = httpx.get(f"{api}/flow_runs/{run['id']}", timeout=30).json()
             return now if now["state_type"] != "RUNNING" else None
 
-        final = _poll("the killed run to leave Running", state, 150)
+        final = wait_until("the killed run to leave Running", state, 150)
         assert final["state_type"] == "CRASHED", final["state"]
         assert "no heartbeat for 45 s" in final["state"]["message"]
     finally:

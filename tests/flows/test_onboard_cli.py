@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from speechflows.cli import app
 from tests.flows.conftest import EmulatorState
-from tests.samples import first_file
+from tests.samples import first_file, voice_args
 
 pytestmark = pytest.mark.e2e
 
@@ -33,21 +33,9 @@ def _params_file(tmp: Path, name: str, **values: Any) -> str:
     return str(path)
 
 
-def _voice_args(tmp: Path, data: Path, consent: Path) -> list[str]:
+def _voice_args(tmp: Path, data: Path, consent: Path, project: str) -> list[str]:
     """``onboard voice`` of ``data`` for Jess Doe at Contoso, with the FAST deadlines."""
-    return [
-        "onboard",
-        "voice",
-        str(data),
-        "--talent",
-        "Jess Doe",
-        "--company",
-        "Contoso",
-        "--consent",
-        str(consent),
-        "--params",
-        _params_file(tmp, "voice"),
-    ]
+    return voice_args(data, consent, project, "--params", _params_file(tmp, "voice"))
 
 
 def _invoke(*args: str) -> Any:
@@ -64,7 +52,7 @@ def test_onboard_voice_personal_and_speech_print_json_results(
 
     consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "voice", DataKind.AUDIO_AND_SCRIPT, count=3)
-    voice = _invoke(*_voice_args(tmp_path, data, consent), "--project", "cli-voice", "--json")
+    voice = _invoke(*_voice_args(tmp_path, data, consent, "cli-voice"), "--json")
     assert voice.exit_code == 0, voice.output
     doc = json.loads(voice.stdout)
     assert (
@@ -141,14 +129,12 @@ def test_broken_dataset_exits_1_and_shows_the_findings(
 
     consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "broken", DataKind.AUDIO_AND_SCRIPT, count=4, broken=True)
-    args = _voice_args(tmp_path, data, consent)
-
-    text = _invoke(*args, "--project", "cli-broken")
+    text = _invoke(*_voice_args(tmp_path, data, consent, "cli-broken"))
     assert text.exit_code == 1
     assert "onboarding failed" in text.output and "nothing was uploaded" in text.output
     assert "validation findings" in text.output and "audio.sample_rate_too_low" in text.output
 
-    as_json = _invoke(*args, "--project", "cli-broken-json", "--json")
+    as_json = _invoke(*_voice_args(tmp_path, data, consent, "cli-broken-json"), "--json")
     assert as_json.exit_code == 1
     doc = json.loads(as_json.stdout)
     assert doc["status"] == "Failed" and "validation found" in doc["error"]
@@ -169,9 +155,7 @@ def test_onboard_voice_takes_a_consent_id(
     data = write_sample(tmp_path / "cid-data", DataKind.AUDIO_AND_SCRIPT, count=3)
     consent = first_file(write_sample(tmp_path / "cid-consent", DataKind.CONSENT), (".wav",))
     result = _invoke(
-        *_voice_args(tmp_path, data, consent),
-        "--project",
-        "cli-cid",
+        *_voice_args(tmp_path, data, consent, "cli-cid"),
         "--consent-id",
         "cli-cid-take2",
         "--json",

@@ -19,6 +19,7 @@ from speechflows.cli import app
 from speechflows.datasets import DataKind, write_sample
 from speechflows.speech.errors import SpeechTimeoutError
 from speechflows.speech.http import RetryPolicy, SpeechHTTP
+from tests.samples import voice_args
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,17 +95,7 @@ def test_failed_validation_prints_one_message_and_no_traceback(
     done = subprocess.run(
         [
             str(Path(sys.executable).with_name("speechflows")),
-            "onboard",
-            "voice",
-            str(data),
-            "--project",
-            "clear-errors",
-            "--talent",
-            "Jess Doe",
-            "--company",
-            "Contoso",
-            "--consent",
-            str(consent),
+            *voice_args(data, consent, "clear-errors"),
         ],
         env=env,
         capture_output=True,
