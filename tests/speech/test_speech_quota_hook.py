@@ -6,6 +6,8 @@ transport here counts what really went out, independently of the client.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 
 from speechflows.speech import CustomSpeechClient, polling
@@ -23,6 +25,18 @@ class Counting:
     def hook(self) -> None:
         self.events.append("slot")
 
+    def client(
+        self, handler: Callable[[httpx.Request], httpx.Response], time: FakeTime
+    ) -> CustomSpeechClient:
+        """A client over ``handler`` on ``time``'s clock that calls :meth:`hook` first."""
+        return CustomSpeechClient(
+            settings(),
+            transport=httpx.MockTransport(handler),
+            sleep=time.sleep,
+            clock=time.clock,
+            before_request=self.hook,
+        )
+
 
 def body(status: str) -> dict[str, object]:
     return {"self": DS, "displayName": "d", "locale": "en-US", "kind": "Acoustic", "status": status}
@@ -37,13 +51,7 @@ def test_every_poll_takes_a_slot_before_it_goes_out() -> None:
         return httpx.Response(200, json=body(statuses.pop(0)))
 
     time = FakeTime()
-    with CustomSpeechClient(
-        settings(),
-        transport=httpx.MockTransport(handler),
-        sleep=time.sleep,
-        clock=time.clock,
-        before_request=count.hook,
-    ) as client:
+    with count.client(handler, time) as client:
         polling.wait_for_dataset(client, "d1", sleep=time.sleep, clock=time.clock)
     get = "GET /speechtotext/datasets/d1"
     assert count.events == ["slot", get] * 4
@@ -67,13 +75,7 @@ def test_list_pages_lookups_and_throttled_retries_each_take_a_slot() -> None:
         return httpx.Response(200, json={"values": [body("Succeeded")], "@nextLink": nxt})
 
     time = FakeTime()
-    with CustomSpeechClient(
-        settings(),
-        transport=httpx.MockTransport(handler),
-        sleep=time.sleep,
-        clock=time.clock,
-        before_request=count.hook,
-    ) as client:
+    with count.client(handler, time) as client:
         items = list(client.datasets.list())
     assert len(items) == 2
     sent = [e for e in count.events if e != "slot"]

@@ -61,6 +61,17 @@ def _sign(storage_settings: StorageSettings, permission: str, lasts: dt.timedelt
     )
 
 
+def _refused(
+    storage_settings: StorageSettings, permission: str, lasts: dt.timedelta, match: str
+) -> tuple[str, SasError]:
+    """A SAS the test signs, given as the connection's only credential: its token and the
+    :class:`SasError` (matching ``match``) a container SAS URL for :data:`DEADLINE` raises."""
+    token = _sign(storage_settings, permission, lasts)
+    with pytest.raises(SasError, match=match) as info:
+        container_sas_url(_sas_only_settings(storage_settings, token), read_deadline=DEADLINE)
+    return token, info.value
+
+
 def test_a_minted_container_sas_lasts_the_deadline_plus_a_margin_and_reads(
     one_blob: str, storage_settings: StorageSettings
 ) -> None:
@@ -99,22 +110,21 @@ def test_a_deadline_no_sas_can_outlive_is_refused_with_the_fix(
 def test_a_given_sas_that_expires_before_the_deadline_is_refused(
     one_blob: str, storage_settings: StorageSettings
 ) -> None:
-    token = _sign(storage_settings, "rl", dt.timedelta(minutes=60))
-    settings = _sas_only_settings(storage_settings, token)
-    with pytest.raises(SasError, match=r"expires at .* before the service may read") as info:
-        container_sas_url(settings, read_deadline=DEADLINE)
-    assert "210 minutes" in str(info.value.fix)
-    assert token not in str(info.value) and parse_qs(token)["sig"][0] not in str(info.value)
+    token, error = _refused(
+        storage_settings,
+        "rl",
+        dt.timedelta(minutes=60),
+        r"expires at .* before the service may read",
+    )
+    assert "210 minutes" in str(error.fix)
+    assert token not in str(error) and parse_qs(token)["sig"][0] not in str(error)
 
 
 def test_a_given_sas_without_list_is_refused(
     one_blob: str, storage_settings: StorageSettings
 ) -> None:
-    token = _sign(storage_settings, "r", dt.timedelta(hours=5))
-    settings = _sas_only_settings(storage_settings, token)
-    with pytest.raises(SasError, match="missing list") as info:
-        container_sas_url(settings, read_deadline=DEADLINE)
-    assert "--permissions rl" in str(info.value.fix)
+    _, error = _refused(storage_settings, "r", dt.timedelta(hours=5), "missing list")
+    assert "--permissions rl" in str(error.fix)
 
 
 def test_a_given_sas_that_fits_is_passed_on_unchanged_and_reads(
