@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from speechflows.datasets import DataKind, write_sample
+from speechflows.flows.params import CustomSpeechParams, DatasetSpec, SpeechModelParams
+from tests.flows.deadlines import FAST
+
 
 def first_file(path: Path, suffixes: tuple[str, ...]) -> Path:
     """``path`` itself when a sample is one file, else its first file (sorted) with a suffix."""
@@ -14,3 +18,29 @@ def voice_args(data: Path, consent: Path, project: str, *more: str) -> list[str]
     """``onboard voice`` CLI arguments: ``data`` of Jess Doe at Contoso into ``project``."""
     talent = ["--talent", "Jess Doe", "--company", "Contoso", "--consent", str(consent)]
     return ["onboard", "voice", str(data), "--project", project, *talent, *more]
+
+
+def speech_params(
+    tmp: Path, project_name: str, prefix: str, *, count: int = 4, model: bool = True
+) -> CustomSpeechParams:
+    """Custom speech of ``project_name`` (FAST deadlines) with samples written under ``tmp``.
+
+    Datasets: ``{prefix}-phrases`` (Language, one text file) and ``{prefix}-audio`` (Acoustic,
+    ``count`` utterances); with ``model``, ``{prefix}-model`` trained on the phrases and
+    evaluated on the audio.
+    """
+    acoustic = write_sample(tmp / "acoustic", DataKind.ACOUSTIC, count=count)
+    language = first_file(write_sample(tmp / "language", DataKind.LANGUAGE), (".txt",))
+    phrases, audio = f"{prefix}-phrases", f"{prefix}-audio"
+    trained = SpeechModelParams(
+        display_name=f"{prefix}-model", datasets=[phrases], test_dataset=audio
+    )
+    return CustomSpeechParams(
+        project_name=project_name,
+        deadlines=FAST,
+        datasets=[
+            DatasetSpec(name=phrases, kind="Language", path=language),
+            DatasetSpec(name=audio, kind="Acoustic", path=acoustic),
+        ],
+        model=trained if model else None,
+    )

@@ -8,17 +8,11 @@ from pathlib import Path
 import pytest
 
 from speechflows.flows.custom_speech import custom_speech_onboarding
-from speechflows.flows.params import (
-    ConsentParams,
-    CustomSpeechParams,
-    DatasetSpec,
-    PersonalVoiceParams,
-    SpeechModelParams,
-)
+from speechflows.flows.params import ConsentParams, PersonalVoiceParams
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from tests.flows.conftest import EmulatorState, read_artifacts
 from tests.flows.deadlines import FAST
-from tests.samples import first_file
+from tests.samples import first_file, speech_params
 
 pytestmark = pytest.mark.e2e
 
@@ -72,21 +66,7 @@ def test_personal_voice_gives_a_speaker_profile_and_reruns_without_creating(
 def test_custom_speech_datasets_model_and_evaluation(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
-    from speechflows.datasets import DataKind, write_sample
-
-    acoustic = write_sample(tmp_path / "acoustic", DataKind.ACOUSTIC, count=6)
-    language = first_file(write_sample(tmp_path / "language", DataKind.LANGUAGE), (".txt",))
-    params = CustomSpeechParams(
-        project_name="cs e2e",
-        deadlines=FAST,
-        datasets=[
-            DatasetSpec(name="cs-e2e-phrases", kind="Language", path=language),
-            DatasetSpec(name="cs-e2e-audio", kind="Acoustic", path=acoustic),
-        ],
-        model=SpeechModelParams(
-            display_name="cs-e2e-model", datasets=["cs-e2e-phrases"], test_dataset="cs-e2e-audio"
-        ),
-    )
+    params = speech_params(tmp_path, "cs e2e", "cs-e2e", count=6)
     state = custom_speech_onboarding(params, return_state=True)
     assert state.is_completed(), state.message
     result = state.result()

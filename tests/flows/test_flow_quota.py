@@ -13,10 +13,9 @@ import pytest
 
 from speechflows.deployments.setup import ensure_setup
 from speechflows.flows.custom_speech import custom_speech_onboarding
-from speechflows.flows.params import CustomSpeechParams, DatasetSpec
 from speechflows.tasks import throttle
 from tests.fixtures.emulator import EmulatorService
-from tests.flows.deadlines import FAST
+from tests.samples import speech_params
 
 pytestmark = pytest.mark.e2e
 
@@ -62,20 +61,9 @@ def test_an_onboarding_under_a_tight_quota_completes_with_no_unhandled_429(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    from speechflows.datasets import DataKind, write_sample
-
     monkeypatch.setenv("SPEECHFLOWS_SPEECH_ENDPOINT", quota_emulator.base_url)
     monkeypatch.setenv("SPEECHFLOWS_SPEECH_KEY", quota_emulator.key)
-    acoustic = write_sample(tmp_path / "acoustic", DataKind.ACOUSTIC, count=4)
-    language = write_sample(tmp_path / "language", DataKind.LANGUAGE)
-    params = CustomSpeechParams(
-        project_name="quota e2e",
-        deadlines=FAST,
-        datasets=[
-            DatasetSpec(name="quota-audio", kind="Acoustic", path=acoustic),
-            DatasetSpec(name="quota-text", kind="Language", path=language),
-        ],
-    )
+    params = speech_params(tmp_path, "quota e2e", "quota", model=False)
     state = custom_speech_onboarding(params, return_state=True)
     assert state.is_completed(), state.message
     result = state.result()

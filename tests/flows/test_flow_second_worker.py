@@ -15,16 +15,11 @@ from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_setti
 
 from speechflows.datasets import DataKind, write_sample
 from speechflows.flows.custom_speech import custom_speech_onboarding
-from speechflows.flows.params import (
-    ConsentParams,
-    CustomSpeechParams,
-    DatasetSpec,
-    ProfessionalVoiceParams,
-    SpeechModelParams,
-)
+from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from tests.flows.conftest import EmulatorState
 from tests.flows.deadlines import FAST
+from tests.samples import first_file, speech_params
 
 pytestmark = pytest.mark.e2e
 
@@ -41,20 +36,7 @@ def test_custom_speech_rerun_on_another_worker_creates_nothing(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    acoustic = write_sample(tmp_path / "acoustic", DataKind.ACOUSTIC, count=4)
-    language = write_sample(tmp_path / "language", DataKind.LANGUAGE)
-    language = language if language.is_file() else sorted(language.rglob("*.txt"))[0]
-    params = CustomSpeechParams(
-        project_name="second worker speech",
-        deadlines=FAST,
-        datasets=[
-            DatasetSpec(name="sw-phrases", kind="Language", path=language),
-            DatasetSpec(name="sw-audio", kind="Acoustic", path=acoustic),
-        ],
-        model=SpeechModelParams(
-            display_name="sw-model", datasets=["sw-phrases"], test_dataset="sw-audio"
-        ),
-    )
+    params = speech_params(tmp_path, "second worker speech", "sw")
     first = custom_speech_onboarding(params)
     assert first.model is not None and first.evaluation is not None
     before = _creates(emulator_state)
@@ -78,8 +60,7 @@ def test_professional_voice_rerun_on_another_worker_creates_nothing(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
     data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
-    consent = write_sample(tmp_path / "consent", DataKind.CONSENT)
-    consent = consent if consent.is_file() else sorted(consent.rglob("*.wav"))[0]
+    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     params = ProfessionalVoiceParams(
         project_id="second-worker-voice",
         data_dir=data,
