@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
 from tests.emulator.polling import wait_for
+from tests.emulator.spec_check import load_spec
 
 V = "?api-version=2026-01-01"
 OLD = "?api-version=2024-02-01-preview"
@@ -196,3 +199,19 @@ def test_seed_style_training_set_post(client: httpx.Client) -> None:
     assert r.json()["id"] == "JessicaTrainingId" and r.json()["status"] == "Succeeded"
     got = client.get(f"/customvoice/trainingsets/JessicaTrainingId{V}").json()
     assert got["voiceKind"] == "Female"
+
+
+def test_base_models_say_when_they_stop_being_served(client: httpx.Client) -> None:
+    """BaseModel.expirationDateTime (2026-01-01 and the previews define it): every listed base
+    model has one, after its release and after the reference's check date (2026-11-29)."""
+    defined = load_spec("customvoice", "2026-01-01")["definitions"]["BaseModel"]["properties"]
+    assert "expirationDateTime" in defined
+    for models in (
+        client.get(f"/customvoice/basemodels{V}").json()["value"],
+        client.get(f"/customvoice/basemodels{OLD}").json(),
+    ):
+        assert models
+        for model in models:
+            expires = datetime.fromisoformat(model["expirationDateTime"].replace("Z", "+00:00"))
+            released = datetime.fromisoformat(model["releaseDateTime"].replace("Z", "+00:00"))
+            assert released < datetime(2026, 11, 29, tzinfo=UTC) < expires, model

@@ -36,8 +36,14 @@ from tests.emulator.spec_check import (
 )
 
 # Projects_ListTranscriptions is answered (a project has no transcriptions), but its example
-# lists some, and transcriptions are not emulated.
-REPLAYED_STT = EMULATED_STT - {"Projects_ListTranscriptions"}
+# lists some, and batch transcriptions are not emulated: the only transcriptions served are the
+# ones an evaluation links (tests/emulator/test_emulator_stt_schema_states.py pins them).
+REPLAYED_STT = EMULATED_STT - {
+    "Projects_ListTranscriptions",
+    "Transcriptions_Get",
+    "Transcriptions_ListFiles",
+    "Transcriptions_GetFile",
+}
 
 AFTER_PROCESSING = {
     "properties.acceptedLineCount",

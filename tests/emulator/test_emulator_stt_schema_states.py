@@ -19,6 +19,7 @@ from tests.emulator.polling import wait_for
 from tests.emulator.spec_check import load_spec
 from tests.emulator.test_emulator_speech_to_text import (
     BASE_EN,
+    Q,
     _block_dataset,
     _done,
     _post_evaluation,
@@ -112,6 +113,74 @@ def test_succeeded_evaluation_links_its_transcriptions_and_lists_their_files(
     ]
     wanted = {evaluation[f"transcription{n}"]["self"].rsplit("/", 1)[1] for n in ("1", "2")}
     assert {c["transcription"] for c in contents} == wanted
+
+
+def _follow_transcriptions(
+    client: httpx.Client, evaluation: dict[str, Any], spec_version: str
+) -> None:
+    """Transcriptions_Get and Transcriptions_ListFiles on the evaluation's transcription1/2:
+    a Succeeded transcription with every property the spec requires, whose files list one
+    ``Transcription`` result holding model n's alignment (the ``client`` fixture validates
+    every response against the spec)."""
+    defined = load_spec("speechtotext", spec_version)["definitions"]
+    required = set(defined["Transcription"].get("required", []))
+    props = evaluation["properties"]
+    for n in ("1", "2"):
+        got = client.get(evaluation[f"transcription{n}"]["self"])
+        assert got.status_code == 200, got.text
+        transcription = got.json()
+        assert required <= set(transcription), sorted(required - set(transcription))
+        assert transcription["status"] == "Succeeded"
+        assert transcription["locale"] == evaluation["locale"]
+        assert transcription["self"] == evaluation[f"transcription{n}"]["self"]
+        assert transcription["model"] == evaluation[f"model{n}"]
+        assert transcription["dataset"] == evaluation["dataset"]
+        listed = client.get(transcription["links"]["files"])
+        assert listed.status_code == 200, listed.text
+        files = listed.json()["values"]
+        assert [f["kind"] for f in files] == ["Transcription"]
+        one = client.get(files[0]["self"])
+        assert one.status_code == 200 and one.json()["name"] == files[0]["name"]
+        content = client.get(files[0]["links"]["contentUrl"])
+        assert content.status_code == 200, content.text
+        assert len(content.content) == files[0]["properties"]["size"]
+        result = content.json()
+        assert {"source", "timestamp", "duration", "combinedRecognizedPhrases"} <= set(result)
+        alignment = result["speechflowsEmulator"]["alignment"]
+        assert alignment["wordCount"] == props[f"wordCount{n}"] > 0
+        for key in ("wordErrorRate", "correctWordCount", "tokenCount", "tokenErrorRate"):
+            assert alignment[key] == props[f"{key}{n}"], key
+
+
+def test_evaluation_transcriptions_are_served_with_their_files_v32(
+    client: httpx.Client, deployed: dict[str, Any]
+) -> None:
+    evaluation = deployed["evaluation"]
+    _follow_transcriptions(client, evaluation, "v3.2")
+    transcription = client.get(evaluation["transcription1"]["self"]).json()
+    assert re.fullmatch(r"PT[\d.HMS]+", transcription["properties"]["duration"])
+    # Deleting the evaluation deletes its transcriptions.
+    assert client.delete(evaluation["self"]).status_code == 204
+    assert client.get(evaluation["transcription1"]["self"]).status_code == 404
+    missing = "00000000-0000-0000-0000-000000000002"
+    assert client.get(f"{V32}/transcriptions/{missing}/files").status_code == 404
+
+
+def test_evaluation_transcriptions_are_served_with_their_files_2025(
+    client: httpx.Client, tmp_path: Path
+) -> None:
+    archive = build_zip(write_sample(tmp_path / "ac", "Acoustic"), tmp_path / "c.zip")
+    ds = _block_dataset(client, "Acoustic", archive.read_bytes())
+    base = {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"}
+    created = _post_evaluation(client, f"/speechtotext/evaluations{Q}", ds, base, base)
+    assert created.status_code == 201, created.text
+    evaluation = _done(client, created.json()["self"])
+    assert evaluation["status"] == "Succeeded", evaluation
+    assert Q in evaluation["transcription1"]["self"]
+    _follow_transcriptions(client, evaluation, "2025-10-15")
+    transcription = client.get(evaluation["transcription2"]["self"]).json()
+    assert transcription["properties"]["timeToLiveHours"] > 0
+    assert transcription["properties"]["durationMilliseconds"] >= 0
 
 
 def test_v32_endpoint_has_logs_link_and_the_log_operations(

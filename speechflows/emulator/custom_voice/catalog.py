@@ -74,17 +74,23 @@ def recipes(min_utterance_count: int) -> list[dict[str, Any]]:
     ]
 
 
+# BaseModel.expirationDateTime ("when TTS service will stop serving this base model"): the
+# reference and the examples give no date, so ours is after every date the reference names
+# (ledger § Speech to text): the STT base models' transcription end date.
+CV_BASE_EXPIRATION = "2028-01-15T00:00:00.000Z"
 CV_BASE_MODELS: list[dict[str, Any]] = [
     {
         "name": "PhoenixV2Neural",
         "description": "Phoenix V2 base model",
         "releaseDateTime": "2023-12-01T00:00:00.000Z",
+        "expirationDateTime": CV_BASE_EXPIRATION,
         "capabilities": ["PersonalVoice"],
     },
     {
         "name": "DragonLatestNeural",
         "description": "Dragon base model",
         "releaseDateTime": "2024-10-01T00:00:00.000Z",
+        "expirationDateTime": CV_BASE_EXPIRATION,
         "capabilities": ["PersonalVoice"],
     },
 ]

@@ -172,7 +172,7 @@ class DatasetRoutes(SttBase):
         self._import(ds, upload_file=file_id)
         return Response(status_code=200)
 
-    def _files(self, request: Request, owner: str) -> list[dict[str, Any]]:
+    def _files(self, request: Request, coll: str, owner: str) -> list[dict[str, Any]]:
         if self.version == LEGACY:
             seconds = int_param(request, "sasValidityInSeconds", 12 * 3600, API, minimum=0)
         else:
@@ -184,7 +184,6 @@ class DatasetRoutes(SttBase):
             query = urlencode(
                 {"se": expiry, "sp": "r", "sig": file_signature(self.ctx.key, f.id, expiry)}
             )
-            coll = "datasets" if self.store.get(API, "datasets", owner) else "evaluations"
             out.append(
                 {
                     "self": stt.link(base, self.version, f"{coll}/{owner}/files/{f.id}"),
@@ -206,7 +205,7 @@ class DatasetRoutes(SttBase):
                 API,
                 time_props=("createdDateTime",),
             )
-            items = [f for f in self._files(request, entity["id"]) if keep(f)]
+            items = [f for f in self._files(request, coll, entity["id"]) if keep(f)]
             path = f"/speechtotext{'/v3.2' if self.version == LEGACY else ''}/{coll}/{id}/files"
             return JSONResponse(
                 page(
@@ -226,7 +225,7 @@ class DatasetRoutes(SttBase):
             fid = check_uuid(fileId, "fileId")
             match = [
                 f
-                for f in self._files(request, entity["id"])
+                for f in self._files(request, coll, entity["id"])
                 if f["self"].split("?")[0].endswith(fid)
             ]
             if not match:

@@ -10,8 +10,9 @@
 * ``stt.model``: simulated training: Running for ``model_training_seconds``, then Succeeded.
 * ``stt.evaluation``: **simulated figures**, never a real recognition: word, sentence and token
   metrics from one simulated alignment (the formula: ``docs/azure-behaviour.md`` § Speech to
-  text), ``transcription1/2`` references and their files, and an ``EvaluationDetails`` file
-  that states that the figures are simulated.
+  text), ``transcription1/2`` references to Succeeded transcriptions (served, with one
+  simulated result file each), their summaries and an ``EvaluationDetails`` file among the
+  evaluation's files, stating that the figures are simulated.
 * ``stt.endpoint``: simulated deployment: Running, then Succeeded.
 """
 
@@ -188,6 +189,7 @@ class EvaluationJob(_Base):
             for n in ("1", "2"):
                 tid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{job.resource_id}/transcription{n}"))
                 refs[f"transcription{n}"] = ["transcriptions", tid]
+                _put_transcription(store, job, body, n, tid, props, created)
                 files.append(
                     (
                         f"transcription{n}.json",
@@ -205,6 +207,86 @@ class EvaluationJob(_Base):
         for name, kind, content in files:
             _put_file(store, job, name, kind, created, _json_bytes(content))
         return super().finish(job, result)
+
+
+def _put_transcription(
+    store: Store,
+    job: Job,
+    evaluation: dict[str, Any],
+    n: str,
+    tid: str,
+    props: dict[str, Any],
+    created: str,
+) -> None:
+    """The Succeeded transcription ``transcription{n}`` of an evaluation, and its result file.
+
+    Served by Transcriptions_Get / Transcriptions_ListFiles. The result file has the shape of a
+    batch transcription result (``source``, ``timestamp``, ``durationInTicks``, ``duration``,
+    ``combinedRecognizedPhrases``, ``recognizedPhrases``) with no phrases, since no audio is
+    recognised, plus the simulated alignment of model ``n`` (ledger § Speech to text).
+    """
+    refs = evaluation.get("_refs") or {}
+    ds = store.get(API, "datasets", job.params["dataset"]) or {}
+    ms = int((ds.get("properties") or {}).get("durationMilliseconds") or 0)
+    tref: dict[str, Any] = {"model": job.params[f"model{n}"], "dataset": refs.get("dataset")}
+    if refs.get("project"):
+        tref["project"] = refs["project"]
+    transcription = {
+        "id": tid,
+        "displayName": f"{evaluation.get('displayName') or 'evaluation'} transcription{n}",
+        "locale": evaluation.get("locale"),
+        "status": "Succeeded",
+        "createdDateTime": created,
+        "lastActionDateTime": created,
+        "properties": {
+            "wordLevelTimestampsEnabled": False,
+            "displayFormWordLevelTimestampsEnabled": False,
+            "channels": [0, 1],
+            "punctuationMode": "DictatedAndAutomatic",
+            "profanityFilterMode": "Masked",
+            "timeToLiveHours": 48,
+            "durationMilliseconds": ms,
+        },
+        "_refs": {k: v for k, v in tref.items() if v},
+    }
+    store.put(API, "transcriptions", tid, transcription)
+    keys = (
+        "sentenceCount",
+        "wordCount",
+        "correctWordCount",
+        "wordSubstitutionCount",
+        "wordDeletionCount",
+        "wordInsertionCount",
+        "wordErrorRate",
+        "tokenCount",
+        "correctTokenCount",
+        "tokenErrorRate",
+    )
+    result = {
+        "source": f"datasets/{job.params['dataset']}",
+        "timestamp": created,
+        "durationInTicks": ms * 10_000,
+        "duration": f"PT{ms / 1000:g}S",
+        "combinedRecognizedPhrases": [],
+        "recognizedPhrases": [],
+        "speechflowsEmulator": {
+            "simulated": True,
+            "evaluation": job.resource_id,
+            "model": f"model{n}",
+            "alignment": {k: props.get(f"{k}{n}") for k in keys},
+        },
+    }
+    store.put_file(
+        StoredFile(
+            str(uuid.uuid5(uuid.NAMESPACE_URL, f"{tid}/result")),
+            tid,
+            "simulated_result.json",
+            "Transcription",
+            created,
+            None,
+            _json_bytes(result),
+        )
+    )
 
 
 def _json_bytes(content: Any) -> bytes:

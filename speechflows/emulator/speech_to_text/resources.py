@@ -181,6 +181,14 @@ def render(
         props.setdefault("deprecationDates", {"transcriptionDateTime": "2027-01-15T00:00:00Z"})
     elif coll == "evaluations":
         out["links"] = {"files": link(base, version, f"evaluations/{rid}/files")}
+    elif coll == "transcriptions":
+        out["links"] = {"files": link(base, version, f"transcriptions/{rid}/files")}
+        if version == LEGACY:
+            # v3.2 TranscriptionProperties: ISO ``duration``, ``timeToLive`` (not hours).
+            props.pop("timeToLiveHours", None)
+            props["diarizationEnabled"] = False
+            if "durationMilliseconds" in props:
+                props["duration"] = iso_duration(props.pop("durationMilliseconds"))
     elif coll == "endpoints":
         host = urlsplit(base).netloc
         ws = "wss" if base.startswith("https") else "ws"

@@ -3,8 +3,9 @@ the legacy ``/speechtotext/v3.2/...`` paths.
 
 Emulated: projects (and their dataset/model/evaluation/endpoint lists), datasets (``contentUrl``,
 block upload, v3.2 multipart upload, files and the report), base and custom models,
-evaluations (and their files), endpoints. Creates are ``POST`` with server-assigned UUIDs,
-answer 201 with ``Location``; GETs of entities still processing carry ``Retry-After``.
+evaluations (and their files, and the transcriptions they link, with their files), endpoints.
+Creates are ``POST`` with server-assigned UUIDs, answer 201 with ``Location``; GETs of entities
+still processing carry ``Retry-After``.
 
 What the service does, and the choices the spec leaves open (deletes of unknown ids, locale
 and kind checks on creates, the states a reference must be in): ``docs/azure-behaviour.md``
@@ -249,6 +250,17 @@ class SpeechToText(DatasetRoutes):
                     "InUseViolation",
                     code="InvalidRequest",
                 )
+            if coll == "evaluations":
+                # The evaluation's transcriptions go with it.
+                for n in ("1", "2"):
+                    ref = (
+                        (self.store.get(API, coll, rid) or {})
+                        .get("_refs", {})
+                        .get(f"transcription{n}")
+                    )
+                    if ref:
+                        self.store.delete(API, "transcriptions", ref[1])
+                        self.store.delete_files_of(ref[1])
             self.store.delete(API, coll, rid)
             self.store.delete_files_of(rid)
             return Response(status_code=204)
@@ -259,6 +271,11 @@ class SpeechToText(DatasetRoutes):
         """Transcriptions are not emulated: a project never has any."""
         project = self._get("projects", id)
         return self._page(request, [], f"projects/{project['id']}/transcriptions")
+
+    def get_transcription(self, request: Request, id: str) -> Response:
+        """Transcriptions_Get: only the transcriptions an evaluation made (its
+        ``transcription1/2``) exist; batch transcription is not emulated."""
+        return self._answer(request, "transcriptions", self._get("transcriptions", id))
 
     def list_base_models(self, request: Request) -> Response:
         items = stt.base_models(base_url(request), self.version)
@@ -342,6 +359,11 @@ class SpeechToText(DatasetRoutes):
         for coll in ("datasets", "models", "evaluations", "endpoints"):
             add(f"/projects/{{id}}/{coll}", self.list_items(coll, of_project=True), methods=["GET"])
         add("/projects/{id}/transcriptions", self.project_transcriptions, methods=["GET"])
+        # Transcriptions_Get, Transcriptions_ListFiles, Transcriptions_GetFile.
+        add("/transcriptions/{id}", self.get_transcription, methods=["GET"])
+        add("/transcriptions/{id}/files", self.list_files("transcriptions"), methods=["GET"])
+        files = "/transcriptions/{id}/files/{fileId}"
+        add(files, self.get_file("transcriptions"), methods=["GET"])
         for coll in COLLECTIONS:
             add(f"/{coll}", self.list_items(coll), methods=["GET"])
             add(f"/{coll}/{{id}}", self.get_item(coll), methods=["GET"])
