@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow
+from prefect.logging import get_run_logger
 
 from speechflows.flows.common import (
     check_settings,
@@ -30,13 +31,19 @@ from speechflows.flows.params import (
     DatasetSpec,
     SpeechModelParams,
 )
-from speechflows.flows.report import RunReport, figures, record, stage
+from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import CustomSpeechResult, DatasetResult, ValidationSummary
 from speechflows.settings import load_storage_settings
+from speechflows.speech.errors import ResourceFailedError
 from speechflows.tasks import custom_speech as cs
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import manifest_of, package_dataset
-from speechflows.tasks.outcomes import EvaluationOutcome, ResourceOutcome, ValidationOutcome
+from speechflows.tasks.outcomes import (
+    DatasetReport,
+    EvaluationOutcome,
+    ResourceOutcome,
+    ValidationOutcome,
+)
 
 
 def _slug(name: str) -> str:
@@ -125,27 +132,8 @@ def _onboard_dataset(
             progress_key=progress_key,
         )
     with stage(f"import {spec.name}"):
-        dataset = settle(
-            cs.create_dataset.with_options(refresh_cache=p.refresh_cache)(
-                spec.name,
-                kind=spec.kind,
-                locale=p.locale,
-                manifest_hash=manifest.hash,
-                container=container,
-                blob_name=prefix + manifest.entries[0].path,
-                project_url=project.url,
-                description=spec.description,
-                read_deadline_minutes=p.deadlines.dataset_minutes,
-                return_state=True,
-            )
-        )
-        report = cs.wait_for_dataset.with_options(refresh_cache=p.refresh_cache)(
-            dataset.url or dataset.id,
-            display_name=spec.name,
-            kind=spec.kind,
-            project_id=project.id,
-            wait=wait_options(p.deadlines, p.deadlines.dataset_minutes),
-            progress_key=progress_key,
+        dataset, report = _import_dataset(
+            p, spec, manifest.hash, project, container, prefix + manifest.entries[0].path
         )
     report = report.model_copy(
         update={"dataset": report.dataset.model_copy(update={"action": dataset.action})}
@@ -167,6 +155,63 @@ def _onboard_dataset(
         staging=staging,
         report=report,
     )
+
+
+def _import_dataset(
+    p: CustomSpeechParams,
+    spec: DatasetSpec,
+    manifest_hash: str,
+    project: ResourceOutcome,
+    container: str,
+    blob_name: str,
+) -> tuple[ResourceOutcome, DatasetReport]:
+    """Create the dataset and wait for its import; with a fresh SAS again if the read failed.
+
+    An import the service could not read (``cs.UNREADABLE_DATA_CODES``, e.g. the SAS expired
+    while the import was queued) is created again with a newly minted SAS, at most
+    ``cs.IMPORT_ATTEMPTS`` times. The lookup skips Failed datasets, so a new attempt creates a
+    new dataset; the failed one stays on the service as the record of the failure.
+    """
+    progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
+    for attempt in range(1, cs.IMPORT_ATTEMPTS + 1):
+        # a new attempt must not reuse the cached (failed) dataset: it refreshes the cache
+        refresh = p.refresh_cache or attempt > 1
+        dataset = settle(
+            cs.create_dataset.with_options(refresh_cache=refresh)(
+                spec.name,
+                kind=spec.kind,
+                locale=p.locale,
+                manifest_hash=manifest_hash,
+                container=container,
+                blob_name=blob_name,
+                project_url=project.url,
+                description=spec.description,
+                read_deadline_minutes=p.deadlines.dataset_minutes,
+                return_state=True,
+            )
+        )
+        try:
+            report = cs.wait_for_dataset.with_options(refresh_cache=refresh)(
+                dataset.url or dataset.id,
+                display_name=spec.name,
+                kind=spec.kind,
+                project_id=project.id,
+                wait=wait_options(p.deadlines, p.deadlines.dataset_minutes),
+                progress_key=progress_key,
+            )
+        except ResourceFailedError as exc:
+            if exc.code not in cs.UNREADABLE_DATA_CODES or attempt == cs.IMPORT_ATTEMPTS:
+                raise
+            message = (
+                f"dataset {spec.name!r}: the service could not read the data ({exc.code}, "
+                f"dataset {dataset.id}, attempt {attempt} of {cs.IMPORT_ATTEMPTS}); minting a "
+                "fresh SAS and creating the dataset again"
+            )
+            get_run_logger().warning(message)
+            note(message)
+            continue
+        return dataset, report
+    raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
 
 def _train_and_evaluate(

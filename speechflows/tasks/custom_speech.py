@@ -36,6 +36,11 @@ from speechflows.tasks.waiting import WaitOptions, progress_callback
 
 # Deadlines.dataset_minutes' default: how long the service may take to read a dataset's blob.
 DATASET_READ_DEADLINE_MINUTES = 180.0
+# A dataset that failed with one of these could not be READ by the service (the spec's
+# DetailedErrorCode; it has no separate code for an expired SAS): a fresh SAS may fix it.
+UNREADABLE_DATA_CODES = frozenset({"InaccessibleCustomerStorage"})
+# How many times a dataset is created for one import (the first + the renewals of its SAS).
+IMPORT_ATTEMPTS = 3
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from speechflows.settings import load_storage_settings
 from speechflows.storage import stage
 from speechflows.tasks.artifacts import LiveProgress, validation_table
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
 from speechflows.tasks.retries import retry_options
 
@@ -221,6 +222,10 @@ def stage_data(
     (names, sizes, Content-MD5) what is missing, changed or stale, so a complete prefix costs
     one listing and no upload, and blobs lost behind our back are staged again. A cached result
     would trust a record instead of the container. ``manifest_hash`` must be ``manifest.hash``.
+
+    The work runs under the per-name lock of ``container/prefix`` (held on the Prefect server),
+    so identical runs started together stage the prefix once: the later ones wait, then find it
+    complete by their one listing and upload nothing.
     """
     if manifest_hash != manifest.hash:
         raise ValueError("stage_data: manifest_hash does not match the manifest")
@@ -245,14 +250,15 @@ def stage_data(
         )
 
     started = time.monotonic()
-    result = stage(
-        manifest,
-        settings=settings,
-        prefix=prefix,
-        container=container,
-        progress=on_progress,
-        prune=prune,
-    )
+    with resource_lock("stage", container or settings.container, prefix.strip("/")):
+        result = stage(
+            manifest,
+            settings=settings,
+            prefix=prefix,
+            container=container,
+            progress=on_progress,
+            prune=prune,
+        )
     seconds = time.monotonic() - started
     if bar is not None:
         bar.done(
