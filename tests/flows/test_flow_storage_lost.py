@@ -77,11 +77,11 @@ def test_azurite_restarted_with_its_blobs_lost_then_a_plain_rerun_completes(
             state.result()
         message = str(info.value)
         # Azure's REST API gives no reason for a failed upload (ledger: TrainingSetProperties has
-        # none): the message says so and names storage the service cannot read as a cause that
-        # a plain re-run repairs, with the attempt it will start.
+        # none): the message says so, and a listing of the staged prefix says why.
         assert "gives no reason" in message and "no reason given" not in message
-        assert "InaccessibleCustomerStorage" in message and "plain re-run" in message
-        assert "-r2" in message
+        assert f"holds 0 of the 7 files staged under {container}/" in message, message
+        assert "storage lost them after staging" in message
+        assert "plain re-run" in message and "-r2" in message
         failed = state_jobs(emulator_state, "pv-wiped")
         assert [j["status"] for j in failed] == ["Failed"]
 
