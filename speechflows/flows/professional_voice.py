@@ -109,7 +109,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         with stage("upload"):
             operation = _upload(p, ts_id, manifest.hash, container)
         with stage("wait for training set"):
-            uploaded = _wait_for(p, ts_id, operation, manifest.hash)
+            uploaded = _wait_for(p, ts_id, operation, manifest.hash, staged)
         training_set = record(
             training_set.model_copy(update={"status": uploaded.training_set.status})
         )
@@ -192,7 +192,11 @@ def _upload(
 
 
 def _wait_for(
-    p: ProfessionalVoiceParams, ts_id: str, operation: OperationOutcome, manifest_hash: str
+    p: ProfessionalVoiceParams,
+    ts_id: str,
+    operation: OperationOutcome,
+    manifest_hash: str,
+    staged: StageOutcome,
 ) -> TrainingSetReport:
     """Wait for the upload to be processed; the training set's utterances and duration."""
     uploaded = cv.wait_for_training_set.with_options(refresh_cache=p.refresh_cache)(
@@ -203,6 +207,7 @@ def _wait_for(
         wait=wait_options(p.deadlines, p.deadlines.training_set_minutes),
         progress_key=artifact_key("progress", p.project_id, p.resolved_training_set_id()),
         continuation_var=cv.upload_state_name(ts_id, manifest_hash),
+        staged=(staged.container, staged.prefix, staged.files),
     )
     figures(
         ("upload operation", f"{operation.operation_id} ({operation.action})"),

@@ -183,11 +183,21 @@ class Account:
             )
         return token
 
+    def can_sign(self) -> bool:
+        """Whether SAS tokens are minted here (key or Entra), not given in the settings."""
+        return self.account_key is not None or self.credential is not None
+
     def transfer_token(self, container: str, expiry: dt.timedelta, *, delete: bool = False) -> str:
-        """The token our own transfers use: read, create, write, list (and delete to prune)."""
-        if self.account_key is None and self.credential is None and self.sas_token:
+        """The token staging uses: write + list only (and delete to prune), for ``expiry``.
+
+        Write covers Put Blob, Put Block and Put Block List; list covers the one listing (its
+        metadata included). No read: staging never downloads. Container-scoped: a flat-namespace
+        account has no prefix-scoped SAS (``sr=d`` needs a hierarchical namespace), so the scope
+        is kept narrow by permissions and a lifetime of minutes, renewed by the transport.
+        """
+        if not self.can_sign() and self.sas_token:
             return self.sas_token
-        return self.sas_token_for(container, "rcwdl" if delete else "rcwl", expiry)
+        return self.sas_token_for(container, "wdl" if delete else "wl", expiry)
 
 
 WRITE_CHECK_BLOB = ".speechflows-write-check"

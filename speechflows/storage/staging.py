@@ -45,6 +45,7 @@ import io
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -58,8 +59,11 @@ from speechflows.storage.transfer import BlobTransport, RemoteBlob, run_coroutin
 
 SINGLE_PUT_LIMIT = 8 * 1024 * 1024
 BLOCK_SIZE = 8 * 1024 * 1024
-# The private read/write token never leaves this process; long enough for a slow big stage.
-_TRANSFER_TOKEN_EXPIRY = dt.timedelta(hours=6)
+# The private write + list token never leaves this process. It lives minutes, and the transport
+# mints the next one TRANSFER_TOKEN_RENEW_BEFORE ahead of expiry, so a stage of hours works while
+# a token that escaped would be useless soon after.
+TRANSFER_TOKEN_LIFETIME = dt.timedelta(minutes=15)
+TRANSFER_TOKEN_RENEW_BEFORE = dt.timedelta(minutes=5)
 _T = TypeVar("_T")
 
 
@@ -322,15 +326,26 @@ async def stage_async(
     concurrency = max(1, concurrency or settings.max_concurrency)
     wanted = {blob_name(prefix, e.path): e for e in manifest.entries}
 
+    lifetime = TRANSFER_TOKEN_LIFETIME
+
     def prepare() -> tuple[Account, str]:
         account = Account.from_settings(settings, credential)
         account.ensure_container(container)
-        return account, account.transfer_token(container, _TRANSFER_TOKEN_EXPIRY, delete=prune)
+        return account, account.transfer_token(container, lifetime, delete=prune)
 
     account, token = await asyncio.to_thread(prepare)
     tally = _Tally(len(wanted), manifest.total_bytes, progress)
     container_url = account.container_url(container)
-    async with BlobTransport(container_url, token, concurrency=concurrency) as transport:
+    renew_after = (lifetime - TRANSFER_TOKEN_RENEW_BEFORE).total_seconds()
+    async with BlobTransport(
+        container_url,
+        token,
+        concurrency=concurrency,
+        renew=partial(account.transfer_token, container, lifetime, delete=prune)
+        if account.can_sign()
+        else None,
+        renew_after=max(0.0, renew_after),
+    ) as transport:
         remote = {b.name: b for b in await transport.list_blobs(f"{prefix}/" if prefix else "")}
         todo: list[tuple[str, ManifestEntry]] = []
         for name, entry in wanted.items():

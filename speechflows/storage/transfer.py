@@ -20,8 +20,9 @@ import hashlib
 import os
 import random
 import ssl
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Container, Coroutine, Mapping
+from collections.abc import Callable, Container, Coroutine, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
@@ -91,6 +92,12 @@ class RetryPolicy:
 class BlobTransport:
     """An aiohttp session bound to one container URL and a SAS token (never shown anywhere).
 
+    With ``renew`` (a function minting a fresh token, run in a thread), the token is replaced once
+    ``renew_after`` seconds have passed since it was minted, before the next request: a short-lived
+    SAS then serves an upload of any length. Checking costs one clock read per request, and the
+    renewal (an offline signature; one user-delegation key request with Entra) happens once per
+    period, not per block.
+
     Example:
         >>> async with BlobTransport(url, token, concurrency=8) as t:   # doctest: +SKIP
         ...     blobs = await t.list_blobs("voice/ds1/")
@@ -104,9 +111,18 @@ class BlobTransport:
         concurrency: int = 8,
         retry: RetryPolicy | None = None,
         request_timeout: float = 300.0,
+        renew: Callable[[], str] | None = None,
+        renew_after: float | None = None,
     ) -> None:
         self.container_url = container_url.rstrip("/")
         self._token = sas_token.lstrip("?")
+        self._renew = renew
+        self._renew_after = renew_after if renew is not None else None
+        self._renew_at = (
+            time.monotonic() + self._renew_after if self._renew_after is not None else None
+        )
+        self._renewing: asyncio.Lock | None = None
+        self.renewals = 0
         self._concurrency = concurrency
         self._retry = retry or RetryPolicy()
         self._timeout = aiohttp.ClientTimeout(
@@ -132,6 +148,21 @@ class BlobTransport:
         if self._session is not None:
             await self._session.close()
 
+    async def _fresh(self) -> None:
+        """Replace the token when its renewal time has come (one renewal for all waiters)."""
+        if self._renew_at is None or time.monotonic() < self._renew_at:
+            return
+        if self._renewing is None:
+            self._renewing = asyncio.Lock()
+        async with self._renewing:
+            if time.monotonic() < self._renew_at:
+                return  # another request renewed it meanwhile
+            assert self._renew is not None and self._renew_after is not None
+            minted = time.monotonic()
+            self._token = (await asyncio.to_thread(self._renew)).lstrip("?")
+            self._renew_at = minted + self._renew_after
+            self.renewals += 1
+
     def _url(self, blob: str | None, query: str) -> URL:
         path = (
             self.container_url if blob is None else f"{self.container_url}/{quote(blob, safe='/')}"
@@ -155,12 +186,13 @@ class BlobTransport:
         Statuses in ``accept`` (e.g. 404 for a delete) are returned as answers, not raised.
         """
         assert self._session is not None, "use BlobTransport as an async context manager"
-        url = self._url(blob, query)
         base = {"x-ms-version": API_VERSION}
         all_headers = {**base, **headers} if headers else base
         delay = self._retry.first_delay
         for attempt in range(1, self._retry.attempts + 1):
             retry_after: float | None = None
+            await self._fresh()
+            url = self._url(blob, query)
             try:
                 async with self._session.request(
                     method, url, headers=all_headers, data=data
@@ -284,6 +316,7 @@ class BlobTransport:
             out.seek(0)
             out.truncate()
             digest = hashlib.md5()
+            await self._fresh()
             try:
                 async with self._session.get(
                     self._url(blob, ""), headers={"x-ms-version": API_VERSION}

@@ -20,13 +20,14 @@ from prefect import task
 from prefect.logging import get_run_logger
 from pydantic import BaseModel
 
+from speechflows.datasets.errors import StagingError
 from speechflows.settings import load_storage_settings
 from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource, OperationRef
-from speechflows.storage import blob_sas_url, container_sas_url
+from speechflows.storage import blob_sas_url, container_sas_url, remote_manifest
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import (
@@ -419,9 +420,13 @@ def start_training_set_upload(
 
 
 def upload_failed(
-    training_set_id: str, operation_id: str, exc: ResourceFailedError
+    training_set_id: str, operation_id: str, exc: ResourceFailedError, lost: str = ""
 ) -> ResourceFailedError:
-    """The failure of an upload, with the service's reason when it gave one and what to do."""
+    """The failure of an upload, with the service's reason when it gave one and what to do.
+
+    ``lost``: what a listing of the staged prefix found missing after the failure (see
+    :func:`staged_blobs_lost`), the likely reason when the service gives none.
+    """
     given = ": ".join(x for x in (exc.code, exc.reason) if x and x != "Failed")
     why = (
         f"the service says {given}"
@@ -429,6 +434,8 @@ def upload_failed(
         else "the REST API gives no reason for a failed training-set upload (Speech Studio "
         "shows the per-file issues)"
     )
+    if lost:
+        why = f"{why}; {lost}"
     return ResourceFailedError(
         "training set",
         training_set_id,
@@ -437,6 +444,24 @@ def upload_failed(
         f"({_next_attempt(operation_id)}), which repairs a transient failure (Internal, "
         "InaccessibleCustomerStorage: staging is verified against the container first); if it "
         "fails again, the data is the likely cause",
+    )
+
+
+def staged_blobs_lost(container: str, prefix: str, staged_files: int) -> str:
+    """After a failed upload: a sentence saying how many staged blobs the container lost, or ""
+    when they are all there (or the listing itself fails: the failure message stays as it is)."""
+    try:
+        present = len(remote_manifest(load_storage_settings(), container, prefix).entries)
+    except StagingError as exc:
+        if "ContainerNotFound" not in str(exc):  # a lost container lost every blob in it
+            return ""
+        present = 0
+    if present >= staged_files:
+        return ""
+    return (
+        f"the container now holds {present} of the {staged_files} files staged under "
+        f"{container}/{prefix}: storage lost them after staging, so the service could not read "
+        "them (InaccessibleCustomerStorage or no data); the plain re-run stages them again"
     )
 
 
@@ -498,8 +523,13 @@ def wait_for_training_set(
     wait: WaitOptions,
     progress_key: str | None = None,
     continuation_var: str | None = None,
+    staged: tuple[str, str, int] | None = None,
 ) -> TrainingSetReport:
-    """Wait for the upload operation, then read the training set's utterances and duration."""
+    """Wait for the upload operation, then read the training set's utterances and duration.
+
+    ``staged`` (container, prefix, file count): checked by one listing when the upload fails, so
+    the message says whether storage lost the staged blobs.
+    """
     log = get_run_logger()
     state = ContinuationState.from_json(continuation_json)
     with voice_client() as cv:
@@ -514,7 +544,8 @@ def wait_for_training_set(
                 payload={"operation_id": operation_id, "reason": str(exc)},
                 related=[("project", project_id)],
             )
-            raise upload_failed(training_set_id, operation_id, exc) from exc
+            lost = staged_blobs_lost(*staged) if staged else ""
+            raise upload_failed(training_set_id, operation_id, exc, lost) from exc
         ts = cv.training_sets.get(training_set_id)
     props = ts.properties
     report = TrainingSetReport(
