@@ -105,6 +105,7 @@ class Azurite(StopOnExit):
 
     process: ManagedProcess
     port: int
+    access_log: Path | None = None  # the redacted access log, when one was asked for
 
     @property
     def blob_endpoint(self) -> str:
@@ -145,7 +146,7 @@ class Azurite(StopOnExit):
             argv = logged_argv(argv, log_path, None if in_memory else data_dir)
         process = ManagedProcess("Azurite", argv, port=port, start_timeout=60)
         process.start()
-        return cls(process=process, port=port)
+        return cls(process=process, port=port, access_log=log_path)
 
     def stop(self) -> None:
         self.process.stop()

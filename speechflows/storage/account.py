@@ -31,7 +31,7 @@ from azure.storage.blob import (
 )
 
 from speechflows.datasets.errors import StagingError
-from speechflows.redaction import register_secret, strip_query
+from speechflows.redaction import redact_logger, register_secret, strip_query
 from speechflows.settings import StorageSettings, default_azure_credential
 from speechflows.storage.errors import (
     ContainerNameError,
@@ -39,6 +39,9 @@ from speechflows.storage.errors import (
     StorageUnreachableError,
     UploadRefusedError,
 )
+
+# The SDK's transport (requests → urllib3) logs every request line at DEBUG, SAS query included.
+redact_logger("urllib3.connectionpool")
 
 # Fail fast when the endpoint is down: ~4 s, not the SDK's default minutes of backoff.
 _RETRY = LinearRetry(backoff=2, retry_total=2, random_jitter_range=1)
