@@ -58,10 +58,11 @@ lint: deps
 	$(VENV)/bin/ruff format --check speechflows tests benchmarks
 	$(VENV)/bin/mypy
 
-bench: deps
+bench: deps system-deps
 	$(PY) benchmarks/validation.py
 	$(PY) benchmarks/staging.py
 	$(PY) benchmarks/onboarding.py
+	$(PY) benchmarks/scale.py
 
 up: deps
 	$(VENV)/bin/speechflows dev up

@@ -13,6 +13,7 @@ import pytest
 
 from speechflows.emulator import EmulatorConfig, create_app, stop_app
 from speechflows.emulator.core.config import parse_quota
+from speechflows.emulator.core.faults import Quota
 from speechflows.emulator.inprocess import InProcessTransport
 from tests.fixtures.emulator import EmulatorService
 
@@ -95,3 +96,16 @@ def test_quota_syntax(text: str, requests: int, window: float) -> None:
 def test_a_bad_quota_names_the_fix() -> None:
     with pytest.raises(ValueError, match=r"e\.g\. 50/10s"):
         parse_quota("fifty per ten")
+
+
+def test_the_peaks_count_the_busiest_window_of_sent_and_served_requests() -> None:
+    """``peak_sent`` counts refused requests too, ``peak_accepted`` never exceeds the quota."""
+    quota = Quota(parse_quota("3/10s"))
+    # 5 requests at t=0..4 (2 refused), then quiet until the window has slid past them all.
+    waits = [quota.check("k", now=float(t)) for t in range(5)]
+    assert waits == [None, None, None, 7, 6]
+    assert quota.check("k", now=20.0) is None  # the window slid: a lone request
+    assert quota.check("other", now=20.5) is None  # another key, its own window
+    snap = quota.snapshot()
+    assert (snap["accepted"], snap["throttled"]) == (5, 2)
+    assert (snap["peak_sent"], snap["peak_accepted"]) == (5, 3)

@@ -95,14 +95,20 @@ class Quota:
     """Azure's request quota, one sliding window per key (``EmulatorConfig.quota``).
 
     A request past the quota is refused (429 with ``Retry-After``, no effect) and does not count.
+    The peaks are the most requests one key had in any window: ``peak_accepted`` of those served
+    (never above the quota), ``peak_sent`` of all it sent, refused ones included (what the client
+    asked of the service; above the quota when the client does not pace itself).
     """
 
     def __init__(self, limit: RateLimit | None) -> None:
         self.limit = limit
         self._lock = threading.Lock()
         self._hits: dict[str, deque[float]] = {}
+        self._sent: dict[str, deque[float]] = {}
         self.accepted = 0
         self.throttled = 0
+        self.peak_accepted = 0
+        self.peak_sent = 0
 
     def check(self, key: str, now: float | None = None) -> int | None:
         """None when ``key`` may send this request now; else the Retry-After in seconds."""
@@ -112,13 +118,18 @@ class Quota:
         now = time.monotonic() if now is None else now
         with self._lock:
             hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - limit.window_seconds:
-                hits.popleft()
+            sent = self._sent.setdefault(key, deque())
+            for window in (hits, sent):
+                while window and window[0] <= now - limit.window_seconds:
+                    window.popleft()
+            sent.append(now)
+            self.peak_sent = max(self.peak_sent, len(sent))
             if len(hits) >= limit.requests:
                 self.throttled += 1
                 return max(1, math.ceil(hits[0] + limit.window_seconds - now))
             hits.append(now)
             self.accepted += 1
+            self.peak_accepted = max(self.peak_accepted, len(hits))
             return None
 
     def snapshot(self) -> dict[str, object]:
@@ -127,4 +138,6 @@ class Quota:
                 "limit": self.limit.model_dump(mode="json") if self.limit else None,
                 "accepted": self.accepted,
                 "throttled": self.throttled,
+                "peak_accepted": self.peak_accepted,
+                "peak_sent": self.peak_sent,
             }
