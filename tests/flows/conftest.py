@@ -104,3 +104,21 @@ def blobs_in(connection_string: str, container: str) -> list[str]:
             return [b.name for b in svc.get_container_client(container).list_blobs()]
         except ResourceNotFoundError:
             return []
+
+
+def speech_entities(
+    env: dict[str, str], collection: str, display_name: str
+) -> list[dict[str, Any]]:
+    """Every Speech to text entity of ``collection`` named ``display_name``, read with raw httpx
+    (every page), as the service holds them: not through the client under test."""
+    headers = {"Ocp-Apim-Subscription-Key": env["SPEECHFLOWS_SPEECH_KEY"]}
+    url = f"{env['SPEECHFLOWS_SPEECH_ENDPOINT']}/speechtotext/{collection}"
+    items: list[dict[str, Any]] = []
+    with httpx.Client(headers=headers, timeout=30) as http:
+        body = http.get(url, params={"api-version": "2025-10-15"}).json()
+        while True:
+            items.extend(body.get("values") or [])
+            if not body.get("@nextLink"):
+                break
+            body = http.get(body["@nextLink"]).json()
+    return [i for i in items if i.get("displayName") == display_name]

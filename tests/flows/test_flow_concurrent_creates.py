@@ -14,32 +14,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.params import CustomSpeechParams, DatasetSpec
-from tests.flows.conftest import EmulatorState
+from tests.flows.conftest import EmulatorState, speech_entities
 from tests.flows.deadlines import FAST
 
 pytestmark = pytest.mark.e2e
 
 RUNS = 4
-API = {"api-version": "2025-10-15"}
-
-
-def _list(env: dict[str, str], collection: str, display_name: str) -> list[dict[str, Any]]:
-    headers = {"Ocp-Apim-Subscription-Key": env["SPEECHFLOWS_SPEECH_KEY"]}
-    url = f"{env['SPEECHFLOWS_SPEECH_ENDPOINT']}/speechtotext/{collection}"
-    items: list[dict[str, Any]] = []
-    with httpx.Client(headers=headers, timeout=30) as http:
-        body = http.get(url, params=API).json()
-        while True:
-            items.extend(body.get("values") or [])
-            if not body.get("@nextLink"):
-                break
-            body = http.get(body["@nextLink"]).json()
-    return [i for i in items if i.get("displayName") == display_name]
 
 
 def _params(project: str, dataset: str, language: Path) -> CustomSpeechParams:
@@ -68,8 +52,8 @@ def test_four_identical_runs_at_once_create_one_project_and_one_dataset(
         )
     assert all(s.is_completed() for s in states), [s.message for s in states]
     results = [s.result() for s in states]
-    projects = _list(flow_env, "projects", project)
-    datasets = _list(flow_env, "datasets", dataset)
+    projects = speech_entities(flow_env, "projects", project)
+    datasets = speech_entities(flow_env, "datasets", dataset)
     assert len(projects) == 1, [p["self"] for p in projects]
     assert len(datasets) == 1, [d["self"] for d in datasets]
     # every run reports that same dataset, and exactly one run created it
@@ -92,12 +76,14 @@ def test_the_same_data_under_two_projects_gives_each_project_its_own_dataset(
     assert any("dataset" in c for c in second.created), second.created
     datasets = {
         d["self"].split("?")[0].rsplit("/", 1)[-1]: d
-        for d in _list(flow_env, "datasets", "shared-phrases")
+        for d in speech_entities(flow_env, "datasets", "shared-phrases")
     }
     assert set(datasets) == {a.id, b.id}
     # each dataset is the one of its project, as the service itself reports it
     project_ids = {
-        name: _list(flow_env, "projects", name)[0]["self"].split("?")[0].rsplit("/", 1)[-1]
+        name: speech_entities(flow_env, "projects", name)[0]["self"]
+        .split("?")[0]
+        .rsplit("/", 1)[-1]
         for name in ("two projects A", "two projects B")
     }
 

@@ -15,33 +15,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import pytest
 from azure.storage.blob import BlobSasPermissions, generate_blob_sas
 
 import speechflows.tasks.custom_speech as cs_tasks
 from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.params import CustomSpeechParams, DatasetSpec
-from tests.flows.conftest import read_artifacts
+from tests.flows.conftest import read_artifacts, speech_entities
 from tests.flows.deadlines import FAST
 
 pytestmark = pytest.mark.e2e
-
-API = {"api-version": "2025-10-15"}
-
-
-def _datasets(env: dict[str, str], display_name: str) -> list[dict[str, Any]]:
-    headers = {"Ocp-Apim-Subscription-Key": env["SPEECHFLOWS_SPEECH_KEY"]}
-    url = f"{env['SPEECHFLOWS_SPEECH_ENDPOINT']}/speechtotext/datasets"
-    items: list[dict[str, Any]] = []
-    with httpx.Client(headers=headers, timeout=30) as http:
-        body = http.get(url, params=API).json()
-        while True:
-            items.extend(body.get("values") or [])
-            if not body.get("@nextLink"):
-                break
-            body = http.get(body["@nextLink"]).json()
-    return [i for i in items if i.get("displayName") == display_name]
 
 
 def _expired_sas_url(connection_string: str, url: str) -> str:
@@ -94,7 +77,7 @@ def test_an_import_refused_by_storage_is_created_again_with_a_fresh_sas(
 
     found = {
         d["self"].split("?")[0].rsplit("/", 1)[-1]: d
-        for d in _datasets(flow_env, "renewed-phrases")
+        for d in speech_entities(flow_env, "datasets", "renewed-phrases")
     }
     assert sorted(d["status"] for d in found.values()) == ["Failed", "Succeeded"]
     failed = next(d for d in found.values() if d["status"] == "Failed")
