@@ -15,14 +15,22 @@
 ``GET  /_emulator/files/{id}?se&sig``    content of a file listed by ``.../files`` (SAS-like
                                          signed URL, as Azure's ``contentUrl``)
 ``POST /_emulator/reset``                forget all state (tests)
+``PUT  /_emulator/speechtotext/``        (tests) force the **simulated** word error rate of a
+``simulated-wer``                        model on a dataset for evaluations created afterwards:
+                                         ``{"model": id, "dataset": id, "wordErrorRate": 0.12}``
+``PUT  /_emulator/speechtotext/``        (tests) set a custom model's
+``models/{id}/deprecation``              ``deprecationDates.transcriptionDateTime``:
+                                         ``{"transcriptionDateTime": "2027-01-01T00:00:00Z"}``
 =======================================  ===========================================================
 """
 
 from __future__ import annotations
 
 import hmac
+import json
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -33,6 +41,8 @@ from starlette.responses import JSONResponse, Response
 from speechflows.emulator.core.config import FaultConfig
 from speechflows.emulator.core.context import Context
 from speechflows.emulator.core.signing import file_signature
+from speechflows.emulator.core.wire import UUID_RE
+from speechflows.emulator.speech_to_text.jobs import SIMULATED_WER
 
 
 def _err(status: int, message: str) -> JSONResponse:
@@ -124,6 +134,43 @@ def router(ctx: Context) -> APIRouter:
             return _err(404, "no such file")
         media = "application/json" if stored.name.endswith(".json") else "application/octet-stream"
         return Response(stored.content, media_type=media)
+
+    @r.put("/speechtotext/simulated-wer")
+    async def set_simulated_wer(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            return _err(400, "send a JSON object")
+        model, dataset = body.get("model"), body.get("dataset")
+        rate = body.get("wordErrorRate")
+        if not (isinstance(model, str) and UUID_RE.match(model)):
+            return _err(400, "model must be the id (a UUID) of a custom or base model")
+        if not (isinstance(dataset, str) and UUID_RE.match(dataset)):
+            return _err(400, "dataset must be the id (a UUID) of a dataset")
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            return _err(400, "wordErrorRate must be a number from 0 to 1")
+        key = f"{model.lower()}:{dataset.lower()}"
+        entry = {"model": model.lower(), "dataset": dataset.lower(), "wordErrorRate": rate}
+        ctx.store.put(*SIMULATED_WER, key, {**entry, "simulated": True})
+        return JSONResponse({**entry, "simulated": True})
+
+    @r.put("/speechtotext/models/{model_id}/deprecation")
+    async def set_model_deprecation(request: Request, model_id: str) -> Response:
+        try:
+            body = json.loads(await request.body() or b"{}")
+            when = datetime.fromisoformat(str(body["transcriptionDateTime"]).replace("Z", "+00:00"))
+        except (ValueError, KeyError, TypeError):
+            return _err(400, 'send {"transcriptionDateTime": "<ISO 8601 date-time>"}')
+        found = ctx.store.get("speechtotext", "models", model_id.lower())
+        if found is None:
+            return _err(404, f"no custom model {model_id!r}")
+        stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        props = {
+            **(found.get("properties") or {}),
+            "deprecationDates": {"transcriptionDateTime": stamp},
+        }
+        ctx.store.update("speechtotext", "models", model_id.lower(), properties=props)
+        return JSONResponse({"transcriptionDateTime": stamp})
 
     @r.post("/reset")
     def reset() -> Response:

@@ -227,10 +227,21 @@ class SpeechToText(DatasetRoutes):
                 self._project(body, refs, entity["locale"])
                 changes["_refs"] = refs
             if coll == "endpoints" and body.get("model") is not None:
+                # Endpoints_Update: ``model`` is an EndpointUpdate property (2025-10-15 and
+                # v3.2): the same endpoint (id, links) serves the new model from now on; the
+                # model must be deployable as on Endpoints_Create (ledger § Speech to text).
                 refs = dict(changes.get("_refs") or entity.get("_refs") or {})
-                refs["model"], _ = self._resolve(
+                refs["model"], model = self._resolve(
                     body, "model", ("models", "models/base"), "InvalidModel"
                 )
+                if model.get("status") != "Succeeded":
+                    raise bad(
+                        f"The model is {model.get('status')}; only a Succeeded model can be "
+                        "deployed.",
+                        "ModelNotDeployable",
+                        target="model",
+                    )
+                _same_locale_as(entity["locale"], model.get("locale"), "The model's")
                 changes["_refs"] = refs
             updated = self.store.update(API, coll, entity["id"], **changes)
             assert updated is not None

@@ -169,6 +169,24 @@ class EvaluationProperties(ApiModel):
     sentence_count2: int | None = None
     word_count1: int | None = None
     word_count2: int | None = None
+    correct_word_count1: int | None = None
+    correct_word_count2: int | None = None
+    word_substitution_count1: int | None = None
+    word_substitution_count2: int | None = None
+    word_deletion_count1: int | None = None
+    word_deletion_count2: int | None = None
+    word_insertion_count1: int | None = None
+    word_insertion_count2: int | None = None
+    token_count1: int | None = None
+    token_count2: int | None = None
+    correct_token_count1: int | None = None
+    correct_token_count2: int | None = None
+    token_substitution_count1: int | None = None
+    token_substitution_count2: int | None = None
+    token_deletion_count1: int | None = None
+    token_deletion_count2: int | None = None
+    token_insertion_count1: int | None = None
+    token_insertion_count2: int | None = None
     error: EntityError | None = None
 
 

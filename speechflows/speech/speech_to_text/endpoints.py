@@ -64,6 +64,16 @@ class Endpoints(OperationGroup[SpeechToTextCore]):
         # operationId: Endpoints_Update
         return self.core.update(SpeechEndpoint, "endpoints", endpoint, fields)
 
+    def set_model(self, endpoint: Ref, model: Ref) -> SpeechEndpoint:
+        """Point the endpoint at another model: same endpoint id and URL, no new endpoint.
+
+        ``model`` is a property of the spec's ``EndpointUpdate`` (2025-10-15 and v3.2).
+        """
+        ref = model if isinstance(model, str) and "/models/base/" in model else None
+        body = {"model": {"self": ref} if ref else self.core.self_ref("models", model)}
+        # operationId: Endpoints_Update
+        return self.core.update(SpeechEndpoint, "endpoints", endpoint, body)
+
     def delete(self, endpoint: Ref, *, missing_ok: bool = True) -> bool:
         """Delete an endpoint. False if it did not exist."""
         # operationId: Endpoints_Delete
