@@ -294,16 +294,70 @@ def _iso_seconds(text: str) -> float | None:
     return d * 86400 + h * 3600 + mi * 60 + s
 
 
-def _deprecated(model: Any, now: datetime) -> bool:
+def _adaptation_date(model: Any) -> datetime | None:
     dates = (model.properties.deprecation_dates if model.properties else None) or {}
     when = dates.get("adaptationDateTime")
     if not when:
-        return False
+        return None
     try:
         stamp = datetime.fromisoformat(str(when).replace("Z", "+00:00"))
     except ValueError:
-        return False
-    return stamp <= now
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _deprecated(model: Any, now: datetime) -> bool:
+    stamp = _adaptation_date(model)
+    return stamp is not None and stamp <= now
+
+
+def pick_base_model(
+    models: Sequence[Any], locale: str, kinds: Sequence[str], requested: str | None, now: datetime
+) -> Any:
+    """The newest base model that adapts with every kind and is not deprecated for adaptation.
+
+    ``requested`` (id or display name) is checked the same way; a deprecated one is refused
+    with its adaptation date and the newest usable alternative.
+    """
+
+    def supports(m: Any) -> bool:
+        feats = m.properties.features if m.properties else None
+        have = {k.lower() for k in ((feats.supports_adaptations_with if feats else None) or [])}
+        return all(k.lower() in have for k in kinds)
+
+    usable = sorted(
+        (m for m in models if supports(m) and not _deprecated(m, now)),
+        key=lambda m: str(m.created_date_time or ""),
+    )
+    if requested:
+        match = [m for m in models if requested in (m.resource_id, m.display_name)]
+        if not match:
+            raise OnboardingError(f"base model {requested!r} not found for {locale}")
+        chosen = match[0]
+        if _deprecated(chosen, now):
+            when = _adaptation_date(chosen)
+            newest = (
+                f"the newest one that adapts with {', '.join(kinds)} is "
+                f"{usable[-1].display_name!r} (id {usable[-1].resource_id}): set "
+                f"base_model to it, or leave base_model empty to use it"
+                if usable
+                else f"no base model of {locale} that adapts with {', '.join(kinds)} is "
+                "still open for adaptation"
+            )
+            raise OnboardingError(
+                f"base model {requested!r} was deprecated for adaptation on "
+                f"{when.date() if when else '?'} (deprecationDates.adaptationDateTime); {newest}"
+            )
+        if not supports(chosen):
+            raise OnboardingError(
+                f"base model {requested!r} does not adapt with {', '.join(kinds)}"
+            )
+        return chosen
+    if not usable:
+        raise OnboardingError(
+            f"no base model for {locale} adapts with {', '.join(kinds)} and is not deprecated"
+        )
+    return usable[-1]
 
 
 @task(name="Choose base model", task_run_name="base model for {kinds}", **retry_options())
@@ -312,39 +366,13 @@ def choose_base_model(
 ) -> ResourceOutcome:
     """A base model of ``locale`` that adapts with every kind in ``kinds`` and is not deprecated.
 
-    ``requested`` (id or display name) is checked the same way and refused with the reason.
+    ``requested`` (id or display name) is checked the same way and refused with the reason
+    (see :func:`pick_base_model`).
     """
-    now = datetime.now(UTC)
     with speech_client() as cs:
         models = cs.base_models.list(filter=f"locale eq {odata_quote(locale)}")
-
-    def supports(m: Any) -> bool:
-        feats = m.properties.features if m.properties else None
-        have = {k.lower() for k in ((feats.supports_adaptations_with if feats else None) or [])}
-        return all(k.lower() in have for k in kinds)
-
-    if requested:
-        match = [m for m in models if requested in (m.resource_id, m.display_name)]
-        if not match:
-            raise OnboardingError(f"base model {requested!r} not found for {locale}")
-        chosen = match[0]
-        if _deprecated(chosen, now):
-            raise OnboardingError(
-                f"base model {requested!r} is deprecated for adaptation; leave base_model empty to "
-                "use the newest supported one"
-            )
-        if not supports(chosen):
-            raise OnboardingError(
-                f"base model {requested!r} does not adapt with {', '.join(kinds)}"
-            )
-        return _outcome("base model", chosen, "reused")
-    usable = [m for m in models if supports(m) and not _deprecated(m, now)]
-    if not usable:
-        raise OnboardingError(
-            f"no base model for {locale} adapts with {', '.join(kinds)} and is not deprecated"
-        )
-    usable.sort(key=lambda m: str(m.created_date_time or ""))
-    return _outcome("base model", usable[-1], "reused")
+    chosen = pick_base_model(models, locale, kinds, requested, datetime.now(UTC))
+    return _outcome("base model", chosen, "reused")
 
 
 @task(
@@ -468,6 +496,7 @@ __all__ = [
     "create_dataset",
     "ensure_speech_project",
     "evaluate_model",
+    "pick_base_model",
     "speech_client",
     "train_speech_model",
     "wait_for_dataset",
