@@ -2,7 +2,8 @@
 
 Optionally: train a model on chosen datasets from a base model that adapts with their kinds (a
 deprecated one is refused) → wait → evaluate the custom model against the base model on an
-Acoustic test dataset → word error rates in the report. Every dataset is validated before the
+Acoustic test dataset → word error rates in the report → with ``release``: the model against
+production, promoted to the endpoint if it passes the WER gate (:mod:`.release`). Every dataset is validated before the
 first byte is uploaded. Each dataset's blob prefix (``<storage_prefix>/<dataset>/``) belongs to
 the onboarding: staging leaves exactly the dataset's file in it.
 
@@ -31,6 +32,7 @@ from speechflows.flows.params import (
     DatasetSpec,
     SpeechModelParams,
 )
+from speechflows.flows.release import release_step
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import CustomSpeechResult, DatasetResult, ValidationSummary
 from speechflows.settings import load_storage_settings
@@ -84,9 +86,19 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
             _onboard_dataset(p, spec, outcome, project, container, prefixes[spec.name])
             for spec, outcome in checked
         ]
-        base = model = evaluation = None
+        base = model = evaluation = released = None
         if p.model is not None:
             base, model, evaluation = _train_and_evaluate(p, p.model, datasets, project)
+        if p.release is not None and model is not None and p.model and p.model.test_dataset:
+            test = next(d for d in datasets if d.name == p.model.test_dataset)
+            released = release_step(
+                p.release,
+                candidate=model.url or model.id,
+                test_dataset=test.report.dataset.url or test.report.dataset.id,
+                locale=p.locale,
+                project_url=project.url,
+                deadlines=p.deadlines,
+            )
         return report.complete(
             CustomSpeechResult(
                 project=project,
@@ -94,6 +106,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
                 base_model=base,
                 model=model,
                 evaluation=evaluation,
+                release=released,
             )
         )
 

@@ -6,12 +6,17 @@ operations" call, so in-flight operations show up as resources whose status is s
 ``NotStarted``/``Running``; one that has not moved for ``stuck_after_minutes`` is flagged. The
 result is a table artifact, a markdown summary, and events (``speechflows.inventory.stuck`` per
 stuck resource, ``speechflows.inventory.completed`` with the counts) for automations.
+
+Custom speech models stop transcribing on ``properties.deprecationDates.transcriptionDateTime``
+(spec ``CustomModelDeprecationDates``): every custom model whose date is within
+``expiry_warning_days`` (or past) is listed with the endpoints that serve it, in the table
+artifact ``speechflows-expiring-models``, and announced by a ``speechflows.model.expiring`` event.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -22,6 +27,7 @@ from pydantic import BaseModel, Field
 from speechflows.redaction import redact_text
 from speechflows.settings import load_speech_settings
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient
+from speechflows.tasks import events
 from speechflows.tasks.voice_common import connection_options
 
 _ACTIVE = {"notstarted", "running"}
@@ -54,6 +60,18 @@ class InventoryRow(BaseModel):
     stuck: bool = False
 
 
+class ExpiringModel(BaseModel):
+    """A custom speech model whose transcription deprecation date is near (or past)."""
+
+    id: str
+    name: str | None = None
+    locale: str | None = None
+    transcription_date: datetime
+    days_left: float
+    endpoints: list[str] = Field(default_factory=list, description="Ids of endpoints serving it")
+    endpoint_names: list[str] = Field(default_factory=list)
+
+
 class InventoryResult(BaseModel):
     """Everything found, counts per kind and status, and the stuck resources."""
 
@@ -61,6 +79,7 @@ class InventoryResult(BaseModel):
     counts: dict[str, int] = Field(default_factory=dict)
     stuck: list[InventoryRow] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
+    expiring: list[ExpiringModel] = Field(default_factory=list)
 
 
 def _row(service: str, kind: str, item: Any, now: datetime, stuck_after: float) -> InventoryRow:
@@ -116,16 +135,121 @@ def list_resources(stuck_after_minutes: float) -> InventoryResult:
     return result
 
 
+def _transcription_date(model: Any) -> datetime | None:
+    dates = (model.properties.deprecation_dates if model.properties else None) or {}
+    when = dates.get("transcriptionDateTime")
+    if not when:
+        return None
+    try:
+        stamp = datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+@task(name="find-expiring-models", retries=2, retry_delay_seconds=10)
+def expiring_models(expiry_warning_days: float) -> list[ExpiringModel]:
+    """Custom speech models whose transcription date is within ``expiry_warning_days``."""
+    now = datetime.now(UTC)
+    horizon = now + timedelta(days=expiry_warning_days)
+    with CustomSpeechClient(load_speech_settings(), **connection_options()) as speech:
+        models = speech.models.list()
+        endpoints = speech.endpoints.list()
+    serving: dict[str, list[Any]] = {}
+    for e in endpoints:
+        if e.model is not None and e.model.self_url:
+            mid = e.model.self_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            serving.setdefault(mid, []).append(e)
+    out = []
+    for m in models:
+        when = _transcription_date(m)
+        if when is None or when > horizon:
+            continue
+        users = serving.get(m.resource_id, [])
+        out.append(
+            ExpiringModel(
+                id=m.resource_id,
+                name=m.display_name,
+                locale=m.locale,
+                transcription_date=when,
+                days_left=round((when - now).total_seconds() / 86400, 1),
+                endpoints=[e.resource_id for e in users],
+                endpoint_names=[e.display_name or e.resource_id for e in users],
+            )
+        )
+    return sorted(out, key=lambda x: x.transcription_date)
+
+
+def _report_expiring(expiring: list[ExpiringModel], days: float) -> list[str]:
+    """Table artifact, events and summary lines for the models about to expire."""
+    create_table_artifact(
+        key="speechflows-expiring-models",
+        table=[
+            {
+                "model": x.id,
+                "name": x.name,
+                "transcription until": x.transcription_date.isoformat(),
+                "days left": x.days_left,
+                "endpoints": ", ".join(x.endpoints),
+            }
+            for x in expiring
+        ]
+        or [{"expiring models": 0}],
+        description=f"Custom speech models that stop transcribing within {days:g} days",
+    )
+    for x in expiring:
+        get_run_logger().warning(
+            "model %s (%s) stops transcribing on %s (%s days); served by %s",
+            x.id,
+            x.name,
+            x.transcription_date.date(),
+            x.days_left,
+            ", ".join(x.endpoints) or "no endpoint",
+        )
+        events.emit(
+            "model.expiring",
+            kind="speech model",
+            rid=x.id,
+            related=[("speech endpoint", e) for e in x.endpoints],
+            payload={
+                "display_name": x.name,
+                "transcription_date": x.transcription_date.isoformat(),
+                "days_left": x.days_left,
+                "endpoints": x.endpoints,
+                "endpoint_names": x.endpoint_names,
+                "warning_days": days,
+            },
+        )
+    if not expiring:
+        return []
+    lines = ["", f"## Custom models expiring within {days:g} days", ""]
+    return lines + [
+        f"- `{x.id}` ({x.name}): transcription ends {x.transcription_date.date()} "
+        f"({x.days_left} days); endpoints: {', '.join(x.endpoints) or 'none'}"
+        for x in expiring
+    ]
+
+
 @flow(name="inventory", log_prints=True)
-def inventory(stuck_after_minutes: float = 240.0, max_rows: int = 1000) -> InventoryResult:
+def inventory(
+    stuck_after_minutes: float = 240.0, max_rows: int = 1000, expiry_warning_days: float = 60.0
+) -> InventoryResult:
     """List what is in the Speech resource; flag resources stuck past ``stuck_after_minutes``.
 
     Args:
         stuck_after_minutes: A NotStarted/Running resource idle this long is flagged as stuck.
         max_rows: At most this many rows in the table artifact (stuck ones first).
+        expiry_warning_days: Report custom speech models that stop transcribing within this
+            many days (and the endpoints serving them).
     """
     logger = get_run_logger()
     result = list_resources(stuck_after_minutes)
+    try:
+        result.expiring = expiring_models(expiry_warning_days)
+    except Exception as exc:  # the expiry check must not hide the inventory
+        result.errors.append(
+            f"speech-to-text expiry: {type(exc).__name__}: {redact_text(str(exc))}"
+        )
     ordered = sorted(result.rows, key=lambda r: (not r.stuck, r.service, r.kind, r.id))
     table = [
         {
@@ -160,6 +284,7 @@ def inventory(stuck_after_minutes: float = 240.0, max_rows: int = 1000) -> Inven
             f"- {r.service} {r.kind} `{r.id}`: {r.status}, idle {r.idle_minutes} min"
             for r in result.stuck
         ]
+    lines += _report_expiring(result.expiring, expiry_warning_days)
     if result.errors:
         lines += ["", "## Could not list", ""] + [f"- {e}" for e in result.errors]
     create_markdown_artifact(key="speechflows-inventory-summary", markdown="\n".join(lines))
@@ -191,10 +316,11 @@ def inventory(stuck_after_minutes: float = 240.0, max_rows: int = 1000) -> Inven
             "resources": len(result.rows),
             "stuck": len(result.stuck),
             "errors": len(result.errors),
+            "expiring_models": len(result.expiring),
             "counts": result.counts,
         },
     )
     return result
 
 
-__all__ = ["InventoryResult", "InventoryRow", "inventory"]
+__all__ = ["ExpiringModel", "InventoryResult", "InventoryRow", "expiring_models", "inventory"]

@@ -317,6 +317,50 @@ class SpeechModelParams(_Params):
     )
 
 
+class ReleaseParams(_Params):
+    """Release to production: a WER gate against the model the endpoint serves, then promote."""
+
+    endpoint_name: str = Field(
+        ...,
+        min_length=1,
+        max_length=200,
+        description="Display name of the production endpoint (created by the first release that "
+        "passes; later releases point the same endpoint at the new model)",
+    )
+    max_wer: float = Field(
+        30.0, ge=0, le=100, description="Gate: the candidate's word error rate in percent at most"
+    )
+    min_improvement: float = Field(
+        0.5,
+        ge=0,
+        le=100,
+        description="Gate: the candidate's WER must be lower than the current model's by at least "
+        "this many percentage points (the current model: the endpoint's, or the base model "
+        "before the endpoint exists)",
+    )
+
+
+class SpeechReleaseParams(_Params):
+    """Release an existing custom speech model: evaluate against production, gate, promote."""
+
+    model: str = Field(
+        ..., min_length=1, description="The candidate: custom model id or display name"
+    )
+    test_dataset: str = Field(
+        ...,
+        min_length=1,
+        description="Id or display name of the Acoustic dataset both models are evaluated on",
+    )
+    locale: Locale = "en-US"
+    project_name: str | None = Field(
+        None,
+        max_length=200,
+        description="Speech project the endpoint and the evaluation belong to (optional)",
+    )
+    release: ReleaseParams = Field(..., description="The endpoint and the quality gate")
+    deadlines: Deadlines = Field(default_factory=Deadlines, description="Waiting limits per stage")
+
+
 class CustomSpeechParams(_Params):
     """Custom speech: project, datasets (validate → stage → import), optional model + evaluation."""
 
@@ -325,6 +369,21 @@ class CustomSpeechParams(_Params):
     locale: Locale = "en-US"
     datasets: list[DatasetSpec] = Field(..., min_length=1, description="Datasets to onboard")
     model: SpeechModelParams | None = Field(None, description="Train and evaluate a model")
+    release: ReleaseParams | None = Field(
+        None,
+        description="After training: evaluate the model against production on "
+        "model.test_dataset and promote it to the endpoint if it passes the gate",
+    )
+
+    @model_validator(mode="after")
+    def _release_needs_a_test(self) -> CustomSpeechParams:
+        if self.release is not None and (self.model is None or not self.model.test_dataset):
+            raise ValueError(
+                "release needs a trained model and a test set: set model.test_dataset to an "
+                "Acoustic dataset (or leave release out)"
+            )
+        return self
+
     force: bool = Field(
         False, description="Upload datasets even when validation finds errors (valid files only)"
     )

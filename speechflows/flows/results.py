@@ -12,6 +12,7 @@ from speechflows.tasks.outcomes import (
     StageTiming,
     ValidationOutcome,
 )
+from speechflows.tasks.release import ReleaseOutcome
 
 MAX_LISTED_FILES = 100
 
@@ -126,10 +127,13 @@ class CustomSpeechResult(OnboardingResult):
     base_model: ResourceOutcome | None = None
     model: ResourceOutcome | None = None
     evaluation: EvaluationOutcome | None = None
+    release: ReleaseOutcome | None = None
 
     @property
     def resources(self) -> list[ResourceOutcome]:
         out = [self.project, *[d.report.dataset for d in self.datasets]]
+        if self.release is not None and self.release.endpoint is not None:
+            out.append(self.release.endpoint)
         out += [r for r in (self.model,) if r is not None]
         if self.evaluation is not None:
             out.append(self.evaluation.evaluation)
