@@ -24,7 +24,7 @@ from speechflows.flows.inventory import inventory
 from speechflows.flows.params import ReleaseParams, SpeechReleaseParams
 from speechflows.flows.release import custom_speech_release
 from tests.emulator.polling import wait_for
-from tests.flows.conftest import EmulatorState, speech_entities
+from tests.flows.conftest import EmulatorState, read_artifacts, speech_entities
 from tests.flows.deadlines import FAST
 from tests.samples import speech_params
 from tests.security.prefect_records import wait_for_events
@@ -126,7 +126,13 @@ def test_release_creates_promotes_rejects_and_stands_by_its_decisions(
     release_b = SpeechReleaseParams(
         model=model_b, test_dataset=audio, project_name=f"rel {tag}", release=gate, deadlines=FAST
     )
-    promoted = custom_speech_release(release_b).release
+    state = custom_speech_release(release_b, return_state=True)
+    promoted = state.result().release
+    report = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}[
+        f"report-release-{endpoint_name}"
+    ].data
+    for figure in ("substitutions / deletions / insertions", "WER / TER / SER", "simulated"):
+        assert figure in report
     assert (promoted.decision, promoted.endpoint_action) == ("promoted", "updated")
     assert promoted.current == model_a and promoted.current_kind == "custom"
     assert promoted.candidate_metrics is not None and promoted.current_metrics is not None

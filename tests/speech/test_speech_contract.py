@@ -480,6 +480,12 @@ STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
         None,
     ),
     ("endpoints.delete", "Endpoints_Delete", lambda c, d: c.endpoints.delete(CM), None),
+    (
+        "endpoints.set_model",
+        "Endpoints_Update",
+        lambda c, d: c.endpoints.set_model(CM, CM),
+        None,
+    ),
 ]
 
 # Sent on purpose although no spec version declares it (reference §6.1).
