@@ -102,7 +102,8 @@ def test_release_creates_promotes_rejects_and_stands_by_its_decisions(
 
     # 1. The onboarding trains model A and releases it: no endpoint yet, so A is evaluated
     #    against its base model, passes (the emulator's custom models beat the base), and the
-    #    endpoint is created serving A.
+    #    endpoint is created serving A. (58 words in the 6-utterance sample: the simulated
+    #    0.7 x base rate is always at least 1.7 points better, ledger § Speech to text.)
     first = custom_speech_onboarding(params)
     assert first.release is not None and first.model is not None
     assert (first.release.decision, first.release.endpoint_action) == ("promoted", "created")
