@@ -131,7 +131,7 @@ def release_step(
         candidate_metrics=cand,
         current_metrics=current,
     )
-    rel.record_decision(outcome, history)
+    rel.record_decision(outcome)
     _report_figures(outcome)
     return outcome
 

@@ -244,6 +244,10 @@ def locate_release(
 @task(name="Read release history", task_run_name="history {endpoint_name}")
 def read_history(endpoint_name: str) -> list[dict[str, Any]]:
     """The rows of the endpoint's decision table artifact (its latest version), oldest first."""
+    return _history(endpoint_name)
+
+
+def _history(endpoint_name: str) -> list[dict[str, Any]]:
     found = cast("Artifact | None", Artifact.get(history_key(endpoint_name), _sync=True))  # type: ignore[call-arg]
     if found is None or found.data is None:
         return []
@@ -462,15 +466,20 @@ def history_row(outcome: ReleaseOutcome) -> dict[str, Any]:
 
 
 @task(name="Record release decision", task_run_name="record {outcome.endpoint_name}")
-def record_decision(outcome: ReleaseOutcome, history: list[dict[str, Any]]) -> None:
-    """Add the decision to the endpoint's history table and emit ``speechflows.model.<decision>``."""
-    rows = [*history, history_row(outcome)]
-    create_table_artifact(
-        key=history_key(outcome.endpoint_name),
-        table=rows,
-        description=f"Release decisions of endpoint {outcome.endpoint_name!r} "
-        f"({len(rows)}; WER {WER_LABEL})",
-    )
+def record_decision(outcome: ReleaseOutcome) -> None:
+    """Add the decision to the endpoint's history table and emit ``speechflows.model.<decision>``.
+
+    The history is read again and written under the endpoint's history lock, so two releases
+    deciding at once both keep their row.
+    """
+    with resource_lock("release-history", outcome.endpoint_name):
+        rows = [*_history(outcome.endpoint_name), history_row(outcome)]
+        create_table_artifact(
+            key=history_key(outcome.endpoint_name),
+            table=rows,
+            description=f"Release decisions of endpoint {outcome.endpoint_name!r} "
+            f"({len(rows)}; WER {WER_LABEL})",
+        )
     cand, cur = outcome.candidate_metrics, outcome.current_metrics
     events.emit(
         f"model.{outcome.decision}",
