@@ -267,6 +267,13 @@ def script_texts(src: Source, kind: DataKind, audio: Sequence[str]) -> dict[str,
     return out
 
 
+def _size(src: Source, name: str) -> int:
+    try:
+        return src.size(name)
+    except (*READ_ERRORS, KeyError):
+        return 0  # measuring will say what is wrong with it
+
+
 def analyse(
     path: Path | str,
     kind: DataKind | str,
@@ -296,8 +303,9 @@ def analyse(
         names = src.names()
         chosen = [n for n in (names if files is None else files) if suffix(n) in (".wav", ".mp3")]
         texts = script_texts(src, kind, chosen)
+        size = sum(_size(src, n) for n in chosen) if workers is None else None
     rows = []
-    for m in measure_dataset(root, chosen, workers=workers):
+    for m in measure_dataset(root, chosen, workers=workers, total_bytes=size):
         found = findings_for(m, profile)
         rows.append(UtteranceRow(m, texts.get(m.file, ""), tuple(f.code for f in found)))
         report.findings.extend(found)

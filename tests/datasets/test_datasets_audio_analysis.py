@@ -229,3 +229,10 @@ def test_wav_with_extra_chunks_and_extensible_format_is_read(tmp_path: Path) -> 
     path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
     m = measure_file(path)
     assert m.analysed and m.snr_db is not None and abs(m.snr_db - 30) <= 3
+
+
+def test_a_dc_offset_does_not_hide_a_quiet_noise_floor() -> None:
+    s = speechlike(4.0, seed=21, snr_db=55, level_dbfs=-30)
+    m = measure_stream(io.BytesIO(wav_bytes(pcm16(s.samples - 0.2), rate=s.rate)), "x.wav")
+    assert m.dc_offset == pytest.approx(-0.2, abs=1e-3)
+    assert m.snr_db is not None and abs(m.snr_db - 55) <= 3.0, m
