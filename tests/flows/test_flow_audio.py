@@ -55,3 +55,47 @@ def test_professional_voice_publishes_the_audio_table_worst_first(
     rows = list(csv.DictReader((written / "audio-report.csv").open(encoding="utf-8")))
     assert rows[0]["file"] == noisy.name and rows[0]["findings"] == "audio.snr_low"
     assert all(r["text"] for r in rows)  # the script line beside each utterance
+
+
+@pytest.mark.e2e
+def test_an_acoustic_zip_is_analysed_when_asked_with_clipping_only(
+    flow_env: dict[str, str], tmp_path: Path
+) -> None:
+    import zipfile
+
+    from prefect import flow
+
+    from speechflows.datasets import validate
+    from speechflows.datasets.audio_report import analyse
+    from speechflows.flows.audio import audio_step
+    from speechflows.tasks.outcomes import ValidationOutcome
+
+    folder = tmp_path / "acoustic"
+    write(folder / "a.wav", speechlike(3.0, rate=16000, seed=1, snr_db=6).samples, 16000)
+    write(folder / "b.wav", speechlike(3.0, rate=16000, seed=2, level_dbfs=-2).samples, 16000)
+    (folder / "trans.txt").write_text("a.wav\tnoisy but fine\nb.wav\ttoo loud\n", encoding="utf-8")
+    archive = tmp_path / "acoustic.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f.name)
+    report = validate(archive, "Acoustic")
+    assert not report.has_errors
+    validation = ValidationOutcome(
+        kind="Acoustic",
+        locale="en-US",
+        files_checked=report.files_checked,
+        accepted_files=report.accepted_files,
+    )
+
+    @flow
+    def run(asked: bool) -> object:
+        return audio_step(
+            archive, "Acoustic", validation, validation_key="validation-acoustic", asked=asked
+        )
+
+    assert run(False) is None  # off unless asked
+    outcome = run(True)
+    assert outcome is not None
+    assert outcome.counts_by_code == {"audio.clipped": 1}  # noise is no fault for custom speech
+    texts = {r.metrics.file: r.text for r in analyse(archive, "Acoustic").rows}
+    assert texts == {"a.wav": "noisy but fine", "b.wav": "too loud"}
