@@ -174,6 +174,8 @@ def _header(f: BinaryIO) -> tuple[_Format, int]:
             raise NotAnalysed("no data chunk")
         cid, size = hdr[:4], struct.unpack("<I", hdr[4:])[0]
         if cid == b"fmt ":
+            if size > 1 << 16:
+                raise NotAnalysed(f"fmt chunk of {size} bytes")
             body = _read_exact(f, size + (size & 1))
             if len(body) < 16:
                 raise NotAnalysed("fmt chunk too short")
@@ -405,10 +407,10 @@ def measure_dataset(
     if workers is None:
         large = total_bytes is not None and total_bytes >= POOL_MIN_BYTES
         workers = (os.cpu_count() or 1) if large else 1
-    workers = max(1, min(workers, len(names) // 16 or 1))
+    workers = max(1, min(workers, len(names)))
     if workers == 1:
         return _measure_chunk(str(root), names)
-    size = max(8, min(256, len(names) // (workers * 4) or 1))
+    size = max(1, min(256, len(names) // (workers * 4)))  # few long files: one per task
     # spawn: the caller may be a threaded process (a Prefect worker); forking one is unsafe.
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         parts = pool.map(_measure_chunk, [str(root)] * len(names), _chunks(names, size))
