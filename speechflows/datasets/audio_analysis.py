@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -74,7 +74,7 @@ _FLOAT_FLOOR = 1e-12  # -120 dBFS: the noise floor of float data that is digital
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 READ_ERRORS = (OSError, zipfile.BadZipFile, zlib.error, EOFError)
 
-FloatArray = npt.NDArray[np.float64]
+FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 
 class NotAnalysed(ValueError):

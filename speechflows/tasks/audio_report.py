@@ -15,6 +15,7 @@ from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,7 +49,7 @@ def _safe(row: dict[str, Any]) -> dict[str, Any]:
     return {k: redact_text(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
-@task(name="Analyse audio", task_run_name="audio {kind} {path}")
+@task(name="Analyse audio", task_run_name="audio {kind} {path}", cache_policy=NO_CACHE)
 def analyse_audio(
     path: Path,
     kind: str,
