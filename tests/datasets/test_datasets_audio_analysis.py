@@ -236,3 +236,18 @@ def test_a_dc_offset_does_not_hide_a_quiet_noise_floor() -> None:
     m = measure_stream(io.BytesIO(wav_bytes(pcm16(s.samples - 0.2), rate=s.rate)), "x.wav")
     assert m.dc_offset == pytest.approx(-0.2, abs=1e-3)
     assert m.snr_db is not None and abs(m.snr_db - 55) <= 3.0, m
+
+
+def test_every_audio_fix_pastes_as_is() -> None:
+    from speechflows.datasets.findings import fill_fix
+
+    commands = 0
+    for kind, profile in PROFILES.items():
+        for rule in profile.rules.values():
+            fix = fill_fix(rule.fix, "my takes/take 1.wav")
+            assert "{" not in fix and "my takes/take 1.wav" in fix, (kind, rule.code, fix)
+            if "sox " in fix:
+                commands += 1
+                assert "mkdir -p 'fixed/my takes' && sox 'my takes/take 1.wav' " in fix
+                assert not fix.rstrip().endswith((".", ")")), (kind, rule.code, fix)
+    assert commands >= 10
