@@ -63,6 +63,7 @@ bench: deps system-deps
 	$(PY) benchmarks/staging.py
 	$(PY) benchmarks/onboarding.py
 	$(PY) benchmarks/scale.py
+	$(PY) benchmarks/audio_checks.py
 
 up: deps
 	$(VENV)/bin/speechflows dev up

@@ -1,12 +1,15 @@
 """``speechflows validate`` and ``speechflows sample-data``: pre-flight checks and sample data.
 
 ``validate PATH --kind KIND`` prints a Rich table of findings on a terminal (``--json`` for
-machines) and exits 1 when Azure would reject anything. ``sample-data DIR --kind KIND`` writes
-a synthetic dataset of the kind; ``--broken`` seeds one instance of every finding instead.
+machines) and exits 1 when Azure would reject anything; ``--audio`` also analyses the samples
+(SNR, levels, clipping, silence, DC offset: warnings only) and writes a per-utterance CSV/JSON.
+``sample-data DIR --kind KIND`` writes a synthetic dataset of the kind; ``--broken`` seeds one
+instance of every finding instead.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,6 +107,32 @@ def _table(report: ValidationReport, console: Console, limit: int) -> None:
     console.print(verdict)
 
 
+def _audio_pass(
+    path: Path, kind: DataKind, report: ValidationReport, out: Path | None
+) -> dict[str, object] | None:
+    """``--audio``: analyse the accepted audio, add its warnings to ``report``, write CSV/JSON.
+
+    Returns the audio summary with the paths written, or None for a kind without audio.
+    """
+    # numpy is heavy: imported here so `speechflows --help` and plain `validate` stay fast.
+    from speechflows.datasets.audio_analysis import PROFILES
+    from speechflows.datasets.audio_report import analyse
+
+    if kind not in PROFILES:
+        Console(stderr=True).print(f"--audio: {kind.value} datasets hold no audio; skipped")
+        return None
+    audio = analyse(path, kind, files=report.accepted_files)
+    report.findings.extend(audio.findings)
+    folder = out or Path(".speechflows") / "reports" / f"{path.name or 'dataset'}-{kind.value}"
+    csv_path, json_path = audio.write(folder)
+    return {
+        **audio.summary(),
+        "markdown": audio.to_markdown(),
+        "csv": str(csv_path),
+        "json": str(json_path),
+    }
+
+
 @commands.command("validate")
 def validate_command(
     path: Annotated[Path, typer.Argument(help="dataset folder, single file, or .zip")],
@@ -114,6 +143,18 @@ def validate_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     limit: Annotated[int, typer.Option(help="findings shown in the table", min=1)] = 200,
+    audio: Annotated[
+        bool,
+        typer.Option(
+            "--audio",
+            help="also analyse the samples of the accepted audio (SNR, levels, clipping, "
+            "silence, DC offset): warnings, plus a per-utterance CSV/JSON report",
+        ),
+    ] = False,
+    audio_report: Annotated[
+        Path | None,
+        typer.Option(help="folder for the --audio CSV/JSON (default .speechflows/reports/…)"),
+    ] = None,
 ) -> None:
     """Check PATH against everything Azure checks for --kind; exit 1 when anything is rejected."""
     data_kind = _kind(kind)
@@ -122,10 +163,19 @@ def validate_command(
         report = validate(
             path, data_kind, locale=locale, min_utterances=min_utterances, progress=progress
         )
+    analysed = _audio_pass(path, data_kind, report, audio_report) if audio else None
     if as_json:
-        typer.echo(report.to_json())
+        if analysed is None:
+            typer.echo(report.to_json())
+        else:
+            doc = json.loads(report.to_json())
+            doc["audio"] = {k: v for k, v in analysed.items() if k != "markdown"}
+            typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         _table(report, Console(), limit)
+        if analysed is not None:
+            Console().print(str(analysed["markdown"]), markup=False, highlight=False)
+            Console().print(f"per-utterance report: {analysed['csv']}, {analysed['json']}")
     if report.has_errors:
         raise typer.Exit(1)
 

@@ -1,8 +1,10 @@
 """Synthetic audio with correct headers: WAV (PCM, float, 8–32 bit, extensible) and MP3.
 
-The sound is a soft tone with a little noise: enough to look like audio to any tool, small to
-write. Long files can be written sparse (header, then a hole of silence), which keeps tests of
-"too long" rules fast and light on disk.
+The sound is speech-like enough for the audio analysis to find a clean recording: each second is
+150 ms of near-silence, three tone "syllables" of 180 ms with short gaps, and 150 ms of
+near-silence again (noise about 70 dB under the tone), and a file's last 150 ms are silent.
+Long files can be written sparse (header, then a hole of silence), which keeps tests of "too
+long" rules fast and light on disk.
 """
 
 from __future__ import annotations
@@ -64,16 +66,26 @@ def wav_header(
     )
 
 
+_SYLLABLES = (0.15, 0.41, 0.67)  # starts (s) of the three 180 ms syllables of each second
+_SYLLABLE = 0.18
+_RAMP = 0.02
+_EDGE = 0.15  # silence at the start of each second and at the end of a file
+
+
 @lru_cache(maxsize=16)
 def _tone(rate: int, seed: int) -> array[int]:
-    """One second of 16-bit mono: a tone (110–440 Hz) with an envelope and light noise."""
+    """One second of 16-bit mono: three tone syllables (110–440 Hz) between silences, light noise."""
     rng = random.Random(seed)
     freq = 110.0 * (1 + seed % 4)
     step = 2 * math.pi * freq / rate
     out = array("h", bytes(2 * rate))
     for i in range(rate):
-        env = min(1.0, i / (0.05 * rate), (rate - i) / (0.05 * rate))
-        out[i] = int(6000 * env * math.sin(i * step) + rng.gauss(0, 300))
+        t = i / rate
+        env = 0.0
+        for start in _SYLLABLES:
+            if start <= t < start + _SYLLABLE:
+                env = min(1.0, (t - start) / _RAMP, (start + _SYLLABLE - t) / _RAMP)
+        out[i] = int(8000 * env * math.sin(i * step) + rng.gauss(0, 3))
     return out
 
 
@@ -84,6 +96,8 @@ def pcm_bytes(
     n = int(seconds * rate)
     base = _tone(rate, seed)
     mono = (base * (n // rate + 1))[:n]
+    tail = min(n, int(_EDGE * rate))
+    mono[n - tail :] = array("h", bytes(2 * tail))  # a file ends in silence, never mid-syllable
     if channels > 1:
         inter = array("h", bytes(2 * n * channels))
         for c in range(channels):

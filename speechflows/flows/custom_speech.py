@@ -19,6 +19,7 @@ from pathlib import Path
 from prefect import flow
 from prefect.logging import get_run_logger
 
+from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     settle,
@@ -120,6 +121,14 @@ def _validate(p: CustomSpeechParams, spec: DatasetSpec) -> ValidationOutcome:
         force=p.force,
         refresh_cache=p.refresh_cache,
         reject_prefix=f"{spec.name}: ",
+    )
+    audio_step(
+        spec.path,
+        spec.kind,
+        outcome,
+        validation_key=artifact_key("validation", artifact_key(p.project_name), _slug(spec.name)),
+        asked=p.audio_checks,
+        label=spec.name,
     )
     return outcome
 

@@ -214,6 +214,11 @@ class _OnboardingParams(_Params):
         description="Ignore cached results and check every step with the service again "
         "(creates stay idempotent)",
     )
+    audio_checks: bool = Field(
+        True,
+        description="Analyse the accepted audio before upload: SNR, levels, clipping, silence "
+        "and DC offset per utterance (warnings only; a table artifact and a CSV/JSON report)",
+    )
 
 
 class ProfessionalVoiceParams(_OnboardingParams):
@@ -397,6 +402,11 @@ class CustomSpeechParams(_Params):
     deadlines: Deadlines = Field(default_factory=Deadlines, description="Waiting limits per stage")
     refresh_cache: bool = Field(
         False, description="Ignore cached results and check every step with the service again"
+    )
+    audio_checks: bool = Field(
+        False,
+        description="Analyse the audio of Acoustic/AudioFiles datasets before upload: SNR, "
+        "levels, clipping, silence and DC offset per utterance (warnings only)",
     )
 
     @field_validator("datasets")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     consent_gate,
@@ -63,6 +64,13 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 table_key=artifact_key("validation", p.project_id, "prompt"),
                 force=p.force,
                 refresh_cache=p.refresh_cache,
+            )
+            audio_step(
+                p.prompt_path,
+                "Prompt",
+                prompt,
+                validation_key=artifact_key("validation", p.project_id, "prompt"),
+                asked=p.audio_checks,
             )
             consent_hash = consent_gate(
                 p.consent, project_id=p.project_id, locale=p.locale, refresh_cache=p.refresh_cache

@@ -22,6 +22,7 @@ from __future__ import annotations
 from prefect import flow
 
 from speechflows.datasets.manifest import Manifest
+from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     consent_gate,
@@ -154,6 +155,13 @@ def _validate(p: ProfessionalVoiceParams) -> tuple[Manifest, ValidationOutcome]:
         ("valid utterances (local check)", validation.utterance_count),
         ("audio (local check, s)", round(validation.total_audio_seconds, 1)),
         ("validation errors / warnings", f"{validation.error_count} / {validation.warning_count}"),
+    )
+    audio_step(
+        p.data_dir,
+        p.data_kind,
+        validation,
+        validation_key=artifact_key("validation", p.project_id, p.resolved_training_set_id()),
+        asked=p.audio_checks,
     )
     return manifest, validation
 
