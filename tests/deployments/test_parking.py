@@ -102,28 +102,6 @@ def _params(tmp: Path, name: str, **deadlines: float) -> dict[str, Any]:
     }
 
 
-def _start_parked_run(
-    stack: ParkStack, emulator_state: EmulatorState, params: dict[str, Any]
-) -> str:
-    """Create a run with the emulator's jobs stuck; return its id once it is Suspended."""
-    emulator_state.set_faults(stuck_operations=True)
-    dep = stack.api.deployment("custom-speech-onboarding/custom-speech")
-    response = stack.api.create_run(dep["id"], {"params": params})
-    assert response.status_code == 201, response.text
-    run_id = str(response.json()["id"])
-
-    def parked() -> bool:
-        run = stack.api.run(run_id)
-        assert run["state_type"] not in {"COMPLETED", "FAILED", "CRASHED"}, stack.api.failure_logs(
-            run_id
-        )
-        return run["state_type"] == "PAUSED"
-
-    wait_until("the run to park", parked, timeout=120)
-    assert stack.api.run(run_id)["state"]["name"] == "Suspended"
-    return run_id
-
-
 def _watch(stack: ParkStack) -> dict[str, Any]:
     """One round of ``speechflows watch --json`` in a fresh process (as an operator would)."""
     env = {
@@ -170,125 +148,116 @@ def _dataset_creates(emulator_state: EmulatorState) -> list[dict[str, Any]]:
     return [c for c in emulator_state.creates() if c["collection"] in {"projects", "datasets"}]
 
 
-def test_a_parked_run_resumes_and_completes_creating_nothing_more(
+def _start_run(stack: ParkStack, params: dict[str, Any]) -> str:
+    dep = stack.api.deployment("custom-speech-onboarding/custom-speech")
+    response = stack.api.create_run(dep["id"], {"params": params})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def _wait_parked(stack: ParkStack, run_id: str) -> None:
+    def parked() -> bool:
+        run = stack.api.run(run_id)
+        assert run["state_type"] not in {"COMPLETED", "FAILED", "CRASHED"}, stack.api.failure_logs(
+            run_id
+        )
+        return bool(run["state_type"] == "PAUSED")
+
+    wait_until("the run to park", parked, timeout=120)
+    assert stack.api.run(run_id)["state"]["name"] == "Suspended"
+
+
+def _events_of(stack: ParkStack, name: str, run_id: str) -> list[dict[str, Any]]:
+    return [e for e in _events(stack, name) if e["payload"].get("flow_run_id") == run_id]
+
+
+def test_a_parked_run_resumes_on_a_fresh_worker_and_completes_creating_nothing(
     park_stack: ParkStack, emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
-    run_id = _start_parked_run(park_stack, emulator_state, _params(tmp_path, "park-ok"))
+    emulator_state.set_faults(stuck_operations=True)  # the import stays Running
+    run_id = _start_run(park_stack, _params(tmp_path, "park-ok"))
+    _wait_parked(park_stack, run_id)
     parked = _parked_variables(park_stack, run_id)
     assert len(parked) == 1
     assert "speechtotext" in parked[0]["value"]  # the continuation state: where to re-attach
     before = _dataset_creates(emulator_state)
+    assert [c["collection"] for c in before if c["name"] == "park-ok-phrases"] == ["datasets"]
 
-    # Still running: a round polls, leaves the run parked.
-    first = _watch(park_stack)
-    assert _outcomes_for(first, run_id) == ["waiting"]
+    # Still running: a round polls once and leaves the run parked.
+    assert _outcomes_for(_watch(park_stack), run_id) == ["waiting"]
     assert park_stack.api.run(run_id)["state_type"] == "PAUSED"
 
+    # The worker that ran it dies while it is parked; another one takes over.
+    old = park_stack.worker
+    assert old.process.pid is not None
+    os.killpg(old.process.pid, signal.SIGKILL)
+    old.process.stop()
+    fresh = park_stack.start_worker("park-worker-2")
+
     emulator_state.clear_faults()  # the service finishes the import
-    second = _watch(park_stack)
-    assert _outcomes_for(second, run_id) == ["resumed (succeeded)"]
+    assert _outcomes_for(_watch(park_stack), run_id) == ["resumed (succeeded)"]
     run = park_stack.api.wait_for_run(run_id, timeout=180)
     assert run["state_type"] == "COMPLETED", park_stack.api.failure_logs(run_id)
     assert _dataset_creates(emulator_state) == before  # the resumed run created nothing
     assert _parked_variables(park_stack, run_id) == []
+    log = (park_stack.home / f"{fresh.name}.log").read_text(errors="replace")
+    assert run_id in log  # the fresh worker ran the resumed run
     wait_until(
         "the succeeded event",
-        lambda: any(
-            e["payload"].get("flow_run_id") == run_id
-            for e in _events(park_stack, "speechflows.operation.succeeded")
-        ),
+        lambda: _events_of(park_stack, "speechflows.operation.succeeded", run_id),
         timeout=30,
     )
 
 
-def test_a_failed_operation_resumes_the_run_into_failed_with_the_service_reason(
+def test_a_failed_operation_fails_the_resumed_run_and_an_overdue_one_emits_stuck(
     park_stack: ParkStack, emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
-    run_id = _start_parked_run(park_stack, emulator_state, _params(tmp_path, "park-fail"))
+    emulator_state.set_faults(stuck_operations=True)
+    failing = _start_run(park_stack, _params(tmp_path / "f", "park-fail"))
+    # The dataset stage's deadline is 1.2 s: parked, it is past it by the first round.
+    overdue = _start_run(park_stack, _params(tmp_path / "s", "park-stuck", dataset_minutes=0.02))
+    _wait_parked(park_stack, failing)
+    _wait_parked(park_stack, overdue)
+    try:
+        first = _watch(park_stack)
+        assert _outcomes_for(first, failing) == ["waiting"]
+        assert _outcomes_for(first, overdue) == ["waiting"]
+        stuck = wait_until(
+            "the stuck event",
+            lambda: _events_of(park_stack, "speechflows.operation.stuck", overdue),
+            timeout=30,
+        )
+        assert stuck[0]["resource"]["speechflows.kind"] == "datasets"
+        assert _events_of(park_stack, "speechflows.operation.stuck", failing) == []
+        assert park_stack.api.run(overdue)["state_type"] == "PAUSED"  # still watched
+    finally:
+        park_stack.api.http.post(
+            f"/flow_runs/{overdue}/set_state",
+            json={"state": {"type": "CANCELLED", "name": "Cancelled"}, "force": True},
+        )
+
     before = _dataset_creates(emulator_state)
     emulator_state.set_faults(stuck_operations=False, fail_operations=True)
-
-    result = _watch(park_stack)
-    assert _outcomes_for(result, run_id) == ["resumed (failed)"]
-    run = park_stack.api.wait_for_run(run_id, timeout=180)
+    second = _watch(park_stack)
+    assert _outcomes_for(second, failing) == ["resumed (failed)"]
+    assert _outcomes_for(second, overdue) == ["forgotten"]  # cancelled: nothing to resume
+    run = park_stack.api.wait_for_run(failing, timeout=180)
     assert run["state_type"] == "FAILED"
+    assert _dataset_creates(emulator_state) == before
     # The service's own words, read with a raw GET of the dataset.
-    created = [c for c in _dataset_creates(emulator_state) if c["collection"] == "datasets"]
-    dataset_id = created[-1]["id"]
+    (created,) = [
+        c for c in before if c["collection"] == "datasets" and c["name"] == "park-fail-phrases"
+    ]
     raw = httpx.get(
-        f"{park_stack.env['SPEECHFLOWS_SPEECH_ENDPOINT']}/speechtotext/datasets/{dataset_id}",
+        f"{park_stack.env['SPEECHFLOWS_SPEECH_ENDPOINT']}/speechtotext/datasets/{created['id']}",
         params={"api-version": "2025-10-15"},
         headers={"Ocp-Apim-Subscription-Key": park_stack.env["SPEECHFLOWS_SPEECH_KEY"]},
         timeout=10,
     ).json()
     assert raw["status"] == "Failed"
-    error = raw["properties"]["error"]
-    assert error["message"] in run["state"]["message"], run["state"]["message"]
-    assert _dataset_creates(emulator_state) == before
+    assert raw["properties"]["error"]["message"] in run["state"]["message"], run["state"]
     wait_until(
         "the failed event",
-        lambda: any(
-            e["payload"].get("flow_run_id") == run_id
-            for e in _events(park_stack, "speechflows.operation.failed")
-        ),
+        lambda: _events_of(park_stack, "speechflows.operation.failed", failing),
         timeout=30,
     )
-
-
-def test_a_wait_past_its_stage_deadline_emits_stuck(
-    park_stack: ParkStack, emulator_state: EmulatorState, tmp_path: Path
-) -> None:
-    # The dataset stage's deadline is 1.2 s: a parked wait is past it by the first round.
-    run_id = _start_parked_run(
-        park_stack, emulator_state, _params(tmp_path, "park-stuck", dataset_minutes=0.02)
-    )
-    try:
-        result = _watch(park_stack)
-        assert _outcomes_for(result, run_id) == ["waiting"]
-        stuck = wait_until(
-            "the stuck event",
-            lambda: [
-                e
-                for e in _events(park_stack, "speechflows.operation.stuck")
-                if e["payload"].get("flow_run_id") == run_id
-            ],
-            timeout=30,
-        )
-        assert stuck[0]["resource"]["speechflows.kind"] == "datasets"
-        assert park_stack.api.run(run_id)["state_type"] == "PAUSED"  # still watched
-        _watch(park_stack)  # reported once per parked wait
-        assert (
-            len(
-                [
-                    e
-                    for e in _events(park_stack, "speechflows.operation.stuck")
-                    if e["payload"].get("flow_run_id") == run_id
-                ]
-            )
-            == 1
-        )
-    finally:
-        park_stack.api.http.post(
-            f"/flow_runs/{run_id}/set_state",
-            json={"state": {"type": "CANCELLED", "name": "Cancelled"}, "force": True},
-        )
-
-
-def test_a_fresh_worker_resumes_a_run_parked_by_a_killed_worker(
-    park_stack: ParkStack, emulator_state: EmulatorState, tmp_path: Path
-) -> None:
-    run_id = _start_parked_run(park_stack, emulator_state, _params(tmp_path, "park-kill"))
-    before = _dataset_creates(emulator_state)
-    old = park_stack.worker
-    assert old.process.pid is not None
-    os.killpg(old.process.pid, signal.SIGKILL)
-    old.process.stop()
-
-    fresh = park_stack.start_worker("park-worker-2")
-    emulator_state.clear_faults()
-    assert _outcomes_for(_watch(park_stack), run_id) == ["resumed (succeeded)"]
-    run = park_stack.api.wait_for_run(run_id, timeout=180)
-    assert run["state_type"] == "COMPLETED", park_stack.api.failure_logs(run_id)
-    assert _dataset_creates(emulator_state) == before
-    log = (park_stack.home / f"{fresh.name}.log").read_text(errors="replace")
-    assert run_id in log  # the fresh worker ran the resumed run
