@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from speechflows.redaction import redact_text
 from speechflows.settings import load_speech_settings
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient
+from speechflows.tasks.parking import parked_runs_markdown
 from speechflows.tasks.voice_common import connection_options
 
 _ACTIVE = {"notstarted", "running"}
@@ -162,6 +163,7 @@ def inventory(stuck_after_minutes: float = 240.0, max_rows: int = 1000) -> Inven
         ]
     if result.errors:
         lines += ["", "## Could not list", ""] + [f"- {e}" for e in result.errors]
+    lines += parked_runs_markdown()  # runs suspended on a long wait, linked (tasks/parking.py)
     create_markdown_artifact(key="speechflows-inventory-summary", markdown="\n".join(lines))
     for row in result.stuck:
         logger.warning(

@@ -33,6 +33,7 @@ from prefect.context import FlowRunContext
 from prefect.exceptions import NotPausedError
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.logging import get_run_logger
+from prefect.settings import PREFECT_UI_URL
 from pydantic import BaseModel, Field
 
 from speechflows.redaction import redact_text
@@ -303,10 +304,35 @@ def watch_parked(parked: ParkedWait) -> str:
     return f"resumed ({parked.outcome})"
 
 
+def parked_runs_markdown() -> list[str]:
+    """Markdown lines listing the parked runs with a link to each in the UI (for reports)."""
+    try:
+        waits = parked_waits()
+    except Exception as exc:  # a report section, never a reason to fail the report
+        return ["", "## Parked runs", "", f"could not list: {redact_text(str(exc))}"]
+    if not waits:
+        return ["", "## Parked runs", "", "none"]
+    ui = (PREFECT_UI_URL.value() or "").rstrip("/")
+    lines = [
+        "",
+        "## Parked runs",
+        "",
+        "| wait | flow run | parked since | status |",
+        "|---|---|---|---|",
+    ]
+    now = datetime.now(UTC)
+    for w in waits:
+        link = f"[{w.flow_run_id}]({ui}/runs/flow-run/{w.flow_run_id})" if ui else w.flow_run_id
+        status = w.outcome or ("past its deadline" if w.overdue(now) else "waiting")
+        lines.append(f"| {w.what} | {link} | {w.parked_at:%Y-%m-%d %H:%M} UTC | {status} |")
+    return lines
+
+
 __all__ = [
     "ParkedWait",
     "PollResult",
     "load_parked",
+    "parked_runs_markdown",
     "parked_waits",
     "poll_parked",
     "run_state",
