@@ -25,7 +25,11 @@ Targets (printed, never asserted): busy <= 5 % of training; 5 of 5 short runs du
 training; fewer than 2 requests per minute on the wait.
 
 Run: ``.venv/bin/python benchmarks/parked.py [--training 600] [--park-after 10]
-[--watch-every 300]``; the defaults are the issue's 10 minutes scaled to a 4-minute training.
+[--watch-every 300]`` (about 8 minutes with the defaults). The defaults scale the issue's setup
+down to a 4-minute training: ``park_after`` 9 s, a watch round every 90 s. The parked run's busy
+time is ``park_after`` (plus its process start) by construction, so the 5 % target holds when
+``park_after`` is under 5 % of the training: with the default 10 minutes, for trainings over
+200 minutes (voice models train for hours).
 """
 
 from __future__ import annotations
@@ -124,7 +128,7 @@ def busy_seconds(api: Any, run_id: str, window: tuple[float, float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--training", type=float, default=240.0, help="model training seconds")
-    parser.add_argument("--park-after", type=float, default=0.25, help="park_after_minutes")
+    parser.add_argument("--park-after", type=float, default=0.15, help="park_after_minutes")
     parser.add_argument("--watch-every", type=float, default=90.0, help="seconds between rounds")
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
