@@ -19,6 +19,7 @@ from speechflows.cli.onboard import commands as onboard_commands
 from speechflows.cli.onboard import onboard_app
 from speechflows.cli.stage import commands as stage_commands
 from speechflows.cli.validate import commands as validate_commands
+from speechflows.cli.watch import commands as watch_commands
 
 app = typer.Typer(
     name="speechflows",
@@ -41,6 +42,7 @@ for _commands in (
     onboard_commands,
     stage_commands,
     validate_commands,
+    watch_commands,
 ):
     app.add_typer(_commands)
 app.add_typer(dev_app, name="dev")

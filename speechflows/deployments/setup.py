@@ -53,6 +53,8 @@ _TERMINAL_EVENTS = (
     "prefect.flow-run.Failed",
     "prefect.flow-run.Cancelled",
     "prefect.flow-run.Crashed",
+    # A parked run (Suspended, tasks/parking.py) sends no heartbeat until it is resumed.
+    "prefect.flow-run.Suspended",
 )
 
 

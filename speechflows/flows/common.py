@@ -57,9 +57,16 @@ def check_settings(*, speech: bool = True, storage: bool = True) -> None:
         check_storage_writable(load_storage_settings())
 
 
-def wait_options(deadlines: Any, minutes: float) -> WaitOptions:
-    """:class:`WaitOptions` from a :class:`~speechflows.flows.params.Deadlines` stage."""
-    return WaitOptions.of(minutes, deadlines.poll_min_seconds, deadlines.poll_max_seconds)
+def wait_options(deadlines: Any, minutes: float, *, parks: bool = False) -> WaitOptions:
+    """:class:`WaitOptions` from a :class:`~speechflows.flows.params.Deadlines` stage.
+
+    With ``parks`` (a step wrapped in :func:`~speechflows.tasks.parking.wait_or_park`), the wait
+    parks after ``deadlines.park_after_minutes``.
+    """
+    park = getattr(deadlines, "park_after_minutes", None) if parks else None
+    return WaitOptions.of(
+        minutes, deadlines.poll_min_seconds, deadlines.poll_max_seconds, park_after_minutes=park
+    )
 
 
 def validation_gate(

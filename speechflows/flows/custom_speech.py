@@ -47,6 +47,7 @@ from speechflows.tasks.outcomes import (
     ResourceOutcome,
     ValidationOutcome,
 )
+from speechflows.tasks.parking import wait_or_park
 
 
 def _slug(name: str) -> str:
@@ -213,14 +214,7 @@ def _import_dataset(
             )
         )
         try:
-            report = cs.wait_for_dataset.with_options(refresh_cache=refresh)(
-                dataset.url or dataset.id,
-                display_name=spec.name,
-                kind=spec.kind,
-                project_id=project.id,
-                wait=wait_options(p.deadlines, p.deadlines.dataset_minutes),
-                progress_key=progress_key,
-            )
+            report = _wait_for_dataset(p, spec, dataset, project, refresh, progress_key)
         except ResourceFailedError as exc:
             if exc.code not in cs.UNREADABLE_DATA_CODES or attempt == cs.IMPORT_ATTEMPTS:
                 raise
@@ -234,6 +228,30 @@ def _import_dataset(
             continue
         return dataset, report
     raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+
+def _wait_for_dataset(
+    p: CustomSpeechParams,
+    spec: DatasetSpec,
+    dataset: ResourceOutcome,
+    project: ResourceOutcome,
+    refresh: bool,
+    progress_key: str,
+) -> DatasetReport:
+    """Wait for the dataset's import (parking the run if it takes longer than park_after)."""
+    report: DatasetReport = wait_or_park(
+        lambda wait: cs.wait_for_dataset.with_options(refresh_cache=refresh)(
+            dataset.url or dataset.id,
+            display_name=spec.name,
+            kind=spec.kind,
+            project_id=project.id,
+            wait=wait,
+            progress_key=progress_key,
+        ),
+        wait_options(p.deadlines, p.deadlines.dataset_minutes, parks=True),
+        key=f"dataset {dataset.id}",
+    )
+    return report
 
 
 def _train_and_evaluate(
@@ -250,35 +268,43 @@ def _train_and_evaluate(
         base = cs.choose_base_model(p.locale, sorted({r.kind for r in train}), m.base_model)
     record(base)
     with stage("train model"):
-        model: ResourceOutcome = settle(
-            cs.train_speech_model.with_options(refresh_cache=p.refresh_cache)(
-                m.display_name,
-                locale=p.locale,
-                base_model_url=base.url or base.id,
-                dataset_urls=[r.report.dataset.url or r.report.dataset.id for r in train],
-                project_url=project.url,
-                wait=wait_options(p.deadlines, p.deadlines.model_minutes),
-                progress_key=artifact_key("progress", proj_key, "model"),
-                return_state=True,
-            )
+        model: ResourceOutcome = wait_or_park(
+            lambda wait: settle(
+                cs.train_speech_model.with_options(refresh_cache=p.refresh_cache)(
+                    m.display_name,
+                    locale=p.locale,
+                    base_model_url=base.url or base.id,
+                    dataset_urls=[r.report.dataset.url or r.report.dataset.id for r in train],
+                    project_url=project.url,
+                    wait=wait,
+                    progress_key=artifact_key("progress", proj_key, "model"),
+                    return_state=True,
+                )
+            ),
+            wait_options(p.deadlines, p.deadlines.model_minutes, parks=True),
+            key=f"speech model {m.display_name}",
         )
     record(model)
     if not m.test_dataset:
         return base, model, None
     test = by_name[m.test_dataset]
     with stage("evaluate"):
-        evaluation: EvaluationOutcome = settle(
-            cs.evaluate_model.with_options(refresh_cache=p.refresh_cache)(
-                f"{m.display_name} vs base on {test.name}",
-                locale=p.locale,
-                base_model_url=base.url or base.id,
-                model_url=model.url or model.id,
-                dataset_url=test.report.dataset.url or test.report.dataset.id,
-                project_url=project.url,
-                wait=wait_options(p.deadlines, p.deadlines.evaluation_minutes),
-                progress_key=artifact_key("progress", proj_key, "evaluation"),
-                return_state=True,
-            )
+        evaluation: EvaluationOutcome = wait_or_park(
+            lambda wait: settle(
+                cs.evaluate_model.with_options(refresh_cache=p.refresh_cache)(
+                    f"{m.display_name} vs base on {test.name}",
+                    locale=p.locale,
+                    base_model_url=base.url or base.id,
+                    model_url=model.url or model.id,
+                    dataset_url=test.report.dataset.url or test.report.dataset.id,
+                    project_url=project.url,
+                    wait=wait,
+                    progress_key=artifact_key("progress", proj_key, "evaluation"),
+                    return_state=True,
+                )
+            ),
+            wait_options(p.deadlines, p.deadlines.evaluation_minutes, parks=True),
+            key=f"evaluation {m.display_name} on {test.name}",
         )
     record(evaluation.evaluation)
     figures(

@@ -28,6 +28,7 @@ from speechflows.redaction import redact_text
 from speechflows.settings import load_speech_settings
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient
 from speechflows.tasks import events
+from speechflows.tasks.parking import parked_runs_markdown
 from speechflows.tasks.voice_common import connection_options
 
 _ACTIVE = {"notstarted", "running"}
@@ -287,6 +288,7 @@ def inventory(
     lines += _report_expiring(result.expiring, expiry_warning_days)
     if result.errors:
         lines += ["", "## Could not list", ""] + [f"- {e}" for e in result.errors]
+    lines += parked_runs_markdown()  # runs suspended on a long wait, linked (tasks/parking.py)
     create_markdown_artifact(key="speechflows-inventory-summary", markdown="\n".join(lines))
     for row in result.stuck:
         logger.warning(

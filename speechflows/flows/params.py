@@ -127,6 +127,14 @@ class Deadlines(_Params):
     poll_max_seconds: float = Field(
         60.0, gt=0, description="Longest wait between two status checks (backoff ceiling)"
     )
+    # Parking (issue 18): a long wait frees its worker instead of polling for hours.
+    park_after_minutes: float | None = Field(
+        10.0,
+        ge=0,
+        description="Model training, dataset processing and evaluations still running after this "
+        "long park the flow run (Suspended, the worker is free) until the watch deployment "
+        "resumes it; null never parks. Runs not started from a deployment wait in process",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Deadlines:

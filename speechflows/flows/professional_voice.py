@@ -47,6 +47,7 @@ from speechflows.tasks.outcomes import (
     TrainingSetReport,
     ValidationOutcome,
 )
+from speechflows.tasks.parking import wait_or_park
 
 
 @flow(
@@ -207,15 +208,19 @@ def _wait_for(
     staged: StageOutcome,
 ) -> TrainingSetReport:
     """Wait for the upload to be processed; the training set's utterances and duration."""
-    uploaded = cv.wait_for_training_set.with_options(refresh_cache=p.refresh_cache)(
-        ts_id,
-        operation_id=operation.operation_id,
-        continuation_json=operation.continuation or "",
-        project_id=p.project_id,
-        wait=wait_options(p.deadlines, p.deadlines.training_set_minutes),
-        progress_key=artifact_key("progress", p.project_id, p.resolved_training_set_id()),
-        continuation_var=cv.upload_state_name(ts_id, manifest_hash),
-        staged=(staged.container, staged.prefix, staged.files),
+    uploaded = wait_or_park(
+        lambda wait: cv.wait_for_training_set.with_options(refresh_cache=p.refresh_cache)(
+            ts_id,
+            operation_id=operation.operation_id,
+            continuation_json=operation.continuation or "",
+            project_id=p.project_id,
+            wait=wait,
+            progress_key=artifact_key("progress", p.project_id, p.resolved_training_set_id()),
+            continuation_var=cv.upload_state_name(ts_id, manifest_hash),
+            staged=(staged.container, staged.prefix, staged.files),
+        ),
+        wait_options(p.deadlines, p.deadlines.training_set_minutes, parks=True),
+        key=f"training set {ts_id}",
     )
     figures(
         ("upload operation", f"{operation.operation_id} ({operation.action})"),
@@ -263,20 +268,24 @@ def _model_and_endpoint(
         )
         figures(("recipe minimum utterances", minimum))
         model = record(
-            settle(
-                voice_models.ensure_voice_model(
-                    model_id,
-                    project_id=p.project_id,
-                    consent_id=consent_id,
-                    training_set_id=uploaded.training_set.id,
-                    recipe_kind=m.recipe_kind,
-                    voice_name=m.voice_name,
-                    locale=m.model_locale,
-                    description=m.description,
-                    wait=wait_options(p.deadlines, p.deadlines.model_minutes),
-                    progress_key=artifact_key("progress", p.project_id, "model"),
-                    return_state=True,
-                )
+            wait_or_park(
+                lambda wait: settle(
+                    voice_models.ensure_voice_model(
+                        model_id,
+                        project_id=p.project_id,
+                        consent_id=consent_id,
+                        training_set_id=uploaded.training_set.id,
+                        recipe_kind=m.recipe_kind,
+                        voice_name=m.voice_name,
+                        locale=m.model_locale,
+                        description=m.description,
+                        wait=wait,
+                        progress_key=artifact_key("progress", p.project_id, "model"),
+                        return_state=True,
+                    )
+                ),
+                wait_options(p.deadlines, p.deadlines.model_minutes, parks=True),
+                key=f"voice model {model_id}",
             )
         )
     if not m.deploy_endpoint:

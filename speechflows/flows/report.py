@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TypeVar
 
+from prefect.exceptions import Pause
 from prefect.logging import get_run_logger
 
 from speechflows.flows.results import OnboardingResult
@@ -55,6 +56,8 @@ class RunReport:
         report links every resource either way.
         """
         status = "Completed" if error is None else f"Failed: {redact_text(str(error))}"
+        if isinstance(error, Pause):  # parked on a long wait (tasks/parking.py), not failed
+            status = "Suspended: waiting for the service; the watch deployment resumes this run"
         present = list(self.resources.values())
         text = artifacts.render_report(
             self.title,

@@ -32,7 +32,7 @@ from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import connection_options, status_of
-from speechflows.tasks.waiting import WaitOptions, progress_callback
+from speechflows.tasks.waiting import WaitOptions, parks_at, progress_callback
 
 # Deadlines.dataset_minutes' default: how long the service may take to read a dataset's blob.
 DATASET_READ_DEADLINE_MINUTES = 180.0
@@ -63,7 +63,7 @@ def _outcome(kind: str, item: Any, action: Any) -> ResourceOutcome:
 
 def _wait_kwargs(wait: WaitOptions, bar: LiveProgress | None, what: str) -> dict[str, Any]:
     return {
-        "deadline_seconds": wait.deadline_seconds,
+        "deadline_seconds": wait.in_process_seconds,  # past park_after: StillRunning
         "min_interval": wait.min_interval,
         "max_interval": wait.max_interval,
         "progress": progress_callback(bar, what, wait.deadline_seconds),
@@ -232,9 +232,10 @@ def wait_for_dataset(
         continuation.save(var, state.to_json())
         rid = state.resource_id
         try:
-            ds = polling.wait_for_dataset(
-                cs, dataset_url, **_wait_kwargs(wait, bar, f"dataset {display_name}")
-            )
+            with parks_at(wait, state, f"dataset {display_name}"):
+                ds = polling.wait_for_dataset(
+                    cs, dataset_url, **_wait_kwargs(wait, bar, f"dataset {display_name}")
+                )
         except ResourceFailedError as exc:
             events.emit(
                 "dataset.failed",
@@ -414,9 +415,11 @@ def train_speech_model(
             "created" if created else "reused",
             model.resource_id,
         )
-        final = polling.wait_for_model(
-            cs, model, **_wait_kwargs(wait, bar, f"model {display_name}")
-        )
+        state = polling.ContinuationState.for_resource(cs, "models", model)
+        with parks_at(wait, state, f"model {display_name}"):
+            final = polling.wait_for_model(
+                cs, model, **_wait_kwargs(wait, bar, f"model {display_name}")
+            )
     events.emit(
         "speech-model.succeeded",
         kind="speech model",
@@ -461,9 +464,11 @@ def evaluate_model(
                 dataset_url=dataset_url,
                 project_url=project_url,
             )
-        final = polling.wait_for_evaluation(
-            cs, ev, **_wait_kwargs(wait, bar, f"evaluation {display_name}")
-        )
+        state = polling.ContinuationState.for_resource(cs, "evaluations", ev)
+        with parks_at(wait, state, f"evaluation {display_name}"):
+            final = polling.wait_for_evaluation(
+                cs, ev, **_wait_kwargs(wait, bar, f"evaluation {display_name}")
+            )
     props = final.properties
     out = EvaluationOutcome(
         evaluation=_outcome("evaluation", final, "created" if created else "reused"),

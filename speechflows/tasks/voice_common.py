@@ -19,7 +19,7 @@ from speechflows.speech.errors import NotFoundError, ResourceFailedError
 from speechflows.speech.polling import ContinuationState, resume
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.throttle import speech_api_gate
-from speechflows.tasks.waiting import WaitOptions, progress_callback
+from speechflows.tasks.waiting import WaitOptions, parks_at, progress_callback
 
 T = TypeVar("T")
 
@@ -84,15 +84,16 @@ def wait_resumed(
     bar = LiveProgress(progress_key, what) if progress_key else None
     # A re-run gets the full stage deadline again, counted from now.
     fresh = state.model_copy(
-        update={"started_at": datetime.now(UTC), "deadline_seconds": options.deadline_seconds}
+        update={"started_at": datetime.now(UTC), "deadline_seconds": options.in_process_seconds}
     )
-    result = resume(
-        fresh,
-        client,
-        min_interval=options.min_interval,
-        max_interval=options.max_interval,
-        progress=progress_callback(bar, what, options.deadline_seconds),
-    )
+    with parks_at(options, fresh, what):  # past park_after: StillRunning, the flow parks
+        result = resume(
+            fresh,
+            client,
+            min_interval=options.min_interval,
+            max_interval=options.max_interval,
+            progress=progress_callback(bar, what, options.deadline_seconds),
+        )
     if bar is not None:
         bar.done(f"{what}: {status_of(result)}")
     return result

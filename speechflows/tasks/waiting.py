@@ -1,30 +1,127 @@
-"""Waiting on the service from a task: the deadline and intervals, and a live progress artifact.
+"""Waiting on the service from a task: the deadline and intervals, a live progress artifact, parking.
 
 The client's poller does the work (Retry-After, backoff, deadline); this module binds it to a
 progress artifact (elapsed time against the stage deadline, with the last status).
+
+A wait may *park*: with ``park_after_seconds`` set (only when the flow run can be suspended, see
+:mod:`speechflows.tasks.parking`), the task polls in process for at most that long, then raises
+:class:`StillRunning` with the poller's JSON continuation state instead of holding its worker for
+hours. The flow catches it and suspends; the ``watch`` flow resumes it when the service is done.
+
+>>> w = WaitOptions.of(60, 1, 30, park_after_minutes=10)
+>>> (w.in_process_seconds, w.parks, w.in_process().parks)
+(600.0, True, False)
+>>> WaitOptions.of(5, 1, 30, park_after_minutes=10).parks      # the deadline comes first
+False
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
+from speechflows.speech.errors import PollingTimeoutError
+from speechflows.speech.polling import ContinuationState
 from speechflows.tasks.artifacts import LiveProgress
 
 
 @dataclass(frozen=True)
 class WaitOptions:
-    """Deadline and polling intervals of one wait."""
+    """Deadline and polling intervals of one wait, and when it parks (``None``: never)."""
 
     deadline_seconds: float
     min_interval: float
     max_interval: float
+    park_after_seconds: float | None = None
 
     @classmethod
-    def of(cls, minutes: float, poll_min: float, poll_max: float) -> WaitOptions:
-        return cls(deadline_seconds=minutes * 60.0, min_interval=poll_min, max_interval=poll_max)
+    def of(
+        cls,
+        minutes: float,
+        poll_min: float,
+        poll_max: float,
+        *,
+        park_after_minutes: float | None = None,
+    ) -> WaitOptions:
+        return cls(
+            deadline_seconds=minutes * 60.0,
+            min_interval=poll_min,
+            max_interval=poll_max,
+            park_after_seconds=None if park_after_minutes is None else park_after_minutes * 60.0,
+        )
+
+    @property
+    def parks(self) -> bool:
+        """True when the wait parks before its deadline would end it."""
+        return (
+            self.park_after_seconds is not None and self.park_after_seconds < self.deadline_seconds
+        )
+
+    @property
+    def in_process_seconds(self) -> float:
+        """How long this process polls: until parking, else until the deadline."""
+        return (
+            self.park_after_seconds
+            if self.parks and self.park_after_seconds is not None
+            else (self.deadline_seconds)
+        )
+
+    def in_process(self) -> WaitOptions:
+        """The same wait, never parking (a run that cannot be suspended waits in process)."""
+        return replace(self, park_after_seconds=None)
+
+
+class StillRunning(Exception):
+    """The operation is still running after ``park_after``: the flow run should park.
+
+    Attributes:
+        continuation: the poller's JSON continuation state (service URLs only, no secrets).
+        what: the wait, e.g. ``model jessica-model``.
+        deadline_seconds: the stage's deadline (the watcher reports ``stuck`` past it).
+        waited_seconds: how long this process polled.
+    """
+
+    transient = False
+
+    def __init__(
+        self, continuation: str, what: str, deadline_seconds: float, waited_seconds: float
+    ) -> None:
+        self.continuation = continuation
+        self.what = what
+        self.deadline_seconds = deadline_seconds
+        self.waited_seconds = waited_seconds
+        super().__init__(continuation, what, deadline_seconds, waited_seconds)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.what} is still running after {self.waited_seconds:.0f} s: parking the flow run "
+            f"(stage deadline {self.deadline_seconds:g} s)"
+        )
+
+
+@contextmanager
+def parks_at(options: WaitOptions, state: ContinuationState, what: str) -> Iterator[None]:
+    """Turn the poller's timeout at ``park_after`` into :class:`StillRunning` (with ``state``).
+
+    A timeout at the stage's own deadline (no parking) is left as it is.
+    """
+    started = time.monotonic()
+    try:
+        yield
+    except PollingTimeoutError:
+        if not options.parks:
+            raise
+        begun = state.started_at if state.started_at else datetime.now(UTC)
+        parked = state.model_copy(
+            update={"started_at": begun, "deadline_seconds": options.deadline_seconds}
+        )
+        raise StillRunning(
+            parked.to_json(), what, options.deadline_seconds, time.monotonic() - started
+        ) from None
 
 
 def progress_callback(
@@ -49,4 +146,4 @@ def progress_callback(
     return on_progress
 
 
-__all__ = ["WaitOptions", "progress_callback"]
+__all__ = ["StillRunning", "WaitOptions", "parks_at", "progress_callback"]
