@@ -6,13 +6,16 @@ in-place read is checked to read headers only: a few KiB per audio file, never t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
 
 import pytest
-from azure.storage.blob import BlobServiceClient
+from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, generate_container_sas
+from typer.testing import CliRunner
 
+from speechflows.cli import app
 from speechflows.datasets import validate, write_sample
 from speechflows.datasets.kinds import DataKind
 from speechflows.settings import StorageSettings
@@ -110,3 +113,51 @@ def test_wav_headers_are_read_not_the_audio(
     scripts = sum(os.path.getsize(p) for p in path.rglob("*.txt"))
     assert counters.bytes_read <= scripts + len(wavs) * 4096
     assert counters.bytes_read / uploaded < 0.02
+
+
+def _sas_url(settings: StorageSettings, permission: str, hours: float, prefix: str) -> str:
+    assert settings.connection_string is not None
+    with BlobServiceClient.from_connection_string(
+        settings.connection_string.get_secret_value()
+    ) as svc:
+        token = generate_container_sas(
+            svc.account_name,
+            settings.container,
+            account_key=svc.credential.account_key,
+            permission=ContainerSasPermissions.from_string(permission),
+            expiry=dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours),
+        )
+        return f"{svc.url.rstrip('/')}/{settings.container}/{prefix}?{token}"
+
+
+def test_cli_validates_in_place_like_on_disk_and_stage_moves_nothing(
+    tmp_path: Path, storage_settings: StorageSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert storage_settings.connection_string is not None
+    monkeypatch.setenv(
+        "SPEECHFLOWS_STORAGE_CONNECTION_STRING",
+        storage_settings.connection_string.get_secret_value(),
+    )
+    monkeypatch.setenv("SPEECHFLOWS_STORAGE_CONTAINER", storage_settings.container)
+    path = write_sample(tmp_path / "ds", "AudioAndScript", broken=True)
+    _upload(storage_settings, path, "cli")
+    runner = CliRunner()
+    local = runner.invoke(app, ["validate", str(path), "--kind", "AudioAndScript", "--json"])
+    for source in (
+        f"blob://{storage_settings.container}/cli",
+        _sas_url(storage_settings, "rl", 2, "cli"),
+    ):
+        remote = runner.invoke(app, ["validate", source, "--kind", "AudioAndScript", "--json"])
+        assert remote.exit_code == local.exit_code == 1
+        assert json.loads(remote.stdout) == json.loads(local.stdout)
+        assert "sig=" not in remote.output.replace("sig=REDACTED", "")
+    staged = runner.invoke(app, ["stage", f"blob://{storage_settings.container}/cli", "--json"])
+    assert staged.exit_code == 0, staged.output
+    assert json.loads(staged.stdout)["uploaded_bytes"] == 0
+    no_list = runner.invoke(
+        app,
+        ["validate", _sas_url(storage_settings, "r", 2, "cli"), "--kind", "AudioAndScript"],
+    )
+    assert no_list.exit_code == 2
+    assert "403" in no_list.output or "refused" in no_list.output.lower()
+    assert "sig=" not in no_list.output.replace("sig=REDACTED", "")
