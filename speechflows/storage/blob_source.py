@@ -367,6 +367,7 @@ class BlobSource:
         self._scheduled = 0  # names below this index were read ahead (or skipped)
         self._texts: OrderedDict[str, bytes] = OrderedDict()
         self._text_bytes = 0
+        self._read_ahead(-1)  # the first heads are on their way while the validator starts
 
     def names(self) -> list[str]:
         return self._names
@@ -429,7 +430,7 @@ class SingleBlobSource(BlobSource):
     """One blob (not a zip) as a source of one file, named by its base name."""
 
     def __init__(self, reader: BlobReader, blob: RemoteBlob) -> None:
-        super().__init__(reader, "", [replace(blob, name=blob.name)])
+        super().__init__(reader, "", [])
         base = blob.name.rsplit("/", 1)[-1]
         self._blobs = {base: blob}
         self._names = [base]
