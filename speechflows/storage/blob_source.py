@@ -56,6 +56,7 @@ T = TypeVar("T")
 HEAD_BYTES = 4096  # what the audio probe reads first (datasets.audio._HEAD)
 MIN_FETCH = 4096  # smallest ranged read (a zip's 30-byte local header costs one request)
 WHOLE_LIMIT = 8 << 20  # text files up to this size are read in one request
+TEXT_CHUNK = 1 << 20  # text files above WHOLE_LIMIT are read in chunks of this size
 WHOLE_CACHE = 16 << 20  # text files read whole are kept (validators open a script 3 times)
 READ_AHEAD = 64  # files whose head is fetched ahead of the validator
 SINGLE_SUFFIXES = frozenset({".zip", ".txt", ".md", ".tsv", ".wav", ".mp3"})
@@ -250,6 +251,7 @@ class BlobReader:
         self._transport = BlobTransport(container_url, token, concurrency=concurrency)
         self._slots = asyncio.Semaphore(concurrency)
         self._lock = threading.Lock()
+        self._pending: set[concurrent.futures.Future[bytes]] = set()
         self.list_requests = 0
         self.read_requests = 0
         self.bytes_read = 0
@@ -259,6 +261,8 @@ class BlobReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for future in list(self._pending):
+            future.cancel()  # read-ahead nobody will open
         try:
             self._loop.run(self._transport.__aexit__(None, None, None))
         finally:
@@ -281,7 +285,10 @@ class BlobReader:
         return self._loop.run(self._read(blob, start, length))
 
     def read_ahead(self, blob: str, start: int, length: int) -> concurrent.futures.Future[bytes]:
-        return self._loop.submit(self._read(blob, start, length))
+        future = self._loop.submit(self._read(blob, start, length))
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        return future
 
 
 class RangeFile(io.RawIOBase):
@@ -306,6 +313,7 @@ class RangeFile(io.RawIOBase):
         self._reader, self._blob, self._size = reader, blob, size
         self._buf, self._buf_at, self._pos = head, 0, 0
         self._whole = whole and size <= WHOLE_LIMIT
+        self._chunk = TEXT_CHUNK if whole else MIN_FETCH  # a big text file: 1 MiB per request
         self._on_whole = on_whole
 
     def readable(self) -> bool:
@@ -332,7 +340,7 @@ class RangeFile(io.RawIOBase):
             if self._on_whole is not None:
                 self._on_whole(self._buf)
             return
-        length = min(self._size - self._pos, max(want, MIN_FETCH))
+        length = min(self._size - self._pos, max(want, self._chunk))
         self._buf, self._buf_at = self._reader.read(self._blob, self._pos, length), self._pos
 
     def read(self, size: int | None = -1) -> bytes:
@@ -479,29 +487,35 @@ def list_location(reader: BlobReader, location: BlobLocation) -> list[RemoteBlob
 
 
 @contextmanager
+def source_of(
+    reader: BlobReader, location: BlobLocation, blobs: list[RemoteBlob]
+) -> Iterator[Source]:
+    """The listed blobs as a :class:`Source`; a single ``.zip`` blob yields its members (read
+    through its central directory; a broken archive raises ``zipfile.BadZipFile``)."""
+    if location.blob is None:
+        yield BlobSource(reader, location.prefix, blobs)
+        return
+    blob = blobs[0]
+    if suffix(blob.name) != ".zip":
+        yield SingleBlobSource(reader, blob)
+        return
+    archive = io.BufferedReader(RangeFile(reader, blob.name, blob.size), buffer_size=MIN_FETCH)
+    src = ZipSource(archive, blob.size)
+    try:
+        yield src
+    finally:
+        src.close()
+
+
+@contextmanager
 def open_location(
     location: BlobLocation, token: str, *, concurrency: int = 32
 ) -> Iterator[tuple[Source, InPlace]]:
-    """List ``location`` once and yield it as a :class:`Source` read in place, plus the counters.
-
-    A single ``.zip`` blob yields the zip's members (read through its central directory).
-    """
+    """List ``location`` once and yield it as a :class:`Source` read in place, plus the counters."""
     with BlobReader(location.container_url, token, concurrency=concurrency) as reader:
         blobs = list_location(reader, location)
-        found = InPlace(location, blobs, reader)
-        if location.blob is None:
-            yield BlobSource(reader, location.prefix, blobs), found
-            return
-        blob = blobs[0]
-        if suffix(blob.name) != ".zip":
-            yield SingleBlobSource(reader, blob), found
-            return
-        archive = io.BufferedReader(RangeFile(reader, blob.name, blob.size), buffer_size=MIN_FETCH)
-        src = ZipSource(archive, blob.size)
-        try:
-            yield src, found
-        finally:
-            src.close()
+        with source_of(reader, location, blobs) as src:
+            yield src, InPlace(location, blobs, reader)
 
 
 def validate_in_place(
@@ -517,32 +531,22 @@ def validate_in_place(
     """Validate the blobs of ``location`` where they are; the report and what reading cost.
 
     The findings are the same as :func:`speechflows.datasets.validate` gives for the same files
-    on disk. An empty prefix raises :class:`NothingToStageError` (no report).
+    on disk (a broken zip is a ``zip.invalid`` finding, as on disk). An empty prefix raises
+    :class:`NothingToStageError`, a refused listing its storage error (no report).
     """
-    found: list[InPlace] = []
-
-    @contextmanager
-    def opener() -> Iterator[Source]:
-        with open_location(location, token, concurrency=concurrency) as (src, counters):
-            found.append(counters)
-            yield src
-
-    report = validate_source(
-        opener,
-        kind,
-        label=location.name,
-        where=location.display,
-        is_zip=suffix(location.blob or "") == ".zip",
-        locale=locale,
-        min_utterances=min_utterances,
-        progress=progress,
-    )
-    if not found:  # the listing itself failed: validate_source reported it as unreadable
-        raise DataSourceError(
-            f"{location.display}: cannot be listed ({report.findings[0].value if report.findings else ''})",
-            fix="check the URL and that the SAS grants read + list",
+    with BlobReader(location.container_url, token, concurrency=concurrency) as reader:
+        blobs = list_location(reader, location)
+        report = validate_source(
+            lambda: source_of(reader, location, blobs),
+            kind,
+            label=location.name,
+            where=location.display,
+            is_zip=suffix(location.blob or "") == ".zip",
+            locale=locale,
+            min_utterances=min_utterances,
+            progress=progress,
         )
-    return report, found[0]
+        return report, InPlace(location, blobs, reader)
 
 
 def manifest_of_blobs(location: BlobLocation, blobs: list[RemoteBlob]) -> Manifest:
@@ -580,5 +584,6 @@ __all__ = [
     "open_location",
     "parse_data_source",
     "resolve",
+    "source_of",
     "validate_in_place",
 ]

@@ -16,7 +16,7 @@ from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, gener
 from typer.testing import CliRunner
 
 from speechflows.cli import app
-from speechflows.datasets import validate, write_sample
+from speechflows.datasets import build_zip, validate, write_sample
 from speechflows.datasets.kinds import DataKind
 from speechflows.settings import StorageSettings
 from speechflows.storage.blob_source import (
@@ -161,3 +161,32 @@ def test_cli_validates_in_place_like_on_disk_and_stage_moves_nothing(
     assert no_list.exit_code == 2
     assert "403" in no_list.output or "refused" in no_list.output.lower()
     assert "sig=" not in no_list.output.replace("sig=REDACTED", "")
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_zip_blob_is_read_through_its_central_directory_like_on_disk(
+    broken: bool, tmp_path: Path, storage_settings: StorageSettings
+) -> None:
+    data = write_sample(tmp_path / "ds", "Acoustic", count=30, broken=broken)
+    archive = build_zip(data, tmp_path / "acoustic.zip")
+    on_disk = json.loads(validate(archive, "Acoustic").to_json())
+    _upload(storage_settings, archive, "zips")
+    in_place, counters = _in_place(
+        storage_settings, f"blob://{storage_settings.container}/zips/acoustic.zip", "Acoustic"
+    )
+    assert in_place == on_disk
+    assert counters.bytes_read < archive.stat().st_size
+
+
+def test_a_corrupt_zip_blob_is_the_same_finding_as_on_disk(
+    tmp_path: Path, storage_settings: StorageSettings
+) -> None:
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04 not really a zip archive" * 10)
+    on_disk = json.loads(validate(bad, "Acoustic").to_json())
+    _upload(storage_settings, bad, "bad")
+    in_place, _ = _in_place(
+        storage_settings, f"blob://{storage_settings.container}/bad/bad.zip", "Acoustic"
+    )
+    assert in_place == on_disk
+    assert on_disk["counts_by_code"] == {"zip.invalid": 1}
