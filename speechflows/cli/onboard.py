@@ -308,7 +308,11 @@ Force = Annotated[
 @onboard_app.command("voice")
 def voice(
     data_dir: Annotated[
-        Path | None, typer.Argument(help="folder with the recordings and scripts")
+        str | None,
+        typer.Argument(
+            help="folder with the recordings and scripts; or read in place: "
+            "blob://<container>/<prefix>, or a Blob URL with a SAS (read + list)"
+        ),
     ] = None,
     project: VoiceProject = None,
     talent: Annotated[
@@ -372,7 +376,13 @@ def voice(
 
 @onboard_app.command("personal")
 def personal(
-    prompt: Annotated[Path | None, typer.Argument(help="prompt audio: a file or a folder")] = None,
+    prompt: Annotated[
+        str | None,
+        typer.Argument(
+            help="prompt audio: a file or a folder; or blob://<container>/<prefix>, or a Blob "
+            "URL with a SAS (read in place)"
+        ),
+    ] = None,
     project: VoiceProject = None,
     talent: Annotated[
         str | None, typer.Option("--talent", help="speaker name as spoken in the consent")
@@ -429,7 +439,8 @@ def speech(
         parts = item.split(":", 2)
         if len(parts) != 3:
             typer.echo(
-                f"--dataset {item!r}: expected NAME:KIND:PATH, e.g. phrases:Language:data/p.txt",
+                f"--dataset {item!r}: expected NAME:KIND:PATH, e.g. phrases:Language:data/p.txt "
+                "(PATH may be blob://<container>/<file> or a Blob URL with a SAS)",
                 err=True,
             )
             raise typer.Exit(2)

@@ -43,11 +43,18 @@ def _error(console: Console, label: str, message: str) -> None:
 @commands.command("stage")
 def stage_command(
     path: Annotated[
-        Path, typer.Argument(help="folder of recordings and scripts, or one file (zip)")
+        str,
+        typer.Argument(
+            help="folder of recordings and scripts, or one file (zip); data already in Blob "
+            "(blob://<container>/<prefix>, or a Blob URL with a SAS) is listed, not moved"
+        ),
     ],
     prefix: Annotated[
-        str, typer.Option(help="blob prefix ('folder') to stage under, e.g. voice/ds1")
-    ],
+        str | None,
+        typer.Option(
+            help="blob prefix ('folder') to stage under, e.g. voice/ds1 (required for a local PATH)"
+        ),
+    ] = None,
     container: Annotated[
         str | None, typer.Option(help="container (default: SPEECHFLOWS_STORAGE_CONTAINER)")
     ] = None,
@@ -66,6 +73,12 @@ def stage_command(
     from speechflows.storage import StageProgress, StagingError, stage
 
     console = Console(stderr=True)
+    if path.split("://", 1)[0].lower() in ("blob", "https", "http"):
+        _already_in_blob(path, ext, console, as_json)
+        return
+    if prefix is None:
+        _error(console, "missing option: ", "--prefix (where to stage a local PATH)")
+        raise typer.Exit(2)
     try:
         settings = load_storage_settings()
     except SettingsError as exc:
@@ -73,7 +86,7 @@ def stage_command(
         raise typer.Exit(2) from None
     try:
         with console.status("hashing files…"):
-            manifest = build_manifest(path, extensions=ext, hash_cache=hash_cache)
+            manifest = build_manifest(Path(path), extensions=ext, hash_cache=hash_cache)
         total_files = len(manifest.entries)
         with Progress(
             TextColumn("[bold]staging"),
@@ -114,3 +127,51 @@ def stage_command(
         f"skipped {len(result.skipped)} unchanged ({_mb(result.skipped_bytes)})"
     )
     typer.echo(f"manifest hash {result.manifest_hash}")
+
+
+def _already_in_blob(source: str, ext: list[str] | None, console: Console, as_json: bool) -> None:
+    """Data already in Blob Storage is not copied: one listing gives its manifest."""
+    import json
+
+    from speechflows.settings import SettingsError, load_storage_settings
+    from speechflows.storage import StagingError
+    from speechflows.storage.blob_source import (
+        BlobReader,
+        list_location,
+        manifest_of_blobs,
+        parse_data_source,
+        resolve,
+    )
+
+    try:
+        location = parse_data_source(source)
+        assert not isinstance(location, Path)
+        settings = None if location.sas is not None else load_storage_settings()
+        where, token = resolve(location, settings)
+        with BlobReader(where.container_url, token) as reader:
+            blobs = list_location(reader, where)
+        wanted = {e.lower() for e in ext} if ext else None
+        manifest = manifest_of_blobs(
+            where, [b for b in blobs if wanted is None or Path(b.name).suffix.lower() in wanted]
+        )
+    except SettingsError as exc:
+        _error(console, "storage settings: ", redact_text(str(exc)))
+        raise typer.Exit(2) from None
+    except StagingError as exc:
+        _error(console, "listing failed: ", str(exc))
+        raise typer.Exit(1) from None
+    if as_json:
+        summary = {
+            "location": where.display,
+            "files": len(manifest.entries),
+            "bytes": manifest.total_bytes,
+            "uploaded_bytes": 0,
+            "manifest_hash": manifest.hash,
+        }
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(
+        f"{where.display}: already in Blob Storage ({len(manifest.entries)} files, "
+        f"{_mb(manifest.total_bytes)}); nothing staged: the onboardings read it in place"
+    )
+    typer.echo(f"manifest hash {manifest.hash}")

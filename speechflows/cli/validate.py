@@ -135,7 +135,13 @@ def _audio_pass(
 
 @commands.command("validate")
 def validate_command(
-    path: Annotated[Path, typer.Argument(help="dataset folder, single file, or .zip")],
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="dataset folder, single file, or .zip; or, read in place without downloading, "
+            "blob://<container>/<prefix> (configured account) or a Blob URL with a SAS"
+        ),
+    ],
     kind: Annotated[str, typer.Option("--kind", "-k", help=_KIND_HELP)],
     locale: Annotated[str, typer.Option(help="dataset locale, e.g. en-US, de-DE")] = "en-US",
     min_utterances: Annotated[
@@ -159,11 +165,23 @@ def validate_command(
     """Check PATH against everything Azure checks for --kind; exit 1 when anything is rejected."""
     data_kind = _kind(kind)
     err = Console(stderr=True)
+    in_place = path.split("://", 1)[0].lower() in ("blob", "https", "http")
     with _progress(err) as progress:
-        report = validate(
-            path, data_kind, locale=locale, min_utterances=min_utterances, progress=progress
-        )
-    analysed = _audio_pass(path, data_kind, report, audio_report) if audio else None
+        if in_place:
+            report = _validate_in_place(path, data_kind, locale, min_utterances, progress, err)
+        else:
+            report = validate(
+                Path(path),
+                data_kind,
+                locale=locale,
+                min_utterances=min_utterances,
+                progress=progress,
+            )
+    if audio and in_place:
+        err.print("--audio decodes whole files, so it runs on local data only; skipped in place")
+    analysed = (
+        _audio_pass(Path(path), data_kind, report, audio_report) if audio and not in_place else None
+    )
     if as_json:
         if analysed is None:
             typer.echo(report.to_json())
@@ -178,6 +196,39 @@ def validate_command(
             Console().print(f"per-utterance report: {analysed['csv']}, {analysed['json']}")
     if report.has_errors:
         raise typer.Exit(1)
+
+
+def _validate_in_place(
+    source: str,
+    kind: DataKind,
+    locale: str,
+    min_utterances: int | None,
+    progress: Callable[[int, int], None] | None,
+    err: Console,
+) -> ValidationReport:
+    """Validate blobs where they are (ranged reads of headers; nothing downloaded)."""
+    # Heavy imports (the storage layer, the Azure SDK) only for the in-place case.
+    from speechflows.datasets.errors import StagingError
+    from speechflows.settings import SettingsError, load_storage_settings
+    from speechflows.storage.blob_source import parse_data_source, resolve, validate_in_place
+
+    try:
+        location = parse_data_source(source)
+        assert not isinstance(location, Path)
+        settings = None if location.sas is not None else load_storage_settings()
+        where, token = resolve(location, settings)
+        report, cost = validate_in_place(
+            where, token, kind, locale=locale, min_utterances=min_utterances, progress=progress
+        )
+    except (StagingError, SettingsError) as exc:
+        err.print(f"[red]{exc}[/]", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+    err.print(
+        f"read in place: {where.display}: {cost.list_requests} listing, {cost.read_requests} "
+        f"ranged reads, {cost.bytes_read} of {report.total_bytes} bytes",
+        highlight=False,
+    )
+    return report
 
 
 @commands.command("sample-data")

@@ -109,8 +109,10 @@ class FileSource:
 class ZipSource:
     """The members of a zip archive (directories left out)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | BinaryIO, size: int | None = None) -> None:
+        """``path``: the archive, or a seekable binary file of it (then ``size`` is its size)."""
         self.path = path
+        self._size = size
         self._zip = zipfile.ZipFile(path)
         self._infos = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
 
@@ -124,6 +126,8 @@ class ZipSource:
         return self._infos[name].file_size
 
     def total_bytes(self) -> int:
+        if self._size is not None or not isinstance(self.path, Path):
+            return self._size or 0
         return self.path.stat().st_size
 
     def close(self) -> None:

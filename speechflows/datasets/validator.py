@@ -5,11 +5,18 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.report import ReportBuilder, ValidationReport
-from speechflows.datasets.sources import FolderSource, ZipSource, is_symlink_loop, open_source
+from speechflows.datasets.sources import (
+    FolderSource,
+    Source,
+    ZipSource,
+    is_symlink_loop,
+    open_source,
+)
 from speechflows.datasets.speech_audio import validate_acoustic, validate_audio_files_dataset
 from speechflows.datasets.speech_text import (
     validate_formatting,
@@ -71,29 +78,58 @@ def validate(
         >>> report.has_errors, report.counts_by_code()  # doctest: +SKIP
         (True, {'audio.sample_rate_too_low': 2})
     """
-    kind = DataKind.parse(kind)
     path = Path(path)
+    return validate_source(
+        lambda: open_source(path),
+        kind,
+        label=path.name,
+        where=str(path),
+        is_zip=path.suffix.lower() == ".zip",
+        locale=locale,
+        min_utterances=min_utterances,
+        progress=progress,
+    )
+
+
+def validate_source(
+    open_: Callable[[], AbstractContextManager[Source]],
+    kind: DataKind | str,
+    *,
+    label: str,
+    where: str,
+    is_zip: bool = False,
+    locale: str = "en-US",
+    min_utterances: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ValidationReport:
+    """:func:`validate` over any :class:`Source` (e.g. blobs read in place by ranged reads).
+
+    ``open_`` opens the source; ``label`` names the dataset in dataset-level findings (a file or
+    folder name), ``where`` says where it is (no secrets: a path, or a URL without its query).
+    The findings are the same as for the same files on disk.
+    """
+    kind = DataKind.parse(kind)
     b = ReportBuilder(kind, locale, progress)
     try:
-        with open_source(path) as src:
+        with open_() as src:
             _VALIDATORS[kind](src, b, Options(locale, min_utterances))
             if isinstance(src, FolderSource):
-                for name, where in src.loops.items():
-                    b.add("file.symlink_loop", name, value=f"symlink loop at {where}")
+                for name, at in src.loops.items():
+                    b.add("file.symlink_loop", name, value=f"symlink loop at {at}")
                     b.reject(name)
             if isinstance(src, ZipSource):
                 b.report.total_bytes = src.total_bytes()
     except FileNotFoundError:
-        b.add("dataset.not_found", path.name, value=str(path))
+        b.add("dataset.not_found", label, value=where)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         if is_symlink_loop(exc):
-            b.add("file.symlink_loop", path.name, value=f"symlink loop at {path}")
-            b.reject(path.name)
+            b.add("file.symlink_loop", label, value=f"symlink loop at {where}")
+            b.reject(label)
             return b.build()
         b.add(
-            "zip.invalid" if path.suffix.lower() == ".zip" else "file.unreadable",
-            path.name,
+            "zip.invalid" if is_zip else "file.unreadable",
+            label,
             value=f"{type(exc).__name__}: {exc}",
         )
-        b.reject(path.name)
+        b.reject(label)
     return b.build()

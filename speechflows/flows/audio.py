@@ -13,6 +13,7 @@ from pathlib import Path
 from speechflows.datasets.audio_analysis import AUDIO_CHECKS_DEFAULT
 from speechflows.datasets.kinds import DataKind
 from speechflows.flows.report import figures, note
+from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.audio_report import AudioOutcome, analyse_audio
 from speechflows.tasks.outcomes import ValidationOutcome
@@ -27,7 +28,7 @@ def audio_checks_on(kind: str, asked: bool | None) -> bool:
 
 
 def audio_step(
-    path: Path,
+    path: Path | BlobLocation,
     kind: str,
     validation: ValidationOutcome,
     *,
@@ -40,6 +41,14 @@ def audio_step(
     The table artifact's key is the validation table's with ``audio`` in front.
     """
     if not audio_checks_on(kind, asked):
+        return None
+    if isinstance(path, BlobLocation):
+        # Decoding needs every sample; data read in place is validated from its headers only.
+        note(
+            f"{label + ': ' if label else ''}audio analysis skipped: the data is read in place "
+            f"({path.display}) and the analysis decodes whole files; run "
+            "`speechflows validate --audio` on a local copy to see it"
+        )
         return None
     outcome: AudioOutcome = analyse_audio(
         Path(path),

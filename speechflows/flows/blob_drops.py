@@ -1,15 +1,15 @@
 """Blob drop locations: dataset folders under ``blob://<container>/<prefix>``.
 
 A folder is a blob "directory" holding ``speechflows.json``. Its content hash comes from the blob
-listing (name, size, Content-MD5 or ETag), so scanning downloads only descriptors; a folder is
-downloaded (to ``cache_dir/<identity>``, which the workers must be able to read) only to build its
-parameters, because the onboarding flows take local paths.
+listing (name, size, Content-MD5 or ETag), so scanning downloads only descriptors. Nothing is
+downloaded to build the parameters either: relative paths become ``blob://`` URLs of the folder's
+blobs, which the onboardings read in place (no local cache, no shared disk between workers).
 """
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from azure.storage.blob import BlobServiceClient
@@ -43,9 +43,12 @@ def _container_client(settings: StorageSettings, container: str) -> Any:
 
 
 def scan_blob(
-    location: str, *, cache_dir: Path, settings: StorageSettings | None = None
+    location: str, *, settings: StorageSettings | None = None
 ) -> tuple[list[DroppedDataset], list[str]]:
-    """Every dataset folder under a Blob prefix, downloaded to ``cache_dir`` for the onboarding.
+    """Every dataset folder under a Blob prefix, with parameters that read its data in place.
+
+    One listing and one descriptor read per folder; nothing else is downloaded, so any worker
+    on any machine can run the onboardings (their paths are ``blob://`` URLs).
 
     Returns:
         The datasets, and one error message per folder whose descriptor is invalid.
@@ -74,25 +77,17 @@ def scan_blob(
             digest.update(f"{name[len(folder_prefix) :]}\0{size}\0{fingerprint}\n".encode())
         content_hash = digest.hexdigest()
         source = f"{location.rstrip('/')}/{folder_prefix[len(prefix) :]}{DESCRIPTOR}"
-        local = (
-            cache_dir.resolve()
-            / hashlib.sha256(
-                f"{container_name}/{folder_prefix}\0{content_hash}".encode()
-            ).hexdigest()[:24]
-        )
         try:
             text = container.download_blob(folder_prefix + DESCRIPTOR).readall().decode("utf-8")
-            descriptor, parameters = parse_descriptor(text, source=source, folder=local)
+            descriptor, parameters = parse_descriptor(
+                text,
+                source=source,
+                folder=f"{BLOB_SCHEME}{container_name}/{folder_prefix}",
+                configured_container=settings.container,
+            )
         except (DropError, UnicodeDecodeError) as exc:
             errors.append(str(exc))
             continue
-        for name in sorted(members):
-            target = local / name[len(folder_prefix) :]
-            if target.exists() and target.stat().st_size == members[name][0]:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("wb") as fh:
-                container.download_blob(name).readinto(fh)
         default_deployment, _ = TARGETS[descriptor.onboarding]
         datasets.append(
             DroppedDataset(

@@ -22,9 +22,11 @@ from speechflows.flows.params import ConsentParams, Deadlines
 from speechflows.flows.report import note, rejects, rejects_of
 from speechflows.settings import load_speech_settings, load_storage_settings
 from speechflows.storage.account import check_storage_writable
+from speechflows.storage.blob_source import BlobLocation, parse_data_source
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.custom_voice import ensure_consent
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
+from speechflows.tasks.in_place import blob_manifest, check_location, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
 from speechflows.tasks.waiting import WaitOptions
 
@@ -69,8 +71,20 @@ def wait_options(deadlines: Any, minutes: float, *, parks: bool = False) -> Wait
     )
 
 
+def data_location(source: Path | str, *, read_deadline_minutes: float) -> Path | BlobLocation:
+    """A data-source parameter as a local path or a Blob location, checked before anything runs.
+
+    A user's SAS without read (+ list) or expiring before the stage's deadline is refused here,
+    with the fix, before anything is created.
+    """
+    location = parse_data_source(source)
+    if isinstance(location, BlobLocation):
+        check_location(location, read_deadline_minutes)
+    return location
+
+
 def validation_gate(
-    path: Path,
+    path: Path | BlobLocation,
     kind: str,
     *,
     locale: str,
@@ -88,15 +102,29 @@ def validation_gate(
     Returns:
         ``(manifest, outcome)``; with ``force``, the manifest leaves out the rejected files.
     """
-    manifest = manifest_of(Path(path), list(extensions) if extensions else None)
-    outcome = validate_data.with_options(refresh_cache=refresh_cache)(
-        Path(path),
-        kind,
-        locale=locale,
-        manifest_hash=manifest.hash,
-        min_utterances=min_utterances,
-        table_key=table_key,
-    )
+    if isinstance(path, BlobLocation):
+        manifest = blob_manifest(path, list(extensions) if extensions else None)
+        outcome = validate_blobs.with_options(refresh_cache=refresh_cache)(
+            path,
+            kind,
+            locale=locale,
+            manifest_hash=manifest.hash,
+            min_utterances=min_utterances,
+            table_key=table_key,
+            # the stage's progress artifact (in place, nothing is staged under it)
+            progress_key="progress" + table_key.removeprefix("validation"),
+        )
+    else:
+        manifest = manifest_of(Path(path), list(extensions) if extensions else None)
+        outcome = validate_data.with_options(refresh_cache=refresh_cache)(
+            Path(path),
+            kind,
+            locale=locale,
+            manifest_hash=manifest.hash,
+            min_utterances=min_utterances,
+            table_key=table_key,
+        )
+    where = path.display if isinstance(path, BlobLocation) else str(path)
     if outcome.has_errors:
         if not force:
             first = [
@@ -108,16 +136,24 @@ def validation_gate(
                 outcome.rows, key=lambda r: str(r.get("severity", "")).lower() != "error"
             )
             raise ValidationFailedError(
-                f"{path}: validation found {outcome.error_count} errors in "
+                f"{where}: validation found {outcome.error_count} errors in "
                 f"{len(outcome.rejected_files)} files ({kind}); nothing was uploaded. First: "
                 + "; ".join(first)
                 + f". See the table artifact {table_key!r}; fix the files, or run with force=true "
                 "to upload only the valid ones",
                 errors_first[:MAX_FINDINGS],
             )
+        if isinstance(path, BlobLocation):
+            raise ValidationFailedError(
+                f"{where}: validation found {outcome.error_count} errors in "
+                f"{len(outcome.rejected_files)} files ({kind}); data read in place cannot leave "
+                "files out (the service reads the whole prefix) and nothing is moved or deleted "
+                "there. Fix or move the rejected files (see the table artifact "
+                f"{table_key!r}), or give a local copy with force=true"
+            )
         note(
             f"force: {len(outcome.rejected_files)} files with errors were left out of "
-            f"{path} ({outcome.error_count} errors)"
+            f"{where} ({outcome.error_count} errors)"
         )
         get_run_logger().warning(
             "force: leaving out %d files with errors: %s",
@@ -240,6 +276,7 @@ __all__ = [
     "check_settings",
     "consent_gate",
     "consent_step",
+    "data_location",
     "settle",
     "stage_step",
     "validation_gate",

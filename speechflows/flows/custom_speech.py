@@ -22,6 +22,7 @@ from prefect.logging import get_run_logger
 from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
+    data_location,
     settle,
     stage_step,
     validation_gate,
@@ -38,9 +39,11 @@ from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import CustomSpeechResult, DatasetResult, ValidationSummary
 from speechflows.settings import load_storage_settings
 from speechflows.speech.errors import ResourceFailedError
+from speechflows.storage.blob_source import BlobLocation, DataSourceError
 from speechflows.tasks import custom_speech as cs
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import manifest_of, package_dataset
+from speechflows.tasks.in_place import blob_manifest, in_place_outcome
 from speechflows.tasks.outcomes import (
     DatasetReport,
     EvaluationOutcome,
@@ -69,7 +72,8 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
         Project, per-dataset accepted/rejected lines and reports, model and WER figures, timings.
     """
     p = params
-    check_settings()
+    sources = {spec.name: _source(p, spec) for spec in p.datasets}
+    check_settings(storage=not all(isinstance(s, BlobLocation) for s in sources.values()))
     container = load_storage_settings().container
     prefixes = {spec.name: f"{p.resolved_prefix()}{_slug(spec.name)}/" for spec in p.datasets}
     with RunReport(
@@ -78,14 +82,16 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     ) as report:
         # Every dataset is checked before anything is created or uploaded.
         with stage("validate"):
-            checked = [(spec, _validate(p, spec)) for spec in p.datasets]
+            checked = [(spec, _validate(p, spec, sources[spec.name])) for spec in p.datasets]
         with stage("project"):
             project = cs.ensure_speech_project(
                 p.project_name, locale=p.locale, description=p.project_description
             )
         record(project)
         datasets = [
-            _onboard_dataset(p, spec, outcome, project, container, prefixes[spec.name])
+            _onboard_dataset(
+                p, spec, outcome, project, container, prefixes[spec.name], sources[spec.name]
+            )
             for spec, outcome in checked
         ]
         base = model = evaluation = released = None
@@ -113,9 +119,25 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
         )
 
 
-def _validate(p: CustomSpeechParams, spec: DatasetSpec) -> ValidationOutcome:
+def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
+    """The dataset's data: a local path, or ONE blob (its zip or text file) read in place."""
+    source = data_location(spec.path, read_deadline_minutes=p.deadlines.dataset_minutes)
+    if isinstance(source, BlobLocation) and not source.single:
+        what = "the .zip of its audio and transcript" if spec.kind in ZIPPED_KINDS else "its file"
+        raise DataSourceError(
+            f"dataset {spec.name!r}: {source.display} is a prefix, but custom speech imports one "
+            f"file per dataset ({spec.kind}: {what}); zipping blobs would mean moving them",
+            fix="name the blob itself (blob://<container>/<path>.zip, or the URL of the blob "
+            "with its SAS), or give a local folder to package and upload",
+        )
+    return source
+
+
+def _validate(
+    p: CustomSpeechParams, spec: DatasetSpec, source: Path | BlobLocation
+) -> ValidationOutcome:
     _, outcome = validation_gate(
-        spec.path,
+        source,
         spec.kind,
         locale=p.locale,
         table_key=artifact_key("validation", artifact_key(p.project_name), _slug(spec.name)),
@@ -124,7 +146,7 @@ def _validate(p: CustomSpeechParams, spec: DatasetSpec) -> ValidationOutcome:
         reject_prefix=f"{spec.name}: ",
     )
     audio_step(
-        spec.path,
+        source,
         spec.kind,
         outcome,
         validation_key=artifact_key("validation", artifact_key(p.project_name), _slug(spec.name)),
@@ -141,23 +163,28 @@ def _onboard_dataset(
     project: ResourceOutcome,
     container: str,
     prefix: str,
+    source: Path | BlobLocation,
 ) -> DatasetResult:
-    """Package → stage → import → wait for one validated dataset."""
+    """Package → stage → import → wait for one validated dataset (read in place: import → wait)."""
     progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
     drop = outcome.rejected_files if (p.force and outcome.has_errors) else []
     with stage(f"stage {spec.name}"):
-        packaged = package_dataset(Path(spec.path), spec.kind, drop)
-        manifest = manifest_of(packaged)
-        staging = stage_step(
-            manifest,
-            prefix=prefix,
-            container=container,
-            progress_key=progress_key,
-        )
+        if isinstance(source, BlobLocation):
+            manifest = blob_manifest(source)
+            staging = in_place_outcome(manifest, source)
+            container, blob = source.container, source.blob or ""
+        else:
+            packaged = package_dataset(Path(source), spec.kind, drop)
+            manifest = manifest_of(packaged)
+            staging = stage_step(
+                manifest,
+                prefix=prefix,
+                container=container,
+                progress_key=progress_key,
+            )
+            blob = prefix + manifest.entries[0].path
     with stage(f"import {spec.name}"):
-        dataset, report = _import_dataset(
-            p, spec, manifest.hash, project, container, prefix + manifest.entries[0].path
-        )
+        dataset, report = _import_dataset(p, spec, manifest.hash, project, container, blob, source)
     report = report.model_copy(
         update={"dataset": report.dataset.model_copy(update={"action": dataset.action})}
     )
@@ -187,6 +214,7 @@ def _import_dataset(
     project: ResourceOutcome,
     container: str,
     blob_name: str,
+    source: Path | BlobLocation,
 ) -> tuple[ResourceOutcome, DatasetReport]:
     """Create the dataset and wait for its import; with a fresh SAS again if the read failed.
 
@@ -210,6 +238,7 @@ def _import_dataset(
                 project_url=project.url,
                 description=spec.description,
                 read_deadline_minutes=p.deadlines.dataset_minutes,
+                user_sas=source if isinstance(source, BlobLocation) and source.sas else None,
                 return_state=True,
             )
         )

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from speechflows.flows.params import (
+    ConsentParams,
     CustomSpeechParams,
     PersonalVoiceParams,
     ProfessionalVoiceParams,
@@ -75,20 +76,60 @@ class DroppedDataset:
         return hashlib.sha256(f"{self.location}\0{self.content_hash}".encode()).hexdigest()[:24]
 
 
-def _anchor_paths(value: Any, base: Path) -> Any:
-    """Make every relative :class:`Path` inside a parameter model absolute against ``base``."""
+def _anchor_paths(value: Any, base: Path | str, configured: str | None = None) -> Any:
+    """Make every relative :class:`Path` inside a parameter model absolute against ``base``.
+
+    ``base`` may be a Blob folder (``blob://<container>/<folder>/``): the data is then read in
+    place, so a relative path becomes the ``blob://`` URL of that file or prefix, and a relative
+    consent recording becomes ``consent.audio_blob`` (a blob of the configured container
+    ``configured``; the flows take no other).
+    """
+    if isinstance(value, ConsentParams) and isinstance(base, str) and value.audio_file is not None:
+        if value.audio_file.is_absolute():
+            return value
+        container, _, folder = base.removeprefix(BLOB_SCHEME).partition("/")
+        if container != configured:
+            raise DropError(
+                f"{base}{DESCRIPTOR}: consent.audio_file {str(value.audio_file)!r} is in container "
+                f"{container!r}, but a consent recording in Blob must be in the configured "
+                f"container {configured!r}; drop into the configured container, or give "
+                "consent.audio_blob"
+            )
+        name = _join(folder, value.audio_file)
+        return value.model_copy(update={"audio_file": None, "audio_blob": name})
     if isinstance(value, BaseModel):
-        updates = {k: _anchor_paths(getattr(value, k), base) for k in type(value).model_fields}
+        updates = {
+            k: _anchor_paths(getattr(value, k), base, configured) for k in type(value).model_fields
+        }
         return value.model_copy(update=updates)
     if isinstance(value, Path):
-        return value if value.is_absolute() else (base / value).resolve()
+        if value.is_absolute():
+            return value
+        if isinstance(base, str):
+            return f"{base.rstrip('/')}/{_join('', value)}".rstrip("/")
+        return (base / value).resolve()
     if isinstance(value, list):
-        return [_anchor_paths(v, base) for v in value]
+        return [_anchor_paths(v, base, configured) for v in value]
     return value
 
 
-def parse_descriptor(text: str, *, source: str, folder: Path) -> tuple[Descriptor, dict[str, Any]]:
+def _join(folder: str, rel: Path) -> str:
+    """``folder`` + a relative posix path, with ``.`` segments dropped (``..`` refused)."""
+    parts = [p for p in rel.as_posix().split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise DropError(
+            f"path {rel.as_posix()!r} leaves its dataset folder ('..'); give a path inside "
+            "the dataset folder"
+        )
+    return "/".join([*([folder.strip("/")] if folder.strip("/") else []), *parts])
+
+
+def parse_descriptor(
+    text: str, *, source: str, folder: Path | str, configured_container: str | None = None
+) -> tuple[Descriptor, dict[str, Any]]:
     """Parse a descriptor; return it and the flow run parameters with paths anchored at ``folder``.
+
+    ``folder``: a local folder, or a Blob folder ``blob://<container>/<folder>/`` (read in place).
 
     Raises:
         DropError: Bad JSON, an unknown onboarding, or parameters the flow would refuse.
@@ -112,7 +153,7 @@ def parse_descriptor(text: str, *, source: str, folder: Path) -> tuple[Descripto
             f"{source}: params are not valid for the {descriptor.onboarding} onboarding: "
             f"{_describe(exc, prefix='params')}"
         ) from None
-    anchored = _anchor_paths(params, folder)
+    anchored = _anchor_paths(params, folder, configured_container)
     return descriptor, {"params": anchored.model_dump(mode="json")}
 
 

@@ -19,10 +19,18 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 RESOURCE_ID_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$"
 _RESOURCE_ID_RE = re.compile(RESOURCE_ID_PATTERN)
@@ -45,6 +53,28 @@ Locale = Annotated[
         description="Locale of the data, e.g. en-US (cannot be changed later)",
     ),
 ]
+
+# -- data sources (issue 14): a local path, or data read in place in Blob Storage ------------
+DATA_SOURCE_FORMS = (
+    "a local folder or file; blob://<container>/<prefix> (the configured storage account, read "
+    "in place: nothing is downloaded or uploaded); or "
+    "https://<account>.blob.core.windows.net/<container>/<prefix>?<SAS> (another account, "
+    "through a SAS with read + list, valid past the stage's deadline)"
+)
+_REMOTE_SCHEMES = ("blob://", "https://", "http://")
+
+
+def _data_source(value: object) -> Path | str:
+    """A local path becomes a :class:`Path` (drops anchor it); a Blob URL stays the given string."""
+    if isinstance(value, str) and value.lower().startswith(_REMOTE_SCHEMES):
+        return value
+    if isinstance(value, (str, PurePath)) and str(value):
+        return Path(value)
+    raise ValueError(f"a data source is a path or a blob:// / https:// URL, not {value!r}")
+
+
+DataSource = Annotated[Path | str, PlainValidator(_data_source), WithJsonSchema({"type": "string"})]
+# ---------------------------------------------------------------------------------------------
 
 ProfessionalDataKind = Literal["AudioAndScript", "LongAudio", "AudioOnly"]
 CustomSpeechDataKind = Literal[
@@ -247,7 +277,9 @@ class ProfessionalVoiceParams(_OnboardingParams):
     voice_kind: Literal["Male", "Female"] = Field(
         "Female", description="Voice kind of the training set (cannot be changed later)"
     )
-    data_dir: Path = Field(..., description="Local folder with the recordings and scripts")
+    data_dir: DataSource = Field(
+        ..., description=f"The recordings and scripts: {DATA_SOURCE_FORMS}"
+    )
     data_kind: ProfessionalDataKind = Field(
         "AudioAndScript", description="How the training data is organised"
     )
@@ -290,8 +322,10 @@ class PersonalVoiceParams(_OnboardingParams):
     personal_voice_id: ResourceId | None = Field(
         None, description="Personal voice id; default '<project_id>-voice'"
     )
-    prompt_path: Path = Field(
-        ..., description="Prompt audio: one file or a folder of clean speech (5-90 s in total)"
+    prompt_path: DataSource = Field(
+        ...,
+        description="Prompt audio: one file or a folder of clean speech (5-90 s in total); "
+        + DATA_SOURCE_FORMS,
     )
     force: bool = Field(False, description="Send the valid prompt files even when some have errors")
 
@@ -306,8 +340,11 @@ class DatasetSpec(_Params):
         ..., min_length=1, max_length=200, description="Display name of the dataset (unique here)"
     )
     kind: CustomSpeechDataKind = Field(..., description="Dataset kind")
-    path: Path = Field(
-        ..., description="Folder (zipped for Acoustic/AudioFiles), a .zip, or the single text file"
+    path: DataSource = Field(
+        ...,
+        description="Folder (zipped for Acoustic/AudioFiles), a .zip, or the single text file; "
+        "or, read in place, blob://<container>/<blob> or an https URL with a SAS naming the .zip "
+        "or the text file (the dataset's contentUrl)",
     )
     description: str | None = Field(None, description="Free-text description of the dataset")
 
@@ -458,12 +495,14 @@ class CustomSpeechParams(_Params):
 
 
 __all__ = [
+    "DATA_SOURCE_FORMS",
     "LOCALE_PATTERN",
     "RESOURCE_ID_PATTERN",
     "ZIPPED_KINDS",
     "ConsentParams",
     "CustomSpeechDataKind",
     "CustomSpeechParams",
+    "DataSource",
     "DatasetSpec",
     "Deadlines",
     "PersonalVoiceParams",

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from prefect import flow
 
+from speechflows.datasets.manifest import Manifest
 from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     consent_gate,
     consent_step,
+    data_location,
     settle,
     validation_gate,
     wait_options,
@@ -28,6 +30,7 @@ from speechflows.flows.common import (
 from speechflows.flows.params import PersonalVoiceParams
 from speechflows.flows.report import RunReport, figures, record, stage
 from speechflows.flows.results import PersonalVoiceResult, ValidationSummary
+from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import PROMPT_EXTENSIONS
@@ -50,6 +53,9 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
         Project, consent and personal voice ids, the speaker profile id, timings.
     """
     p = params
+    prompt_source = data_location(
+        p.prompt_path, read_deadline_minutes=p.deadlines.personal_voice_minutes
+    )
     check_settings(storage=p.consent.audio_blob is not None)
     with RunReport(
         f"Personal voice onboarding: {p.project_id}",
@@ -57,7 +63,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
     ) as report:
         with stage("validate"):
             manifest, prompt = validation_gate(
-                p.prompt_path,
+                prompt_source,
                 "Prompt",
                 locale=p.locale,
                 extensions=PROMPT_EXTENSIONS,
@@ -66,7 +72,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 refresh_cache=p.refresh_cache,
             )
             audio_step(
-                p.prompt_path,
+                prompt_source,
                 "Prompt",
                 prompt,
                 validation_key=artifact_key("validation", p.project_id, "prompt"),
@@ -96,8 +102,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 deadlines=p.deadlines,
             )
         record(consent)
-        root = Path(p.prompt_path)
-        files = [root] if root.is_file() else [root / e.path for e in manifest.entries]
+        files = _prompt_files(prompt_source, manifest)
         with stage("personal voice"):
             voice: PersonalVoiceOutcome = settle(
                 ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
@@ -105,6 +110,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                     project_id=p.project_id,
                     consent_id=consent.id,
                     prompt_files=files,
+                    prompt_blobs=prompt_source if isinstance(prompt_source, BlobLocation) else None,
                     manifest_hash=manifest.hash,
                     wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),
                     progress_key=artifact_key(
@@ -126,6 +132,13 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 ),
             )
         )
+
+
+def _prompt_files(source: Path | BlobLocation, manifest: Manifest) -> list[Path]:
+    """The local prompt files to send; none when the service reads them in place from Blob."""
+    if isinstance(source, BlobLocation):
+        return []
+    return [source] if source.is_file() else [source / e.path for e in manifest.entries]
 
 
 __all__ = ["personal_voice_onboarding"]

@@ -19,6 +19,8 @@ Example:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import flow
 
 from speechflows.datasets.manifest import Manifest
@@ -27,6 +29,7 @@ from speechflows.flows.common import (
     check_settings,
     consent_gate,
     consent_step,
+    data_location,
     settle,
     stage_step,
     validation_gate,
@@ -36,10 +39,12 @@ from speechflows.flows.params import ProfessionalVoiceParams, VoiceModelParams, 
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import ProfessionalVoiceResult, ValidationSummary
 from speechflows.settings import load_storage_settings
+from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks import voice_models
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import AUDIO_EXTENSIONS, SCRIPT_EXTENSIONS, extensions_for
+from speechflows.tasks.in_place import in_place_outcome
 from speechflows.tasks.outcomes import (
     OperationOutcome,
     ResourceOutcome,
@@ -65,15 +70,16 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         Ids, links, counts (utterances, duration, rejects) and timings per stage.
     """
     p = params
-    check_settings()
-    base_id, prefix = p.resolved_training_set_id(), p.resolved_prefix()
-    container = load_storage_settings().container
+    source = data_location(p.data_dir, read_deadline_minutes=p.deadlines.training_set_minutes)
+    check_settings(storage=not isinstance(source, BlobLocation))
+    base_id = p.resolved_training_set_id()
+    container, prefix = _where(p, source)
     with RunReport(
         f"Professional voice onboarding: {p.project_id}",
         artifact_key("report", p.project_id, base_id),
     ) as report:
         with stage("validate"):
-            manifest, validation = _validate(p)
+            manifest, validation = _validate(p, source)
             consent_hash = consent_gate(
                 p.consent, project_id=p.project_id, locale=p.locale, refresh_cache=p.refresh_cache
             )
@@ -101,15 +107,19 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
             )
         record(training_set)
         with stage("stage"):
-            staged = stage_step(
-                manifest,
-                prefix=prefix,
-                container=container,
-                progress_key=artifact_key("progress", p.project_id, base_id),
+            staged = (
+                in_place_outcome(manifest, source)
+                if isinstance(source, BlobLocation)
+                else stage_step(
+                    manifest,
+                    prefix=prefix,
+                    container=container,
+                    progress_key=artifact_key("progress", p.project_id, base_id),
+                )
             )
         figures(*_staging_figures(staged))
         with stage("upload"):
-            operation = _upload(p, ts_id, manifest.hash, container)
+            operation = _upload(p, ts_id, manifest.hash, staged, source)
         with stage("wait for training set"):
             uploaded = _wait_for(p, ts_id, operation, manifest.hash, staged)
         training_set = record(
@@ -139,10 +149,20 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         )
 
 
-def _validate(p: ProfessionalVoiceParams) -> tuple[Manifest, ValidationOutcome]:
+def _where(p: ProfessionalVoiceParams, source: Path | BlobLocation) -> tuple[str, str]:
+    """The container and prefix the service reads: the data's own when it is read in place
+    (nothing staged, nothing pruned there), else the onboarding's staging prefix."""
+    if isinstance(source, BlobLocation):
+        return source.container, f"{source.prefix}/" if source.prefix else ""
+    return load_storage_settings().container, p.resolved_prefix()
+
+
+def _validate(
+    p: ProfessionalVoiceParams, source: Path | BlobLocation
+) -> tuple[Manifest, ValidationOutcome]:
     """The training data's manifest and validation (errors stop the flow unless ``force``)."""
     manifest, validation = validation_gate(
-        p.data_dir,
+        source,
         p.data_kind,
         locale=p.locale,
         table_key=artifact_key("validation", p.project_id, p.resolved_training_set_id()),
@@ -158,7 +178,7 @@ def _validate(p: ProfessionalVoiceParams) -> tuple[Manifest, ValidationOutcome]:
         ("validation errors / warnings", f"{validation.error_count} / {validation.warning_count}"),
     )
     audio_step(
-        p.data_dir,
+        source,
         p.data_kind,
         validation,
         validation_key=artifact_key("validation", p.project_id, p.resolved_training_set_id()),
@@ -181,7 +201,11 @@ def _staging_figures(staged: StageOutcome) -> list[tuple[str, object]]:
 
 
 def _upload(
-    p: ProfessionalVoiceParams, ts_id: str, manifest_hash: str, container: str
+    p: ProfessionalVoiceParams,
+    ts_id: str,
+    manifest_hash: str,
+    staged: StageOutcome,
+    source: Path | BlobLocation,
 ) -> OperationOutcome:
     """Start (or re-attach to) the one upload of the staged data into its training set version."""
     operation: OperationOutcome = settle(
@@ -189,8 +213,9 @@ def _upload(
             ts_id,
             kind=p.data_kind,
             manifest_hash=manifest_hash,
-            container=container,
-            prefix=p.resolved_prefix(),
+            container=staged.container,
+            prefix=staged.prefix,
+            user_sas=source if isinstance(source, BlobLocation) and source.sas else None,
             audio_extensions=AUDIO_EXTENSIONS[p.data_kind],
             script_extensions=SCRIPT_EXTENSIONS.get(p.data_kind, ()),
             read_deadline_minutes=p.deadlines.training_set_minutes,

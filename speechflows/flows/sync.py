@@ -82,7 +82,7 @@ def drop_location(drop: str) -> str:
 def scan(drop: str, cache_dir: str | None) -> tuple[list[DroppedDataset], list[str]]:
     """Find dataset folders and their content hashes in a local folder or a Blob prefix."""
     if drop.startswith(BLOB_SCHEME):
-        return scan_blob(drop, cache_dir=Path(cache_dir or ".speechflows/drop-cache"))
+        return scan_blob(drop)  # read in place: no cache, nothing downloaded
     return scan_local(Path(drop))
 
 
@@ -162,7 +162,8 @@ def sync(
         drop: Local folder (absolute, or relative to the project), a single dataset folder, or
             ``blob://<container>/<prefix>`` in the configured storage account.
         tags: Extra tags for the onboarding runs.
-        cache_dir: Where Blob drops are downloaded to (must be readable by the workers).
+        cache_dir: Ignored (kept so older deployments still start): Blob drops are no longer
+            downloaded; the onboardings read them in place, on any worker.
     """
     logger = get_run_logger()
     # One guard per drop location, whichever deployment runs it (nightly `sync`, event-triggered

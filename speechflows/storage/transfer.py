@@ -307,6 +307,12 @@ class BlobTransport:
         )
         return status != 404
 
+    async def get_range(self, blob: str, start: int, length: int) -> bytes:
+        """Bytes ``[start, start + length)`` of ``blob`` by one ranged Get Blob (retried)."""
+        headers = {"Range": f"bytes={start}-{start + length - 1}"}
+        _, _, body = await self.request("GET", blob, headers=headers, what=f"read blob {blob!r}")
+        return body
+
     async def get_blob(self, blob: str, out: Any, chunk: int = 1 << 20) -> str:
         """Stream blob ``blob`` into the binary file ``out``; return the MD5 hex of what was read."""
         assert self._session is not None

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from prefect import task
 from prefect.logging import get_run_logger
@@ -24,6 +25,7 @@ from speechflows.speech import polling
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.speech_to_text import CustomSpeechClient, odata_quote
 from speechflows.storage import blob_sas_url
+from speechflows.storage.blob_source import BlobLocation, check_user_sas
 from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
@@ -150,20 +152,26 @@ def create_dataset(
     project_url: str | None = None,
     description: str | None = None,
     read_deadline_minutes: float = DATASET_READ_DEADLINE_MINUTES,
+    user_sas: BlobLocation | None = None,
 ) -> ResourceOutcome:
     """Find (by displayName + content hash) or create the dataset importing the staged blob.
 
     The blob SAS lasts as long as the service may take to read it (``read_deadline_minutes``,
-    the dataset deadline) plus a margin.
+    the dataset deadline) plus a margin. ``user_sas``: the blob is read in place in another
+    account through the user's SAS (checked for r and its expiry first) as the contentUrl.
     """
     log = get_run_logger()
     with speech_client() as cs:
-        content_url = blob_sas_url(
-            load_storage_settings(),
-            container,
-            blob_name,
-            read_deadline=timedelta(minutes=read_deadline_minutes),
-        )
+        deadline = timedelta(minutes=read_deadline_minutes)
+        if user_sas is not None and user_sas.sas is not None and user_sas.blob is not None:
+            check_user_sas(user_sas, deadline)
+            content_url = (
+                f"{user_sas.container_url}/{quote(user_sas.blob, safe='/')}?{user_sas.sas}"
+            )
+        else:
+            content_url = blob_sas_url(
+                load_storage_settings(), container, blob_name, read_deadline=deadline
+            )
         with resource_lock("dataset", project_url or "", display_name):
             dataset, created = cs.datasets.get_or_create(
                 kind=kind,

@@ -28,6 +28,7 @@ from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource, OperationRef
 from speechflows.storage import blob_sas_url, container_sas_url, remote_manifest
+from speechflows.storage.blob_source import BlobLocation, check_user_sas
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.outcomes import (
@@ -326,8 +327,12 @@ def start_training_set_upload(
     audio_extensions: Sequence[str],
     script_extensions: Sequence[str] = (),
     read_deadline_minutes: float = TRAINING_SET_READ_DEADLINE_MINUTES,
+    user_sas: BlobLocation | None = None,
 ) -> OperationOutcome:
     """Start (or re-attach to) the one ``:upload`` of the staged data into its training set.
+
+    ``user_sas``: data read in place in another account, through the user's SAS (checked again
+    for r + l and its expiry before the submit); else a SAS on ``container`` is minted.
 
     The ``Operation-Id`` is derived from the training set, kind and manifest hash. Before posting,
     the task looks for the saved continuation state, then for an operation with that id: a
@@ -395,7 +400,12 @@ def start_training_set_upload(
                     op_id,
                 )
             audios, scripts = _sources(
-                container, prefix, audio_extensions, script_extensions, read_deadline_minutes
+                container,
+                prefix,
+                audio_extensions,
+                script_extensions,
+                read_deadline_minutes,
+                user_sas,
             )
             ref = cv.training_sets.upload(
                 training_set_id, kind=kind, audios=audios, scripts=scripts, operation_id=op_id
@@ -489,15 +499,20 @@ def _sources(
     audio_ext: Sequence[str],
     script_ext: Sequence[str],
     read_deadline_minutes: float,
+    user_sas: BlobLocation | None = None,
 ) -> tuple[AzureBlobContentSource, AzureBlobContentSource | None]:
     # The upload may wait in the service's queue up to the training-set deadline: the SAS must
     # outlive it (checked on its own sp/se fields before the submit).
-    sas = container_sas_url(
-        load_storage_settings(),
-        container,
-        permissions="rl",
-        read_deadline=timedelta(minutes=read_deadline_minutes),
-    )
+    if user_sas is not None and user_sas.sas is not None:
+        check_user_sas(user_sas, timedelta(minutes=read_deadline_minutes))
+        sas = f"{user_sas.container_url}?{user_sas.sas}"
+    else:
+        sas = container_sas_url(
+            load_storage_settings(),
+            container,
+            permissions="rl",
+            read_deadline=timedelta(minutes=read_deadline_minutes),
+        )
     audios = AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(audio_ext))
     scripts = (
         AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(script_ext))

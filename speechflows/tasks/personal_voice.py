@@ -17,8 +17,11 @@ from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
+from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.data import PROMPT_EXTENSIONS
+from speechflows.tasks.in_place import service_source
 from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
@@ -53,8 +56,12 @@ def ensure_personal_voice(
     manifest_hash: str,
     wait: WaitOptions,
     progress_key: str | None = None,
+    prompt_blobs: BlobLocation | None = None,
 ) -> PersonalVoiceOutcome:
     """The personal voice from the prompt audio (multipart upload), processed, and its speaker id.
+
+    ``prompt_blobs``: prompt audio read in place in Blob Storage (then ``prompt_files`` is
+    empty): the service reads it through a read + list SAS; nothing is uploaded.
 
     The voice's description records the content hash of its prompt audio, so a re-run with other
     audio under the same id is refused instead of silently reusing the old voice.
@@ -97,6 +104,11 @@ def ensure_personal_voice(
                 project_id=project_id,
                 consent_id=consent_id,
                 audio_files=[Path(p) for p in prompt_files],
+                audios=(
+                    service_source(prompt_blobs, PROMPT_EXTENSIONS, wait.deadline_seconds / 60)
+                    if prompt_blobs is not None
+                    else None
+                ),
                 description=marker,
                 operation_id=op_id,
             )

@@ -98,8 +98,8 @@ def test_a_blob_location_refuses_a_sas() -> None:
         parse_blob_location("blob://drops/x?sv=1&sig=abc")
 
 
-def test_a_blob_drop_is_scanned_downloaded_and_hashed_by_content(
-    storage_settings: object, tmp_path: Path
+def test_a_blob_drop_is_scanned_in_place_and_hashed_by_content(
+    storage_settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from azure.storage.blob import BlobServiceClient
 
@@ -117,14 +117,18 @@ def test_a_blob_drop_is_scanned_downloaded_and_hashed_by_content(
     container.upload_blob("incoming/jessica/consent/consent.wav", b"RIFF")
     location = f"blob://{storage_settings.container}/incoming"
 
-    [dataset], errors = scan_blob(location, cache_dir=tmp_path, settings=storage_settings)
+    monkeypatch.chdir(tmp_path)
+    [dataset], errors = scan_blob(location, settings=storage_settings)
     assert errors == [] and dataset.name == "jessica"
-    local = Path(dataset.parameters["params"]["data_dir"])
-    assert (local / "consent" / "consent.wav").read_bytes() == b"RIFF"
-    assert local.is_relative_to(tmp_path)
+    params = dataset.parameters["params"]
+    # Read in place: the parameters name the blobs; nothing was downloaded anywhere.
+    assert params["data_dir"] == f"blob://{storage_settings.container}/incoming/jessica"
+    assert params["consent"]["audio_blob"] == "incoming/jessica/consent/consent.wav"
+    assert params["consent"]["audio_file"] is None
+    assert list(tmp_path.rglob("*")) == []
 
-    [again], _ = scan_blob(location, cache_dir=tmp_path, settings=storage_settings)
+    [again], _ = scan_blob(location, settings=storage_settings)
     assert again.identity == dataset.identity
     container.upload_blob("incoming/jessica/consent/consent.wav", b"RIFF2", overwrite=True)
-    [changed], _ = scan_blob(location, cache_dir=tmp_path, settings=storage_settings)
+    [changed], _ = scan_blob(location, settings=storage_settings)
     assert changed.identity != dataset.identity
