@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "REDACTED"
@@ -40,6 +42,11 @@ _URL_RE = re.compile(r"https?://[^\s'\"<>]+")
 _HEADER_RE = re.compile(
     r"(?i)(ocp-apim-subscription-key|authorization|accountkey|sharedaccesssignature)(\s*[:=]\s*)"
     r"(bearer\s+)?([^\s;,'\"]+)"
+)
+# A credential parameter in a query that is not part of a full URL: urllib3 logs
+# ``http://host:port "PUT /container/blob?sv=…&sig=… HTTP/1.1" 403 0``, the path apart.
+_QUERY_PARAM_RE = re.compile(
+    r"(?i)([?&](?:" + "|".join(re.escape(p) for p in sorted(_SECRET_PARAMS)) + r")=)[^&\s'\"<>#]+"
 )
 _known_secrets: set[str] = set()
 
@@ -74,6 +81,7 @@ def strip_query(url: str) -> str:
 def redact_text(text: str) -> str:
     """Redact URLs, credential headers and registered secrets inside free text."""
     out = _URL_RE.sub(lambda m: redact_url(m.group(0)), text)
+    out = _QUERY_PARAM_RE.sub(lambda m: f"{m.group(1)}{REDACTED}", out)
     out = _HEADER_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) or ''}{REDACTED}", out)
     for secret in _known_secrets:
         if secret in out:
@@ -99,8 +107,39 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+_redacted_loggers: set[str] = set()
+
+
+def _redacting_factory(
+    inner: Callable[..., logging.LogRecord],
+) -> Callable[..., logging.LogRecord]:
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = inner(*args, **kwargs)
+        name = record.name
+        if name in _redacted_loggers or name.split(".", 1)[0] in _redacted_loggers:
+            _REDACTOR.filter(record)
+        return record
+
+    make.speechflows_redacting = True  # type: ignore[attr-defined]
+    return make
+
+
+_REDACTOR = RedactingFilter()
+
+
 def redact_logger(name: str) -> None:
-    """Attach :class:`RedactingFilter` to the logger ``name`` (once)."""
+    """Redact every record of the logger ``name`` (and, for a top-level name, its children).
+
+    Twice over: a :class:`RedactingFilter` on the logger, and the log record factory, which
+    redacts the record as it is made. A filter alone is not enough: a logging configuration
+    applied later (Prefect configures logging when a flow run starts) can replace a logger's
+    filters, and a urllib3 DEBUG line then printed a read-only SAS; the factory is process-wide
+    and no logging configuration touches it.
+    """
     logger = logging.getLogger(name)
     if not any(isinstance(f, RedactingFilter) for f in logger.filters):
         logger.addFilter(RedactingFilter())
+    _redacted_loggers.add(name)
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "speechflows_redacting", False):
+        logging.setLogRecordFactory(_redacting_factory(factory))

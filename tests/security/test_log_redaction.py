@@ -51,3 +51,39 @@ def test_redact_logger_attaches_one_filter() -> None:
     redact_logger("speechflows.audit.probe")
     filters = logging.getLogger("speechflows.audit.probe").filters
     assert sum(isinstance(f, RedactingFilter) for f in filters) == 1
+
+
+def test_urllib3_lines_stay_redacted_after_a_logging_reconfiguration(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The storage check's SDK calls log urllib3 request lines at DEBUG, SAS query included.
+
+    A logging configuration applied after import (as a flow run's start applies Prefect's) can
+    leave the logger without our filter; the redacting record factory still cleans the line.
+    """
+    import speechflows.storage.account  # noqa: F401 - importing it registers urllib3
+
+    sig = secrets.token_urlsafe(32)
+    logger = logging.getLogger("urllib3.connectionpool")
+    saved = list(logger.filters)
+    for f in saved:
+        logger.removeFilter(f)  # what a reconfiguration that replaces the filters leaves
+    try:
+        caplog.set_level(logging.DEBUG, logger="urllib3.connectionpool")
+        logger.debug(
+            '%s://%s:%s "%s %s %s" %s %s',
+            "http",
+            "127.0.0.1",
+            10000,
+            "PUT",
+            f"/devstoreaccount1/c/probe?sv=2026&sp=rl&sig={sig}",
+            "HTTP/1.1",
+            403,
+            0,
+        )
+    finally:
+        for f in saved:
+            logger.addFilter(f)
+    lines = [r.getMessage() for r in caplog.records if r.name == "urllib3.connectionpool"]
+    assert lines and "sig=REDACTED" in lines[-1]
+    assert not any(sig in line for line in lines)
