@@ -26,10 +26,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from prefect.client.orchestration import get_client
-from prefect.concurrency.sync import rate_limit
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL
+
+from speechflows.tasks.locks import post_quickly
 
 SPEECH_API_LIMIT = "speechflows-speech-api"
 # Personal voice allows 50 requests / 10 s, speech to text 100 / 10 s (reference/azure-speech.md
@@ -60,7 +61,28 @@ def acquire_speech_api_slot(occupy: int = 1, *, timeout_seconds: float | None = 
     """
     if not _in_prefect_run():
         return False
-    rate_limit(SPEECH_API_LIMIT, occupy=occupy, timeout_seconds=timeout_seconds, strict=False)
+    # Prefect's rate_limit(), minus its client's 2-4 s back-off on a 503: on the SQLite server the
+    # slot increment is refused ("database is locked") whenever another write lands between its
+    # read and its write, and that conflict is over in milliseconds (see tasks/locks.py).
+    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
+    body = {"names": [SPEECH_API_LIMIT], "slots": occupy, "mode": "rate_limit"}
+    with get_client(sync_client=True) as client:
+        while True:
+            response = post_quickly(client, "/v2/concurrency_limits/increment", body, "rate limit")
+            if response.status_code != 423:
+                break
+            wait = float(response.headers.get("Retry-After", "1"))
+            if deadline is not None and time.monotonic() + wait > deadline:
+                raise TimeoutError(
+                    f"no slot of the {SPEECH_API_LIMIT!r} rate limit within {timeout_seconds} s"
+                )
+            time.sleep(wait)
+    response.raise_for_status()
+    if (
+        not response.json()
+    ):  # the limit does not exist: nothing to wait for (Prefect's strict=False)
+        with _lock:
+            _known[_api_key()] = (time.monotonic(), False)
     return True
 
 
