@@ -12,10 +12,12 @@ The limit ``speechflows-speech-api`` is a Prefect global concurrency limit with 
 by :func:`speechflows.deployments.setup.ensure_setup` (``speechflows setup`` / ``speechflows dev
 up``). :func:`speech_api_slot` takes a slot of it; outside a flow or task run (plain library use,
 scripts, unit tests) the slot is a no-op, so the library never needs a Prefect server. Where the
-limit does not exist, Prefect logs one warning per call and lets the call through
-(``strict=False``); each acquisition is still a write on the Prefect server, so :func:`speech_api_gate`
-asks once a minute whether the limit exists (tests, the demo, a plain embedded server) and only
-then takes the slot.
+limit does not exist the call goes through (Prefect's ``strict=False``); each acquisition is
+still a write on the Prefect server, so :func:`speech_api_gate` asks once a minute whether the
+limit exists (tests, the demo, a plain embedded server) and only then takes the slot. The slot
+is Prefect's own ``/v2/concurrency_limits/increment`` (``mode=rate_limit``), with a refused
+write (503) retried after tens of milliseconds instead of Prefect's 2-4 s back-off
+(:func:`speechflows.tasks.locks.post_quickly`).
 """
 
 from __future__ import annotations
@@ -78,9 +80,9 @@ def acquire_speech_api_slot(occupy: int = 1, *, timeout_seconds: float | None = 
                 )
             time.sleep(wait)
     response.raise_for_status()
-    if (
-        not response.json()
-    ):  # the limit does not exist: nothing to wait for (Prefect's strict=False)
+    if not response.json():
+        # the limit does not exist: nothing to wait for (Prefect's strict=False); the gate
+        # stops asking until its next once-a-minute check
         with _lock:
             _known[_api_key()] = (time.monotonic(), False)
     return True
