@@ -58,9 +58,11 @@ lint: deps
 	$(VENV)/bin/ruff format --check speechflows tests benchmarks
 	$(VENV)/bin/mypy
 
+# One JSON line per benchmark on stdout (ratios, spread, load); each run's detail on stderr.
 bench: deps system-deps
 	$(PY) benchmarks/validation.py
 	$(PY) benchmarks/staging.py
+	$(PY) benchmarks/locks.py
 	$(PY) benchmarks/onboarding.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/audio_checks.py

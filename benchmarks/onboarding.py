@@ -8,10 +8,12 @@ utterances, then measures in ONE process:
 - ``flow_s``: :func:`professional_voice_onboarding` on a warm Prefect server (first run);
 - ``rerun_s``: the same flow again, nothing changed (cached: uploads and creates nothing).
 
-Last line: JSON ``{"flow_s", "script_s", "rerun_s", "overhead_ratio", ...}``. Targets:
+Script and flow first runs are interleaved (``--rounds`` pairs); every run carries the machine's
+load (load average, other processes' CPU share; ``benchmarks/_measure.py``). Last line: JSON
+``{"benchmark": "onboarding", "overhead_ratio", "rerun_ratio", spreads, load, ...}``. Targets:
 overhead_ratio = flow_s / script_s <= 1.5 and rerun_s <= 0.1 x flow_s.
 
-Run: ``.venv/bin/python benchmarks/onboarding.py [--utterances N]``.
+Run: ``.venv/bin/python benchmarks/onboarding.py [--utterances N] [--rounds 2] [--reruns 3]``.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _measure import Meter, Sample, load_spread, machine, ratio_spread, spread
 
 KEY = "speechflows-bench-key-0123456789abcdef"
 
@@ -80,7 +85,8 @@ def main() -> None:
     parser.add_argument("--utterances", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     parser.add_argument("--profile", type=Path, help="write cProfile stats of the re-run here")
-    parser.add_argument("--reruns", type=int, default=1, help="unchanged re-runs (best is kept)")
+    parser.add_argument("--reruns", type=int, default=3, help="unchanged re-runs")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved script/flow pairs")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="sf-bench-onboarding-"))
@@ -138,6 +144,9 @@ def main() -> None:
 
             warm_up()  # start the embedded Prefect server outside the measurement
 
+            meter = Meter()
+            samples: dict[str, list[Sample]] = {"script": [], "flow": [], "rerun": []}
+
             def flow_run(project: str) -> tuple[float, object]:
                 params = ProfessionalVoiceParams(
                     project_id=project,
@@ -149,26 +158,30 @@ def main() -> None:
                         poll_min_seconds=0.05, poll_max_seconds=0.5, training_set_minutes=10
                     ),
                 )
-                t0 = time.perf_counter()
-                result = professional_voice_onboarding(params)
-                return time.perf_counter() - t0, result
+                sample, result = meter.measure(lambda: professional_voice_onboarding(params))
+                samples["rerun" if project == last else "flow"].append(sample)
+                return sample.seconds, result
 
-            # Interleaved, best of two first runs each: the shared 2-core box is noisy.
+            # Interleaved first runs: the shared 2-core box is noisy.
             script_times, flow_times = [], []
-            for round_no in (1, 2):
-                t0 = time.perf_counter()
-                script = script_onboarding(
-                    data, consent, f"bench-script{round_no}", f"bench-script{round_no}"
+            last = f"bench-flow{max(1, args.rounds)}"
+            for round_no in range(1, max(1, args.rounds) + 1):
+                name = f"bench-script{round_no}"
+                sample, script = meter.measure(
+                    lambda name=name: script_onboarding(data, consent, name, name)  # type: ignore[misc]
                 )
-                script_times.append(time.perf_counter() - t0)
+                samples["script"].append(sample)
+                script_times.append(sample.seconds)
+                last, keep = "", last
                 seconds, first = flow_run(f"bench-flow{round_no}")
+                last = keep
                 flow_times.append(seconds)
             reruns = []
             for _ in range(max(1, args.reruns)):
                 profiler = cProfile.Profile() if args.profile else None
                 if profiler is not None:
                     profiler.enable()
-                reruns.append(flow_run("bench-flow2"))
+                reruns.append(flow_run(last))
                 if profiler is not None:
                     profiler.disable()
                     profiler.dump_stats(args.profile)
@@ -183,6 +196,8 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
 
     figures = {
+        "benchmark": "onboarding",
+        **machine(),
         "utterances": args.utterances,
         "script_utterances": script["utterances"],
         "flow_utterances": first.utterance_count,  # type: ignore[attr-defined]
@@ -197,6 +212,14 @@ def main() -> None:
         "script_s": round(script_s, 3),
         "rerun_s": round(rerun_s, 3),
         "overhead_ratio": round(flow_s / script_s, 3),
+        "overhead_ratio_spread": ratio_spread(flow_times, script_times),
+        "rerun_ratio": round(rerun_s / flow_s, 3),
+        "script_s_spread": spread(script_times),
+        "flow_s_spread": spread(flow_times),
+        "rerun_s_spread": spread(r[0] for r in reruns),
+        "rerun_cpu_s_spread": spread(s.cpu_s for s in samples["rerun"]),
+        "load": {k: [s.load() for s in v] for k, v in samples.items()},
+        "load_spread": load_spread(s for v in samples.values() for s in v),
     }
     print(f"script {script_s:.2f} s, flow {flow_s:.2f} s, re-run {rerun_s:.2f} s", file=sys.stderr)
     print(json.dumps(figures))

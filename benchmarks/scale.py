@@ -37,6 +37,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _measure import Meter, machine, spread
+
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "speechflows-scale-key-0123456789abcdef"
 QUOTA = "50/10s"
@@ -211,9 +215,9 @@ def main() -> None:
     from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, ensure_setup
     from speechflows.dev.azurite import Azurite
     from speechflows.dev.postgres import Postgres
+    from speechflows.dev.prefect_api import PrefectAPI
     from speechflows.dev.prefect_server import PrefectServer, PrefectWorker
     from speechflows.dev.processes import ManagedProcess, free_port
-    from tests.fixtures.prefect_stack import PrefectAPI
 
     names = {
         "professional-voice": "professional-voice-onboarding/professional-voice",
@@ -221,7 +225,7 @@ def main() -> None:
         "custom-speech": "custom-speech-onboarding/custom-speech",
     }
     limit = args.worker_limit or math.ceil(args.runs / args.workers)
-    figures: dict[str, Any] = {"benchmark": "scale"}
+    figures: dict[str, Any] = {"benchmark": "scale", **machine()}
     with contextlib.ExitStack() as stack:
         stack.callback(lambda: None if args.keep else shutil.rmtree(root, ignore_errors=True))
         t0 = time.monotonic()
@@ -292,13 +296,19 @@ def main() -> None:
         log(f"stack up in {time.monotonic() - t0:.1f} s (work dir {root})")
 
         params = [run_parameters(i, data) for i in range(args.runs)]
-        wall, runs = run_round(api, deployments, params, args.timeout)
+        meter = Meter()
+        load_first, (wall, runs) = meter.measure(
+            lambda: run_round(api, deployments, params, args.timeout)
+        )
         first = emulator_state(base_url)
         quota = first["faults"]["quota"]
         durations = [s for s in (seconds(r) for r in runs) if s is not None]
         blobs = blob_listing(az.connection_string)
 
-        rerun_wall, reruns = run_round(api, deployments, params, args.timeout)
+        load_rerun, (rerun_wall, reruns) = meter.measure(
+            lambda: run_round(api, deployments, params, args.timeout)
+        )
+        rerun_durations = [s for s in (seconds(r) for r in reruns) if s is not None]
         second = emulator_state(base_url)
         requests = quota["accepted"] + quota["throttled"]
         figures.update(
@@ -323,6 +333,9 @@ def main() -> None:
                 "rerun_throttled_429": second["faults"]["quota"]["throttled"] - quota["throttled"],
                 "rerun_creates": len(second["creates"]) - len(first["creates"]),
                 "rerun_uploaded_bytes": written_bytes(blobs, blob_listing(az.connection_string)),
+                "run_s_spread": spread(durations, 1),
+                "rerun_run_s_spread": spread(rerun_durations, 1),
+                "load": {"first": load_first.load(), "rerun": load_rerun.load()},
                 "quota": QUOTA,
                 "workers": args.workers,
                 "worker_limit": limit,

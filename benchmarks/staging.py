@@ -1,41 +1,47 @@
-"""Staging benchmark: speechflows' stage() against the sample's way and Azurite's ceiling.
+"""Staging benchmark: speechflows' ``stage`` against the strongest alternatives a user could pick.
 
-Generates 1,000 × 300 KB wav files + a script (deterministic), starts a private in-memory
-Azurite, and in one run measures:
+Generates ``--files`` wav files of ``--size`` bytes + a script (deterministic), starts a private
+in-memory Azurite, and runs, interleaved in every round (the order rotates each round), into a
+fresh prefix each time:
 
-(a) ``stage`` into an empty prefix (best of 3; process CPU time per file alongside);
-(b) the Azure sample's way: sequential ``BlobClient.upload_blob`` of every file (sync SDK,
-    best of 2);
-(c) the ceiling: concurrent raw PUT Blob requests with httpx and a SAS, no SDK, at the best
-    of a few concurrencies (4, 8, 16; best of 4 runs);
-(d) an unchanged re-run of (a) (same manifest, same prefix; best of 3);
-and, for the record of the design choice, the aio SDK (gather + semaphore 8) on its own line.
+- ``stage``: :func:`speechflows.storage.stage` (its default concurrency);
+- ``aio_sdk_N`` for N in 4/8/16/32: ``azure.storage.blob.aio`` — N ``upload_blob`` calls at once
+  (``max_concurrency=N`` too; for a file this small that knob has nothing to split: one Put Blob
+  per file), the bytes read in a worker thread, off the event loop;
+- ``sync_sdk_pool_N`` for N in 8/16: the sync SDK's ``upload_blob(max_concurrency=N)`` from a
+  pool of N threads;
+- ``raw_httpx_N`` for N in 8/16: raw PUT Blob with httpx + a SAS, bytes read off the loop;
+- ``sequential_sdk``: the Azure sample's one-at-a-time ``upload_blob`` loop (the reference);
 
-Every line is JSON; the last one has exactly the keys listed in issue 2 §6.
-Run: ``.venv/bin/python benchmarks/staging.py`` (about a minute; quieter machine, steadier figures).
+then ``rerun``: ``stage`` again into the first round's prefix, nothing changed.
+
+Every run line carries the machine's load over that run (``benchmarks/_measure.py``). The last
+line: ``stage_s / best_alternative_s`` (per round, paired) and client CPU per file for every
+method, the ceiling (the fastest method of all, ``stage`` included, named), spreads and load.
+
+Run: ``.venv/bin/python benchmarks/staging.py [--files 500] [--rounds 3] [--size 300000]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import random
 import resource
 import struct
 import sys
-import time
-from collections.abc import Callable, Coroutine
-from functools import partial
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
-import psutil
 from azure.storage.blob import BlobServiceClient
+from azure.storage.blob.aio import BlobServiceClient as AioBlobServiceClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _measure import Meter, Sample, emit, load_spread, machine, note, ratio_spread, spread
 
 from speechflows.datasets.manifest import Manifest, build_manifest
 from speechflows.dev.azurite import Azurite
@@ -43,6 +49,9 @@ from speechflows.settings import load_storage_settings
 from speechflows.storage import StageResult, container_sas_url, stage
 
 CONTAINER = "bench"
+AIO_CONCURRENCY = (4, 8, 16, 32)
+POOL_CONCURRENCY = (8, 16)
+RAW_CONCURRENCY = (8, 16)
 
 
 def _wav(rng: random.Random, size: int) -> bytes:
@@ -62,6 +71,8 @@ def generate(root: Path, files: int, size: int) -> None:
         return
     rng = random.Random(20261121)
     (root / "wavs").mkdir(parents=True, exist_ok=True)
+    for old in (root / "wavs").glob("*.wav"):
+        old.unlink()
     lines = []
     for i in range(files):
         (root / "wavs" / f"{i:05d}.wav").write_bytes(_wav(rng, size))
@@ -70,33 +81,7 @@ def generate(root: Path, files: int, size: int) -> None:
     marker.write_text(shape)
 
 
-class Meter:
-    """Wall time, our CPU, Azurite's CPU and everybody else's CPU (the noise) over one step."""
-
-    def __init__(self, azurite_pid: int | None) -> None:
-        self.azurite = psutil.Process(azurite_pid) if azurite_pid else None
-
-    def _sample(self) -> tuple[float, float, float, float]:
-        busy = psutil.cpu_times()
-        total_busy = sum(busy) - busy.idle - getattr(busy, "iowait", 0.0)
-        az = sum(self.azurite.cpu_times()[:2]) if self.azurite else 0.0
-        return time.perf_counter(), time.process_time(), az, total_busy
-
-    def run(self, files: int, fn: Callable[[], object]) -> tuple[dict[str, float], object]:
-        t0, cpu0, az0, busy0 = self._sample()
-        out = fn()
-        t1, cpu1, az1, busy1 = self._sample()
-        wall, cpus = t1 - t0, psutil.cpu_count() or 1
-        other = max(0.0, (busy1 - busy0) - (cpu1 - cpu0) - (az1 - az0))
-        return {
-            "seconds": wall,
-            "cpu_ms_per_file": 1000 * (cpu1 - cpu0) / files,
-            "azurite_cpu_pct": 100 * (az1 - az0) / wall,
-            "other_cpu_pct": 100 * other / wall / cpus,
-        }, out
-
-
-def run_sequential(manifest: Manifest, conn: str, prefix: str) -> None:
+def sequential_sdk(manifest: Manifest, conn: str, prefix: str) -> None:
     """The Azure sample's way: one sync SDK client, one ``upload_blob`` after the other."""
     with BlobServiceClient.from_connection_string(conn) as service:
         container = service.get_container_client(CONTAINER)
@@ -105,130 +90,144 @@ def run_sequential(manifest: Manifest, conn: str, prefix: str) -> None:
                 container.upload_blob(f"{prefix}/{entry.path}", fh, overwrite=True)
 
 
-async def _raw_puts(manifest: Manifest, sas_url: str, prefix: str, concurrency: int) -> None:
+def sync_sdk_pool(manifest: Manifest, conn: str, prefix: str, n: int) -> None:
+    """The sync SDK from ``n`` threads, each ``upload_blob(max_concurrency=n)``."""
+    with BlobServiceClient.from_connection_string(conn) as service:
+        container = service.get_container_client(CONTAINER)
+
+        def put(path: str, local: Path) -> None:
+            with open(local, "rb") as fh:
+                container.upload_blob(f"{prefix}/{path}", fh, overwrite=True, max_concurrency=n)
+
+        with ThreadPoolExecutor(n) as pool:
+            list(pool.map(lambda e: put(e.path, manifest.local_path(e)), manifest.entries))
+
+
+async def _aio_sdk(manifest: Manifest, conn: str, prefix: str, n: int) -> None:
+    slots = asyncio.Semaphore(n)
+    async with AioBlobServiceClient.from_connection_string(conn) as service:
+        container = service.get_container_client(CONTAINER)
+
+        async def put(path: str, local: Path) -> None:
+            async with slots:
+                data = await asyncio.to_thread(local.read_bytes)
+                await container.upload_blob(
+                    f"{prefix}/{path}", data, overwrite=True, max_concurrency=n
+                )
+
+        await asyncio.gather(*(put(e.path, manifest.local_path(e)) for e in manifest.entries))
+
+
+async def _raw_httpx(manifest: Manifest, sas_url: str, prefix: str, n: int) -> None:
     base, query = sas_url.split("?", 1)
-    slots = asyncio.Semaphore(concurrency)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    slots = asyncio.Semaphore(n)
+    limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
     headers = {"x-ms-blob-type": "BlockBlob", "x-ms-version": "2024-11-04"}
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
 
         async def put(path: str, local: Path) -> None:
             async with slots:
+                data = await asyncio.to_thread(local.read_bytes)
                 response = await client.put(
-                    f"{base}/{prefix}/{path}?{query}", content=local.read_bytes(), headers=headers
+                    f"{base}/{prefix}/{path}?{query}", content=data, headers=headers
                 )
                 response.raise_for_status()
 
         await asyncio.gather(*(put(e.path, manifest.local_path(e)) for e in manifest.entries))
 
 
-async def _aio_sdk_puts(manifest: Manifest, conn: str, prefix: str, concurrency: int) -> None:
-    from azure.storage.blob.aio import BlobServiceClient as AioBlobServiceClient
-
-    slots = asyncio.Semaphore(concurrency)
-    async with AioBlobServiceClient.from_connection_string(conn) as service:
-        container = service.get_container_client(CONTAINER)
-
-        async def put(path: str, local: Path) -> None:
-            async with slots:
-                with open(local, "rb") as fh:
-                    await container.upload_blob(f"{prefix}/{path}", fh, overwrite=True)
-
-        await asyncio.gather(*(put(e.path, manifest.local_path(e)) for e in manifest.entries))
-
-
-def run_async(fn: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
-    asyncio.run(fn(*args))
-
-
-def emit(**figures: object) -> None:
-    print(json.dumps(figures), flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--files", type=int, default=500)
     parser.add_argument("--size", type=int, default=300_000)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (spread)")
+    parser.add_argument("--reruns", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=Path("benchmarks/out/staging"))
     args = parser.parse_args()
 
     data = args.workdir / "data"
     generate(data, args.files, args.size)
-    cache = args.workdir / "hash-cache.json"
-    cache.unlink(missing_ok=True)
-    t0 = time.perf_counter()
-    manifest = build_manifest(data, hash_cache=cache)
-    manifest_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    build_manifest(data, hash_cache=cache)
-    emit(step="manifest", first_s=round(manifest_s, 3), cached_s=round(time.perf_counter() - t0, 3))
+    manifest = build_manifest(data, hash_cache=args.workdir / "hash-cache.json")
+    n = len(manifest.entries)
 
-    with Azurite.start(in_memory=True, memory_limit_mb=6000) as az:
-        settings = load_storage_settings(
-            connection_string=az.connection_string, container=CONTAINER
-        )
-        write_sas = container_sas_url(settings, permissions="cw", expiry_minutes=60)
+    with Azurite.start(in_memory=True, memory_limit_mb=12000) as az:
+        conn = az.connection_string
+        settings = load_storage_settings(connection_string=conn, container=CONTAINER)
+        sas = container_sas_url(settings, permissions="cw", expiry_minutes=120)
         warm = Manifest(root=manifest.root, entries=manifest.entries[:100])
         stage(warm, settings=settings, prefix="warmup")  # creates the container, warms Azurite
 
-        meter, n = Meter(az.process.pid), len(manifest.entries)
+        methods: dict[str, Callable[[str], object]] = {
+            "stage": lambda p: stage(manifest, settings=settings, prefix=p),
+            "sequential_sdk": lambda p: sequential_sdk(manifest, conn, p),
+        }
+        for c in AIO_CONCURRENCY:
+            methods[f"aio_sdk_{c}"] = lambda p, c=c: asyncio.run(_aio_sdk(manifest, conn, p, c))
+        for c in POOL_CONCURRENCY:
+            methods[f"sync_sdk_pool_{c}"] = lambda p, c=c: sync_sdk_pool(manifest, conn, p, c)
+        for c in RAW_CONCURRENCY:
+            methods[f"raw_httpx_{c}"] = lambda p, c=c: asyncio.run(_raw_httpx(manifest, sas, p, c))
 
-        def step(name: str, fn: Callable[[], object], **extra: object) -> dict[str, float]:
-            figures, _ = meter.run(n, fn)
-            emit(step=name, **extra, **{k: round(v, 3) for k, v in figures.items()})
-            return figures
-
-        def staged(prefix: str) -> dict[str, float]:
-            results: list[StageResult] = []
-            figures = step(
-                "stage" if prefix != "stage-0" or not stages else "rerun",
-                lambda: results.append(stage(manifest, settings=settings, prefix=prefix)),
+        meter = Meter()
+        runs: dict[str, list[Sample]] = {m: [] for m in methods}
+        names = list(methods)
+        for r in range(args.rounds):
+            order = names[r % len(names) :] + names[: r % len(names)]
+            for m in order:
+                sample, _ = meter.measure(
+                    lambda m=m, r=r: methods[m](f"{m}-{r}")  # type: ignore[misc]
+                )
+                runs[m].append(sample)
+                note(
+                    step=m,
+                    round=r,
+                    seconds=round(sample.seconds, 3),
+                    cpu_ms_per_file=round(1000 * sample.cpu_s / n, 3),
+                    **sample.load(),
+                )
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        reruns: list[Sample] = []
+        rerun_bytes = 0
+        for _ in range(args.reruns):
+            sample, result = meter.measure(
+                lambda: stage(manifest, settings=settings, prefix="stage-0")
             )
-            figures["uploaded_bytes"] = results[0].uploaded_bytes
-            return figures
+            assert isinstance(result, StageResult)
+            rerun_bytes = max(rerun_bytes, result.uploaded_bytes)
+            reruns.append(sample)
+            note(step="rerun", seconds=round(sample.seconds, 3), **sample.load())
 
-        raw: list[tuple[float, int]] = []
-        stages: list[dict[str, float]] = []
-        rss_after_stage = 0.0
-        # Interleaved, best of several: the machine is shared, and noise only ever slows a run.
-        for round_no, concurrency in enumerate((8, 16, 4, 8)):
-            puts = partial(
-                run_async, _raw_puts, manifest, write_sas, f"raw-{round_no}", concurrency
-            )
-            seconds = step("raw_put_httpx", puts, concurrency=concurrency)
-            raw.append((seconds["seconds"], concurrency))
-            if round_no < 3:
-                stages.append(staged(f"stage-{round_no}"))
-                rss_after_stage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        reruns = [staged("stage-0") for _ in range(3)]
-        sequential_s = min(
-            step("sequential_sdk", partial(run_sequential, manifest, az.connection_string, p))[
-                "seconds"
-            ]
-            for p in ("seq-0", "seq-1")
-        )
-        step(
-            "aio_sdk_8", partial(run_async, _aio_sdk_puts, manifest, az.connection_string, "aio", 8)
-        )
+    def secs(m: str) -> list[float]:
+        return [s.seconds for s in runs[m]]
 
-    best = min(stages, key=lambda s: s["seconds"])
-    best_rerun = min(reruns, key=lambda s: s["seconds"])
+    medians = {m: spread(secs(m))["median"] for m in methods}
+    alternatives = [m for m in methods if m not in ("stage", "sequential_sdk")]
+    best_alt = min(alternatives, key=lambda m: medians[m])
+    ceiling = min(methods, key=lambda m: medians[m])
+    stage_s = medians["stage"]
     emit(
-        step="notes",
-        loadavg=os.getloadavg(),
-        best_raw_concurrency=min(raw)[1],
-        files_per_s_stage=round(len(manifest.entries) / best["seconds"], 1),
-    )
-    emit(
-        files=len(manifest.entries),
+        benchmark="staging",
+        **machine(),
+        files=n,
         bytes=manifest.total_bytes,
-        stage_s=round(best["seconds"], 3),
-        sequential_s=round(sequential_s, 3),
-        raw_ceiling_s=round(min(raw)[0], 3),
-        rerun_s=round(best_rerun["seconds"], 3),
-        rerun_uploaded_bytes=int(max(r["uploaded_bytes"] for r in reruns)),
-        peak_rss_mb=round(rss_after_stage, 1),
-        stage_cpu_ms_per_file=round(best["cpu_ms_per_file"], 3),
+        rounds=args.rounds,
+        stage_s=spread(secs("stage")),
+        best_alternative=best_alt,
+        best_alternative_s=spread(secs(best_alt)),
+        stage_over_best_alternative=ratio_spread(secs("stage"), secs(best_alt)),
+        ceiling=ceiling,
+        ceiling_s=medians[ceiling],
+        stage_over_ceiling=round(stage_s / medians[ceiling], 3),
+        sequential_over_stage=ratio_spread(secs("sequential_sdk"), secs("stage")),
+        stage_over={m: ratio_spread(secs("stage"), secs(m)) for m in alternatives},
+        median_s=medians,
+        cpu_ms_per_file={
+            m: spread((1000 * s.cpu_s / n for s in runs[m]), 3)["median"] for m in methods
+        },
+        rerun_s=spread(s.seconds for s in reruns),
+        rerun_uploaded_bytes=rerun_bytes,
+        peak_rss_mb=round(rss_mb, 1),
+        load=load_spread([*(s for v in runs.values() for s in v), *reruns]),
     )
 
 

@@ -12,10 +12,12 @@ The limit ``speechflows-speech-api`` is a Prefect global concurrency limit with 
 by :func:`speechflows.deployments.setup.ensure_setup` (``speechflows setup`` / ``speechflows dev
 up``). :func:`speech_api_slot` takes a slot of it; outside a flow or task run (plain library use,
 scripts, unit tests) the slot is a no-op, so the library never needs a Prefect server. Where the
-limit does not exist, Prefect logs one warning per call and lets the call through
-(``strict=False``); each acquisition is still a write on the Prefect server, so :func:`speech_api_gate`
-asks once a minute whether the limit exists (tests, the demo, a plain embedded server) and only
-then takes the slot.
+limit does not exist the call goes through (Prefect's ``strict=False``); each acquisition is
+still a write on the Prefect server, so :func:`speech_api_gate` asks once a minute whether the
+limit exists (tests, the demo, a plain embedded server) and only then takes the slot. The slot
+is Prefect's own ``/v2/concurrency_limits/increment`` (``mode=rate_limit``), with a refused
+write (503) retried after tens of milliseconds instead of Prefect's 2-4 s back-off
+(:func:`speechflows.tasks.locks.post_quickly`).
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from prefect.client.orchestration import get_client
-from prefect.concurrency.sync import rate_limit
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL
+
+from speechflows.tasks.locks import post_quickly
 
 SPEECH_API_LIMIT = "speechflows-speech-api"
 # Personal voice allows 50 requests / 10 s, speech to text 100 / 10 s (reference/azure-speech.md
@@ -60,7 +63,28 @@ def acquire_speech_api_slot(occupy: int = 1, *, timeout_seconds: float | None = 
     """
     if not _in_prefect_run():
         return False
-    rate_limit(SPEECH_API_LIMIT, occupy=occupy, timeout_seconds=timeout_seconds, strict=False)
+    # Prefect's rate_limit(), minus its client's 2-4 s back-off on a 503: on the SQLite server the
+    # slot increment is refused ("database is locked") whenever another write lands between its
+    # read and its write, and that conflict is over in milliseconds (see tasks/locks.py).
+    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
+    body = {"names": [SPEECH_API_LIMIT], "slots": occupy, "mode": "rate_limit"}
+    with get_client(sync_client=True) as client:
+        while True:
+            response = post_quickly(client, "/v2/concurrency_limits/increment", body, "rate limit")
+            if response.status_code != 423:
+                break
+            wait = float(response.headers.get("Retry-After", "1"))
+            if deadline is not None and time.monotonic() + wait > deadline:
+                raise TimeoutError(
+                    f"no slot of the {SPEECH_API_LIMIT!r} rate limit within {timeout_seconds} s"
+                )
+            time.sleep(wait)
+    response.raise_for_status()
+    if not response.json():
+        # the limit does not exist: nothing to wait for (Prefect's strict=False); the gate
+        # stops asking until its next once-a-minute check
+        with _lock:
+            _known[_api_key()] = (time.monotonic(), False)
     return True
 
 
