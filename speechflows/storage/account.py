@@ -44,7 +44,16 @@ from speechflows.storage.errors import (
 redact_logger("urllib3.connectionpool")
 
 # Fail fast when the endpoint is down: ~4 s, not the SDK's default minutes of backoff.
-_RETRY = LinearRetry(backoff=2, retry_total=2, random_jitter_range=1)
+
+
+def _retry() -> LinearRetry:
+    """A retry policy for one client. Never share one: azure-core links each policy to the next
+    one of *its* pipeline (``policy.next``), so an instance shared by two clients sends one
+    client's requests down the other's pipeline, whose transport may already be closed (two
+    onboardings at once failed with "HTTP transport has already been closed")."""
+    return LinearRetry(backoff=2, retry_total=2, random_jitter_range=1)
+
+
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
@@ -124,7 +133,7 @@ class Account:
             credential = self.credential
         else:
             credential = self.sas_token
-        return BlobServiceClient(self.service_url, credential=credential, retry_policy=_RETRY)
+        return BlobServiceClient(self.service_url, credential=credential, retry_policy=_retry())
 
     def container_url(self, container: str) -> str:
         """The container's URL without a query string."""
