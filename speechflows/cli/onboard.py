@@ -53,9 +53,17 @@ def _run_flow(flow: Any, params: Any) -> Any:
     )
 
     from speechflows.dev.drain import drain_prefect_workers
+    from speechflows.flows.sas_secrets import drop_stashed, stash_sas_params
+
+    def run() -> Any:  # a SAS URL waits in a Secret block, never in the run's parameters
+        hidden, stashed = stash_sas_params(params)
+        try:
+            return flow(hidden, return_state=True)
+        finally:
+            drop_stashed(stashed)
 
     if PREFECT_API_URL.value():
-        return flow(params, return_state=True)
+        return run()
     with (
         TemporaryServer.start(home=Path(PREFECT_HOME.value())) as server,
         temporary_settings(
@@ -63,7 +71,7 @@ def _run_flow(flow: Any, params: Any) -> Any:
         ),
     ):
         try:
-            return flow(params, return_state=True)
+            return run()
         finally:
             drain_prefect_workers()  # the last logs and events, before the server stops
 

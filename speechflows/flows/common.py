@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from speechflows.datasets.manifest import Manifest
 from speechflows.flows.params import ConsentParams, Deadlines
 from speechflows.flows.report import note, rejects, rejects_of
+from speechflows.flows.sas_secrets import resolve_source
 from speechflows.settings import load_speech_settings, load_storage_settings
 from speechflows.storage.account import check_storage_writable
 from speechflows.storage.blob_source import BlobLocation, parse_data_source
@@ -77,7 +78,7 @@ def data_location(source: Path | str, *, read_deadline_minutes: float) -> Path |
     A user's SAS without read (+ list) or expiring before the stage's deadline is refused here,
     with the fix, before anything is created.
     """
-    location = parse_data_source(source)
+    location = parse_data_source(resolve_source(source))
     if isinstance(location, BlobLocation):
         check_location(location, read_deadline_minutes)
     return location

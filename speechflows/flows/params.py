@@ -59,9 +59,10 @@ DATA_SOURCE_FORMS = (
     "a local folder or file; blob://<container>/<prefix> (the configured storage account, read "
     "in place: nothing is downloaded or uploaded); or "
     "https://<account>.blob.core.windows.net/<container>/<prefix>?<SAS> (another account, "
-    "through a SAS with read + list, valid past the stage's deadline)"
+    "through a SAS with read + list, valid past the stage's deadline); or secret://<block> (a "
+    "Prefect Secret block holding that URL, so the SAS is not kept in the run's parameters)"
 )
-_REMOTE_SCHEMES = ("blob://", "https://", "http://")
+_REMOTE_SCHEMES = ("blob://", "https://", "http://", "secret://")
 
 
 def _data_source(value: object) -> Path | str:

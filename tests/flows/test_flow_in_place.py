@@ -299,3 +299,48 @@ def test_custom_speech_refuses_a_prefix_before_anything_is_created(
     with pytest.raises(DataSourceError, match="imports one file per dataset"):
         custom_speech_onboarding(params)
     assert emulator_state.creates() == before
+
+
+def test_a_sas_url_never_becomes_a_run_parameter(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    """Prefect keeps a run's parameters (and shows them in the UI): the SAS must not be in them.
+
+    ``speechflows onboard`` parks a SAS URL in a Secret block for the run and deletes it after;
+    ``secret://<block>`` is the same thing for a form, with a block the user made.
+    """
+    from prefect import get_client
+    from prefect.blocks.system import Secret
+
+    from speechflows.cli.onboard import _run_flow
+
+    conn = flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"]
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=6)
+    _put(conn, SOURCE, data, "hidden/jess")
+    url = _user_sas(conn, SOURCE, "rl", hours=6)
+    base, query = url.split("?", 1)
+    sig = re.search(r"sig=([^&]+)", query)
+    assert sig is not None
+    sas_url = f"{base}/hidden/jess?{query}"
+
+    def parameters_of(state: Any) -> str:
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_run(state.state_details.flow_run_id)
+            blocks = client.read_block_documents()
+        leftovers = [b.name for b in blocks if (b.name or "").startswith("speechflows-sas-")]
+        assert leftovers == []  # the CLI's stash is gone with the run
+        return str(run.parameters)
+
+    state = _run_flow(professional_voice_onboarding, _params(tmp_path, "pv-hidden", sas_url))
+    assert state.is_completed(), state
+    params_text = parameters_of(state)
+    assert "secret://speechflows-sas-" in params_text
+    assert sig.group(1) not in params_text and "sig=" not in params_text
+
+    Secret(value=sas_url).save("team-voice-data", overwrite=True)
+    own = professional_voice_onboarding(
+        _params(tmp_path, "pv-hidden", "secret://team-voice-data"), return_state=True
+    )
+    assert own.is_completed(), own
+    assert own.result().utterance_count == 6
+    assert sig.group(1) not in parameters_of(own)
