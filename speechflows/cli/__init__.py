@@ -9,14 +9,16 @@ inside the command, so ``speechflows --help`` and ``speechflows validate`` start
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from speechflows.cli.dev import commands as dev_commands
 from speechflows.cli.dev import dev_app
 from speechflows.cli.devservices import commands as devservices_commands
 from speechflows.cli.emulator import commands as emulator_commands
+from speechflows.cli.onboard import DEBUG_ENV, onboard_app
 from speechflows.cli.onboard import commands as onboard_commands
-from speechflows.cli.onboard import onboard_app
 from speechflows.cli.stage import commands as stage_commands
 from speechflows.cli.validate import commands as validate_commands
 
@@ -29,8 +31,14 @@ app = typer.Typer(
 
 
 @app.callback()
-def _main() -> None:
+def _main(
+    debug: bool = typer.Option(
+        False, "--debug", help="show the traceback of expected failures too (bad data, settings)"
+    ),
+) -> None:
     """Onboard data to Azure AI Speech with Prefect."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
 
 
 # Single commands first, then the groups: the order `speechflows --help` lists them in.
