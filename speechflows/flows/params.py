@@ -22,7 +22,14 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 RESOURCE_ID_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$"
 _RESOURCE_ID_RE = re.compile(RESOURCE_ID_PATTERN)
@@ -135,11 +142,32 @@ class Deadlines(_Params):
         return self
 
 
+def _deadlines_shown(*stages: str) -> WithJsonSchema:
+    """The form schema of :class:`Deadlines` with only ``stages`` (and the polling) shown.
+
+    Every flow takes the whole model (so one ``Deadlines`` serves all, and a stage's field is
+    there when code reads it); its form shows only the deadlines the flow waits on.
+    """
+    schema = Deadlines.model_json_schema()
+    keep = [f"{stage}_minutes" for stage in stages] + ["poll_min_seconds", "poll_max_seconds"]
+    schema["properties"] = {k: schema["properties"][k] for k in keep}
+    schema.pop("additionalProperties", None)  # the other stages' values are still accepted
+    schema["description"] = "Waiting limits of this onboarding's stages, and how often it asks"
+    return WithJsonSchema(schema)
+
+
+VoiceDeadlines = Annotated[
+    Deadlines, _deadlines_shown("consent", "training_set", "model", "endpoint")
+]
+PersonalDeadlines = Annotated[Deadlines, _deadlines_shown("consent", "personal_voice")]
+SpeechDeadlines = Annotated[Deadlines, _deadlines_shown("dataset", "model", "evaluation")]
+
+
 class ConsentParams(_Params):
     """The voice talent's recorded consent statement, and who gives it to whom."""
 
     consent_id: ResourceId | None = Field(
-        None, description="Consent id; default '<project_id>-consent'"
+        None, description="Consent id; default '{project_id}-consent'"
     )
     voice_talent_name: str = Field(
         ..., min_length=1, description="The talent's name exactly as spoken in the statement"
@@ -176,7 +204,7 @@ class ConsentParams(_Params):
 class VoiceModelParams(_Params):
     """Optional professional voice model training (and deployment)."""
 
-    model_id: ResourceId | None = Field(None, description="Model id; default '<project_id>-model'")
+    model_id: ResourceId | None = Field(None, description="Model id; default '{project_id}-model'")
     voice_name: str = Field(
         ...,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9:_-]*Neural$",
@@ -220,10 +248,11 @@ class ProfessionalVoiceParams(_OnboardingParams):
     """Professional voice: project, consent, training set from a local folder, optional model."""
 
     consent: ConsentParams = Field(..., description="The voice talent's consent")
+    deadlines: VoiceDeadlines = Field(default_factory=Deadlines, description="Waiting limits")
     training_set_id: ResourceId | None = Field(
         None,
-        description="Base id of the training set; default '<project_id>-trainingset'. Each "
-        "content gets its own set '<base>-v<8 hex of the manifest hash>' (Azure skips names a "
+        description="Base id of the training set; default '{project_id}-trainingset'. Each "
+        "content gets its own set '{base}-v{8 hex of the manifest hash}' (Azure skips names a "
         "set already holds, so changed data never goes into an old set)",
     )
     cleanup_previous: bool = Field(
@@ -248,7 +277,7 @@ class ProfessionalVoiceParams(_OnboardingParams):
     storage_prefix: str | None = Field(
         None,
         description=(
-            "Blob prefix for the staged data; default 'professional-voice/<project>/<training set>/'. "
+            "Blob prefix for the staged data; default 'professional-voice/{project}/{training set}/'. "
             "The prefix belongs to this onboarding: blobs under it that the data folder no longer "
             "has are deleted, so the service never lists stale takes"
         ),
@@ -274,8 +303,9 @@ class PersonalVoiceParams(_OnboardingParams):
     """Personal voice: project, consent, then a voice from prompt audio → speakerProfileId."""
 
     consent: ConsentParams = Field(..., description="The speaker's consent")
+    deadlines: PersonalDeadlines = Field(default_factory=Deadlines, description="Waiting limits")
     personal_voice_id: ResourceId | None = Field(
-        None, description="Personal voice id; default '<project_id>-voice'"
+        None, description="Personal voice id; default '{project_id}-voice'"
     )
     prompt_path: Path = Field(
         ..., description="Prompt audio: one file or a folder of clean speech (5-90 s in total)"
@@ -331,11 +361,11 @@ class CustomSpeechParams(_Params):
     storage_prefix: str | None = Field(
         None,
         description=(
-            "Blob prefix for staged data; default 'custom-speech/<project name>/'. The prefix "
+            "Blob prefix for staged data; default 'custom-speech/{project name}/'. The prefix "
             "belongs to this onboarding: stale blobs under it are deleted"
         ),
     )
-    deadlines: Deadlines = Field(default_factory=Deadlines, description="Waiting limits per stage")
+    deadlines: SpeechDeadlines = Field(default_factory=Deadlines, description="Waiting limits")
     refresh_cache: bool = Field(
         False, description="Ignore cached results and check every step with the service again"
     )
