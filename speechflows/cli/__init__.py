@@ -17,6 +17,7 @@ from speechflows.cli.dev import commands as dev_commands
 from speechflows.cli.dev import dev_app
 from speechflows.cli.devservices import commands as devservices_commands
 from speechflows.cli.emulator import commands as emulator_commands
+from speechflows.cli.manage import commands as manage_commands
 from speechflows.cli.onboard import DEBUG_ENV, onboard_app
 from speechflows.cli.onboard import commands as onboard_commands
 from speechflows.cli.stage import commands as stage_commands
@@ -46,6 +47,7 @@ for _commands in (
     dev_commands,
     devservices_commands,
     emulator_commands,
+    manage_commands,
     onboard_commands,
     stage_commands,
     validate_commands,
