@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from speechflows.cli import app
 from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams, VoiceModelParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
+from tests.flows.conftest import EmulatorState
 from tests.flows.deadlines import FAST
 from tests.samples import first_file
 
@@ -41,7 +42,7 @@ def _status(env: dict[str, str], collection: str, rid: str) -> int:
 
 
 def test_list_delete_refuses_what_an_endpoint_uses_then_cleans_up(
-    flow_env: dict[str, str], tmp_path: Path
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
     from speechflows.datasets import DataKind, write_sample
 
@@ -80,6 +81,30 @@ def test_list_delete_refuses_what_an_endpoint_uses_then_cleans_up(
     # Cancel: the model finished training, there is nothing to stop.
     done = _invoke("cancel", "model", model, "--yes")
     assert done.exit_code == 1 and "not running" in done.output
+
+    # Cancel: a training that does not finish (the emulator's stuck operations) is stopped.
+    emulator_state.set_faults(stuck_operations=True)
+    stuck = f"{project}-stuck"
+    created = httpx.put(
+        f"{flow_env['SPEECHFLOWS_SPEECH_ENDPOINT']}/customvoice/models/{stuck}",
+        params={"api-version": "2026-01-01"},
+        headers={"Ocp-Apim-Subscription-Key": flow_env["SPEECHFLOWS_SPEECH_KEY"]},
+        json={
+            "voiceName": "MgmtStuckNeural",
+            "recipe": {"kind": "Default"},
+            "projectId": project,
+            "consentId": f"{project}-consent",
+            "trainingSetId": training_set,
+        },
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    running = {r["id"]: r for r in json.loads(_invoke("list", "--json").stdout)}[stuck]
+    assert running["status"] in ("NotStarted", "Running")
+    cancelled = _invoke("cancel", "model", stuck, "--yes")
+    assert cancelled.exit_code == 0, cancelled.output
+    assert _status(flow_env, "models", stuck) == 404
+    emulator_state.clear_faults()
 
     dry = _invoke("delete", "endpoint", endpoint, "--dry-run")
     assert dry.exit_code == 0 and "would delete" in dry.output and endpoint in dry.output
