@@ -557,11 +557,14 @@ def demo(
     keep: Annotated[
         bool, typer.Option("--keep", help="do not delete the working directory at the end")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Prefect's log lines on the terminal too")
+    ] = False,
 ) -> None:
     """Every onboarding end to end on Azurite + the Speech emulator, then an unchanged re-run."""
     from speechflows.demo import run_demo
 
-    outcome = run_demo(work_dir, keep=keep or work_dir is not None)
+    outcome = run_demo(work_dir, keep=keep or work_dir is not None, verbose=verbose)
     reruns = [runs[-1] for runs in outcome.runs.values()]
     if any(r.created or r.uploaded_bytes for r in reruns):
         raise typer.Exit(1)
