@@ -192,7 +192,7 @@ class LiveProgress:
             thread.join(timeout=30)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&~])")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 # What the UI's markdown renderer (micromark) keeps as is in an href; the rest it percent-encodes.
 _URL_SAFE = "!#$&'()*+,-./:;=?@_~%"
 SPEECH_STUDIO_CUSTOM_SPEECH = "https://aka.ms/speechstudio/customspeech"
@@ -203,8 +203,10 @@ API_LINK_TEXT = "REST API (needs the key)"
 def md_text(value: object) -> str:
     r"""``value`` as literal markdown text: ``_``, ``*``, brackets, ``<tags>``... stay as written.
 
-    >>> md_text("a_b <id> [x]")
-    'a\\_b \\<id\\> \\[x\\]'
+    An ``_`` inside a word (``cleanup_previous``) is left as is: it never starts emphasis.
+
+    >>> md_text("a_b _c_ <id> [x]")
+    'a_b \\_c\\_ \\<id\\> \\[x\\]'
     """
     return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
 
