@@ -318,7 +318,7 @@ def run_demo(
         outcome.prefect_start_seconds = round(time.monotonic() - started, 2)
         out.print(
             f"  Prefect ready in {outcome.prefect_start_seconds:.1f} s "
-            "(server start and first run; not in the onboarding times)"
+            "(not counted in the onboarding times)"
         )
         for round_no in (1, 2):
             label = "first run" if round_no == 1 else "re-run (nothing changed)"
