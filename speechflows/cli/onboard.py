@@ -13,7 +13,11 @@ import json
 import logging
 import os
 import re
+import threading
+import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +26,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from speechflows.cli.summaries import exit_codes_help, print_summary
+from speechflows.cli.summaries import StageProgress, exit_codes_help, print_summary
 from speechflows.dev.prefect_server import TemporaryServer
 from speechflows.redaction import redact_text
 
@@ -134,7 +138,8 @@ def _run(flow: Any, params: Any, as_json: bool, flags: dict[str, str]) -> None:
     debug = debug_enabled()
     installed = [] if debug else _quiet_expected_failures()
     try:
-        state, run_url = _run_flow(flow, params)
+        with _stage_status(console):
+            state, run_url = _run_flow(flow, params)
     finally:
         for handler, once in installed:
             handler.removeFilter(once)
@@ -161,6 +166,32 @@ def _run(flow: Any, params: Any, as_json: bool, flags: dict[str, str]) -> None:
         typer.echo(result.model_dump_json(indent=2))
         return
     print_summary(console, flow.name, result, run_url)
+
+
+@contextmanager
+def _stage_status(console: Console) -> Iterator[None]:
+    """On a terminal, a status line with the running stage and how long it has waited."""
+    if not console.is_terminal:
+        yield
+        return
+    with console.status("starting…") as status:
+        progress = StageProgress(lambda text: status.update(escape(text)), time.monotonic)
+        stop = threading.Event()
+
+        def ticker() -> None:
+            while not stop.wait(1.0):
+                progress.tick()
+
+        logger = logging.getLogger("prefect.flow_runs")
+        logger.addHandler(progress)
+        thread = threading.Thread(target=ticker, name="stage-status", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            logger.removeHandler(progress)
+            thread.join(timeout=2)
 
 
 def debug_enabled() -> bool:

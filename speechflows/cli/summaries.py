@@ -13,6 +13,9 @@ imports neither Prefect nor the flows: ``speechflows --help`` stays fast.
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -132,6 +135,39 @@ def print_summary(console: Console, title: str, result: Any, run_url: str | None
         console.print(f"Prefect UI: {escape(run_url)}")
 
 
+class StageProgress(logging.Handler):
+    """Shows the running stage of an onboarding and how long it has waited, on a terminal.
+
+    Fed by the flow's own log lines (``stage <name>: started`` / ``stage <name>: <s> s``), so
+    the flows need nothing for it. ``show`` receives the text of the status line.
+    """
+
+    STARTED = re.compile(r"^stage (?P<name>.+): started$")
+
+    def __init__(self, show: Callable[[str], None], clock: Callable[[], float]) -> None:
+        super().__init__(level=logging.INFO)
+        self.show, self.clock = show, clock
+        self.stage: str | None = None
+        self.since = clock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            found = self.STARTED.match(record.getMessage())
+        except Exception:  # a malformed record is the logging module's to report
+            return
+        if found:
+            self.stage, self.since = found.group("name"), self.clock()
+            self.show(f"stage {self.stage}…")
+
+    def tick(self) -> str | None:
+        """The status line now (the stage and its elapsed time), or None before the first."""
+        if self.stage is None:
+            return None
+        text = f"stage {self.stage}: {human_seconds(self.clock() - self.since)}"
+        self.show(text)
+        return text
+
+
 def exit_codes_help() -> str:
     """The exit codes as a help paragraph."""
     return "Exit status: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES.items()) + "."
@@ -139,6 +175,7 @@ def exit_codes_help() -> str:
 
 __all__ = [
     "EXIT_CODES",
+    "StageProgress",
     "answer_lines",
     "exit_codes_help",
     "human_bytes",
