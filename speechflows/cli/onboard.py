@@ -157,7 +157,7 @@ def _run(flow: Any, params: Any, as_json: bool, flags: dict[str, str]) -> None:
             if findings:
                 console.print(_findings_text(findings))
             if run_url:
-                console.print(f"Prefect UI: {escape(run_url)}")
+                console.print(f"Prefect UI: {escape(run_url)}", soft_wrap=True)
             if not debug:
                 console.print("(run with speechflows --debug … for the traceback)")
         raise typer.Exit(1)

@@ -132,7 +132,7 @@ def print_summary(console: Console, title: str, result: Any, run_url: str | None
         console.print(f"stages: {escape(stages)}")
     console.print(f"report artifact: {escape(result.report_key)}")
     if run_url:
-        console.print(f"Prefect UI: {escape(run_url)}")
+        console.print(f"Prefect UI: {escape(run_url)}", soft_wrap=True)
 
 
 class StageProgress(logging.Handler):

@@ -282,7 +282,9 @@ class ProfessionalVoiceParams(_OnboardingParams):
             "has are deleted, so the service never lists stale takes"
         ),
     )
-    model: VoiceModelParams | None = Field(None, description="Train a model after the upload")
+    model: VoiceModelParams | None = Field(
+        None, title="Model", description="Train a model after the upload"
+    )
 
     def resolved_training_set_id(self) -> str:
         """The base id: the staging prefix and the versions' names derive from it."""
@@ -354,7 +356,9 @@ class CustomSpeechParams(_Params):
     project_description: str | None = Field(None, description="Free-text project description")
     locale: Locale = "en-US"
     datasets: list[DatasetSpec] = Field(..., min_length=1, description="Datasets to onboard")
-    model: SpeechModelParams | None = Field(None, description="Train and evaluate a model")
+    model: SpeechModelParams | None = Field(
+        None, title="Model", description="Train and evaluate a model"
+    )
     force: bool = Field(
         False, description="Upload datasets even when validation finds errors (valid files only)"
     )

@@ -25,6 +25,8 @@ def _open_form(tab: Any, stack: DeployStack, deployment: str, shot: str) -> str:
     tab.get_by_role("button", name="Run", exact=True).first.click()
     tab.get_by_text("Custom run", exact=True).first.click()
     expect(tab.get_by_role("button", name="Submit", exact=True)).to_be_visible()
+    # The parameter fields render after the deployment's schema loads.
+    expect(tab.get_by_text("Deadlines (Optional)", exact=True).first).to_be_visible()
     tab.wait_for_load_state("networkidle")
     tab.screenshot(path=str(OUTPUT / shot), full_page=True)
     return str(tab.locator("body").inner_text())
@@ -42,6 +44,7 @@ def test_forms_render_descriptions_as_written_and_only_their_deadlines(
             assert voice_only not in speech
         assert ":class:" not in speech and "~speechflows" not in speech
         assert "the fields below" in speech
+        assert "Model (Optional)" in speech and "Field (Optional)" not in speech
 
         personal = _open_form(page, deploy_stack, "personal-voice", "7-personal-voice-form.png")
         assert "default '{project_id}-voice'" in personal, personal

@@ -78,3 +78,16 @@ def test_hidden_deadlines_are_still_accepted() -> None:
     )
     assert params.deadlines.dataset_minutes == 2 and params.deadlines.consent_minutes == 1
     assert json.loads(params.model_dump_json())["deadlines"]["consent_minutes"] == 1
+
+
+@pytest.mark.parametrize(("flow", "model", "stages"), FLOWS)
+def test_every_form_field_has_a_title(flow: Any, model: str, stages: Any) -> None:
+    # Without one the UI labels the field "Field" (pydantic gives none to an optional $ref).
+    schema = parameter_schema(flow.fn).model_dump()
+    untitled = [
+        f"{name}.{field}"
+        for name, definition in schema["definitions"].items()
+        for field, prop in definition.get("properties", {}).items()
+        if "title" not in prop and "$ref" not in prop and "allOf" not in prop
+    ]
+    assert untitled == []
