@@ -8,7 +8,6 @@ deployment stores); tests/browser/test_forms.py checks the rendered form.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -16,7 +15,6 @@ import pytest
 from prefect.utilities.callables import parameter_schema
 
 from speechflows.flows.custom_speech import custom_speech_onboarding
-from speechflows.flows.params import CustomSpeechParams, Deadlines
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
 
@@ -57,27 +55,6 @@ def test_form_descriptions_have_no_tags_or_sphinx_roles(flow: Any, model: str, s
     tags = [t for t in texts if re.search(r"<[A-Za-z][^>]*>", t)]
     roles = [t for t in texts if re.search(r":(class|func|mod|meth|attr):|`~", t)]
     assert tags == [] and roles == [], (tags, roles)
-
-
-@pytest.mark.parametrize(("flow", "model", "stages"), FLOWS)
-def test_each_form_shows_only_its_own_deadlines(flow: Any, model: str, stages: Any) -> None:
-    schema = parameter_schema(flow.fn).model_dump()
-    deadlines = schema["definitions"][model]["properties"]["deadlines"]
-    assert set(deadlines["properties"]) == stages | POLL
-    assert set(Deadlines.model_fields) > set(deadlines["properties"])  # others hidden
-
-
-def test_hidden_deadlines_are_still_accepted() -> None:
-    # A run created with every stage's deadline (as the CLI tests send) keeps working.
-    params = CustomSpeechParams.model_validate(
-        {
-            "project_name": "p",
-            "datasets": [{"name": "a", "kind": "Language", "path": "a.txt"}],
-            "deadlines": {"consent_minutes": 1, "dataset_minutes": 2},
-        }
-    )
-    assert params.deadlines.dataset_minutes == 2 and params.deadlines.consent_minutes == 1
-    assert json.loads(params.model_dump_json())["deadlines"]["consent_minutes"] == 1
 
 
 @pytest.mark.parametrize(("flow", "model", "stages"), FLOWS)
