@@ -25,6 +25,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from speechflows.cli.summaries import human_bytes, human_seconds
+
 DEMO_KEY = "speechflows-demo-key-0123456789abcdef"
 DEMO_CONTAINER = "speechflows-demo"
 
@@ -46,6 +48,7 @@ class DemoOutcome:
 
     runs: dict[str, list[RunFigures]] = field(default_factory=dict)
     report_keys: list[str] = field(default_factory=list)
+    prefect_start_seconds: float = 0.0
 
 
 @contextmanager
@@ -173,7 +176,7 @@ def _figures(name: str, result: Any, seconds: float) -> RunFigures:
         uploaded, ids = (
             result.staging.uploaded_bytes,
             (
-                f"training set {result.training_set.id}: {result.utterance_count} utterances, "
+                f"training set {result.training_set.id}: {result.utterance_count} utterances; "
                 f"operation {result.upload_operation_id[:14]}…"
             ),
         )
@@ -182,7 +185,7 @@ def _figures(name: str, result: Any, seconds: float) -> RunFigures:
     else:
         uploaded = sum(d.staging.uploaded_bytes for d in result.datasets)
         wer = result.evaluation
-        ids = ", ".join(f"{d.name}: {d.report.accepted_lines} lines" for d in result.datasets)
+        ids = "; ".join(f"{d.name}: {d.report.accepted_lines} lines" for d in result.datasets)
         if wer is not None:
             ids += f"; WER base {wer.word_error_rate_base} → custom {wer.word_error_rate_custom} (simulated)"
     return RunFigures(
@@ -194,10 +197,65 @@ def _figures(name: str, result: Any, seconds: float) -> RunFigures:
     )
 
 
+@contextmanager
+def _prefect_logs_to(path: Path | None) -> Iterator[None]:
+    """Prefect's console log lines go to ``path`` instead of the terminal (None: unchanged)."""
+    import logging
+
+    import prefect.main  # noqa: F401  (configures Prefect's logging: its handlers exist then)
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    mute = logging.Filter("-nothing-")  # passes no record
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    touched: list[tuple[logging.Logger, logging.Handler]] = []
+    for lg in loggers:
+        if not isinstance(lg, logging.Logger):
+            continue
+        for handler in list(lg.handlers):
+            if isinstance(handler, PrefectConsoleHandler):
+                handler.addFilter(mute)
+                if to_file not in lg.handlers:
+                    lg.addHandler(to_file)
+                touched.append((lg, handler))
+    try:
+        yield
+    finally:
+        for lg, handler in touched:
+            handler.removeFilter(mute)
+            if to_file in lg.handlers:
+                lg.removeHandler(to_file)
+        to_file.close()
+
+
+def _warm_up() -> None:
+    """One empty flow run: the server's and the client's first-run costs, timed on their own."""
+    from prefect import flow
+
+    @flow(name="speechflows-demo-warm-up")
+    def warm_up() -> None:
+        return None
+
+    warm_up()
+
+
 def run_demo(
-    work_dir: Path | None = None, *, keep: bool = False, console: Console | None = None
+    work_dir: Path | None = None,
+    *,
+    keep: bool = False,
+    console: Console | None = None,
+    verbose: bool = False,
 ) -> DemoOutcome:
-    """Run the demo; return the figures of both rounds. Every started process is stopped."""
+    """Run the demo; return the figures of both rounds. Every started process is stopped.
+
+    Prints the summary and a line per step; Prefect's log lines go to a file it names (on the
+    terminal too with ``verbose``).
+    """
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -213,12 +271,16 @@ def run_demo(
     out = console or Console()
     root = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="speechflows-demo-"))
     root.mkdir(parents=True, exist_ok=True)
+    log_path = None if verbose else (Path.cwd() / ".speechflows" / "demo-prefect.log").resolve()
     outcome = DemoOutcome()
     saved_env = dict(os.environ)
     with ExitStack() as stack, _sigterm_as_interrupt():
         if not keep:
             stack.callback(shutil.rmtree, root, True)
         out.print(f"[bold]speechflows demo[/] — working in {root}")
+        if log_path is not None:
+            log_path.unlink(missing_ok=True)
+            out.print(f"  Prefect logs: {log_path} (--verbose shows them here)", soft_wrap=True)
         az = Azurite.start(data_dir=root / "azurite")
         stack.callback(az.stop)
         out.print(f"  Azurite (Blob) on 127.0.0.1:{az.port}")
@@ -243,23 +305,35 @@ def run_demo(
             PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "prefect-results",
         }
         shared_api_url = PREFECT_API_URL.value()
-        if not shared_api_url:
-            # Not Prefect's own temporary server: this one dies with us, even on SIGKILL.
-            server = stack.enter_context(TemporaryServer.start(home=Path(PREFECT_HOME.value())))
-            stack.callback(drain_prefect_workers)  # runs before the server stops
-            updates[PREFECT_API_URL] = server.api_url
-        stack.enter_context(temporary_settings(updates=updates))
+        started = time.monotonic()
+        with out.status("starting Prefect…"):
+            if not shared_api_url:
+                # Not Prefect's own temporary server: this one dies with us, even on SIGKILL.
+                server = stack.enter_context(TemporaryServer.start(home=Path(PREFECT_HOME.value())))
+                stack.callback(drain_prefect_workers)  # runs before the server stops
+                updates[PREFECT_API_URL] = server.api_url
+            stack.enter_context(temporary_settings(updates=updates))
+            stack.enter_context(_prefect_logs_to(log_path))
+            _warm_up()
+        outcome.prefect_start_seconds = round(time.monotonic() - started, 2)
+        out.print(
+            f"  Prefect ready in {outcome.prefect_start_seconds:.1f} s "
+            "(not counted in the onboarding times)"
+        )
         for round_no in (1, 2):
             label = "first run" if round_no == 1 else "re-run (nothing changed)"
             out.rule(f"[bold]{label}")
             for name, run in _onboardings(data):
                 started = time.monotonic()
-                result = run()
+                with out.status(f"{name}…"):
+                    result = run()
                 figures = _figures(name, result, time.monotonic() - started)
                 outcome.runs.setdefault(name, []).append(figures)
                 if round_no == 1:
                     outcome.report_keys.append(result.report_key)
-                out.print(f"  {name}: {figures.seconds:.1f} s — {figures.ids}")
+                out.print(f"  {name}: {human_seconds(figures.seconds)}")
+                for detail in figures.ids.split("; "):
+                    out.print(f"    {detail}")
         _summary(out, outcome, shared_api_url)
     return outcome
 
@@ -270,18 +344,19 @@ def _restore_env(saved: dict[str, str]) -> None:
 
 
 def _summary(out: Console, outcome: DemoOutcome, api_url: str | None) -> None:
-    table = Table(title="speechflows demo: first run vs unchanged re-run")
-    for col in ("onboarding", "run", "seconds", "created", "reused", "uploaded bytes"):
-        table.add_column(col)
+    table = Table(title="first run vs unchanged re-run", title_justify="left")
+    for col in ("onboarding", "run", "time", "created", "reused", "uploaded"):
+        # Numbers never wrap; names fold at a word when the terminal is narrow.
+        table.add_column(col, no_wrap=col != "onboarding", justify="left")
     for name, runs in outcome.runs.items():
         for i, r in enumerate(runs):
             table.add_row(
                 name if i == 0 else "",
                 "first" if i == 0 else "re-run",
-                f"{r.seconds:.1f}",
+                human_seconds(r.seconds),
                 str(len(r.created)),
                 str(len(r.reused)),
-                str(r.uploaded_bytes),
+                human_bytes(r.uploaded_bytes),
             )
     out.print(table)
     reruns = [runs[1] for runs in outcome.runs.values() if len(runs) > 1]
@@ -291,15 +366,14 @@ def _summary(out: Console, outcome: DemoOutcome, api_url: str | None) -> None:
         if nothing
         else "[red]re-run created or uploaded something[/]"
     )
-    ui = (
-        api_url.removesuffix("/api")
-        if api_url
-        else "http://127.0.0.1:4200 (run `make up`: its server shares this checkout's .prefect/)"
-    )
-    out.print(
-        f"Artifacts (reports: {', '.join(outcome.report_keys)}, validation tables, progress, "
-        f"links) are in the Prefect UI at {ui} → Artifacts."
-    )
+    ui = api_url.removesuffix("/api") if api_url else "http://127.0.0.1:4200"
+    out.print(f"Prefect UI: {ui} → Artifacts", soft_wrap=True)
+    if not api_url:
+        out.print("  (run `make up`: its server shares this checkout's .prefect/)")
+    out.print("  reports:")
+    for key in outcome.report_keys:
+        out.print(f"    {key}", soft_wrap=True)
+    out.print("  and the validation tables, progress and resource links of each run")
 
 
 __all__ = ["DemoOutcome", "RunFigures", "run_demo", "sample_data", "start_emulator"]

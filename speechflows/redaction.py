@@ -65,10 +65,10 @@ def redact_url(url: str) -> str:
         return REDACTED
     if not parts.query:
         return url
-    query = [
-        (k, REDACTED if k.lower() in _SECRET_PARAMS else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
+        return url  # nothing to hide: re-encoding would only alter it (``)`` → ``%29``)
+    query = [(k, REDACTED if k.lower() in _SECRET_PARAMS else v) for k, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(query, safe="/:")))
 
 

@@ -9,14 +9,17 @@ inside the command, so ``speechflows --help`` and ``speechflows validate`` start
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from speechflows.cli.dev import commands as dev_commands
 from speechflows.cli.dev import dev_app
 from speechflows.cli.devservices import commands as devservices_commands
 from speechflows.cli.emulator import commands as emulator_commands
+from speechflows.cli.manage import commands as manage_commands
+from speechflows.cli.onboard import DEBUG_ENV, onboard_app
 from speechflows.cli.onboard import commands as onboard_commands
-from speechflows.cli.onboard import onboard_app
 from speechflows.cli.stage import commands as stage_commands
 from speechflows.cli.validate import commands as validate_commands
 from speechflows.cli.watch import commands as watch_commands
@@ -30,8 +33,14 @@ app = typer.Typer(
 
 
 @app.callback()
-def _main() -> None:
+def _main(
+    debug: bool = typer.Option(
+        False, "--debug", help="show the traceback of expected failures too (bad data, settings)"
+    ),
+) -> None:
     """Onboard data to Azure AI Speech with Prefect."""
+    if debug:
+        os.environ[DEBUG_ENV] = "1"
 
 
 # Single commands first, then the groups: the order `speechflows --help` lists them in.
@@ -39,6 +48,7 @@ for _commands in (
     dev_commands,
     devservices_commands,
     emulator_commands,
+    manage_commands,
     onboard_commands,
     stage_commands,
     validate_commands,

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,8 +25,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from speechflows.cli.summaries import StageProgress, exit_codes_help, print_summary
 from speechflows.dev.prefect_server import TemporaryServer
 from speechflows.redaction import redact_text
 
@@ -30,15 +36,18 @@ from speechflows.redaction import redact_text
 commands = typer.Typer()
 """The single commands of this module; ``speechflows.cli`` mounts them on the root app."""
 
+DEBUG_ENV = "SPEECHFLOWS_DEBUG"
+
 onboard_app = typer.Typer(
-    help="Run an onboarding flow (validate, stage, create, wait) from the terminal.",
+    help="Run an onboarding flow (validate, stage, create, wait) from the terminal. "
+    + exit_codes_help(),
     no_args_is_help=True,
 )
 """The ``speechflows onboard`` group; ``speechflows.cli`` mounts it."""
 
 
-def _run_flow(flow: Any, params: Any) -> Any:
-    """Run the flow; its final state.
+def _run_flow(flow: Any, params: Any) -> tuple[Any, str | None]:
+    """Run the flow; its final state and the Prefect UI URL of the run.
 
     On a Prefect server (``PREFECT_API_URL``) the run sends heartbeats, so the server marks it
     *Crashed* if this process dies (``speechflows setup``'s automation). Without one, the run goes
@@ -63,7 +72,8 @@ def _run_flow(flow: Any, params: Any) -> Any:
             drop_stashed(stashed)
 
     if PREFECT_API_URL.value():
-        return run()
+        state = run()
+        return state, _run_url(state)
     with (
         TemporaryServer.start(home=Path(PREFECT_HOME.value())) as server,
         temporary_settings(
@@ -71,9 +81,20 @@ def _run_flow(flow: Any, params: Any) -> Any:
         ),
     ):
         try:
-            return run()
+            state = run()
+            url = _run_url(state)
+            note = " (a temporary server, gone when this command ends: set PREFECT_API_URL)"
+            return state, f"{url}{note}" if url else None
         finally:
             drain_prefect_workers()  # the last logs and events, before the server stops
+
+
+def _run_url(state: Any) -> str | None:
+    """The Prefect UI page of the run of ``state`` (None when the UI URL is unknown)."""
+    from prefect.settings import PREFECT_UI_URL
+
+    base, run_id = PREFECT_UI_URL.value(), state.state_details.flow_run_id
+    return f"{str(base).rstrip('/')}/runs/flow-run/{run_id}" if base and run_id else None
 
 
 class _OnceOnConsole(logging.Filter):
@@ -122,13 +143,17 @@ def _quiet_expected_failures() -> list[tuple[logging.Handler, logging.Filter]]:
 
 def _run(flow: Any, params: Any, as_json: bool, flags: dict[str, str]) -> None:
     console = Console(stderr=as_json)
-    installed = _quiet_expected_failures()
+    debug = debug_enabled()
+    installed = [] if debug else _quiet_expected_failures()
     try:
-        state = _run_flow(flow, params)
+        with _stage_status(console):
+            state, run_url = _run_flow(flow, params)
     finally:
         for handler, once in installed:
             handler.removeFilter(once)
     if not state.is_completed():
+        if debug:
+            _print_traceback(state)
         message = in_cli_terms(redact_text(str(state.message)), flags)
         message = re.sub(r"^Flow run encountered an exception: \w+: ", "", message)
         findings = _findings(state)
@@ -136,22 +161,60 @@ def _run(flow: Any, params: Any, as_json: bool, flags: dict[str, str]) -> None:
             doc = {"status": state.name, "error": message, "findings": findings}
             typer.echo(json.dumps(doc, indent=2, default=str))
         else:
-            console.print(f"[red]onboarding failed:[/] {message}")
+            console.print(f"[red]onboarding failed:[/] {escape(message)}")
             if findings:
                 console.print(_findings_text(findings))
+            if run_url:
+                console.print(f"Prefect UI: {escape(run_url)}", soft_wrap=True)
+            if not debug:
+                console.print("(run with speechflows --debug … for the traceback)")
         raise typer.Exit(1)
     result = state.result()
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
-    table = Table(title=f"{flow.name}: done in {result.seconds:.1f} s")
-    for col in ("kind", "id", "action", "status"):
-        table.add_column(col)
-    for r in result.resources:
-        table.add_row(r.kind, r.id, r.action, r.status or "")
-    console.print(table)
-    console.print(", ".join(f"{t.stage} {t.seconds:.1f}s" for t in result.timings))
-    console.print(f"report artifact: {result.report_key}")
+    print_summary(console, flow.name, result, run_url)
+
+
+@contextmanager
+def _stage_status(console: Console) -> Iterator[None]:
+    """On a terminal, a status line with the running stage and how long it has waited."""
+    if not console.is_terminal:
+        yield
+        return
+    with console.status("starting…") as status:
+        progress = StageProgress(lambda text: status.update(escape(text)), time.monotonic)
+        stop = threading.Event()
+
+        def ticker() -> None:
+            while not stop.wait(1.0):
+                progress.tick()
+
+        logger = logging.getLogger("prefect.flow_runs")
+        logger.addHandler(progress)
+        thread = threading.Thread(target=ticker, name="stage-status", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            logger.removeHandler(progress)
+            thread.join(timeout=2)
+
+
+def debug_enabled() -> bool:
+    """``speechflows --debug`` (or SPEECHFLOWS_DEBUG=1): tracebacks of expected failures too."""
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def _print_traceback(state: Any) -> None:
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception as exc:  # a crashed run may have no readable result
+        error = exc
+    if isinstance(error, BaseException):
+        text = "".join(traceback.format_exception(error))
+        typer.echo(redact_text(text), err=True)
 
 
 def _findings(state: Any) -> list[dict[str, Any]]:
@@ -271,6 +334,60 @@ def _load(
         raise typer.Exit(2) from None
 
 
+def precheck(
+    values: dict[str, Any],
+    params_file: Path | None,
+    required: dict[str, str],
+    paths: dict[str, str] | None = None,
+) -> None:
+    """Refuse missing options and paths at once, in the CLI's words (exit 2), before Prefect and
+    the flows are imported (that takes seconds). The parameter model checks the rest.
+
+    ``required`` maps a field path (``consent.company_name``; ``a|b`` for either) to its flag;
+    ``paths`` maps a field holding local paths (a list of dicts with ``path`` too) to its flag.
+    """
+    try:
+        data = json.loads(params_file.read_text()) if params_file else {}
+    except (OSError, ValueError) as exc:
+        typer.echo(f"--params {params_file}: cannot read it as JSON ({exc})", err=True)
+        raise typer.Exit(2) from None
+    merged = dict(data) if isinstance(data, dict) else {}
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        elif value is not None:
+            merged[key] = value
+    problems = [
+        f"missing {flag}"
+        for path, flag in required.items()
+        if not any(_at(merged, alt) not in (None, "", [], {}) for alt in path.split("|"))
+    ]
+    for field, flag in (paths or {}).items():
+        value = merged.get(field)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            where = item.get("path") if isinstance(item, dict) else item
+            if where and "://" not in str(where) and not Path(str(where)).exists():
+                problems.append(f"{flag} {where}: no such file or folder")
+    if problems:
+        typer.echo("invalid parameters:\n" + "\n".join(f"  {p}" for p in problems), err=True)
+        raise typer.Exit(2)
+
+
+def _at(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+CONSENT_REQUIRED = {
+    "consent.voice_talent_name": "--talent",
+    "consent.company_name": "--company",
+    "consent.audio_file|consent.audio_blob": "--consent (or --consent-blob)",
+}
+
+
 def _consent(
     talent: str | None,
     company: str | None,
@@ -359,9 +476,6 @@ def voice(
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
     """Professional voice: validate DATA_DIR, stage it, create project/consent/training set, upload."""
-    from speechflows.flows.params import ProfessionalVoiceParams
-    from speechflows.flows.professional_voice import professional_voice_onboarding
-
     values = {
         "data_dir": data_dir,
         "project_id": project,
@@ -374,6 +488,10 @@ def voice(
         "consent": _consent(talent, company, consent_file, consent_blob, consent_id),
         "model": {"voice_name": voice_name} if voice_name else None,
     }
+    precheck(values, params_file, {"project_id": "--project", **CONSENT_REQUIRED})
+    from speechflows.flows.params import ProfessionalVoiceParams
+    from speechflows.flows.professional_voice import professional_voice_onboarding
+
     _run(
         professional_voice_onboarding,
         _load(ProfessionalVoiceParams, params_file, values, VOICE_FLAGS),
@@ -404,15 +522,21 @@ def personal(
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
     """Personal voice: consent + prompt audio → speakerProfileId."""
-    from speechflows.flows.params import PersonalVoiceParams
-    from speechflows.flows.personal_voice import personal_voice_onboarding
-
     values = {
         "prompt_path": prompt,
         "project_id": project,
         "locale": locale,
         "consent": _consent(talent, company, consent_file, consent_blob, consent_id),
     }
+    precheck(
+        values,
+        params_file,
+        {"prompt_path": "PROMPT", "project_id": "--project", **CONSENT_REQUIRED},
+        {"prompt_path": "PROMPT"},
+    )
+    from speechflows.flows.params import PersonalVoiceParams
+    from speechflows.flows.personal_voice import personal_voice_onboarding
+
     _run(
         personal_voice_onboarding,
         _load(PersonalVoiceParams, params_file, values, PERSONAL_FLAGS),
@@ -439,9 +563,6 @@ def speech(
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
     """Custom speech: validate, package, stage and import datasets; optionally train and evaluate."""
-    from speechflows.flows.custom_speech import custom_speech_onboarding
-    from speechflows.flows.params import CustomSpeechParams
-
     specs = []
     for item in dataset or []:
         parts = item.split(":", 2)
@@ -460,6 +581,15 @@ def speech(
         "datasets": specs or None,
         "model": {"display_name": model, "test_dataset": test_dataset} if model else None,
     }
+    precheck(
+        values,
+        params_file,
+        {"project_name": "--project", "datasets": "--dataset NAME:KIND:PATH"},
+        {"datasets": "--dataset"},
+    )
+    from speechflows.flows.custom_speech import custom_speech_onboarding
+    from speechflows.flows.params import CustomSpeechParams
+
     _run(
         custom_speech_onboarding,
         _load(CustomSpeechParams, params_file, values, SPEECH_FLAGS),
@@ -477,11 +607,14 @@ def demo(
     keep: Annotated[
         bool, typer.Option("--keep", help="do not delete the working directory at the end")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Prefect's log lines on the terminal too")
+    ] = False,
 ) -> None:
     """Every onboarding end to end on Azurite + the Speech emulator, then an unchanged re-run."""
     from speechflows.demo import run_demo
 
-    outcome = run_demo(work_dir, keep=keep or work_dir is not None)
+    outcome = run_demo(work_dir, keep=keep or work_dir is not None, verbose=verbose)
     reruns = [runs[-1] for runs in outcome.runs.values()]
     if any(r.created or r.uploaded_bytes for r in reruns):
         raise typer.Exit(1)

@@ -17,9 +17,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeRemainingColumn
 from rich.table import Table
 
+from speechflows.datasets.findings import Finding
 from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.report import ValidationReport
 from speechflows.datasets.samples import write_sample
@@ -71,6 +73,23 @@ def _progress(console: Console) -> Iterator[Callable[[int, int], None] | None]:
         bar.stop()
 
 
+GROUP_SHOWN = 3
+"""Files named per group of findings of one rule (all of them are in ``--json``)."""
+
+
+def _grouped(report: ValidationReport) -> list[tuple[Finding, int, str]]:
+    """Findings of the same rule and severity as one row: (first finding, count, first places)."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in report.findings:
+        groups.setdefault((f.severity.value, f.code), []).append(f)
+    rows = []
+    for found in groups.values():
+        places = ", ".join(f.location() for f in found[:GROUP_SHOWN])
+        more = len(found) - GROUP_SHOWN
+        rows.append((found[0], len(found), places + (f" (+{more} more)" if more > 0 else "")))
+    return rows
+
+
 def _table(report: ValidationReport, console: Console, limit: int) -> None:
     table = Table(
         title=f"{report.kind.value} ({report.locale}): {report.error_count} errors, "
@@ -81,26 +100,35 @@ def _table(report: ValidationReport, console: Console, limit: int) -> None:
     for column, style in (
         ("severity", ""),
         ("code", "bold"),
+        ("count", ""),
         ("where", "cyan"),
-        ("value", ""),
+        ("value (first)", ""),
         ("rule", "dim"),
         ("fix", "green"),
     ):
-        table.add_column(column, style=style, overflow="fold")
-    for f in report.findings[:limit]:
+        # Codes stay whole (greppable); the prose columns wrap at the terminal's width.
+        table.add_column(column, style=style, overflow="fold", no_wrap=column == "code")
+    groups = _grouped(report)
+    for f, count, places in groups[:limit]:
         severity = "[red]error[/]" if f.severity.value == "error" else "[yellow]warning[/]"
-        table.add_row(severity, f.code, f.location(), f.value or "", f.rule, f.fix)
+        table.add_row(
+            severity, f.code, str(count), escape(places), escape(f.value or ""), f.rule, f.fix
+        )
     if report.findings:
         console.print(table)
-    if len(report.findings) > limit:
-        console.print(f"… {len(report.findings) - limit} more findings (--limit N or --json)")
+    if len(groups) > limit:
+        hidden = sum(count for _, count, _ in groups[limit:])
+        console.print(
+            f"… {hidden} more findings of {len(groups) - limit} more rules (--limit N or --json)"
+        )
     console.print(
         f"{report.files_checked} files checked: {len(report.accepted_files)} accepted, "
         f"{len(report.rejected_files)} rejected; utterances/lines {report.utterance_count} "
         f"accepted, {report.rejected_count} rejected; audio {report.total_audio_seconds:.1f} s"
     )
     verdict = (
-        "[red]Azure would reject part of this dataset.[/]"
+        "[red]Azure would reject "
+        + ("this whole dataset.[/]" if not report.accepted_files else "part of this dataset.[/]")
         if report.has_errors
         else ("[green]No errors: ready to upload.[/]")
     )
@@ -166,22 +194,23 @@ def validate_command(
     data_kind = _kind(kind)
     err = Console(stderr=True)
     in_place = path.split("://", 1)[0].lower() in ("blob", "https", "http")
+    local = Path(path)
+    if not in_place and not local.exists():
+        err.print(f"no such file or folder: {escape(path)}", soft_wrap=True)
+        raise typer.Exit(2)
     with _progress(err) as progress:
         if in_place:
             report = _validate_in_place(path, data_kind, locale, min_utterances, progress, err)
         else:
             report = validate(
-                Path(path),
-                data_kind,
-                locale=locale,
-                min_utterances=min_utterances,
-                progress=progress,
+                local, data_kind, locale=locale, min_utterances=min_utterances, progress=progress
             )
     if audio and in_place:
         err.print("--audio decodes whole files, so it runs on local data only; skipped in place")
     analysed = (
-        _audio_pass(Path(path), data_kind, report, audio_report) if audio and not in_place else None
+        _audio_pass(local, data_kind, report, audio_report) if audio and not in_place else None
     )
+    guess = guess_kind(local, report, locale) if report.has_errors and not in_place else None
     if as_json:
         if analysed is None:
             typer.echo(report.to_json())
@@ -194,6 +223,12 @@ def validate_command(
         if analysed is not None:
             Console().print(str(analysed["markdown"]), markup=False, highlight=False)
             Console().print(f"per-utterance report: {analysed['csv']}, {analysed['json']}")
+    if guess is not None:
+        err.print(
+            f"Nothing in {escape(path)} fits --kind {data_kind.value}; it looks like "
+            f"{guess.value}: speechflows validate {escape(path)} --kind {guess.value}",
+            soft_wrap=True,  # a command to paste: never broken over lines
+        )
     if report.has_errors:
         raise typer.Exit(1)
 
@@ -229,6 +264,26 @@ def _validate_in_place(
         highlight=False,
     )
     return report
+
+
+def guess_kind(path: Path, report: ValidationReport, locale: str) -> DataKind | None:
+    """The kind ``path`` fits without errors, when nothing of it fits the kind asked for.
+
+    Only tried when no file was accepted (a wrong ``--kind``, not a few bad files); the first
+    kind that accepts files and finds no error wins.
+    """
+    if report.accepted_files:
+        return None
+    for other in DataKind:
+        if other == report.kind:
+            continue
+        try:
+            trial = validate(path, other, locale=locale)
+        except Exception:  # a kind that cannot even read this input is no guess
+            continue
+        if trial.accepted_files and not trial.has_errors:
+            return other
+    return None
 
 
 @commands.command("sample-data")

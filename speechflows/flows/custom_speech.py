@@ -66,7 +66,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     """Onboard custom speech datasets (and optionally train and evaluate a model).
 
     Args:
-        params: see :class:`~speechflows.flows.params.CustomSpeechParams`.
+        params: the fields below (each says what it does and its default).
 
     Returns:
         Project, per-dataset accepted/rejected lines and reports, model and WER figures, timings.

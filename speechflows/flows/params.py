@@ -56,10 +56,10 @@ Locale = Annotated[
 
 # -- data sources (issue 14): a local path, or data read in place in Blob Storage ------------
 DATA_SOURCE_FORMS = (
-    "a local folder or file; blob://<container>/<prefix> (the configured storage account, read "
+    "a local folder or file; blob://{container}/{prefix} (the configured storage account, read "
     "in place: nothing is downloaded or uploaded); or "
-    "https://<account>.blob.core.windows.net/<container>/<prefix>?<SAS> (another account, "
-    "through a SAS with read + list, valid past the stage's deadline); or secret://<block> (a "
+    "https://{account}.blob.core.windows.net/{container}/{prefix}?{SAS} (another account, "
+    "through a SAS with read + list, valid past the stage's deadline); or secret://{block} (a "
     "Prefect Secret block holding that URL, so the SAS is not kept in the run's parameters)"
 )
 _REMOTE_SCHEMES = ("blob://", "https://", "http://", "secret://")
@@ -178,7 +178,7 @@ class ConsentParams(_Params):
     """The voice talent's recorded consent statement, and who gives it to whom."""
 
     consent_id: ResourceId | None = Field(
-        None, description="Consent id; default '<project_id>-consent'"
+        None, description="Consent id; default '{project_id}-consent'"
     )
     voice_talent_name: str = Field(
         ..., min_length=1, description="The talent's name exactly as spoken in the statement"
@@ -215,7 +215,7 @@ class ConsentParams(_Params):
 class VoiceModelParams(_Params):
     """Optional professional voice model training (and deployment)."""
 
-    model_id: ResourceId | None = Field(None, description="Model id; default '<project_id>-model'")
+    model_id: ResourceId | None = Field(None, description="Model id; default '{project_id}-model'")
     voice_name: str = Field(
         ...,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9:_-]*Neural$",
@@ -266,8 +266,8 @@ class ProfessionalVoiceParams(_OnboardingParams):
     consent: ConsentParams = Field(..., description="The voice talent's consent")
     training_set_id: ResourceId | None = Field(
         None,
-        description="Base id of the training set; default '<project_id>-trainingset'. Each "
-        "content gets its own set '<base>-v<8 hex of the manifest hash>' (Azure skips names a "
+        description="Base id of the training set; default '{project_id}-trainingset'. Each "
+        "content gets its own set '{base}-v{8 hex of the manifest hash}' (Azure skips names a "
         "set already holds, so changed data never goes into an old set)",
     )
     cleanup_previous: bool = Field(
@@ -294,12 +294,14 @@ class ProfessionalVoiceParams(_OnboardingParams):
     storage_prefix: str | None = Field(
         None,
         description=(
-            "Blob prefix for the staged data; default 'professional-voice/<project>/<training set>/'. "
+            "Blob prefix for the staged data; default 'professional-voice/{project}/{training set}/'. "
             "The prefix belongs to this onboarding: blobs under it that the data folder no longer "
             "has are deleted, so the service never lists stale takes"
         ),
     )
-    model: VoiceModelParams | None = Field(None, description="Train a model after the upload")
+    model: VoiceModelParams | None = Field(
+        None, title="Model", description="Train a model after the upload"
+    )
 
     def resolved_training_set_id(self) -> str:
         """The base id: the staging prefix and the versions' names derive from it."""
@@ -321,7 +323,7 @@ class PersonalVoiceParams(_OnboardingParams):
 
     consent: ConsentParams = Field(..., description="The speaker's consent")
     personal_voice_id: ResourceId | None = Field(
-        None, description="Personal voice id; default '<project_id>-voice'"
+        None, description="Personal voice id; default '{project_id}-voice'"
     )
     prompt_path: DataSource = Field(
         ...,
@@ -344,7 +346,7 @@ class DatasetSpec(_Params):
     path: DataSource = Field(
         ...,
         description="Folder (zipped for Acoustic/AudioFiles), a .zip, or the single text file; "
-        "or, read in place, blob://<container>/<blob> or an https URL with a SAS naming the .zip "
+        "or, read in place, blob://{container}/{blob} or an https URL with a SAS naming the .zip "
         "or the text file (the dataset's contentUrl)",
     )
     description: str | None = Field(None, description="Free-text description of the dataset")
@@ -419,7 +421,9 @@ class CustomSpeechParams(_Params):
     project_description: str | None = Field(None, description="Free-text project description")
     locale: Locale = "en-US"
     datasets: list[DatasetSpec] = Field(..., min_length=1, description="Datasets to onboard")
-    model: SpeechModelParams | None = Field(None, description="Train and evaluate a model")
+    model: SpeechModelParams | None = Field(
+        None, title="Model", description="Train and evaluate a model"
+    )
     release: ReleaseParams | None = Field(
         None,
         description="After training: evaluate the model against production on "
@@ -441,7 +445,7 @@ class CustomSpeechParams(_Params):
     storage_prefix: str | None = Field(
         None,
         description=(
-            "Blob prefix for staged data; default 'custom-speech/<project name>/'. The prefix "
+            "Blob prefix for staged data; default 'custom-speech/{project name}/'. The prefix "
             "belongs to this onboarding: stale blobs under it are deleted"
         ),
     )

@@ -47,7 +47,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
     """Onboard a personal voice: consent + prompt audio → ``speakerProfileId``.
 
     Args:
-        params: see :class:`~speechflows.flows.params.PersonalVoiceParams`.
+        params: the fields below (each says what it does and its default).
 
     Returns:
         Project, consent and personal voice ids, the speaker profile id, timings.

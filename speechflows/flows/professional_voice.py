@@ -64,7 +64,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
     """Onboard a professional voice training set (and optionally train and deploy a model).
 
     Args:
-        params: what to onboard; see :class:`~speechflows.flows.params.ProfessionalVoiceParams`.
+        params: what to onboard; the fields below (each says what it does and its default).
 
     Returns:
         Ids, links, counts (utterances, duration, rejects) and timings per stage.

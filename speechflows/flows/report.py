@@ -72,7 +72,10 @@ class RunReport:
         for r in present:
             if r.url and r.action == "created":
                 artifacts.link(
-                    r.url, f"{r.kind} {r.id}", artifacts.artifact_key(self.key, r.kind, "link")
+                    r.url,
+                    f"{r.kind} {r.id} ({artifacts.API_LINK_TEXT})",
+                    artifacts.artifact_key(self.key, r.kind, "link"),
+                    description=_link_description(self.title, r),
                 )
 
     def __enter__(self) -> RunReport:
@@ -99,6 +102,21 @@ class RunReport:
         return result.model_copy(
             update={"timings": list(self.timings), "report_key": self.key, "seconds": self.seconds}
         )
+
+
+def _link_description(title: str, r: ResourceOutcome) -> str:
+    """What a resource's link artifact points at, and how to see the resource in a browser."""
+    name = f" ({r.display_name})" if r.display_name else ""
+    where = (
+        f"Speech Studio ({artifacts.SPEECH_STUDIO_CUSTOM_SPEECH}), this resource's project"
+        if "/speechtotext/" in (r.url or "")
+        else "Speech Studio, Custom voice, this resource's project"
+    )
+    return (
+        f"{title}: the {r.kind} `{r.id}`{name} on the Speech REST API. It answers only with "
+        f"the Speech resource key (a browser gets 401); to see it in a browser, open {where} "
+        f"and look for `{r.id}`."
+    )
 
 
 _current: contextvars.ContextVar[RunReport | None] = contextvars.ContextVar(

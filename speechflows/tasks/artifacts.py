@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
+from urllib.parse import quote
 from uuid import UUID
 
 from prefect.artifacts import (
@@ -77,10 +78,17 @@ def validation_table(outcome: ValidationOutcome, key: str) -> None:
         _logger().warning("could not write artifact %s: %s", key, redact_text(str(exc)))
 
 
-def link(url: str, text: str, key: str) -> None:
+def link(url: str, text: str, key: str, description: str | None = None) -> None:
     """Publish a link artifact to a resource (the URL is redacted first)."""
     try:
-        create_link_artifact(link=redact_url(url), link_text=text, key=key)
+        # Prefect writes ``[text](link)`` as is: parentheses in the URL are encoded so the link
+        # ends where it should (the href is then exactly the URL given to Prefect).
+        create_link_artifact(
+            link=md_url(url).replace("(", "%28").replace(")", "%29"),
+            link_text=md_text(text),
+            key=key,
+            description=redact_text(description) if description else None,
+        )
     except Exception as exc:
         _logger().warning("could not write artifact %s: %s", key, redact_text(str(exc)))
 
@@ -184,6 +192,45 @@ class LiveProgress:
             thread.join(timeout=30)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+# What the UI's markdown renderer (micromark) keeps as is in an href; the rest it percent-encodes.
+_URL_SAFE = "!#$&'()*+,-./:;=?@_~%"
+SPEECH_STUDIO_CUSTOM_SPEECH = "https://aka.ms/speechstudio/customspeech"
+"""The Speech Studio entry page of custom speech, as the Azure docs link it."""
+API_LINK_TEXT = "REST API (needs the key)"
+
+
+def md_text(value: object) -> str:
+    r"""``value`` as literal markdown text: ``_``, ``*``, brackets, ``<tags>``... stay as written.
+
+    An ``_`` inside a word (``cleanup_previous``) is left as is: it never starts emphasis.
+
+    >>> md_text("a_b _c_ <id> [x]")
+    'a_b \\_c\\_ \\<id\\> \\[x\\]'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+
+
+def md_code(value: object) -> str:
+    """``value`` as a code span (ids, rule codes: greppable in the markdown as written)."""
+    text = "" if value is None else str(value)
+    return f"`{text}`" if text and "`" not in text and "\n" not in text else md_text(text)
+
+
+def md_url(url: str) -> str:
+    """``url`` redacted, in the form the UI renders as an href unchanged (``|`` → ``%7C``...).
+
+    >>> md_url("http://h/a|b?api-version=1)")
+    'http://h/a%7Cb?api-version=1)'
+    """
+    return quote(redact_url(url), safe=_URL_SAFE)
+
+
+def md_link(text: str, url: str) -> str:
+    """A markdown link that survives tables and odd characters: ``[text](<url>)``."""
+    return f"[{md_text(text)}](<{md_url(url)}>)"
+
+
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     return redact_text(text).replace("|", "\\|").replace("\n", " ")
@@ -217,38 +264,92 @@ def render_report(
         notes: free-text remarks (e.g. "force: 2 invalid files were not uploaded").
         status: the outcome in one word.
     """
-    out = [f"# {title}", "", f"**Status:** {status}", ""]
+    out = [f"# {md_text(title)}", "", f"**Status:** {md_text(status)}", ""]
     if resources:
         rows = []
         for r in resources:
-            where = f"[{r.id}]({redact_url(r.url)})" if r.url else r.id
-            rows.append((r.kind, where, r.display_name or "", r.action, r.status or ""))
-        out += ["## Resources", "", md_table(["kind", "id", "name", "action", "status"], rows), ""]
+            api = md_link(API_LINK_TEXT, r.url) if r.url else ""
+            rows.append(
+                (
+                    md_text(r.kind),
+                    md_code(r.id),
+                    md_text(r.display_name or ""),
+                    r.action,
+                    md_text(r.status or ""),
+                    api,
+                )
+            )
+        out += [
+            "## Resources",
+            "",
+            md_table(["kind", "id", "name", "action", "status", "link"], rows),
+            "",
+            *where_to_look(resources),
+        ]
     if facts:
-        out += ["## Figures", "", md_table(["", "value"], list(facts)), ""]
+        rows3 = [(md_text(k), md_text(v)) for k, v in facts]
+        out += ["## Figures", "", md_table(["", "value"], rows3), ""]
     if rejects:
-        shown = list(rejects)[:100]
+        shown = [(md_text(f), md_code(c), md_text(why)) for f, c, why in list(rejects)[:100]]
         out += [f"## Rejected ({len(rejects)})", "", md_table(["file", "code", "reason"], shown)]
         if len(rejects) > len(shown):
             out.append(f"\n… and {len(rejects) - len(shown)} more (see the validation table)")
         out.append("")
     if timings:
         total = sum(t.seconds for t in timings)
-        rows2 = [(t.stage, f"{t.seconds:.2f}", t.note) for t in timings]
+        rows2 = [(md_text(t.stage), f"{t.seconds:.2f}", md_text(t.note)) for t in timings]
         rows2.append(("**total**", f"{total:.2f}", ""))
         out += ["## Timings (s)", "", md_table(["stage", "seconds", "note"], rows2), ""]
     if notes:
-        out += ["## Notes", "", *[f"- {_cell(n)}" for n in notes], ""]
+        out += ["## Notes", "", *[f"- {_cell(md_text(n))}" for n in notes], ""]
     return "\n".join(out)
 
 
+def where_to_look(resources: Sequence[ResourceOutcome]) -> list[str]:
+    """Markdown lines telling where to see ``resources`` in a browser.
+
+    The REST links answer only with the Speech resource key (a browser gets 401). Speech Studio
+    shows the resources, but the docs give only its entry pages (no deep links): for custom
+    speech ``https://aka.ms/speechstudio/customspeech``; for custom voice the reference names
+    none, so only the ids are listed.
+    """
+    if not resources:
+        return []
+    speech = any("/speechtotext/" in (r.url or "") for r in resources)
+    ids = "; ".join(
+        f"{md_text(r.kind)} `{r.id}`" + (f" ({md_text(r.display_name)})" if r.display_name else "")
+        for r in resources
+        if "`" not in r.id
+    )
+    head = (
+        f"In a browser: open {md_link('Speech Studio: Custom speech', SPEECH_STUDIO_CUSTOM_SPEECH)},"
+        " choose this Speech resource and the project, and look for"
+        if speech
+        else "In a browser: Speech Studio, Custom voice, choose this Speech resource and look for"
+    )
+    return [
+        f"The *{API_LINK_TEXT}* links answer only a request that carries the Speech resource key "
+        "(a browser gets 401 Unauthorized).",
+        "",
+        f"{head}: {ids}.",
+        "",
+    ]
+
+
 __all__ = [
+    "API_LINK_TEXT",
     "MAX_TABLE_ROWS",
+    "SPEECH_STUDIO_CUSTOM_SPEECH",
     "LiveProgress",
     "artifact_key",
     "link",
     "markdown",
+    "md_code",
+    "md_link",
     "md_table",
+    "md_text",
+    "md_url",
     "render_report",
     "validation_table",
+    "where_to_look",
 ]

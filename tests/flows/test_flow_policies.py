@@ -122,7 +122,10 @@ def test_report_lists_resources_rejects_timings_and_hides_secrets() -> None:
         notes=["force: 1 file not uploaded"],
     )
     assert "SECRET" not in md
-    assert "| project | [jess](http://h/customvoice/projects/jess) |  | reused |" in md
+    assert (
+        "| project | `jess` |  | reused |  | "
+        "[REST API (needs the key)](<http://h/customvoice/projects/jess>) |"
+    ) in md
     assert "audio.sample_rate_too_low" in md and "| **total** | 3.50 |" in md
     assert "## Rejected (1)" in md
 
