@@ -426,6 +426,7 @@ class CustomSpeechParams(_Params):
     )
     release: ReleaseParams | None = Field(
         None,
+        title="Release",
         description="After training: evaluate the model against production on "
         "model.test_dataset and promote it to the endpoint if it passes the gate",
     )
