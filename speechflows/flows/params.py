@@ -174,6 +174,30 @@ class Deadlines(_Params):
         return self
 
 
+def _deadlines_shown(*stages: str, parks: bool = True) -> WithJsonSchema:
+    """The form schema of :class:`Deadlines` with only ``stages`` (and the polling) shown.
+
+    Every flow takes the whole model (so one ``Deadlines`` serves all, and a stage's field is
+    there when code reads it); its form shows only the deadlines the flow waits on.
+    """
+    schema = Deadlines.model_json_schema()
+    keep = [f"{stage}_minutes" for stage in stages] + ["poll_min_seconds", "poll_max_seconds"]
+    keep += ["park_after_minutes"] if parks else []  # personal voice's waits are short: no park
+    schema["properties"] = {k: schema["properties"][k] for k in keep}
+    schema.pop("additionalProperties", None)  # the other stages' values are still accepted
+    schema["description"] = "Waiting limits of this onboarding's stages, and how often it asks"
+    return WithJsonSchema(schema)
+
+
+VoiceDeadlines = Annotated[
+    Deadlines, _deadlines_shown("consent", "training_set", "model", "endpoint")
+]
+PersonalDeadlines = Annotated[Deadlines, _deadlines_shown("consent", "personal_voice", parks=False)]
+SpeechDeadlines = Annotated[
+    Deadlines, _deadlines_shown("dataset", "model", "evaluation", "endpoint")
+]
+
+
 class ConsentParams(_Params):
     """The voice talent's recorded consent statement, and who gives it to whom."""
 
@@ -264,6 +288,7 @@ class ProfessionalVoiceParams(_OnboardingParams):
     """Professional voice: project, consent, training set from a local folder, optional model."""
 
     consent: ConsentParams = Field(..., description="The voice talent's consent")
+    deadlines: VoiceDeadlines = Field(default_factory=Deadlines, description="Waiting limits")
     training_set_id: ResourceId | None = Field(
         None,
         description="Base id of the training set; default '{project_id}-trainingset'. Each "
@@ -322,6 +347,7 @@ class PersonalVoiceParams(_OnboardingParams):
     """Personal voice: project, consent, then a voice from prompt audio → speakerProfileId."""
 
     consent: ConsentParams = Field(..., description="The speaker's consent")
+    deadlines: PersonalDeadlines = Field(default_factory=Deadlines, description="Waiting limits")
     personal_voice_id: ResourceId | None = Field(
         None, description="Personal voice id; default '{project_id}-voice'"
     )
@@ -450,7 +476,7 @@ class CustomSpeechParams(_Params):
             "belongs to this onboarding: stale blobs under it are deleted"
         ),
     )
-    deadlines: Deadlines = Field(default_factory=Deadlines, description="Waiting limits per stage")
+    deadlines: SpeechDeadlines = Field(default_factory=Deadlines, description="Waiting limits")
     refresh_cache: bool = Field(
         False, description="Ignore cached results and check every step with the service again"
     )

@@ -2,7 +2,7 @@
 
 The UI renders parameter descriptions as markdown with raw HTML: placeholders must survive
 (``{project_id}``, not ``<project_id>``, which vanishes as a tag), no Sphinx markup may show, and a
-field has a title. Screenshots go to ``test-output/browser/``.
+flow's form lists only its own deadlines. Screenshots go to ``test-output/browser/``.
 """
 
 from __future__ import annotations
@@ -32,13 +32,17 @@ def _open_form(tab: Any, stack: DeployStack, deployment: str, shot: str) -> str:
     return str(tab.locator("body").inner_text())
 
 
-def test_forms_render_descriptions_as_written(
+def test_forms_render_descriptions_as_written_and_only_their_deadlines(
     deploy_stack: DeployStack,
     page: Any,  # noqa: F811
 ) -> None:
     try:
         speech = _open_form(page, deploy_stack, "custom-speech", "6-custom-speech-form.png")
         assert "default 'custom-speech/{project name}/'" in speech, speech
+        assert "Dataset Minutes" in speech and "Evaluation Minutes" in speech
+        assert "Endpoint Minutes" in speech  # the release step deploys an endpoint
+        for voice_only in ("Consent Minutes", "Training Set Minutes", "Personal Voice Minutes"):
+            assert voice_only not in speech
         assert ":class:" not in speech and "~speechflows" not in speech
         assert "the fields below" in speech
         assert "Model (Optional)" in speech and "Field (Optional)" not in speech
@@ -46,6 +50,7 @@ def test_forms_render_descriptions_as_written(
         personal = _open_form(page, deploy_stack, "personal-voice", "7-personal-voice-form.png")
         assert "default '{project_id}-voice'" in personal, personal
         assert "default '{project_id}-consent'" in personal
+        assert "Personal Voice Minutes" in personal and "Dataset Minutes" not in personal
         assert ":class:" not in personal
     except BaseException:
         page.screenshot(path=str(OUTPUT / "failure.png"), full_page=True)

@@ -8,6 +8,7 @@ deployment stores); tests/browser/test_forms.py checks the rendered form.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from prefect.utilities.callables import parameter_schema
 
 from speechflows.flows.custom_speech import custom_speech_onboarding
+from speechflows.flows.params import CustomSpeechParams, Deadlines
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
 
@@ -23,7 +25,13 @@ FLOWS = [
     (
         professional_voice_onboarding,
         "ProfessionalVoiceParams",
-        {"consent_minutes", "training_set_minutes", "model_minutes", "endpoint_minutes"},
+        {
+            "consent_minutes",
+            "training_set_minutes",
+            "model_minutes",
+            "endpoint_minutes",
+            "park_after_minutes",
+        },
     ),
     (
         personal_voice_onboarding,
@@ -33,7 +41,14 @@ FLOWS = [
     (
         custom_speech_onboarding,
         "CustomSpeechParams",
-        {"dataset_minutes", "model_minutes", "evaluation_minutes"},
+        # endpoint: the release step (issue 15); park_after: its long waits park (issue 18)
+        {
+            "dataset_minutes",
+            "model_minutes",
+            "evaluation_minutes",
+            "endpoint_minutes",
+            "park_after_minutes",
+        },
     ),
 ]
 
@@ -55,6 +70,27 @@ def test_form_descriptions_have_no_tags_or_sphinx_roles(flow: Any, model: str, s
     tags = [t for t in texts if re.search(r"<[A-Za-z][^>]*>", t)]
     roles = [t for t in texts if re.search(r":(class|func|mod|meth|attr):|`~", t)]
     assert tags == [] and roles == [], (tags, roles)
+
+
+@pytest.mark.parametrize(("flow", "model", "stages"), FLOWS)
+def test_each_form_shows_only_its_own_deadlines(flow: Any, model: str, stages: Any) -> None:
+    schema = parameter_schema(flow.fn).model_dump()
+    deadlines = schema["definitions"][model]["properties"]["deadlines"]
+    assert set(deadlines["properties"]) == stages | POLL
+    assert set(Deadlines.model_fields) > set(deadlines["properties"])  # others hidden
+
+
+def test_hidden_deadlines_are_still_accepted() -> None:
+    # A run created with every stage's deadline (as the CLI tests send) keeps working.
+    params = CustomSpeechParams.model_validate(
+        {
+            "project_name": "p",
+            "datasets": [{"name": "a", "kind": "Language", "path": "a.txt"}],
+            "deadlines": {"consent_minutes": 1, "dataset_minutes": 2},
+        }
+    )
+    assert params.deadlines.dataset_minutes == 2 and params.deadlines.consent_minutes == 1
+    assert json.loads(params.model_dump_json())["deadlines"]["consent_minutes"] == 1
 
 
 @pytest.mark.parametrize(("flow", "model", "stages"), FLOWS)
