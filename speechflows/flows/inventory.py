@@ -28,6 +28,7 @@ from speechflows.redaction import redact_text
 from speechflows.settings import load_speech_settings
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient
 from speechflows.tasks import events
+from speechflows.tasks.custom_speech import deprecation_date
 from speechflows.tasks.parking import parked_runs_markdown
 from speechflows.tasks.voice_common import connection_options
 
@@ -137,15 +138,7 @@ def list_resources(stuck_after_minutes: float) -> InventoryResult:
 
 
 def _transcription_date(model: Any) -> datetime | None:
-    dates = (model.properties.deprecation_dates if model.properties else None) or {}
-    when = dates.get("transcriptionDateTime")
-    if not when:
-        return None
-    try:
-        stamp = datetime.fromisoformat(str(when).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return deprecation_date(model, "transcriptionDateTime")
 
 
 @task(name="find-expiring-models", retries=2, retry_delay_seconds=10)

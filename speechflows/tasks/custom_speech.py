@@ -303,9 +303,11 @@ def _iso_seconds(text: str) -> float | None:
     return d * 86400 + h * 3600 + mi * 60 + s
 
 
-def _adaptation_date(model: Any) -> datetime | None:
+def deprecation_date(model: Any, which: str) -> datetime | None:
+    """A model's ``properties.deprecationDates[which]`` (``adaptationDateTime`` or
+    ``transcriptionDateTime``) as an aware datetime; None when absent or unreadable."""
     dates = (model.properties.deprecation_dates if model.properties else None) or {}
-    when = dates.get("adaptationDateTime")
+    when = dates.get(which)
     if not when:
         return None
     try:
@@ -313,6 +315,10 @@ def _adaptation_date(model: Any) -> datetime | None:
     except ValueError:
         return None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _adaptation_date(model: Any) -> datetime | None:
+    return deprecation_date(model, "adaptationDateTime")
 
 
 def _deprecated(model: Any, now: datetime) -> bool:
@@ -507,6 +513,7 @@ __all__ = [
     "choose_base_model",
     "combined_hash",
     "create_dataset",
+    "deprecation_date",
     "ensure_speech_project",
     "evaluate_model",
     "pick_base_model",

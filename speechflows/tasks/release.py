@@ -138,42 +138,44 @@ def _newest(items: Sequence[Any]) -> Any:
     return sorted(items, key=lambda i: str(i.created_date_time or ""))[-1] if items else None
 
 
-def _find_model(cs: CustomSpeechClient, ref: str, locale: str) -> CustomSpeechModel:
+def _find_succeeded(group: Any, ref: str, locale: str, missing: str) -> Any:
+    """The resource ``ref`` names in ``group`` (models, datasets): by id/URL, else the newest
+    Succeeded one of that display name in ``locale``; ``missing`` says what to give instead."""
     if _is_uuid(ref.rsplit("/", 1)[-1].split("?", 1)[0]) or "://" in ref:
-        return cs.models.get(ref)
+        return group.get(ref)
     found = [
-        m
-        for m in cs.models.list(filter=f"displayName eq {odata_quote(ref)}")
-        if m.display_name == ref
-        and m.status is Status.SUCCEEDED
-        and (m.locale or locale).casefold() == locale.casefold()
+        r
+        for r in group.list(filter=f"displayName eq {odata_quote(ref)}")
+        if r.display_name == ref
+        and r.status is Status.SUCCEEDED
+        and (r.locale or locale).casefold() == locale.casefold()
     ]
-    model = _newest(found)
-    if model is None:
+    resource = _newest(found)
+    if resource is None:
         raise OnboardingError(
-            f"release: no Succeeded custom model named {ref!r} in {locale}; give the model's id "
-            "or the display name of a trained model"
+            f"release: no Succeeded {missing.format(ref=repr(ref), locale=locale)}"
         )
-    return model  # type: ignore[no-any-return]
+    return resource
+
+
+def _find_model(cs: CustomSpeechClient, ref: str, locale: str) -> CustomSpeechModel:
+    return _find_succeeded(  # type: ignore[no-any-return]
+        cs.models,
+        ref,
+        locale,
+        "custom model named {ref} in {locale}; give the model's id or the display name of a "
+        "trained model",
+    )
 
 
 def _find_dataset(cs: CustomSpeechClient, ref: str, locale: str) -> Dataset:
-    if _is_uuid(ref.rsplit("/", 1)[-1].split("?", 1)[0]) or "://" in ref:
-        return cs.datasets.get(ref)
-    found = [
-        d
-        for d in cs.datasets.list(filter=f"displayName eq {odata_quote(ref)}")
-        if d.display_name == ref
-        and d.status is Status.SUCCEEDED
-        and (d.locale or locale).casefold() == locale.casefold()
-    ]
-    dataset = _newest(found)
-    if dataset is None:
-        raise OnboardingError(
-            f"release: no Succeeded dataset named {ref!r} in {locale} to test on; give the id "
-            "or the display name of an imported Acoustic dataset"
-        )
-    return dataset  # type: ignore[no-any-return]
+    return _find_succeeded(  # type: ignore[no-any-return]
+        cs.datasets,
+        ref,
+        locale,
+        "dataset named {ref} in {locale} to test on; give the id or the display name of an "
+        "imported Acoustic dataset",
+    )
 
 
 def _endpoint_named(
