@@ -66,6 +66,8 @@ bench: deps system-deps
 	$(PY) benchmarks/onboarding.py
 	$(PY) benchmarks/scale.py
 	$(PY) benchmarks/audio_checks.py
+	$(PY) benchmarks/in_place.py --files 2000
+	$(PY) benchmarks/parked.py
 
 up: deps
 	$(VENV)/bin/speechflows dev up

@@ -27,6 +27,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import Meter, load_spread, machine, spread
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,6 +91,7 @@ def child(folder: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="analysis runs over the same files")
     parser.add_argument("--keep", type=Path, help="write the utterances here and keep them")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -97,18 +102,30 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         truth = generate(folder, args.files)
-        print(f"generated {len(truth)} utterances in {time.perf_counter() - t0:.1f} s", flush=True)
+        print(
+            f"generated {len(truth)} utterances in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        load_before = os.getloadavg()
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(folder)],
-            check=True,
-            capture_output=True,
-            text=True,
-            env=env,
-        ).stdout
-        load_after = os.getloadavg()
-        run = json.loads(out.strip().splitlines()[-1])
+        meter = Meter()
+        runs: list[dict[str, Any]] = []
+        samples = []
+        for _ in range(args.rounds):  # a fresh process each round: cold imports, own RSS
+            sample, out = meter.measure(
+                lambda: (
+                    subprocess.run(
+                        [sys.executable, __file__, "--child", str(folder)],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                        env=env,
+                    ).stdout
+                )
+            )
+            samples.append(sample)
+            runs.append(json.loads(out.strip().splitlines()[-1]))
+        run = sorted(runs, key=lambda r: float(r["seconds"]))[len(runs) // 2]  # the median run
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -117,25 +134,28 @@ def main() -> None:
     errors = [abs(run["snr"][name] - snr) for name, snr in truth.items()]
     seconds = run["seconds"]
     result = {
+        "benchmark": "audio_checks",
+        **machine(),
         "files": len(truth),
         "audio_s": round(run["audio_s"], 1),
         "seconds": round(seconds, 3),
+        "seconds_spread": spread(float(r["seconds"]) for r in runs),
         "files_per_s": round(len(truth) / seconds, 1),
+        "files_per_s_spread": spread((len(truth) / float(r["seconds"]) for r in runs), 1),
         "realtime_factor": round(run["audio_s"] / seconds, 1),
-        "peak_rss_mb": run["peak_rss_mb"],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
         "snr_abs_error_db_p95": round(float(np.percentile(errors, 95)), 2),
         "snr_abs_error_db_max": round(max(errors), 2),
         "pool_seconds": round(run["pool_seconds"], 3),
-        "cpus": os.cpu_count(),
-        "loadavg_before": [round(x, 2) for x in load_before],
-        "loadavg_after": [round(x, 2) for x in load_after],
+        "load": load_spread(samples),
     }
-    print(f"warnings: {run['warnings']}")
+    print(f"warnings: {run['warnings']}", file=sys.stderr)
     print(
         f"{result['files']} files, {result['audio_s']} s of audio in {result['seconds']} s: "
         f"{result['files_per_s']} files/s, {result['realtime_factor']}x real time, peak RSS "
         f"{result['peak_rss_mb']} MB, SNR error p95 {result['snr_abs_error_db_p95']} dB "
-        f"(load average {result['loadavg_before'][0]} before, {result['loadavg_after'][0]} after)"
+        f"(median of {args.rounds} runs; load average {result['loadavg'][0]})",
+        file=sys.stderr,
     )
     print(json.dumps(result))
 

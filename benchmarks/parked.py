@@ -148,65 +148,30 @@ def main() -> None:
     )
     import httpx
 
+    from benchmarks._stack import start_stack
     from benchmarks.scale import sample_data
-    from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, ensure_setup
-    from speechflows.dev.azurite import Azurite
-    from speechflows.dev.postgres import Postgres
-    from speechflows.dev.prefect_server import PrefectServer, PrefectWorker
-    from speechflows.dev.processes import ManagedProcess, free_port
-    from tests.fixtures.prefect_stack import PrefectAPI
+    from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL
+    from speechflows.dev.prefect_server import PrefectWorker
 
     figures: dict[str, Any] = {"benchmark": "parked"}
     with contextlib.ExitStack() as stack:
         stack.callback(lambda: None if args.keep else shutil.rmtree(root, ignore_errors=True))
         t0 = time.monotonic()
-        pg = stack.enter_context(Postgres.start())
-        pg.create_database("prefect")
-        server = stack.enter_context(
-            PrefectServer.start(home=root / "prefect-home", database_url=pg.async_url("prefect"))
-        )
-        az = stack.enter_context(Azurite.start(data_dir=root / "azurite"))
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-
-        def emulator_ready() -> bool:
-            with contextlib.suppress(httpx.HTTPError):
-                return httpx.get(f"{base_url}/_emulator/health", timeout=1).status_code == 200
-            return False
-
-        emulator = ManagedProcess(
-            "Speech emulator",
-            [
-                sys.executable,
-                "-m",
-                "speechflows.emulator",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(root / "emulator"),
-                "--key",
-                KEY,
+        parts = start_stack(
+            stack,
+            root,
+            key=KEY,
+            emulator_args=[
                 "--model-training-seconds",
                 str(args.training),
                 "--min-utterance-count",
                 "3",
             ],
-            port=port,
-            env={**os.environ},
-            log_path=root / "emulator.log",
-            ready=emulator_ready,
-        ).start()
-        stack.callback(emulator.stop)
+            deployments=["professional-voice", "custom-speech"],
+        )
+        server, az, base_url, api = parts.server, parts.azurite, parts.emulator_url, parts.api
         proxy = CountingProxy(base_url)
         stack.callback(proxy.stop)
-        api = PrefectAPI(server.api_url)
-        stack.callback(api.close)
-        ensure_setup(api_url=server.api_url)
-        deploy_all(
-            api_url=server.api_url,
-            env={**server.client_env(), "PYTHONPATH": os.environ["PYTHONPATH"]},
-            names=["professional-voice", "custom-speech"],
-        )
         flow_env = {
             "PYTHONPATH": os.environ["PYTHONPATH"],
             "SPEECHFLOWS_SPEECH_ENDPOINT": base_url,

@@ -1,0 +1,85 @@
+"""The multi-worker stack the scale and parked benchmarks run on (real parts, loopback only).
+
+PostgreSQL-backed Prefect server, Azurite, the Speech emulator (with the benchmark's own
+options), the work pool and limits, and the named deployments applied from ``prefect.yaml``.
+Everything is stopped by the caller's :class:`contextlib.ExitStack`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from speechflows.deployments.setup import deploy_all, ensure_setup
+from speechflows.dev.azurite import Azurite
+from speechflows.dev.postgres import Postgres
+from speechflows.dev.prefect_api import PrefectAPI
+from speechflows.dev.prefect_server import PrefectServer
+from speechflows.dev.processes import ManagedProcess, free_port
+
+
+@dataclass
+class Stack:
+    server: PrefectServer
+    azurite: Azurite
+    emulator_url: str
+    api: PrefectAPI
+
+
+def start_stack(
+    stack: contextlib.ExitStack,
+    root: Path,
+    *,
+    key: str,
+    emulator_args: list[str],
+    deployments: list[str],
+) -> Stack:
+    """Start every part under ``root`` (stopped by ``stack``); ``deployments`` are applied."""
+    pg = stack.enter_context(Postgres.start())
+    pg.create_database("prefect")
+    server = stack.enter_context(
+        PrefectServer.start(home=root / "prefect-home", database_url=pg.async_url("prefect"))
+    )
+    az = stack.enter_context(Azurite.start(data_dir=root / "azurite"))
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+
+    def emulator_ready() -> bool:
+        with contextlib.suppress(httpx.HTTPError):
+            return httpx.get(f"{base_url}/_emulator/health", timeout=1).status_code == 200
+        return False
+
+    emulator = ManagedProcess(
+        "Speech emulator",
+        [
+            sys.executable,
+            "-m",
+            "speechflows.emulator",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(root / "emulator"),
+            "--key",
+            key,
+            *emulator_args,
+        ],
+        port=port,
+        env={**os.environ},
+        log_path=root / "emulator.log",
+        ready=emulator_ready,
+    ).start()
+    stack.callback(emulator.stop)
+    api = PrefectAPI(server.api_url)
+    stack.callback(api.close)
+    ensure_setup(api_url=server.api_url)
+    deploy_all(
+        api_url=server.api_url,
+        env={**server.client_env(), "PYTHONPATH": os.environ["PYTHONPATH"]},
+        names=deployments,
+    )
+    return Stack(server, az, base_url, api)
