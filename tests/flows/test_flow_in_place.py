@@ -331,7 +331,7 @@ def test_a_sas_url_never_becomes_a_run_parameter(
         assert leftovers == []  # the CLI's stash is gone with the run
         return str(run.parameters)
 
-    state = _run_flow(professional_voice_onboarding, _params(tmp_path, "pv-hidden", sas_url))
+    state, _ = _run_flow(professional_voice_onboarding, _params(tmp_path, "pv-hidden", sas_url))
     assert state.is_completed(), state
     params_text = parameters_of(state)
     assert "secret://speechflows-sas-" in params_text
