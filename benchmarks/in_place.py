@@ -36,6 +36,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import Meter, load_spread, machine, ratio_spread, spread
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from speechflows.datasets.manifest import build_manifest
@@ -207,8 +210,13 @@ def main() -> None:
         inplace: dict[str, Any] = {}
         local: dict[str, Any] = {}
         conn = az.connection_string
+        meter = Meter()
+        samples = []
+        rounds: dict[str, list[float]] = {"inplace": [], "sdk": [], "local": []}
         for r in range(args.rounds):
-            run = child("inplace", sas_url)
+            sample, run = meter.measure(lambda: child("inplace", sas_url))
+            samples.append(sample)
+            rounds["inplace"].append(run["seconds"])
             print(
                 json.dumps(
                     {
@@ -221,8 +229,11 @@ def main() -> None:
             )
             if not inplace or run["seconds"] < inplace["seconds"]:
                 inplace = run
+            this_round: list[float] = []
             for concurrency in (4, 8, 16, 32):
-                seconds = sdk_ranges(conn, ranges, concurrency)
+                sample, seconds = meter.measure(lambda: sdk_ranges(conn, ranges, concurrency))  # noqa: B023
+                samples.append(sample)
+                this_round.append(seconds)
                 print(
                     json.dumps(
                         {
@@ -236,7 +247,9 @@ def main() -> None:
                 )
                 key = f"c{concurrency}"
                 best[key] = min(best.get(key, seconds), seconds)
+            rounds["sdk"].append(min(this_round))
             run = child("local", str(root))
+            rounds["local"].append(run["seconds"])
             print(
                 json.dumps(
                     {
@@ -276,6 +289,8 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "benchmark": "in_place",
+                **machine(),
                 "files": len(manifest.entries),
                 "bytes": manifest.total_bytes,
                 "inplace_s": round(inplace["seconds"], 3),
@@ -286,6 +301,11 @@ def main() -> None:
                 "bytes_read_ratio": round(inplace["bytes_read"] / manifest.total_bytes, 5),
                 "peak_rss_mb": round(inplace["peak_rss_mb"], 1),
                 "rerun_requests": rerun_requests,
+                "inplace_s_spread": spread(rounds["inplace"]),
+                "best_range_reads_s_spread": spread(rounds["sdk"]),
+                "local_s_spread": spread(rounds["local"]),
+                "inplace_over_best_range_reads": ratio_spread(rounds["inplace"], rounds["sdk"]),
+                "load": load_spread(samples),
             }
         )
     )
