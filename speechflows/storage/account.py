@@ -124,8 +124,6 @@ class Account:
 
     def service_client(self) -> BlobServiceClient:
         """A sync SDK client for control-plane calls, failing fast when the endpoint is down."""
-        # Again at each use: a logging (re)configuration, e.g. Prefect's, may drop the filter.
-        redact_logger("urllib3.connectionpool")
         credential: Any
         if self.account_key is not None:
             credential = {"account_name": self.account_name, "account_key": self.account_key}
