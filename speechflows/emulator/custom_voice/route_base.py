@@ -3,6 +3,7 @@ long-running operations with ``Operation-Id`` semantics, multipart uploads."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,21 @@ def api_version(request: Request) -> str:
 def operation_headers(request: Request, op_id: str) -> dict[str, str]:
     loc = f"{base_url(request)}/customvoice/operations/{op_id}?api-version={api_version(request)}"
     return {"Operation-Id": op_id, "Operation-Location": loc}
+
+
+def request_identity(request: Request, payload: Any) -> str:
+    """What makes two requests "identical" for ``Operation-Id``: method, path, query and the
+    whole payload, SAS tokens included (spec: customvoice ``HeaderOperationId``)."""
+    query = sorted((k.lower(), v) for k, v in request.query_params.multi_items())
+    return fingerprint(request.method, request.url.path, query, payload)
+
+
+def form_identity(fields: dict[str, str], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """A multipart request's payload for :func:`request_identity`: fields, file names, digests."""
+    return {
+        "fields": sorted(fields.items()),
+        "files": [(name, hashlib.sha256(data).hexdigest()) for name, data in files],
+    }
 
 
 def operation_id(request: Request) -> str:
@@ -113,20 +129,48 @@ class CvBase:
         kind: str,
         params: dict[str, Any] | Callable[[str], dict[str, Any]],
         build: dict[str, Any] | None,
+        identity: Any,
         status: int = 201,
+        on_new: Callable[[], None] | None = None,
     ) -> Response:
         """A long-running create/action, with Operation-Id semantics.
 
         ``build`` is the new resource body (None for actions on an existing resource);
         ``params`` may be a function of the new operation id (it runs only for a new job).
+        ``identity`` is the whole request as received (the JSON body with its SAS URLs, or the
+        form fields and file digests): the same ``Operation-Id`` with anything else is 400.
+        ``on_new`` runs only when a new operation starts (never for a repeated identical
+        request), e.g. a training set going ``NotStarted`` for its new import.
         """
         op_id = operation_id(request)
-        digest = fingerprint(request.method, request.url.path, definition)
+        digest = request_identity(request, identity)
+        # Check and submit under the store's lock: two identical requests at once make one job.
+        with self.store.transaction():
+            return self._lro_locked(
+                request, op_id, digest, coll, rid, definition, kind, params, build, status, on_new
+            )
+
+    def _lro_locked(
+        self,
+        request: Request,
+        op_id: str,
+        digest: str,
+        coll: str,
+        rid: str,
+        definition: dict[str, Any],
+        kind: str,
+        params: dict[str, Any] | Callable[[str], dict[str, Any]],
+        build: dict[str, Any] | None,
+        status: int,
+        on_new: Callable[[], None] | None,
+    ) -> Response:
         prior = self.store.get_job(op_id)
         if prior is not None:
-            if prior.fingerprint != digest:
+            if prior.fingerprint != digest or prior.api != API:
                 raise bad(
-                    f"Operation-Id {op_id!r} belongs to a different request.",
+                    f"Operation-Id {op_id!r} belongs to a different request; an Operation-Id "
+                    "can only be reused with an identical request (same URL, body and SAS "
+                    "tokens). Send a new Operation-Id for a new request.",
                     inner="OperationIdConflict",
                     target="Operation-Id",
                 )
@@ -154,6 +198,8 @@ class CvBase:
             }
             self.store.put(API, coll, rid, body)
             self.store.record_create(API, coll, rid, definition.get("displayName"))
+        if on_new is not None:
+            on_new()
         job_params = params(op_id) if callable(params) else params
         self.ctx.submit(
             Job(

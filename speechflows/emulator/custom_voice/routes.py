@@ -46,7 +46,7 @@ from speechflows.emulator.core.wire import (
 )
 from speechflows.emulator.custom_voice.catalog import CV_BASE_MODELS, recipes
 from speechflows.emulator.custom_voice.resources import API, bad
-from speechflows.emulator.custom_voice.route_base import CvBase, api_version
+from speechflows.emulator.custom_voice.route_base import CvBase, api_version, form_identity
 
 COLLECTIONS = ("projects", "consents", "trainingsets", "models", "endpoints", "personalvoices")
 
@@ -117,6 +117,7 @@ class CustomVoice(CvBase):
             kind="cv.consent",
             params=params,
             build=definition,
+            identity=body,
         )
 
     async def post_consent(self, request: Request, id: str) -> Response:
@@ -138,6 +139,7 @@ class CustomVoice(CvBase):
             kind="cv.consent",
             params=self._saver(files, {"locale": definition["locale"]}),
             build=definition,
+            identity=form_identity(fields, files),
         )
 
     # training sets -----------------------------------------------------------------------
@@ -194,7 +196,14 @@ class CustomVoice(CvBase):
             )
             for k, v in params.items()
         }
-        self.store.update(API, "trainingsets", id, status="NotStarted", lastActionDateTime=now_cv())
+
+        def new_import() -> None:
+            # The set's status follows its import: it goes NotStarted only when a new import
+            # starts, never for a repeated identical request (ledger § Long-running operations).
+            self.store.update(
+                API, "trainingsets", id, status="NotStarted", lastActionDateTime=now_cv()
+            )
+
         return self._lro(
             request,
             coll="trainingsets",
@@ -203,7 +212,9 @@ class CustomVoice(CvBase):
             kind="cv.trainingset_upload",
             params=params,
             build=None,
+            identity=body,
             status=202,
+            on_new=new_import,
         )
 
     # models ------------------------------------------------------------------------------
@@ -262,6 +273,7 @@ class CustomVoice(CvBase):
             kind="cv.model",
             params=params,
             build=build,
+            identity=body,
         )
 
     def delete_model(self, request: Request, id: str) -> Response:
@@ -304,6 +316,7 @@ class CustomVoice(CvBase):
             kind="cv.endpoint",
             params={},
             build=definition,
+            identity=body,
         )
 
     def endpoint_action(self, suspend: bool) -> Any:
@@ -326,6 +339,7 @@ class CustomVoice(CvBase):
                 kind=kind,
                 params={},
                 build=None,
+                identity=None,
                 status=202,
             )
 
@@ -362,6 +376,7 @@ class CustomVoice(CvBase):
             kind="cv.personalvoice",
             params=params,
             build=build,
+            identity=body,
         )
 
     async def post_personalvoice(self, request: Request, id: str) -> Response:
@@ -384,6 +399,7 @@ class CustomVoice(CvBase):
             kind="cv.personalvoice",
             params=self._saver(files, {"consentId": definition["consentId"]}),
             build=build,
+            identity=form_identity(fields, files),
         )
 
     # generic -----------------------------------------------------------------------------

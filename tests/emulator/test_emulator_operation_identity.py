@@ -1,0 +1,205 @@
+"""``Operation-Id`` identity covers the whole request, and a training set's status follows its
+import (ledger § Long-running operations and Operation-Id).
+
+Spec (customvoice ``HeaderOperationId``, every version): "If the Operation-Id header matches an
+existing operation and the request is not identical to the prior request, it will fail with a
+400 Bad Request." Identical means method, URL and body, the SAS tokens in it included.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, generate_container_sas
+
+from speechflows.dev.azurite import Azurite
+from tests.emulator.test_official_sample_client import (
+    SCRIPT,
+    poll,
+    raise_when_failed,
+    wav_bytes,
+)
+from tests.fixtures.emulator import EmulatorService
+
+V = "?api-version=2026-01-01"
+SAMPLE_V = "api-version=2024-02-01-preview"
+
+
+@pytest.fixture
+def sample_client(emulator: EmulatorService) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=f"{emulator.base_url}/customvoice/",
+        headers={"Ocp-Apim-Subscription-Key": emulator.key},
+        timeout=30,
+    ) as client:
+        yield client
+
+
+def _consent(url: str) -> dict[str, Any]:
+    return {
+        "projectId": "Jessica",
+        "voiceTalentName": "Jessica Smith",
+        "companyName": "Contoso",
+        "locale": "en-US",
+        "audioUrl": url,
+    }
+
+
+def test_same_operation_id_with_another_sas_is_400(client: httpx.Client) -> None:
+    # Consents_Create: the same Operation-Id, the same consent, only the SAS differs.
+    client.put(f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice"})
+    first = _consent("https://contoso.blob.core.windows.net/c/a.wav?sig=first")
+    r = client.put(
+        f"/customvoice/consents/Con1{V}", json=first, headers={"Operation-Id": "op-con1"}
+    )
+    assert r.status_code == 201, r.text
+    again = client.put(
+        f"/customvoice/consents/Con1{V}", json=first, headers={"Operation-Id": "op-con1"}
+    )
+    assert again.status_code == 201 and again.headers["Operation-Id"] == "op-con1"
+    other_sas = _consent("https://contoso.blob.core.windows.net/c/a.wav?sig=second")
+    r = client.put(
+        f"/customvoice/consents/Con1{V}", json=other_sas, headers={"Operation-Id": "op-con1"}
+    )
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error["code"] == "BadRequest"
+    assert error["innererror"]["code"] == "OperationIdConflict"
+    assert "second" not in r.text and "first" not in r.text  # no SAS echoed
+    # Another api-version is another URL: not identical either.
+    r = client.put(
+        "/customvoice/consents/Con1?api-version=2024-02-01-preview",
+        json=first,
+        headers={"Operation-Id": "op-con1"},
+    )
+    assert r.status_code == 400
+    # Without the header (or with a new id) the same consent re-PUT is the PUT's idempotency.
+    r = client.put(
+        f"/customvoice/consents/Con1{V}", json=other_sas, headers={"Operation-Id": "op-con2"}
+    )
+    assert r.status_code == 201 and r.headers["Operation-Id"] == "op-con1"
+
+
+def test_upload_with_another_sas_under_the_same_operation_id_is_400(client: httpx.Client) -> None:
+    client.put(f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice"})
+    r = client.put(
+        f"/customvoice/trainingsets/Ts1{V}", json={"projectId": "Jessica", "locale": "en-US"}
+    )
+    assert r.status_code == 201
+
+    def body(sig: str) -> dict[str, Any]:
+        url = f"https://contoso.blob.core.windows.net/c?sig={sig}"
+        return {
+            "kind": "AudioAndScript",
+            "audios": {"containerUrl": url, "extensions": [".wav"]},
+            "scripts": {"containerUrl": url, "extensions": [".txt"]},
+        }
+
+    path = f"/customvoice/trainingsets/Ts1:upload{V}"
+    assert client.post(path, json=body("a"), headers={"Operation-Id": "up-1"}).status_code == 202
+    assert client.post(path, json=body("a"), headers={"Operation-Id": "up-1"}).status_code == 202
+    r = client.post(path, json=body("b"), headers={"Operation-Id": "up-1"})
+    assert r.status_code == 400
+    assert r.json()["error"]["innererror"]["code"] == "OperationIdConflict"
+    jobs = client.get("/_emulator/state").json()["jobs"]
+    assert [j["id"] for j in jobs if j["resource"] == "trainingsets/Ts1"] == ["up-1"]
+
+
+def _staged_container(azurite: Azurite) -> str:
+    """Four utterances staged like the official sample; the container URL with an r+l SAS."""
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    container = service.get_container_client(f"ident-{uuid.uuid4().hex[:12]}")
+    container.create_container()
+    script = "".join(f"{i:04d}\t{line}\n" for i, line in enumerate(SCRIPT, 1))
+    container.upload_blob("d/script.txt", script.encode())
+    for i in range(1, len(SCRIPT) + 1):
+        container.upload_blob(f"d/{i:04d}.wav", wav_bytes(2.0 + 0.25 * i, 180 + 20 * i))
+    sas = generate_container_sas(
+        account_name=service.account_name or "devstoreaccount1",
+        container_name=container.container_name,
+        account_key=service.credential.account_key,
+        permission=ContainerSasPermissions(read=True, list=True),
+        expiry=datetime.now(UTC) + timedelta(hours=1),
+    )
+    return f"{container.url}?{sas}"
+
+
+def _set_up(c: httpx.Client, name: str) -> None:
+    raise_when_failed(c.put(f"projects/{name}?{SAMPLE_V}", json={"kind": "ProfessionalVoice"}))
+    raise_when_failed(
+        c.put(
+            f"trainingsets/{name}?{SAMPLE_V}",
+            json={"projectId": name, "locale": "en-US", "voiceKind": "Female"},
+        )
+    )
+
+
+def _upload_body(url: str) -> dict[str, Any]:
+    return {
+        "kind": "AudioAndScript",
+        "audios": {"containerUrl": url, "prefix": "d/", "extensions": [".wav"]},
+        "scripts": {"containerUrl": url, "prefix": "d/", "extensions": [".txt"]},
+    }
+
+
+def test_repeated_identical_upload_leaves_the_set_status_alone(
+    sample_client: httpx.Client, azurite: Azurite, emulator: EmulatorService
+) -> None:
+    """Issue 26 #1: a client retrying a POST whose response was lost must not wedge the set."""
+    c = sample_client
+    name = f"Repeat{uuid.uuid4().hex[:8]}"
+    _set_up(c, name)
+    body = _upload_body(_staged_container(azurite))
+    headers = {"Operation-Id": f"{name}-up"}
+    first = c.post(f"trainingsets/{name}:upload?{SAMPLE_V}", json=body, headers=headers)
+    assert first.status_code == 202, first.text
+    assert poll(c, f"trainingsets/{name}", interval=0.05) == "Succeeded"
+    before = raise_when_failed(c.get(f"trainingsets/{name}?{SAMPLE_V}"))
+    again = c.post(f"trainingsets/{name}:upload?{SAMPLE_V}", json=body, headers=headers)
+    assert again.status_code == 202, again.text
+    assert again.headers["Operation-Id"] == f"{name}-up"
+    after = raise_when_failed(c.get(f"trainingsets/{name}?{SAMPLE_V}"))
+    assert after["status"] == "Succeeded"
+    assert after == before
+    op = raise_when_failed(c.get(f"operations/{name}-up?{SAMPLE_V}"))
+    assert op["status"] == "Succeeded"
+    jobs = [j for j in emulator.state()["jobs"] if j["resource"] == f"trainingsets/{name}"]
+    assert len(jobs) == 1
+
+
+def test_two_identical_uploads_at_once_make_one_import(
+    sample_client: httpx.Client, azurite: Azurite, emulator: EmulatorService
+) -> None:
+    """Issue 24 #4: two hosts send the same ``:upload`` at the same moment."""
+    c = sample_client
+    name = f"Twin{uuid.uuid4().hex[:8]}"
+    _set_up(c, name)
+    body = _upload_body(_staged_container(azurite))
+    headers = {"Operation-Id": f"{name}-up", "Ocp-Apim-Subscription-Key": emulator.key}
+    url = f"{emulator.base_url}/customvoice/trainingsets/{name}:upload?{SAMPLE_V}"
+    start = threading.Barrier(2)
+    answers: list[httpx.Response] = []
+
+    def send() -> None:
+        with httpx.Client(timeout=30) as host:  # each "host" has its own connection
+            start.wait()
+            answers.append(host.post(url, json=body, headers=headers))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [a.status_code for a in answers] == [202, 202], [a.text for a in answers]
+    assert {a.headers["Operation-Id"] for a in answers} == {f"{name}-up"}
+    assert poll(c, f"trainingsets/{name}", interval=0.05) == "Succeeded"
+    got = raise_when_failed(c.get(f"trainingsets/{name}?{SAMPLE_V}"))
+    assert got["properties"]["utteranceCount"] == len(SCRIPT)
+    jobs = [j for j in emulator.state()["jobs"] if j["resource"] == f"trainingsets/{name}"]
+    assert [(j["id"], j["status"]) for j in jobs] == [(f"{name}-up", "Succeeded")]
