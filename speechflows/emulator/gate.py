@@ -8,7 +8,8 @@ Every API request passes the gate first, in this order:
    429 with ``Retry-After``;
 3. faults (:mod:`speechflows.emulator.core.faults`): latency, dropped connection, 429 with
    ``Retry-After``, 5xx;
-4. ``api-version``: required on Custom Voice and on ``/speechtotext/...`` (not on the
+4. ``api-version`` (query parameter names are matched ignoring case, ``Api-Version`` too):
+   required on Custom Voice and on ``/speechtotext/...`` (not on the
    path-versioned ``/speechtotext/v3.2/...``); missing or unsupported → 400.
 
 ``/_emulator/`` (:mod:`speechflows.emulator.admin`) skips the gate.
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from speechflows.emulator.core.config import CUSTOM_VOICE_VERSIONS, SPEECH_TO_TEXT_QUERY_VERSIONS
 from speechflows.emulator.core.context import Context
 from speechflows.emulator.core.errors import ApiError, api_of_path, error_response
+from speechflows.emulator.core.wire import canonical_query
 
 
 class DroppedConnection(httpx.RemoteProtocolError):
@@ -86,6 +88,8 @@ class Gate:
         if api == "admin":
             await self.app(scope, receive, send)
             return
+        # Query parameter names are read ignoring case, as ASP.NET Core reads them.
+        scope = {**scope, "query_string": canonical_query(scope.get("query_string", b""))}
         request = Request(scope)
         refusal = self._auth(request, api)
         decision = None

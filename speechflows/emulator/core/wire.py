@@ -5,6 +5,14 @@ Paging: Custom Voice lists take ``skip`` and ``maxpagesize`` (default 100) and a
 100) and answer ``{"values": [...], "@nextLink": ...}``. Next links are absolute URLs on the
 emulator's own base URL and carry the filter and ``api-version``.
 
+Reading (ledger § Reading requests): the service is ASP.NET-based and reads requests the
+way ASP.NET Core does, so :func:`canonical` matches JSON property names ignoring case
+(``"Kind"`` is ``"kind"``), enum values ignoring case (``"audioandscript"`` is
+``"AudioAndScript"``), treats ``null`` as absent and keeps unknown properties (the routes ignore
+them); :func:`canonical_query` does the same for query parameter names, and
+:func:`multipart_form` reads multipart bodies as .NET, Java and JavaScript clients write them
+(quoted boundaries, unquoted part names, ``filename*``, any part name case).
+
 Filters: ``prop op value`` terms (``eq ne gt ge lt le``) joined by ``and`` / ``or``, optionally
 negated with ``not``; values are quoted strings, or bare datetimes/numbers. Unsupported
 properties or syntax answer 400, as the specs require.
@@ -16,13 +24,22 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, unquote_plus, urlencode
 
 from starlette.requests import Request
 
 from speechflows.emulator.core.errors import Api, ApiError
+from speechflows.emulator.core.names import (
+    ENUM_PROPERTIES,
+    ENUM_VALUES,
+    FORM_NAMES,
+    MAP_PROPERTIES,
+    PROPERTY_NAMES,
+    QUERY_NAMES,
+)
 
 RESOURCE_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$")
 UUID_RE = re.compile(
@@ -96,7 +113,154 @@ async def json_body(request: Request, api: Api) -> dict[str, Any]:
             "The request body must be a JSON object.",
             inner_code="InvalidRequestBodyFormat",
         )
-    return data
+    return dict(canonical(data))
+
+
+_NAMES = {n.casefold(): n for n in PROPERTY_NAMES}
+_ENUMS = {v.casefold(): v for v in ENUM_VALUES}
+_QUERY = {n.casefold(): n for n in QUERY_NAMES}
+_FORM = {n.casefold(): n for n in FORM_NAMES}
+
+
+def canonical(data: Any) -> Any:
+    """A JSON value as the service reads it: property names in the spec's case (matched ignoring
+    case; a later duplicate wins), enum values in the spec's case, ``null`` properties dropped
+    (absent), unknown properties kept as sent. The keys of free-form maps
+    (``customProperties``, ``styleTrainingSetIds``...) are the caller's data and stay."""
+    if isinstance(data, list):
+        return [canonical(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _NAMES.get(key.casefold(), key) if isinstance(key, str) else key
+        if value is None:
+            out.pop(name, None)
+            continue
+        if name in MAP_PROPERTIES and isinstance(value, dict):
+            out[name] = dict(value)
+        elif name in ENUM_PROPERTIES and isinstance(value, str):
+            out[name] = _ENUMS.get(value.casefold(), value)
+        else:
+            out[name] = canonical(value)
+    return out
+
+
+def canonical_query(query_string: bytes) -> bytes:
+    """The query string with known parameter names in the spec's case (``Api-Version`` →
+    ``api-version``, ``Skip`` → ``skip``); values and unknown names unchanged."""
+    if not query_string:
+        return query_string
+    parts = []
+    for item in query_string.split(b"&"):
+        name, sep, value = item.partition(b"=")
+        try:
+            text = unquote_plus(name.decode("latin-1"))
+        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
+            parts.append(item)
+            continue
+        known = _QUERY.get(text.casefold())
+        parts.append(known.encode() + sep + value if known and known != text else item)
+    return b"&".join(parts)
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """One file part of a multipart request."""
+
+    name: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+_PARAM = re.compile(r';\s*([^=;\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
+
+
+def _disposition(header: str) -> dict[str, str]:
+    """Content-Disposition parameters, ``filename*`` (RFC 5987/6266) decoded."""
+    params: dict[str, str] = {}
+    for m in _PARAM.finditer(header):
+        key, raw = m.group(1).lower(), m.group(2).strip()
+        if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
+            raw = re.sub(r"\\(.)", r"\1", raw[1:-1])
+        if key.endswith("*"):
+            charset, _, rest = raw.partition("'")
+            _lang, _, encoded = rest.partition("'")
+            try:
+                raw = unquote(encoded, encoding=charset or "utf-8", errors="strict")
+            except (LookupError, UnicodeDecodeError):
+                continue
+        params[key] = raw
+    return params
+
+
+async def multipart_form(
+    request: Request, api: Api, *, file_names: Sequence[str]
+) -> tuple[dict[str, str], list[FilePart]]:
+    """The fields and files of a ``multipart/form-data`` request, read as ASP.NET Core reads
+    them: the media type and part names ignoring case (names in the spec's case, ``audioData``
+    and ``audiodata`` alike), a quoted or bare boundary, part names quoted or not, a part is a
+    file when its Content-Disposition has ``filename`` or ``filename*`` (``filename*`` wins),
+    whatever its Content-Type. ``file_names``: the part names that carry files."""
+    ctype = request.headers.get("content-type", "")
+    media, _, rest = ctype.partition(";")
+    boundary = _disposition(";" + rest).get("boundary", "")
+    if media.strip().lower() != "multipart/form-data" or not boundary:
+        raise ApiError(
+            api,
+            415,
+            f"Content-Type {media.strip()!r} is not supported; send multipart/form-data "
+            "with a boundary.",
+        )
+    raw = await request.body()
+    delimiter = b"--" + boundary.encode("latin-1")
+    fields: dict[str, str] = {}
+    files: list[FilePart] = []
+    wanted = {n.casefold() for n in file_names}
+    for chunk in raw.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, sep, body = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        body = body.removesuffix(b"\r\n")
+        headers: dict[str, str] = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            key, colon, value = line.partition(":")
+            if colon:
+                headers[key.strip().lower()] = value.strip()
+        params = _disposition(";" + headers.get("content-disposition", "").partition(";")[2])
+        name = params.get("name")
+        if name is None:
+            continue
+        filename = params.get("filename*") or params.get("filename")
+        if name.casefold() in wanted:
+            name = file_names[[n.casefold() for n in file_names].index(name.casefold())]
+        else:
+            name = _FORM.get(name.casefold(), name)
+        if filename is not None:
+            files.append(
+                FilePart(
+                    name, filename, headers.get("content-type", "application/octet-stream"), body
+                )
+            )
+        else:
+            charset = _disposition(";" + headers.get("content-type", "").partition(";")[2]).get(
+                "charset", "utf-8"
+            )
+            try:
+                fields[name] = body.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                raise ApiError(
+                    api,
+                    400,
+                    f"The form field {name!r} is not text; a file part needs a filename in its "
+                    'Content-Disposition (form-data; name="audiodata"; filename="a.wav").',
+                    inner_code="InvalidRequestBodyFormat",
+                    target=name,
+                ) from None
+    return fields, files
 
 
 def _lenient_json(raw: bytes) -> Any:

@@ -8,15 +8,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 import speechflows.emulator.custom_voice.resources as cv
 from speechflows.emulator.core.context import Context
-from speechflows.emulator.core.errors import ApiError
 from speechflows.emulator.core.store import Job
-from speechflows.emulator.core.wire import base_url, fingerprint, now_cv
+from speechflows.emulator.core.wire import base_url, fingerprint, multipart_form, now_cv
 from speechflows.emulator.custom_voice.resources import API, bad, not_found
 
 
@@ -226,21 +224,22 @@ class CvBase:
         return self._answer(request, coll, body, status, headers)
 
     async def _form(self, request: Request) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
-        """Form fields and the ``audiodata`` files (name, bytes) of a multipart request."""
-        ctype = request.headers.get("content-type", "")
-        if not ctype.startswith("multipart/form-data"):
-            raise ApiError(
-                API,
-                415,
-                f"Content-Type {ctype.split(';')[0]!r} is not supported; send multipart/form-data.",
-            )
-        form = await request.form()
-        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        """Form fields and the ``audiodata`` files (name, bytes) of a multipart request
+        (:func:`~speechflows.emulator.core.wire.multipart_form`: part names ignoring case)."""
+        fields, parts = await multipart_form(request, API, file_names=("audiodata",))
         files = []
-        for i, (key, value) in enumerate(form.multi_items()):
-            if isinstance(value, UploadFile) and key.lower() == "audiodata":
-                name = (value.filename or f"audio{i}.wav").replace("/", "_").replace("\\", "_")
-                files.append((name, await value.read()))
+        for i, part in enumerate(parts):
+            if part.name == "audiodata":
+                name = (part.filename or f"audio{i}.wav").replace("/", "_").replace("\\", "_")
+                files.append((name, part.data))
+        if not files and "audiodata" in fields:
+            raise bad(
+                "The part 'audiodata' has no filename, so it is a form field, not a file: "
+                "send it as a file part, e.g. Content-Disposition: form-data; "
+                'name="audiodata"; filename="consent.wav".',
+                inner="MissingProperty",
+                target="audiodata",
+            )
         return fields, files
 
     def _saver(

@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -19,9 +18,11 @@ from speechflows.emulator.core.signing import file_signature
 from speechflows.emulator.core.store import StoredFile
 from speechflows.emulator.core.wire import (
     base_url,
+    canonical,
     int_param,
     json_body,
     make_filter,
+    multipart_form,
     now_stt,
     obj,
     page,
@@ -89,9 +90,10 @@ class DatasetRoutes(SttBase):
         return self._answer(request, "datasets", entity, 201)
 
     async def upload_dataset(self, request: Request) -> Response:
-        form = await request.form()
-        fields_in: dict[str, Any] = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-        data = next((v for k, v in form.multi_items() if isinstance(v, UploadFile)), None)
+        # Datasets_Upload (v3.2): fields and the ``data`` file part, read like ASP.NET reads them.
+        form, parts = await multipart_form(request, API, file_names=("data",))
+        fields_in: dict[str, Any] = dict(canonical(form))
+        data = next((p for p in parts if p.name == "data"), None)
         if "customProperties" in fields_in:
             try:
                 fields_in["customProperties"] = json.loads(fields_in["customProperties"])
@@ -109,7 +111,7 @@ class DatasetRoutes(SttBase):
         # Azure keeps uploads in its own storage and reports that location as contentUrl.
         fields["contentUrl"] = f"{base_url(request)}/_emulator/uploads/{file_id}"
         entity = self._new("datasets", fields, "NotStarted")
-        self._keep_upload(file_id, entity, data.filename or "data", await data.read())
+        self._keep_upload(file_id, entity, data.filename or "data", data.data)
         self._import(entity, upload_file=file_id)
         return self._answer(request, "datasets", entity, 201)
 
