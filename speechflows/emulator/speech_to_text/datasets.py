@@ -151,7 +151,9 @@ class DatasetRoutes(SttBase):
         if ds.get("_upload") != "blocks" or ds.get("status") != "NotStarted":
             raise bad("This dataset has no block upload to commit.", "InvalidDataset")
         try:
-            entries = json.loads(await request.body() or b"null")
+            # Datasets_CommitBlocks: a JSON array of {kind, id}, read like any body (names and
+            # the kind ignoring case).
+            entries = canonical(json.loads(await request.body() or b"null"))
         except json.JSONDecodeError:
             raise bad("The block list must be a JSON array.", "InvalidRequestBodyFormat") from None
         if not isinstance(entries, list) or not entries:
