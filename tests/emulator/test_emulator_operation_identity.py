@@ -17,8 +17,10 @@ from typing import Any
 import httpx
 import pytest
 from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, generate_container_sas
+from fastapi import FastAPI
 
 from speechflows.dev.azurite import Azurite
+from speechflows.emulator.core.store import Job
 from tests.emulator.test_official_sample_client import (
     SCRIPT,
     poll,
@@ -203,3 +205,50 @@ def test_two_identical_uploads_at_once_make_one_import(
     assert got["properties"]["utteranceCount"] == len(SCRIPT)
     jobs = [j for j in emulator.state()["jobs"] if j["resource"] == f"trainingsets/{name}"]
     assert [(j["id"], j["status"]) for j in jobs] == [(f"{name}-up", "Succeeded")]
+
+
+def test_an_earlier_import_ending_does_not_override_the_later_ones_status(
+    client: httpx.Client, emu_app: FastAPI
+) -> None:
+    """Two imports with different Operation-Ids: the set shows the later one's status."""
+    client.put(f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice"})
+    client.put(
+        f"/customvoice/trainingsets/Ts1{V}", json={"projectId": "Jessica", "locale": "en-US"}
+    )
+    ctx = emu_app.state.context
+    assert ctx.engine is not None
+    ctx.engine.stop()  # this test moves the jobs itself
+    handler = ctx.engine.handlers["cv.trainingset_upload"]
+    store = ctx.store
+    params = {"kind": "AudioAndScript", "locale": "en-US"}
+    first = Job(
+        id="imp-1",
+        api="customvoice",
+        kind="cv.trainingset_upload",
+        coll="trainingsets",
+        resource_id="Ts1",
+        params=params,
+        created=1.0,
+    )
+    second = Job(
+        id="imp-2",
+        api="customvoice",
+        kind="cv.trainingset_upload",
+        coll="trainingsets",
+        resource_id="Ts1",
+        params=params,
+        created=2.0,
+    )
+    store.put_job(first)
+    store.put_job(second)
+    store.update("customvoice", "trainingsets", "Ts1", status="NotStarted")
+    result = {"ok": True, "utterances": 3, "seconds": 6.0, "names": [], "skipped": []}
+    assert handler.finish(first, result) == "Succeeded"
+    store.finish_job(first, "Succeeded")
+    ts = client.get(f"/customvoice/trainingsets/Ts1{V}").json()
+    assert ts["status"] == "NotStarted"  # the later import has not run yet
+    assert ts["properties"]["utteranceCount"] == 3
+    handler.start(second)
+    assert handler.finish(second, {**result, "utterances": 1, "seconds": 2.0}) == "Succeeded"
+    ts = client.get(f"/customvoice/trainingsets/Ts1{V}").json()
+    assert ts["status"] == "Succeeded" and ts["properties"]["utteranceCount"] == 4

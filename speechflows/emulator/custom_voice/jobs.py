@@ -113,6 +113,19 @@ class TrainingSetUploadJob(_Base):
     def start(self, job: Job) -> None:
         self._set(job, "Running")
 
+    def _set(self, job: Job, status: str, **changes: Any) -> None:
+        """The set's status follows its latest import: an earlier import that starts or ends
+        while a later one is under way changes what the set holds, not its status."""
+        later = any(
+            other.kind == job.kind and other.created > job.created and not other.terminal
+            for other in self.ctx.store.jobs_for(job.coll, job.resource_id)
+            if other.id != job.id
+        )
+        if not later:
+            super()._set(job, status, **changes)
+        elif changes:
+            self.ctx.store.update(API, job.coll, job.resource_id, **changes)
+
     def run(self, job: Job) -> dict[str, Any]:
         p = job.params
         sources = [p["audios"]] + ([p["scripts"]] if p.get("scripts") else [])
