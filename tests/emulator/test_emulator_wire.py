@@ -290,3 +290,18 @@ def test_json_with_a_utf8_bom_and_nulls(client: httpx.Client) -> None:
     )
     assert r.status_code == 201, r.text
     assert "description" not in r.json()
+
+
+def test_media_types_are_read_ignoring_case(client: httpx.Client) -> None:
+    r = client.post(
+        "/speechtotext/projects?api-version=2025-10-15",
+        content=b'{"displayName": "P", "locale": "en-US"}',
+        headers={"Content-Type": "Application/JSON; Charset=UTF-8"},
+    )
+    assert r.status_code == 201, r.text
+    r = client.patch(
+        r.json()["self"],
+        content=b'{"DisplayName": "Q"}',
+        headers={"Content-Type": "Application/Merge-Patch+JSON"},
+    )
+    assert r.status_code == 200 and r.json()["displayName"] == "Q", r.text

@@ -216,7 +216,7 @@ class SpeechToText(DatasetRoutes):
         async def handler(request: Request, id: str) -> Response:
             entity = self._get(coll, id)
             ctype = request.headers.get("content-type", "")
-            if ctype and "json" not in ctype:
+            if ctype and "json" not in ctype.lower():
                 raise ApiError(API, 415, "Send application/json or application/merge-patch+json.")
             body = await json_body(request, API)
             changes = stt.common(body, partial=True)
