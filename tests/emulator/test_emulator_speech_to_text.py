@@ -222,3 +222,24 @@ def test_malformed_dataset_creates_are_400(client: httpx.Client, body: Any) -> N
         headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 400 and r.json()["code"] in ("InvalidRequest", "InvalidArgument")
+
+
+def test_a_running_entity_get_carries_retry_after_and_a_finished_one_does_not(
+    client: httpx.Client, tmp_path: Path
+) -> None:
+    """Ledger "Speech to text": GETs of entities still ``NotStarted``/``Running`` carry
+    ``Retry-After`` (spec 2025-10-15 ``Datasets_Get`` response header); terminal ones do not."""
+    created = client.post(
+        f"/speechtotext/datasets{Q}",
+        json={"kind": "Language", "locale": "en-US", "displayName": "waiting for blocks"},
+    )
+    assert created.status_code == 201
+    waiting = client.get(created.json()["self"])
+    assert waiting.json()["status"] == "NotStarted"
+    assert waiting.headers["Retry-After"] == "1"
+    listed = client.get(f"/speechtotext/datasets{Q}")
+    assert listed.headers["Retry-After"] == "1"
+    folder = write_sample(tmp_path / "language", "Language")
+    done = _block_dataset(client, "Language", folder.read_bytes())
+    assert done["status"] == "Succeeded" and done["properties"]["acceptedLineCount"] == 40
+    assert "Retry-After" not in client.get(done["self"]).headers

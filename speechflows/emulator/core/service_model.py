@@ -120,10 +120,6 @@ class Member:
         return PurePosixPath(self.name).suffix.lower()
 
 
-class BadArchive(ValueError):
-    """The bytes are not a zip archive the service can open."""
-
-
 def folder_members(folder: Path) -> list[Member]:
     """Every file under ``folder`` (a training-set upload downloaded from its containers)."""
     found = []
@@ -137,18 +133,15 @@ def folder_members(folder: Path) -> list[Member]:
     return found
 
 
-def zip_members(path: Path) -> list[Member]:
-    """The files of a zip archive (folders left out); :class:`BadArchive` when it is none."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise BadArchive(f"{path.name} is not a zip archive ({exc})") from exc
+def zip_members(zf: zipfile.ZipFile) -> list[Member]:
+    """The files of an open zip archive (folders left out), read through ``zf``."""
     found = []
-    for info in infos:
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
 
         def read(n: int, info: zipfile.ZipInfo = info) -> bytes:
-            with zipfile.ZipFile(path) as zf, zf.open(info) as f:
+            with zf.open(info) as f:
                 return f.read(n)
 
         found.append(Member(info.filename, info.file_size, read))
@@ -278,7 +271,11 @@ def _stt_audio_problem(m: Media) -> str | None:
 
 
 def _judge_audio(member: Member, check: Callable[[Media], str | None], j: _Judge) -> Media | None:
-    m = _media(member)
+    try:
+        m = _media(member)
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        j.reject_file(member, f"cannot be read: {type(exc).__name__}")
+        return None
     why = _unreadable_audio(m, member) or check(m)
     if why is not None:
         j.reject_file(member, why)
@@ -675,14 +672,17 @@ def judge_folder(folder: Path, kind: str, locale: str) -> Analysis:
 def judge_dataset(path: Path, kind: str, locale: str) -> Analysis:
     """A Speech to text dataset: the one file at its ``contentUrl`` (a zip or a text file)."""
     if kind in ("Acoustic", "AudioFiles"):
+        size = path.stat().st_size
         try:
-            members = zip_members(path)
-        except BadArchive as exc:
+            with zipfile.ZipFile(path) as zf:
+                members = zip_members(zf)
+                if kind == "Acoustic":
+                    return _acoustic(members, size)
+                return _audio_files(members, size)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             j = _Judge()
             j.reject(path.name, f"{kind} data must be a .zip archive of wav files: {exc}")
             return j.result(False, "DataImportFailed")
-        size = path.stat().st_size
-        return _acoustic(members, size) if kind == "Acoustic" else _audio_files(members, size)
     try:
         return _text_kind(path, kind, locale)
     except (OSError, zlib.error) as exc:  # pragma: no cover - a vanished work file
