@@ -15,8 +15,11 @@ further: it mutates the thresholds the rows name and requires their pinning test
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,3 +159,39 @@ def test_the_ledger_check_catches_an_unresolvable_documented_row() -> None:
     assert resolved_sources("ref §9.9; spec: `Nope_Nothing`; `nothing.json`") == []
     corpus = " ".join(resolved_sources("ref §4.1")).replace(",", "")
     assert "31457280" not in corpus and "90 seconds" in corpus
+
+
+def _ledger_check() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "ledger_check", ROOT / "scripts" / "ledger_check.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+LEDGER_CHECK = _ledger_check()
+
+
+@pytest.mark.parametrize("mutant", LEDGER_CHECK.MUTANTS, ids=lambda m: m.name[:90])
+def test_every_ledger_check_mutant_names_one_row_with_pins_and_applies(
+    mutant: Any, tmp_path: Path
+) -> None:
+    """The fast half of ``make ledger-check``: each mutant's row exists once and names tests,
+    its text occurs once in its file, and the mutated file parses and differs."""
+    assert LEDGER_CHECK.pins(mutant.row), f"{mutant.row!r} names no test"
+    (tmp_path / mutant.path).parent.mkdir(parents=True)
+    (tmp_path / mutant.path).write_bytes((ROOT / mutant.path).read_bytes())
+    LEDGER_CHECK.apply(mutant, tmp_path)
+    assert mutant.mutated in (tmp_path / mutant.path).read_text(encoding="utf-8")
+
+
+def test_the_issue_survivors_are_all_mutated() -> None:
+    """Issue 25's un-killed mutants are in the table: clipping, the three silence thresholds,
+    the Speech to text file limit and Retry-After on running GETs."""
+    names = " ".join(m.name for m in LEDGER_CHECK.MUTANTS)
+    for needle in ("1e-4", "silence_max_s=1.0", "silence_max_s=5.0", "silence_max_s=2.0",
+                   "MAX_FILES = 10_000", "Retry-After"):  # fmt: skip
+        assert needle in names, needle
