@@ -217,10 +217,12 @@ def _copy(dest: Path) -> None:
             (dest / name).symlink_to(ROOT / name)
 
 
-def _run(tests: list[str], root: Path) -> int:
+def _run(tests: list[str], root: Path, *, show: bool = False) -> int:
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests]
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    if show and done.returncode:
+        print(done.stdout[-4000:], done.stderr[-2000:], file=sys.stderr)
     return done.returncode
 
 
@@ -229,9 +231,13 @@ def main() -> int:
     load_before = os.getloadavg()
     all_pins = sorted({p for m in MUTANTS for p in pins(m.row)})
     with tempfile.TemporaryDirectory(prefix="ledger-check-") as tmp:
+        # The tests read the specs at ../shared from the checkout: the copies see the same.
+        shared = (ROOT.parent / "shared").resolve()
+        if shared.is_dir():
+            (Path(tmp) / "shared").symlink_to(shared)
         base = Path(tmp) / "baseline"
         _copy(base)
-        baseline = _run(all_pins, base)
+        baseline = _run(all_pins, base, show=True)
         print(f"baseline: {len(all_pins)} pinning tests, exit {baseline}", file=sys.stderr)
         if baseline != 0:
             print(json.dumps({"ledger_check": "baseline pins fail", "exit": baseline}))

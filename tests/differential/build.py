@@ -63,11 +63,11 @@ def wav_files(
     rate = draw(st.sampled_from([8000, 11025, 16000, 22050, 24000, 44100, 48000]))
     bits = draw(st.sampled_from([8, 16, 16, 24, 32]))
     channels = draw(st.sampled_from([1, 1, 2]))
-    tag = draw(st.sampled_from([PCM, PCM, PCM, EXTENSIBLE, FLOAT, ALAW]))
+    tag = draw(st.sampled_from([PCM] * 5 + [EXTENSIBLE, FLOAT, ALAW]))
     secs = draw(seconds)
     per_second = rate * channels * max(bits // 8, 1)
     secs = min(secs, MAX_AUDIO_BYTES / per_second)
-    truncate = draw(st.sampled_from([0, 0, 0, 0, 2, 1000]))
+    truncate = draw(st.sampled_from([0] * 8 + [2, 1000]))
     extra = draw(st.booleans())
     data = wav(
         rate=rate, bits=bits, channels=channels, seconds=secs, tag=tag, truncate=truncate,
