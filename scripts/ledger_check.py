@@ -217,8 +217,19 @@ def _copy(dest: Path) -> None:
             (dest / name).symlink_to(ROOT / name)
 
 
+def _shared() -> Path | None:
+    """The specs and reference (``../shared``; the worktrees' parent may not hold it)."""
+    for base in (ROOT.parent / "shared", ROOT.parent.parent / "shared", Path("/work/shared")):
+        if (base / "azure-speech-specs").is_dir():
+            return base.resolve()
+    return None
+
+
 def _run(tests: list[str], root: Path, *, show: bool = False) -> int:
     env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    shared = _shared()
+    if shared is not None and "SPEECHFLOWS_SPECS_DIR" not in env:
+        env["SPEECHFLOWS_SPECS_DIR"] = str(shared / "azure-speech-specs")
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *tests]
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     if show and done.returncode:
@@ -232,8 +243,8 @@ def main() -> int:
     all_pins = sorted({p for m in MUTANTS for p in pins(m.row)})
     with tempfile.TemporaryDirectory(prefix="ledger-check-") as tmp:
         # The tests read the specs at ../shared from the checkout: the copies see the same.
-        shared = (ROOT.parent / "shared").resolve()
-        if shared.is_dir():
+        shared = _shared()
+        if shared is not None:
             (Path(tmp) / "shared").symlink_to(shared)
         base = Path(tmp) / "baseline"
         _copy(base)
