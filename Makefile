@@ -17,13 +17,14 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 export SPEECHFLOWS_AZURITE_BIN := $(CURDIR)/node_modules/.bin/azurite-blob
 
-.PHONY: help deps system-deps test test-fast demo lint bench up down clean
+.PHONY: help deps system-deps test test-fast demo lint bench up down clean ledger-check
 
 help:
 	@echo "make demo   - run every onboarding end to end on Azurite + the Speech emulator"
 	@echo "make test   - run the test suite (installs what it needs)"
 	@echo "make lint   - ruff + mypy"
 	@echo "make bench  - run the benchmarks, print their figures"
+	@echo "make ledger-check - mutate each threshold/rule a ledger row names; its pins must fail"
 	@echo "make up     - Prefect server + UI on 127.0.0.1:4200, worker, Azurite, emulator, deployments"
 	@echo "make down   - stop what 'make up' started"
 
@@ -68,6 +69,10 @@ bench: deps system-deps
 	$(PY) benchmarks/audio_checks.py
 	$(PY) benchmarks/in_place.py --files 2000
 	$(PY) benchmarks/parked.py
+
+# Several minutes: not part of `make test` (tests/test_ledger.py checks the mutant table fast).
+ledger-check: deps
+	$(PY) scripts/ledger_check.py
 
 up: deps
 	$(VENV)/bin/speechflows dev up

@@ -1,7 +1,8 @@
 """The layering rules of docs/architecture.md, read off the source with ``ast`` (nothing imported).
 
 Dependencies point one way: ``deployments → flows → tasks → {speech, storage, datasets}``,
-``storage → datasets``, ``emulator → datasets``; no import cycles between modules (a package's
+``storage → datasets``; the emulator imports nothing of the product but ``speechflows.redaction``
+(it is our independent model of Azure); no import cycles between modules (a package's
 ``__init__`` counts as a module); ``speech``, ``storage`` and ``datasets`` never import Prefect;
 no imports inside functions in the layers below the CLI except optional dependencies.
 """
@@ -123,7 +124,7 @@ def test_no_import_cycles() -> None:
         ("speech", {"tasks", "flows", "deployments", "storage", "datasets", "emulator"}),
         ("storage", {"tasks", "flows", "deployments", "speech", "emulator"}),
         ("datasets", {"storage", "speech", "tasks", "flows", "deployments", "emulator"}),
-        ("emulator", {"speech", "storage", "tasks", "flows", "deployments"}),
+        ("emulator", {"speech", "storage", "tasks", "flows", "deployments", "datasets"}),
     ],
 )
 def test_dependencies_point_down(lower: str, forbidden: set[str]) -> None:
@@ -135,6 +136,18 @@ def test_dependencies_point_down(lower: str, forbidden: set[str]) -> None:
         if _layer(b) in forbidden
     )
     assert wrong == []
+
+
+def test_the_emulator_imports_only_redaction_of_the_product() -> None:
+    """Issue 25: the emulator is an independent model; only ``speechflows.redaction`` is shared."""
+    outside = sorted(
+        f"{a} -> {b}"
+        for a, targets in EDGES.items()
+        if _layer(a) == "emulator"
+        for b in targets
+        if _layer(b) != "emulator" and b != "speechflows.redaction"
+    )
+    assert outside == []
 
 
 @pytest.mark.parametrize("layer", ["speech", "storage", "datasets"])

@@ -332,7 +332,7 @@ def personal_rules(kind: DataKind) -> list[Rule]:
             make_rule(
                 "audio.file_too_large",
                 E,
-                "A prompt file may be at most 30 MB.",
+                "A prompt file may be at most 30 MB (31,457,280 bytes).",
                 "Trim or re-encode: " + MKDIR + "sox {src} -b 16 -r 24k -c 1 {dst_wav}",
             ),
         ]

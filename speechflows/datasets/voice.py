@@ -56,11 +56,13 @@ CONSENT = AudioSpec(
     mp3_bitrates=frozenset({128, 192, 256, 320}),
     durations=(("audio.too_short", 3.0, None), ("audio.too_long", None, 90.0)),
 )
-# Prompt audio is recorded like the consent: the same formats, a longer minimum, a size cap.
+# Prompt audio is recorded like the consent: the same formats, a longer minimum, a size cap:
+# "Maximum file size is 30MB", x-ms-max-length 31457280 (customvoice 2026-01-01, audioData).
+PROMPT_MAX_BYTES = 31_457_280
 PROMPT = replace(
     CONSENT,
     durations=(("audio.too_short", 5.0, None), ("audio.too_long", None, 90.0)),
-    max_bytes=30 * 1000 * 1000,
+    max_bytes=PROMPT_MAX_BYTES,
 )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from speechflows.emulator.app import create_app
 from speechflows.emulator.core.config import DEFAULT_KEY, EmulatorConfig, FaultConfig, parse_quota
-from speechflows.settings import is_loopback_host
+from speechflows.emulator.core.loopback import is_loopback_host
 
 KEY_ENV = "SPEECHFLOWS_EMULATOR_KEY"
 

@@ -251,3 +251,40 @@ def test_every_audio_fix_pastes_as_is() -> None:
                 assert "mkdir -p 'fixed/my takes' && sox 'my takes/take 1.wav' " in fix
                 assert not fix.rstrip().endswith((".", ")")), (kind, rule.code, fix)
     assert commands >= 10
+
+
+def _codes_of(folder: Path, kind: DataKind) -> dict[str, set[str]]:
+    return {r.metrics.file: set(r.codes) for r in analyse(folder, kind, workers=1).rows}
+
+
+def test_clipping_threshold_is_a_hundredth_of_a_percent(tmp_path: Path) -> None:
+    """Ledger "Audio analysis": over 0.01 % of samples at full scale warns; the share is pinned
+    at its boundary (19 full-scale samples ≈ 0.021 % warns, 5 ≈ 0.006 % does not)."""
+    s = speechlike(4.0, seed=21, snr_db=35, level_dbfs=-20.0)
+    for name, count in (("over.wav", 19), ("under.wav", 5)):
+        samples = s.samples.copy()
+        samples[1000 : 1000 + count * 97 : 97] = 1.0
+        write(tmp_path / name, samples, s.rate)
+    assert 0.0001 < 19 / len(s.samples) < 0.0005 and 5 / len(s.samples) < 0.0001
+    found = _codes_of(tmp_path, DataKind.AUDIO_AND_SCRIPT)
+    assert "audio.clipped" in found["over.wav"]
+    assert "audio.clipped" not in found["under.wav"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "limit"),
+    [(DataKind.AUDIO_AND_SCRIPT, 1.0), (DataKind.LONG_AUDIO, 5.0), (DataKind.PROMPT, 2.0)],
+)
+def test_silence_thresholds_at_their_boundaries(
+    tmp_path: Path, kind: DataKind, limit: float
+) -> None:
+    """Ledger "Audio analysis": leading/trailing silence warns over 1 s (AudioAndScript), 5 s
+    (LongAudio) and 2 s (Prompt): 0.3 s over the limit warns, 0.3 s under does not."""
+    seconds = 2 * limit + 4.0
+    over = speechlike(seconds, seed=31, snr_db=35, lead_s=limit + 0.3, trail_s=limit + 0.3)
+    under = speechlike(seconds, seed=32, snr_db=35, lead_s=limit - 0.3, trail_s=limit - 0.3)
+    write(tmp_path / "over.wav", over.samples, over.rate)
+    write(tmp_path / "under.wav", under.samples, under.rate)
+    found = _codes_of(tmp_path, kind)
+    assert {"audio.long_leading_silence", "audio.long_trailing_silence"} <= found["over.wav"]
+    assert not {"audio.long_leading_silence", "audio.long_trailing_silence"} & found["under.wav"]

@@ -286,8 +286,10 @@ def test_personal_voice_mp3_bitrates(tmp_path: Path, kbps: int, ok: bool) -> Non
 
 
 def test_prompt_file_size_limit(tmp_path: Path) -> None:
-    small = write_silent_wav(tmp_path / "a.wav", 10.0, trailing_chunk=29_000_000)
-    big = write_silent_wav(tmp_path / "b.wav", 10.0, trailing_chunk=31_000_000)
+    # The spec's x-ms-max-length is 31,457,280 bytes (30 MiB), not 30,000,000.
+    small = write_silent_wav(tmp_path / "a.wav", 10.0, trailing_chunk=30_900_000)
+    big = write_silent_wav(tmp_path / "b.wav", 10.0, trailing_chunk=31_500_000)
+    assert 30_000_000 < small.stat().st_size <= 31_457_280 < big.stat().st_size
     assert _codes(small, DataKind.PROMPT) == {}
     assert _codes(big, DataKind.PROMPT) == {"audio.file_too_large": 1}
 

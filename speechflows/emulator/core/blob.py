@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from speechflows.emulator.core.loopback import is_loopback_host
 from speechflows.redaction import strip_query
-from speechflows.settings import is_loopback_host
 
 
 class InaccessibleStorage(Exception):
