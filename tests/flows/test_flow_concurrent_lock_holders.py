@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prefect import flow
@@ -60,7 +61,7 @@ class Lines:
                 if len(page) < 200:
                     return messages
 
-    def wait_for(self, *parts: str, failed: Future[object]) -> str:
+    def wait_for(self, *parts: str, failed: Future[Any]) -> str:
         """The first line holding every part; waits (the handler ships logs in batches) until
         one does, failing if the run ``failed`` watches ends first."""
         from prefect.logging.handlers import APILogHandler
@@ -110,6 +111,20 @@ def _stage(data: str, prefix: str, container: str) -> StageOutcome:
     return stage_data(manifest, manifest_hash=manifest.hash, prefix=prefix, container=container)
 
 
+@contextmanager
+def dropped_after(kind: str, *names: str) -> Iterator[None]:
+    """Delete the lock's limit on exit (test cleanup only)."""
+    from prefect import get_client
+
+    from speechflows.tasks.locks import lock_name
+
+    try:
+        yield
+    finally:
+        with get_client(sync_client=True) as client:
+            client.delete_global_concurrency_limit_by_name(lock_name(kind, *names))
+
+
 def _active_slots(kind: str, *names: str) -> int:
     from prefect import get_client
 
@@ -127,8 +142,13 @@ def test_a_waiter_names_the_holder_and_takes_the_lock_once_the_holder_is_sigkill
     data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
     container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
     prefix = "lock-holders/killed"
-    # the holder is killed (on exit) before the pool waits for the staging: no hang on failure
-    with ThreadPoolExecutor(1) as pool, holder("stage", container, prefix) as (child, holder_run):
+    # On exit the holder is killed, then the limit dropped (a waiter that could not free it
+    # then takes a fresh one), then the pool waits for the staging: a failure cannot hang.
+    with (
+        ThreadPoolExecutor(1) as pool,
+        dropped_after("stage", container, prefix),
+        holder("stage", container, prefix) as (child, holder_run),
+    ):
         assert _active_slots("stage", container, prefix) == 1
         staging = pool.submit(_stage, str(data), prefix + "/", container)
         waiting = lines.wait_for("waiting for lock stage", holder_run, "since", failed=staging)
@@ -136,10 +156,10 @@ def test_a_waiter_names_the_holder_and_takes_the_lock_once_the_holder_is_sigkill
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
         outcome = staging.result()
+        assert _active_slots("stage", container, prefix) == 0  # released after the staging
     assert outcome.uploaded_files == outcome.files > 0
     released = lines.wait_for("was held by flow run", holder_run, failed=Future())
     assert "process (pid" in released and "is dead" in released, released
-    assert _active_slots("stage", container, prefix) == 0
 
 
 def test_a_lock_held_by_a_crashed_flow_run_is_released_at_once(
@@ -155,12 +175,16 @@ def test_a_lock_held_by_a_crashed_flow_run_is_released_at_once(
     data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
     container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
     prefix = "lock-holders/crashed"
-    with holder("stage", container, prefix) as (child, holder_run):
+    with (
+        ThreadPoolExecutor(1) as pool,
+        dropped_after("stage", container, prefix),
+        holder("stage", container, prefix) as (child, holder_run),
+    ):
         # What a worker (or the zombie automation) does when it loses the run's process; here
         # the process lives on, so only the flow run's state can free the lock.
         with get_client(sync_client=True) as client:
             client.set_flow_run_state(UUID(holder_run), Crashed(message="test"), force=True)
-        outcome = _stage(str(data), prefix + "/", container)
+        outcome = pool.submit(_stage, str(data), prefix + "/", container).result()
         assert child.poll() is None  # the holder still lives: its state freed the lock
     assert outcome.uploaded_files == outcome.files > 0
     released = lines.wait_for("was held by flow run", holder_run, failed=Future())

@@ -169,6 +169,6 @@ def test_four_identical_custom_speech_runs_create_and_import_once(
             "POST /speechtotext/evaluations": 1,
         }
     ), writes
-    assert len({r.model.id for r in results}) == 1  # type: ignore[union-attr]
+    assert len({r.model.id for r in results}) == 1
     creators = Counter(c for r in results for c in r.created)
     assert creators and all(n == 1 for n in creators.values()), creators
