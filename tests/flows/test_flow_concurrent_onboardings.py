@@ -114,6 +114,9 @@ def test_four_identical_professional_voice_runs_create_and_import_once(
     assert ("cv.trainingset_upload", f"trainingsets/{ts}") in jobs, jobs
     # every run reports the one training set, model and endpoint, and one run created each
     assert {r.training_set.id for r in results} == {ts}
+    # one run started the import; the others re-attached to that same operation
+    assert {r.upload_operation_id for r in results} == uploads, uploads
+    assert sorted(r.upload_action for r in results) == ["created"] + ["reused"] * (RUNS - 1)
     assert {r.model.id for r in results} == {f"{project}-model"}
     creators = Counter(c for r in results for c in r.created)
     assert creators and all(n == 1 for n in creators.values()), creators
