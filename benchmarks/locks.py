@@ -11,15 +11,25 @@ a 1-slot lock inside a task, the way the tasks do, both ways:
 - ``resource_lock``: ``speechflows.tasks.locks.resource_lock`` (503 retried after tens of ms).
 
 Each task takes one lock, like ``stage_data`` or ``create_dataset``; ``--tasks`` tasks a round,
-``--rounds`` rounds. Last line: JSON with the acquire+release spread of each way and the ratio.
+``--rounds`` rounds. With every lock the holder also records itself (one Variable write).
 
-Run: ``.venv/bin/python benchmarks/locks.py [--tasks 6] [--rounds 3]``.
+``--takeovers N``: N times, a child process takes a lock (in a flow run, with a day-long lease)
+and is SIGKILLed; a task then takes the same lock. ``takeover_s`` is the time from the kill to
+the lock taken (the waiter finds the holder's process dead and releases its lease); before
+the holder check it was the lease (300 s) plus the server's expiry sweep.
+
+Last line: JSON with the acquire+release spread of each way, the ratio, and the takeovers.
+
+Run: ``.venv/bin/python benchmarks/locks.py [--tasks 6] [--rounds 3] [--takeovers 3]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,11 +40,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _measure import Meter, Sample, emit, load_spread, machine, note, ratio_spread, spread
 
+# A holder that takes a lock in a flow run with a day-long lease, says so, and waits to be killed.
+HOLDER = """
+import sys, threading
+from prefect import flow
+from speechflows.tasks import locks
+locks.LEASE_SECONDS = 86400.0
+@flow
+def hold(kind: str, item: str) -> None:
+    with locks.resource_lock(kind, item):
+        print("HELD", flush=True)
+        threading.Event().wait()
+hold(sys.argv[1], sys.argv[2])
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=6)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--takeovers", type=int, default=3)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="sf-bench-locks-"))
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -75,8 +100,42 @@ def main() -> None:
                 for way in ways:
                     one(way, i)
 
+    takeovers: list[Sample] = []
+
+    @task
+    def take(kind: str, item: str) -> None:
+        with locks.resource_lock(kind, item):
+            pass
+
+    @flow
+    def takeover_rounds() -> None:
+        from prefect.client.orchestration import get_client
+
+        env = {
+            **os.environ,
+            "PREFECT_API_URL": str(get_client().api_url).rstrip("/"),
+            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        }
+        for i in range(args.takeovers):
+            child = subprocess.Popen(
+                [sys.executable, "-c", HOLDER, "bench-takeover", f"item-{i}"],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert child.stdout is not None
+            held = child.stdout.readline()
+            assert held.startswith("HELD"), held
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            sample, _ = meter.measure(functools.partial(take, "bench-takeover", f"item-{i}"))
+            takeovers.append(sample)
+            note(step="takeover", round=i, seconds=round(sample.seconds, 3), **sample.load())
+
     t0 = time.perf_counter()
     rounds()
+    if args.takeovers:
+        takeover_rounds()
     wall = time.perf_counter() - t0
     secs = {w: [s.seconds for s in v] for w, v in samples.items()}
     emit(
@@ -91,8 +150,10 @@ def main() -> None:
             spread(secs["resource_lock"])["median"] / spread(secs["prefect_concurrency"])["median"],
             3,
         ),
+        takeovers=len(takeovers),
+        takeover_s=spread(x.seconds for x in takeovers) if takeovers else None,
         wall_s=round(wall, 1),
-        load=load_spread(s for v in samples.values() for s in v),
+        load=load_spread([*(s for v in samples.values() for s in v), *takeovers]),
     )
 
 

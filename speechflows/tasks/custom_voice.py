@@ -31,6 +31,7 @@ from speechflows.storage import blob_sas_url, container_sas_url, remote_manifest
 from speechflows.storage.blob_source import BlobLocation, check_user_sas
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import (
     OperationOutcome,
     ResourceOutcome,
@@ -59,7 +60,8 @@ def ensure_voice_project(
 ) -> ResourceOutcome:
     """The Custom Voice project ``project_id`` of ``kind`` (created if missing)."""
     log = get_run_logger()
-    with voice_client() as cv:
+    # Under the project's lock: concurrent runs look and create one at a time, so only one creates.
+    with voice_client() as cv, resource_lock("voice-project", project_id):
         url = cv.core.url("projects", project_id)
         existing = get_or_none(lambda: cv.projects.get(project_id))
         if existing is not None:
@@ -104,53 +106,56 @@ def ensure_consent(
     """
     log = get_run_logger()
     with voice_client() as cv:
-        for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
-            cid = consent_attempt_id(consent_id, attempt)
-            url = cv.core.url("consents", cid)
-            existing = get_or_none(lambda cid=cid: cv.consents.get(cid))  # type: ignore[misc]
-            if existing is not None and existing.status is Status.SUCCEEDED:
-                log.info("consent %s exists and succeeded: reused", cid)
-                return ResourceOutcome(
-                    kind="consent", id=cid, url=url, status="Succeeded", action="reused"
+        # Lookup and create under the consent's lock (the wait is outside it): an identical run
+        # started at the same moment finds this consent (or its operation) and waits on it.
+        with resource_lock("consent", consent_id):
+            for attempt in range(1, MAX_OPERATION_ATTEMPTS + 1):
+                cid = consent_attempt_id(consent_id, attempt)
+                url = cv.core.url("consents", cid)
+                existing = get_or_none(lambda cid=cid: cv.consents.get(cid))  # type: ignore[misc]
+                if existing is not None and existing.status is Status.SUCCEEDED:
+                    log.info("consent %s exists and succeeded: reused", cid)
+                    return ResourceOutcome(
+                        kind="consent", id=cid, url=url, status="Succeeded", action="reused"
+                    )
+                if existing is not None and existing.status is Status.FAILED:
+                    code, _ = existing.failure()
+                    if code == MISMATCH:
+                        raise consent_failed(consent_id, attempt, code)
+                    log.warning(
+                        "consent %s failed with %s (a service error): trying again as %s",
+                        cid,
+                        code or "no reason",
+                        consent_attempt_id(consent_id, attempt + 1),
+                    )
+                    continue
+                break
+            else:
+                raise OnboardingError(
+                    f"consent {consent_id!r} failed {MAX_OPERATION_ATTEMPTS} times with a service "
+                    f"error (attempts {consent_id} to {cid}); try again later, or give a new consent "
+                    "id (--consent-id, or consent.consent_id)"
                 )
-            if existing is not None and existing.status is Status.FAILED:
-                code, _ = existing.failure()
-                if code == MISMATCH:
-                    raise consent_failed(consent_id, attempt, code)
-                log.warning(
-                    "consent %s failed with %s (a service error): trying again as %s",
+            action: Any = "reused"
+            if existing is None:
+                audio_url = _blob_sas(audio_blob, wait.deadline_seconds) if audio_blob else None
+                accepted = cv.consents.create(
                     cid,
-                    code or "no reason",
-                    consent_attempt_id(consent_id, attempt + 1),
+                    project_id=project_id,
+                    voice_talent_name=voice_talent_name,
+                    company_name=company_name,
+                    locale=locale,
+                    audio_url=audio_url,
+                    audio_file=Path(audio_file) if audio_file else None,
+                    description=description,
+                    operation_id=operation_id_for("consent", cid, audio_hash),
                 )
-                continue
-            break
-        else:
-            raise OnboardingError(
-                f"consent {consent_id!r} failed {MAX_OPERATION_ATTEMPTS} times with a service "
-                f"error (attempts {consent_id} to {cid}); try again later, or give a new consent "
-                "id (--consent-id, or consent.consent_id)"
-            )
-        action: Any = "reused"
-        if existing is None:
-            audio_url = _blob_sas(audio_blob, wait.deadline_seconds) if audio_blob else None
-            accepted = cv.consents.create(
-                cid,
-                project_id=project_id,
-                voice_talent_name=voice_talent_name,
-                company_name=company_name,
-                locale=locale,
-                audio_url=audio_url,
-                audio_file=Path(audio_file) if audio_file else None,
-                description=description,
-                operation_id=operation_id_for("consent", cid, audio_hash),
-            )
-            state = ContinuationState.for_operation(cv, accepted, "consents", cid)
-            action = "created"
-            log.info("consent %s submitted (operation %s)", cid, accepted.operation.id)
-        else:
-            log.info("consent %s is %s: waiting for it", cid, existing.status)
-            state = ContinuationState.for_resource(cv, "consents", cid)
+                state = ContinuationState.for_operation(cv, accepted, "consents", cid)
+                action = "created"
+                log.info("consent %s submitted (operation %s)", cid, accepted.operation.id)
+            else:
+                log.info("consent %s is %s: waiting for it", cid, existing.status)
+                state = ContinuationState.for_resource(cv, "consents", cid)
         try:
             final = wait_resumed(cv, state, wait, progress_key, f"consent {cid}")
         except ResourceFailedError as exc:
@@ -212,7 +217,7 @@ def ensure_training_set(
 ) -> ResourceOutcome:
     """The training set ``training_set_id`` (created if missing; locale and voice kind must match)."""
     log = get_run_logger()
-    with voice_client() as cv:
+    with voice_client() as cv, resource_lock("training-set", training_set_id):
         url = cv.core.url("trainingsets", training_set_id)
         existing = get_or_none(lambda: cv.training_sets.get(training_set_id))
         if existing is not None:
@@ -345,14 +350,21 @@ def start_training_set_upload(
     log = get_run_logger()
     base_id = operation_id_for("upload", training_set_id, kind, manifest_hash)
     var = upload_state_name(training_set_id, manifest_hash)
-    with voice_client() as cv:
-        held = get_or_none(lambda: cv.training_sets.get(training_set_id))
-        props = held.properties if held is not None else None
-        holds = (props.utterance_count or 0) if props is not None else 0
+    # Every lookup and the POST under the upload's lock: an identical run started at the same
+    # moment waits here, then finds this run's operation (running or done) and re-attaches to it.
+    with voice_client() as cv, resource_lock("upload", training_set_id):
+
+        def holds() -> int:
+            held = get_or_none(lambda: cv.training_sets.get(training_set_id))
+            props = held.properties if held is not None else None
+            return (props.utterance_count or 0) if props is not None else 0
 
         def stale(op: Any) -> bool:
-            # Failed, or Succeeded into an earlier set of this id (deleted since, now empty).
-            return bool(op.status is Status.FAILED or (op.status is Status.SUCCEEDED and not holds))
+            # Failed, or Succeeded into an earlier set of this id (deleted since, now empty). The
+            # set is read after the operation: an import that ended between two reads holds.
+            return bool(
+                op.status is Status.FAILED or (op.status is Status.SUCCEEDED and not holds())
+            )
 
         saved = continuation.load(var)
         if saved:
@@ -384,11 +396,12 @@ def start_training_set_upload(
                 continuation.save(var, state.to_json())
                 log.info("re-attaching to upload operation %s (%s)", op_id, op.status)
                 return _op_outcome(op_id, state, "reused", training_set_id)
-            if holds:
+            held = holds()
+            if held:
                 log.info(
                     "training set %s already holds %s utterances: no second import",
                     training_set_id,
-                    holds,
+                    held,
                 )
                 state = ContinuationState.for_resource(cv, "trainingsets", training_set_id)
                 return _op_outcome(op_id, state, "reused", training_set_id)

@@ -22,6 +22,7 @@ from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.in_place import service_source
+from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
@@ -71,57 +72,62 @@ def ensure_personal_voice(
     op_id = operation_id_for("personalvoice", personal_voice_id, consent_id, manifest_hash)
     var = continuation.variable_name("personalvoice", personal_voice_id, manifest_hash)
     with voice_client() as cv:
-        url = cv.core.url("personalvoices", personal_voice_id)
-        existing = get_or_none(lambda: cv.personal_voices.get(personal_voice_id))
-        action: Any = "reused"
-        if existing is not None:
-            if (
-                existing.description
-                and existing.description != marker
-                and existing.description.startswith("speechflows content")
-            ):
-                raise OnboardingError(
-                    f"personal voice {personal_voice_id!r} exists, made from other prompt audio; "
-                    "use a new personal_voice_id (or delete the old voice)"
+        # Lookup and create under the voice's lock (the wait is outside it): an identical run
+        # started at the same moment finds this voice and waits on it.
+        with resource_lock("personal-voice", personal_voice_id):
+            url = cv.core.url("personalvoices", personal_voice_id)
+            existing = get_or_none(lambda: cv.personal_voices.get(personal_voice_id))
+            action: Any = "reused"
+            if existing is not None:
+                if (
+                    existing.description
+                    and existing.description != marker
+                    and existing.description.startswith("speechflows content")
+                ):
+                    raise OnboardingError(
+                        f"personal voice {personal_voice_id!r} exists, made from other prompt audio; "
+                        "use a new personal_voice_id (or delete the old voice)"
+                    )
+                if existing.status is Status.FAILED:
+                    raise failed_error(
+                        "personal voice",
+                        personal_voice_id,
+                        existing,
+                        "Use a new personal_voice_id with clean prompt audio of the consenting speaker",
+                    )
+                saved = continuation.load(var)
+                state = (
+                    ContinuationState.from_json(saved)
+                    if saved
+                    else ContinuationState.for_resource(cv, "personalvoices", personal_voice_id)
                 )
-            if existing.status is Status.FAILED:
-                raise failed_error(
-                    "personal voice",
+                log.info(
+                    "personal voice %s exists (%s): reused", personal_voice_id, existing.status
+                )
+            else:
+                accepted = cv.personal_voices.create(
                     personal_voice_id,
-                    existing,
-                    "Use a new personal_voice_id with clean prompt audio of the consenting speaker",
+                    project_id=project_id,
+                    consent_id=consent_id,
+                    audio_files=[Path(p) for p in prompt_files],
+                    audios=(
+                        service_source(prompt_blobs, PROMPT_EXTENSIONS, wait.deadline_seconds / 60)
+                        if prompt_blobs is not None
+                        else None
+                    ),
+                    description=marker,
+                    operation_id=op_id,
                 )
-            saved = continuation.load(var)
-            state = (
-                ContinuationState.from_json(saved)
-                if saved
-                else ContinuationState.for_resource(cv, "personalvoices", personal_voice_id)
-            )
-            log.info("personal voice %s exists (%s): reused", personal_voice_id, existing.status)
-        else:
-            accepted = cv.personal_voices.create(
-                personal_voice_id,
-                project_id=project_id,
-                consent_id=consent_id,
-                audio_files=[Path(p) for p in prompt_files],
-                audios=(
-                    service_source(prompt_blobs, PROMPT_EXTENSIONS, wait.deadline_seconds / 60)
-                    if prompt_blobs is not None
-                    else None
-                ),
-                description=marker,
-                operation_id=op_id,
-            )
-            state = ContinuationState.for_operation(
-                cv, accepted, "personalvoices", personal_voice_id
-            )
-            continuation.save(var, state.to_json())
-            action = "created"
-            log.info(
-                "personal voice %s submitted (operation %s)",
-                personal_voice_id,
-                accepted.operation.id,
-            )
+                state = ContinuationState.for_operation(
+                    cv, accepted, "personalvoices", personal_voice_id
+                )
+                continuation.save(var, state.to_json())
+                action = "created"
+                log.info(
+                    "personal voice %s submitted (operation %s)",
+                    personal_voice_id,
+                    accepted.operation.id,
+                )
         try:
             final = wait_resumed(
                 cv, state, wait, progress_key, f"personal voice {personal_voice_id}"

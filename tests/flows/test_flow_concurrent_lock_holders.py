@@ -1,0 +1,191 @@
+"""A run waiting on a lock says who holds it, and a dead holder's lock is released at once.
+
+A child process takes a lock in a flow run and holds it (its lease is a day long, so only the
+waiter's check can free it within the test). The test then stages data under the same prefix
+(``stage_data``, which takes the stage lock ``container/prefix`` like every onboarding):
+
+* while the holder lives, the staging waits and logs who holds the lock: the holder's flow run
+  id and since when; once the holder is SIGKILLed (its flow run still reads *Running* on the
+  server: nothing marks it Crashed), the waiter sees its process is gone, releases its slot and
+  stages (issue 26: a SIGKILL during staging blocked the re-run for the 300 s lease, silently);
+* a holder whose flow run is *Crashed* (as a worker or the zombie automation marks it) is
+  released at once even though its process lives.
+
+Log lines are read from the run loggers (the same records Prefect ships to the UI); the slot
+is read with Prefect's own client.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect import flow
+
+from speechflows.datasets.manifest import build_manifest
+from speechflows.tasks.data import stage_data
+from speechflows.tasks.outcomes import StageOutcome
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+
+class Lines:
+    """The run log lines on the Prefect server (what the UI shows) since the test began."""
+
+    def __init__(self) -> None:
+        from datetime import UTC, datetime
+
+        self.since = datetime.now(UTC)
+
+    def read(self) -> list[str]:
+        from prefect import get_client
+        from prefect.client.schemas.filters import LogFilter, LogFilterTimestamp
+
+        messages: list[str] = []
+        with get_client(sync_client=True) as client:
+            while True:
+                page = client.read_logs(
+                    log_filter=LogFilter(timestamp=LogFilterTimestamp(after_=self.since)),
+                    limit=200,
+                    offset=len(messages),
+                )
+                messages.extend(log.message for log in page)
+                if len(page) < 200:
+                    return messages
+
+    def wait_for(self, *parts: str, failed: Future[Any]) -> str:
+        """The first line holding every part; waits (the handler ships logs in batches) until
+        one does, failing if the run ``failed`` watches ends first."""
+        from prefect.logging.handlers import APILogHandler
+
+        while True:
+            APILogHandler().flush()
+            line = next((m for m in self.read() if all(p in m for p in parts)), None)
+            if line is not None:
+                return line
+            assert not failed.done(), f"the staging ended first: {failed.result()!r}"
+
+
+@pytest.fixture
+def lines() -> Lines:
+    return Lines()
+
+
+@contextmanager
+def holder(kind: str, *names: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A child process holding the lock; yields it and its flow run id once it holds."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    child = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("lock_holder_child.py")), kind, *names],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:  # ends only if the child dies first
+            if line.startswith("HELD "):
+                yield child, line.split()[1]
+                break
+        else:
+            pytest.fail(f"the lock holder exited ({child.wait()}) before taking the lock")
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+
+
+@flow(name="stage behind a held lock")
+def _stage(data: str, prefix: str, container: str) -> StageOutcome:
+    manifest = build_manifest(Path(data))
+    return stage_data(manifest, manifest_hash=manifest.hash, prefix=prefix, container=container)
+
+
+@contextmanager
+def dropped_after(kind: str, *names: str) -> Iterator[None]:
+    """Delete the lock's limit on exit (test cleanup only)."""
+    from prefect import get_client
+
+    from speechflows.tasks.locks import lock_name
+
+    try:
+        yield
+    finally:
+        with get_client(sync_client=True) as client:
+            client.delete_global_concurrency_limit_by_name(lock_name(kind, *names))
+
+
+def _active_slots(kind: str, *names: str) -> int:
+    from prefect import get_client
+
+    from speechflows.tasks.locks import lock_name
+
+    with get_client(sync_client=True) as client:
+        return client.read_global_concurrency_limit_by_name(lock_name(kind, *names)).active_slots
+
+
+def test_a_waiter_names_the_holder_and_takes_the_lock_once_the_holder_is_sigkilled(
+    flow_env: dict[str, str], tmp_path: Path, lines: Lines
+) -> None:
+    from speechflows.datasets import DataKind, write_sample
+
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
+    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    prefix = "lock-holders/killed"
+    # On exit the holder is killed, then the limit dropped (a waiter that could not free it
+    # then takes a fresh one), then the pool waits for the staging: a failure cannot hang.
+    with (
+        ThreadPoolExecutor(1) as pool,
+        dropped_after("stage", container, prefix),
+        holder("stage", container, prefix) as (child, holder_run),
+    ):
+        assert _active_slots("stage", container, prefix) == 1
+        staging = pool.submit(_stage, str(data), prefix + "/", container)
+        waiting = lines.wait_for("waiting for lock stage", holder_run, "since", failed=staging)
+        assert f"held by flow run {holder_run} (" in waiting and ", Running) since " in waiting
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        outcome = staging.result()
+        assert _active_slots("stage", container, prefix) == 0  # released after the staging
+    assert outcome.uploaded_files == outcome.files > 0
+    released = lines.wait_for("was held by flow run", holder_run, failed=Future())
+    assert "process (pid" in released and "is dead" in released, released
+
+
+def test_a_lock_held_by_a_crashed_flow_run_is_released_at_once(
+    flow_env: dict[str, str], tmp_path: Path, lines: Lines
+) -> None:
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.states import Crashed
+
+    from speechflows.datasets import DataKind, write_sample
+
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
+    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    prefix = "lock-holders/crashed"
+    with (
+        ThreadPoolExecutor(1) as pool,
+        dropped_after("stage", container, prefix),
+        holder("stage", container, prefix) as (child, holder_run),
+    ):
+        # What a worker (or the zombie automation) does when it loses the run's process; here
+        # the process lives on, so only the flow run's state can free the lock.
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(UUID(holder_run), Crashed(message="test"), force=True)
+        outcome = pool.submit(_stage, str(data), prefix + "/", container).result()
+        assert child.poll() is None  # the holder still lives: its state freed the lock
+    assert outcome.uploaded_files == outcome.files > 0
+    released = lines.wait_for("was held by flow run", holder_run, failed=Future())
+    assert "its flow run is Crashed" in released, released
