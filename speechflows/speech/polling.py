@@ -399,7 +399,7 @@ def wait_for_accepted(
     progress: ProgressFn | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    grace_seconds: float = DISAGREEMENT_GRACE_SECONDS,
+    grace_seconds: float | None = None,
 ) -> T:
     """Wait for the operation of a Custom Voice create, then return the final resource.
 
@@ -435,12 +435,12 @@ def resume(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] | None = None,
-    grace_seconds: float = DISAGREEMENT_GRACE_SECONDS,
+    grace_seconds: float | None = None,
 ) -> StatusResource:
     """Re-attach to a wait described by ``state``; the deadline still counts from ``started_at``.
 
     ``grace_seconds``: how long the resource may stay non-terminal after its operation ended
-    (the module's rule for disagreement).
+    (the module's rule for disagreement; default :data:`DISAGREEMENT_GRACE_SECONDS`).
     """
     expected = "speechtotext" if isinstance(client, CustomSpeechClient) else "customvoice"
     if state.api != expected:
@@ -472,9 +472,11 @@ def _resume(
     sleep: Callable[[float], None],
     clock: Callable[[], float],
     remaining: float,
-    grace_seconds: float = DISAGREEMENT_GRACE_SECONDS,
+    grace_seconds: float | None = None,
 ) -> StatusResource:
     start = clock()
+    if grace_seconds is None:
+        grace_seconds = DISAGREEMENT_GRACE_SECONDS
     kind = _SINGULAR.get(state.resource_kind, state.resource_kind)
     resource: StatusResource | str = state.resource_url or state.resource_id
     if isinstance(client, CustomVoiceClient):

@@ -157,7 +157,7 @@ def test_a_targeted_drop_loses_one_upload_answer_and_stale_resources_keep_their_
         "kind": "AudioOnly",
         "audios": {"containerUrl": "https://x.example/c?sig=s", "extensions": [".wav"]},
     }
-    _faults(client, drop_match=":upload", drop_after=True, stale_resources=True)
+    _faults(client, drop_match=":upload", drop_after=True, stale_resources=["trainingsets"])
     assert client.get(f"/customvoice/projects{V}").status_code == 200  # not matched: served
     with pytest.raises(httpx.RemoteProtocolError):
         client.post(
@@ -167,8 +167,10 @@ def test_a_targeted_drop_loses_one_upload_answer_and_stale_resources_keep_their_
         )
     assert client.get("/_emulator/state").json()["faults"]["refused"]["dropped"] == 1
     wait_for(
-        lambda: client.get(f"/customvoice/operations/lost-answer{V}").json()["status"]
-        in ("Succeeded", "Failed"),
+        lambda: (
+            client.get(f"/customvoice/operations/lost-answer{V}").json()["status"]
+            in ("Succeeded", "Failed")
+        ),
         what="the upload whose answer was lost",
     )
     ts = client.get(f"/customvoice/trainingsets/Jessica-300{V}").json()

@@ -65,9 +65,10 @@ class FaultConfig(BaseModel):
             ``"METHOD /path"`` contains this text, ``drop_count`` times (e.g.
             ``":upload"``: the answer to a training-set upload is lost once).
         drop_count: how many matching requests ``drop_match`` drops.
-        stale_resources: an operation ends with its result, but the resource it works on keeps
-            the status it had (its other fields change): an operation and its resource that
-            disagree, as after the repeated ``:upload`` of issue 26.
+        stale_resources: collections (e.g. ``["trainingsets"]``) whose resources keep the status
+            they had when their operation ends with its result (their other fields change): an
+            operation and its resource that disagree, as after the repeated ``:upload`` of
+            issue 26.
         seed: seed of the random draws, for reproducible runs.
     """
 
@@ -83,7 +84,7 @@ class FaultConfig(BaseModel):
     fail_operations: bool = False
     drop_match: str | None = None
     drop_count: int = Field(default=1, ge=0)
-    stale_resources: bool = False
+    stale_resources: list[str] = Field(default_factory=list)
     seed: int | None = None
 
 

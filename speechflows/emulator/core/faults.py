@@ -92,9 +92,8 @@ class Faults:
     def failing(self) -> bool:
         return self.config.fail_operations
 
-    @property
-    def stale(self) -> bool:
-        return self.config.stale_resources
+    def stale(self, collection: str) -> bool:
+        return collection in self.config.stale_resources
 
     def snapshot(self) -> dict[str, object]:
         with self._lock:
