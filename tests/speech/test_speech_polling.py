@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -382,7 +383,5 @@ def test_progress_is_heard_at_least_every_minute_through_long_retry_after_and_ou
         )
     assert seen[0][1] is not None and "last poll failed: ServiceError" in seen[0][1]
     times = [0.0] + [t for t, _ in seen]
-    assert (
-        max(b - a for a, b in zip(times, times[1:], strict=False)) <= polling.PROGRESS_EVERY_SECONDS
-    )
+    assert max(b - a for a, b in itertools.pairwise(times)) <= polling.PROGRESS_EVERY_SECONDS
     assert seen[-1][1] == "Succeeded" and time.t >= 300
