@@ -253,7 +253,7 @@ def _import_dataset(
             if earlier_run and cs.new_import_helps(exc.code) and not last:
                 why = f"failed in an earlier run ({exc.code})"
             elif exc.code in cs.UNREADABLE_DATA_CODES and not last:
-                why = f"could not be read by the service ({exc.code}); minting a fresh SAS"
+                why = f"failed: the service could not read the data ({exc.code}); fresh SAS"
             else:
                 raise cs.dataset_failed(spec.name, dataset.id, exc) from exc
             message = (
