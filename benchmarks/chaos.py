@@ -46,7 +46,7 @@ def main() -> None:
 
     from speechflows.dev.azurite import Azurite
     from speechflows.speech import polling
-    from tests.chaos.chaos import FAULT_KINDS, Emulator, matrix, run_one
+    from tests.chaos.chaos import FAULT_KINDS, Emulator, Storage, matrix, run_one
     from tests.fixtures.emulator import EmulatorService
 
     polling.DISAGREEMENT_GRACE_SECONDS = 2.0  # the chaos deadlines are a minute
@@ -57,13 +57,13 @@ def main() -> None:
             logs.append(record.getMessage())
 
     logging.getLogger().addHandler(Keep())
-    az = Azurite.start(data_dir=root / "azurite")
+    storage = Storage(Azurite.start(data_dir=root / "azurite"), root / "azurite")
     service = EmulatorService(root / "emulator").start()
     try:
         env = {
             "SPEECHFLOWS_SPEECH_ENDPOINT": service.base_url,
             "SPEECHFLOWS_SPEECH_KEY": service.key,
-            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
+            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": storage.azurite.connection_string,
             "SPEECHFLOWS_STORAGE_CONTAINER": "chaos",
         }
         os.environ.update(env)
@@ -93,6 +93,7 @@ def main() -> None:
                         onboarding,
                         moment,
                         emulator=Emulator(service),
+                        storage=storage,
                         env=env,
                         root=root / "runs",
                         seed=args.seed,
@@ -116,7 +117,7 @@ def main() -> None:
                 )
     finally:
         service.stop()
-        az.stop()
+        storage.stop()
     emit(
         benchmark="chaos",
         seed=args.seed,

@@ -4,7 +4,7 @@ invariants checked against the emulator's and Azurite's state (shared by ``tests
 
 A *moment* is the k-th API request the emulator sees during the run (k drawn from the seed): a
 thread waits for it, then switches the fault on (or kills the emulator with SIGKILL and starts it
-again on the same port and data folder). Faults on the data (blobs deleted, overwritten or
+again on the same port and data folder; Azurite likewise). Faults on the data (blobs deleted, overwritten or
 truncated behind our back; a local file changed) happen between the run and the re-run.
 
 Invariants after the re-run: it completed; no duplicates (one live dataset per name, one create
@@ -50,10 +50,10 @@ REQUEST_FAULTS: dict[str, dict[str, Any]] = {
 }
 OPERATION_FAULTS: dict[str, dict[str, Any]] = {
     "stuck-operation": {"stuck_operations": True},  # released 2 s later
-    "fails-once": {"fail_operations": True},  # for the rest of the first run
+    "fails-once": {"fail_operations": True},  # on for the first run, off for the re-run
 }
 DATA_FAULTS = ("blob-deleted", "blob-overwritten", "blob-truncated", "data-changed")
-PROCESS_FAULTS = ("kill-emulator",)
+PROCESS_FAULTS = ("kill-emulator", "kill-azurite")
 FAULT_KINDS = (*REQUEST_FAULTS, *OPERATION_FAULTS, *DATA_FAULTS, *PROCESS_FAULTS)
 # Personal voice stages nothing: blob faults do not apply to it.
 STAGED = ("professional-voice", "custom-speech")
@@ -116,6 +116,27 @@ class Emulator:
         self.service.start()
 
 
+class Storage:
+    """Azurite of the chaos runs, SIGKILLed and started again on the same port and data folder."""
+
+    def __init__(self, azurite: Any, data_dir: Path) -> None:
+        self.azurite = azurite
+        self.data_dir = data_dir
+
+    def kill_and_restart(self) -> None:
+        from speechflows.dev.azurite import Azurite
+
+        proc = self.azurite.process
+        os.killpg(proc.pid, signal.SIGKILL)
+        if proc.proc is not None:
+            proc.proc.wait()
+        self.azurite.stop()
+        self.azurite = Azurite.start(port=self.azurite.port, data_dir=self.data_dir)
+
+    def stop(self) -> None:
+        self.azurite.stop()
+
+
 class Moment(threading.Thread):
     """Runs ``action`` once the emulator has seen ``k`` more API requests than at the start."""
 
@@ -124,6 +145,7 @@ class Moment(threading.Thread):
         self.emulator, self.k, self.action = emulator, k, action
         self.halt = threading.Event()
         self.error: BaseException | None = None
+        self.fired = False
         self.start_count = emulator.requests_seen()
 
     def run(self) -> None:
@@ -131,6 +153,7 @@ class Moment(threading.Thread):
             while not self.halt.is_set():
                 if self.emulator.requests_seen() >= self.start_count + self.k:
                     self.action()
+                    self.fired = True
                     return
                 self.halt.wait(0.02)  # polling a counter: the moment is a condition
         except BaseException as exc:  # reported by the caller
@@ -146,6 +169,7 @@ class Outcome:
     rerun_completed: bool
     rerun_seconds: float
     violations: list[str]
+    injected: bool = True
 
 
 def _md5(data: bytes) -> str:
@@ -337,6 +361,7 @@ def run_one(
     moment: int,
     *,
     emulator: Emulator,
+    storage: Storage,
     env: dict[str, str],
     root: Path,
     seed: int,
@@ -358,16 +383,22 @@ def run_one(
                 threading.Timer(2.0, admin.clear_faults).start()
         elif kind == "kill-emulator":
             emulator.kill_and_restart()
+        elif kind == "kill-azurite":
+            storage.kill_and_restart()
 
+    if kind == "fails-once":
+        moment = 0  # from the start: the run's first operation fails (the moment is which one)
     moment_thread = None
     if kind not in DATA_FAULTS:
         moment_thread = Moment(emulator, moment, switch_on)
         moment_thread.start()
     texts: list[str] = []
+    injected = moment_thread is None
     first = flow(params, return_state=True)
     if moment_thread is not None:
         moment_thread.halt.set()
         moment_thread.join()
+        injected = moment_thread.fired
     admin.clear_faults()
     texts.append(str(first.message or ""))
     if first.is_completed():
@@ -400,5 +431,12 @@ def run_one(
     if moment_thread is not None and moment_thread.error is not None:
         violations.append(f"the fault could not be injected: {moment_thread.error!r}")
     return Outcome(
-        kind, onboarding, moment, first.is_completed(), again.is_completed(), seconds, violations
+        kind,
+        onboarding,
+        moment,
+        first.is_completed(),
+        again.is_completed(),
+        seconds,
+        violations,
+        injected,
     )
