@@ -68,6 +68,7 @@ bench: deps system-deps
 	$(PY) benchmarks/audio_checks.py
 	$(PY) benchmarks/in_place.py --files 2000
 	$(PY) benchmarks/parked.py
+	$(PY) benchmarks/chaos.py
 
 up: deps
 	$(VENV)/bin/speechflows dev up

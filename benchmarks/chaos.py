@@ -86,9 +86,9 @@ def main() -> None:
                 k: {"runs": 0, "reruns_completed": 0, "violations": 0, "rerun_s": []}
                 for k in FAULT_KINDS
             }
-            for kind, onboarding, moment in matrix(args.seed, args.runs):
+            for index, (kind, onboarding, moment) in enumerate(matrix(args.seed, args.runs)):
                 sample, out = meter.measure(
-                    lambda kind=kind, onboarding=onboarding, moment=moment: run_one(
+                    lambda kind=kind, onboarding=onboarding, moment=moment, index=index: run_one(
                         kind,
                         onboarding,
                         moment,
@@ -97,6 +97,7 @@ def main() -> None:
                         env=env,
                         root=root / "runs",
                         seed=args.seed,
+                        index=index,
                         log_text=lambda: "\n".join(logs),
                     )
                 )

@@ -68,7 +68,7 @@ def test_every_fault_kind_at_a_seeded_moment_then_a_plain_rerun_keeps_the_invari
 ) -> None:
     monkeypatch.setattr(polling, "DISAGREEMENT_GRACE_SECONDS", 2.0)
     outcomes: list[Any] = []
-    for kind, onboarding, moment in matrix(SEED):
+    for index, (kind, onboarding, moment) in enumerate(matrix(SEED)):
         outcomes.append(
             run_one(
                 kind,
@@ -79,6 +79,7 @@ def test_every_fault_kind_at_a_seeded_moment_then_a_plain_rerun_keeps_the_invari
                 env=flow_env,
                 root=tmp_path,
                 seed=SEED,
+                index=index,
                 log_text=lambda: caplog.text,
             )
         )
