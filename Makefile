@@ -69,6 +69,7 @@ bench: deps system-deps
 	$(PY) benchmarks/audio_checks.py
 	$(PY) benchmarks/in_place.py --files 2000
 	$(PY) benchmarks/parked.py
+	$(PY) benchmarks/chaos.py
 
 # Several minutes: not part of `make test` (tests/test_ledger.py checks the mutant table fast).
 ledger-check: deps

@@ -265,12 +265,14 @@ PERSONAL_FLAGS = {
     "prompt_path": "PROMPT",
     "project_id": "--project",
     "locale": "--locale",
+    "cleanup_previous": "--cleanup-previous",
     **_CONSENT_FLAGS,
 }
 SPEECH_FLAGS = {
     "project_name": "--project",
     "locale": "--locale",
     "force": "--force",
+    "cleanup_previous": "--cleanup-previous",
     "datasets": "--dataset NAME:KIND:PATH",
     "model.display_name": "--model",
     "model.test_dataset": "--test-dataset",
@@ -518,6 +520,14 @@ def personal(
     consent_blob: ConsentBlob = None,
     consent_id: ConsentId = None,
     locale: Locale = None,
+    cleanup_previous: Annotated[
+        bool | None,
+        typer.Option(
+            "--cleanup-previous",
+            help="delete the personal voices made from earlier prompt audio, after this one "
+            "succeeded",
+        ),
+    ] = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
@@ -526,6 +536,7 @@ def personal(
         "prompt_path": prompt,
         "project_id": project,
         "locale": locale,
+        "cleanup_previous": cleanup_previous,
         "consent": _consent(talent, company, consent_file, consent_blob, consent_id),
     }
     precheck(
@@ -559,6 +570,14 @@ def speech(
         str | None, typer.Option("--test-dataset", help="evaluate on this Acoustic dataset")
     ] = None,
     force: Force = None,
+    cleanup_previous: Annotated[
+        bool | None,
+        typer.Option(
+            "--cleanup-previous",
+            help="delete the failed earlier import attempts of the same content, after this "
+            "one succeeded",
+        ),
+    ] = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
@@ -578,6 +597,7 @@ def speech(
         "project_name": project,
         "locale": locale,
         "force": force,
+        "cleanup_previous": cleanup_previous,
         "datasets": specs or None,
         "model": {"display_name": model, "test_dataset": test_dataset} if model else None,
     }

@@ -103,7 +103,7 @@ class Gate:
                     headers={"Retry-After": str(wait)},
                 )
         if refusal is None:
-            decision = self.ctx.faults.decide()
+            decision = self.ctx.faults.decide(request=f"{scope['method']} {path}")
             if decision.latency_s:
                 await asyncio.sleep(decision.latency_s)
             if decision.drop:

@@ -216,47 +216,85 @@ def _import_dataset(
     blob_name: str,
     source: Path | BlobLocation,
 ) -> tuple[ResourceOutcome, DatasetReport]:
-    """Create the dataset and wait for its import; with a fresh SAS again if the read failed.
+    """Create the dataset and wait for its import: a new attempt for every failure a new import
+    can fix, a refusal with the service's reason for the others.
 
-    An import the service could not read (``cs.UNREADABLE_DATA_CODES``, e.g. the SAS expired
-    while the import was queued) is created again with a newly minted SAS, at most
-    ``cs.IMPORT_ATTEMPTS`` times. The lookup skips Failed datasets, so a new attempt creates a
-    new dataset; the failed one stays on the service as the record of the failure.
+    The rule (README "Failed imports"): a dataset that failed on the service's side
+    (``cs.SERVICE_SIDE_CODES``: Internal, InaccessibleCustomerStorage...) gets a new dataset
+    for the same content — at once when the service could not read the data (a fresh SAS,
+    ``cs.UNREADABLE_DATA_CODES``), else on the next plain run, which finds the failed one in the
+    cache, creates the new one and names the failed ones in its report (``cleanup_previous``
+    deletes them). A failure the data caused is refused with the service's reason, once per
+    run, never imported again as is. At most ``cs.IMPORT_ATTEMPTS`` datasets per run.
     """
     progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
+    refresh = p.refresh_cache
     for attempt in range(1, cs.IMPORT_ATTEMPTS + 1):
         # a new attempt must not reuse the cached (failed) dataset: it refreshes the cache
-        refresh = p.refresh_cache or attempt > 1
-        dataset = settle(
-            cs.create_dataset.with_options(refresh_cache=refresh)(
-                spec.name,
-                kind=spec.kind,
-                locale=p.locale,
-                manifest_hash=manifest_hash,
-                container=container,
-                blob_name=blob_name,
-                project_url=project.url,
-                description=spec.description,
-                read_deadline_minutes=p.deadlines.dataset_minutes,
-                user_sas=source if isinstance(source, BlobLocation) and source.sas else None,
-                return_state=True,
-            )
+        state = cs.create_dataset.with_options(refresh_cache=refresh)(
+            spec.name,
+            kind=spec.kind,
+            locale=p.locale,
+            manifest_hash=manifest_hash,
+            container=container,
+            blob_name=blob_name,
+            project_url=project.url,
+            description=spec.description,
+            read_deadline_minutes=p.deadlines.dataset_minutes,
+            user_sas=source if isinstance(source, BlobLocation) and source.sas else None,
+            return_state=True,
         )
+        earlier_run = state.name == "Cached"
+        dataset: ResourceOutcome = settle(state)
         try:
             report = _wait_for_dataset(p, spec, dataset, project, refresh, progress_key)
         except ResourceFailedError as exc:
-            if exc.code not in cs.UNREADABLE_DATA_CODES or attempt == cs.IMPORT_ATTEMPTS:
-                raise
+            last = attempt == cs.IMPORT_ATTEMPTS
+            if earlier_run and cs.new_import_helps(exc.code) and not last:
+                why = f"failed in an earlier run ({exc.code})"
+            elif exc.code in cs.UNREADABLE_DATA_CODES and not last:
+                why = f"failed: the service could not read the data ({exc.code}); fresh SAS"
+            else:
+                raise cs.dataset_failed(spec.name, dataset.id, exc) from exc
             message = (
-                f"dataset {spec.name!r}: the service could not read the data ({exc.code}, "
-                f"dataset {dataset.id}, attempt {attempt} of {cs.IMPORT_ATTEMPTS}); minting a "
-                "fresh SAS and creating the dataset again"
+                f"dataset {spec.name!r}: {dataset.id} {why}: importing the same content again "
+                f"as a new dataset (attempt {attempt + 1} of at most {cs.IMPORT_ATTEMPTS})"
             )
             get_run_logger().warning(message)
             note(message)
+            refresh = True
             continue
+        _failed_attempts(p, spec, manifest_hash, project, dataset)
         return dataset, report
     raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+
+def _failed_attempts(
+    p: CustomSpeechParams,
+    spec: DatasetSpec,
+    manifest_hash: str,
+    project: ResourceOutcome,
+    dataset: ResourceOutcome,
+) -> None:
+    """Name the failed earlier datasets of this content in the report (one list call, only when
+    this run created the dataset or cleans up); ``cleanup_previous`` deletes them."""
+    if dataset.action != "created" and not p.cleanup_previous:
+        return
+    failed = cs.failed_dataset_attempts(
+        spec.name,
+        manifest_hash=manifest_hash,
+        project_url=project.url,
+        current_url=dataset.url or dataset.id,
+        cleanup_previous=p.cleanup_previous,
+    )
+    for f in failed:
+        what = "deleted (cleanup_previous)" if f.deleted else "kept; cleanup_previous deletes it"
+        note(
+            f"dataset {spec.name!r}: failed attempt {f.id} ({f.code or 'no reason'}, created "
+            f"{f.created}): {what}"
+        )
+    if failed:
+        figures((f"{spec.name}: failed attempts", ", ".join(f.id for f in failed)))
 
 
 def _wait_for_dataset(

@@ -349,7 +349,15 @@ class PersonalVoiceParams(_OnboardingParams):
     consent: ConsentParams = Field(..., description="The speaker's consent")
     deadlines: PersonalDeadlines = Field(default_factory=Deadlines, description="Waiting limits")
     personal_voice_id: ResourceId | None = Field(
-        None, description="Personal voice id; default '{project_id}-voice'"
+        None,
+        description="Base personal voice id; default '{project_id}-voice'. Each prompt audio "
+        "content gets its own voice '{base}-v{8 hex of the manifest hash}' (and its own "
+        "speakerProfileId), so changed prompt audio makes a new voice, never a refusal",
+    )
+    cleanup_previous: bool = Field(
+        False,
+        description="After the voice for this prompt audio succeeded, delete the voices of "
+        "the same base id made from earlier prompt audio",
     )
     prompt_path: DataSource = Field(
         ...,
@@ -359,7 +367,12 @@ class PersonalVoiceParams(_OnboardingParams):
     force: bool = Field(False, description="Send the valid prompt files even when some have errors")
 
     def resolved_personal_voice_id(self) -> str:
+        """The base id: the report's name and the versions' names derive from it."""
         return self.personal_voice_id or derive_id(self.project_id, "voice")
+
+    def versioned_personal_voice_id(self, manifest_hash: str) -> str:
+        """The voice made from this prompt audio: ``<base>-v<8 hex>``, see :func:`version_id`."""
+        return version_id(self.resolved_personal_voice_id(), manifest_hash)
 
 
 class DatasetSpec(_Params):
@@ -466,6 +479,11 @@ class CustomSpeechParams(_Params):
             )
         return self
 
+    cleanup_previous: bool = Field(
+        False,
+        description="Delete the failed earlier datasets of the same content (earlier import "
+        "attempts), after this one succeeded",
+    )
     force: bool = Field(
         False, description="Upload datasets even when validation finds errors (valid files only)"
     )

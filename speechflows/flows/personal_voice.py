@@ -27,15 +27,15 @@ from speechflows.flows.common import (
     validation_gate,
     wait_options,
 )
-from speechflows.flows.params import PersonalVoiceParams
-from speechflows.flows.report import RunReport, figures, record, stage
+from speechflows.flows.params import PersonalVoiceParams, version_pattern
+from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import PersonalVoiceResult, ValidationSummary
 from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.outcomes import PersonalVoiceOutcome
-from speechflows.tasks.personal_voice import ensure_personal_voice
+from speechflows.tasks.personal_voice import ensure_personal_voice, personal_voice_versions
 
 
 @flow(
@@ -103,10 +103,11 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
             )
         record(consent)
         files = _prompt_files(prompt_source, manifest)
+        voice_id = p.versioned_personal_voice_id(manifest.hash)
         with stage("personal voice"):
             voice: PersonalVoiceOutcome = settle(
                 ensure_personal_voice.with_options(refresh_cache=p.refresh_cache)(
-                    p.resolved_personal_voice_id(),
+                    voice_id,
                     project_id=p.project_id,
                     consent_id=consent.id,
                     prompt_files=files,
@@ -121,6 +122,9 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
             )
         record(voice.voice)
         figures(("speakerProfileId", voice.speaker_profile_id))
+        if voice.voice.action == "created" or p.cleanup_previous:
+            with stage("versions"):
+                _versions(p, voice_id)
         return report.complete(
             PersonalVoiceResult(
                 project=project,
@@ -131,6 +135,30 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                     prompt, forced=bool(p.force and prompt.has_errors)
                 ),
             )
+        )
+
+
+def _versions(p: PersonalVoiceParams, voice_id: str) -> None:
+    """The voices of this base id made from earlier prompt audio, into the report (only when
+    this run made a new voice, or cleans up); ``cleanup_previous`` deletes them."""
+    versions = personal_voice_versions(
+        voice_id,
+        project_id=p.project_id,
+        version_pattern=version_pattern(p.resolved_personal_voice_id()),
+        cleanup_previous=p.cleanup_previous,
+    )
+    previous = [v for v in versions if not v.current]
+    figures(
+        ("personal voice version", voice_id),
+        ("previous versions", ", ".join(v.id for v in previous) or "none"),
+    )
+    for v in previous:
+        what = (
+            "deleted (cleanup_previous)" if v.deleted else "kept; cleanup_previous=true deletes it"
+        )
+        note(
+            f"previous personal voice {v.id} ({v.status}, speakerProfileId "
+            f"{v.speaker_profile_id}, created {v.created}): {what}"
         )
 
 

@@ -8,6 +8,15 @@ raises :class:`ResourceFailedError` with the service's reason; the deadline rais
 wait. :class:`ContinuationState` is JSON (never pickle): persist it and :func:`resume` from
 another process.
 
+A wait that follows an operation decides from the operation *and* the resource. The rule when
+they disagree: once the operation is terminal, the resource must be terminal too within
+``grace_seconds`` (:data:`DISAGREEMENT_GRACE_SECONDS`). Past it the resource is read once more;
+still not terminal, the wait ends with :class:`StateDisagreementError` (operation Succeeded) or
+:class:`ResourceFailedError` (operation Failed), saying what each one says — it never waits out
+the deadline in silence. While waiting, the progress callback hears of every poll, of every
+failed poll, and of the time spent in a long ``Retry-After`` at least every
+:data:`PROGRESS_EVERY_SECONDS`.
+
 >>> state = ContinuationState(api="speechtotext", resource_kind="datasets", resource_id="d1",
 ...     resource_url="https://x/speechtotext/datasets/d1", started_at="2026-01-01T00:00:00Z")
 >>> ContinuationState.from_json(state.to_json()) == state
@@ -28,6 +37,7 @@ from speechflows.speech.custom_voice.client import CustomVoiceClient
 from speechflows.speech.errors import (
     PollingTimeoutError,
     ResourceFailedError,
+    SpeechError,
     SpeechUsageError,
     is_transient,
 )
@@ -54,6 +64,38 @@ from speechflows.speech.speech_to_text.client import CustomSpeechClient
 
 Client = CustomVoiceClient | CustomSpeechClient
 T = TypeVar("T", bound=ApiModel)
+
+# How long a resource may stay non-terminal after its operation ended (the service writes the
+# operation and the resource separately; a few polls apart at most).
+DISAGREEMENT_GRACE_SECONDS = 60.0
+# The progress callback hears of the wait at least this often, even inside a long Retry-After.
+PROGRESS_EVERY_SECONDS = 60.0
+
+
+class StateDisagreementError(SpeechError):
+    """The operation Succeeded, but its resource still is not terminal past the grace period."""
+
+    def __init__(
+        self,
+        resource_kind: str,
+        resource_id: str,
+        operation_id: str,
+        status: str | None,
+        grace_seconds: float,
+    ) -> None:
+        self.resource_kind = resource_kind
+        self.resource_id = resource_id
+        self.operation_id = operation_id
+        self.status = status
+        self.grace_seconds = grace_seconds
+        super().__init__(
+            f"operation {operation_id} Succeeded, but {resource_kind} {resource_id!r} still says "
+            f"{status or 'nothing'} {grace_seconds:g} s later (read again just now): the service's "
+            f"operation and {resource_kind} disagree, so this wait stops here instead of waiting "
+            f"out its deadline. Open the {resource_kind} in Speech Studio; a plain re-run reads "
+            "both again"
+        )
+
 
 VOICE_KINDS: dict[str, type[StatusResource]] = {
     "consents": Consent,
@@ -88,6 +130,7 @@ class PollProgress:
     status: str | None
     polls: int
     elapsed_seconds: float
+    deadline_seconds: float | None = None
 
 
 ProgressFn = Callable[[PollProgress], None]
@@ -205,8 +248,16 @@ def _poll(
     interval = min_interval
     polls = 0
     last_status: str | None = None
+
+    def tell(status: str | None) -> None:
+        if progress is not None:
+            progress(
+                PollProgress(kind, resource_id, status, polls, clock() - start, deadline_seconds)
+            )
+
     while True:
         hint: float | None = None
+
         try:
             response = http.request("GET", url, params=params)
         except Exception as exc:
@@ -214,13 +265,13 @@ def _poll(
             if not is_transient(exc):
                 raise
             hint = getattr(exc, "retry_after", None)
+            tell(f"{last_status or 'unknown'} (last poll failed: {type(exc).__name__})")
         else:
             item = parse(decode_json(response))
             status = getattr(item, "status", None)
             last_status = str(status) if status is not None else None
             polls += 1
-            if progress is not None:
-                progress(PollProgress(kind, resource_id, last_status, polls, clock() - start))
+            tell(last_status)
             if isinstance(status, Status) and status.is_terminal:
                 return item
             hint = retry_after_seconds(response.headers, http.now)
@@ -234,7 +285,13 @@ def _poll(
             if hint is not None
             else interval * (1.0 - http.rng.uniform(0.0, http.retry.jitter))
         )
-        sleep(max(0.0, min(delay, remaining)))
+        delay = max(0.0, min(delay, remaining))
+        # A long Retry-After is honoured, in pieces, each followed by a progress observation.
+        while delay > PROGRESS_EVERY_SECONDS:
+            sleep(PROGRESS_EVERY_SECONDS)
+            delay -= PROGRESS_EVERY_SECONDS
+            tell(last_status)
+        sleep(delay)
         interval = min(max_interval, interval * 2)
 
 
@@ -342,14 +399,27 @@ def wait_for_accepted(
     progress: ProgressFn | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    grace_seconds: float | None = None,
 ) -> T:
-    """Wait for the operation of a Custom Voice create, then return the final resource."""
+    """Wait for the operation of a Custom Voice create, then return the final resource.
+
+    Raises:
+        StateDisagreementError: the operation Succeeded, the resource stayed non-terminal.
+    """
     rid = cast("StatusResource", accepted.resource).resource_id
     state = ContinuationState.for_operation(
         client, accepted, resource_kind, rid, deadline_seconds=deadline_seconds
     )
     final = _resume(
-        state, client, min_interval, max_interval, progress, sleep, clock, deadline_seconds
+        state,
+        client,
+        min_interval,
+        max_interval,
+        progress,
+        sleep,
+        clock,
+        deadline_seconds,
+        grace_seconds,
     )
     return cast("T", final)
 
@@ -365,8 +435,13 @@ def resume(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] | None = None,
+    grace_seconds: float | None = None,
 ) -> StatusResource:
-    """Re-attach to a wait described by ``state``; the deadline still counts from ``started_at``."""
+    """Re-attach to a wait described by ``state``; the deadline still counts from ``started_at``.
+
+    ``grace_seconds``: how long the resource may stay non-terminal after its operation ended
+    (the module's rule for disagreement; default :data:`DISAGREEMENT_GRACE_SECONDS`).
+    """
     expected = "speechtotext" if isinstance(client, CustomSpeechClient) else "customvoice"
     if state.api != expected:
         raise SpeechUsageError(f"this state belongs to the {state.api} API, not {expected}")
@@ -375,7 +450,17 @@ def resume(
     )
     current = now() if now else datetime.now(UTC)
     remaining = max(0.0, budget - (current - state.started_at).total_seconds())
-    return _resume(state, client, min_interval, max_interval, progress, sleep, clock, remaining)
+    return _resume(
+        state,
+        client,
+        min_interval,
+        max_interval,
+        progress,
+        sleep,
+        clock,
+        remaining,
+        grace_seconds,
+    )
 
 
 def _resume(
@@ -387,43 +472,78 @@ def _resume(
     sleep: Callable[[float], None],
     clock: Callable[[], float],
     remaining: float,
+    grace_seconds: float | None = None,
 ) -> StatusResource:
     start = clock()
+    if grace_seconds is None:
+        grace_seconds = DISAGREEMENT_GRACE_SECONDS
     kind = _SINGULAR.get(state.resource_kind, state.resource_kind)
-    if state.operation_url and isinstance(client, CustomVoiceClient):
-        try:
-            wait_for_operation(
-                client,
-                state.operation_url,
-                deadline_seconds=remaining,
-                min_interval=min_interval,
-                max_interval=max_interval,
-                progress=progress,
-                sleep=sleep,
-                clock=clock,
-            )
-        except ResourceFailedError:
-            # The operation has no reason; the resource carries failureReason.
-            pass
-        except PollingTimeoutError as exc:
-            raise PollingTimeoutError(
-                kind, state.resource_id, exc.deadline_seconds, exc.last_status
-            ) from None
-    left = max(0.0, remaining - (clock() - start))
     resource: StatusResource | str = state.resource_url or state.resource_id
     if isinstance(client, CustomVoiceClient):
         resource = state.resource_id
-    return wait_for_resource(
-        client,
-        state.resource_kind,
-        resource,
-        deadline_seconds=left,
-        min_interval=min_interval,
-        max_interval=max_interval,
-        progress=progress,
-        sleep=sleep,
-        clock=clock,
+
+    def resource_wait(deadline: float) -> StatusResource:
+        return wait_for_resource(
+            client,
+            state.resource_kind,
+            resource,
+            deadline_seconds=deadline,
+            min_interval=min_interval,
+            max_interval=max_interval,
+            progress=progress,
+            sleep=sleep,
+            clock=clock,
+        )
+
+    if not (state.operation_url and isinstance(client, CustomVoiceClient)):
+        return resource_wait(remaining)
+    op_failed = False
+    op_id = state.operation_url.split("?", 1)[0].rsplit("/", 1)[-1]
+    try:
+        wait_for_operation(
+            client,
+            state.operation_url,
+            deadline_seconds=remaining,
+            min_interval=min_interval,
+            max_interval=max_interval,
+            progress=progress,
+            sleep=sleep,
+            clock=clock,
+        )
+    except ResourceFailedError:
+        # The operation has no reason; the resource carries failureReason.
+        op_failed = True
+    except PollingTimeoutError as exc:
+        raise PollingTimeoutError(
+            kind, state.resource_id, exc.deadline_seconds, exc.last_status
+        ) from None
+    left = max(0.0, remaining - (clock() - start))
+    # The operation is terminal: the resource must follow within the grace period.
+    try:
+        return resource_wait(min(left, grace_seconds))
+    except PollingTimeoutError as exc:
+        if left <= grace_seconds:
+            raise
+        last = exc.last_status
+    # Past the grace period: read the resource once more, then decide.
+    cls = _kind_class(client, state.resource_kind)
+    body = client.http.get_json(
+        client.core.url(state.resource_kind, state.resource_id), client.core.query
     )
+    item = cls.model_validate(body)
+    if isinstance(item.status, Status) and item.status.is_terminal:
+        _raise_if_failed(kind, item)
+        return item
+    last = str(item.status) if item.status is not None else last
+    if op_failed:
+        raise ResourceFailedError(
+            kind,
+            state.resource_id,
+            "Failed",
+            f"operation {op_id} Failed, and the {kind} still says {last or 'nothing'} "
+            f"{grace_seconds:g} s later",
+        )
+    raise StateDisagreementError(kind, state.resource_id, op_id, last, grace_seconds)
 
 
 def wait_for_dataset(client: CustomSpeechClient, dataset: Dataset | str, **kwargs: Any) -> Dataset:

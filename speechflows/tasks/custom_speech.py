@@ -18,12 +18,16 @@ from urllib.parse import quote
 
 from prefect import task
 from prefect.logging import get_run_logger
+from pydantic import BaseModel
 
 from speechflows.redaction import redact_text, redact_url
 from speechflows.settings import load_speech_settings, load_storage_settings
 from speechflows.speech import polling
 from speechflows.speech.errors import ResourceFailedError
+from speechflows.speech.schemas.common import Status
+from speechflows.speech.schemas.speech_to_text import Dataset
 from speechflows.speech.speech_to_text import CustomSpeechClient, odata_quote
+from speechflows.speech.speech_to_text.core import CONTENT_HASH_PROPERTY
 from speechflows.storage import blob_sas_url
 from speechflows.storage.blob_source import BlobLocation, check_user_sas
 from speechflows.tasks import continuation, events
@@ -43,6 +47,43 @@ DATASET_READ_DEADLINE_MINUTES = 180.0
 UNREADABLE_DATA_CODES = frozenset({"InaccessibleCustomerStorage"})
 # How many times a dataset is created for one import (the first + the renewals of its SAS).
 IMPORT_ATTEMPTS = 3
+# Failures on the service's side, which a new import of the same content can fix (the spec's
+# DetailedErrorCode; ``Internal`` and ``ServiceUnavailable`` as services and the emulator say
+# them). Every other code (``InvalidDataset``, ``InvalidAudioFormat``, ``NoUtf8WithBom``,
+# ``DataImportFailed``, ...) says the data caused it: refused once, never imported again as is.
+SERVICE_SIDE_CODES = frozenset(
+    {"InternalServerError", "Internal", "UnexpectedError", "ServiceUnavailable"}
+    | UNREADABLE_DATA_CODES
+)
+
+
+def new_import_helps(code: str | None) -> bool:
+    """True when a dataset that failed with ``code`` gets a new import of the same content.
+
+    >>> new_import_helps("InternalServerError"), new_import_helps("InvalidAudioFormat")
+    (True, False)
+    """
+    return code in SERVICE_SIDE_CODES
+
+
+def dataset_failed(
+    display_name: str, dataset_id: str, exc: ResourceFailedError
+) -> ResourceFailedError:
+    """A failed import, with the service's reason and what a re-run does about it."""
+    given = ": ".join(x for x in (exc.code, exc.reason) if x) or "no reason given"
+    if new_import_helps(exc.code):
+        then = (
+            "a failure on the service's side: a plain re-run imports the same content again as "
+            f"a new dataset (this one is then listed as a failed attempt of {display_name!r}; "
+            "--cleanup-previous, or cleanup_previous=true, deletes it)"
+        )
+    else:
+        then = (
+            "the service says the data caused it: fix the file it names (the validation report "
+            "and the dataset's report say which), then run again; a re-run of the same content "
+            "is refused with this reason, without importing it again"
+        )
+    return ResourceFailedError("dataset", dataset_id, exc.code, f"{exc.reason or given}. {then}")
 
 
 @contextmanager
@@ -173,6 +214,9 @@ def create_dataset(
                 load_storage_settings(), container, blob_name, read_deadline=deadline
             )
         with resource_lock("dataset", project_url or "", display_name):
+            _refuse_data_failure(
+                _attempts(cs, display_name, manifest_hash, project_url), display_name
+            )
             dataset, created = cs.datasets.get_or_create(
                 kind=kind,
                 locale=locale,
@@ -190,6 +234,83 @@ def create_dataset(
         dataset.status,
     )
     return _outcome("dataset", dataset, "created" if created else "reused")
+
+
+def _attempts(
+    cs: CustomSpeechClient, display_name: str, manifest_hash: str, project_url: str | None
+) -> list[Dataset]:
+    """Every dataset importing this content under this name and project, oldest first."""
+    project = cs.core.entity_id("projects", project_url) if project_url else None
+    found = [
+        d
+        for d in cs.datasets.list(filter=f"displayName eq {odata_quote(display_name)}")
+        if d.display_name == display_name
+        and (d.custom_properties or {}).get(CONTENT_HASH_PROPERTY) == manifest_hash
+        and cs.core.project_of(d) == project
+    ]
+    return sorted(found, key=lambda d: str(d.created_date_time or ""))
+
+
+def _refuse_data_failure(attempts: list[Dataset], display_name: str) -> None:
+    """No live import of this content, and the last one failed because of the data: refuse
+    with the service's reason (a new import of the same bytes would fail the same way)."""
+    if not attempts or any(d.status is not Status.FAILED for d in attempts):
+        return
+    code, reason = attempts[-1].failure()
+    if not new_import_helps(code):
+        raise dataset_failed(
+            display_name,
+            attempts[-1].resource_id,
+            ResourceFailedError("dataset", attempts[-1].resource_id, code, reason),
+        )
+
+
+class FailedAttempt(BaseModel):
+    """A dataset of the same content that failed (kept, or deleted with cleanup_previous)."""
+
+    id: str
+    code: str | None = None
+    created: str | None = None
+    deleted: bool = False
+
+
+@task(
+    name="Failed dataset attempts",
+    task_run_name="failed attempts of {display_name}",
+    **retry_options(),
+)
+def failed_dataset_attempts(
+    display_name: str,
+    *,
+    manifest_hash: str,
+    project_url: str | None,
+    current_url: str,
+    cleanup_previous: bool = False,
+) -> list[FailedAttempt]:
+    """The Failed datasets of the same content as ``current_url`` (earlier attempts);
+    ``cleanup_previous`` deletes them (the current one is never touched). One list call."""
+    log = get_run_logger()
+    current = current_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    out: list[FailedAttempt] = []
+    with speech_client() as cs:
+        for d in _attempts(cs, display_name, manifest_hash, project_url):
+            if d.status is not Status.FAILED or d.resource_id == current:
+                continue
+            attempt = FailedAttempt(
+                id=d.resource_id,
+                code=d.failure()[0],
+                created=d.created_date_time.isoformat() if d.created_date_time else None,
+            )
+            if cleanup_previous:
+                cs.datasets.delete(d.self_url or d.resource_id)
+                attempt.deleted = True
+                log.info(
+                    "deleted failed dataset %s of %r (cleanup_previous)",
+                    d.resource_id,
+                    display_name,
+                )
+            out.append(attempt)
+    return out
 
 
 def _clean(value: Any) -> Any:
@@ -513,9 +634,12 @@ __all__ = [
     "choose_base_model",
     "combined_hash",
     "create_dataset",
+    "dataset_failed",
     "deprecation_date",
     "ensure_speech_project",
     "evaluate_model",
+    "failed_dataset_attempts",
+    "new_import_helps",
     "pick_base_model",
     "speech_client",
     "train_speech_model",

@@ -1,17 +1,22 @@
-"""Personal voice task: a voice from prompt audio (multipart), processed, with its speaker id.
+"""Personal voice tasks: a voice from prompt audio (multipart), processed, with its speaker id;
+the versions of a voice (one per prompt audio content) and their cleanup.
 
-The voice's description records the content hash of its prompt audio, so a re-run with other
-audio under the same id is refused instead of silently reusing the old voice.
+Like training sets, each prompt audio content has its own voice, ``<base>-v<8 hex>`` (the flow
+picks the id): changed prompt audio makes a new voice with a new ``speakerProfileId``; the old
+ones are listed, and deleted with ``cleanup_previous``. The voice's description records the
+content hash of its prompt audio, so a voice is never reused for other audio.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
+from pydantic import BaseModel
 
 from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
@@ -64,8 +69,8 @@ def ensure_personal_voice(
     ``prompt_blobs``: prompt audio read in place in Blob Storage (then ``prompt_files`` is
     empty): the service reads it through a read + list SAS; nothing is uploaded.
 
-    The voice's description records the content hash of its prompt audio, so a re-run with other
-    audio under the same id is refused instead of silently reusing the old voice.
+    The voice's description records the content hash of its prompt audio, so a voice is never
+    reused for other audio (the flow gives each content its own id: this guards a hand-picked id).
     """
     log = get_run_logger()
     marker = f"speechflows content {manifest_hash[:16]}"
@@ -85,8 +90,9 @@ def ensure_personal_voice(
                     and existing.description.startswith("speechflows content")
                 ):
                     raise OnboardingError(
-                        f"personal voice {personal_voice_id!r} exists, made from other prompt audio; "
-                        "use a new personal_voice_id (or delete the old voice)"
+                        f"personal voice {personal_voice_id!r} exists, made from other prompt audio "
+                        "(its description holds another content hash); give another "
+                        "personal_voice_id, or delete that voice"
                     )
                 if existing.status is Status.FAILED:
                     raise failed_error(
@@ -163,4 +169,50 @@ def ensure_personal_voice(
     )
 
 
-__all__ = ["ensure_personal_voice"]
+class PersonalVoiceVersion(BaseModel):
+    """One voice of a base personal voice id in a project (one per prompt audio content)."""
+
+    id: str
+    status: str | None = None
+    speaker_profile_id: str | None = None
+    created: str | None = None
+    current: bool = False
+    deleted: bool = False
+
+
+@task(name="Personal voice versions", task_run_name="versions {current_id}", **retry_options())
+def personal_voice_versions(
+    current_id: str, *, project_id: str, version_pattern: str, cleanup_previous: bool = False
+) -> list[PersonalVoiceVersion]:
+    """Every voice of the base id in ``project_id`` (ids matching ``version_pattern``), oldest
+    first; ``cleanup_previous`` deletes the previous ones (the current one is never touched).
+    One list call."""
+    log = get_run_logger()
+    pattern = re.compile(version_pattern)
+    with voice_client() as cv:
+        voices = [
+            v
+            for v in cv.personal_voices.list(f"projectId eq '{project_id}'")
+            if v.id and v.project_id in (None, project_id) and pattern.fullmatch(v.id)
+        ]
+        versions = [
+            PersonalVoiceVersion(
+                id=str(v.id),
+                status=status_of(v),
+                speaker_profile_id=str(v.speaker_profile_id) if v.speaker_profile_id else None,
+                created=v.created_date_time.isoformat() if v.created_date_time else None,
+                current=v.id == current_id,
+            )
+            for v in voices
+        ]
+        versions.sort(key=lambda v: (v.created or "", v.id))
+        if cleanup_previous:
+            for version in versions:
+                if not version.current:
+                    cv.personal_voices.delete(version.id)
+                    version.deleted = True
+                    log.info("deleted previous personal voice %s (cleanup_previous)", version.id)
+    return versions
+
+
+__all__ = ["PersonalVoiceVersion", "ensure_personal_voice", "personal_voice_versions"]

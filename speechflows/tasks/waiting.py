@@ -1,7 +1,9 @@
 """Waiting on the service from a task: the deadline and intervals, a live progress artifact, parking.
 
 The client's poller does the work (Retry-After, backoff, deadline); this module binds it to a
-progress artifact (elapsed time against the stage deadline, with the last status).
+progress artifact (elapsed time against the stage deadline, with the last status) and to the run
+log: a line at the first poll, on every change of status, and at least every minute (status,
+time waited, deadline), so a long wait always says what it waits for.
 
 A wait may *park*: with ``park_after_seconds`` set (only when the flow run can be suspended, see
 :mod:`speechflows.tasks.parking`), the task polls in process for at most that long, then raises
@@ -17,12 +19,16 @@ False
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+
+from prefect.exceptions import MissingContextError
+from prefect.logging import get_run_logger
 
 from speechflows.speech.errors import PollingTimeoutError
 from speechflows.speech.polling import ContinuationState
@@ -124,21 +130,50 @@ def parks_at(options: WaitOptions, state: ContinuationState, what: str) -> Itera
         ) from None
 
 
+# A waiting task logs a line at least this often (and whenever the status changes).
+LOG_EVERY_SECONDS = 60.0
+
+
+def progress_line(what: str, status: str | None, elapsed: float, deadline_seconds: float) -> str:
+    """One progress line of a wait: status, time waited, the deadline.
+
+    >>> progress_line("training set ts-v1", "NotStarted", 125, 10800)
+    'training set ts-v1: NotStarted, waited 2m 05s of the 180 min deadline'
+    """
+    minutes, seconds = divmod(int(elapsed), 60)
+    return (
+        f"{what}: {status or 'waiting'}, waited {minutes}m {seconds:02d}s of the "
+        f"{deadline_seconds / 60:g} min deadline"
+    )
+
+
 def progress_callback(
-    bar: LiveProgress | None, what: str, deadline_seconds: float
+    bar: LiveProgress | None,
+    what: str,
+    deadline_seconds: float,
+    *,
+    log: Callable[[str], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Callable[..., None]:
-    """A poller progress callback that shows the status and the share of the deadline used."""
-    started = time.monotonic()
+    """A poller progress callback: the status and the share of the deadline in the artifact, and
+    a log line (``log``, default: the run logger) at the first observation, on every change of
+    status and at least every :data:`LOG_EVERY_SECONDS` — a wait is never silent."""
+    started = clock()
+    said: dict[str, Any] = {"at": None, "status": None}
 
     def on_progress(*args: Any, **kwargs: Any) -> None:
-        if bar is None:
-            return
         status = None
         for value in (*args, *kwargs.values()):
             status = getattr(value, "status", None) or status
             if isinstance(value, str):
                 status = value
-        elapsed = time.monotonic() - started
+        now = clock()
+        elapsed = now - started
+        if said["at"] is None or status != said["status"] or now - said["at"] >= LOG_EVERY_SECONDS:
+            said.update(at=now, status=status)
+            (log or _run_log)(progress_line(what, status, elapsed, deadline_seconds))
+        if bar is None:
+            return
         # Time is all we know of a service-side job's progress: stay below 100 % until it ends.
         share = min(0.95, elapsed / max(1.0, deadline_seconds))
         bar.update(share, f"{what}: {status or 'waiting'} after {elapsed:.0f} s")
@@ -146,4 +181,12 @@ def progress_callback(
     return on_progress
 
 
-__all__ = ["StillRunning", "WaitOptions", "parks_at", "progress_callback"]
+def _run_log(line: str) -> None:
+    try:
+        logger: Any = get_run_logger()
+    except MissingContextError:
+        logger = logging.getLogger("speechflows.waiting")
+    logger.info(line)
+
+
+__all__ = ["StillRunning", "WaitOptions", "parks_at", "progress_callback", "progress_line"]

@@ -141,3 +141,38 @@ def test_faults_from_config_and_bearer_tokens(tmp_path: Path) -> None:
             )
     finally:
         stop_app(app)
+
+
+def test_a_targeted_drop_loses_one_upload_answer_and_stale_resources_keep_their_status(
+    client: httpx.Client,
+) -> None:
+    """Issue 26.1's moment: the answer to one ``:upload`` is lost (the upload ran); and with
+    ``stale_resources`` the operation Succeeds while the set keeps its status."""
+    client.put(f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice"})
+    client.put(
+        f"/customvoice/trainingsets/Jessica-300{V}",
+        json={"projectId": "Jessica", "locale": "en-US"},
+    )
+    upload = {
+        "kind": "AudioOnly",
+        "audios": {"containerUrl": "https://x.example/c?sig=s", "extensions": [".wav"]},
+    }
+    _faults(client, drop_match=":upload", drop_after=True, stale_resources=["trainingsets"])
+    assert client.get(f"/customvoice/projects{V}").status_code == 200  # not matched: served
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.post(
+            f"/customvoice/trainingsets/Jessica-300:upload{V}",
+            json=upload,
+            headers={"Operation-Id": "lost-answer"},
+        )
+    assert client.get("/_emulator/state").json()["faults"]["refused"]["dropped"] == 1
+    wait_for(
+        lambda: (
+            client.get(f"/customvoice/operations/lost-answer{V}").json()["status"]
+            in ("Succeeded", "Failed")
+        ),
+        what="the upload whose answer was lost",
+    )
+    ts = client.get(f"/customvoice/trainingsets/Jessica-300{V}").json()
+    assert ts["status"] in ("NotStarted", "Running")  # stale: it never followed its operation
+    client.delete("/_emulator/faults")

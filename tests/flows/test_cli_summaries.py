@@ -91,7 +91,12 @@ def test_personal_summary_prints_the_speaker_profile_id_and_the_run_url(
     assert out.exit_code == 0, out.output
     found = re.search(r"speakerProfileId: ([0-9a-f-]{36})", out.stdout)
     assert found, out.stdout
-    held = _raw_get(flow_env, f"customvoice/personalvoices/{project}-voice")
+    # One voice per prompt audio content: '<project>-voice-v<8 hex>'.
+    [held] = [
+        v
+        for v in _raw_get(flow_env, "customvoice/personalvoices")["value"]
+        if str(v["id"]).startswith(f"{project}-voice-v")
+    ]
     assert found.group(1) == held["speakerProfileId"]
     url = UI_RUN.search(out.stdout)
     assert url, out.stdout

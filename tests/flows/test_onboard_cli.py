@@ -91,7 +91,9 @@ def test_onboard_voice_personal_and_speech_print_json_results(
     )
     assert personal.exit_code == 0, personal.output
     pdoc = json.loads(personal.stdout)
-    assert pdoc["personal_voice"]["id"] == "cli-pers-voice" and pdoc["speaker_profile_id"]
+    assert (
+        pdoc["personal_voice"]["id"].startswith("cli-pers-voice-v") and pdoc["speaker_profile_id"]
+    )
     assert pdoc["consent"]["status"] == "Succeeded"
 
     language = first_file(write_sample(tmp_path / "language", DataKind.LANGUAGE), (".txt",))
@@ -117,7 +119,7 @@ def test_onboard_voice_personal_and_speech_print_json_results(
     assert {
         ("projects", "cli-voice"),
         ("consents", "cli-pers-consent"),
-        ("personalvoices", "cli-pers-voice"),
+        ("personalvoices", pdoc["personal_voice"]["id"]),
         ("datasets", dataset["report"]["dataset"]["id"]),
     } <= created
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -114,7 +115,8 @@ def test_transient_errors_while_polling_do_not_end_the_wait() -> None:
             client, "d1", min_interval=1, sleep=time.sleep, clock=time.clock
         )
     assert done.status is Status.SUCCEEDED
-    assert time.sleeps == [500.0]
+    # The whole Retry-After is honoured, in pieces of at most a minute (progress in between).
+    assert sum(time.sleeps) == pytest.approx(500.0) and max(time.sleeps) <= 60
 
 
 def test_a_failed_dataset_raises_with_the_service_reason() -> None:
@@ -278,3 +280,108 @@ def test_resume_refuses_a_state_of_the_other_api() -> None:
     )
     with stt(Sequence([{}]), FakeTime()) as client, pytest.raises(errors.SpeechUsageError):
         polling.resume(state, client)
+
+
+def _op_then_set(op_status: str, set_statuses: list[str]) -> tuple[Any, dict[str, int]]:
+    """An operation that is already ``op_status`` and a training set going through
+    ``set_statuses`` (the last one repeats)."""
+    reads = {"op": 0, "set": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "/operations/" in request.url.path:
+            reads["op"] += 1
+            return httpx.Response(200, json={"id": "op-up", "status": op_status})
+        reads["set"] += 1
+        status = set_statuses[min(reads["set"], len(set_statuses)) - 1]
+        return httpx.Response(
+            200, json={"id": "ts-one", "status": status, "properties": {"utteranceCount": 6}}
+        )
+
+    return handler, reads
+
+
+def _upload_state(client: CustomVoiceClient) -> ContinuationState:
+    return ContinuationState.for_operation(
+        client,
+        OperationRef(id="op-up", location=f"{ENDPOINT}/customvoice/operations/op-up"),
+        "trainingsets",
+        "ts-one",
+        deadline_seconds=3 * 3600,
+    )
+
+
+def test_operation_succeeded_but_the_set_stays_notstarted_fails_after_the_grace_period() -> None:
+    """Issue 26.1: the rule for disagreement. The operation says Succeeded, the set keeps saying
+    NotStarted: past the grace period the set is read again, then the wait fails and says why,
+    instead of waiting out the 3-hour deadline."""
+    time = FakeTime()
+    handler, reads = _op_then_set("Succeeded", ["NotStarted"])
+    seen: list[polling.PollProgress] = []
+    with cv(handler, time) as client, pytest.raises(polling.StateDisagreementError) as info:
+        polling.resume(
+            _upload_state(client),
+            client,
+            min_interval=5,
+            max_interval=30,
+            progress=seen.append,
+            sleep=time.sleep,
+            clock=time.clock,
+            grace_seconds=120,
+        )
+    message = str(info.value)
+    assert "operation op-up Succeeded" in message
+    assert "training set 'ts-one' still says NotStarted 120 s later" in message
+    assert "instead of waiting out its deadline" in message
+    assert 120 <= time.t < 180  # the grace period, not the 3-hour deadline
+    assert reads["op"] == 1 and reads["set"] >= 3  # polls in the grace period + the re-read
+    assert {p.status for p in seen if p.resource_kind == "training set"} == {"NotStarted"}
+
+
+def test_the_set_catching_up_within_the_grace_period_is_no_disagreement() -> None:
+    time = FakeTime()
+    handler, reads = _op_then_set("Succeeded", ["NotStarted", "Running", "Succeeded"])
+    with cv(handler, time) as client:
+        final = polling.resume(
+            _upload_state(client), client, sleep=time.sleep, clock=time.clock, grace_seconds=120
+        )
+    assert final.status is Status.SUCCEEDED and reads["set"] == 3
+
+
+def test_operation_failed_while_the_set_says_notstarted_fails_as_a_failure() -> None:
+    time = FakeTime()
+    handler, _ = _op_then_set("Failed", ["NotStarted"])
+    with cv(handler, time) as client, pytest.raises(errors.ResourceFailedError) as info:
+        polling.resume(
+            _upload_state(client), client, sleep=time.sleep, clock=time.clock, grace_seconds=30
+        )
+    assert info.value.resource_id == "ts-one"
+    assert "operation op-up Failed, and the training set still says NotStarted" in str(info.value)
+
+
+def test_progress_is_heard_at_least_every_minute_through_long_retry_after_and_outages() -> None:
+    """A Retry-After of 5 minutes is honoured in pieces, each followed by an observation; a
+    failed poll is an observation too (a wait is never silent)."""
+    time = FakeTime()
+    busy = httpx.Response(503, json={"code": "ServiceUnavailable", "message": "busy"})
+    seq = Sequence(
+        [
+            *[busy] * 5,  # the client's own retries give up: the poll fails
+            httpx.Response(200, json=dataset("Running"), headers={"Retry-After": "300"}),
+            dataset("Succeeded"),
+        ]
+    )
+    seen: list[tuple[float, str | None]] = []
+    with stt(seq, time) as client:
+        polling.wait_for_dataset(
+            client,
+            DS_URL,
+            min_interval=1,
+            max_interval=1,
+            progress=lambda p: seen.append((p.elapsed_seconds, p.status)),
+            sleep=time.sleep,
+            clock=time.clock,
+        )
+    assert seen[0][1] is not None and "last poll failed: ServiceError" in seen[0][1]
+    times = [0.0] + [t for t, _ in seen]
+    assert max(b - a for a, b in itertools.pairwise(times)) <= polling.PROGRESS_EVERY_SECONDS
+    assert seen[-1][1] == "Succeeded" and time.t >= 300

@@ -61,6 +61,14 @@ class FaultConfig(BaseModel):
         drop_after: drop *after* executing the request (the client cannot know it happened).
         stuck_operations: operations stay Running until this is switched off.
         fail_operations: operations end Failed (reason ``Internal``) instead of their result.
+        drop_match: drop (``drop_after``: after executing) only the API requests whose
+            ``"METHOD /path"`` contains this text, ``drop_count`` times (e.g.
+            ``":upload"``: the answer to a training-set upload is lost once).
+        drop_count: how many matching requests ``drop_match`` drops.
+        stale_resources: collections (e.g. ``["trainingsets"]``) whose resources keep the status
+            they had when their operation ends with its result (their other fields change): an
+            operation and its resource that disagree, as after the repeated ``:upload`` of
+            issue 26.
         seed: seed of the random draws, for reproducible runs.
     """
 
@@ -74,6 +82,9 @@ class FaultConfig(BaseModel):
     drop_after: bool = False
     stuck_operations: bool = False
     fail_operations: bool = False
+    drop_match: str | None = None
+    drop_count: int = Field(default=1, ge=0)
+    stale_resources: list[str] = Field(default_factory=list)
     seed: int | None = None
 
 

@@ -133,7 +133,14 @@ class Engine:
             handler.fail(job, "Internal")
             self.store.finish_job(job, "Failed")
             return
+        before = (
+            self.store.get(job.api, job.coll, job.resource_id)
+            if self.faults.stale(job.coll)
+            else None
+        )
         status = handler.finish(job, result)
+        if before is not None:  # fault: the resource keeps its status, the operation moves on
+            self.store.update(job.api, job.coll, job.resource_id, status=before.get("status"))
         self.store.finish_job(job, status)
 
     def _dispatch(self, job: Job) -> None:

@@ -3,7 +3,10 @@
 Set from :class:`~speechflows.emulator.core.config.FaultConfig` at start and changed at run time
 through ``POST /_emulator/faults`` (see :mod:`speechflows.emulator.admin`). Request faults apply to
 API requests only (never to ``/_emulator/``); a request refused by a fault has no effect, except with
-``drop_after`` where the request runs and only its answer is lost.
+``drop_after`` where the request runs and only its answer is lost. ``drop_match`` aims the drop at
+the first ``drop_count`` requests whose ``METHOD /path`` contains its text (one lost answer at one
+chosen moment, e.g. of a training-set ``:upload``); ``stale_resources`` ends operations while
+their resources keep their status (see :class:`~speechflows.emulator.core.config.FaultConfig`).
 """
 
 from __future__ import annotations
@@ -40,20 +43,28 @@ class Faults:
         self.refused: dict[str, int] = {"rate_limited": 0, "errors": 0, "dropped": 0}
         self.config = config or FaultConfig()
         self._rng = random.Random(self.config.seed)
+        self._match_left = self.config.drop_count
 
     def set(self, config: FaultConfig) -> None:
         with self._lock:
             self.config = config
             self._rng = random.Random(config.seed)
             self._hits.clear()
+            self._match_left = config.drop_count
 
-    def decide(self, now: float | None = None) -> Decision:
-        """Draw the fate of one API request."""
+    def decide(self, now: float | None = None, request: str = "") -> Decision:
+        """Draw the fate of one API request (``request``: ``"METHOD /path"``)."""
         now = time.monotonic() if now is None else now
         with self._lock:
             cfg = self.config
             self.requests_seen += 1
             latency = cfg.latency_ms / 1000.0
+            if cfg.drop_match and self._match_left > 0 and cfg.drop_match in request:
+                self._match_left -= 1
+                self.refused["dropped"] += 1
+                return Decision(
+                    latency_s=latency, drop=not cfg.drop_after, drop_after=cfg.drop_after
+                )
             limit = cfg.rate_limit
             if limit is not None:
                 while self._hits and self._hits[0] <= now - limit.window_seconds:
@@ -80,6 +91,9 @@ class Faults:
     @property
     def failing(self) -> bool:
         return self.config.fail_operations
+
+    def stale(self, collection: str) -> bool:
+        return collection in self.config.stale_resources
 
     def snapshot(self) -> dict[str, object]:
         with self._lock:
