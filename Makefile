@@ -17,7 +17,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 export SPEECHFLOWS_AZURITE_BIN := $(CURDIR)/node_modules/.bin/azurite-blob
 
-.PHONY: help deps system-deps test test-fast demo lint bench up down clean
+.PHONY: help deps system-deps test test-fast demo lint bench up down clean wheel
 
 help:
 	@echo "make demo   - run every onboarding end to end on Azurite + the Speech emulator"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench  - run the benchmarks, print their figures"
 	@echo "make up     - Prefect server + UI on 127.0.0.1:4200, worker, Azurite, emulator, deployments"
 	@echo "make down   - stop what 'make up' started"
+	@echo "make wheel  - dist/: the wheel + locked requirements.txt a worker host installs"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -74,6 +75,10 @@ up: deps
 
 down:
 	$(VENV)/bin/speechflows dev down
+
+# A worker host: pip install --no-deps -r dist/requirements.txt dist/speechflows-*.whl
+wheel: deps
+	$(PY) -c "from pathlib import Path; from speechflows.deployments.wheel import build; print(build(Path('dist')))"
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .prefect .speechflows .pytest_cache .mypy_cache .ruff_cache
