@@ -17,7 +17,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 export SPEECHFLOWS_AZURITE_BIN := $(CURDIR)/node_modules/.bin/azurite-blob
 
-.PHONY: help deps system-deps test test-fast demo lint bench up down clean ledger-check
+.PHONY: help deps system-deps test test-fast demo lint bench up down clean ledger-check wheel
 
 help:
 	@echo "make demo   - run every onboarding end to end on Azurite + the Speech emulator"
@@ -27,6 +27,7 @@ help:
 	@echo "make ledger-check - mutate each threshold/rule a ledger row names; its pins must fail"
 	@echo "make up     - Prefect server + UI on 127.0.0.1:4200, worker, Azurite, emulator, deployments"
 	@echo "make down   - stop what 'make up' started"
+	@echo "make wheel  - dist/: the wheel + locked requirements.txt a worker host installs"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -80,6 +81,10 @@ up: deps
 
 down:
 	$(VENV)/bin/speechflows dev down
+
+# A worker host: pip install --no-deps -r dist/requirements.txt dist/speechflows-*.whl
+wheel: deps
+	$(PY) -c "from pathlib import Path; from speechflows.deployments.wheel import build; print(build(Path('dist')))"
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .prefect .speechflows .pytest_cache .mypy_cache .ruff_cache

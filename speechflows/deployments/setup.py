@@ -209,8 +209,8 @@ def deploy_all(
 ) -> str:
     """Apply every deployment in ``root/prefect.yaml`` (or only ``names``) to the server at ``api_url``.
 
-    Runs ``prefect --no-prompt deploy --all`` in ``root``; ``PWD`` is set to ``root`` because the
-    pull step's working directory is templated from it.
+    Runs ``prefect --no-prompt deploy --all`` in ``root``. The deployments name modules of the
+    installed package and have no pull step, so nothing of ``root`` is recorded in them.
 
     Returns:
         The command's output.

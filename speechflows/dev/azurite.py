@@ -47,15 +47,18 @@ def azurite_bin() -> Path:
     )
 
 
-def azurite_argv(port: int, data_dir: Path | None = None, *, access_log: bool = False) -> list[str]:
-    """The ``azurite-blob`` command line for ``127.0.0.1:port``, persisting in ``data_dir`` if given.
+def azurite_argv(
+    port: int, data_dir: Path | None = None, *, access_log: bool = False, host: str = "127.0.0.1"
+) -> list[str]:
+    """The ``azurite-blob`` command line for ``host:port``, persisting in ``data_dir`` if given.
 
-    ``--silent`` (no access log: its lines carry SAS signatures) unless ``access_log``.
+    ``--silent`` (no access log: its lines carry SAS signatures) unless ``access_log``. ``host``
+    other than loopback is for a rehearsal across hosts (a network namespace's address).
     """
     argv = [
         str(azurite_bin()),
         "--blobHost",
-        "127.0.0.1",
+        host,
         "--blobPort",
         str(port),
         "--skipApiVersionCheck",
@@ -86,11 +89,11 @@ def logged_argv(argv: list[str], log_path: Path, data_dir: Path | None) -> list[
     return [sys.executable, "-m", "speechflows.dev.logpipe", str(log_path), "--", *argv]
 
 
-def connection_string_for(port: int) -> str:
-    """The connection string of the development account of an Azurite on ``127.0.0.1:port``."""
+def connection_string_for(port: int, host: str = "127.0.0.1") -> str:
+    """The connection string of the development account of an Azurite on ``host:port``."""
     return (
         f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
-        f"BlobEndpoint=http://127.0.0.1:{port}/{ACCOUNT_NAME};"
+        f"BlobEndpoint=http://{host}:{port}/{ACCOUNT_NAME};"
     )
 
 

@@ -21,8 +21,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from speechflows.dev.processes import ServiceStartError, StopOnExit, free_port
+from speechflows.redaction import register_secret
 
 _LIVE: set[Postgres] = set()
 
@@ -55,6 +57,8 @@ class Postgres(StopOnExit):
     base_dir: Path
     bin_dir: Path
     user: str | None = None
+    host: str = "127.0.0.1"
+    password: str | None = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
@@ -66,30 +70,68 @@ class Postgres(StopOnExit):
         return self.base_dir / "postgres.log"
 
     @classmethod
-    def start(cls, *, port: int | None = None, timeout: float = 60.0) -> Postgres:
-        """Create a cluster in a new temp dir and start it on ``127.0.0.1:port``."""
+    def start(
+        cls,
+        *,
+        port: int | None = None,
+        timeout: float = 60.0,
+        host: str = "127.0.0.1",
+        password: str | None = None,
+    ) -> Postgres:
+        """Create a cluster in a new temp dir and start it on ``host:port``.
+
+        With ``password``, the ``postgres`` role has it and every TCP connection must give it
+        (``scram-sha-256``): what a server reachable from other hosts needs. Without, trust auth
+        on loopback only.
+        """
+        register_secret(password)
+        if password is None and host not in ("127.0.0.1", "localhost"):
+            raise ServiceStartError(
+                f"PostgreSQL on {host} needs a password (Postgres.start(password=...)): "
+                "trust authentication is for loopback only"
+            )
         bin_dir = postgres_bin_dir()
         user = "postgres" if os.geteuid() == 0 else None
         base = Path(tempfile.mkdtemp(prefix="speechflows-pg-"))
         if user is not None:
             entry = pwd.getpwnam(user)
             os.chown(base, entry.pw_uid, entry.pw_gid)
-        pg = cls(port=port or free_port(), base_dir=base, bin_dir=bin_dir, user=user)
+        pg = cls(
+            port=port or free_port(),
+            base_dir=base,
+            bin_dir=bin_dir,
+            user=user,
+            host=host,
+            password=password,
+        )
         try:
+            auth = ["--auth=trust"]
+            if password is not None:
+                pwfile = base / "pwfile"
+                pwfile.write_text(password + "\n")
+                if user is not None:
+                    entry = pwd.getpwnam(user)
+                    os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+                pwfile.chmod(0o600)
+                auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"]
             pg._run(
                 "initdb",
                 "-D",
                 str(pg.data_dir),
                 "-U",
                 "postgres",
-                "--auth=trust",
+                *auth,
                 "-E",
                 "UTF8",
                 "--no-sync",
                 timeout=timeout,
             )
+            if password is not None:
+                (base / "pwfile").unlink()
+                with (pg.data_dir / "pg_hba.conf").open("a") as hba:
+                    hba.write("host all all 0.0.0.0/0 scram-sha-256\n")
             _LIVE.add(pg)
-            options = f"-c listen_addresses=127.0.0.1 -p {pg.port} -k {base} -c fsync=off"
+            options = f"-c listen_addresses={host} -p {pg.port} -k {base} -c fsync=off"
             pg._run(
                 "pg_ctl",
                 "-D",
@@ -137,14 +179,23 @@ class Postgres(StopOnExit):
         return done.stdout
 
     def create_database(self, name: str) -> None:
-        """Create database ``name`` owned by the ``postgres`` superuser."""
+        """Create database ``name`` owned by the ``postgres`` superuser (over the unix socket)."""
         self._run(
-            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name, timeout=30
+            "createdb",
+            "-h",
+            str(self.base_dir),
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            name,
+            timeout=30,
         )
 
     def async_url(self, database: str) -> str:
-        """SQLAlchemy URL for asyncpg (the driver Prefect ships with); trust auth, no password."""
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+        """SQLAlchemy URL for asyncpg (the driver Prefect ships with), with the password if set."""
+        auth = "postgres" if self.password is None else f"postgres:{quote(self.password, safe='')}"
+        return f"postgresql+asyncpg://{auth}@{self.host}:{self.port}/{database}"
 
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete the cluster's directory."""

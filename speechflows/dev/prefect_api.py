@@ -6,6 +6,7 @@ which must not import from the tests. Plain httpx against ``PREFECT_API_URL``-st
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
 
@@ -25,6 +26,13 @@ def wait_until(what: str, check: Any, timeout: float = 120.0) -> Any:
     raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def auth_headers(auth_string: str | None) -> dict[str, str]:
+    """What a Prefect client sends for ``PREFECT_API_AUTH_STRING`` (HTTP Basic of the string)."""
+    if not auth_string:
+        return {}
+    return {"Authorization": "Basic " + base64.b64encode(auth_string.encode()).decode()}
+
+
 class _RetryOn503(httpx.HTTPTransport):
     """Prefect answers 503 + Retry-After while SQLite is locked by a burst of writes: retry."""
 
@@ -42,12 +50,23 @@ class _RetryOn503(httpx.HTTPTransport):
 class PrefectAPI:
     """Small REST helper over a Prefect server: what the UI and other clients do."""
 
-    def __init__(self, api_url: str) -> None:
+    def __init__(self, api_url: str, auth_string: str | None = None) -> None:
         self.api_url = api_url
-        self.http = httpx.Client(base_url=api_url, timeout=30.0, transport=_RetryOn503())
+        self.http = httpx.Client(
+            base_url=api_url,
+            timeout=30.0,
+            transport=_RetryOn503(),
+            headers=auth_headers(auth_string),
+        )
 
     def close(self) -> None:
         self.http.close()
+
+    def __enter__(self) -> PrefectAPI:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def deployment(self, full_name: str) -> dict[str, Any]:
         response = self.http.get(f"/deployments/name/{full_name}")

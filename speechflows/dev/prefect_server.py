@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from speechflows.dev.prefect_api import auth_headers
 from speechflows.dev.processes import ManagedProcess, StopOnExit, free_port
 
 # Offline and quiet: no telemetry, no update checks (reference/prefect.md §1).
@@ -38,14 +39,14 @@ def prefect_bin() -> str:
     return str(candidate) if candidate.exists() else "prefect"
 
 
-def server_argv(port: int) -> list[str]:
-    """The ``prefect server start`` command line for ``127.0.0.1:port``."""
+def server_argv(port: int, host: str = "127.0.0.1") -> list[str]:
+    """The ``prefect server start`` command line for ``host:port``."""
     return [
         prefect_bin(),
         "server",
         "start",
         "--host",
-        "127.0.0.1",
+        host,
         "--port",
         str(port),
         "--analytics-off",
@@ -136,11 +137,13 @@ class PrefectServer(StopOnExit):
     port: int
     home: Path
     database_url: str | None = None
+    host: str = "127.0.0.1"
+    auth_string: str | None = None
 
     @property
     def url(self) -> str:
         """Base URL of the UI."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -149,7 +152,10 @@ class PrefectServer(StopOnExit):
 
     def client_env(self) -> dict[str, str]:
         """Environment for a process that talks to this server (CLI, worker, flow)."""
-        return {**QUIET_ENV, "PREFECT_API_URL": self.api_url, "PREFECT_HOME": str(self.home)}
+        env = {**QUIET_ENV, "PREFECT_API_URL": self.api_url, "PREFECT_HOME": str(self.home)}
+        if self.auth_string:
+            env["PREFECT_API_AUTH_STRING"] = self.auth_string
+        return env
 
     @classmethod
     def start(
@@ -161,6 +167,8 @@ class PrefectServer(StopOnExit):
         env: Mapping[str, str] | None = None,
         log_path: Path | None = None,
         start_timeout: float = 180.0,
+        host: str = "127.0.0.1",
+        auth_string: str | None = None,
     ) -> PrefectServer:
         """Start the server and wait until ``/api/health`` answers.
 
@@ -171,18 +179,29 @@ class PrefectServer(StopOnExit):
             env: Extra environment (server settings such as scheduler intervals).
             log_path: Server output; ``home/server.log`` by default.
             start_timeout: Seconds to wait for health (a cold start takes 10-20 s on 2 cores).
+            host: Address to listen on; another than loopback needs ``auth_string``.
+            auth_string: ``user:password`` every API/UI client must send
+                (``PREFECT_SERVER_API_AUTH_STRING``; clients: ``PREFECT_API_AUTH_STRING``).
         """
+        if auth_string is None and host not in ("127.0.0.1", "localhost"):
+            raise ValueError(
+                f"a Prefect server on {host} needs auth_string (PREFECT_SERVER_API_AUTH_STRING): "
+                "off loopback, nobody without credentials may use the API"
+            )
         port = port or free_port()
         home.mkdir(parents=True, exist_ok=True)
-        api_url = f"http://127.0.0.1:{port}/api"
+        api_url = f"http://{host}:{port}/api"
         server_env = {**QUIET_ENV, "PREFECT_HOME": str(home), **(env or {})}
         # A PREFECT_API_URL inherited from the caller must not point the server at itself.
         server_env["PREFECT_API_URL"] = api_url
         if database_url:
             server_env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
+        if auth_string:
+            server_env["PREFECT_SERVER_API_AUTH_STRING"] = auth_string
+            server_env["PREFECT_API_AUTH_STRING"] = auth_string
         process = ManagedProcess(
             "Prefect server",
-            server_argv(port),
+            server_argv(port, host),
             port=port,
             env=server_env,
             log_path=log_path or home / "server.log",
@@ -190,18 +209,26 @@ class PrefectServer(StopOnExit):
             start_timeout=start_timeout,
         )
         process.start()
-        return cls(process=process, port=port, home=home, database_url=database_url)
+        return cls(
+            process=process,
+            port=port,
+            home=home,
+            database_url=database_url,
+            host=host,
+            auth_string=auth_string,
+        )
 
     def stop(self) -> None:
         self.process.stop(timeout=20)
 
 
-def worker_registered(api_url: str, pool: str, name: str) -> bool:
+def worker_registered(api_url: str, pool: str, name: str, auth_string: str | None = None) -> bool:
     with contextlib.suppress(httpx.HTTPError, ValueError):
         response = httpx.post(
             f"{api_url}/work_pools/{pool}/workers/filter",
             json={},
             timeout=2.0,
+            headers=auth_headers(auth_string),
         )
         if response.status_code == 200:
             return any(w.get("name") == name for w in response.json())
@@ -249,6 +276,8 @@ class PrefectWorker(StopOnExit):
         home = home or (server.home if isinstance(server, PrefectServer) else None)
         name = name or f"worker-{os.getpid()}-{free_port()}"
         worker_env = {**QUIET_ENV, **(env or {}), "PREFECT_API_URL": api_url}
+        if isinstance(server, PrefectServer) and server.auth_string:
+            worker_env["PREFECT_API_AUTH_STRING"] = server.auth_string
         if home is not None:
             worker_env["PREFECT_HOME"] = str(home)
         if query_seconds is not None:
@@ -266,7 +295,9 @@ class PrefectWorker(StopOnExit):
             env=worker_env,
             cwd=cwd,
             log_path=log_path,
-            ready=lambda: worker_registered(api_url, pool, name),
+            ready=lambda: worker_registered(
+                api_url, pool, name, worker_env.get("PREFECT_API_AUTH_STRING")
+            ),
             start_timeout=start_timeout,
             reset_sigint=True,
         )

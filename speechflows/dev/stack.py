@@ -39,7 +39,8 @@ from speechflows.dev.prefect_server import (
     worker_registered,
 )
 from speechflows.dev.processes import ManagedProcess, ServiceStartError, port_open
-from speechflows.dev.sample_inputs import seed_default_inputs
+from speechflows.dev.sample_inputs import upload_default_inputs
+from speechflows.settings import load_storage_settings
 
 
 @dataclass
@@ -233,9 +234,13 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         ensure_setup(api_url=api_url)
         deploy_all(api_url=api_url, root=config.root, env=prefect_env)
         echo("deployments  applied from prefect.yaml")
-        seeded = seed_default_inputs(config.root)
+        seeded = upload_default_inputs(
+            load_storage_settings(
+                connection_string=flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"]
+            )
+        )
         if seeded:
-            echo(f"sample data  {len(seeded)} inputs the deployments' defaults name, under data/")
+            echo(f"sample data  {len(seeded)} inputs the deployments' defaults name, in Blob")
         worker_name = "speechflows-dev-worker"
         services.append(
             _spawn(

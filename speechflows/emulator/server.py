@@ -42,12 +42,19 @@ def build_config(
     )
 
 
-def serve(config: EmulatorConfig, *, port: int, host: str = "127.0.0.1") -> None:
-    """Run until interrupted. Only loopback hosts are allowed: the emulator is a local tool."""
+def serve(
+    config: EmulatorConfig, *, port: int, host: str = "127.0.0.1", allow_remote: bool = False
+) -> None:
+    """Run until interrupted. Loopback only, unless ``allow_remote`` (a rehearsal across hosts:
+    the address of a network namespace a test creates; clients then need
+    ``SPEECHFLOWS_SPEECH_ALLOW_HTTP=true``, the emulator speaks plain http)."""
     import uvicorn
 
-    if not is_loopback_host(host):
-        raise ValueError(f"the emulator serves on loopback only, not {host!r}")
+    if not is_loopback_host(host) and not allow_remote:
+        raise ValueError(
+            f"the emulator serves on loopback only, not {host!r} "
+            "(add --allow-remote to listen on another address of this host)"
+        )
     uvicorn.run(
         create_app(config),
         host=host,
@@ -62,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     """``python -m speechflows.emulator --port P --data-dir D [--key K] [--step-seconds S]``."""
     parser = argparse.ArgumentParser(prog="python -m speechflows.emulator")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--allow-remote", action="store_true", help="allow a --host that is not loopback"
+    )
     parser.add_argument("--data-dir", type=Path, default=Path(".speechflows/emulator"))
     parser.add_argument("--key", default=None, help=f"resource key (default: ${KEY_ENV})")
     parser.add_argument("--accept-bearer", action="store_true")
@@ -83,4 +94,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         faults=args.faults,
         quota=args.quota,
     )
-    serve(config, port=args.port)
+    serve(config, port=args.port, host=args.host, allow_remote=args.allow_remote)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL
+from speechflows.deployments.setup import WORK_POOL
 from speechflows.flows.drops import DESCRIPTOR
 from tests.fixtures.prefect_stack import DeployStack
 from tests.samples import first_file
@@ -78,8 +78,12 @@ def test_deploy_all_applies_every_deployment_from_prefect_yaml(deploy_stack: Dep
         dep = found[name]
         assert dep["work_pool_name"] == WORK_POOL
         assert dep["enforce_parameter_schema"] is True
-        directory = dep["pull_steps"][0]["prefect.deployments.steps.set_working_directory"]
-        assert Path(directory["directory"]) == PROJECT_ROOT
+        # Any worker of the pool runs it: the installed package's module, no pull step tied to
+        # the directory the deployments were applied from.
+        assert dep["pull_steps"] == [], dep["pull_steps"]
+        module, _, function = dep["entrypoint"].partition(":")
+        assert module.startswith("speechflows.flows.") and "/" not in module, dep["entrypoint"]
+        assert function.isidentifier()
     sync_schedules = [s["schedule"] for s in found["sync/sync"]["schedules"]]
     assert sync_schedules[0]["cron"] == "0 2 * * *"
     assert found["inventory/inventory"]["schedules"][0]["schedule"]["interval"] == 3600

@@ -1,7 +1,8 @@
 """``speechflows dev up`` / ``status`` / ``down`` as a user runs them, on free ports in a temp root.
 
-The temp root holds a copy of prefect.yaml whose flow files resolve through the checkout (symlink
-to the package), so the real deployments are applied; everything started must be gone after
+The temp root holds only a copy of prefect.yaml (module entrypoints: the flows come from the
+installed package), so the real deployments are applied; *Run* with the default parameters of
+each onboarding completes (the sample inputs are in Blob); everything started must be gone after
 ``down``.
 """
 
@@ -18,6 +19,7 @@ import psutil
 import pytest
 
 from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL
+from speechflows.dev.prefect_api import PrefectAPI
 from speechflows.dev.processes import free_port
 
 pytestmark = pytest.mark.slow
@@ -41,7 +43,6 @@ def test_dev_up_serves_the_ui_with_deployments_and_a_worker_and_down_stops_every
     root = tmp_path / "checkout"
     root.mkdir()
     (root / "prefect.yaml").write_text((PROJECT_ROOT / "prefect.yaml").read_text())
-    (root / "speechflows").symlink_to(PROJECT_ROOT / "speechflows")
     ports = {
         "--prefect-port": free_port(),
         "--azurite-port": free_port(),
@@ -71,6 +72,21 @@ def test_dev_up_serves_the_ui_with_deployments_and_a_worker_and_down_stops_every
         status = _cli("status", root=root)
         assert status.stdout.count("running") == 4, status.stdout
         assert (root / ".prefect" / "prefect.db").exists()  # PREFECT_HOME in the checkout
+        assert not (root / "data").exists()  # the defaults' inputs are in Blob, not on a disk
+        with PrefectAPI(f"{ui}/api") as api:
+            ids = []
+            for name in (
+                "professional-voice-onboarding/professional-voice",
+                "personal-voice-onboarding/personal-voice",
+                "custom-speech-onboarding/custom-speech",
+            ):
+                created = api.create_run(api.deployment(name)["id"], {})  # the UI's *Run*
+                assert created.status_code == 201, created.text
+                ids.append(created.json()["id"])
+            runs = [api.wait_for_run(i, timeout=300) for i in ids]
+            assert [r["state_type"] for r in runs] == ["COMPLETED"] * 3, [
+                api.failure_logs(r["id"]) for r in runs if r["state_type"] != "COMPLETED"
+            ]
     finally:
         state = root / ".speechflows" / "dev" / "stack.json"
         services = json.loads(state.read_text())["services"] if state.exists() else []

@@ -11,6 +11,7 @@ strings never appear in messages: every URL in an error goes through ``strip_que
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,11 +39,17 @@ def is_loopback_url(url: str) -> bool:
     return is_loopback_host(host)
 
 
+STORAGE_HOSTS_ENV = "SPEECHFLOWS_EMULATOR_STORAGE_HOSTS"
+"""Extra storage hosts the emulator reads (comma-separated): Azurite on another test host."""
+
+
 def _check(url: str) -> None:
-    if not is_loopback_url(url):
+    extra = {h.strip() for h in os.environ.get(STORAGE_HOSTS_ENV, "").split(",") if h.strip()}
+    if not is_loopback_url(url) and urlsplit(url).hostname not in extra:
         raise InaccessibleStorage(
             f"the storage at {strip_query(url)} is not reachable from this service "
-            "(the emulator only reads loopback storage such as Azurite)"
+            "(the emulator only reads loopback storage such as Azurite, and the hosts named by "
+            f"{STORAGE_HOSTS_ENV})"
         )
 
 
