@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -193,14 +193,12 @@ def validate_command(
     """Check PATH against everything Azure checks for --kind; exit 1 when anything is rejected."""
     data_kind = _kind(kind)
     err = Console(stderr=True)
-    in_place = path.split("://", 1)[0].lower() in ("blob", "https", "http")
-    local = Path(path)
-    if not in_place and not local.exists():
-        err.print(f"no such file or folder: {escape(path)}", soft_wrap=True)
-        raise typer.Exit(2)
+    location = _checked(path, data_kind, locale, err)
+    in_place = not isinstance(location, Path)
+    local = location if isinstance(location, Path) else Path(path)
     with _progress(err) as progress:
-        if in_place:
-            report = _validate_in_place(path, data_kind, locale, min_utterances, progress, err)
+        if not isinstance(location, Path):
+            report = _validate_in_place(location, data_kind, locale, min_utterances, progress, err)
         else:
             report = validate(
                 local, data_kind, locale=locale, min_utterances=min_utterances, progress=progress
@@ -233,8 +231,20 @@ def validate_command(
         raise typer.Exit(1)
 
 
+def _checked(path: str, kind: DataKind, locale: str, err: Console) -> Any:
+    """The data location, once the checks ``onboard`` and the flows make passed (else exit 2)."""
+    from speechflows.datasets.errors import StagingError
+    from speechflows.preflight import check_source
+
+    try:
+        return check_source(path, kind, locale)
+    except StagingError as exc:
+        err.print(f"{exc.problem} → {exc.fix}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 def _validate_in_place(
-    source: str,
+    location: Any,
     kind: DataKind,
     locale: str,
     min_utterances: int | None,
@@ -245,18 +255,16 @@ def _validate_in_place(
     # Heavy imports (the storage layer, the Azure SDK) only for the in-place case.
     from speechflows.datasets.errors import StagingError
     from speechflows.settings import SettingsError, load_storage_settings
-    from speechflows.storage.blob_source import parse_data_source, resolve, validate_in_place
+    from speechflows.storage.blob_source import resolve, validate_in_place
 
     try:
-        location = parse_data_source(source)
-        assert not isinstance(location, Path)
         settings = None if location.sas is not None else load_storage_settings()
         where, token = resolve(location, settings)
         report, cost = validate_in_place(
             where, token, kind, locale=locale, min_utterances=min_utterances, progress=progress
         )
     except (StagingError, SettingsError) as exc:
-        err.print(f"[red]{exc}[/]", markup=True, highlight=False)
+        err.print(f"{exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     err.print(
         f"read in place: {where.display}: {cost.list_requests} listing, {cost.read_requests} "

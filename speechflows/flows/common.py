@@ -21,13 +21,14 @@ from speechflows.datasets.manifest import Manifest
 from speechflows.flows.params import ConsentParams, Deadlines
 from speechflows.flows.report import note, rejects, rejects_of
 from speechflows.flows.sas_secrets import resolve_source
+from speechflows.preflight import check_source, is_secret
 from speechflows.settings import load_speech_settings, load_storage_settings
 from speechflows.storage.account import check_storage_writable
-from speechflows.storage.blob_source import BlobLocation, parse_data_source
+from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.custom_voice import ensure_consent
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
-from speechflows.tasks.in_place import blob_manifest, check_location, validate_blobs
+from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
 from speechflows.tasks.waiting import WaitOptions
 
@@ -72,16 +73,31 @@ def wait_options(deadlines: Any, minutes: float, *, parks: bool = False) -> Wait
     )
 
 
-def data_location(source: Path | str, *, read_deadline_minutes: float) -> Path | BlobLocation:
+def data_location(
+    source: Path | str,
+    *,
+    kind: str,
+    locale: str,
+    read_deadline_minutes: float,
+    field: str = "data_dir",
+) -> Path | BlobLocation:
     """A data-source parameter as a local path or a Blob location, checked before anything runs.
 
-    A user's SAS without read (+ list) or expiring before the stage's deadline is refused here,
+    The checks ``speechflows validate`` and ``onboard`` make (:func:`~speechflows.preflight.
+    check_source`): the locale for ``kind``, a ``secret://`` block, a user's SAS without read
+    (+ list) or expiring before the stage's deadline, a missing local path; each refused here,
     with the fix, before anything is created.
     """
-    location = parse_data_source(resolve_source(source))
-    if isinstance(location, BlobLocation):
-        check_location(location, read_deadline_minutes)
-    return location
+    if not is_secret(source):
+        resolve_source(source)  # warns when a SAS URL was typed into the run's parameters
+    return check_source(
+        source,
+        kind,
+        locale,
+        read_deadline_minutes=read_deadline_minutes,
+        locale_flag="locale",
+        source_name=field,
+    )
 
 
 def validation_gate(

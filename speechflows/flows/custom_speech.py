@@ -121,7 +121,13 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
 
 def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
     """The dataset's data: a local path, or ONE blob (its zip or text file) read in place."""
-    source = data_location(spec.path, read_deadline_minutes=p.deadlines.dataset_minutes)
+    source = data_location(
+        spec.path,
+        kind=spec.kind,
+        locale=p.locale,
+        read_deadline_minutes=p.deadlines.dataset_minutes,
+        field=f"datasets[{spec.name}].path",
+    )
     if isinstance(source, BlobLocation) and not source.single:
         what = "the .zip of its audio and transcript" if spec.kind in ZIPPED_KINDS else "its file"
         raise DataSourceError(

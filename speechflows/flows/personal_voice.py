@@ -54,7 +54,11 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
     """
     p = params
     prompt_source = data_location(
-        p.prompt_path, read_deadline_minutes=p.deadlines.personal_voice_minutes
+        p.prompt_path,
+        kind="Prompt",
+        locale=p.locale,
+        read_deadline_minutes=p.deadlines.personal_voice_minutes,
+        field="prompt_path",
     )
     check_settings(storage=p.consent.audio_blob is not None)
     with RunReport(

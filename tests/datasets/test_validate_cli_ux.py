@@ -21,7 +21,7 @@ def test_a_missing_path_is_a_plain_error(tmp_path: Path) -> None:
     result = _validate(str(tmp_path / "nope"), "--kind", "Acoustic")
     assert result.exit_code == 2  # type: ignore[attr-defined]
     out = result.output  # type: ignore[attr-defined]
-    assert f"no such file or folder: {tmp_path / 'nope'}" in out
+    assert f"{tmp_path / 'nope'}: no such file or folder" in out
     assert "Azure would reject" not in out and "files checked" not in out
 
 
