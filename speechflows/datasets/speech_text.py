@@ -17,6 +17,7 @@ from speechflows.datasets.kinds import AUDIO_EXTENSIONS, KIND_EXTENSIONS, DataKi
 from speechflows.datasets.report import ReportBuilder
 from speechflows.datasets.sources import Source
 from speechflows.datasets.speech_audio import repetition
+from speechflows.datasets.text_checks import reencode_fix
 from speechflows.datasets.textfiles import TextDecodeError, detect_encoding, iter_lines
 from speechflows.datasets.voice import Options, split_files
 
@@ -134,7 +135,7 @@ def _check_file(
                 return
             report.rejected_count += accepted + rejected
     except TextDecodeError as exc:
-        b.add("text.encoding_invalid", name, value=str(exc))
+        b.add("text.encoding_invalid", name, value=str(exc), fix=reencode_fix(src, name, b))
     except READ_ERRORS as exc:
         unreadable(b, name, exc)
     b.reject(name)
