@@ -43,8 +43,8 @@ def test_the_wrong_kind_groups_findings_and_guesses_the_kind(tmp_path: Path) -> 
     rows = [line for line in out.splitlines() if line.startswith("│")]
     for code, count in counts.items():
         head = code[:6]
-        starts = [r for r in rows if r.split("│")[2].strip().startswith(head)]
-        assert len(starts) == 1 and starts[0].split("│")[3].strip() == str(count), (code, rows)
+        starts = [r for r in rows if r.split("│")[4].strip().startswith(head)]
+        assert len(starts) == 1 and starts[0].split("│")[5].strip() == str(count), (code, rows)
     assert "(+2 more)" in out  # five files, the first three named
     assert len(rows) < len(doc["findings"])
 
