@@ -22,9 +22,11 @@ from speechflows.flows.params import ConsentParams, Deadlines
 from speechflows.flows.report import note, rejects, rejects_of
 from speechflows.flows.sas_secrets import resolve_source
 from speechflows.preflight import check_source, is_secret
-from speechflows.settings import load_speech_settings, load_storage_settings
+from speechflows.redaction import redact_text
+from speechflows.settings import SettingsError, load_speech_settings, load_storage_settings
 from speechflows.storage.account import check_storage_writable
 from speechflows.storage.blob_source import BlobLocation
+from speechflows.tasks import events
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.custom_voice import ensure_consent
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
@@ -56,9 +58,67 @@ def check_settings(*, speech: bool = True, storage: bool = True) -> None:
     created on the Speech service.
     """
     if speech:
-        load_speech_settings()
+        check_speech_reachable(load_speech_settings())
     if storage:
         check_storage_writable(load_storage_settings())
+
+
+REACH_SECONDS = 5.0
+REACH_TRIES = 2
+
+
+def check_speech_reachable(settings: Any) -> None:
+    """Refuse, within ~15 s and before anything is created, a Speech endpoint nobody answers at.
+
+    Any HTTP answer counts as reachable (the key is checked by the first real request); a
+    refused or timed-out connection, twice, fails naming the setting.
+    """
+    import httpx
+
+    last: Exception | None = None
+    for _ in range(REACH_TRIES):
+        try:
+            httpx.get(settings.base_url, timeout=REACH_SECONDS, verify=False)
+            return
+        except httpx.TransportError as exc:
+            last = exc
+    which = (
+        f"SPEECHFLOWS_SPEECH_ENDPOINT={settings.endpoint}"
+        if settings.endpoint
+        else f"SPEECHFLOWS_SPEECH_REGION={settings.region}"
+    )
+    raise SettingsError(
+        f"cannot reach the Speech service at {which} ({type(last).__name__}, {REACH_TRIES} tries "
+        f"of {REACH_SECONDS:.0f} s): check the setting and the network; locally, start the "
+        "emulator (speechflows dev up)"
+    )
+
+
+def onboarding_failed(flow: Any, flow_run: Any, state: State[Any]) -> None:
+    """``on_failure`` hook of the onboarding flows: a ``speechflows.onboarding.failed`` event
+    with the reason (redacted) and the counts, for automations that alert on it."""
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception as exc:  # a crashed run may have no readable result
+        error = exc
+    reason = redact_text(str(state.message or error))[:1000]
+    payload: dict[str, Any] = {
+        "flow": flow.name,
+        "flow_run": str(flow_run.id),
+        "flow_run_name": flow_run.name,
+        "reason": reason,
+        "error_type": type(error).__name__ if isinstance(error, BaseException) else "",
+    }
+    findings = getattr(error, "findings", None)
+    if findings:
+        payload["findings"] = len(findings)
+        payload["errors"] = sum(
+            1 for f in findings if str(f.get("severity", "")).lower() == "error"
+        )
+    setting = getattr(error, "setting", "")
+    if setting:
+        payload["setting"] = setting
+    events.emit("onboarding.failed", kind="flow run", rid=str(flow_run.id), payload=payload)
 
 
 def wait_options(deadlines: Any, minutes: float, *, parks: bool = False) -> WaitOptions:
@@ -143,6 +203,28 @@ def validation_gate(
         )
     where = path.display if isinstance(path, BlobLocation) else str(path)
     if outcome.has_errors:
+        if not force or isinstance(path, BlobLocation):
+            events.emit(
+                "dataset.refused",
+                kind="dataset",
+                rid=table_key,
+                payload={
+                    "location": where,
+                    "data_kind": kind,
+                    "locale": locale,
+                    "error_count": outcome.error_count,
+                    "warning_count": outcome.warning_count,
+                    "rejected_files": len(outcome.rejected_files),
+                    "codes": sorted(
+                        {
+                            str(r.get("code"))
+                            for r in outcome.rows
+                            if str(r.get("severity", "")).lower() == "error"
+                        }
+                    ),
+                    "table": table_key,
+                },
+            )
         if not force:
             first = [
                 f"{r.get('file')}:{r.get('line') or '-'} {r.get('code')}: {r.get('fix')}"

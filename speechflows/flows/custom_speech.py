@@ -23,6 +23,7 @@ from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     data_location,
+    onboarding_failed,
     settle,
     stage_step,
     validation_gate,
@@ -61,6 +62,7 @@ def _slug(name: str) -> str:
     name="custom-speech-onboarding",
     flow_run_name="custom speech {params.project_name}",
     validate_parameters=True,
+    on_failure=[onboarding_failed],
 )
 def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     """Onboard custom speech datasets (and optionally train and evaluate a model).

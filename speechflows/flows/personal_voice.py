@@ -23,6 +23,7 @@ from speechflows.flows.common import (
     consent_gate,
     consent_step,
     data_location,
+    onboarding_failed,
     settle,
     validation_gate,
     wait_options,
@@ -42,6 +43,7 @@ from speechflows.tasks.personal_voice import ensure_personal_voice
     name="personal-voice-onboarding",
     flow_run_name="personal voice {params.project_id}",
     validate_parameters=True,
+    on_failure=[onboarding_failed],
 )
 def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResult:
     """Onboard a personal voice: consent + prompt audio → ``speakerProfileId``.

@@ -30,6 +30,7 @@ from speechflows.flows.common import (
     consent_gate,
     consent_step,
     data_location,
+    onboarding_failed,
     settle,
     stage_step,
     validation_gate,
@@ -59,6 +60,7 @@ from speechflows.tasks.parking import wait_or_park
     name="professional-voice-onboarding",
     flow_run_name="professional voice {params.project_id}",
     validate_parameters=True,
+    on_failure=[onboarding_failed],
 )
 def professional_voice_onboarding(params: ProfessionalVoiceParams) -> ProfessionalVoiceResult:
     """Onboard a professional voice training set (and optionally train and deploy a model).
