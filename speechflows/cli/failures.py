@@ -43,7 +43,7 @@ def explain(exc: BaseException) -> str | None:
     from speechflows.settings import SettingsError
 
     if isinstance(exc, SettingsError):
-        return f"{exc} → set it in the environment (README: Settings; after make up: set -a; . ./.env; set +a)"
+        return f"{exc} → set it in the environment (after make up: source .speechflows/dev/env)"
     if isinstance(exc, StagingError):
         return f"{exc.problem} → {exc.fix}"
     speech = _speech_problem(exc)

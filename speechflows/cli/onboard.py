@@ -113,7 +113,8 @@ class _OnceOnConsole(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if exc is not None and isinstance(exc, self.expected):
+        refused = getattr(record, "speechflows_refused", False)
+        if refused or (exc is not None and isinstance(exc, self.expected)):
             self.seen = True
             return False
         return not (self.seen and str(record.msg).startswith("Finished in state Failed"))

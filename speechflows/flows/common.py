@@ -8,6 +8,8 @@ lives in that flow's module.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -51,6 +53,43 @@ class ValidationFailedError(ValueError):
 MAX_FINDINGS = 200
 
 
+class _NoTracebackForRefusals(logging.Filter):
+    """A run refused on purpose (bad data, settings, a refused input) logs its message, not a
+    traceback: the flow-run log of the Prefect UI then reads as one clear line.
+    ``SPEECHFLOWS_DEBUG=1`` keeps the tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and isinstance(exc, _expected()) and not _debug():
+            record.exc_info, record.exc_text = None, None
+            record.speechflows_refused = True  # the CLI shows the message once, itself
+        return True
+
+
+def _expected() -> tuple[type[BaseException], ...]:
+    from speechflows.datasets.errors import StagingError
+    from speechflows.flows.sas_secrets import SecretSourceError
+    from speechflows.settings import SettingsError
+    from speechflows.tasks.voice_common import OnboardingError
+
+    return (ValidationFailedError, StagingError, SettingsError, OnboardingError, SecretSourceError)
+
+
+def _debug() -> bool:
+    return os.environ.get("SPEECHFLOWS_DEBUG", "") not in ("", "0")
+
+
+_REFUSALS = _NoTracebackForRefusals()
+for _name in (
+    "prefect.flow_runs",
+    "prefect.task_runs",
+    "prefect.flow_engine",
+    "prefect.task_engine",
+):
+    if _REFUSALS not in logging.getLogger(_name).filters:
+        logging.getLogger(_name).addFilter(_REFUSALS)
+
+
 def check_settings(*, speech: bool = True, storage: bool = True) -> None:
     """Load the settings now, so a missing variable fails the flow before any step runs.
 
@@ -92,6 +131,14 @@ def check_speech_reachable(settings: Any) -> None:
         f"of {REACH_SECONDS:.0f} s): check the setting and the network; locally, start the "
         "emulator (speechflows dev up)"
     )
+
+
+def table_link(key: str) -> str:
+    """The validation table artifact as a markdown link to the Prefect UI (its key without one)."""
+    from prefect.settings import PREFECT_UI_URL
+
+    ui = str(PREFECT_UI_URL.value() or "").rstrip("/")
+    return f"[{key}]({ui}/artifacts/key/{key})" if ui else repr(key)
 
 
 def onboarding_failed(flow: Any, flow_run: Any, state: State[Any]) -> None:
@@ -203,6 +250,8 @@ def validation_gate(
         )
     where = path.display if isinstance(path, BlobLocation) else str(path)
     if outcome.has_errors:
+        table = table_link(table_key)
+        note(f"validation: {outcome.error_count} errors ({kind}, {where}); the table: {table}")
         if not force or isinstance(path, BlobLocation):
             events.emit(
                 "dataset.refused",
@@ -238,7 +287,7 @@ def validation_gate(
                 f"{where}: validation found {outcome.error_count} errors in "
                 f"{len(outcome.rejected_files)} files ({kind}); nothing was uploaded. First: "
                 + "; ".join(first)
-                + f". See the table artifact {table_key!r}; fix the files, or run with force=true "
+                + f". See the table artifact {table}; fix the files, or run with force=true "
                 "to upload only the valid ones",
                 errors_first[:MAX_FINDINGS],
             )
@@ -248,7 +297,7 @@ def validation_gate(
                 f"{len(outcome.rejected_files)} files ({kind}); data read in place cannot leave "
                 "files out (the service reads the whole prefix) and nothing is moved or deleted "
                 "there. Fix or move the rejected files (see the table artifact "
-                f"{table_key!r}), or give a local copy with force=true"
+                f"{table}), or give a local copy with force=true"
             )
         note(
             f"force: {len(outcome.rejected_files)} files with errors were left out of "

@@ -320,7 +320,7 @@ def _cases() -> list[Case]:
             "list-without-settings",
             ["list"],
             2,
-            ["SPEECHFLOWS_SPEECH_ENDPOINT is not set", "set -a"],
+            ["SPEECHFLOWS_SPEECH_ENDPOINT is not set", "source .speechflows/dev/env"],
             env={"SPEECHFLOWS_SPEECH_ENDPOINT": None, "SPEECHFLOWS_SPEECH_REGION": None},
         ),
         Case(
