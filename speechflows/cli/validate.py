@@ -274,7 +274,9 @@ def _checked(path: str, kind: DataKind, locale: str, err: Console) -> Any:
     from speechflows.preflight import check_source
 
     try:
-        return check_source(path, kind, locale)
+        # validate reads now: a SAS must grant read (+ list) and not be expired; onboarding also
+        # needs it to outlive the stage's deadline (the same check, with the deadline).
+        return check_source(path, kind, locale, read_deadline_minutes=0)
     except StagingError as exc:
         err.print(f"{exc.problem} → {exc.fix}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
