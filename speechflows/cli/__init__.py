@@ -17,6 +17,7 @@ from speechflows.cli.dev import commands as dev_commands
 from speechflows.cli.dev import dev_app
 from speechflows.cli.devservices import commands as devservices_commands
 from speechflows.cli.emulator import commands as emulator_commands
+from speechflows.cli.failures import CleanGroup
 from speechflows.cli.manage import commands as manage_commands
 from speechflows.cli.onboard import DEBUG_ENV, onboard_app
 from speechflows.cli.onboard import commands as onboard_commands
@@ -25,6 +26,7 @@ from speechflows.cli.validate import commands as validate_commands
 from speechflows.cli.watch import commands as watch_commands
 
 app = typer.Typer(
+    cls=CleanGroup,
     name="speechflows",
     help="Onboard data to Azure AI Speech: validate, stage, onboard, and the local dev services.",
     no_args_is_help=True,

@@ -181,7 +181,10 @@ def list_command(
         try:
             inventory = Inventory(voice, speech)
         except Exception as exc:  # the service's answer, in one line
-            raise _fail(f"could not list the Speech resource: {exc}") from None
+            from speechflows.cli.failures import explain
+
+            said = explain(exc) or str(exc)
+            raise _fail(f"could not list the Speech resource: {said}") from None
     items = inventory.of_project(project) if project else inventory.items
     if as_json:
         typer.echo(json.dumps([asdict(i) for i in items], indent=2))

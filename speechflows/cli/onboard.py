@@ -16,7 +16,7 @@ import re
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -113,7 +113,8 @@ class _OnceOnConsole(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if exc is not None and isinstance(exc, self.expected):
+        refused = getattr(record, "speechflows_refused", False)
+        if refused or (exc is not None and isinstance(exc, self.expected)):
             self.seen = True
             return False
         return not (self.seen and str(record.msg).startswith("Finished in state Failed"))
@@ -124,10 +125,21 @@ def _quiet_expected_failures() -> list[tuple[logging.Handler, logging.Filter]]:
 
     from speechflows.datasets.errors import StagingError
     from speechflows.flows.common import ValidationFailedError
+    from speechflows.flows.sas_secrets import SecretSourceError
     from speechflows.settings import SettingsError
     from speechflows.speech.errors import SpeechError
+    from speechflows.tasks.voice_common import OnboardingError
 
-    once = _OnceOnConsole((ValidationFailedError, StagingError, SettingsError, SpeechError))
+    once = _OnceOnConsole(
+        (
+            ValidationFailedError,
+            StagingError,
+            SettingsError,
+            SpeechError,
+            OnboardingError,
+            SecretSourceError,
+        )
+    )
     loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
     handlers = {
         h
@@ -258,6 +270,7 @@ VOICE_FLAGS = {
     "voice_kind": "--voice-kind",
     "force": "--force",
     "model.voice_name": "--train-model",
+    "model.recipe_kind": "--recipe",
     "model": "--train-model",
     **_CONSENT_FLAGS,
 }
@@ -341,12 +354,15 @@ def precheck(
     params_file: Path | None,
     required: dict[str, str],
     paths: dict[str, str] | None = None,
+    kinds: Callable[[dict[str, Any]], list[str]] | None = None,
 ) -> None:
     """Refuse missing options and paths at once, in the CLI's words (exit 2), before Prefect and
     the flows are imported (that takes seconds). The parameter model checks the rest.
 
     ``required`` maps a field path (``consent.company_name``; ``a|b`` for either) to its flag;
     ``paths`` maps a field holding local paths (a list of dicts with ``path`` too) to its flag.
+    ``kinds`` gives the data kinds of the run: the locale is checked against each of them, with
+    the same check ``validate`` and the flows make (:func:`speechflows.preflight.check_locale`).
     """
     try:
         data = json.loads(params_file.read_text()) if params_file else {}
@@ -365,15 +381,31 @@ def precheck(
         if not any(_at(merged, alt) not in (None, "", [], {}) for alt in path.split("|"))
     ]
     for field, flag in (paths or {}).items():
-        value = merged.get(field)
+        value = _at(merged, field)
         items = value if isinstance(value, list) else [value]
         for item in items:
             where = item.get("path") if isinstance(item, dict) else item
             if where and "://" not in str(where) and not Path(str(where)).exists():
                 problems.append(f"{flag} {where}: no such file or folder")
+    problems.extend(_locale_problems(merged, kinds(merged) if kinds else []))
     if problems:
         typer.echo("invalid parameters:\n" + "\n".join(f"  {p}" for p in problems), err=True)
         raise typer.Exit(2)
+
+
+def _locale_problems(merged: dict[str, Any], kinds: list[str]) -> list[str]:
+    from speechflows.datasets.locales import locale_refusal
+
+    locale = str(merged.get("locale") or "en-US")
+    found = []
+    for kind in dict.fromkeys(kinds):
+        try:
+            refusal = locale_refusal(kind, locale)
+        except ValueError:  # an unknown kind: the parameter model names it
+            continue
+        if refusal is not None:
+            found.append(f"{refusal[0]} → {refusal[1]}")
+    return list(dict.fromkeys(found))
 
 
 def _at(data: dict[str, Any], path: str) -> Any:
@@ -474,6 +506,10 @@ def voice(
         str | None,
         typer.Option("--train-model", help="train a model with this voice name (…Neural)"),
     ] = None,
+    recipe: Annotated[
+        str | None,
+        typer.Option("--recipe", help="model recipe with --train-model (default Default)"),
+    ] = None,
     params_file: Annotated[Path | None, PARAMS] = None,
     as_json: Annotated[bool, JSON_OUT] = False,
 ) -> None:
@@ -488,9 +524,16 @@ def voice(
         "training_set_id": training_set_id,
         "cleanup_previous": cleanup_previous,
         "consent": _consent(talent, company, consent_file, consent_blob, consent_id),
-        "model": {"voice_name": voice_name} if voice_name else None,
+        "model": {k: v for k, v in {"voice_name": voice_name, "recipe_kind": recipe}.items() if v}
+        or None,
     }
-    precheck(values, params_file, {"project_id": "--project", **CONSENT_REQUIRED})
+    precheck(
+        values,
+        params_file,
+        {"project_id": "--project", **CONSENT_REQUIRED},
+        {"data_dir": "DATA_DIR", "consent.audio_file": "--consent"},
+        lambda m: [str(m.get("data_kind") or "AudioAndScript"), "Consent"],
+    )
     from speechflows.flows.params import ProfessionalVoiceParams
     from speechflows.flows.professional_voice import professional_voice_onboarding
 
@@ -543,7 +586,8 @@ def personal(
         values,
         params_file,
         {"prompt_path": "PROMPT", "project_id": "--project", **CONSENT_REQUIRED},
-        {"prompt_path": "PROMPT"},
+        {"prompt_path": "PROMPT", "consent.audio_file": "--consent"},
+        lambda m: ["Prompt", "Consent"],
     )
     from speechflows.flows.params import PersonalVoiceParams
     from speechflows.flows.personal_voice import personal_voice_onboarding
@@ -606,6 +650,7 @@ def speech(
         params_file,
         {"project_name": "--project", "datasets": "--dataset NAME:KIND:PATH"},
         {"datasets": "--dataset"},
+        lambda m: [str(d.get("kind")) for d in m.get("datasets") or [] if isinstance(d, dict)],
     )
     from speechflows.flows.custom_speech import custom_speech_onboarding
     from speechflows.flows.params import CustomSpeechParams

@@ -10,10 +10,13 @@ instance of every finding instead.
 from __future__ import annotations
 
 import json
+import os
+import re
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -90,32 +93,66 @@ def _grouped(report: ValidationReport) -> list[tuple[Finding, int, str]]:
     return rows
 
 
-def _table(report: ValidationReport, console: Console, limit: int) -> None:
-    table = Table(
-        title=f"{report.kind.value} ({report.locale}): {report.error_count} errors, "
-        f"{report.warning_count} warnings",
-        show_lines=False,
-        expand=True,
-    )
-    for column, style in (
-        ("severity", ""),
-        ("code", "bold"),
-        ("count", ""),
-        ("where", "cyan"),
-        ("value (first)", ""),
-        ("rule", "dim"),
-        ("fix", "green"),
-    ):
-        # Codes stay whole (greppable); the prose columns wrap at the terminal's width.
-        table.add_column(column, style=style, overflow="fold", no_wrap=column == "code")
-    groups = _grouped(report)
+TABLE_FROM = 200
+"""Columns from which findings are a table; narrower (or piped at 80), one line per finding."""
+COMMAND_START = re.compile(r"(?:^|(?<=: ))(?=(?:mkdir -p |sox |ffmpeg |iconv |printf |rm ))")
+
+
+def from_here(fix: str, root: str) -> str:
+    """``fix`` runnable from where the user stands: its command is run in ``root``.
+
+    >>> from_here("Convert it: mkdir -p fixed && sox a.wav fixed/a.wav", "data/my takes")
+    "Convert it: cd 'data/my takes' && mkdir -p fixed && sox a.wav fixed/a.wav"
+    >>> from_here("Record again", "data")
+    'Record again'
+    """
+    if root in ("", "."):
+        return fix
+    return COMMAND_START.sub(f"cd {shlex.quote(root)} && ", fix, count=1)
+
+
+def _root(path: str) -> str:
+    """The folder fix commands run in: the dataset folder (a file's folder), from the cwd."""
+    p = Path(path)
+    folder = p if p.is_dir() else p.parent
+    try:
+        return os.path.relpath(folder)
+    except ValueError:  # another drive
+        return str(folder)
+
+
+def finding_lines(report: ValidationReport, limit: int, root: str) -> list[str]:
+    """One line per finding (``file:line  code  what → fix``), errors first; a rule that hits
+    more than :data:`GROUP_SHOWN` files is one line naming the count and the first files."""
+    groups = sorted(_grouped(report), key=lambda g: g[0].severity.value != "error")
+    lines = []
     for f, count, places in groups[:limit]:
-        severity = "[red]error[/]" if f.severity.value == "error" else "[yellow]warning[/]"
-        table.add_row(
-            severity, f.code, str(count), escape(places), escape(f.value or ""), f.rule, f.fix
-        )
-    if report.findings:
-        console.print(table)
+        what = f.value or f.rule.rstrip(".")
+        fix = from_here(f.fix, root)
+        where = f.location() if root in ("", ".") or not f.file else f"{root}/{f.location()}"
+        if count == 1:
+            lines.append(f"{where}  {f.severity.value}  {f.code}  {what} → {fix}")
+        else:
+            lines.append(
+                f"{count} files: {f.severity.value}  {f.code}  {what} ({places}) → {fix} "
+                "(the same for each file; --json lists them all)"
+            )
+    return lines
+
+
+def _table(report: ValidationReport, console: Console, limit: int, root: str) -> None:
+    title = (
+        f"{report.kind.value} ({report.locale}): {report.error_count} errors, "
+        f"{report.warning_count} warnings"
+    )
+    if report.findings and console.width < TABLE_FROM:
+        console.print(title, highlight=False)
+        for line in finding_lines(report, limit, root):
+            # soft_wrap: a long line is never broken inside a command or a path
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    elif report.findings:
+        _wide_table(report, console, limit, root, title)
+    groups = _grouped(report)
     if len(groups) > limit:
         hidden = sum(count for _, count, _ in groups[limit:])
         console.print(
@@ -193,14 +230,12 @@ def validate_command(
     """Check PATH against everything Azure checks for --kind; exit 1 when anything is rejected."""
     data_kind = _kind(kind)
     err = Console(stderr=True)
-    in_place = path.split("://", 1)[0].lower() in ("blob", "https", "http")
-    local = Path(path)
-    if not in_place and not local.exists():
-        err.print(f"no such file or folder: {escape(path)}", soft_wrap=True)
-        raise typer.Exit(2)
+    location = _checked(path, data_kind, locale, err)
+    in_place = not isinstance(location, Path)
+    local = location if isinstance(location, Path) else Path(path)
     with _progress(err) as progress:
-        if in_place:
-            report = _validate_in_place(path, data_kind, locale, min_utterances, progress, err)
+        if not isinstance(location, Path):
+            report = _validate_in_place(location, data_kind, locale, min_utterances, progress, err)
         else:
             report = validate(
                 local, data_kind, locale=locale, min_utterances=min_utterances, progress=progress
@@ -219,7 +254,7 @@ def validate_command(
             doc["audio"] = {k: v for k, v in analysed.items() if k != "markdown"}
             typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        _table(report, Console(), limit)
+        _table(report, Console(), limit, _root(path) if not in_place else ".")
         if analysed is not None:
             Console().print(str(analysed["markdown"]), markup=False, highlight=False)
             Console().print(f"per-utterance report: {analysed['csv']}, {analysed['json']}")
@@ -233,8 +268,22 @@ def validate_command(
         raise typer.Exit(1)
 
 
+def _checked(path: str, kind: DataKind, locale: str, err: Console) -> Any:
+    """The data location, once the checks ``onboard`` and the flows make passed (else exit 2)."""
+    from speechflows.datasets.errors import StagingError
+    from speechflows.preflight import check_source
+
+    try:
+        # validate reads now: a SAS must grant read (+ list) and not be expired; onboarding also
+        # needs it to outlive the stage's deadline (the same check, with the deadline).
+        return check_source(path, kind, locale, read_deadline_minutes=0)
+    except StagingError as exc:
+        err.print(f"{exc.problem} → {exc.fix}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 def _validate_in_place(
-    source: str,
+    location: Any,
     kind: DataKind,
     locale: str,
     min_utterances: int | None,
@@ -245,18 +294,16 @@ def _validate_in_place(
     # Heavy imports (the storage layer, the Azure SDK) only for the in-place case.
     from speechflows.datasets.errors import StagingError
     from speechflows.settings import SettingsError, load_storage_settings
-    from speechflows.storage.blob_source import parse_data_source, resolve, validate_in_place
+    from speechflows.storage.blob_source import resolve, validate_in_place
 
     try:
-        location = parse_data_source(source)
-        assert not isinstance(location, Path)
         settings = None if location.sas is not None else load_storage_settings()
         where, token = resolve(location, settings)
         report, cost = validate_in_place(
             where, token, kind, locale=locale, min_utterances=min_utterances, progress=progress
         )
     except (StagingError, SettingsError) as exc:
-        err.print(f"[red]{exc}[/]", markup=True, highlight=False)
+        err.print(f"{exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     err.print(
         f"read in place: {where.display}: {cost.list_requests} listing, {cost.read_requests} "
@@ -264,6 +311,39 @@ def _validate_in_place(
         highlight=False,
     )
     return report
+
+
+def _wide_table(
+    report: ValidationReport, console: Console, limit: int, root: str, title: str
+) -> None:
+    """The findings as a table: file, line, severity and fix lead; errors first."""
+    table = Table(
+        title=title,
+        show_lines=False,
+        expand=True,
+    )
+    for column, style in (
+        ("where", "cyan"),
+        ("severity", ""),
+        ("fix", "green"),
+        ("code", "bold"),
+        ("count", ""),
+        ("value (first)", ""),
+    ):
+        # Codes stay whole (greppable); the prose columns wrap at the terminal's width.
+        table.add_column(column, style=style, overflow="fold", no_wrap=column == "code")
+    groups = sorted(_grouped(report), key=lambda g: g[0].severity.value != "error")
+    for f, count, places in groups[:limit]:
+        severity = "[red]error[/]" if f.severity.value == "error" else "[yellow]warning[/]"
+        table.add_row(
+            escape(places),
+            severity,
+            escape(from_here(f.fix, root)),
+            f.code,
+            str(count),
+            escape(f.value or ""),
+        )
+    console.print(table)
 
 
 def guess_kind(path: Path, report: ValidationReport, locale: str) -> DataKind | None:

@@ -71,7 +71,7 @@ def check_audio(src: Source, name: str, spec: AudioSpec, b: ReportBuilder) -> Au
 
 
 def _check_info(info: AudioInfo, name: str, size: int, spec: AudioSpec, b: ReportBuilder) -> bool:
-    codes: list[tuple[str, str]] = []
+    codes: list[tuple[str, ...]] = []
     ext = suffix(name)
     if ext and ext[1:] != info.container:
         codes.append(("audio.wrong_container", f"{info.container} data in a {ext} file"))
@@ -94,7 +94,11 @@ def _check_info(info: AudioInfo, name: str, size: int, spec: AudioSpec, b: Repor
     bits, rate = info.bits_per_sample, info.sample_rate
     if info.container == "wav":
         if info.codec != "pcm":
-            codes.append(("audio.not_pcm", f"{info.codec}"))
+            if bits is not None and bits < 32 and info.codec == "ieee_float":
+                # sox and ffmpeg cannot read 16/24-bit float WAV: no command would work.
+                codes.append(("audio.not_pcm", f"{info.codec} {bits}-bit", HALF_FLOAT_FIX))
+            else:
+                codes.append(("audio.not_pcm", f"{info.codec}"))
         if spec.min_bits is not None and bits is not None and bits < spec.min_bits:
             codes.append(("audio.bit_depth_too_low", f"{bits}-bit"))
         if spec.bit_depths is not None and bits not in spec.bit_depths:
@@ -126,10 +130,17 @@ def _check_info(info: AudioInfo, name: str, size: int, spec: AudioSpec, b: Repor
     return _emit(codes, name, b)
 
 
-def _emit(codes: list[tuple[str, str]], name: str, b: ReportBuilder) -> bool:
+HALF_FLOAT_FIX = (
+    "{file} is 16/24-bit floating point, which the usual converters cannot read: export it again "
+    "from the recording software as 16-bit PCM (or 32-bit float, which sox converts)"
+)
+
+
+def _emit(codes: list[tuple[str, ...]], name: str, b: ReportBuilder) -> bool:
     ok = True
-    for code, value in codes:
-        if b.add(code, name, value=value) is not None and b.is_error(code):
+    for code, value, *fix in codes:
+        added = b.add(code, name, value=value, fix=fix[0] if fix else None)
+        if added is not None and b.is_error(code):
             ok = False
     return ok
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from speechflows.datasets.findings import Finding, Rule, Severity
+from speechflows.datasets.findings import Finding, Rule, Severity, fill_fix
 from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.rules import rules_for
 
@@ -188,9 +188,18 @@ class ReportBuilder:
         self.total = 0
 
     def add(
-        self, code: str, file: str, *, line: int | None = None, value: str | None = None
+        self,
+        code: str,
+        file: str,
+        *,
+        line: int | None = None,
+        value: str | None = None,
+        fix: str | None = None,
     ) -> Finding | None:
         """Record a finding of rule ``code``; rules not checked for the locale are skipped.
+
+        ``fix`` replaces the rule's fix for this finding (a fix that depends on the file, e.g.
+        the encoding it was found in), with the same placeholders.
 
         Raises:
             KeyError: ``code`` is not a rule of this kind (a bug in a validator).
@@ -201,6 +210,8 @@ class ReportBuilder:
         if rule is None:
             return None
         finding = rule.finding(file, line, value)
+        if fix is not None:
+            finding = replace(finding, fix=fill_fix(fix, file))
         self.report.findings.append(finding)
         return finding
 

@@ -77,7 +77,8 @@ def common_rules(kind: DataKind) -> list[Rule]:
             "zip.invalid",
             E,
             "A .zip must be a readable ZIP archive.",
-            "Re-create the archive (speechflows build_zip or `zip -r`).",
+            "Re-create the archive from the dataset folder (zip -r new.zip FOLDER), or give "
+            "the folder itself (the onboarding packs it)",
             why_not_seeded=EXCLUSIVE,
         ),
         make_rule(

@@ -204,6 +204,17 @@ def text_file_rules(
             "Split {file} into several datasets.",
             why_not_seeded="" if kind is DataKind.PRONUNCIATION else BIG,
         ),
+        make_rule(
+            "dataset.kind_mismatch",
+            E,
+            f"A {kind.value} dataset is text only; a script of `<id><TAB><text>` lines naming "
+            "the audio files beside it is the transcript of an audio dataset, not "
+            f"{kind.value} data.",
+            "For audio with its script use --kind AudioAndScript (professional voice) or "
+            "--kind Acoustic (custom speech); for "
+            f"{kind.value} data give a file of plain sentences without the audio",
+            why_not_seeded=EXCLUSIVE,
+        ),
     ]
 
 

@@ -67,9 +67,7 @@ def script_rules() -> list[Rule]:
             E,
             "Scripts must be text in ANSI, UTF-8 (with or without BOM) or UTF-16 LE/BE "
             "(zh-CN: not ANSI/ASCII).",
-            "Save {file} as UTF-8 with BOM in your editor, or run: "
-            + MKDIR
-            + "iconv -t UTF-8 {src} > {dst}",
+            "Save {file} as UTF-8 with BOM in your editor",
         ),
         make_rule(
             "text.ansi_encoding",
@@ -348,9 +346,9 @@ def personal_rules(kind: DataKind) -> list[Rule]:
                 "audio.too_long",
                 W,
                 "A consent recording is the statement only (chosen maximum: 90 s).",
-                "Trim {file} to the statement (put the start and length in seconds): "
+                "Trim {file} to the statement; when it is in the first 90 s: "
                 + MKDIR
-                + "sox {src} {dst} trim START LENGTH",
+                + "sox {src} {dst} trim 0 90",
             ),
         ]
     return rules

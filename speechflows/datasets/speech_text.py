@@ -13,10 +13,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from speechflows.datasets.audio_checks import READ_ERRORS, unreadable
-from speechflows.datasets.kinds import KIND_EXTENSIONS, DataKind
+from speechflows.datasets.kinds import AUDIO_EXTENSIONS, KIND_EXTENSIONS, DataKind
 from speechflows.datasets.report import ReportBuilder
 from speechflows.datasets.sources import Source
 from speechflows.datasets.speech_audio import repetition
+from speechflows.datasets.text_checks import reencode_fix
 from speechflows.datasets.textfiles import TextDecodeError, detect_encoding, iter_lines
 from speechflows.datasets.voice import Options, split_files
 
@@ -56,11 +57,48 @@ def _text_validator(
         if not files:
             exts = "/".join(sorted(KIND_EXTENSIONS[kind]))
             b.add("dataset.no_files", "", value=f"no {exts} file")
+        audio = {_stem(n) for n in src.names() if _suffix(n) in AUDIO_EXTENSIONS}
         for name in files:
             b.tick()
+            if audio and _is_audio_script(src, name, audio):
+                b.add(
+                    "dataset.kind_mismatch",
+                    name,
+                    value=f"id<TAB>text lines naming {len(audio)} audio files beside it",
+                )
+                b.reject(name)
+                continue
             _check_file(src, name, kind, checker, b, opts.locale)
 
     return run
+
+
+def _stem(name: str) -> str:
+    return name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _suffix(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return "." + base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
+SCRIPT_LINE = re.compile(r"^\ufeff?(\S+)\t\S")
+
+
+def _is_audio_script(src: Source, name: str, audio: set[str]) -> bool:
+    """``name`` reads as an `<id><TAB><text>` script whose ids name the audio beside it."""
+    try:
+        with src.open(name) as f:
+            head = f.read(64 * 1024).decode("utf-8", errors="replace")
+    except READ_ERRORS:
+        return False
+    lines = [line for line in head.splitlines()[:50] if line.strip()]
+    ids = [m[1] for line in lines if (m := SCRIPT_LINE.match(line))]
+    return (
+        bool(lines)
+        and len(ids) * 5 >= len(lines) * 4
+        and any(i in audio or _stem(i) in audio for i in ids)
+    )
 
 
 def _check_file(
@@ -97,7 +135,7 @@ def _check_file(
                 return
             report.rejected_count += accepted + rejected
     except TextDecodeError as exc:
-        b.add("text.encoding_invalid", name, value=str(exc))
+        b.add("text.encoding_invalid", name, value=str(exc), fix=reencode_fix(src, name, b))
     except READ_ERRORS as exc:
         unreadable(b, name, exc)
     b.reject(name)

@@ -109,3 +109,66 @@ def iter_lines(f: BinaryIO, encoding: TextEncoding) -> Iterator[tuple[int, str]]
     text = io.TextIOWrapper(f, encoding=encoding.codec, newline=None)
     for number, line in enumerate(text, 1):
         yield number, line[:-1] if line.endswith("\n") else line
+
+
+# Source encodings tried for a script that is not UTF-8 (iconv name, Python codec), in order;
+# the locale's own legacy code page goes first. CJK code pages must also read as CJK text.
+_LEGACY = {
+    "ja": ("CP932", "cp932"),
+    "zh": ("GB18030", "gb18030"),
+    "ko": ("CP949", "cp949"),
+}
+_WESTERN = (("WINDOWS-1252", "cp1252"), ("ISO-8859-1", "latin-1"))
+
+
+def _reads_as_cjk(text: str) -> bool:
+    wide = [c for c in text if ord(c) > 0x7F]
+    cjk = [c for c in wide if 0x3000 <= ord(c) <= 0x9FFF or 0xAC00 <= ord(c) <= 0xD7AF]
+    return bool(wide) and len(cjk) * 2 >= len(wide)
+
+
+def source_encoding(data: bytes, locale: str = "en-US") -> str | None:
+    """The iconv name of the code page ``data`` reads as (for ``iconv -f``), or None for binary.
+
+    >>> source_encoding("café".encode("cp1252"))
+    'WINDOWS-1252'
+    >>> source_encoding("日本語のテキスト".encode("cp932"))
+    'CP932'
+    >>> source_encoding(b"\\x00\\x01\\x02binary") is None
+    True
+    """
+    if b"\x00" in data[:4096]:
+        return None
+    first = _LEGACY.get(locale.lower()[:2])
+    cjk = [first] if first else []
+    cjk += [c for c in _LEGACY.values() if c != first]
+    for iconv_name, codec in cjk:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _reads_as_cjk(text):
+            return iconv_name
+    for iconv_name, codec in _WESTERN:
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return iconv_name
+    return None
+
+
+def encoding_fix(data: bytes, locale: str) -> str:
+    """The fix of a script in no accepted encoding: iconv from what it is, or (binary) no
+    conversion at all. ``{src}``/``{dst}`` are filled by :func:`~speechflows.datasets.findings.
+    fill_fix`."""
+    found = source_encoding(data, locale)
+    if found is None:
+        return (
+            "{file} is binary, not text: export the script again as UTF-8 text, or move it out "
+            "of the dataset folder"
+        )
+    return (
+        f"{{file}} reads as {found}: convert it to UTF-8 (check the result reads right): "
+        f"mkdir -p {{dst_dir}} && iconv -f {found} -t UTF-8 {{src}} > {{dst}}"
+    )

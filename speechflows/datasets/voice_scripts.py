@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from speechflows.datasets.report import ReportBuilder
 from speechflows.datasets.sources import Source
-from speechflows.datasets.text_checks import text_encoding
+from speechflows.datasets.text_checks import reencode_fix, text_encoding
 from speechflows.datasets.textfiles import TextEncoding, iter_lines
 
 MAX_LINE = 1000
@@ -58,6 +58,12 @@ def parse_scripts(src: Source, scripts: list[str], b: ReportBuilder, locale: str
     return index
 
 
+BOM_FIX = (
+    "Save {file} as UTF-8 with BOM in your editor, or run: mkdir -p {dst_dir} && "
+    "printf '\\357\\273\\277' | cat - {src} > {dst}"
+)
+
+
 def _parse_one(
     src: Source,
     n: int,
@@ -71,10 +77,15 @@ def _parse_one(
     if enc is None:
         return False
     if locale.lower() in _UNICODE_ONLY and (enc.ascii or enc.codec == "cp1252"):
-        b.add("text.encoding_invalid", name, value=f"{enc.label} is not accepted for {locale}")
+        b.add(
+            "text.encoding_invalid",
+            name,
+            value=f"{enc.label} is not accepted for {locale}",
+            fix=BOM_FIX if enc.ascii else reencode_fix(src, name, b),
+        )
         return False
     if enc.codec == "cp1252":
-        b.add("text.ansi_encoding", name, value=enc.label)
+        b.add("text.ansi_encoding", name, value=enc.label, fix=reencode_fix(src, name, b))
     ids, report = index.ids, b.report
     blank = True
     with src.open(name) as f:

@@ -8,6 +8,8 @@ lives in that flow's module.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -21,13 +23,16 @@ from speechflows.datasets.manifest import Manifest
 from speechflows.flows.params import ConsentParams, Deadlines
 from speechflows.flows.report import note, rejects, rejects_of
 from speechflows.flows.sas_secrets import resolve_source
-from speechflows.settings import load_speech_settings, load_storage_settings
+from speechflows.preflight import check_source, is_secret
+from speechflows.redaction import redact_text
+from speechflows.settings import SettingsError, load_speech_settings, load_storage_settings
 from speechflows.storage.account import check_storage_writable
-from speechflows.storage.blob_source import BlobLocation, parse_data_source
+from speechflows.storage.blob_source import BlobLocation
+from speechflows.tasks import events
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.custom_voice import ensure_consent
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
-from speechflows.tasks.in_place import blob_manifest, check_location, validate_blobs
+from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
 from speechflows.tasks.waiting import WaitOptions
 
@@ -48,6 +53,43 @@ class ValidationFailedError(ValueError):
 MAX_FINDINGS = 200
 
 
+class _NoTracebackForRefusals(logging.Filter):
+    """A run refused on purpose (bad data, settings, a refused input) logs its message, not a
+    traceback: the flow-run log of the Prefect UI then reads as one clear line.
+    ``SPEECHFLOWS_DEBUG=1`` keeps the tracebacks."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and isinstance(exc, _expected()) and not _debug():
+            record.exc_info, record.exc_text = None, None
+            record.speechflows_refused = True  # the CLI shows the message once, itself
+        return True
+
+
+def _expected() -> tuple[type[BaseException], ...]:
+    from speechflows.datasets.errors import StagingError
+    from speechflows.flows.sas_secrets import SecretSourceError
+    from speechflows.settings import SettingsError
+    from speechflows.tasks.voice_common import OnboardingError
+
+    return (ValidationFailedError, StagingError, SettingsError, OnboardingError, SecretSourceError)
+
+
+def _debug() -> bool:
+    return os.environ.get("SPEECHFLOWS_DEBUG", "") not in ("", "0")
+
+
+_REFUSALS = _NoTracebackForRefusals()
+for _name in (
+    "prefect.flow_runs",
+    "prefect.task_runs",
+    "prefect.flow_engine",
+    "prefect.task_engine",
+):
+    if _REFUSALS not in logging.getLogger(_name).filters:
+        logging.getLogger(_name).addFilter(_REFUSALS)
+
+
 def check_settings(*, speech: bool = True, storage: bool = True) -> None:
     """Load the settings now, so a missing variable fails the flow before any step runs.
 
@@ -55,9 +97,75 @@ def check_settings(*, speech: bool = True, storage: bool = True) -> None:
     created on the Speech service.
     """
     if speech:
-        load_speech_settings()
+        check_speech_reachable(load_speech_settings())
     if storage:
         check_storage_writable(load_storage_settings())
+
+
+REACH_SECONDS = 5.0
+REACH_TRIES = 2
+
+
+def check_speech_reachable(settings: Any) -> None:
+    """Refuse, within ~15 s and before anything is created, a Speech endpoint nobody answers at.
+
+    Any HTTP answer counts as reachable (the key is checked by the first real request); a
+    refused or timed-out connection, twice, fails naming the setting.
+    """
+    import httpx
+
+    last: Exception | None = None
+    for _ in range(REACH_TRIES):
+        try:
+            httpx.get(settings.base_url, timeout=REACH_SECONDS, verify=False)
+            return
+        except httpx.TransportError as exc:
+            last = exc
+    which = (
+        f"SPEECHFLOWS_SPEECH_ENDPOINT={settings.endpoint}"
+        if settings.endpoint
+        else f"SPEECHFLOWS_SPEECH_REGION={settings.region}"
+    )
+    raise SettingsError(
+        f"cannot reach the Speech service at {which} ({type(last).__name__}, {REACH_TRIES} tries "
+        f"of {REACH_SECONDS:.0f} s): check the setting and the network; locally, start the "
+        "emulator (speechflows dev up)"
+    )
+
+
+def table_link(key: str) -> str:
+    """The validation table artifact as a markdown link to the Prefect UI (its key without one)."""
+    from prefect.settings import PREFECT_UI_URL
+
+    ui = str(PREFECT_UI_URL.value() or "").rstrip("/")
+    return f"[{key}]({ui}/artifacts/key/{key})" if ui else repr(key)
+
+
+def onboarding_failed(flow: Any, flow_run: Any, state: State[Any]) -> None:
+    """``on_failure`` hook of the onboarding flows: a ``speechflows.onboarding.failed`` event
+    with the reason (redacted) and the counts, for automations that alert on it."""
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception as exc:  # a crashed run may have no readable result
+        error = exc
+    reason = redact_text(str(state.message or error))[:1000]
+    payload: dict[str, Any] = {
+        "flow": flow.name,
+        "flow_run": str(flow_run.id),
+        "flow_run_name": flow_run.name,
+        "reason": reason,
+        "error_type": type(error).__name__ if isinstance(error, BaseException) else "",
+    }
+    findings = getattr(error, "findings", None)
+    if findings:
+        payload["findings"] = len(findings)
+        payload["errors"] = sum(
+            1 for f in findings if str(f.get("severity", "")).lower() == "error"
+        )
+    setting = getattr(error, "setting", "")
+    if setting:
+        payload["setting"] = setting
+    events.emit("onboarding.failed", kind="flow run", rid=str(flow_run.id), payload=payload)
 
 
 def wait_options(deadlines: Any, minutes: float, *, parks: bool = False) -> WaitOptions:
@@ -72,16 +180,31 @@ def wait_options(deadlines: Any, minutes: float, *, parks: bool = False) -> Wait
     )
 
 
-def data_location(source: Path | str, *, read_deadline_minutes: float) -> Path | BlobLocation:
+def data_location(
+    source: Path | str,
+    *,
+    kind: str,
+    locale: str,
+    read_deadline_minutes: float,
+    field: str = "data_dir",
+) -> Path | BlobLocation:
     """A data-source parameter as a local path or a Blob location, checked before anything runs.
 
-    A user's SAS without read (+ list) or expiring before the stage's deadline is refused here,
+    The checks ``speechflows validate`` and ``onboard`` make (:func:`~speechflows.preflight.
+    check_source`): the locale for ``kind``, a ``secret://`` block, a user's SAS without read
+    (+ list) or expiring before the stage's deadline, a missing local path; each refused here,
     with the fix, before anything is created.
     """
-    location = parse_data_source(resolve_source(source))
-    if isinstance(location, BlobLocation):
-        check_location(location, read_deadline_minutes)
-    return location
+    if not is_secret(source):
+        resolve_source(source)  # warns when a SAS URL was typed into the run's parameters
+    return check_source(
+        source,
+        kind,
+        locale,
+        read_deadline_minutes=read_deadline_minutes,
+        locale_flag="locale",
+        source_name=field,
+    )
 
 
 def validation_gate(
@@ -127,6 +250,30 @@ def validation_gate(
         )
     where = path.display if isinstance(path, BlobLocation) else str(path)
     if outcome.has_errors:
+        table = table_link(table_key)
+        note(f"validation: {outcome.error_count} errors ({kind}, {where}); the table: {table}")
+        if not force or isinstance(path, BlobLocation):
+            events.emit(
+                "dataset.refused",
+                kind="dataset",
+                rid=table_key,
+                payload={
+                    "location": where,
+                    "data_kind": kind,
+                    "locale": locale,
+                    "error_count": outcome.error_count,
+                    "warning_count": outcome.warning_count,
+                    "rejected_files": len(outcome.rejected_files),
+                    "codes": sorted(
+                        {
+                            str(r.get("code"))
+                            for r in outcome.rows
+                            if str(r.get("severity", "")).lower() == "error"
+                        }
+                    ),
+                    "table": table_key,
+                },
+            )
         if not force:
             first = [
                 f"{r.get('file')}:{r.get('line') or '-'} {r.get('code')}: {r.get('fix')}"
@@ -140,7 +287,7 @@ def validation_gate(
                 f"{where}: validation found {outcome.error_count} errors in "
                 f"{len(outcome.rejected_files)} files ({kind}); nothing was uploaded. First: "
                 + "; ".join(first)
-                + f". See the table artifact {table_key!r}; fix the files, or run with force=true "
+                + f". See the table artifact {table}; fix the files, or run with force=true "
                 "to upload only the valid ones",
                 errors_first[:MAX_FINDINGS],
             )
@@ -150,7 +297,7 @@ def validation_gate(
                 f"{len(outcome.rejected_files)} files ({kind}); data read in place cannot leave "
                 "files out (the service reads the whole prefix) and nothing is moved or deleted "
                 "there. Fix or move the rejected files (see the table artifact "
-                f"{table_key!r}), or give a local copy with force=true"
+                f"{table}), or give a local copy with force=true"
             )
         note(
             f"force: {len(outcome.rejected_files)} files with errors were left out of "

@@ -23,6 +23,7 @@ from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     data_location,
+    onboarding_failed,
     settle,
     stage_step,
     validation_gate,
@@ -61,6 +62,7 @@ def _slug(name: str) -> str:
     name="custom-speech-onboarding",
     flow_run_name="custom speech {params.project_name}",
     validate_parameters=True,
+    on_failure=[onboarding_failed],
 )
 def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     """Onboard custom speech datasets (and optionally train and evaluate a model).
@@ -121,7 +123,13 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
 
 def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
     """The dataset's data: a local path, or ONE blob (its zip or text file) read in place."""
-    source = data_location(spec.path, read_deadline_minutes=p.deadlines.dataset_minutes)
+    source = data_location(
+        spec.path,
+        kind=spec.kind,
+        locale=p.locale,
+        read_deadline_minutes=p.deadlines.dataset_minutes,
+        field=f"datasets[{spec.name}].path",
+    )
     if isinstance(source, BlobLocation) and not source.single:
         what = "the .zip of its audio and transcript" if spec.kind in ZIPPED_KINDS else "its file"
         raise DataSourceError(

@@ -23,6 +23,7 @@ from pathlib import Path, PurePath
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -46,11 +47,21 @@ ResourceId = Annotated[
         "cannot be changed later)",
     ),
 ]
+
+
+def _locale_tag(value: str) -> str:
+    """A locale tag, refused in words (not as a regular expression) when it is none."""
+    if not re.fullmatch(LOCALE_PATTERN, value):
+        raise ValueError(f"{value!r} is not a locale tag: use a tag such as en-US, de-DE or ja-JP")
+    return value
+
+
 Locale = Annotated[
     str,
+    AfterValidator(_locale_tag),
     Field(
-        pattern=LOCALE_PATTERN,
         description="Locale of the data, e.g. en-US (cannot be changed later)",
+        json_schema_extra={"pattern": LOCALE_PATTERN},
     ),
 ]
 

@@ -23,6 +23,7 @@ from speechflows.flows.common import (
     consent_gate,
     consent_step,
     data_location,
+    onboarding_failed,
     settle,
     validation_gate,
     wait_options,
@@ -42,6 +43,7 @@ from speechflows.tasks.personal_voice import ensure_personal_voice, personal_voi
     name="personal-voice-onboarding",
     flow_run_name="personal voice {params.project_id}",
     validate_parameters=True,
+    on_failure=[onboarding_failed],
 )
 def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResult:
     """Onboard a personal voice: consent + prompt audio → ``speakerProfileId``.
@@ -54,7 +56,11 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
     """
     p = params
     prompt_source = data_location(
-        p.prompt_path, read_deadline_minutes=p.deadlines.personal_voice_minutes
+        p.prompt_path,
+        kind="Prompt",
+        locale=p.locale,
+        read_deadline_minutes=p.deadlines.personal_voice_minutes,
+        field="prompt_path",
     )
     check_settings(storage=p.consent.audio_blob is not None)
     with RunReport(

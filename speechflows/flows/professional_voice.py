@@ -30,6 +30,7 @@ from speechflows.flows.common import (
     consent_gate,
     consent_step,
     data_location,
+    onboarding_failed,
     settle,
     stage_step,
     validation_gate,
@@ -59,6 +60,7 @@ from speechflows.tasks.parking import wait_or_park
     name="professional-voice-onboarding",
     flow_run_name="professional voice {params.project_id}",
     validate_parameters=True,
+    on_failure=[onboarding_failed],
 )
 def professional_voice_onboarding(params: ProfessionalVoiceParams) -> ProfessionalVoiceResult:
     """Onboard a professional voice training set (and optionally train and deploy a model).
@@ -70,7 +72,12 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         Ids, links, counts (utterances, duration, rejects) and timings per stage.
     """
     p = params
-    source = data_location(p.data_dir, read_deadline_minutes=p.deadlines.training_set_minutes)
+    source = data_location(
+        p.data_dir,
+        kind=p.data_kind,
+        locale=p.locale,
+        read_deadline_minutes=p.deadlines.training_set_minutes,
+    )
     check_settings(storage=not isinstance(source, BlobLocation))
     base_id = p.resolved_training_set_id()
     container, prefix = _where(p, source)
@@ -80,6 +87,10 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
     ) as report:
         with stage("validate"):
             manifest, validation = _validate(p, source)
+            if p.model is not None:  # refused now, not after project, consent and upload
+                voice_models.check_recipe(
+                    p.model.recipe_kind, utterance_count=validation.utterance_count, locale=p.locale
+                )
             consent_hash = consent_gate(
                 p.consent, project_id=p.project_id, locale=p.locale, refresh_cache=p.refresh_cache
             )

@@ -29,7 +29,8 @@ def check_container_name(name: str) -> str:
         raise ContainerNameError(
             f"invalid container name {name!r}: Azure needs 3-63 characters of lowercase letters, "
             "digits and single hyphens, starting and ending with a letter or digit",
-            fix="choose a name such as 'speech-data' (--container, or SPEECHFLOWS_STORAGE_CONTAINER)",
+            fix="choose a name such as 'speech-data': the first part of blob://<container>/<prefix> "
+            "or of the URL, or SPEECHFLOWS_STORAGE_CONTAINER for staging",
         )
     return name
 

@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -52,17 +53,33 @@ def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
         return _log
 
 
-def validation_table(outcome: ValidationOutcome, key: str) -> None:
-    """Publish the validation findings as a table artifact (or a one-row "all good" table)."""
-    rows = outcome.rows[:MAX_TABLE_ROWS] or [
+TABLE_LEAD = ("file", "line", "severity", "fix", "code", "value", "rule")
+"""Columns of the validation table, in order: where and what to do first, on any screen."""
+
+
+def _errors_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ordered = sorted(rows, key=lambda r: str(r.get("severity", "")).lower() != "error")
+    return [
         {
-            "severity": "ok",
-            "code": "-",
+            **{k: r.get(k) for k in TABLE_LEAD if k in r},
+            **{k: v for k, v in r.items() if k not in TABLE_LEAD},
+        }
+        for r in ordered
+    ]
+
+
+def validation_table(outcome: ValidationOutcome, key: str) -> None:
+    """Publish the validation findings as a table artifact (or a one-row "all good" table):
+    file, line, severity and fix first, errors first."""
+    rows = _errors_first(list(outcome.rows))[:MAX_TABLE_ROWS] or [
+        {
             "file": "-",
             "line": None,
+            "severity": "ok",
+            "fix": "-",
+            "code": "-",
             "value": None,
             "rule": f"{outcome.files_checked} files checked, no findings",
-            "fix": "-",
         }
     ]
     safe = [{k: redact_text(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows]

@@ -40,13 +40,6 @@ def resolved(location: BlobLocation) -> tuple[BlobLocation, str]:
     return resolve(location, None if location.sas is not None else load_storage_settings())
 
 
-def check_location(location: BlobLocation, read_deadline_minutes: float) -> None:
-    """Refuse, before anything is created, a user's SAS the service could not read with."""
-    check_user_sas(location, dt.timedelta(minutes=read_deadline_minutes))
-    if location.sas is None:
-        load_storage_settings()  # blob:// needs the configured account: fail now if unset
-
-
 def blob_manifest(location: BlobLocation, extensions: Sequence[str] | None = None) -> Manifest:
     """The manifest of the blobs ``location`` names, from ONE listing (nothing read).
 
@@ -167,7 +160,6 @@ def in_place_outcome(manifest: Manifest, location: BlobLocation) -> StageOutcome
 
 __all__ = [
     "blob_manifest",
-    "check_location",
     "in_place_outcome",
     "resolved",
     "service_source",

@@ -48,9 +48,22 @@ def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) 
     recipe = match[-1]
     minimum = recipe.min_utterance_count
     if minimum is not None and (utterance_count or 0) < minimum:
+        others = [
+            f"{r.kind} (min {r.min_utterance_count})"
+            for r in recipes
+            if r.kind
+            and r.kind.lower() != recipe_kind.lower()
+            and (r.min_utterance_count or 0) <= (utterance_count or 0)
+        ]
+        choose = (
+            f"or train with a recipe that fits: model.recipe_kind, one of {', '.join(others)}"
+            if others
+            else "no recipe the service offers trains on this few (model.recipe_kind)"
+        )
         raise OnboardingError(
             f"recipe {recipe.kind} needs at least {minimum} utterances; the training set has "
-            f"{utterance_count or 0}. Record more, or choose another recipe"
+            f"{utterance_count or 0}, so nothing was trained. Record "
+            f"{minimum - (utterance_count or 0)} more utterances, {choose}"
         )
     # Locale tags compare ignoring case (docs/azure-behaviour.md § Locales).
     if recipe.dataset_locales and locale.casefold() not in {

@@ -21,7 +21,7 @@ def test_a_missing_path_is_a_plain_error(tmp_path: Path) -> None:
     result = _validate(str(tmp_path / "nope"), "--kind", "Acoustic")
     assert result.exit_code == 2  # type: ignore[attr-defined]
     out = result.output  # type: ignore[attr-defined]
-    assert f"no such file or folder: {tmp_path / 'nope'}" in out
+    assert f"{tmp_path / 'nope'}: no such file or folder" in out
     assert "Azure would reject" not in out and "files checked" not in out
 
 
@@ -43,8 +43,8 @@ def test_the_wrong_kind_groups_findings_and_guesses_the_kind(tmp_path: Path) -> 
     rows = [line for line in out.splitlines() if line.startswith("│")]
     for code, count in counts.items():
         head = code[:6]
-        starts = [r for r in rows if r.split("│")[2].strip().startswith(head)]
-        assert len(starts) == 1 and starts[0].split("│")[3].strip() == str(count), (code, rows)
+        starts = [r for r in rows if r.split("│")[4].strip().startswith(head)]
+        assert len(starts) == 1 and starts[0].split("│")[5].strip() == str(count), (code, rows)
     assert "(+2 more)" in out  # five files, the first three named
     assert len(rows) < len(doc["findings"])
 

@@ -1,0 +1,145 @@
+"""The one set of checks behind ``validate``, ``onboard`` and deployment runs.
+
+:func:`check_source` takes what the user typed (a data source, its kind, its locale) and either
+returns where the data is or raises :class:`RefusedError` naming the setting and the fix. The
+same input gets the same answer from every entry point: ``speechflows validate``,
+``speechflows onboard`` (before Prefect is even started) and the flows themselves (before the
+first create). What it checks:
+
+* the locale, against the locales the kind is accepted in (:mod:`speechflows.datasets.locales`);
+* ``secret://<block>``: the Prefect Secret block exists and holds a Blob URL with a SAS;
+* a SAS URL: its permissions (read, + list for a prefix) and its expiry against the stage's
+  read deadline; ``blob://``: the storage settings are there;
+* a local path exists.
+
+Heavy imports (Prefect for ``secret://``, the storage layer for URLs) happen only for those
+sources, so ``validate`` of a local folder stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from speechflows.datasets.errors import StagingError
+from speechflows.datasets.kinds import DataKind
+from speechflows.datasets.locales import locale_refusal
+
+if TYPE_CHECKING:
+    from speechflows.storage.blob_source import BlobLocation
+
+SECRET_SCHEME = "secret://"
+DEFAULT_READ_DEADLINE_MINUTES = 180.0
+"""The training-set and dataset stages' default deadline: how long a user's SAS must live."""
+
+
+class RefusedError(StagingError):
+    """The input is refused before anything is created; ``setting`` names what to change.
+
+    Attributes:
+        setting: the option, parameter or variable the user changes (``--locale``, ``PATH``).
+    """
+
+    def __init__(self, message: str, *, fix: str, setting: str = "") -> None:
+        super().__init__(message, fix=fix)
+        self.setting = setting
+
+
+def check_locale(kind: DataKind | str, locale: str, *, flag: str = "--locale") -> None:
+    """Refuse a locale the kind is not accepted in (or no locale tag at all).
+
+    Raises:
+        RefusedError: naming ``flag`` and a locale that works.
+    """
+    found = locale_refusal(kind, locale, flag=flag)
+    if found is not None:
+        raise RefusedError(found[0], fix=found[1], setting=flag)
+
+
+def is_secret(source: str | Path) -> bool:
+    return isinstance(source, str) and source.lower().startswith(SECRET_SCHEME)
+
+
+def check_source(
+    source: str | Path,
+    kind: DataKind | str,
+    locale: str,
+    *,
+    read_deadline_minutes: float = DEFAULT_READ_DEADLINE_MINUTES,
+    locale_flag: str = "--locale",
+    source_name: str = "PATH",
+) -> Path | BlobLocation:
+    """Where ``source`` is, once every check that can refuse it without reading data passed.
+
+    Raises:
+        RefusedError: the locale, a ``secret://`` block, a SAS (permissions, expiry), a
+            ``blob://`` without storage settings, or a local path that does not exist.
+        StagingError: names Azure would refuse (container, blob), a URL that is no Blob URL.
+    """
+    check_locale(kind, locale, flag=locale_flag)
+    if is_secret(source):
+        source = _secret_value(str(source))
+    from speechflows.storage.blob_source import is_remote
+
+    if not is_remote(source):
+        path = Path(source)
+        if not path.exists() and not path.is_symlink():
+            raise RefusedError(
+                f"{source_name} {path}: no such file or folder",
+                fix=f"give an existing folder, file or .zip (looked in {Path.cwd()})",
+                setting=source_name,
+            )
+        return path
+    return _check_remote(str(source), read_deadline_minutes)
+
+
+def _check_remote(source: str, read_deadline_minutes: float) -> BlobLocation:
+    from speechflows.settings import SettingsError, load_storage_settings
+    from speechflows.storage.blob_source import BlobLocation, check_user_sas, parse_data_source
+
+    location = parse_data_source(source)
+    assert isinstance(location, BlobLocation)
+    check_user_sas(location, dt.timedelta(minutes=read_deadline_minutes))
+    if location.sas is None:
+        try:
+            load_storage_settings()
+        except SettingsError as exc:
+            raise RefusedError(
+                f"{location.display}: blob:// names the configured storage account, and {exc}",
+                fix="set SPEECHFLOWS_STORAGE_CONNECTION_STRING (or SPEECHFLOWS_STORAGE_ACCOUNT_URL)"
+                ", or give the Blob URL with a SAS",
+                setting="SPEECHFLOWS_STORAGE_CONNECTION_STRING",
+            ) from None
+    return location
+
+
+def _secret_value(source: str) -> str:
+    """The SAS URL a ``secret://`` block holds (Prefect is imported only here)."""
+    from speechflows.flows.sas_secrets import SecretSourceError, resolve_source
+
+    try:
+        return str(resolve_source(source))
+    except SecretSourceError as exc:
+        text, _, fix = str(exc).partition("; ")
+        raise RefusedError(text, fix=fix or "create the Secret block", setting=source) from None
+    except Exception as exc:  # the Prefect API is down or refuses: name the setting
+        from prefect.settings import PREFECT_API_URL
+
+        api = PREFECT_API_URL.value() or "(unset: a temporary local server)"
+        raise RefusedError(
+            f"{source}: the Secret block cannot be read from the Prefect API at {api} "
+            f"({type(exc).__name__})",
+            fix="start the server (speechflows dev up) or set PREFECT_API_URL to a reachable "
+            "Prefect API, then try again",
+            setting="PREFECT_API_URL",
+        ) from None
+
+
+__all__ = [
+    "DEFAULT_READ_DEADLINE_MINUTES",
+    "RefusedError",
+    "check_locale",
+    "check_source",
+    "is_secret",
+]

@@ -1,0 +1,414 @@
+"""The bad-input matrix: what a new user gets wrong, and what the CLI answers.
+
+Every case asserts the exit code, that no traceback is printed, that the answer names the file,
+option or setting to change and the fix, and that nothing was created in the Speech resource
+(the emulator) or uploaded to Blob Storage (Azurite). A case with a ``fixed`` command line runs
+it too: the refusal is gone once the fix is applied. The CLI runs in-process; the emulator and
+Azurite are the session's.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azure.storage.blob import BlobServiceClient
+from typer.testing import CliRunner
+
+from speechflows.cli import app
+from speechflows.datasets import DataKind, write_sample
+
+runner = CliRunner()
+KINDS = [k.value for k in DataKind]
+SAS_R = "sv=2024-08-04&sr=c&sp=r&se=2099-01-01T00:00:00Z&sig=abc%3D"
+SAS_RL_OLD = "sv=2024-08-04&sr=c&sp=rl&se=2020-01-01T00:00:00Z&sig=abc%3D"
+AZ = "http://127.0.0.1:10000/devstoreaccount1"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    args: list[str]
+    code: int
+    names: list[str]
+    fixed: list[str] | None = None
+    env: dict[str, str | None] = field(default_factory=dict)
+
+
+def _cases() -> list[Case]:
+    cases: list[Case] = []
+    for kind in KINDS:
+        data = f"{{{kind}}}"
+        for bad in ("english", "xx-YY"):
+            cases.append(
+                Case(
+                    f"validate-{kind}-locale-{bad}",
+                    ["validate", data, "--kind", kind, "--locale", bad],
+                    2,
+                    [f"--locale {bad!r}" if bad == "english" else f"--locale {bad}", "en-US"],
+                    fixed=["validate", data, "--kind", kind, "--locale", "en-US"],
+                )
+            )
+        cases.append(
+            Case(
+                f"validate-{kind}-broken",
+                ["validate", f"{{broken-{kind}}}", "--kind", kind],
+                1,
+                ["  error  ", " → ", "Azure would reject"],
+            )
+        )
+    cases += [
+        Case(
+            "validate-pronunciation-locale-outside-kind",
+            ["validate", "{Pronunciation}", "--kind", "Pronunciation", "--locale", "sv-SE"],
+            2,
+            ["--locale sv-SE", "Pronunciation data is not accepted"],
+            fixed=["validate", "{Pronunciation}", "--kind", "Pronunciation", "--locale", "de-DE"],
+        ),
+        Case(
+            "validate-missing-path",
+            ["validate", "{tmp}/nope", "--kind", "Language"],
+            2,
+            ["nope: no such file or folder", "looked in"],
+        ),
+        Case(
+            "validate-missing-file",
+            ["validate", "{tmp}/gone.txt", "--kind", "Pronunciation"],
+            2,
+            ["gone.txt: no such file or folder"],
+        ),
+        Case(
+            "validate-sas-without-list",
+            ["validate", f"{AZ}/data/set?{SAS_R}", "--kind", "AudioAndScript"],
+            2,
+            ["missing list", "sp=rl"],
+        ),
+        Case(
+            "validate-sas-expired",
+            ["validate", f"{AZ}/data/set?{SAS_RL_OLD}", "--kind", "Acoustic"],
+            2,
+            ["the SAS expires at 2020-01-01", "valid for at least"],
+        ),
+        Case(
+            "validate-url-without-sas",
+            ["validate", f"{AZ}/data/set", "--kind", "Language"],
+            2,
+            ["needs a SAS", "generate-sas"],
+        ),
+        Case(
+            "validate-url-not-blob",
+            ["validate", f"https://example.com/x?{SAS_R}", "--kind", "Language"],
+            2,
+            ["not a Blob Storage URL", "blob.core.windows.net"],
+        ),
+        Case(
+            "validate-bad-container",
+            ["validate", "blob://AB/set", "--kind", "Language"],
+            2,
+            ["invalid container name 'AB'", "SPEECHFLOWS_STORAGE_CONTAINER"],
+        ),
+        Case(
+            "validate-blob-without-settings",
+            ["validate", "blob://data/set", "--kind", "Language"],
+            2,
+            ["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
+            env={"SPEECHFLOWS_STORAGE_CONNECTION_STRING": None},
+        ),
+        Case(
+            "validate-bad-kind",
+            ["validate", "{Language}", "--kind", "Text"],
+            2,
+            ["unknown data kind 'Text'", "Language"],
+        ),
+        Case(
+            "validate-language-of-voice-data",
+            ["validate", "{voice-dir}", "--kind", "Language"],
+            1,
+            ["dataset.kind_mismatch", "--kind AudioAndScript"],
+            fixed=["validate", "{voice-dir}", "--kind", "AudioAndScript"],
+        ),
+        Case(
+            "validate-language-of-acoustic-data",
+            ["validate", "{acoustic-dir}", "--kind", "Language"],
+            1,
+            ["dataset.kind_mismatch", "--kind Acoustic"],
+        ),
+        Case(
+            "validate-latin1-script",
+            ["validate", "{latin}", "--kind", "Language", "--locale", "fr-FR"],
+            1,
+            ["script.txt", "iconv -f WINDOWS-1252 -t UTF-8"],
+        ),
+        Case(
+            "validate-bad-zip",
+            ["validate", "{badzip}", "--kind", "Acoustic"],
+            1,
+            ["zip.invalid", "zip -r new.zip FOLDER"],
+        ),
+        Case(
+            "onboard-voice-no-project",
+            [
+                "onboard",
+                "voice",
+                "{AudioAndScript}",
+                "--talent",
+                "T",
+                "--company",
+                "C",
+                "--consent",
+                "{consent-file}",
+            ],
+            2,
+            ["missing --project"],
+        ),
+        Case(
+            "onboard-voice-missing-consent-file",
+            [
+                "onboard",
+                "voice",
+                "{AudioAndScript}",
+                "--project",
+                "p",
+                "--talent",
+                "T",
+                "--company",
+                "C",
+                "--consent",
+                "{tmp}/consent.wav",
+            ],
+            2,
+            ["--consent", "consent.wav: no such file or folder"],
+        ),
+        Case(
+            "onboard-voice-missing-data",
+            [
+                "onboard",
+                "voice",
+                "{tmp}/none",
+                "--project",
+                "p",
+                "--talent",
+                "T",
+                "--company",
+                "C",
+                "--consent",
+                "{consent-file}",
+            ],
+            2,
+            ["DATA_DIR", "none: no such file or folder"],
+        ),
+        Case(
+            "onboard-voice-locale-word",
+            [
+                "onboard",
+                "voice",
+                "{AudioAndScript}",
+                "--project",
+                "p",
+                "--talent",
+                "T",
+                "--company",
+                "C",
+                "--consent",
+                "{consent-file}",
+                "--locale",
+                "english",
+            ],
+            2,
+            ["--locale 'english' is not a locale tag", "en-US"],
+        ),
+        Case(
+            "onboard-voice-locale-unknown",
+            [
+                "onboard",
+                "voice",
+                "{AudioAndScript}",
+                "--project",
+                "p",
+                "--talent",
+                "T",
+                "--company",
+                "C",
+                "--consent",
+                "{consent-file}",
+                "--locale",
+                "xx-YY",
+            ],
+            2,
+            ["--locale xx-YY", "AudioAndScript data is not accepted"],
+        ),
+        Case(
+            "onboard-personal-locale-unknown",
+            [
+                "onboard",
+                "personal",
+                "{Prompt}",
+                "--project",
+                "p",
+                "--talent",
+                "T",
+                "--company",
+                "C",
+                "--consent",
+                "{consent-file}",
+                "--locale",
+                "xx-YY",
+            ],
+            2,
+            ["--locale xx-YY", "Prompt data is not accepted"],
+        ),
+        Case(
+            "onboard-personal-no-consent",
+            [
+                "onboard",
+                "personal",
+                "{Prompt}",
+                "--project",
+                "p",
+                "--talent",
+                "T",
+                "--company",
+                "C",
+            ],
+            2,
+            ["missing --consent (or --consent-blob)"],
+        ),
+        Case(
+            "onboard-speech-bad-spec",
+            ["onboard", "speech", "--project", "p", "--dataset", "phrases.txt"],
+            2,
+            ["expected NAME:KIND:PATH"],
+        ),
+        Case(
+            "onboard-speech-missing-path",
+            ["onboard", "speech", "--project", "p", "--dataset", "p:Language:{tmp}/none.txt"],
+            2,
+            ["--dataset", "none.txt: no such file"],
+        ),
+        Case(
+            "onboard-speech-locale-outside-kind",
+            [
+                "onboard",
+                "speech",
+                "--project",
+                "p",
+                "--dataset",
+                "p:Pronunciation:{Pronunciation}",
+                "--locale",
+                "sv-SE",
+            ],
+            2,
+            ["--locale sv-SE", "Pronunciation data is not accepted", "--locale en-US"],
+        ),
+        Case(
+            "onboard-speech-no-dataset",
+            ["onboard", "speech", "--project", "p"],
+            2,
+            ["missing --dataset NAME:KIND:PATH"],
+        ),
+        Case(
+            "onboard-params-not-json",
+            ["onboard", "voice", "--params", "{latin}/script.txt"],
+            2,
+            ["--params", "cannot read it as JSON"],
+        ),
+        Case(
+            "list-without-settings",
+            ["list"],
+            2,
+            ["SPEECHFLOWS_SPEECH_ENDPOINT is not set", "source .speechflows/dev/env"],
+            env={"SPEECHFLOWS_SPEECH_ENDPOINT": None, "SPEECHFLOWS_SPEECH_REGION": None},
+        ),
+        Case(
+            "list-wrong-key",
+            ["list"],
+            1,
+            ["SPEECHFLOWS_SPEECH_KEY", "HTTP 401", "SPEECHFLOWS_SPEECH_ENDPOINT=http://127.0.0.1"],
+            env={"SPEECHFLOWS_SPEECH_KEY": "w" * 32},
+        ),
+    ]
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("matrix")
+    out = {"tmp": str(root)}
+    for kind in DataKind:
+        out[kind.value] = str(write_sample(root / kind.value, kind, count=3))
+        out[f"broken-{kind.value}"] = str(write_sample(root / f"b-{kind.value}", kind, broken=True))
+    out["consent-file"] = str(next(Path(out["Consent"]).rglob("*.wav")))
+    voice = Path(out["AudioAndScript"])
+    out["voice-dir"] = str(voice if voice.is_dir() else voice.parent)
+    acoustic = Path(out["Acoustic"])
+    out["acoustic-dir"] = str(acoustic if acoustic.is_dir() else acoustic.parent)
+    latin = root / "latin"
+    latin.mkdir()
+    (latin / "script.txt").write_bytes("La café est ouvert, señor.\n".encode("latin-1"))
+    out["latin"] = str(latin)
+    (root / "bad.zip").write_bytes(codecs.BOM_UTF8 + b"not a zip")
+    out["badzip"] = str(root / "bad.zip")
+    return out
+
+
+@pytest.fixture(scope="module")
+def services(emulator: Any, azurite: Any) -> Iterator[dict[str, str]]:
+    yield {
+        "SPEECHFLOWS_SPEECH_ENDPOINT": emulator.base_url,
+        "SPEECHFLOWS_SPEECH_KEY": emulator.key,
+        "SPEECHFLOWS_STORAGE_CONNECTION_STRING": azurite.connection_string,
+        "SPEECHFLOWS_STORAGE_CONTAINER": "matrix",
+        "PREFECT_API_URL": "",
+        "COLUMNS": "100",
+    }
+
+
+def _fill(args: list[str], places: dict[str, str]) -> list[str]:
+    out = []
+    for a in args:
+        for key, value in places.items():
+            a = a.replace(f"{{{key}}}", value)
+        out.append(a)
+    return out
+
+
+def _blobs(connection_string: str) -> list[str]:
+    service = BlobServiceClient.from_connection_string(connection_string)
+    return sorted(
+        f"{c.name}/{b.name}"
+        for c in service.list_containers()
+        for b in service.get_container_client(c.name).list_blobs()
+    )
+
+
+def test_the_matrix_has_at_least_fifty_cases() -> None:
+    assert len(CASES) >= 50
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_bad_input(
+    case: Case, places: dict[str, str], services: dict[str, str], emulator: Any, azurite: Any
+) -> None:
+    env: dict[str, str | None] = {**services, **case.env}
+    before = (emulator.state(), _blobs(azurite.connection_string))
+    result = runner.invoke(app, _fill(case.args, places), env=env)
+    out = result.output
+    assert result.exit_code == case.code, out
+    assert ("Traceback" not in out and result.exception is None) or isinstance(
+        result.exception, SystemExit
+    ), out
+    for name in case.names:
+        assert _fill([name], places)[0] in out, (name, out)
+    assert (emulator.state(), _blobs(azurite.connection_string)) == before  # nothing created
+    if case.fixed is not None:
+        again = runner.invoke(app, _fill(case.fixed, places), env=env)
+        assert again.exit_code != case.code or case.names[0] not in again.output, again.output
+        assert again.exit_code in (0, 1) and "Traceback" not in again.output, again.output
