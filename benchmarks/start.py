@@ -143,10 +143,11 @@ def measure_runs(runs: int, query_seconds: float, root: Path) -> list[dict[str, 
         os.environ.update(server.client_env())
         from prefect.client.orchestration import get_client
 
-        consent = next(
-            p
-            for p in sorted(write_sample(root / "consent", DataKind.CONSENT).rglob("*"))
-            if p.suffix in (".wav", ".mp3")
+        consent_sample = write_sample(root / "consent", DataKind.CONSENT)
+        consent = (
+            consent_sample
+            if consent_sample.is_file()
+            else min(p for p in consent_sample.rglob("*") if p.suffix in (".wav", ".mp3"))
         )
         prompt = write_sample(root / "prompt", DataKind.PROMPT)
         with get_client(sync_client=True) as client:
