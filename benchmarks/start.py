@@ -140,8 +140,10 @@ def measure_runs(runs: int, query_seconds: float, root: Path) -> list[dict[str, 
             log_path=root / "worker.log",
         )
         stack.callback(worker.stop)
-        os.environ.update(server.client_env())
         from prefect.client.orchestration import get_client
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        stack.enter_context(temporary_settings(updates={PREFECT_API_URL: server.api_url}))
 
         consent_sample = write_sample(root / "consent", DataKind.CONSENT)
         consent = (
