@@ -48,7 +48,7 @@ system-deps:
 # The suite runs on TEST_WORKERS pytest-xdist workers (most tests wait on servers and flow runs,
 # so two cores carry more than two); tests sharing the deployment stack stay on one worker
 # (tests/conftest.py). TEST_WORKERS=0 runs it in this process. The wall time is printed last.
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 0
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
 FAST_TESTS := tests/datasets tests/speech tests/emulator tests/test_layout.py tests/test_ledger.py
 
