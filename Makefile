@@ -21,7 +21,8 @@ export SPEECHFLOWS_AZURITE_BIN := $(CURDIR)/node_modules/.bin/azurite-blob
 
 help:
 	@echo "make demo   - run every onboarding end to end on Azurite + the Speech emulator"
-	@echo "make test   - run the test suite (installs what it needs)"
+	@echo "make test   - run the test suite (installs what it needs), then its wall time"
+	@echo "make test-fast - unit + contract tests only (the inner loop, under 3 minutes)"
 	@echo "make lint   - ruff + mypy"
 	@echo "make bench  - run the benchmarks, print their figures"
 	@echo "make ledger-check - mutate each threshold/rule a ledger row names; its pins must fail"
@@ -46,11 +47,23 @@ deps: $(VENV)/.synced node_modules/.installed
 system-deps:
 	@bash scripts/system-deps.sh
 
-test: deps system-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The suite runs on TEST_WORKERS pytest-xdist workers (most tests wait on servers and flow runs,
+# so two cores carry more than two); tests sharing the deployment stack stay on one worker
+# (tests/conftest.py). TEST_WORKERS=0 runs it in this process. The wall time is printed last.
+TEST_WORKERS ?= 0
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
+FAST_TESTS := tests/datasets tests/speech tests/emulator tests/test_layout.py tests/test_ledger.py
 
+test: deps system-deps
+	@start=$$(date +%s); $(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; \
+	echo "make test: suite wall time $$(( $$(date +%s) - start )) s on $$(nproc) cores, $(TEST_WORKERS) workers, load average $$(cut -d' ' -f1-3 /proc/loadavg) (exit $$rc)"; \
+	exit $$rc
+
+# The inner loop: unit and contract tests (datasets, the Speech client, the emulator, layout, ledger).
 test-fast: deps
-	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	@start=$$(date +%s); $(PY) -m pytest $(XDIST) $(FAST_TESTS) $(PYTEST_ARGS); rc=$$?; \
+	echo "make test-fast: wall time $$(( $$(date +%s) - start )) s, load average $$(cut -d' ' -f1-3 /proc/loadavg) (exit $$rc)"; \
+	exit $$rc
 
 demo: deps
 	$(VENV)/bin/speechflows demo

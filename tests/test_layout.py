@@ -18,7 +18,14 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "speechflows"
 
 # Imported inside a function on purpose: optional extras or a process entry point's server.
-OPTIONAL_IMPORTS = {"azure.identity", "uvicorn"}
+# And the heavy part of an optional step, loaded by the task that runs it (docs/architecture.md
+# "Import-time budget"; tests/test_import_budget.py checks the flow modules stay without it).
+OPTIONAL_IMPORTS = {
+    "azure.identity",
+    "uvicorn",
+    "speechflows.datasets.audio_report",
+    "speechflows.flows.release",
+}
 # The CLI keeps `speechflows --help` and `validate` from importing Prefect (its modules say so).
 LAZY_LAYERS = {"cli", "demo"}
 

@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from speechflows.datasets.findings import Finding, Rule, Severity
-from speechflows.datasets.kinds import DataKind
+from speechflows.datasets.kinds import AUDIO_CHECKS_DEFAULT, DataKind
 from speechflows.datasets.sources import open_source, suffix
 
 FRAME_SECONDS = 0.02
@@ -556,19 +556,6 @@ PROFILES: Mapping[DataKind, Profile] = MappingProxyType(
         DataKind.AUDIO_FILES: _with_rules(Profile()),
     }
 )
-
-AUDIO_CHECKS_DEFAULT: Mapping[DataKind, bool] = MappingProxyType(
-    {
-        DataKind.AUDIO_AND_SCRIPT: True,
-        DataKind.LONG_AUDIO: True,
-        DataKind.AUDIO_ONLY: True,
-        DataKind.CONSENT: True,
-        DataKind.PROMPT: True,
-        DataKind.ACOUSTIC: False,
-        DataKind.AUDIO_FILES: False,
-    }
-)
-"""Whether the flows run the audio analysis when ``audio_checks`` is not given."""
 
 
 def findings_for(m: UtteranceMetrics, profile: Profile) -> list[Finding]:

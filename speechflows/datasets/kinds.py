@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class DataKind(StrEnum):
@@ -72,3 +74,19 @@ KIND_EXTENSIONS: dict[DataKind, frozenset[str]] = {
     DataKind.CONSENT: frozenset({".wav", ".mp3"}),
     DataKind.PROMPT: frozenset({".wav", ".mp3"}),
 }
+
+
+AUDIO_CHECKS_DEFAULT: Mapping[DataKind, bool] = MappingProxyType(
+    {
+        DataKind.AUDIO_AND_SCRIPT: True,
+        DataKind.LONG_AUDIO: True,
+        DataKind.AUDIO_ONLY: True,
+        DataKind.CONSENT: True,
+        DataKind.PROMPT: True,
+        DataKind.ACOUSTIC: False,
+        DataKind.AUDIO_FILES: False,
+    }
+)
+"""Whether the flows run the audio analysis when ``audio_checks`` is not given.
+
+Here, not in :mod:`~speechflows.datasets.audio_analysis`, so deciding costs no numpy import."""

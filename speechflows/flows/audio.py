@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from speechflows.datasets.audio_analysis import AUDIO_CHECKS_DEFAULT
-from speechflows.datasets.kinds import DataKind
+from speechflows.datasets.kinds import AUDIO_CHECKS_DEFAULT, DataKind
 from speechflows.flows.report import figures, note
 from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks.artifacts import artifact_key

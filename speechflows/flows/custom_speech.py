@@ -35,7 +35,6 @@ from speechflows.flows.params import (
     DatasetSpec,
     SpeechModelParams,
 )
-from speechflows.flows.release import release_step
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import CustomSpeechResult, DatasetResult, ValidationSummary
 from speechflows.settings import load_storage_settings
@@ -100,6 +99,10 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
         if p.model is not None:
             base, model, evaluation = _train_and_evaluate(p, p.model, datasets, project)
         if p.release is not None and model is not None and p.model and p.model.test_dataset:
+            # The release gate loads only in a run that releases (docs/architecture.md
+            # "Import-time budget").
+            from speechflows.flows.release import release_step
+
             test = next(d for d in datasets if d.name == p.model.test_dataset)
             released = release_step(
                 p.release,

@@ -7,12 +7,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from speechflows.tasks.outcomes import (
     DatasetReport,
     EvaluationOutcome,
+    ReleaseOutcome,
     ResourceOutcome,
     StageOutcome,
     StageTiming,
     ValidationOutcome,
 )
-from speechflows.tasks.release import ReleaseOutcome
 
 MAX_LISTED_FILES = 100
 

@@ -19,7 +19,6 @@ from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from speechflows.datasets.audio_report import analyse
 from speechflows.redaction import redact_text
 from speechflows.tasks.artifacts import MAX_TABLE_ROWS, markdown
 
@@ -63,6 +62,10 @@ def analyse_audio(
     Writes the table artifact ``table_key`` and its summary ``<table_key>-summary``, and the
     CSV/JSON into ``report_dir`` (default ``.speechflows/reports/<table_key>``).
     """
+    # numpy and the analysis load here, in the run that asked for it (docs/architecture.md
+    # "Import-time budget"), not when a flow module is imported.
+    from speechflows.datasets.audio_report import analyse
+
     report = analyse(Path(path), kind, files)
     folder = report_dir or REPORTS_DIR / table_key
     csv_path, json_path = report.write(folder)

@@ -6,7 +6,8 @@ string; SAS URLs never reach these models.
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -166,3 +167,54 @@ __all__ = [
     "TrainingSetReport",
     "ValidationOutcome",
 ]
+
+Decision = Literal["promoted", "rejected", "unchanged"]
+"""A release decision: the candidate went to production, stayed out, or the earlier one stands."""
+
+
+class ModelMetrics(_Outcome):
+    """One model's figures in an evaluation (rates as fractions, as the service gives them)."""
+
+    model_id: str
+    model_kind: Literal["custom", "base"]
+    word_error_rate: float | None = None
+    token_error_rate: float | None = None
+    sentence_error_rate: float | None = None
+    word_count: int | None = None
+    correct_word_count: int | None = None
+    sentence_count: int | None = None
+    token_count: int | None = None
+    substitutions: int | None = None
+    deletions: int | None = None
+    insertions: int | None = None
+    token_substitutions: int | None = None
+    token_deletions: int | None = None
+    token_insertions: int | None = None
+
+    @property
+    def wer_points(self) -> float | None:
+        """The word error rate in percent."""
+        return None if self.word_error_rate is None else round(100 * self.word_error_rate, 4)
+
+
+class ReleaseOutcome(_Outcome):
+    """One release decision: the gate's inputs and figures, and what happened to production."""
+
+    endpoint_name: str
+    decision: Decision
+    reason: str
+    candidate: str
+    current: str
+    current_kind: Literal["custom", "base"]
+    data_hash: str
+    max_wer: float = Field(description="Gate: highest candidate WER, in percent")
+    min_improvement: float = Field(description="Gate: least WER improvement, in points")
+    endpoint: ResourceOutcome | None = None
+    endpoint_action: Literal["created", "updated", "none"] = "none"
+    evaluation: ResourceOutcome | None = None
+    candidate_metrics: ModelMetrics | None = None
+    current_metrics: ModelMetrics | None = None
+    previous: dict[str, Any] | None = Field(
+        None, description="The earlier decision this re-run stands by (decision 'unchanged')"
+    )
+    decided_at: datetime = Field(default_factory=lambda: datetime.now(UTC))

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 from prefect import task
 from prefect.artifacts import Artifact, create_table_artifact
 from prefect.logging import get_run_logger
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from speechflows.redaction import redact_url
 from speechflows.speech import polling
@@ -37,43 +36,17 @@ from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.custom_speech import combined_hash, speech_client
 from speechflows.tasks.custom_voice import OnboardingError
 from speechflows.tasks.locks import resource_lock
-from speechflows.tasks.outcomes import ResourceOutcome
+from speechflows.tasks.outcomes import ModelMetrics, ReleaseOutcome, ResourceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import status_of
 from speechflows.tasks.waiting import WaitOptions
 
-Decision = Literal["promoted", "rejected", "unchanged"]
 WER_LABEL = "simulated by the emulator, measured by Azure"
 """How the report labels word error rates: the emulator never recognises audio."""
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class ModelMetrics(_Frozen):
-    """One model's figures in an evaluation (rates as fractions, as the service gives them)."""
-
-    model_id: str
-    model_kind: Literal["custom", "base"]
-    word_error_rate: float | None = None
-    token_error_rate: float | None = None
-    sentence_error_rate: float | None = None
-    word_count: int | None = None
-    correct_word_count: int | None = None
-    sentence_count: int | None = None
-    token_count: int | None = None
-    substitutions: int | None = None
-    deletions: int | None = None
-    insertions: int | None = None
-    token_substitutions: int | None = None
-    token_deletions: int | None = None
-    token_insertions: int | None = None
-
-    @property
-    def wer_points(self) -> float | None:
-        """The word error rate in percent."""
-        return None if self.word_error_rate is None else round(100 * self.word_error_rate, 4)
 
 
 class ReleaseTarget(_Frozen):
@@ -93,29 +66,6 @@ class ReleaseTarget(_Frozen):
     current_url: str
     current_kind: Literal["custom", "base"]
     project_url: str | None = None
-
-
-class ReleaseOutcome(_Frozen):
-    """One release decision: the gate's inputs and figures, and what happened to production."""
-
-    endpoint_name: str
-    decision: Decision
-    reason: str
-    candidate: str
-    current: str
-    current_kind: Literal["custom", "base"]
-    data_hash: str
-    max_wer: float = Field(description="Gate: highest candidate WER, in percent")
-    min_improvement: float = Field(description="Gate: least WER improvement, in points")
-    endpoint: ResourceOutcome | None = None
-    endpoint_action: Literal["created", "updated", "none"] = "none"
-    evaluation: ResourceOutcome | None = None
-    candidate_metrics: ModelMetrics | None = None
-    current_metrics: ModelMetrics | None = None
-    previous: dict[str, Any] | None = Field(
-        None, description="The earlier decision this re-run stands by (decision 'unchanged')"
-    )
-    decided_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
 def history_key(endpoint_name: str) -> str:
