@@ -73,7 +73,7 @@ def tts(emu_app: FastAPI) -> Iterator[httpx.Client]:
 def _duration(audio: bytes) -> float:
     with wave.open(io.BytesIO(audio)) as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 24000)
-        return float(w.getnframes()) / w.getframerate()
+        return float(w.getnframes()) / float(w.getframerate())
 
 
 def test_personal_voice_synthesis_is_a_deterministic_wav(tts: httpx.Client) -> None:
