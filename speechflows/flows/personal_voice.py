@@ -30,12 +30,15 @@ from speechflows.flows.common import (
 from speechflows.flows.params import PersonalVoiceParams
 from speechflows.flows.report import RunReport, figures, record, stage
 from speechflows.flows.results import PersonalVoiceResult, ValidationSummary
+from speechflows.flows.try_out import try_voice_step
+from speechflows.settings import load_storage_settings
 from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.outcomes import PersonalVoiceOutcome
 from speechflows.tasks.personal_voice import ensure_personal_voice
+from speechflows.tasks.try_voice import VoiceTarget
 
 
 @flow(
@@ -121,6 +124,8 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
             )
         record(voice.voice)
         figures(("speakerProfileId", voice.speaker_profile_id))
+        if p.try_sentences is not None and voice.speaker_profile_id:
+            _try_voice(p, voice.speaker_profile_id)
         return report.complete(
             PersonalVoiceResult(
                 project=project,
@@ -132,6 +137,19 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 ),
             )
         )
+
+
+def _try_voice(p: PersonalVoiceParams, speaker_profile_id: str) -> None:
+    """Hear the new voice: the sentences synthesised, WAVs beside the run's data (try_out)."""
+    voice_id = p.resolved_personal_voice_id()
+    try_voice_step(
+        VoiceTarget(kind="personal", name=voice_id, speaker_profile_id=speaker_profile_id),
+        p.try_sentences or [],
+        locale=p.locale,
+        container=load_storage_settings().container,
+        prefix=f"personal-voice/{p.project_id}/{voice_id}",
+        key=artifact_key("try-voice", p.project_id, voice_id),
+    )
 
 
 def _prompt_files(source: Path | BlobLocation, manifest: Manifest) -> list[Path]:

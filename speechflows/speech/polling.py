@@ -49,6 +49,7 @@ from speechflows.speech.schemas.speech_to_text import (
     Evaluation,
     SpeechEndpoint,
     SpeechEntity,
+    Transcription,
 )
 from speechflows.speech.speech_to_text.client import CustomSpeechClient
 
@@ -67,6 +68,7 @@ SPEECH_KINDS: dict[str, type[StatusResource]] = {
     "models": CustomSpeechModel,
     "evaluations": Evaluation,
     "endpoints": SpeechEndpoint,
+    "transcriptions": Transcription,
 }
 _SINGULAR = {
     "consents": "consent",
