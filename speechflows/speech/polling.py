@@ -78,6 +78,7 @@ _SINGULAR = {
     "endpoints": "endpoint",
     "datasets": "dataset",
     "evaluations": "evaluation",
+    "transcriptions": "transcription",
 }
 
 

@@ -133,11 +133,11 @@ def stage_try_audio(source: str) -> TryAudio:
         names = [e.path for e in manifest.entries]
         account = Account.from_settings(settings)
         refs: dict[str, str] = {}
-        ref_name = next((n for n in names if PurePosixPath(n).name == REFERENCES), None)
-        if ref_name:
-            blob = f"{prefix}/{ref_name}".lstrip("/")
-            data = account.service_client().get_blob_client(container, blob).download_blob()
-            refs = _references(data.readall().decode("utf-8-sig"))
+        for n in names:
+            if PurePosixPath(n).name == REFERENCES:
+                blob = f"{prefix}/{n}".lstrip("/")
+                data = account.service_client().get_blob_client(container, blob).download_blob()
+                refs.update(_references(data.readall().decode("utf-8-sig")))
         audio = [e for e in manifest.entries if e.path.lower().endswith(AUDIO)]
         return TryAudio(
             location=location.display,
@@ -151,9 +151,12 @@ def stage_try_audio(source: str) -> TryAudio:
     manifest = build_manifest(folder, extensions=[*AUDIO, ".txt"])
     prefix = f"try-speech/{manifest.hash[:16]}"
     stage(manifest, settings=settings, prefix=prefix)
-    ref_file = folder / REFERENCES if folder.is_dir() else folder.parent / REFERENCES
     audio_paths = [e.path for e in manifest.entries if e.path.lower().endswith(AUDIO)]
     root = folder if folder.is_dir() else folder.parent
+    refs = {}
+    for e in manifest.entries:
+        if PurePosixPath(e.path).name == REFERENCES:
+            refs.update(_references((root / e.path).read_text(encoding="utf-8-sig")))
     return TryAudio(
         location=str(folder),
         container=settings.container,
@@ -162,9 +165,7 @@ def stage_try_audio(source: str) -> TryAudio:
             PurePosixPath(p).name: hashlib.sha256((root / p).read_bytes()).hexdigest()
             for p in audio_paths
         },
-        references=_references(ref_file.read_text(encoding="utf-8-sig"))
-        if ref_file.exists()
-        else {},
+        references=refs,
         content_hash=manifest.hash,
     )
 

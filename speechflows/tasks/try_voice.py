@@ -166,12 +166,12 @@ def try_voice(
                 )
             )
     log.info(
-        "voice %s: %d sentences (%d synthesised now) in %s/%sinto try/",
+        "voice %s: %d sentences (%d synthesised now) in %s/%s/try/",
         target.name,
         len(rows),
         sum(r.created for r in rows),
         container,
-        prefix,
+        prefix.strip("/"),
     )
     outcome = TryVoiceOutcome(
         voice=target.name,
