@@ -112,7 +112,8 @@ class Transcriptions(OperationGroup[SpeechToTextCore]):
                 "customProperties": custom_properties,
             }
         )
-        # operationId: Transcriptions_Submit (2025-10-15) / Transcriptions_Create (v3.2)
+        # operationId: Transcriptions_Submit (2025-10-15)
+        # operationId: Transcriptions_Create (v3.2)
         path = "transcriptions" if self.core.legacy else "transcriptions:submit"
         response = self.core.http.request(
             "POST", self.core.url(path), params=self.core.query, json=body
