@@ -134,6 +134,7 @@ def _onboardings(data: dict[str, Path]) -> list[tuple[str, Callable[[], Any]]]:
         Deadlines,
         PersonalVoiceParams,
         ProfessionalVoiceParams,
+        ReleaseParams,
         SpeechModelParams,
     )
     from speechflows.flows.personal_voice import personal_voice_onboarding
@@ -147,7 +148,11 @@ def _onboardings(data: dict[str, Path]) -> list[tuple[str, Callable[[], Any]]]:
         project_id="demo-voice", data_dir=data["voice"], consent=consent, deadlines=fast
     )
     personal = PersonalVoiceParams(
-        project_id="demo-personal", prompt_path=data["prompt"], consent=consent, deadlines=fast
+        project_id="demo-personal",
+        prompt_path=data["prompt"],
+        consent=consent,
+        deadlines=fast,
+        try_sentences=[],  # hear the voice: the locale's default sentences
     )
     speech = CustomSpeechParams(
         project_name="Demo call center",
@@ -163,6 +168,8 @@ def _onboardings(data: dict[str, Path]) -> list[tuple[str, Callable[[], Any]]]:
             datasets=["call-center-phrases"],
             test_dataset="call-center-audio",
         ),
+        # Promote through the WER gate, then see per file what the new model fixed and broke.
+        release=ReleaseParams(endpoint_name="Demo call center", try_audio=str(data["acoustic"])),
     )
     return [
         ("professional voice", lambda: professional_voice_onboarding(voice)),
@@ -281,9 +288,20 @@ def run_demo(
         if log_path is not None:
             log_path.unlink(missing_ok=True)
             out.print(f"  Prefect logs: {log_path} (--verbose shows them here)", soft_wrap=True)
-        az = Azurite.start(data_dir=root / "azurite")
-        stack.callback(az.stop)
-        out.print(f"  Azurite (Blob) on 127.0.0.1:{az.port}")
+        blob_connection = _dev_stack_blob()
+        if blob_connection is not None:
+            out.print(
+                "  Azurite (Blob): the dev stack's (`make up`): the reports' audio links work"
+            )
+        else:
+            az = Azurite.start(data_dir=root / "azurite")
+            stack.callback(az.stop)
+            blob_connection = az.connection_string
+            out.print(
+                f"  Azurite (Blob) on 127.0.0.1:{az.port} (gone after the demo, and the reports' "
+                "audio links with it: `make up` first to keep them)",
+                soft_wrap=True,
+            )
         emu = start_emulator(root / "emulator", DEMO_KEY, root / "emulator.log")
         stack.callback(emu.stop)
         out.print(f"  Speech emulator on http://127.0.0.1:{emu.port}")
@@ -292,7 +310,7 @@ def run_demo(
             {
                 "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{emu.port}",
                 "SPEECHFLOWS_SPEECH_KEY": DEMO_KEY,
-                "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
+                "SPEECHFLOWS_STORAGE_CONNECTION_STRING": blob_connection,
                 "SPEECHFLOWS_STORAGE_CONTAINER": DEMO_CONTAINER,
             }
         )
@@ -331,11 +349,33 @@ def run_demo(
                 outcome.runs.setdefault(name, []).append(figures)
                 if round_no == 1:
                     outcome.report_keys.append(result.report_key)
+                    outcome.report_keys += _try_keys(name, result)
                 out.print(f"  {name}: {human_seconds(figures.seconds)}")
                 for detail in figures.ids.split("; "):
                     out.print(f"    {detail}")
         _summary(out, outcome, shared_api_url)
     return outcome
+
+
+def _dev_stack_blob() -> str | None:
+    """The connection string of the dev stack's Azurite when ``make up`` runs it, else None."""
+    from speechflows.dev.azurite import connection_string_for
+    from speechflows.dev.stack import StackConfig, read_state
+
+    config = StackConfig()
+    running = [s for s in read_state(config) if s.name == "azurite" and s.alive()]
+    return connection_string_for(config.azurite_port) if running else None
+
+
+def _try_keys(name: str, result: Any) -> list[str]:
+    """The artifacts where the demo's voice can be heard and the speech model's errors seen."""
+    from speechflows.tasks.artifacts import artifact_key
+
+    if name == "personal voice":
+        return [artifact_key("try-voice", "demo-personal", "demo-personal-voice")]
+    if name == "custom speech" and getattr(result, "release", None) is not None:
+        return [artifact_key("try-speech", "Demo call center", result.release.candidate)]
+    return []
 
 
 def _restore_env(saved: dict[str, str]) -> None:

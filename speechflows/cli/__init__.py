@@ -22,6 +22,7 @@ from speechflows.cli.manage import commands as manage_commands
 from speechflows.cli.onboard import DEBUG_ENV, onboard_app
 from speechflows.cli.onboard import commands as onboard_commands
 from speechflows.cli.stage import commands as stage_commands
+from speechflows.cli.tryout import try_app
 from speechflows.cli.validate import commands as validate_commands
 from speechflows.cli.watch import commands as watch_commands
 
@@ -59,5 +60,6 @@ for _commands in (
     app.add_typer(_commands)
 app.add_typer(dev_app, name="dev")
 app.add_typer(onboard_app, name="onboard")
+app.add_typer(try_app, name="try")
 
 __all__ = ["app"]

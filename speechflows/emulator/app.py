@@ -33,6 +33,9 @@ from speechflows.emulator.custom_voice.routes import CustomVoice
 from speechflows.emulator.gate import DroppedConnection, Gate
 from speechflows.emulator.speech_to_text.jobs import handlers as speech_to_text_handlers
 from speechflows.emulator.speech_to_text.routes import SpeechToText
+from speechflows.emulator.speech_to_text.transcriptions import TranscriptionRoutes
+from speechflows.emulator.speech_to_text.transcriptions import handlers as transcription_handlers
+from speechflows.emulator.text_to_speech.synthesis import TextToSpeech
 from speechflows.redaction import register_secret
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,11 @@ def create_app(config: EmulatorConfig) -> FastAPI:
     engine = Engine(
         store,
         ctx.faults,
-        {**custom_voice_handlers(ctx), **speech_to_text_handlers(ctx)},
+        {
+            **custom_voice_handlers(ctx),
+            **speech_to_text_handlers(ctx),
+            **transcription_handlers(ctx),
+        },
         step_seconds=config.step_seconds,
     )
     ctx.engine = engine
@@ -72,6 +79,10 @@ def create_app(config: EmulatorConfig) -> FastAPI:
     app.state.context = ctx
     app.include_router(admin_router(ctx))
     app.include_router(CustomVoice(ctx).router())
+    app.include_router(TextToSpeech(ctx).router())
+    # Before the other Speech to text routes: /transcriptions/locales before /{id}.
+    app.include_router(TranscriptionRoutes(ctx, "2025-10-15").router())
+    app.include_router(TranscriptionRoutes(ctx, "v3.2").router())
     app.include_router(SpeechToText(ctx, "2025-10-15").router())
     app.include_router(SpeechToText(ctx, "v3.2").router())
 

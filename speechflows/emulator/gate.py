@@ -37,6 +37,8 @@ class DroppedConnection(httpx.RemoteProtocolError):
 
 def _version_error(path: str, query: dict[str, str]) -> ApiError | None:
     api = api_of_path(path)
+    if path.startswith("/cognitiveservices/"):
+        return None  # text to speech REST: no api-version (ledger § Text to speech)
     if api == "customvoice":
         allowed: tuple[str, ...] = CUSTOM_VOICE_VERSIONS
     elif path.startswith("/speechtotext/v") and path[len("/speechtotext/v") :][:1].isdigit():

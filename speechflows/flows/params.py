@@ -338,6 +338,12 @@ class ProfessionalVoiceParams(_OnboardingParams):
     model: VoiceModelParams | None = Field(
         None, title="Model", description="Train a model after the upload"
     )
+    try_sentences: list[str] | None = Field(
+        None,
+        description="After the model is deployed to an endpoint, synthesise these sentences and report them with "
+        "links to the audio and the SSML to paste; [] for a short default set in the locale; "
+        "null (default) to skip",
+    )
 
     def resolved_training_set_id(self) -> str:
         """The base id: the staging prefix and the versions' names derive from it."""
@@ -376,6 +382,12 @@ class PersonalVoiceParams(_OnboardingParams):
         + DATA_SOURCE_FORMS,
     )
     force: bool = Field(False, description="Send the valid prompt files even when some have errors")
+    try_sentences: list[str] | None = Field(
+        None,
+        description="After the voice is made, synthesise these sentences and report them with "
+        "links to the audio and the SSML to paste; [] for a short default set in the locale; "
+        "null (default) to skip",
+    )
 
     def resolved_personal_voice_id(self) -> str:
         """The base id: the report's name and the versions' names derive from it."""
@@ -440,6 +452,12 @@ class ReleaseParams(_Params):
         description="Gate: the candidate's WER must be lower than the current model's by at least "
         "this many percentage points (the current model: the endpoint's, or the base model "
         "before the endpoint exists)",
+    )
+    try_audio: str | None = Field(
+        None,
+        description="Audio to try both models on (a local folder or blob://container/prefix; "
+        "with trans.txt for the per-file word alignment): batch transcription with the "
+        "candidate and with the model it would replace",
     )
 
 

@@ -31,12 +31,15 @@ from speechflows.flows.common import (
 from speechflows.flows.params import PersonalVoiceParams, version_pattern
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import PersonalVoiceResult, ValidationSummary
+from speechflows.flows.try_out import try_voice_step
+from speechflows.settings import load_storage_settings
 from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.outcomes import PersonalVoiceOutcome
 from speechflows.tasks.personal_voice import ensure_personal_voice, personal_voice_versions
+from speechflows.tasks.try_voice import VoiceTarget
 
 
 @flow(
@@ -131,6 +134,8 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
         if voice.voice.action == "created" or p.cleanup_previous:
             with stage("versions"):
                 _versions(p, voice_id)
+        if p.try_sentences is not None and voice.speaker_profile_id:
+            _try_voice(p, voice_id, voice.speaker_profile_id)
         return report.complete(
             PersonalVoiceResult(
                 project=project,
@@ -166,6 +171,18 @@ def _versions(p: PersonalVoiceParams, voice_id: str) -> None:
             f"previous personal voice {v.id} ({v.status}, speakerProfileId "
             f"{v.speaker_profile_id}, created {v.created}): {what}"
         )
+
+
+def _try_voice(p: PersonalVoiceParams, voice_id: str, speaker_profile_id: str) -> None:
+    """Hear the new voice: the sentences synthesised, WAVs beside the run's data (try_out)."""
+    try_voice_step(
+        VoiceTarget(kind="personal", name=voice_id, speaker_profile_id=speaker_profile_id),
+        p.try_sentences or [],
+        locale=p.locale,
+        container=load_storage_settings().container,
+        prefix=f"personal-voice/{p.project_id}/{voice_id}",
+        key=artifact_key("try-voice", p.project_id, voice_id),
+    )
 
 
 def _prompt_files(source: Path | BlobLocation, manifest: Manifest) -> list[Path]:

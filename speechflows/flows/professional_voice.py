@@ -39,6 +39,7 @@ from speechflows.flows.common import (
 from speechflows.flows.params import ProfessionalVoiceParams, VoiceModelParams, version_pattern
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import ProfessionalVoiceResult, ValidationSummary
+from speechflows.flows.try_out import try_voice_step
 from speechflows.settings import load_storage_settings
 from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
@@ -54,6 +55,7 @@ from speechflows.tasks.outcomes import (
     ValidationOutcome,
 )
 from speechflows.tasks.parking import wait_or_park
+from speechflows.tasks.try_voice import VoiceTarget
 
 
 @flow(
@@ -141,6 +143,8 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         model, endpoint = (
             _model_and_endpoint(p, p.model, uploaded, consent.id) if p.model else (None, None)
         )
+        if p.try_sentences is not None and p.model is not None:
+            _try_voice(p, p.model, endpoint)
         return report.complete(
             ProfessionalVoiceResult(
                 project=project,
@@ -340,6 +344,28 @@ def _model_and_endpoint(
             )
         )
     return model, endpoint
+
+
+def _try_voice(
+    p: ProfessionalVoiceParams,
+    m: VoiceModelParams,
+    endpoint: ResourceOutcome | None,
+) -> None:
+    """Hear the new voice through its endpoint (deploymentId); WAVs beside the run's data."""
+    if endpoint is None:
+        note("try_sentences: no endpoint was deployed (model.deploy_endpoint=true deploys one)")
+        return
+    model_id = m.resolved_model_id(p.project_id)
+    try_voice_step(
+        VoiceTarget(
+            kind="professional", name=model_id, endpoint_id=endpoint.id, voice_name=m.voice_name
+        ),
+        p.try_sentences or [],
+        locale=m.model_locale or p.locale,
+        container=load_storage_settings().container,
+        prefix=f"professional-voice/{p.project_id}/try-{model_id}",
+        key=artifact_key("try-voice", p.project_id, model_id),
+    )
 
 
 __all__ = ["professional_voice_onboarding"]

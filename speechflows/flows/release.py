@@ -21,6 +21,7 @@ from speechflows.flows.common import check_settings, wait_options
 from speechflows.flows.params import Deadlines, ReleaseParams, SpeechReleaseParams
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import OnboardingResult
+from speechflows.flows.try_out import try_release
 from speechflows.tasks import custom_speech as cs
 from speechflows.tasks import release as rel
 from speechflows.tasks.artifacts import artifact_key
@@ -71,6 +72,29 @@ def custom_speech_release(params: SpeechReleaseParams) -> ReleaseResult:
 
 
 def release_step(
+    r: ReleaseParams,
+    *,
+    candidate: str,
+    test_dataset: str,
+    locale: str,
+    project_url: str | None,
+    deadlines: Deadlines,
+) -> rel.ReleaseOutcome:
+    """The release decision, then (with ``try_audio``) both models tried on the user's audio."""
+    outcome = _decide(
+        r,
+        candidate=candidate,
+        test_dataset=test_dataset,
+        locale=locale,
+        project_url=project_url,
+        deadlines=deadlines,
+    )
+    if r.try_audio:
+        try_release(outcome, r.try_audio, locale, project_url, test_dataset, deadlines)
+    return outcome
+
+
+def _decide(
     r: ReleaseParams,
     *,
     candidate: str,

@@ -293,16 +293,22 @@ class SpeechHTTP:
         files: Sequence[FileSpec] | None = None,
         headers: Mapping[str, str] | None = None,
         authenticate: bool = True,
+        idempotent: bool = False,
     ) -> httpx.Response:
         """Send a request with retries; return a 2xx/3xx response or raise a typed error.
+
+        ``idempotent``: a POST that creates nothing (text to speech synthesis) is retried like
+        a GET.
 
         Every attempt builds a fresh request (fresh token, rewound files, same multipart
         boundary), so a retry sends exactly the same bytes.
         """
         method = method.upper()
         hdrs = dict(headers or {})
-        may_retry = method in _IDEMPOTENT_METHODS or (
-            method == "POST" and any(k.lower() == "operation-id" for k in hdrs)
+        may_retry = (
+            idempotent
+            or method in _IDEMPOTENT_METHODS
+            or (method == "POST" and any(k.lower() == "operation-id" for k in hdrs))
         )
         if files:
             hdrs.setdefault(

@@ -59,6 +59,7 @@ from speechflows.speech.schemas.speech_to_text import (
     Evaluation,
     SpeechEndpoint,
     SpeechEntity,
+    Transcription,
 )
 from speechflows.speech.speech_to_text.client import CustomSpeechClient
 
@@ -109,6 +110,7 @@ SPEECH_KINDS: dict[str, type[StatusResource]] = {
     "models": CustomSpeechModel,
     "evaluations": Evaluation,
     "endpoints": SpeechEndpoint,
+    "transcriptions": Transcription,
 }
 _SINGULAR = {
     "consents": "consent",
@@ -118,6 +120,7 @@ _SINGULAR = {
     "endpoints": "endpoint",
     "datasets": "dataset",
     "evaluations": "evaluation",
+    "transcriptions": "transcription",
 }
 
 

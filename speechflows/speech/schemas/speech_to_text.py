@@ -215,3 +215,22 @@ class SpeechEndpoint(SpeechEntity):
     model: EntityReference | None = None
     text: str | None = None
     properties: SpeechEndpointProperties | None = None
+
+
+class TranscriptionProperties(ApiModel):
+    """Batch transcription options, duration and failure."""
+
+    word_level_timestamps_enabled: bool | None = None
+    punctuation_mode: str | None = None
+    profanity_filter_mode: str | None = None
+    time_to_live_hours: int | None = None
+    duration_milliseconds: int | None = None
+    duration: str | None = None
+    error: EntityError | None = None
+
+
+class Transcription(SpeechEntity):
+    """A batch transcription (``Transcriptions_Submit`` / v3.2 ``Transcriptions_Create``)."""
+
+    model: EntityReference | None = None
+    properties: TranscriptionProperties | None = None

@@ -18,6 +18,7 @@ from speechflows.speech.speech_to_text.evaluations import Evaluations
 from speechflows.speech.speech_to_text.locales import Locales
 from speechflows.speech.speech_to_text.models import Models
 from speechflows.speech.speech_to_text.projects import Projects
+from speechflows.speech.speech_to_text.transcriptions import Transcriptions
 
 
 class CustomSpeechClient(SpeechClient):
@@ -41,3 +42,4 @@ class CustomSpeechClient(SpeechClient):
         self.models = Models(self.core)
         self.evaluations = Evaluations(self.core)
         self.endpoints = Endpoints(self.core)
+        self.transcriptions = Transcriptions(self.core)
