@@ -233,10 +233,8 @@ def _warn_http_once(url: str) -> None:
         )
 
 
-class SpeechSettings(BaseSettings):
-    """Where the Speech resource is and how to authenticate to it."""
-
-    model_config = _settings_config("SPEECHFLOWS_SPEECH_")
+class _BlockSettings(BaseSettings):
+    """Settings read from keyword arguments, the environment, `.env`, then the server's block."""
 
     @classmethod
     def settings_customise_sources(
@@ -250,6 +248,12 @@ class SpeechSettings(BaseSettings):
         return _with_block(
             settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
         )
+
+
+class SpeechSettings(_BlockSettings):
+    """Where the Speech resource is and how to authenticate to it."""
+
+    model_config = _settings_config("SPEECHFLOWS_SPEECH_")
 
     endpoint: str | None = None
     region: str | None = None
@@ -341,23 +345,10 @@ class SpeechSettings(BaseSettings):
         return self.speech_to_text_api_version == "v3.2"
 
 
-class StorageSettings(BaseSettings):
+class StorageSettings(_BlockSettings):
     """The Blob storage account that holds staged data, and how SAS URLs for it are minted."""
 
     model_config = _settings_config("SPEECHFLOWS_STORAGE_")
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return _with_block(
-            settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-        )
 
     connection_string: SecretStr | None = None
     account_url: str | None = None
