@@ -10,6 +10,9 @@ no imports inside functions in the layers below the CLI except optional dependen
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,6 +31,10 @@ OPTIONAL_IMPORTS = {
 }
 # The CLI keeps `speechflows --help` and `validate` from importing Prefect (its modules say so).
 LAZY_LAYERS = {"cli", "demo"}
+# Below the CLI, the modules `validate` imports load Prefect (secret://, the server's settings
+# block) and the storage layer (blob://, SAS URLs) only on the path that needs them;
+# test_validate_modules_load_neither_prefect_nor_the_storage_layer keeps that true.
+VALIDATE_MODULES = {"speechflows.preflight", "speechflows.settings"}
 
 
 def _module_name(path: Path) -> str:
@@ -176,7 +183,7 @@ def test_library_layers_do_not_import_prefect(layer: str) -> None:
 def test_no_imports_inside_functions_below_the_cli() -> None:
     inner = []
     for name, (path, tree) in SOURCES.items():
-        if _layer(name) in LAZY_LAYERS:
+        if _layer(name) in LAZY_LAYERS or name in VALIDATE_MODULES:
             continue
         for fn in ast.walk(tree):
             if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -193,3 +200,17 @@ def test_no_imports_inside_functions_below_the_cli() -> None:
                     ):
                         inner.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {fn.name}")
     assert inner == []
+
+
+def test_validate_modules_load_neither_prefect_nor_the_storage_layer() -> None:
+    code = (
+        "import json, sys\n"
+        + "".join(f"import {m}\n" for m in sorted(VALIDATE_MODULES))
+        + "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    heavy = {"prefect", "azure.storage.blob", "speechflows.storage.blob_source"}
+    assert sorted(loaded & heavy) == []

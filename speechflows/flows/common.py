@@ -14,15 +14,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
+import httpx
 from prefect.client.schemas.objects import State
 from prefect.logging import get_run_logger
+from prefect.settings import PREFECT_UI_URL
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel
 
+from speechflows.datasets.errors import StagingError
 from speechflows.datasets.manifest import Manifest
 from speechflows.flows.params import ConsentParams, Deadlines
 from speechflows.flows.report import note, rejects, rejects_of
-from speechflows.flows.sas_secrets import resolve_source
+from speechflows.flows.sas_secrets import SecretSourceError, resolve_source
 from speechflows.preflight import check_source, is_secret
 from speechflows.redaction import redact_text
 from speechflows.settings import SettingsError, load_speech_settings, load_storage_settings
@@ -34,6 +37,7 @@ from speechflows.tasks.custom_voice import ensure_consent
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
 from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
+from speechflows.tasks.voice_common import OnboardingError
 from speechflows.tasks.waiting import WaitOptions
 
 
@@ -67,11 +71,6 @@ class _NoTracebackForRefusals(logging.Filter):
 
 
 def _expected() -> tuple[type[BaseException], ...]:
-    from speechflows.datasets.errors import StagingError
-    from speechflows.flows.sas_secrets import SecretSourceError
-    from speechflows.settings import SettingsError
-    from speechflows.tasks.voice_common import OnboardingError
-
     return (ValidationFailedError, StagingError, SettingsError, OnboardingError, SecretSourceError)
 
 
@@ -112,8 +111,6 @@ def check_speech_reachable(settings: Any) -> None:
     Any HTTP answer counts as reachable (the key is checked by the first real request); a
     refused or timed-out connection, twice, fails naming the setting.
     """
-    import httpx
-
     last: Exception | None = None
     for _ in range(REACH_TRIES):
         try:
@@ -135,8 +132,6 @@ def check_speech_reachable(settings: Any) -> None:
 
 def table_link(key: str) -> str:
     """The validation table artifact as a markdown link to the Prefect UI (its key without one)."""
-    from prefect.settings import PREFECT_UI_URL
-
     ui = str(PREFECT_UI_URL.value() or "").rstrip("/")
     return f"[{key}]({ui}/artifacts/key/{key})" if ui else repr(key)
 

@@ -50,7 +50,7 @@ from speechflows.tasks.outcomes import (
     ResourceOutcome,
     ValidationOutcome,
 )
-from speechflows.tasks.parking import wait_or_park
+from speechflows.tasks.parking import raise_if_resumed_failed, wait_or_park
 
 
 def _slug(name: str) -> str:
@@ -73,6 +73,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
         Project, per-dataset accepted/rejected lines and reports, model and WER figures, timings.
     """
     p = params
+    raise_if_resumed_failed()  # the watcher found this run's parked wait Failed
     sources = {spec.name: _source(p, spec) for spec in p.datasets}
     check_settings(storage=not all(isinstance(s, BlobLocation) for s in sources.values()))
     container = load_storage_settings().container

@@ -54,7 +54,7 @@ from speechflows.tasks.outcomes import (
     TrainingSetReport,
     ValidationOutcome,
 )
-from speechflows.tasks.parking import wait_or_park
+from speechflows.tasks.parking import raise_if_resumed_failed, wait_or_park
 from speechflows.tasks.try_voice import VoiceTarget
 
 
@@ -74,6 +74,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         Ids, links, counts (utterances, duration, rejects) and timings per stage.
     """
     p = params
+    raise_if_resumed_failed()  # the watcher found this run's parked wait Failed
     source = data_location(
         p.data_dir,
         kind=p.data_kind,

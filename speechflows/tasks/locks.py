@@ -60,6 +60,7 @@ from prefect.client.schemas.responses import ConcurrencyLimitWithLeaseResponse
 from prefect.concurrency._leases import maintain_concurrency_lease
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from prefect.logging import get_run_logger
 from prefect.settings import PREFECT_API_URL
 
 LOCK_PREFIX = "speechflows-lock-"
@@ -331,8 +332,6 @@ def _holder_state(client: SyncPrefectClient, holder: Holder) -> HolderState:
 
 def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
     try:
-        from prefect.logging import get_run_logger
-
         return get_run_logger()
     except Exception:  # outside a run context
         return _fallback_log

@@ -107,14 +107,38 @@ def load_parked(flow_run_id: str, key: str) -> ParkedWait | None:
     return ParkedWait.model_validate_json(raw) if raw else None
 
 
-def parked_waits(limit: int = 200) -> list[ParkedWait]:
-    """Every parked wait on the server (oldest first)."""
+def raise_if_resumed_failed() -> None:
+    """A run resumed after the watcher found its parked wait Failed ends here, with the
+    service's reason, before any step runs again: the steps before the wait would otherwise
+    see the failed resource and start a new attempt in the run that is reporting the failure
+    (a plain re-run is what makes the new attempt).
+
+    Raises:
+        ResourceFailedError: this run's parked wait failed (its record is removed first).
+    """
+    run_id, suspendable = _current_run()
+    if run_id is None or not suspendable:
+        return
+    failed = [
+        w for w in parked_waits(prefix=f"{VARIABLE_PREFIX}{run_id}-") if w.outcome == "failed"
+    ]
+    if not failed:
+        return
+    wait = failed[0]
+    continuation.forget(wait.variable)
+    state = wait.state
+    kind = _KINDS.get(state.resource_kind, state.resource_kind)
+    raise ResourceFailedError(kind, state.resource_id, wait.code, wait.reason)
+
+
+def parked_waits(limit: int = 200, *, prefix: str = VARIABLE_PREFIX) -> list[ParkedWait]:
+    """Every parked wait on the server (oldest first); ``prefix`` narrows to one run's."""
     with get_client(sync_client=True) as client:
         response = client.request(
             "POST",
             "/variables/filter",
             json={
-                "variables": {"name": {"like_": f"{VARIABLE_PREFIX}%"}},
+                "variables": {"name": {"like_": f"{prefix}%"}},
                 "limit": limit,
             },
         )
@@ -335,6 +359,7 @@ __all__ = [
     "parked_runs_markdown",
     "parked_waits",
     "poll_parked",
+    "raise_if_resumed_failed",
     "run_state",
     "wait_or_park",
     "watch_parked",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from azure.storage.blob import BlobServiceClient
 
 from speechflows.deployments.setup import PROJECT_ROOT
 from tests.fixtures.prefect_stack import DeployStack
@@ -69,6 +70,16 @@ def test_a_custom_run_from_the_form_completes_and_shows_the_report(
     consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
     prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
     deployment = api.deployment("personal-voice-onboarding/personal-voice")
+    blob = f"ui/{project}/consent.wav"
+    with BlobServiceClient.from_connection_string(
+        deploy_stack.flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"]
+    ) as service:
+        container = service.get_container_client(
+            deploy_stack.flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+        )
+        if not container.exists():
+            container.create_container()
+        container.upload_blob(blob, consent.read_bytes(), overwrite=True)
 
     try:
         page.goto(f"{deploy_stack.server.url}/v2/deployments", wait_until="networkidle")
@@ -78,7 +89,8 @@ def test_a_custom_run_from_the_form_completes_and_shows_the_report(
         page.get_by_label("Project Id", exact=True).fill(project)
         page.get_by_label("Poll Min Seconds (Optional)", exact=True).fill("0.05")
         page.get_by_label("Poll Max Seconds (Optional)", exact=True).fill("0.5")
-        _field(page, "Audio File (Optional)").fill(str(consent))
+        # The default consent is a blob (consent.audio_blob); the form names the user's own.
+        _field(page, "Audio Blob (Optional)").fill(blob)
         page.get_by_label("Prompt Path", exact=True).fill(str(prompt))
         page.screenshot(path=str(OUTPUT / "1-custom-run-form.png"), full_page=True)
         page.get_by_role("button", name="Submit", exact=True).click()
@@ -92,14 +104,18 @@ def test_a_custom_run_from_the_form_completes_and_shows_the_report(
 
         run = api.wait_until("the form to create the flow run", created, timeout=60)[0]
         assert run["parameters"]["params"]["prompt_path"] == str(prompt)
+        assert run["parameters"]["params"]["consent"]["audio_blob"] == blob
         assert run["parameters"]["params"]["deadlines"]["poll_max_seconds"] == 0.5
 
+        done = api.wait_for_run(run["id"], timeout=240)
+        assert done["state_type"] == "COMPLETED", (done.get("state") or {}).get(
+            "message", ""
+        ) + api.failure_logs(run["id"])
         page.goto(
             f"{deploy_stack.server.url}/v2/runs/flow-run/{run['id']}", wait_until="networkidle"
         )
-        expect(page.get_by_text("Completed", exact=True).first).to_be_visible(timeout=240_000)
+        expect(page.get_by_text("Completed", exact=True).first).to_be_visible(timeout=60_000)
         page.screenshot(path=str(OUTPUT / "2-flow-run-completed.png"), full_page=True)
-        assert api.run(run["id"])["state_type"] == "COMPLETED", api.failure_logs(run["id"])
 
         page.get_by_role("tab", name="Artifacts").click()
         report = page.get_by_text(f"report-{project}-{project}-voice", exact=True)

@@ -50,7 +50,13 @@ def test_the_voice_can_be_heard_from_the_report_in_the_ui(
     run = api.wait_for_run(response.json()["id"], timeout=240)
     assert run["state_type"] == "COMPLETED", api.failure_logs(run["id"])
     artifacts = {a["key"]: a for a in api.artifacts(run["id"])}
-    report = artifacts[artifact_key("try-voice", project, f"{project}-voice")]
+    keys = [
+        k
+        for k in artifacts
+        if k.startswith(artifact_key("try-voice", project, f"{project}-voice-v"))
+    ]
+    assert len(keys) == 1, sorted(artifacts)  # the versioned voice: <project>-voice-v<8 hex>
+    report = artifacts[keys[0]]
     written = _DESTINATION.findall(report["data"])
     assert len(written) == 1 and "sig=" in written[0] and "REDACTED" not in written[0]
     try:

@@ -7,6 +7,7 @@ emulator and Azurite over loopback. Runs are created through the REST API, as th
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,14 +123,18 @@ def test_rest_run_with_parameters_completes_with_the_personal_voice(
     run = api.wait_for_run(response.json()["id"])
     assert run["state_type"] == "COMPLETED", api.failure_logs(run["id"])
     assert run["parameters"]["params"]["project_id"] == "deploy-rest"
-    assert _emulator_creates(deploy_stack, "deploy-rest") == [
+    creates = _emulator_creates(deploy_stack, "deploy-rest")
+    # The personal voice is versioned by its prompt audio: deploy-rest-voice-v<8 hex>.
+    voice_id = next(i for c, i in creates if c == "personalvoices")
+    assert re.fullmatch(r"deploy-rest-voice-v[0-9a-f]{8}", voice_id), creates
+    assert creates == [
         ("consents", "deploy-rest-consent"),
-        ("personalvoices", "deploy-rest-voice"),
+        ("personalvoices", voice_id),
         ("projects", "deploy-rest"),
     ]
     voice = httpx.get(
         f"{deploy_stack.flow_env['SPEECHFLOWS_SPEECH_ENDPOINT']}/customvoice/personalvoices/"
-        "deploy-rest-voice",
+        f"{voice_id}",
         params={"api-version": "2026-01-01"},
         headers={"Ocp-Apim-Subscription-Key": deploy_stack.flow_env["SPEECHFLOWS_SPEECH_KEY"]},
     ).json()

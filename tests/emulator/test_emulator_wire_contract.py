@@ -367,6 +367,15 @@ CASES: dict[tuple[str, str], Callable[[str], Any]] = {
         "properties": {"loggingEnabled": True},
     },
 }
+# Batch transcription (try speech): Transcriptions_Submit (2025-10-15), Transcriptions_Create (v3.2).
+for _op in ("Transcriptions_Submit", "Transcriptions_Create"):
+    CASES[("speechtotext", _op)] = lambda v: {
+        "displayName": "Transcription",
+        "locale": "en-US",
+        "contentUrls": ["https://contoso.blob.core.windows.net/c/a.wav?sp=r&sig=abc"],
+        "model": _self(v, f"models/{STT_IDS['models']}"),
+        "properties": {"wordLevelTimestampsEnabled": True, "timeToLiveHours": 6},
+    }
 for _op in ("Projects_Update", "Datasets_Update", "Models_Update", "Evaluations_Update"):
     CASES[("speechtotext", _op)] = lambda v: {"displayName": "Renamed", "description": "New"}
 CASES[("speechtotext", "Endpoints_Update")] = lambda v: {

@@ -16,6 +16,7 @@ is checked too: one job (operation) per resource.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -139,11 +140,14 @@ def test_four_identical_personal_voice_runs_create_once(
     results = _all_at_once(personal_voice_onboarding, params)
 
     writes = _accepted_writes(sent, "/customvoice/")
+    # The personal voice's id is versioned by its prompt audio: <project>-voice-v<8 hex>.
+    (voice,) = {r.personal_voice.id for r in results}
+    assert re.fullmatch(rf"{project}-voice-v[0-9a-f]{{8}}", voice), voice
     assert writes == Counter(
         {
             f"PUT /customvoice/projects/{project}": 1,
             f"POST /customvoice/consents/{project}-consent": 1,
-            f"POST /customvoice/personalvoices/{project}-voice": 1,
+            f"POST /customvoice/personalvoices/{voice}": 1,
         }
     ), writes
     jobs = Counter(

@@ -50,8 +50,10 @@ def test_personal_voice_onboarding_ends_with_audio_to_hear(
     state = personal_voice_onboarding(params, return_state=True)
     assert state.is_completed(), state.message
     profile = state.result().speaker_profile_id
+    voice = state.result().personal_voice.id  # the versioned id: try-pv-voice-v<8 hex>
+    assert re.fullmatch(r"try-pv-voice-v[0-9a-f]{8}", voice), voice
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
-    report = arts["try-voice-try-pv-try-pv-voice"].data
+    report = arts[f"try-voice-try-pv-{voice}"].data
     assert f'speakerProfileId="{profile}"' in report  # the SSML to paste
     assert "Hello, this is my new voice." in report
     links = _links(report)
@@ -67,7 +69,7 @@ def test_personal_voice_onboarding_ends_with_audio_to_hear(
     container = blobs.get_container_client(flow_env["SPEECHFLOWS_STORAGE_CONTAINER"])
     before = {
         b.name: b.etag
-        for b in container.list_blobs(name_starts_with="personal-voice/try-pv/try-pv-voice/try/")
+        for b in container.list_blobs(name_starts_with=f"personal-voice/try-pv/{voice}/try/")
     }
     assert len(before) == 3
     # A re-run synthesises nothing new: the WAVs are found by the hash of their SSML.
@@ -75,7 +77,7 @@ def test_personal_voice_onboarding_ends_with_audio_to_hear(
     assert again.is_completed(), again.message
     after = {
         b.name: b.etag
-        for b in container.list_blobs(name_starts_with="personal-voice/try-pv/try-pv-voice/try/")
+        for b in container.list_blobs(name_starts_with=f"personal-voice/try-pv/{voice}/try/")
     }
     assert after == before
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -23,11 +24,14 @@ from speechflows.storage.account import WRITE_CHECK_BLOB, check_storage_writable
 from speechflows.storage.errors import CredentialRefusedError, StorageUnreachableError
 
 
-def test_closed_port_fails_fast_naming_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_closed_port_fails_fast_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, emulator: Any
+) -> None:
     port = free_port()  # nothing listens there
     monkeypatch.setenv("SPEECHFLOWS_STORAGE_CONNECTION_STRING", connection_string_for(port))
-    monkeypatch.setenv("SPEECHFLOWS_SPEECH_ENDPOINT", "http://127.0.0.1:9")
-    monkeypatch.setenv("SPEECHFLOWS_SPEECH_KEY", "k" * 32)
+    # Speech answers (check_settings probes it too); only the storage port is closed.
+    monkeypatch.setenv("SPEECHFLOWS_SPEECH_ENDPOINT", emulator.base_url)
+    monkeypatch.setenv("SPEECHFLOWS_SPEECH_KEY", emulator.key)
     started = time.monotonic()
     with pytest.raises(StorageUnreachableError) as err:
         check_settings()
