@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -30,11 +31,33 @@ _SIG = re.compile(rb"sig=(?!REDACTED)([A-Za-z0-9%+/=]{20,})")
 DEV_KEY = b"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq"
 
 
+# The one SAS a report may carry (issue 29): a listening link to a synthesised WAV under a
+# run's try/ prefix, read-only, for that one blob, expiring within the hour.
+_LINK = re.compile(
+    rb"https?://[^\s\"'<>()\\?]+\?[^\s\"'<>()\\]*?sig=([A-Za-z0-9%+/=]{20,})[^\s\"'<>()\\]*"
+)
+LINK_MAX = dt.timedelta(minutes=61)
+
+
+def _listening_link(url: bytes, now: dt.datetime) -> bool:
+    parts = urlsplit(url.decode("ascii", errors="replace"))
+    query = dict(parse_qsl(parts.query))
+    if query.get("sp") != "r" or query.get("sr") != "b" or "/try/" not in parts.path:
+        return False
+    expiry = dt.datetime.fromisoformat(query["se"].replace("Z", "+00:00"))
+    start = dt.datetime.fromisoformat(query["st"].replace("Z", "+00:00")) if "st" in query else now
+    return expiry - start <= LINK_MAX and expiry - now <= LINK_MAX
+
+
 def _signatures_under(root: Path) -> dict[str, set[bytes]]:
+    """Every SAS signature in a file under ``root`` but those of listening links."""
+    now = dt.datetime.now(dt.UTC)
     found: dict[str, set[bytes]] = {}
     for path in root.rglob("*"):
         if path.is_file() and not path.is_symlink():
-            hits = set(_SIG.findall(path.read_bytes()))
+            data = path.read_bytes()
+            allowed = {m.group(1) for m in _LINK.finditer(data) if _listening_link(m.group(0), now)}
+            hits = set(_SIG.findall(data)) - allowed
             if hits:
                 found[str(path.relative_to(root))] = hits
     return found
@@ -119,6 +142,24 @@ def test_demo_leaves_no_signature_or_key_on_disk(tmp_path: Path) -> None:
     # The demo did stage through SAS URLs: Azurite holds the blobs it wrote.
     assert list((work / "azurite" / "__blobstorage__").rglob("*"))
     assert (home / "prefect.db").exists()
-    assert _signatures_under(tmp_path) == {}
+    assert _signatures_under(tmp_path) == {}  # but listening links (read, one blob, an hour)
     leaked_key = [p for p in tmp_path.rglob("*") if p.is_file() and DEV_KEY in p.read_bytes()]
     assert leaked_key == []
+
+
+def test_only_an_hour_long_read_link_to_one_try_blob_is_allowed(tmp_path: Path) -> None:
+    now = dt.datetime.now(dt.UTC)
+    se = (now + dt.timedelta(minutes=60)).strftime("%Y-%m-%dT%H%%3A%M%%3A%SZ")
+    later = (now + dt.timedelta(hours=5)).strftime("%Y-%m-%dT%H%%3A%M%%3A%SZ")
+    sig = "aBcD%2Bef0123456789xyzXYZabcdefghijklmn%3D"
+    base = "http://127.0.0.1:10000/devstoreaccount1/speechflows/personal-voice/p/v/try"
+    cases = {
+        "ok": (f"{base}/1.wav?se={se}&sp=r&sr=b&sig={sig}1", False),
+        "write": (f"{base}/2.wav?se={se}&sp=rw&sr=b&sig={sig}2", True),
+        "container": (f"{base}?se={se}&sp=rl&sr=c&sig={sig}3", True),
+        "long": (f"{base}/4.wav?se={later}&sp=r&sr=b&sig={sig}4", True),
+        "not try": (f"{base[:-4]}/data.wav?se={se}&sp=r&sr=b&sig={sig}5", True),
+    }
+    for name, (url, flagged) in cases.items():
+        (tmp_path / "f.md").write_text(f"[play / download](<{url}>)")
+        assert bool(_signatures_under(tmp_path)) is flagged, name
