@@ -31,22 +31,25 @@ _SIG = re.compile(rb"sig=(?!REDACTED)([A-Za-z0-9%+/=]{20,})")
 DEV_KEY = b"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq"
 
 
-# The one SAS a report may carry (issue 29): a listening link to a synthesised WAV under a
-# run's try/ prefix, read-only, for that one blob, expiring within the hour.
+# The one SAS a report may carry (issue 29): a link to what a try step wrote (a synthesised WAV
+# under a run's try/ prefix, a try-speech/ alignment CSV), read-only, for that one blob,
+# expiring within the hour (its start is backdated 5 minutes for clock skew).
 _LINK = re.compile(
     rb"https?://[^\s\"'<>()\\?]+\?[^\s\"'<>()\\]*?sig=([A-Za-z0-9%+/=]{20,})[^\s\"'<>()\\]*"
 )
 LINK_MAX = dt.timedelta(minutes=61)
+SKEW = dt.timedelta(minutes=5)
 
 
 def _listening_link(url: bytes, now: dt.datetime) -> bool:
     parts = urlsplit(url.decode("ascii", errors="replace"))
     query = dict(parse_qsl(parts.query))
-    if query.get("sp") != "r" or query.get("sr") != "b" or "/try/" not in parts.path:
+    tried = "/try/" in parts.path or "/try-speech/" in parts.path
+    if query.get("sp") != "r" or query.get("sr") != "b" or not tried:
         return False
     expiry = dt.datetime.fromisoformat(query["se"].replace("Z", "+00:00"))
     start = dt.datetime.fromisoformat(query["st"].replace("Z", "+00:00")) if "st" in query else now
-    return expiry - start <= LINK_MAX and expiry - now <= LINK_MAX
+    return expiry - start <= LINK_MAX + SKEW and expiry - now <= LINK_MAX
 
 
 def _signatures_under(root: Path) -> dict[str, set[bytes]]:
