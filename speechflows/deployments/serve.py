@@ -49,13 +49,6 @@ def _schedules(spec: dict[str, Any]) -> list[Any]:
     return out
 
 
-def _entrypoint(root: Path, entry: str) -> str:
-    """A module-form entrypoint (``speechflows.flows.x:flow``) as it is; a file-form one
-    (``speechflows/flows/x.py:flow``) under ``root``."""
-    target, _, func = entry.partition(":")
-    return f"{root / target}:{func}" if target.endswith(".py") else entry
-
-
 def build_runner_deployments(
     root: Path = PROJECT_ROOT, names: list[str] | None = None
 ) -> list[Any]:
@@ -66,7 +59,8 @@ def build_runner_deployments(
         name = str(spec["name"])
         if names and name not in names:
             continue
-        flow: Any = load_flow_from_entrypoint(_entrypoint(root, str(spec["entrypoint"])))
+        # Module form (speechflows.flows.x:flow): the installed package, on any machine.
+        flow: Any = load_flow_from_entrypoint(str(spec["entrypoint"]))
         triggers = [
             adapter.validate_python({"name": f"{name}__automation_{i}", **t})
             for i, t in enumerate(spec.get("triggers") or [], start=1)

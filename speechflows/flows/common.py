@@ -57,6 +57,16 @@ class ValidationFailedError(ValueError):
 MAX_FINDINGS = 200
 
 
+EXPECTED_REFUSALS: tuple[type[BaseException], ...] = (
+    ValidationFailedError,
+    StagingError,
+    SettingsError,
+    OnboardingError,
+    SecretSourceError,
+)
+"""Refusals of the input or settings: logged without a traceback (SPEECHFLOWS_DEBUG keeps it)."""
+
+
 class _NoTracebackForRefusals(logging.Filter):
     """A run refused on purpose (bad data, settings, a refused input) logs its message, not a
     traceback: the flow-run log of the Prefect UI then reads as one clear line.
@@ -64,14 +74,10 @@ class _NoTracebackForRefusals(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if exc is not None and isinstance(exc, _expected()) and not _debug():
+        if exc is not None and isinstance(exc, EXPECTED_REFUSALS) and not _debug():
             record.exc_info, record.exc_text = None, None
             record.speechflows_refused = True  # the CLI shows the message once, itself
         return True
-
-
-def _expected() -> tuple[type[BaseException], ...]:
-    return (ValidationFailedError, StagingError, SettingsError, OnboardingError, SecretSourceError)
 
 
 def _debug() -> bool:

@@ -26,7 +26,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 from prefect import get_client, task
 from prefect.context import FlowRunContext
@@ -118,13 +118,14 @@ def raise_if_resumed_failed() -> None:
     """
     run_id, suspendable = _current_run()
     if run_id is None or not suspendable:
-        return
-    failed = [
-        w for w in parked_waits(prefix=f"{VARIABLE_PREFIX}{run_id}-") if w.outcome == "failed"
-    ]
-    if not failed:
-        return
-    wait = failed[0]
+        return  # only a deployment run parks, so only it can have a recorded failure
+    for wait in parked_waits(prefix=f"{VARIABLE_PREFIX}{run_id}-"):
+        if wait.outcome == "failed":
+            _raise_failed(wait)
+
+
+def _raise_failed(wait: ParkedWait) -> NoReturn:
+    """Forget the parked wait the watcher found Failed and raise the service's reason."""
     continuation.forget(wait.variable)
     state = wait.state
     kind = _KINDS.get(state.resource_kind, state.resource_kind)
@@ -177,10 +178,7 @@ def wait_or_park(step: Callable[[WaitOptions], T], wait: WaitOptions, *, key: st
     run_id, suspendable = _current_run()
     parked = load_parked(run_id, key) if run_id else None
     if parked is not None and parked.outcome == "failed":
-        continuation.forget(parked.variable)
-        state = parked.state
-        kind = _KINDS.get(state.resource_kind, state.resource_kind)
-        raise ResourceFailedError(kind, state.resource_id, parked.code, parked.reason)
+        _raise_failed(parked)
     if not wait.parks:
         return _done(step(wait), parked)
     if not suspendable:
