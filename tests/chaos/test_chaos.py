@@ -4,8 +4,9 @@ emulator's and Azurite's state.
 
 Every fault kind runs once per session, on an onboarding and at a moment (the k-th API request)
 drawn from the seed (``SPEECHFLOWS_CHAOS_SEED``, default 26; the failure message names the seed
-to replay). The emulator and Azurite are this test's own (they get SIGKILLed); the Prefect server
-is the session's (its SIGKILL, and the CLI's, are pinned by their own tests). ``benchmarks/chaos.py`` runs a longer matrix.
+to replay; ``SPEECHFLOWS_CHAOS_KINDS=kill-cli,kill-prefect-server`` replays only those kinds).
+The emulator, Azurite and the Prefect server (``prefect server start``, SQLite) are this test's
+own: they get SIGKILLed. ``benchmarks/chaos.py`` runs a longer matrix.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from speechflows.dev.azurite import Azurite
 from speechflows.speech import polling
-from tests.chaos.chaos import Emulator, Storage, matrix, run_one
+from tests.chaos.chaos import Emulator, Orchestrator, Storage, matrix, run_one
 from tests.fixtures.emulator import EmulatorService
 
 pytestmark = pytest.mark.e2e
 
 SEED = int(os.environ.get("SPEECHFLOWS_CHAOS_SEED", "26"))
+KINDS = [k for k in os.environ.get("SPEECHFLOWS_CHAOS_KINDS", "").split(",") if k]
 
 
 @pytest.fixture
@@ -58,9 +61,20 @@ def own_azurite(
         storage.stop()
 
 
+@pytest.fixture
+def own_prefect(tmp_path: Path, flow_env: dict[str, str]) -> Iterator[Orchestrator]:
+    orchestrator = Orchestrator(tmp_path / "prefect")
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: orchestrator.api_url}):
+            yield orchestrator
+    finally:
+        orchestrator.stop()
+
+
 def test_every_fault_kind_at_a_seeded_moment_then_a_plain_rerun_keeps_the_invariants(
     own_emulator: Emulator,
     own_azurite: Storage,
+    own_prefect: Orchestrator,
     flow_env: dict[str, str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -69,6 +83,8 @@ def test_every_fault_kind_at_a_seeded_moment_then_a_plain_rerun_keeps_the_invari
     monkeypatch.setattr(polling, "DISAGREEMENT_GRACE_SECONDS", 2.0)
     outcomes: list[Any] = []
     for index, (kind, onboarding, moment) in enumerate(matrix(SEED)):
+        if KINDS and kind not in KINDS:
+            continue
         outcomes.append(
             run_one(
                 kind,
@@ -81,8 +97,10 @@ def test_every_fault_kind_at_a_seeded_moment_then_a_plain_rerun_keeps_the_invari
                 seed=SEED,
                 index=index,
                 log_text=lambda: caplog.text,
+                orchestrator=own_prefect,
             )
         )
+    print(*outcomes, sep="\n")  # shown with -s, and on failure
     broken = [o for o in outcomes if o.violations]
     assert not broken, f"seed {SEED}: " + "\n".join(
         f"{o.kind} at request {o.moment} of {o.onboarding}: {'; '.join(o.violations)}"
