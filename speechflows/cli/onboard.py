@@ -57,14 +57,13 @@ def _run_flow(flow: Any, params: Any) -> tuple[Any, str | None]:
     to a temporary server that dies with this process, even on SIGKILL; heartbeats are off there
     (no one outlives the run to watch them).
     """
+    from prefect import tags
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
         PREFECT_HOME,
         temporary_settings,
     )
-
-    from prefect import tags
 
     from speechflows.dev.drain import drain_prefect_workers
     from speechflows.flows.sas_secrets import drop_stashed, stash_sas_params
