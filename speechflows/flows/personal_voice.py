@@ -130,6 +130,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 )
             )
         record(voice.voice)
+        voice_id = voice.voice.id  # the attempt that succeeded (<id>-r2 after a service error)
         figures(("speakerProfileId", voice.speaker_profile_id))
         if voice.voice.action == "created" or p.cleanup_previous:
             with stage("versions"):
@@ -155,7 +156,7 @@ def _versions(p: PersonalVoiceParams, voice_id: str) -> None:
     versions = personal_voice_versions(
         voice_id,
         project_id=p.project_id,
-        version_pattern=version_pattern(p.resolved_personal_voice_id()),
+        version_pattern=version_pattern(p.resolved_personal_voice_id()) + "(?:-r[0-9]+)?",
         cleanup_previous=p.cleanup_previous,
     )
     previous = [v for v in versions if not v.current]
