@@ -230,8 +230,8 @@ def validation_gate(
             manifest_hash=manifest.hash,
             min_utterances=min_utterances,
             table_key=table_key,
-            # the stage's progress artifact (in place, nothing is staged under it)
-            progress_key="progress" + table_key.removeprefix("validation"),
+            # in place, validating reads every blob: a progress artifact of its own
+            progress_key=artifact_key("progress", table_key.removeprefix("validation"), "validate"),
         )
     else:
         manifest = manifest_of(Path(path), list(extensions) if extensions else None)

@@ -49,6 +49,7 @@ from speechflows.tasks.outcomes import (
     EvaluationOutcome,
     ResourceOutcome,
     ValidationOutcome,
+    shown_percent,
 )
 from speechflows.tasks.parking import raise_if_resumed_failed, wait_or_park
 
@@ -178,7 +179,7 @@ def _onboard_dataset(
     source: Path | BlobLocation,
 ) -> DatasetResult:
     """Package → stage → import → wait for one validated dataset (read in place: import → wait)."""
-    progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
+    progress_key = artifact_key("progress", p.project_name, _slug(spec.name), "stage")
     drop = outcome.rejected_files if (p.force and outcome.has_errors) else []
     with stage(f"stage {spec.name}"):
         if isinstance(source, BlobLocation):
@@ -239,7 +240,7 @@ def _import_dataset(
     deletes them). A failure the data caused is refused with the service's reason, once per
     run, never imported again as is. At most ``cs.IMPORT_ATTEMPTS`` datasets per run.
     """
-    progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
+    progress_key = artifact_key("progress", p.project_name, _slug(spec.name), "wait")
     refresh = p.refresh_cache
     for attempt in range(1, cs.IMPORT_ATTEMPTS + 1):
         # a new attempt must not reuse the cached (failed) dataset: it refreshes the cache
@@ -389,9 +390,9 @@ def _train_and_evaluate(
     figures(
         (
             "WER base model (simulated by the emulator, real on Azure)",
-            evaluation.word_error_rate_base,
+            shown_percent(evaluation.word_error_rate_base),
         ),
-        ("WER custom model", evaluation.word_error_rate_custom),
+        ("WER custom model", shown_percent(evaluation.word_error_rate_custom)),
     )
     return base, model, evaluation
 
