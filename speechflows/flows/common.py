@@ -90,7 +90,7 @@ class _NoTracebackForRefusals(logging.Filter):
 
 
 _REFUSED_STATE = re.compile(
-    r"Finished in state Failed\('(Task|Flow) run encountered an exception:? (\w+):"
+    r"Finished in state Failed\(['\"](Task|Flow) run encountered an exception:? (\w+):"
 )
 
 
