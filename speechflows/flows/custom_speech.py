@@ -334,6 +334,32 @@ def _wait_for_dataset(
     return report
 
 
+def evaluated_on_training_data(
+    test: str, test_hash: str, train: list[tuple[str, str]]
+) -> str | None:
+    """A warning when the test dataset is also training data: by name (``model.datasets``
+    names it) or by content (another dataset holds the same data); ``None`` otherwise.
+
+    >>> evaluated_on_training_data("calls", "h1", [("calls", "h1")]) is not None
+    True
+    >>> print(evaluated_on_training_data("calls", "h1", [("faq", "h2")]))
+    None
+    """
+    same = [n for n, h in train if n == test] or [n for n, h in train if h == test_hash]
+    if not same:
+        return None
+    how = (
+        "model.datasets names it"
+        if same == [test]
+        else f"it holds the same data as training dataset {same[0]!r}"
+    )
+    return (
+        f"model.test_dataset {test!r} is also training data ({how}): the word error rate on "
+        "it says little about audio the model has not heard → leave it out of model.datasets, "
+        "or test on recordings the model was not trained on"
+    )
+
+
 def _train_and_evaluate(
     p: CustomSpeechParams,
     m: SpeechModelParams,
@@ -368,6 +394,12 @@ def _train_and_evaluate(
     if not m.test_dataset:
         return base, model, None
     test = by_name[m.test_dataset]
+    overlap = evaluated_on_training_data(
+        test.name, test.staging.manifest_hash, [(r.name, r.staging.manifest_hash) for r in train]
+    )
+    if overlap:
+        get_run_logger().warning(overlap)
+        note(overlap)
     with stage("evaluate"):
         evaluation: EvaluationOutcome = wait_or_park(
             lambda wait: settle(
@@ -397,4 +429,4 @@ def _train_and_evaluate(
     return base, model, evaluation
 
 
-__all__ = ["ZIPPED_KINDS", "custom_speech_onboarding"]
+__all__ = ["ZIPPED_KINDS", "custom_speech_onboarding", "evaluated_on_training_data"]

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from speechflows.flows.custom_speech import evaluated_on_training_data
 from speechflows.flows.report import link_key
 from speechflows.speech import errors
 from speechflows.tasks import caching
@@ -184,3 +185,12 @@ def test_cached_stage_outcome_reports_nothing_moved() -> None:
         300,
         True,
     )
+
+
+def test_a_test_dataset_that_is_also_training_data_is_warned_about() -> None:
+    """Issue 27: evaluating on training data says little; the run warns (log and report)."""
+    by_name = evaluated_on_training_data("calls", "h1", [("faq", "h2"), ("calls", "h1")])
+    assert by_name is not None and "model.datasets names it" in by_name and " → " in by_name
+    by_content = evaluated_on_training_data("calls", "h1", [("calls-copy", "h1")])
+    assert by_content is not None and "same data as training dataset 'calls-copy'" in by_content
+    assert evaluated_on_training_data("calls", "h1", [("faq", "h2")]) is None
