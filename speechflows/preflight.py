@@ -6,7 +6,9 @@ same input gets the same answer from every entry point: ``speechflows validate``
 ``speechflows onboard`` (before Prefect is even started) and the flows themselves (before the
 first create). What it checks:
 
-* the locale, against the locales the kind is accepted in (:mod:`speechflows.datasets.locales`);
+* the locale, against the locales the kind is accepted in: the Speech service's list when it
+  answers (:mod:`speechflows.service_locales`), else the offline one
+  (:mod:`speechflows.datasets.locales`);
 * ``secret://<block>``: the Prefect Secret block exists and holds a Blob URL with a SAS;
 * a SAS URL: its permissions (read, + list for a prefix) and its expiry against the stage's
   read deadline; ``blob://``: the storage settings are there;
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from speechflows.datasets.errors import StagingError
 from speechflows.datasets.kinds import DataKind
-from speechflows.datasets.locales import locale_refusal
+from speechflows.datasets.locales import TAG, locales_for, problem_from_list
 
 if TYPE_CHECKING:
     from speechflows.storage.blob_source import BlobLocation
@@ -46,8 +48,29 @@ class RefusedError(StagingError):
         self.setting = setting
 
 
+def supported_locales(kind: DataKind | str) -> tuple[str, ...]:
+    """The locales ``kind`` data is accepted in: the Speech service's list when its settings
+    are there and it answers (:mod:`speechflows.service_locales`, loaded only then), else the
+    ledger's offline list."""
+    from speechflows.service_locales import service_locales
+
+    return service_locales(kind) or locales_for(kind)
+
+
+def locale_refusal(
+    kind: DataKind | str, locale: str, *, flag: str = "--locale"
+) -> tuple[str, str] | None:
+    """Why ``locale`` cannot be used for ``kind`` data and the fix, or ``None``: a tag that is
+    no locale (the service is not asked), or one outside :func:`supported_locales`."""
+    if not TAG.match(locale.strip()):
+        return problem_from_list(kind, locale, (), flag=flag)
+    return problem_from_list(kind, locale, supported_locales(kind), flag=flag)
+
+
 def check_locale(kind: DataKind | str, locale: str, *, flag: str = "--locale") -> None:
-    """Refuse a locale the kind is not accepted in (or no locale tag at all).
+    """Refuse a locale the kind is not accepted in (or no locale tag at all), by the list the
+    service gives when it answers (the offline list otherwise): the same answer in
+    ``validate``, ``onboard`` and deployment runs.
 
     Raises:
         RefusedError: naming ``flag`` and a locale that works.
@@ -142,4 +165,6 @@ __all__ = [
     "check_locale",
     "check_source",
     "is_secret",
+    "locale_refusal",
+    "supported_locales",
 ]

@@ -401,7 +401,7 @@ def precheck(
 
 
 def _locale_problems(merged: dict[str, Any], kinds: list[str]) -> list[str]:
-    from speechflows.datasets.locales import locale_refusal
+    from speechflows.preflight import locale_refusal
 
     locale = str(merged.get("locale") or "en-US")
     found = []

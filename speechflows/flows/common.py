@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -29,6 +30,7 @@ from speechflows.flows.sas_secrets import SecretSourceError, resolve_source
 from speechflows.preflight import check_source, is_secret
 from speechflows.redaction import redact_text
 from speechflows.settings import SettingsError, load_speech_settings, load_storage_settings
+from speechflows.speech.errors import AuthenticationError, PermissionDeniedError
 from speechflows.storage.account import check_storage_writable
 from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import events
@@ -58,20 +60,63 @@ MAX_FINDINGS = 200
 
 
 class _NoTracebackForRefusals(logging.Filter):
-    """A run refused on purpose (bad data, settings, a refused input) logs its message, not a
-    traceback: the flow-run log of the Prefect UI then reads as one clear line.
-    ``SPEECHFLOWS_DEBUG=1`` keeps the tracebacks."""
+    """A run refused on purpose (bad data, settings, a refused input or key) logs its reason
+    once, without a traceback: the flow-run log of the Prefect UI then reads as one clear line.
+
+    The flow engine's ``Encountered exception during execution`` line keeps the reason (its
+    traceback dropped); the task engine's lines about the same exception and both engines'
+    ``Finished in state Failed(<the reason again>)`` name the refusal without repeating it.
+    ``SPEECHFLOWS_DEBUG=1`` keeps every line as Prefect writes it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if _debug():
+            return True
         exc = record.exc_info[1] if record.exc_info else None
-        if exc is not None and isinstance(exc, _expected()) and not _debug():
+        if exc is not None and isinstance(exc, _expected()):
             record.exc_info, record.exc_text = None, None
             record.speechflows_refused = True  # the CLI shows the message once, itself
+            # the task engine's "Task run failed with exception": the flow's line says it
+            return not record.getMessage().startswith("Task run failed with")
+        refused = _REFUSED_STATE.match(record.getMessage())
+        if refused and refused.group(2) in _expected_names():
+            who = "task run" if record.name.startswith("prefect.task") else "flow run"
+            record.msg = (
+                f"Finished in state Failed: {who} refused ({refused.group(2)}; the reason is "
+                "logged once, above, and is the flow run's state message)"
+            )
+            record.args = ()
+            record.speechflows_refused = True
         return True
 
 
+_REFUSED_STATE = re.compile(
+    r"Finished in state Failed\(['\"](Task|Flow) run encountered an exception:? (\w+):"
+)
+
+
 def _expected() -> tuple[type[BaseException], ...]:
-    return (ValidationFailedError, StagingError, SettingsError, OnboardingError, SecretSourceError)
+    return (
+        ValidationFailedError,
+        StagingError,
+        SettingsError,
+        OnboardingError,
+        SecretSourceError,
+        AuthenticationError,
+        PermissionDeniedError,
+    )
+
+
+def _expected_names() -> set[str]:
+    """The class names of the expected refusals and their subclasses (state messages name
+    the exception by its class name only)."""
+    names: set[str] = set()
+    todo: list[type[BaseException]] = list(_expected())
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ not in names:
+            names.add(cls.__name__)
+            todo.extend(cls.__subclasses__())
+    return names
 
 
 def _debug() -> bool:
@@ -230,8 +275,8 @@ def validation_gate(
             manifest_hash=manifest.hash,
             min_utterances=min_utterances,
             table_key=table_key,
-            # the stage's progress artifact (in place, nothing is staged under it)
-            progress_key="progress" + table_key.removeprefix("validation"),
+            # in place, validating reads every blob: a progress artifact of its own
+            progress_key=artifact_key("progress", table_key.removeprefix("validation"), "validate"),
         )
     else:
         manifest = manifest_of(Path(path), list(extensions) if extensions else None)

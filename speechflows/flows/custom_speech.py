@@ -49,6 +49,7 @@ from speechflows.tasks.outcomes import (
     EvaluationOutcome,
     ResourceOutcome,
     ValidationOutcome,
+    shown_percent,
 )
 from speechflows.tasks.parking import raise_if_resumed_failed, wait_or_park
 
@@ -178,7 +179,7 @@ def _onboard_dataset(
     source: Path | BlobLocation,
 ) -> DatasetResult:
     """Package → stage → import → wait for one validated dataset (read in place: import → wait)."""
-    progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
+    progress_key = artifact_key("progress", p.project_name, _slug(spec.name), "stage")
     drop = outcome.rejected_files if (p.force and outcome.has_errors) else []
     with stage(f"stage {spec.name}"):
         if isinstance(source, BlobLocation):
@@ -239,7 +240,7 @@ def _import_dataset(
     deletes them). A failure the data caused is refused with the service's reason, once per
     run, never imported again as is. At most ``cs.IMPORT_ATTEMPTS`` datasets per run.
     """
-    progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
+    progress_key = artifact_key("progress", p.project_name, _slug(spec.name), "wait")
     refresh = p.refresh_cache
     for attempt in range(1, cs.IMPORT_ATTEMPTS + 1):
         # a new attempt must not reuse the cached (failed) dataset: it refreshes the cache
@@ -333,6 +334,32 @@ def _wait_for_dataset(
     return report
 
 
+def evaluated_on_training_data(
+    test: str, test_hash: str, train: list[tuple[str, str]]
+) -> str | None:
+    """A warning when the test dataset is also training data: by name (``model.datasets``
+    names it) or by content (another dataset holds the same data); ``None`` otherwise.
+
+    >>> evaluated_on_training_data("calls", "h1", [("calls", "h1")]) is not None
+    True
+    >>> print(evaluated_on_training_data("calls", "h1", [("faq", "h2")]))
+    None
+    """
+    same = [n for n, h in train if n == test] or [n for n, h in train if h == test_hash]
+    if not same:
+        return None
+    how = (
+        "model.datasets names it"
+        if same == [test]
+        else f"it holds the same data as training dataset {same[0]!r}"
+    )
+    return (
+        f"model.test_dataset {test!r} is also training data ({how}): the word error rate on "
+        "it says little about audio the model has not heard → leave it out of model.datasets, "
+        "or test on recordings the model was not trained on"
+    )
+
+
 def _train_and_evaluate(
     p: CustomSpeechParams,
     m: SpeechModelParams,
@@ -367,6 +394,12 @@ def _train_and_evaluate(
     if not m.test_dataset:
         return base, model, None
     test = by_name[m.test_dataset]
+    overlap = evaluated_on_training_data(
+        test.name, test.staging.manifest_hash, [(r.name, r.staging.manifest_hash) for r in train]
+    )
+    if overlap:
+        get_run_logger().warning(overlap)
+        note(overlap)
     with stage("evaluate"):
         evaluation: EvaluationOutcome = wait_or_park(
             lambda wait: settle(
@@ -389,11 +422,11 @@ def _train_and_evaluate(
     figures(
         (
             "WER base model (simulated by the emulator, real on Azure)",
-            evaluation.word_error_rate_base,
+            shown_percent(evaluation.word_error_rate_base),
         ),
-        ("WER custom model", evaluation.word_error_rate_custom),
+        ("WER custom model", shown_percent(evaluation.word_error_rate_custom)),
     )
     return base, model, evaluation
 
 
-__all__ = ["ZIPPED_KINDS", "custom_speech_onboarding"]
+__all__ = ["ZIPPED_KINDS", "custom_speech_onboarding", "evaluated_on_training_data"]

@@ -182,7 +182,8 @@ def _try_voice(p: PersonalVoiceParams, voice_id: str, speaker_profile_id: str) -
         locale=p.locale,
         container=load_storage_settings().container,
         prefix=f"personal-voice/{p.project_id}/{voice_id}",
-        key=artifact_key("try-voice", p.project_id, voice_id),
+        # the base id: every version of the voice adds to one artifact's history
+        key=artifact_key("try-voice", p.project_id, p.resolved_personal_voice_id()),
     )
 
 

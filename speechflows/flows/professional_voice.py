@@ -128,7 +128,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
                     manifest,
                     prefix=prefix,
                     container=container,
-                    progress_key=artifact_key("progress", p.project_id, base_id),
+                    progress_key=artifact_key("progress", p.project_id, base_id, "stage"),
                 )
             )
         figures(*_staging_figures(staged))
@@ -256,7 +256,9 @@ def _wait_for(
             continuation_json=operation.continuation or "",
             project_id=p.project_id,
             wait=wait,
-            progress_key=artifact_key("progress", p.project_id, p.resolved_training_set_id()),
+            progress_key=artifact_key(
+                "progress", p.project_id, p.resolved_training_set_id(), "wait"
+            ),
             continuation_var=cv.upload_state_name(ts_id, manifest_hash),
             staged=(staged.container, staged.prefix, staged.files),
         ),

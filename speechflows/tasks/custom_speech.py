@@ -613,18 +613,18 @@ def evaluate_model(
         sentence_error_rate_custom=props.sentence_error_rate2 if props else None,
     )
     log.info(
-        "evaluation %r: WER base %s, custom %s",
+        "evaluation %r: WER base %s %%, custom %s %%",
         display_name,
-        out.word_error_rate_base,
-        out.word_error_rate_custom,
+        out.wer_base_percent,
+        out.wer_custom_percent,
     )
     events.emit(
         "evaluation.succeeded",
         kind="evaluation",
         rid=final.resource_id,
         payload={
-            "word_error_rate_base": out.word_error_rate_base,
-            "word_error_rate_custom": out.word_error_rate_custom,
+            "wer_base_percent": out.wer_base_percent,
+            "wer_custom_percent": out.wer_custom_percent,
         },
     )
     return out

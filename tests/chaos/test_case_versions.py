@@ -124,7 +124,7 @@ def test_changed_prompt_audio_makes_a_new_personal_voice_and_the_old_one_is_list
     assert second.personal_voice.id != first.personal_voice.id
     assert second.speaker_profile_id != first.speaker_profile_id
     assert second.personal_voice.action == "created"
-    report = _report(state, "report-pers-ver-pers-ver-voice")
+    report = _report(state, "report-pers-ver-voice")
     assert f"previous personal voice {first.personal_voice.id}" in report, report
 
     personal_voice_onboarding(params.model_copy(update={"cleanup_previous": True}))

@@ -143,7 +143,7 @@ def test_speech_summary_names_each_dataset_with_its_id_counts_and_the_wer(
         assert line.group(1) == dataset_id
         if accepted is not None:
             assert int(line.group(2)) == accepted and line.group(3) == "0"
-    assert re.search(r"word error rate: base [\d.]+ → custom [\d.]+", out.stdout), out.stdout
+    assert re.search(r"word error rate: base [\d.]+ % → custom [\d.]+ %", out.stdout), out.stdout
     assert UI_RUN.search(out.stdout), out.stdout
 
 
