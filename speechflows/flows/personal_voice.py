@@ -32,8 +32,8 @@ from speechflows.flows.params import PersonalVoiceParams, version_pattern
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import PersonalVoiceResult, ValidationSummary
 from speechflows.flows.try_out import try_voice_step
+from speechflows.location import DataLocation
 from speechflows.settings import load_storage_settings
-from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import PROMPT_EXTENSIONS
@@ -120,7 +120,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                     project_id=p.project_id,
                     consent_id=consent.id,
                     prompt_files=files,
-                    prompt_blobs=prompt_source if isinstance(prompt_source, BlobLocation) else None,
+                    prompt_blobs=prompt_source if prompt_source.in_place else None,
                     manifest_hash=manifest.hash,
                     wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),
                     progress_key=artifact_key(
@@ -185,11 +185,11 @@ def _try_voice(p: PersonalVoiceParams, voice_id: str, speaker_profile_id: str) -
     )
 
 
-def _prompt_files(source: Path | BlobLocation, manifest: Manifest) -> list[Path]:
+def _prompt_files(source: DataLocation, manifest: Manifest) -> list[Path]:
     """The local prompt files to send; none when the service reads them in place from Blob."""
-    if isinstance(source, BlobLocation):
+    if source.path is None:
         return []
-    return [source] if source.is_file() else [source / e.path for e in manifest.entries]
+    return [source.path] if source.single else [source.path / e.path for e in manifest.entries]
 
 
 __all__ = ["personal_voice_onboarding"]

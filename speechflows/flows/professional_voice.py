@@ -19,8 +19,6 @@ Example:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 
 from speechflows.datasets.manifest import Manifest
@@ -40,8 +38,8 @@ from speechflows.flows.params import ProfessionalVoiceParams, VoiceModelParams, 
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import ProfessionalVoiceResult, ValidationSummary
 from speechflows.flows.try_out import try_voice_step
+from speechflows.location import DataLocation
 from speechflows.settings import load_storage_settings
-from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks import voice_models
 from speechflows.tasks.artifacts import artifact_key
@@ -81,7 +79,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         locale=p.locale,
         read_deadline_minutes=p.deadlines.training_set_minutes,
     )
-    check_settings(storage=not isinstance(source, BlobLocation))
+    check_settings(storage=not source.in_place)
     base_id = p.resolved_training_set_id()
     container, prefix = _where(p, source)
     with RunReport(
@@ -123,7 +121,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         with stage("stage"):
             staged = (
                 in_place_outcome(manifest, source)
-                if isinstance(source, BlobLocation)
+                if source.in_place
                 else stage_step(
                     manifest,
                     prefix=prefix,
@@ -165,16 +163,16 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         )
 
 
-def _where(p: ProfessionalVoiceParams, source: Path | BlobLocation) -> tuple[str, str]:
+def _where(p: ProfessionalVoiceParams, source: DataLocation) -> tuple[str, str]:
     """The container and prefix the service reads: the data's own when it is read in place
     (nothing staged, nothing pruned there), else the onboarding's staging prefix."""
-    if isinstance(source, BlobLocation):
-        return source.container, f"{source.prefix}/" if source.prefix else ""
+    if source.in_place:
+        return source.container, source.prefix_dir
     return load_storage_settings().container, p.resolved_prefix()
 
 
 def _validate(
-    p: ProfessionalVoiceParams, source: Path | BlobLocation
+    p: ProfessionalVoiceParams, source: DataLocation
 ) -> tuple[Manifest, ValidationOutcome]:
     """The training data's manifest and validation (errors stop the flow unless ``force``)."""
     manifest, validation = validation_gate(
@@ -221,7 +219,7 @@ def _upload(
     ts_id: str,
     manifest_hash: str,
     staged: StageOutcome,
-    source: Path | BlobLocation,
+    source: DataLocation,
 ) -> OperationOutcome:
     """Start (or re-attach to) the one upload of the staged data into its training set version."""
     operation: OperationOutcome = settle(
@@ -231,7 +229,7 @@ def _upload(
             manifest_hash=manifest_hash,
             container=staged.container,
             prefix=staged.prefix,
-            user_sas=source if isinstance(source, BlobLocation) and source.sas else None,
+            user_sas=source if source.sas else None,
             audio_extensions=AUDIO_EXTENSIONS[p.data_kind],
             script_extensions=SCRIPT_EXTENSIONS.get(p.data_kind, ()),
             read_deadline_minutes=p.deadlines.training_set_minutes,

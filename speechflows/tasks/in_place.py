@@ -17,16 +17,14 @@ from prefect.logging import get_run_logger
 from speechflows.datasets.errors import NothingToStageError
 from speechflows.datasets.manifest import Manifest
 from speechflows.datasets.sources import suffix
-from speechflows.settings import load_storage_settings
+from speechflows.location import DataLocation
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
-from speechflows.storage import container_sas_url
 from speechflows.storage.blob_source import (
-    BlobLocation,
     BlobReader,
-    check_user_sas,
     list_location,
     manifest_of_blobs,
     resolve,
+    service_url,
     validate_in_place,
 )
 from speechflows.tasks.artifacts import LiveProgress, validation_table
@@ -35,12 +33,7 @@ from speechflows.tasks.data import _outcome
 from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
 
 
-def resolved(location: BlobLocation) -> tuple[BlobLocation, str]:
-    """The location with its account URL, and a read + list token (the user's SAS as given)."""
-    return resolve(location, None if location.sas is not None else load_storage_settings())
-
-
-def blob_manifest(location: BlobLocation, extensions: Sequence[str] | None = None) -> Manifest:
+def blob_manifest(location: DataLocation, extensions: Sequence[str] | None = None) -> Manifest:
     """The manifest of the blobs ``location`` names, from ONE listing (nothing read).
 
     A plain call, not a task (like :func:`~speechflows.tasks.data.manifest_of`).
@@ -48,7 +41,7 @@ def blob_manifest(location: BlobLocation, extensions: Sequence[str] | None = Non
     Raises:
         NothingToStageError: the prefix is empty, or holds no file with ``extensions``.
     """
-    where, token = resolved(location)
+    where, token = resolve(location)
     with BlobReader(where.container_url, token) as reader:
         blobs = list_location(reader, where)
         requests = reader.list_requests
@@ -81,7 +74,7 @@ def blob_manifest(location: BlobLocation, extensions: Sequence[str] | None = Non
     cache_expiration=CACHE_EXPIRATION,
 )
 def validate_blobs(
-    location: BlobLocation,
+    location: DataLocation,
     kind: str,
     *,
     locale: str,
@@ -91,7 +84,7 @@ def validate_blobs(
     progress_key: str | None = None,
 ) -> ValidationOutcome:
     """Pre-flight validation of blobs where they are (ranged reads); cached on the manifest hash."""
-    where, token = resolved(location)
+    where, token = resolve(location)
     bar = (
         LiveProgress(progress_key, f"validating {where.display} in place") if progress_key else None
     )
@@ -124,30 +117,23 @@ def validate_blobs(
 
 
 def service_source(
-    location: BlobLocation, extensions: Sequence[str], read_deadline_minutes: float
+    location: DataLocation, extensions: Sequence[str], read_deadline_minutes: float
 ) -> AzureBlobContentSource:
     """What the service reads the data in place from: a read + list container SAS and the prefix.
 
     The configured account's container gets a SAS minted for the read deadline; a user's SAS is
     passed through after the same check (r + l, expiry past the deadline).
     """
-    deadline = dt.timedelta(minutes=read_deadline_minutes)
-    if location.sas is not None:
-        check_user_sas(location, deadline)
-        url = f"{location.container_url}?{location.sas}"
-    else:
-        url = container_sas_url(
-            load_storage_settings(), location.container, permissions="rl", read_deadline=deadline
-        )
-    prefix = location.blob or (f"{location.prefix}/" if location.prefix else "")
+    url = service_url(location, dt.timedelta(minutes=read_deadline_minutes), container=True)
+    prefix = location.blob or location.prefix_dir
     return AzureBlobContentSource(container_url=url, prefix=prefix, extensions=list(extensions))
 
 
-def in_place_outcome(manifest: Manifest, location: BlobLocation) -> StageOutcome:
+def in_place_outcome(manifest: Manifest, location: DataLocation) -> StageOutcome:
     """What "staging" is for data read in place: nothing uploaded, nothing pruned."""
     return StageOutcome(
         container=location.container,
-        prefix=f"{location.prefix}/" if location.prefix else "",
+        prefix=location.prefix_dir,
         manifest_hash=manifest.hash,
         files=len(manifest.entries),
         uploaded_files=0,
@@ -161,7 +147,6 @@ def in_place_outcome(manifest: Manifest, location: BlobLocation) -> StageOutcome
 __all__ = [
     "blob_manifest",
     "in_place_outcome",
-    "resolved",
     "service_source",
     "validate_blobs",
 ]

@@ -28,8 +28,8 @@ from speechflows.flows.params import (
 )
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
+from speechflows.location import DataSourceError
 from speechflows.storage import NothingToStageError, SasError
-from speechflows.storage.blob_source import DataSourceError
 from tests.flows.conftest import EmulatorState
 from tests.flows.deadlines import FAST
 
