@@ -17,7 +17,6 @@ from azure.storage.blob import BlobServiceClient
 from speechflows.flows.drops import (
     BLOB_SCHEME,
     DESCRIPTOR,
-    TARGETS,
     DropError,
     DroppedDataset,
     parse_blob_location,
@@ -88,14 +87,12 @@ def scan_blob(
         except (DropError, UnicodeDecodeError) as exc:
             errors.append(str(exc))
             continue
-        default_deployment, _ = TARGETS[descriptor.onboarding]
         datasets.append(
-            DroppedDataset(
+            DroppedDataset.of(
+                descriptor,
+                parameters,
                 name=folder_prefix[len(prefix) :].rstrip("/") or ".",
                 location=f"{BLOB_SCHEME}{container_name}/{folder_prefix}",
-                onboarding=descriptor.onboarding,
-                deployment=descriptor.deployment or default_deployment,
-                parameters=parameters,
                 content_hash=content_hash,
             )
         )

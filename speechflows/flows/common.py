@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import httpx
 from prefect.client.schemas.objects import State
@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from speechflows.datasets.errors import StagingError
 from speechflows.datasets.manifest import Manifest
 from speechflows.flows.params import ConsentParams, Deadlines
-from speechflows.flows.report import note, rejects, rejects_of
+from speechflows.flows.report import figures, note, record, rejects, rejects_of, stage
 from speechflows.flows.sas_secrets import SecretSourceError, warn_sas_parameter
 from speechflows.location import DataLocation
 from speechflows.preflight import check_source
@@ -33,7 +33,7 @@ from speechflows.settings import SettingsError, load_speech_settings, load_stora
 from speechflows.storage.account import check_storage_writable
 from speechflows.tasks import events
 from speechflows.tasks.artifacts import artifact_key
-from speechflows.tasks.custom_voice import ensure_consent
+from speechflows.tasks.custom_voice import ensure_consent, ensure_voice_project
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
 from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
@@ -363,6 +363,42 @@ def consent_step(
     return outcome
 
 
+def voice_project_and_consent(
+    p: Any, kind: Literal["PersonalVoice", "ProfessionalVoice"], consent_hash: str
+) -> tuple[ResourceOutcome, ResourceOutcome]:
+    """The voice onboardings' first creates: the project of ``kind``, then its consent, ready.
+
+    ``p``: the flow's parameters (``project_id``, ``locale``, ``project_description``,
+    ``consent``, ``deadlines``); ``consent_hash`` is what :func:`consent_gate` returned.
+    """
+    with stage("project"):
+        project = ensure_voice_project(
+            p.project_id, kind=kind, locale=p.locale, description=p.project_description
+        )
+    record(project)
+    with stage("consent"):
+        consent = consent_step(
+            p.consent,
+            project_id=p.project_id,
+            locale=p.locale,
+            audio_hash=consent_hash,
+            deadlines=p.deadlines,
+        )
+    record(consent)
+    return project, consent
+
+
+def previous_versions(label: str, current_id: str, versions: Sequence[Any]) -> list[Any]:
+    """The versions before ``current_id`` (``v.current`` false), named in the run report's
+    figures with the current one; the caller adds a note on each."""
+    previous = [v for v in versions if not v.current]
+    figures(
+        (f"{label} version", current_id),
+        ("previous versions", ", ".join(v.id for v in previous) or "none"),
+    )
+    return previous
+
+
 def stage_step(
     manifest: Manifest,
     *,
@@ -422,8 +458,10 @@ __all__ = [
     "consent_gate",
     "consent_step",
     "data_location",
+    "previous_versions",
     "settle",
     "stage_step",
     "validation_gate",
+    "voice_project_and_consent",
     "wait_options",
 ]

@@ -70,6 +70,27 @@ class DroppedDataset:
     parameters: dict[str, Any]  # the flow run's parameters: {"params": {...}}
     content_hash: str
 
+    @classmethod
+    def of(
+        cls,
+        descriptor: Descriptor,
+        parameters: dict[str, Any],
+        *,
+        name: str,
+        location: str,
+        content_hash: str,
+    ) -> DroppedDataset:
+        """The dataset a folder's descriptor describes (its deployment, else the onboarding's)."""
+        default_deployment, _ = TARGETS[descriptor.onboarding]
+        return cls(
+            name=name,
+            location=location,
+            onboarding=descriptor.onboarding,
+            deployment=descriptor.deployment or default_deployment,
+            parameters=parameters,
+            content_hash=content_hash,
+        )
+
     @property
     def identity(self) -> str:
         """Stable id of (where, what): a changed folder gets a new identity, a moved one too."""
@@ -215,14 +236,12 @@ def scan_local(drop: Path) -> tuple[list[DroppedDataset], list[str]]:
         except (DropError, UnicodeDecodeError) as exc:
             errors.append(str(exc))
             continue
-        default_deployment, _ = TARGETS[descriptor.onboarding]
         datasets.append(
-            DroppedDataset(
+            DroppedDataset.of(
+                descriptor,
+                parameters,
                 name=folder.relative_to(drop).as_posix(),
                 location=str(folder),
-                onboarding=descriptor.onboarding,
-                deployment=descriptor.deployment or default_deployment,
-                parameters=parameters,
                 content_hash=folder_hash(folder),
             )
         )

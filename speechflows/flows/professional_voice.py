@@ -26,12 +26,13 @@ from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     consent_gate,
-    consent_step,
     data_location,
     onboarding_failed,
+    previous_versions,
     settle,
     stage_step,
     validation_gate,
+    voice_project_and_consent,
     wait_options,
 )
 from speechflows.flows.params import ProfessionalVoiceParams, VoiceModelParams, version_pattern
@@ -95,23 +96,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
             consent_hash = consent_gate(
                 p.consent, project_id=p.project_id, locale=p.locale, refresh_cache=p.refresh_cache
             )
-        with stage("project"):
-            project = cv.ensure_voice_project(
-                p.project_id,
-                kind="ProfessionalVoice",
-                locale=p.locale,
-                description=p.project_description,
-            )
-        record(project)
-        with stage("consent"):
-            consent = consent_step(
-                p.consent,
-                project_id=p.project_id,
-                locale=p.locale,
-                audio_hash=consent_hash,
-                deadlines=p.deadlines,
-            )
-        record(consent)
+        project, consent = voice_project_and_consent(p, "ProfessionalVoice", consent_hash)
         ts_id = p.versioned_training_set_id(manifest.hash)
         with stage("training set"):
             training_set = cv.ensure_training_set(
@@ -278,11 +263,7 @@ def _lineage(p: ProfessionalVoiceParams, ts_id: str) -> None:
         version_pattern=version_pattern(p.resolved_training_set_id()),
         cleanup_previous=p.cleanup_previous,
     )
-    previous = [v for v in versions if not v.current]
-    figures(
-        ("training set version", ts_id),
-        ("previous versions", ", ".join(v.id for v in previous) or "none"),
-    )
+    previous = previous_versions("training set", ts_id, versions)
     for v in previous:
         used = f"used by models {', '.join(v.models)}" if v.models else "used by no model"
         what = (
