@@ -137,21 +137,10 @@ def _already_in_blob(source: str, ext: list[str] | None, console: Console, as_js
     from speechflows.location import DataLocation
     from speechflows.settings import SettingsError
     from speechflows.storage import StagingError
-    from speechflows.storage.blob_source import (
-        BlobReader,
-        list_location,
-        manifest_of_blobs,
-        resolve,
-    )
+    from speechflows.storage.blob_source import listed_manifest
 
     try:
-        where, token = resolve(DataLocation.parse(source))
-        with BlobReader(where.container_url, token) as reader:
-            blobs = list_location(reader, where)
-        wanted = {e.lower() for e in ext} if ext else None
-        manifest = manifest_of_blobs(
-            where, [b for b in blobs if wanted is None or Path(b.name).suffix.lower() in wanted]
-        )
+        where, manifest, _, _ = listed_manifest(DataLocation.parse(source), ext)
     except SettingsError as exc:
         _error(console, "storage settings: ", redact_text(str(exc)))
         raise typer.Exit(2) from None

@@ -23,7 +23,7 @@ import datetime as dt
 import io
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -441,6 +441,26 @@ def validate_in_place(
         return report, InPlace(location, blobs, reader)
 
 
+def listed_manifest(
+    location: DataLocation,
+    extensions: Sequence[str] | None = None,
+    *,
+    settings: StorageSettings | None = None,
+) -> tuple[DataLocation, Manifest, int, int]:
+    """The manifest of the blobs ``location`` names with one of ``extensions`` (all for one
+    blob), from ONE listing; nothing is read.
+
+    Returns:
+        The resolved location, the manifest, the blobs listed and the listing requests made.
+    """
+    where, token = resolve(location, settings)
+    with BlobReader(where.container_url, token) as reader:
+        blobs = list_location(reader, where)
+    wanted = {e.lower() for e in extensions} if extensions and not where.single else None
+    kept = [b for b in blobs if wanted is None or suffix(b.name) in wanted]
+    return where, manifest_of_blobs(where, kept), len(blobs), reader.list_requests
+
+
 def manifest_of_blobs(location: DataLocation, blobs: list[RemoteBlob]) -> Manifest:
     """The manifest of listed blobs: name, size and MD5 (ours, else Content-MD5; else ETag).
 
@@ -468,6 +488,7 @@ __all__ = [
     "InPlace",
     "RangeFile",
     "list_location",
+    "listed_manifest",
     "manifest_of_blobs",
     "open_location",
     "resolve",

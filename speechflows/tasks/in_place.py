@@ -16,13 +16,10 @@ from prefect.logging import get_run_logger
 
 from speechflows.datasets.errors import NothingToStageError
 from speechflows.datasets.manifest import Manifest
-from speechflows.datasets.sources import suffix
 from speechflows.location import DataLocation
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
 from speechflows.storage.blob_source import (
-    BlobReader,
-    list_location,
-    manifest_of_blobs,
+    listed_manifest,
     resolve,
     service_url,
     validate_in_place,
@@ -41,19 +38,14 @@ def blob_manifest(location: DataLocation, extensions: Sequence[str] | None = Non
     Raises:
         NothingToStageError: the prefix is empty, or holds no file with ``extensions``.
     """
-    where, token = resolve(location)
-    with BlobReader(where.container_url, token) as reader:
-        blobs = list_location(reader, where)
-        requests = reader.list_requests
-    wanted = {e.lower() for e in extensions} if extensions and not where.single else None
-    kept = [b for b in blobs if wanted is None or suffix(b.name) in wanted]
-    if not kept:
+    where, manifest, listed, requests = listed_manifest(location, extensions)
+    if not manifest.entries:
+        wanted = sorted({e.lower() for e in extensions or ()})
         raise NothingToStageError(
-            f"no {'/'.join(sorted(wanted or ()))} blob under {where.display}/ "
-            f"({len(blobs)} other blobs): the prefix holds data of another kind",
+            f"no {'/'.join(wanted)} blob under {where.display}/ "
+            f"({listed} other blobs): the prefix holds data of another kind",
             fix="check the prefix and the data kind",
         )
-    manifest = manifest_of_blobs(where, kept)
     get_run_logger().info(
         "manifest of %s from %d listing request(s): %d blobs, %d bytes, hash %s (nothing read)",
         where.display,
