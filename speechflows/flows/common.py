@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import httpx
 from prefect.client.schemas.objects import State
@@ -25,17 +25,17 @@ from pydantic import BaseModel
 from speechflows.datasets.errors import StagingError
 from speechflows.datasets.manifest import Manifest
 from speechflows.flows.params import ConsentParams, Deadlines
-from speechflows.flows.report import note, rejects, rejects_of
-from speechflows.flows.sas_secrets import SecretSourceError, resolve_source
-from speechflows.preflight import check_source, is_secret
+from speechflows.flows.report import figures, note, record, rejects, rejects_of, stage
+from speechflows.flows.sas_secrets import SecretSourceError, warn_sas_parameter
+from speechflows.location import DataLocation
+from speechflows.preflight import check_source
 from speechflows.redaction import redact_text
 from speechflows.settings import SettingsError, load_speech_settings, load_storage_settings
 from speechflows.speech.errors import AuthenticationError, PermissionDeniedError
 from speechflows.storage.account import check_storage_writable
-from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import events
 from speechflows.tasks.artifacts import artifact_key
-from speechflows.tasks.custom_voice import ensure_consent
+from speechflows.tasks.custom_voice import ensure_consent, ensure_voice_project
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
 from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
@@ -227,17 +227,16 @@ def data_location(
     locale: str,
     read_deadline_minutes: float,
     field: str = "data_dir",
-) -> Path | BlobLocation:
-    """A data-source parameter as a local path or a Blob location, checked before anything runs.
+) -> DataLocation:
+    """A data-source parameter (a string in the run's form) parsed once, checked before anything
+    runs; the steps after receive the :class:`~speechflows.location.DataLocation`.
 
     The checks ``speechflows validate`` and ``onboard`` make (:func:`~speechflows.preflight.
     check_source`): the locale for ``kind``, a ``secret://`` block, a user's SAS without read
     (+ list) or expiring before the stage's deadline, a missing local path; each refused here,
     with the fix, before anything is created.
     """
-    if not is_secret(source):
-        resolve_source(source)  # warns when a SAS URL was typed into the run's parameters
-    return check_source(
+    location = check_source(
         source,
         kind,
         locale,
@@ -245,10 +244,12 @@ def data_location(
         locale_flag="locale",
         source_name=field,
     )
+    warn_sas_parameter(location)  # a SAS URL typed into the run's form stays in its parameters
+    return location
 
 
 def validation_gate(
-    path: Path | BlobLocation,
+    path: DataLocation | Path,
     kind: str,
     *,
     locale: str,
@@ -266,10 +267,11 @@ def validation_gate(
     Returns:
         ``(manifest, outcome)``; with ``force``, the manifest leaves out the rejected files.
     """
-    if isinstance(path, BlobLocation):
-        manifest = blob_manifest(path, list(extensions) if extensions else None)
+    location = path if isinstance(path, DataLocation) else DataLocation(path=path)
+    if location.in_place:
+        manifest = blob_manifest(location, list(extensions) if extensions else None)
         outcome = validate_blobs.with_options(refresh_cache=refresh_cache)(
-            path,
+            location,
             kind,
             locale=locale,
             manifest_hash=manifest.hash,
@@ -279,20 +281,20 @@ def validation_gate(
             progress_key=artifact_key("progress", table_key.removeprefix("validation"), "validate"),
         )
     else:
-        manifest = manifest_of(Path(path), list(extensions) if extensions else None)
+        manifest = manifest_of(location.local, list(extensions) if extensions else None)
         outcome = validate_data.with_options(refresh_cache=refresh_cache)(
-            Path(path),
+            location.local,
             kind,
             locale=locale,
             manifest_hash=manifest.hash,
             min_utterances=min_utterances,
             table_key=table_key,
         )
-    where = path.display if isinstance(path, BlobLocation) else str(path)
+    where = location.display
     if outcome.has_errors:
         table = table_link(table_key)
         note(f"validation: {outcome.error_count} errors ({kind}, {where}); the table: {table}")
-        if not force or isinstance(path, BlobLocation):
+        if not force or location.in_place:
             events.emit(
                 "dataset.refused",
                 kind="dataset",
@@ -331,7 +333,7 @@ def validation_gate(
                 "to upload only the valid ones",
                 errors_first[:MAX_FINDINGS],
             )
-        if isinstance(path, BlobLocation):
+        if location.in_place:
             raise ValidationFailedError(
                 f"{where}: validation found {outcome.error_count} errors in "
                 f"{len(outcome.rejected_files)} files ({kind}); data read in place cannot leave "
@@ -406,6 +408,42 @@ def consent_step(
     return outcome
 
 
+def voice_project_and_consent(
+    p: Any, kind: Literal["PersonalVoice", "ProfessionalVoice"], consent_hash: str
+) -> tuple[ResourceOutcome, ResourceOutcome]:
+    """The voice onboardings' first creates: the project of ``kind``, then its consent, ready.
+
+    ``p``: the flow's parameters (``project_id``, ``locale``, ``project_description``,
+    ``consent``, ``deadlines``); ``consent_hash`` is what :func:`consent_gate` returned.
+    """
+    with stage("project"):
+        project = ensure_voice_project(
+            p.project_id, kind=kind, locale=p.locale, description=p.project_description
+        )
+    record(project)
+    with stage("consent"):
+        consent = consent_step(
+            p.consent,
+            project_id=p.project_id,
+            locale=p.locale,
+            audio_hash=consent_hash,
+            deadlines=p.deadlines,
+        )
+    record(consent)
+    return project, consent
+
+
+def previous_versions(label: str, current_id: str, versions: Sequence[Any]) -> list[Any]:
+    """The versions before ``current_id`` (``v.current`` false), named in the run report's
+    figures with the current one; the caller adds a note on each."""
+    previous = [v for v in versions if not v.current]
+    figures(
+        (f"{label} version", current_id),
+        ("previous versions", ", ".join(v.id for v in previous) or "none"),
+    )
+    return previous
+
+
 def stage_step(
     manifest: Manifest,
     *,
@@ -465,8 +503,10 @@ __all__ = [
     "consent_gate",
     "consent_step",
     "data_location",
+    "previous_versions",
     "settle",
     "stage_step",
     "validation_gate",
+    "voice_project_and_consent",
     "wait_options",
 ]

@@ -14,8 +14,6 @@ Example:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 from prefect.logging import get_run_logger
 
@@ -37,9 +35,9 @@ from speechflows.flows.params import (
 )
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import CustomSpeechResult, DatasetResult, ValidationSummary
+from speechflows.location import DataLocation, DataSourceError
 from speechflows.settings import load_storage_settings
 from speechflows.speech.errors import ResourceFailedError
-from speechflows.storage.blob_source import BlobLocation, DataSourceError
 from speechflows.tasks import custom_speech as cs
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import manifest_of, package_dataset
@@ -76,7 +74,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     p = params
     raise_if_resumed_failed()  # the watcher found this run's parked wait Failed
     sources = {spec.name: _source(p, spec) for spec in p.datasets}
-    check_settings(storage=not all(isinstance(s, BlobLocation) for s in sources.values()))
+    check_settings(storage=not all(s.in_place for s in sources.values()))
     container = load_storage_settings().container
     prefixes = {spec.name: f"{p.resolved_prefix()}{_slug(spec.name)}/" for spec in p.datasets}
     with RunReport(
@@ -126,7 +124,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
         )
 
 
-def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
+def _source(p: CustomSpeechParams, spec: DatasetSpec) -> DataLocation:
     """The dataset's data: a local path, or ONE blob (its zip or text file) read in place."""
     source = data_location(
         spec.path,
@@ -135,7 +133,7 @@ def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
         read_deadline_minutes=p.deadlines.dataset_minutes,
         field=f"datasets[{spec.name}].path",
     )
-    if isinstance(source, BlobLocation) and not source.single:
+    if source.in_place and not source.single:
         what = "the .zip of its audio and transcript" if spec.kind in ZIPPED_KINDS else "its file"
         raise DataSourceError(
             f"dataset {spec.name!r}: {source.display} is a prefix, but custom speech imports one "
@@ -146,9 +144,7 @@ def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
     return source
 
 
-def _validate(
-    p: CustomSpeechParams, spec: DatasetSpec, source: Path | BlobLocation
-) -> ValidationOutcome:
+def _validate(p: CustomSpeechParams, spec: DatasetSpec, source: DataLocation) -> ValidationOutcome:
     _, outcome = validation_gate(
         source,
         spec.kind,
@@ -176,18 +172,18 @@ def _onboard_dataset(
     project: ResourceOutcome,
     container: str,
     prefix: str,
-    source: Path | BlobLocation,
+    source: DataLocation,
 ) -> DatasetResult:
     """Package → stage → import → wait for one validated dataset (read in place: import → wait)."""
     progress_key = artifact_key("progress", p.project_name, _slug(spec.name), "stage")
     drop = outcome.rejected_files if (p.force and outcome.has_errors) else []
     with stage(f"stage {spec.name}"):
-        if isinstance(source, BlobLocation):
+        if source.in_place:
             manifest = blob_manifest(source)
             staging = in_place_outcome(manifest, source)
             container, blob = source.container, source.blob or ""
         else:
-            packaged = package_dataset(Path(source), spec.kind, drop)
+            packaged = package_dataset(source.local, spec.kind, drop)
             manifest = manifest_of(packaged)
             staging = stage_step(
                 manifest,
@@ -227,7 +223,7 @@ def _import_dataset(
     project: ResourceOutcome,
     container: str,
     blob_name: str,
-    source: Path | BlobLocation,
+    source: DataLocation,
 ) -> tuple[ResourceOutcome, DatasetReport]:
     """Create the dataset and wait for its import: a new attempt for every failure a new import
     can fix, a refusal with the service's reason for the others.
@@ -254,7 +250,7 @@ def _import_dataset(
             project_url=project.url,
             description=spec.description,
             read_deadline_minutes=p.deadlines.dataset_minutes,
-            user_sas=source if isinstance(source, BlobLocation) and source.sas else None,
+            user_sas=source if source.sas else None,
             return_state=True,
         )
         earlier_run = state.name == "Cached"

@@ -23,11 +23,11 @@ from prefect import task
 from prefect.logging import get_run_logger
 from pydantic import BaseModel
 
+from speechflows.location import DataLocation
 from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
-from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.custom_voice import MAX_OPERATION_ATTEMPTS, consent_attempt_id
@@ -95,7 +95,7 @@ def ensure_personal_voice(
     manifest_hash: str,
     wait: WaitOptions,
     progress_key: str | None = None,
-    prompt_blobs: BlobLocation | None = None,
+    prompt_blobs: DataLocation | None = None,
 ) -> PersonalVoiceOutcome:
     """The personal voice from the prompt audio (multipart upload), processed, and its speaker id.
 

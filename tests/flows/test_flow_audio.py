@@ -68,6 +68,7 @@ def test_an_acoustic_zip_is_analysed_when_asked_with_clipping_only(
     from speechflows.datasets import validate
     from speechflows.datasets.audio_report import analyse
     from speechflows.flows.audio import audio_step
+    from speechflows.location import DataLocation
     from speechflows.tasks.outcomes import ValidationOutcome
 
     folder = tmp_path / "acoustic"
@@ -90,7 +91,11 @@ def test_an_acoustic_zip_is_analysed_when_asked_with_clipping_only(
     @flow
     def run(asked: bool) -> object:
         return audio_step(
-            archive, "Acoustic", validation, validation_key="validation-acoustic", asked=asked
+            DataLocation(path=archive),
+            "Acoustic",
+            validation,
+            validation_key="validation-acoustic",
+            asked=asked,
         )
 
     assert run(False) is None  # off unless asked

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from speechflows.flows.common import ValidationFailedError
-from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams
+from speechflows.flows.params import ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from speechflows.speech.errors import ResourceFailedError
 from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
-from tests.flows.deadlines import FAST
+from tests.samples import voice_params
 
 pytestmark = pytest.mark.e2e
 
@@ -29,17 +29,7 @@ def _params(
     data = write_sample(
         tmp / f"{project}-data", DataKind.AUDIO_AND_SCRIPT, count=count, broken=broken
     )
-    consent = write_sample(tmp / f"{project}-consent", DataKind.CONSENT)
-    consent_file = consent if consent.is_file() else sorted(consent.glob("*.wav"))[0]
-    return ProfessionalVoiceParams(
-        project_id=project,
-        data_dir=data,
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent_file
-        ),
-        **kw,
-    )
+    return voice_params(tmp, project, data, **kw)
 
 
 def _creates(state: EmulatorState, project: str) -> list[tuple[str, str]]:
