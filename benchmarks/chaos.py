@@ -2,12 +2,14 @@
 plain re-run, the invariants checked (``tests/chaos/chaos.py``; ``tests/chaos/test_chaos.py`` runs
 each kind once inside ``make test``).
 
-Starts Azurite, the Speech emulator (its own, it gets SIGKILLed) and the embedded Prefect server
-on loopback; runs ``--runs`` triples ``(fault kind, onboarding, moment)`` drawn from ``--seed``.
+Starts Azurite, the Speech emulator and a Prefect server (``prefect server start``, SQLite) on
+loopback (all three get SIGKILLed and started again; ``kill-cli`` runs ``speechflows onboard``
+processes against that server) and runs ``--runs`` triples ``(fault kind, onboarding, moment)``
+drawn from ``--seed``.
 One JSON line per run on stderr; the last line on stdout, per fault kind: runs, re-runs
 completed, violations, median re-run time, with the machine's load.
 
-Run: ``.venv/bin/python benchmarks/chaos.py [--runs 44] [--seed 26]``.
+Run: ``.venv/bin/python benchmarks/chaos.py [--runs 48] [--seed 26]``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from _measure import Meter, Sample, emit, load_spread, machine, note  # noqa: E4
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=44)
+    parser.add_argument("--runs", type=int, default=48)
     parser.add_argument("--seed", type=int, default=26)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="sf-bench-chaos-"))
@@ -39,6 +41,7 @@ def main() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     from prefect import flow
     from prefect.settings import (
+        PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
         PREFECT_RESULTS_LOCAL_STORAGE_PATH,
         temporary_settings,
@@ -46,7 +49,7 @@ def main() -> None:
 
     from speechflows.dev.azurite import Azurite
     from speechflows.speech import polling
-    from tests.chaos.chaos import FAULT_KINDS, Emulator, Storage, matrix, run_one
+    from tests.chaos.chaos import FAULT_KINDS, Emulator, Orchestrator, Storage, matrix, run_one
     from tests.fixtures.emulator import EmulatorService
 
     polling.DISAGREEMENT_GRACE_SECONDS = 2.0  # the chaos deadlines are a minute
@@ -59,6 +62,7 @@ def main() -> None:
     logging.getLogger().addHandler(Keep())
     storage = Storage(Azurite.start(data_dir=root / "azurite"), root / "azurite")
     service = EmulatorService(root / "emulator").start()
+    orchestrator = Orchestrator(root / "prefect")
     try:
         env = {
             "SPEECHFLOWS_SPEECH_ENDPOINT": service.base_url,
@@ -70,6 +74,7 @@ def main() -> None:
         os.chdir(root)
         with temporary_settings(
             updates={
+                PREFECT_API_URL: orchestrator.api_url,
                 PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
                 PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "results",
             }
@@ -99,6 +104,7 @@ def main() -> None:
                         seed=args.seed,
                         index=index,
                         log_text=lambda: "\n".join(logs),
+                        orchestrator=orchestrator,
                     )
                 )
                 samples.append(sample)
@@ -117,6 +123,7 @@ def main() -> None:
                     violations=out.violations,
                 )
     finally:
+        orchestrator.stop()
         service.stop()
         storage.stop()
     emit(

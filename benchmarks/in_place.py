@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from speechflows.datasets.manifest import build_manifest
 from speechflows.dev.azurite import Azurite
+from speechflows.location import DataLocation
 from speechflows.settings import load_storage_settings
 from speechflows.storage import stage
 from speechflows.storage.blob_source import (
@@ -50,7 +51,6 @@ from speechflows.storage.blob_source import (
     BlobReader,
     list_location,
     manifest_of_blobs,
-    parse_data_source,
     resolve,
 )
 
@@ -94,9 +94,7 @@ def _peak_rss_mb() -> float:
 def child_inplace(source: str) -> dict[str, Any]:
     from speechflows.storage.blob_source import validate_in_place
 
-    location = parse_data_source(source)
-    assert not isinstance(location, Path)
-    where, token = resolve(location, None)
+    where, token = resolve(DataLocation.parse(source))
     started = time.perf_counter()
     report, cost = validate_in_place(where, token, "AudioAndScript", min_utterances=0)
     seconds = time.perf_counter() - started
@@ -198,9 +196,7 @@ def main() -> None:
             ),
             flush=True,
         )
-        location = parse_data_source(f"blob://{CONTAINER}/{PREFIX}")
-        assert not isinstance(location, Path)
-        where, token = resolve(location, settings)
+        where, token = resolve(DataLocation.parse(f"blob://{CONTAINER}/{PREFIX}"), settings)
         sas_url = f"{where.container_url}/{PREFIX}?{token}"
         ranges = [
             (f"{PREFIX}/{e.path}", e.size if e.path.endswith(".txt") else min(e.size, HEAD_BYTES))

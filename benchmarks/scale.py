@@ -19,6 +19,9 @@ Last line: JSON ``{"runs", "completed", "requests", "throttled_429", "max_reques
 throttled_429 <= 1 % of requests; the re-run creates 0 resources and uploads 0 bytes.
 
 Run: ``.venv/bin/python benchmarks/scale.py [--runs 20] [--keep]`` (``make bench``).
+
+``--hosts`` (root): the same onboardings on worker hosts (network namespaces, the wheel in their
+own venvs, no checkout), one host against two (``benchmarks/_hosts.py``).
 """
 
 from __future__ import annotations
@@ -196,7 +199,15 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per round")
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    parser.add_argument(
+        "--hosts", action="store_true", help="one worker host against two (network namespaces)"
+    )
     args = parser.parse_args()
+    if args.hosts:
+        from _hosts import main as hosts_main
+
+        print(json.dumps(hosts_main(args.runs, args.timeout)), flush=True)
+        return
 
     sys.path.insert(0, str(ROOT))  # this checkout's package, also for the flow runs (PYTHONPATH)
     root = Path(tempfile.mkdtemp(prefix="sf-bench-scale-"))

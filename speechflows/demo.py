@@ -194,7 +194,7 @@ def _figures(name: str, result: Any, seconds: float) -> RunFigures:
         wer = result.evaluation
         ids = "; ".join(f"{d.name}: {d.report.accepted_lines} lines" for d in result.datasets)
         if wer is not None:
-            ids += f"; WER base {wer.word_error_rate_base} → custom {wer.word_error_rate_custom} (simulated)"
+            ids += f"; WER base {wer.wer_base_percent} % → custom {wer.wer_custom_percent} % (simulated)"
     return RunFigures(
         seconds=round(seconds, 2),
         created=result.created,

@@ -6,30 +6,30 @@ same input gets the same answer from every entry point: ``speechflows validate``
 ``speechflows onboard`` (before Prefect is even started) and the flows themselves (before the
 first create). What it checks:
 
-* the locale, against the locales the kind is accepted in (:mod:`speechflows.datasets.locales`);
+* the locale, against the locales the kind is accepted in: the Speech service's list when it
+  answers (:mod:`speechflows.service_locales`), else the offline one
+  (:mod:`speechflows.datasets.locales`);
 * ``secret://<block>``: the Prefect Secret block exists and holds a Blob URL with a SAS;
 * a SAS URL: its permissions (read, + list for a prefix) and its expiry against the stage's
   read deadline; ``blob://``: the storage settings are there;
 * a local path exists.
 
-Heavy imports (Prefect for ``secret://``, the storage layer for URLs) happen only for those
-sources, so ``validate`` of a local folder stays fast.
+The string is parsed once, into a :class:`~speechflows.location.DataLocation`. Heavy imports
+(Prefect for ``secret://``, the storage layer for URLs) happen only for those sources, so
+``validate`` of a local folder stays fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from speechflows.datasets.errors import StagingError
 from speechflows.datasets.kinds import DataKind
-from speechflows.datasets.locales import locale_refusal
+from speechflows.datasets.locales import TAG, locales_for, problem_from_list
+from speechflows.location import DataLocation
+from speechflows.settings import SettingsError, load_storage_settings
 
-if TYPE_CHECKING:
-    from speechflows.storage.blob_source import BlobLocation
-
-SECRET_SCHEME = "secret://"
 DEFAULT_READ_DEADLINE_MINUTES = 180.0
 """The training-set and dataset stages' default deadline: how long a user's SAS must live."""
 
@@ -46,8 +46,29 @@ class RefusedError(StagingError):
         self.setting = setting
 
 
+def supported_locales(kind: DataKind | str) -> tuple[str, ...]:
+    """The locales ``kind`` data is accepted in: the Speech service's list when its settings
+    are there and it answers (:mod:`speechflows.service_locales`, loaded only then), else the
+    ledger's offline list."""
+    from speechflows.service_locales import service_locales
+
+    return service_locales(kind) or locales_for(kind)
+
+
+def locale_refusal(
+    kind: DataKind | str, locale: str, *, flag: str = "--locale"
+) -> tuple[str, str] | None:
+    """Why ``locale`` cannot be used for ``kind`` data and the fix, or ``None``: a tag that is
+    no locale (the service is not asked), or one outside :func:`supported_locales`."""
+    if not TAG.match(locale.strip()):
+        return problem_from_list(kind, locale, (), flag=flag)
+    return problem_from_list(kind, locale, supported_locales(kind), flag=flag)
+
+
 def check_locale(kind: DataKind | str, locale: str, *, flag: str = "--locale") -> None:
-    """Refuse a locale the kind is not accepted in (or no locale tag at all).
+    """Refuse a locale the kind is not accepted in (or no locale tag at all), by the list the
+    service gives when it answers (the offline list otherwise): the same answer in
+    ``validate``, ``onboard`` and deployment runs.
 
     Raises:
         RefusedError: naming ``flag`` and a locale that works.
@@ -55,10 +76,6 @@ def check_locale(kind: DataKind | str, locale: str, *, flag: str = "--locale") -
     found = locale_refusal(kind, locale, flag=flag)
     if found is not None:
         raise RefusedError(found[0], fix=found[1], setting=flag)
-
-
-def is_secret(source: str | Path) -> bool:
-    return isinstance(source, str) and source.lower().startswith(SECRET_SCHEME)
 
 
 def check_source(
@@ -69,8 +86,9 @@ def check_source(
     read_deadline_minutes: float = DEFAULT_READ_DEADLINE_MINUTES,
     locale_flag: str = "--locale",
     source_name: str = "PATH",
-) -> Path | BlobLocation:
-    """Where ``source`` is, once every check that can refuse it without reading data passed.
+) -> DataLocation:
+    """Where ``source`` is (parsed once), once every check that can refuse it without reading
+    data passed.
 
     Raises:
         RefusedError: the locale, a ``secret://`` block, a SAS (permissions, expiry), a
@@ -78,48 +96,41 @@ def check_source(
         StagingError: names Azure would refuse (container, blob), a URL that is no Blob URL.
     """
     check_locale(kind, locale, flag=locale_flag)
-    if is_secret(source):
-        source = _secret_value(str(source))
-    from speechflows.storage.blob_source import is_remote
-
-    if not is_remote(source):
-        path = Path(source)
+    location = DataLocation.parse(source, secret_value=_secret_value)
+    if location.path is not None:
+        path = location.path
         if not path.exists() and not path.is_symlink():
             raise RefusedError(
                 f"{source_name} {path}: no such file or folder",
                 fix=f"give an existing folder, file or .zip (looked in {Path.cwd()})",
                 setting=source_name,
             )
-        return path
-    return _check_remote(str(source), read_deadline_minutes)
-
-
-def _check_remote(source: str, read_deadline_minutes: float) -> BlobLocation:
-    from speechflows.settings import SettingsError, load_storage_settings
-    from speechflows.storage.blob_source import BlobLocation, check_user_sas, parse_data_source
-
-    location = parse_data_source(source)
-    assert isinstance(location, BlobLocation)
-    check_user_sas(location, dt.timedelta(minutes=read_deadline_minutes))
+        return location
+    location.check_sas(dt.timedelta(minutes=read_deadline_minutes))
     if location.sas is None:
-        try:
-            load_storage_settings()
-        except SettingsError as exc:
-            raise RefusedError(
-                f"{location.display}: blob:// names the configured storage account, and {exc}",
-                fix="set SPEECHFLOWS_STORAGE_CONNECTION_STRING (or SPEECHFLOWS_STORAGE_ACCOUNT_URL)"
-                ", or give the Blob URL with a SAS",
-                setting="SPEECHFLOWS_STORAGE_CONNECTION_STRING",
-            ) from None
+        _storage_settings_for(location)
     return location
+
+
+def _storage_settings_for(location: DataLocation) -> None:
+    """Refuse ``blob://`` when the configured storage account is not configured."""
+    try:
+        load_storage_settings()
+    except SettingsError as exc:
+        raise RefusedError(
+            f"{location.display}: blob:// names the configured storage account, and {exc}",
+            fix="set SPEECHFLOWS_STORAGE_CONNECTION_STRING (or SPEECHFLOWS_STORAGE_ACCOUNT_URL)"
+            ", or give the Blob URL with a SAS",
+            setting="SPEECHFLOWS_STORAGE_CONNECTION_STRING",
+        ) from None
 
 
 def _secret_value(source: str) -> str:
     """The SAS URL a ``secret://`` block holds (Prefect is imported only here)."""
-    from speechflows.flows.sas_secrets import SecretSourceError, resolve_source
+    from speechflows.flows.sas_secrets import SecretSourceError, secret_url
 
     try:
-        return str(resolve_source(source))
+        return secret_url(source)
     except SecretSourceError as exc:
         text, _, fix = str(exc).partition("; ")
         raise RefusedError(text, fix=fix or "create the Secret block", setting=source) from None
@@ -141,5 +152,6 @@ __all__ = [
     "RefusedError",
     "check_locale",
     "check_source",
-    "is_secret",
+    "locale_refusal",
+    "supported_locales",
 ]

@@ -33,7 +33,7 @@ LAZY_LAYERS = {"cli", "demo"}
 # Below the CLI, the modules `validate` imports load Prefect (secret://, the server's settings
 # block) and the storage layer (blob://, SAS URLs) only on the path that needs them;
 # test_validate_modules_load_neither_prefect_nor_the_storage_layer keeps that true.
-VALIDATE_MODULES = {"speechflows.preflight", "speechflows.settings"}
+VALIDATE_MODULES = {"speechflows.location", "speechflows.preflight", "speechflows.settings"}
 
 
 def _module_name(path: Path) -> str:

@@ -107,11 +107,31 @@ def setup_cmd(
 
 
 @commands.command("deploy")
-def deploy_cmd() -> None:
+def deploy_cmd(
+    code_from_git: Annotated[
+        str | None,
+        typer.Option(
+            "--code-from-git",
+            metavar="REPOSITORY",
+            help="workers clone this repository at the checkout's commit (a pull step) instead "
+            "of having the package installed; the checkout must be clean and pushed",
+        ),
+    ] = None,
+    pool: Annotated[
+        str | None, typer.Option(help="the work pool (default: prefect.yaml's, speechflows)")
+    ] = None,
+) -> None:
     """`speechflows setup`, then apply every deployment of prefect.yaml."""
     from prefect.settings import PREFECT_API_URL
 
-    from speechflows.deployments.setup import SetupError, deploy_all, ensure_setup
+    from speechflows.deployments.git_code import GitCodeError, pinned_checkout
+    from speechflows.deployments.setup import (
+        PROJECT_ROOT,
+        WORK_POOL,
+        SetupError,
+        deploy_all,
+        ensure_setup,
+    )
 
     api_url = PREFECT_API_URL.value()
     if not api_url:
@@ -121,13 +141,15 @@ def deploy_cmd() -> None:
             err=True,
         )
         raise typer.Exit(2)
-    ensure_setup(api_url=api_url)
     try:
-        deploy_all(api_url=api_url)
-    except SetupError as exc:
+        code = pinned_checkout(PROJECT_ROOT, code_from_git) if code_from_git else None
+        ensure_setup(api_url=api_url, work_pool=pool or WORK_POOL)
+        deploy_all(api_url=api_url, code=code, work_pool=pool)
+    except (SetupError, GitCodeError) as exc:
         typer.secho(str(exc), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
-    typer.echo("deployments applied from prefect.yaml")
+    where = f" (code: {code.repository} at {code.commit[:12]})" if code else ""
+    typer.echo(f"deployments applied from prefect.yaml{where}")
 
 
 @commands.command("serve")

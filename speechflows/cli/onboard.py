@@ -50,10 +50,14 @@ def _run_flow(flow: Any, params: Any) -> tuple[Any, str | None]:
     """Run the flow; its final state and the Prefect UI URL of the run.
 
     On a Prefect server (``PREFECT_API_URL``) the run sends heartbeats, so the server marks it
-    *Crashed* if this process dies (``speechflows setup``'s automation). Without one, the run goes
+    *Crashed* if this process dies (``speechflows setup``'s automation); the run is tagged with
+    this process, and runs of the same flow left Running by a process that died on this machine
+    (a SIGKILLed ``speechflows onboard``) are marked Crashed before it starts
+    (:mod:`speechflows.tasks.dead_runs`). Without one, the run goes
     to a temporary server that dies with this process, even on SIGKILL; heartbeats are off there
     (no one outlives the run to watch them).
     """
+    from prefect import tags
     from prefect.settings import (
         PREFECT_API_URL,
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -63,6 +67,7 @@ def _run_flow(flow: Any, params: Any) -> tuple[Any, str | None]:
 
     from speechflows.dev.drain import drain_prefect_workers
     from speechflows.flows.sas_secrets import drop_stashed, stash_sas_params
+    from speechflows.tasks.dead_runs import crash_dead_runs, process_tag
 
     def run() -> Any:  # a SAS URL waits in a Secret block, never in the run's parameters
         hidden, stashed = stash_sas_params(params)
@@ -72,7 +77,9 @@ def _run_flow(flow: Any, params: Any) -> tuple[Any, str | None]:
             drop_stashed(stashed)
 
     if PREFECT_API_URL.value():
-        state = run()
+        crash_dead_runs(flow.name)
+        with tags(process_tag()):
+            state = run()
         return state, _run_url(state)
     with (
         TemporaryServer.start(home=Path(PREFECT_HOME.value())) as server,
@@ -394,7 +401,7 @@ def precheck(
 
 
 def _locale_problems(merged: dict[str, Any], kinds: list[str]) -> list[str]:
-    from speechflows.datasets.locales import locale_refusal
+    from speechflows.preflight import locale_refusal
 
     locale = str(merged.get("locale") or "en-US")
     found = []

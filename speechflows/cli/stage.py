@@ -69,11 +69,12 @@ def stage_command(
 ) -> None:
     """Stage PATH to Blob Storage under --prefix, uploading only missing or changed files."""
     from speechflows.datasets.manifest import build_manifest
+    from speechflows.location import is_remote
     from speechflows.settings import SettingsError, load_storage_settings
     from speechflows.storage import StageProgress, StagingError, stage
 
     console = Console(stderr=True)
-    if path.split("://", 1)[0].lower() in ("blob", "https", "http"):
+    if is_remote(path):
         _already_in_blob(path, ext, console, as_json)
         return
     if prefix is None:
@@ -133,27 +134,13 @@ def _already_in_blob(source: str, ext: list[str] | None, console: Console, as_js
     """Data already in Blob Storage is not copied: one listing gives its manifest."""
     import json
 
-    from speechflows.settings import SettingsError, load_storage_settings
+    from speechflows.location import DataLocation
+    from speechflows.settings import SettingsError
     from speechflows.storage import StagingError
-    from speechflows.storage.blob_source import (
-        BlobReader,
-        list_location,
-        manifest_of_blobs,
-        parse_data_source,
-        resolve,
-    )
+    from speechflows.storage.blob_source import listed_manifest
 
     try:
-        location = parse_data_source(source)
-        assert not isinstance(location, Path)
-        settings = None if location.sas is not None else load_storage_settings()
-        where, token = resolve(location, settings)
-        with BlobReader(where.container_url, token) as reader:
-            blobs = list_location(reader, where)
-        wanted = {e.lower() for e in ext} if ext else None
-        manifest = manifest_of_blobs(
-            where, [b for b in blobs if wanted is None or Path(b.name).suffix.lower() in wanted]
-        )
+        where, manifest, _, _ = listed_manifest(DataLocation.parse(source), ext)
     except SettingsError as exc:
         _error(console, "storage settings: ", redact_text(str(exc)))
         raise typer.Exit(2) from None

@@ -113,7 +113,8 @@ def _n(value: int | None) -> str:
 
 
 def _rate(value: float | None) -> str:
-    return "?" if value is None else f"{value:g}"
+    """A word error rate (a fraction, as the service gives it) in percent, as the gate reads it."""
+    return "?" if value is None else f"{round(100 * value, 2):g} %"
 
 
 def print_summary(console: Console, title: str, result: Any, run_url: str | None) -> None:

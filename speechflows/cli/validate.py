@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -29,6 +29,9 @@ from speechflows.datasets.kinds import DataKind
 from speechflows.datasets.report import ValidationReport
 from speechflows.datasets.samples import write_sample
 from speechflows.datasets.validator import validate
+
+if TYPE_CHECKING:
+    from speechflows.location import DataLocation
 
 commands = typer.Typer()
 """The single commands of this module; ``speechflows.cli`` mounts them on the root app."""
@@ -231,10 +234,10 @@ def validate_command(
     data_kind = _kind(kind)
     err = Console(stderr=True)
     location = _checked(path, data_kind, locale, err)
-    in_place = not isinstance(location, Path)
-    local = location if isinstance(location, Path) else Path(path)
+    in_place = location.in_place
+    local = location.path if location.path is not None else Path(path)
     with _progress(err) as progress:
-        if not isinstance(location, Path):
+        if in_place:
             report = _validate_in_place(location, data_kind, locale, min_utterances, progress, err)
         else:
             report = validate(
@@ -268,7 +271,7 @@ def validate_command(
         raise typer.Exit(1)
 
 
-def _checked(path: str, kind: DataKind, locale: str, err: Console) -> Any:
+def _checked(path: str, kind: DataKind, locale: str, err: Console) -> DataLocation:
     """The data location, once the checks ``onboard`` and the flows make passed (else exit 2)."""
     from speechflows.datasets.errors import StagingError
     from speechflows.preflight import check_source
@@ -283,7 +286,7 @@ def _checked(path: str, kind: DataKind, locale: str, err: Console) -> Any:
 
 
 def _validate_in_place(
-    location: Any,
+    location: DataLocation,
     kind: DataKind,
     locale: str,
     min_utterances: int | None,
@@ -293,12 +296,11 @@ def _validate_in_place(
     """Validate blobs where they are (ranged reads of headers; nothing downloaded)."""
     # Heavy imports (the storage layer, the Azure SDK) only for the in-place case.
     from speechflows.datasets.errors import StagingError
-    from speechflows.settings import SettingsError, load_storage_settings
+    from speechflows.settings import SettingsError
     from speechflows.storage.blob_source import resolve, validate_in_place
 
     try:
-        settings = None if location.sas is not None else load_storage_settings()
-        where, token = resolve(location, settings)
+        where, token = resolve(location)
         report, cost = validate_in_place(
             where, token, kind, locale=locale, min_utterances=min_utterances, progress=progress
         )

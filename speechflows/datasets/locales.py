@@ -3,8 +3,9 @@
 One answer for ``validate``, ``onboard`` and deployment runs: :func:`locale_problem` says why a
 locale cannot be used for a kind (a tag that is no locale, or one the kind does not support) and
 names the fix; ``None`` when it can. Locales compare ignoring case, as the service does.
-The lists are the emulator's (``tests/cli/test_locales.py`` keeps them equal); when the service
-is reachable the flows ask it instead (:func:`problem_from_list`).
+The lists are the emulator's (``tests/cli/test_shared_checks.py`` keeps them equal); when the service
+is reachable, ``validate``, ``onboard`` and the flows ask it instead
+(:func:`speechflows.preflight.supported_locales`, then :func:`problem_from_list`).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -37,6 +38,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.utilities.asyncutils import run_coro_as_sync
 from prefect.workers.process import ProcessWorker
 
+from speechflows.deployments.git_code import GitCode, prefect_file_with
 from speechflows.tasks.throttle import (
     SPEECH_API_DECAY_PER_SECOND,
     SPEECH_API_LIMIT,
@@ -206,11 +208,16 @@ def deploy_all(
     env: dict[str, str] | None = None,
     names: list[str] | None = None,
     timeout: float = 300.0,
+    code: GitCode | None = None,
+    work_pool: str | None = None,
 ) -> str:
     """Apply every deployment in ``root/prefect.yaml`` (or only ``names``) to the server at ``api_url``.
 
     Runs ``prefect --no-prompt deploy --all`` in ``root``. The deployments name modules of the
-    installed package and have no pull step, so nothing of ``root`` is recorded in them.
+    installed package and have no pull step, so nothing of ``root`` is recorded in them. With
+    ``code`` (:func:`speechflows.deployments.git_code.pinned_checkout`) they get one pull step
+    instead, a ``git_clone`` of that commit, for workers that have the requirements but not the
+    package. ``work_pool`` sends them to another pool than prefect.yaml's.
 
     Returns:
         The command's output.
@@ -221,7 +228,16 @@ def deploy_all(
     prefect_bin = Path(sys.executable).with_name("prefect")
     argv = [str(prefect_bin), "--no-prompt", "deploy"]
     argv += [a for n in names for a in ("--name", n)] if names else ["--all"]
+    argv += ["--pool", work_pool] if work_pool else []
     full_env = {**os.environ, **(env or {}), "PREFECT_API_URL": api_url, "PWD": str(root)}
+    with tempfile.TemporaryDirectory(prefix="speechflows-deploy-") as scratch:
+        if code is not None:
+            derived = prefect_file_with(code, root / "prefect.yaml", Path(scratch) / "prefect.yaml")
+            argv += ["--prefect-file", str(derived)]
+        return _prefect_deploy(argv, root, full_env, timeout)
+
+
+def _prefect_deploy(argv: list[str], root: Path, full_env: dict[str, str], timeout: float) -> str:
     try:
         done = subprocess.run(
             argv,

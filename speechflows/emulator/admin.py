@@ -18,6 +18,11 @@
 ``PUT  /_emulator/speechtotext/``        (tests) force the **simulated** word error rate of a
 ``simulated-wer``                        model on a dataset for evaluations created afterwards:
                                          ``{"model": id, "dataset": id, "wordErrorRate": 0.12}``
+``PUT  /_emulator/locales/withdrawn``    (tests) locales the service no longer offers:
+                                         ``{"locales": ["en-GB"]}`` leaves them out of every
+                                         supported-locales answer (``/datasets/locales``,
+                                         ``/{collection}/locales``, ``/modelrecipes``) and
+                                         refuses them on every create; ``[]`` restores them
 ``PUT  /_emulator/speechtotext/``        (tests) set a custom model's
 ``models/{id}/deprecation``              ``deprecationDates.transcriptionDateTime``:
                                          ``{"transcriptionDateTime": "2027-01-01T00:00:00Z"}``
@@ -134,6 +139,18 @@ def router(ctx: Context) -> APIRouter:
             return _err(404, "no such file")
         media = "application/json" if stored.name.endswith(".json") else "application/octet-stream"
         return Response(stored.content, media_type=media)
+
+    @r.put("/locales/withdrawn")
+    async def set_withdrawn_locales(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            return _err(400, "send a JSON object")
+        locales = body.get("locales") if isinstance(body, dict) else None
+        if not isinstance(locales, list) or not all(isinstance(x, str) for x in locales):
+            return _err(400, 'send {"locales": ["en-GB", ...]} ([] offers every locale again)')
+        ctx.withdrawn_locales = frozenset(x.strip().casefold() for x in locales)
+        return JSONResponse({"locales": sorted(ctx.withdrawn_locales)})
 
     @r.put("/speechtotext/simulated-wer")
     async def set_simulated_wer(request: Request) -> Response:

@@ -8,11 +8,9 @@ where the per-utterance CSV/JSON are.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from speechflows.datasets.kinds import AUDIO_CHECKS_DEFAULT, DataKind
 from speechflows.flows.report import figures, note
-from speechflows.storage.blob_source import BlobLocation
+from speechflows.location import DataLocation
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.audio_report import AudioOutcome, analyse_audio
 from speechflows.tasks.outcomes import ValidationOutcome
@@ -27,7 +25,7 @@ def audio_checks_on(kind: str, asked: bool | None) -> bool:
 
 
 def audio_step(
-    path: Path | BlobLocation,
+    path: DataLocation,
     kind: str,
     validation: ValidationOutcome,
     *,
@@ -41,7 +39,7 @@ def audio_step(
     """
     if not audio_checks_on(kind, asked):
         return None
-    if isinstance(path, BlobLocation):
+    if path.in_place:
         # Decoding needs every sample; data read in place is validated from its headers only.
         note(
             f"{label + ': ' if label else ''}audio analysis skipped: the data is read in place "
@@ -50,7 +48,7 @@ def audio_step(
         )
         return None
     outcome: AudioOutcome = analyse_audio(
-        Path(path),
+        path.local,
         kind,
         files=list(validation.accepted_files),
         table_key=artifact_key("audio", validation_key),

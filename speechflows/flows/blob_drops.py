@@ -17,11 +17,9 @@ from azure.storage.blob import BlobServiceClient
 from speechflows.flows.drops import (
     BLOB_SCHEME,
     DESCRIPTOR,
-    TARGETS,
-    DropError,
     DroppedDataset,
     parse_blob_location,
-    parse_descriptor,
+    read_descriptor,
 )
 from speechflows.settings import StorageSettings, default_azure_credential, load_storage_settings
 
@@ -77,25 +75,20 @@ def scan_blob(
             digest.update(f"{name[len(folder_prefix) :]}\0{size}\0{fingerprint}\n".encode())
         content_hash = digest.hexdigest()
         source = f"{location.rstrip('/')}/{folder_prefix[len(prefix) :]}{DESCRIPTOR}"
-        try:
-            text = container.download_blob(folder_prefix + DESCRIPTOR).readall().decode("utf-8")
-            descriptor, parameters = parse_descriptor(
-                text,
-                source=source,
-                folder=f"{BLOB_SCHEME}{container_name}/{folder_prefix}",
-                configured_container=settings.container,
-            )
-        except (DropError, UnicodeDecodeError) as exc:
-            errors.append(str(exc))
+        found = read_descriptor(
+            container.download_blob(folder_prefix + DESCRIPTOR).readall(),
+            errors,
+            source=source,
+            folder=f"{BLOB_SCHEME}{container_name}/{folder_prefix}",
+            configured_container=settings.container,
+        )
+        if found is None:
             continue
-        default_deployment, _ = TARGETS[descriptor.onboarding]
         datasets.append(
-            DroppedDataset(
+            DroppedDataset.of(
+                *found,
                 name=folder_prefix[len(prefix) :].rstrip("/") or ".",
                 location=f"{BLOB_SCHEME}{container_name}/{folder_prefix}",
-                onboarding=descriptor.onboarding,
-                deployment=descriptor.deployment or default_deployment,
-                parameters=parameters,
                 content_hash=content_hash,
             )
         )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import httpx
 from prefect.client.schemas.objects import State
@@ -24,16 +25,17 @@ from pydantic import BaseModel
 from speechflows.datasets.errors import StagingError
 from speechflows.datasets.manifest import Manifest
 from speechflows.flows.params import ConsentParams, Deadlines
-from speechflows.flows.report import note, rejects, rejects_of
-from speechflows.flows.sas_secrets import SecretSourceError, resolve_source
-from speechflows.preflight import check_source, is_secret
+from speechflows.flows.report import figures, note, record, rejects, rejects_of, stage
+from speechflows.flows.sas_secrets import SecretSourceError, warn_sas_parameter
+from speechflows.location import DataLocation
+from speechflows.preflight import check_source
 from speechflows.redaction import redact_text
 from speechflows.settings import SettingsError, load_speech_settings, load_storage_settings
+from speechflows.speech.errors import AuthenticationError, PermissionDeniedError
 from speechflows.storage.account import check_storage_writable
-from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import events
 from speechflows.tasks.artifacts import artifact_key
-from speechflows.tasks.custom_voice import ensure_consent
+from speechflows.tasks.custom_voice import ensure_consent, ensure_voice_project
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
 from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
@@ -63,21 +65,58 @@ EXPECTED_REFUSALS: tuple[type[BaseException], ...] = (
     SettingsError,
     OnboardingError,
     SecretSourceError,
+    AuthenticationError,
+    PermissionDeniedError,
 )
 """Refusals of the input or settings: logged without a traceback (SPEECHFLOWS_DEBUG keeps it)."""
 
 
 class _NoTracebackForRefusals(logging.Filter):
-    """A run refused on purpose (bad data, settings, a refused input) logs its message, not a
-    traceback: the flow-run log of the Prefect UI then reads as one clear line.
-    ``SPEECHFLOWS_DEBUG=1`` keeps the tracebacks."""
+    """A run refused on purpose (bad data, settings, a refused input or key) logs its reason
+    once, without a traceback: the flow-run log of the Prefect UI then reads as one clear line.
+
+    The flow engine's ``Encountered exception during execution`` line keeps the reason (its
+    traceback dropped); the task engine's lines about the same exception and both engines'
+    ``Finished in state Failed(<the reason again>)`` name the refusal without repeating it.
+    ``SPEECHFLOWS_DEBUG=1`` keeps every line as Prefect writes it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if _debug():
+            return True
         exc = record.exc_info[1] if record.exc_info else None
-        if exc is not None and isinstance(exc, EXPECTED_REFUSALS) and not _debug():
+        if exc is not None and isinstance(exc, EXPECTED_REFUSALS):
             record.exc_info, record.exc_text = None, None
             record.speechflows_refused = True  # the CLI shows the message once, itself
+            # the task engine's "Task run failed with exception": the flow's line says it
+            return not record.getMessage().startswith("Task run failed with")
+        refused = _REFUSED_STATE.match(record.getMessage())
+        if refused and refused.group(2) in _expected_names():
+            who = "task run" if record.name.startswith("prefect.task") else "flow run"
+            record.msg = (
+                f"Finished in state Failed: {who} refused ({refused.group(2)}; the reason is "
+                "logged once, above, and is the flow run's state message)"
+            )
+            record.args = ()
+            record.speechflows_refused = True
         return True
+
+
+_REFUSED_STATE = re.compile(
+    r"Finished in state Failed\(['\"](Task|Flow) run encountered an exception:? (\w+):"
+)
+
+
+def _expected_names() -> set[str]:
+    """The class names of the expected refusals and their subclasses (state messages name
+    the exception by its class name only)."""
+    names: set[str] = set()
+    todo: list[type[BaseException]] = list(EXPECTED_REFUSALS)
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ not in names:
+            names.add(cls.__name__)
+            todo.extend(cls.__subclasses__())
+    return names
 
 
 def _debug() -> bool:
@@ -188,17 +227,16 @@ def data_location(
     locale: str,
     read_deadline_minutes: float,
     field: str = "data_dir",
-) -> Path | BlobLocation:
-    """A data-source parameter as a local path or a Blob location, checked before anything runs.
+) -> DataLocation:
+    """A data-source parameter (a string in the run's form) parsed once, checked before anything
+    runs; the steps after receive the :class:`~speechflows.location.DataLocation`.
 
     The checks ``speechflows validate`` and ``onboard`` make (:func:`~speechflows.preflight.
     check_source`): the locale for ``kind``, a ``secret://`` block, a user's SAS without read
     (+ list) or expiring before the stage's deadline, a missing local path; each refused here,
     with the fix, before anything is created.
     """
-    if not is_secret(source):
-        resolve_source(source)  # warns when a SAS URL was typed into the run's parameters
-    return check_source(
+    location = check_source(
         source,
         kind,
         locale,
@@ -206,10 +244,12 @@ def data_location(
         locale_flag="locale",
         source_name=field,
     )
+    warn_sas_parameter(location)  # a SAS URL typed into the run's form stays in its parameters
+    return location
 
 
 def validation_gate(
-    path: Path | BlobLocation,
+    path: DataLocation | Path,
     kind: str,
     *,
     locale: str,
@@ -227,33 +267,34 @@ def validation_gate(
     Returns:
         ``(manifest, outcome)``; with ``force``, the manifest leaves out the rejected files.
     """
-    if isinstance(path, BlobLocation):
-        manifest = blob_manifest(path, list(extensions) if extensions else None)
+    location = path if isinstance(path, DataLocation) else DataLocation(path=path)
+    if location.in_place:
+        manifest = blob_manifest(location, list(extensions) if extensions else None)
         outcome = validate_blobs.with_options(refresh_cache=refresh_cache)(
-            path,
+            location,
             kind,
             locale=locale,
             manifest_hash=manifest.hash,
             min_utterances=min_utterances,
             table_key=table_key,
-            # the stage's progress artifact (in place, nothing is staged under it)
-            progress_key="progress" + table_key.removeprefix("validation"),
+            # in place, validating reads every blob: a progress artifact of its own
+            progress_key=artifact_key("progress", table_key.removeprefix("validation"), "validate"),
         )
     else:
-        manifest = manifest_of(Path(path), list(extensions) if extensions else None)
+        manifest = manifest_of(location.local, list(extensions) if extensions else None)
         outcome = validate_data.with_options(refresh_cache=refresh_cache)(
-            Path(path),
+            location.local,
             kind,
             locale=locale,
             manifest_hash=manifest.hash,
             min_utterances=min_utterances,
             table_key=table_key,
         )
-    where = path.display if isinstance(path, BlobLocation) else str(path)
+    where = location.display
     if outcome.has_errors:
         table = table_link(table_key)
         note(f"validation: {outcome.error_count} errors ({kind}, {where}); the table: {table}")
-        if not force or isinstance(path, BlobLocation):
+        if not force or location.in_place:
             events.emit(
                 "dataset.refused",
                 kind="dataset",
@@ -292,7 +333,7 @@ def validation_gate(
                 "to upload only the valid ones",
                 errors_first[:MAX_FINDINGS],
             )
-        if isinstance(path, BlobLocation):
+        if location.in_place:
             raise ValidationFailedError(
                 f"{where}: validation found {outcome.error_count} errors in "
                 f"{len(outcome.rejected_files)} files ({kind}); data read in place cannot leave "
@@ -367,6 +408,42 @@ def consent_step(
     return outcome
 
 
+def voice_project_and_consent(
+    p: Any, kind: Literal["PersonalVoice", "ProfessionalVoice"], consent_hash: str
+) -> tuple[ResourceOutcome, ResourceOutcome]:
+    """The voice onboardings' first creates: the project of ``kind``, then its consent, ready.
+
+    ``p``: the flow's parameters (``project_id``, ``locale``, ``project_description``,
+    ``consent``, ``deadlines``); ``consent_hash`` is what :func:`consent_gate` returned.
+    """
+    with stage("project"):
+        project = ensure_voice_project(
+            p.project_id, kind=kind, locale=p.locale, description=p.project_description
+        )
+    record(project)
+    with stage("consent"):
+        consent = consent_step(
+            p.consent,
+            project_id=p.project_id,
+            locale=p.locale,
+            audio_hash=consent_hash,
+            deadlines=p.deadlines,
+        )
+    record(consent)
+    return project, consent
+
+
+def previous_versions(label: str, current_id: str, versions: Sequence[Any]) -> list[Any]:
+    """The versions before ``current_id`` (``v.current`` false), named in the run report's
+    figures with the current one; the caller adds a note on each."""
+    previous = [v for v in versions if not v.current]
+    figures(
+        (f"{label} version", current_id),
+        ("previous versions", ", ".join(v.id for v in previous) or "none"),
+    )
+    return previous
+
+
 def stage_step(
     manifest: Manifest,
     *,
@@ -426,8 +503,10 @@ __all__ = [
     "consent_gate",
     "consent_step",
     "data_location",
+    "previous_versions",
     "settle",
     "stage_step",
     "validation_gate",
+    "voice_project_and_consent",
     "wait_options",
 ]

@@ -14,8 +14,6 @@ Example:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 from prefect.logging import get_run_logger
 
@@ -37,9 +35,9 @@ from speechflows.flows.params import (
 )
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import CustomSpeechResult, DatasetResult, ValidationSummary
+from speechflows.location import DataLocation, DataSourceError
 from speechflows.settings import load_storage_settings
 from speechflows.speech.errors import ResourceFailedError
-from speechflows.storage.blob_source import BlobLocation, DataSourceError
 from speechflows.tasks import custom_speech as cs
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import manifest_of, package_dataset
@@ -49,6 +47,7 @@ from speechflows.tasks.outcomes import (
     EvaluationOutcome,
     ResourceOutcome,
     ValidationOutcome,
+    shown_percent,
 )
 from speechflows.tasks.parking import raise_if_resumed_failed, wait_or_park
 
@@ -75,7 +74,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     p = params
     raise_if_resumed_failed()  # the watcher found this run's parked wait Failed
     sources = {spec.name: _source(p, spec) for spec in p.datasets}
-    check_settings(storage=not all(isinstance(s, BlobLocation) for s in sources.values()))
+    check_settings(storage=not all(s.in_place for s in sources.values()))
     container = load_storage_settings().container
     prefixes = {spec.name: f"{p.resolved_prefix()}{_slug(spec.name)}/" for spec in p.datasets}
     with RunReport(
@@ -125,7 +124,7 @@ def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
         )
 
 
-def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
+def _source(p: CustomSpeechParams, spec: DatasetSpec) -> DataLocation:
     """The dataset's data: a local path, or ONE blob (its zip or text file) read in place."""
     source = data_location(
         spec.path,
@@ -134,7 +133,7 @@ def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
         read_deadline_minutes=p.deadlines.dataset_minutes,
         field=f"datasets[{spec.name}].path",
     )
-    if isinstance(source, BlobLocation) and not source.single:
+    if source.in_place and not source.single:
         what = "the .zip of its audio and transcript" if spec.kind in ZIPPED_KINDS else "its file"
         raise DataSourceError(
             f"dataset {spec.name!r}: {source.display} is a prefix, but custom speech imports one "
@@ -145,9 +144,7 @@ def _source(p: CustomSpeechParams, spec: DatasetSpec) -> Path | BlobLocation:
     return source
 
 
-def _validate(
-    p: CustomSpeechParams, spec: DatasetSpec, source: Path | BlobLocation
-) -> ValidationOutcome:
+def _validate(p: CustomSpeechParams, spec: DatasetSpec, source: DataLocation) -> ValidationOutcome:
     _, outcome = validation_gate(
         source,
         spec.kind,
@@ -175,18 +172,18 @@ def _onboard_dataset(
     project: ResourceOutcome,
     container: str,
     prefix: str,
-    source: Path | BlobLocation,
+    source: DataLocation,
 ) -> DatasetResult:
     """Package → stage → import → wait for one validated dataset (read in place: import → wait)."""
-    progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
+    progress_key = artifact_key("progress", p.project_name, _slug(spec.name), "stage")
     drop = outcome.rejected_files if (p.force and outcome.has_errors) else []
     with stage(f"stage {spec.name}"):
-        if isinstance(source, BlobLocation):
+        if source.in_place:
             manifest = blob_manifest(source)
             staging = in_place_outcome(manifest, source)
             container, blob = source.container, source.blob or ""
         else:
-            packaged = package_dataset(Path(source), spec.kind, drop)
+            packaged = package_dataset(source.local, spec.kind, drop)
             manifest = manifest_of(packaged)
             staging = stage_step(
                 manifest,
@@ -226,7 +223,7 @@ def _import_dataset(
     project: ResourceOutcome,
     container: str,
     blob_name: str,
-    source: Path | BlobLocation,
+    source: DataLocation,
 ) -> tuple[ResourceOutcome, DatasetReport]:
     """Create the dataset and wait for its import: a new attempt for every failure a new import
     can fix, a refusal with the service's reason for the others.
@@ -239,7 +236,7 @@ def _import_dataset(
     deletes them). A failure the data caused is refused with the service's reason, once per
     run, never imported again as is. At most ``cs.IMPORT_ATTEMPTS`` datasets per run.
     """
-    progress_key = artifact_key("progress", artifact_key(p.project_name), _slug(spec.name))
+    progress_key = artifact_key("progress", p.project_name, _slug(spec.name), "wait")
     refresh = p.refresh_cache
     for attempt in range(1, cs.IMPORT_ATTEMPTS + 1):
         # a new attempt must not reuse the cached (failed) dataset: it refreshes the cache
@@ -253,7 +250,7 @@ def _import_dataset(
             project_url=project.url,
             description=spec.description,
             read_deadline_minutes=p.deadlines.dataset_minutes,
-            user_sas=source if isinstance(source, BlobLocation) and source.sas else None,
+            user_sas=source if source.sas else None,
             return_state=True,
         )
         earlier_run = state.name == "Cached"
@@ -333,6 +330,32 @@ def _wait_for_dataset(
     return report
 
 
+def evaluated_on_training_data(
+    test: str, test_hash: str, train: list[tuple[str, str]]
+) -> str | None:
+    """A warning when the test dataset is also training data: by name (``model.datasets``
+    names it) or by content (another dataset holds the same data); ``None`` otherwise.
+
+    >>> evaluated_on_training_data("calls", "h1", [("calls", "h1")]) is not None
+    True
+    >>> print(evaluated_on_training_data("calls", "h1", [("faq", "h2")]))
+    None
+    """
+    same = [n for n, h in train if n == test] or [n for n, h in train if h == test_hash]
+    if not same:
+        return None
+    how = (
+        "model.datasets names it"
+        if same == [test]
+        else f"it holds the same data as training dataset {same[0]!r}"
+    )
+    return (
+        f"model.test_dataset {test!r} is also training data ({how}): the word error rate on "
+        "it says little about audio the model has not heard → leave it out of model.datasets, "
+        "or test on recordings the model was not trained on"
+    )
+
+
 def _train_and_evaluate(
     p: CustomSpeechParams,
     m: SpeechModelParams,
@@ -367,6 +390,12 @@ def _train_and_evaluate(
     if not m.test_dataset:
         return base, model, None
     test = by_name[m.test_dataset]
+    overlap = evaluated_on_training_data(
+        test.name, test.staging.manifest_hash, [(r.name, r.staging.manifest_hash) for r in train]
+    )
+    if overlap:
+        get_run_logger().warning(overlap)
+        note(overlap)
     with stage("evaluate"):
         evaluation: EvaluationOutcome = wait_or_park(
             lambda wait: settle(
@@ -389,11 +418,11 @@ def _train_and_evaluate(
     figures(
         (
             "WER base model (simulated by the emulator, real on Azure)",
-            evaluation.word_error_rate_base,
+            shown_percent(evaluation.word_error_rate_base),
         ),
-        ("WER custom model", evaluation.word_error_rate_custom),
+        ("WER custom model", shown_percent(evaluation.word_error_rate_custom)),
     )
     return base, model, evaluation
 
 
-__all__ = ["ZIPPED_KINDS", "custom_speech_onboarding"]
+__all__ = ["ZIPPED_KINDS", "custom_speech_onboarding", "evaluated_on_training_data"]

@@ -70,6 +70,27 @@ class DroppedDataset:
     parameters: dict[str, Any]  # the flow run's parameters: {"params": {...}}
     content_hash: str
 
+    @classmethod
+    def of(
+        cls,
+        descriptor: Descriptor,
+        parameters: dict[str, Any],
+        *,
+        name: str,
+        location: str,
+        content_hash: str,
+    ) -> DroppedDataset:
+        """The dataset a folder's descriptor describes (its deployment, else the onboarding's)."""
+        default_deployment, _ = TARGETS[descriptor.onboarding]
+        return cls(
+            name=name,
+            location=location,
+            onboarding=descriptor.onboarding,
+            deployment=descriptor.deployment or default_deployment,
+            parameters=parameters,
+            content_hash=content_hash,
+        )
+
     @property
     def identity(self) -> str:
         """Stable id of (where, what): a changed folder gets a new identity, a moved one too."""
@@ -198,6 +219,28 @@ def find_local(drop: Path) -> list[Path]:
     return sorted(found)
 
 
+def read_descriptor(
+    data: bytes,
+    errors: list[str],
+    *,
+    source: str,
+    folder: Path | str,
+    configured_container: str | None = None,
+) -> tuple[Descriptor, dict[str, Any]] | None:
+    """The descriptor in ``data`` (UTF-8) and its parameters; None, with the reason added to
+    ``errors``, when it is not UTF-8 or invalid (the scan goes on with the other folders)."""
+    try:
+        return parse_descriptor(
+            data.decode("utf-8"),
+            source=source,
+            folder=folder,
+            configured_container=configured_container,
+        )
+    except (DropError, UnicodeDecodeError) as exc:
+        errors.append(str(exc))
+        return None
+
+
 def scan_local(drop: Path) -> tuple[list[DroppedDataset], list[str]]:
     """Every dataset folder under ``drop`` with its parameters and content hash.
 
@@ -208,21 +251,19 @@ def scan_local(drop: Path) -> tuple[list[DroppedDataset], list[str]]:
     datasets: list[DroppedDataset] = []
     errors: list[str] = []
     for folder in find_local(drop):
-        source = str(folder / DESCRIPTOR)
-        try:
-            text = (folder / DESCRIPTOR).read_text(encoding="utf-8")
-            descriptor, parameters = parse_descriptor(text, source=source, folder=folder)
-        except (DropError, UnicodeDecodeError) as exc:
-            errors.append(str(exc))
+        found = read_descriptor(
+            (folder / DESCRIPTOR).read_bytes(),
+            errors,
+            source=str(folder / DESCRIPTOR),
+            folder=folder,
+        )
+        if found is None:
             continue
-        default_deployment, _ = TARGETS[descriptor.onboarding]
         datasets.append(
-            DroppedDataset(
+            DroppedDataset.of(
+                *found,
                 name=folder.relative_to(drop).as_posix(),
                 location=str(folder),
-                onboarding=descriptor.onboarding,
-                deployment=descriptor.deployment or default_deployment,
-                parameters=parameters,
                 content_hash=folder_hash(folder),
             )
         )

@@ -21,20 +21,20 @@ from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     consent_gate,
-    consent_step,
     data_location,
     onboarding_failed,
+    previous_versions,
     settle,
     validation_gate,
+    voice_project_and_consent,
     wait_options,
 )
 from speechflows.flows.params import PersonalVoiceParams, version_pattern
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import PersonalVoiceResult, ValidationSummary
 from speechflows.flows.try_out import try_voice_step
+from speechflows.location import DataLocation
 from speechflows.settings import load_storage_settings
-from speechflows.storage.blob_source import BlobLocation
-from speechflows.tasks import custom_voice as cv
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.outcomes import PersonalVoiceOutcome
@@ -94,23 +94,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
             ("prompt files", len(manifest.entries)),
             ("prompt audio (local check, s)", round(prompt.total_audio_seconds, 1)),
         )
-        with stage("project"):
-            project = cv.ensure_voice_project(
-                p.project_id,
-                kind="PersonalVoice",
-                locale=p.locale,
-                description=p.project_description,
-            )
-        record(project)
-        with stage("consent"):
-            consent = consent_step(
-                p.consent,
-                project_id=p.project_id,
-                locale=p.locale,
-                audio_hash=consent_hash,
-                deadlines=p.deadlines,
-            )
-        record(consent)
+        project, consent = voice_project_and_consent(p, "PersonalVoice", consent_hash)
         files = _prompt_files(prompt_source, manifest)
         voice_id = p.versioned_personal_voice_id(manifest.hash)
         with stage("personal voice"):
@@ -120,7 +104,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                     project_id=p.project_id,
                     consent_id=consent.id,
                     prompt_files=files,
-                    prompt_blobs=prompt_source if isinstance(prompt_source, BlobLocation) else None,
+                    prompt_blobs=prompt_source if prompt_source.in_place else None,
                     manifest_hash=manifest.hash,
                     wait=wait_options(p.deadlines, p.deadlines.personal_voice_minutes),
                     progress_key=artifact_key(
@@ -130,6 +114,7 @@ def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResul
                 )
             )
         record(voice.voice)
+        voice_id = voice.voice.id  # the attempt that succeeded (<id>-r2 after a service error)
         figures(("speakerProfileId", voice.speaker_profile_id))
         if voice.voice.action == "created" or p.cleanup_previous:
             with stage("versions"):
@@ -155,14 +140,10 @@ def _versions(p: PersonalVoiceParams, voice_id: str) -> None:
     versions = personal_voice_versions(
         voice_id,
         project_id=p.project_id,
-        version_pattern=version_pattern(p.resolved_personal_voice_id()),
+        version_pattern=version_pattern(p.resolved_personal_voice_id()) + "(?:-r[0-9]+)?",
         cleanup_previous=p.cleanup_previous,
     )
-    previous = [v for v in versions if not v.current]
-    figures(
-        ("personal voice version", voice_id),
-        ("previous versions", ", ".join(v.id for v in previous) or "none"),
-    )
+    previous = previous_versions("personal voice", voice_id, versions)
     for v in previous:
         what = (
             "deleted (cleanup_previous)" if v.deleted else "kept; cleanup_previous=true deletes it"
@@ -181,15 +162,16 @@ def _try_voice(p: PersonalVoiceParams, voice_id: str, speaker_profile_id: str) -
         locale=p.locale,
         container=load_storage_settings().container,
         prefix=f"personal-voice/{p.project_id}/{voice_id}",
-        key=artifact_key("try-voice", p.project_id, voice_id),
+        # the base id: every version of the voice adds to one artifact's history
+        key=artifact_key("try-voice", p.project_id, p.resolved_personal_voice_id()),
     )
 
 
-def _prompt_files(source: Path | BlobLocation, manifest: Manifest) -> list[Path]:
+def _prompt_files(source: DataLocation, manifest: Manifest) -> list[Path]:
     """The local prompt files to send; none when the service reads them in place from Blob."""
-    if isinstance(source, BlobLocation):
+    if source.path is None:
         return []
-    return [source] if source.is_file() else [source / e.path for e in manifest.entries]
+    return [source.path] if source.single else [source.path / e.path for e in manifest.entries]
 
 
 __all__ = ["personal_voice_onboarding"]

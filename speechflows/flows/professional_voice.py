@@ -19,8 +19,6 @@ Example:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow
 
 from speechflows.datasets.manifest import Manifest
@@ -28,20 +26,21 @@ from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     consent_gate,
-    consent_step,
     data_location,
     onboarding_failed,
+    previous_versions,
     settle,
     stage_step,
     validation_gate,
+    voice_project_and_consent,
     wait_options,
 )
 from speechflows.flows.params import ProfessionalVoiceParams, VoiceModelParams, version_pattern
 from speechflows.flows.report import RunReport, figures, note, record, stage
 from speechflows.flows.results import ProfessionalVoiceResult, ValidationSummary
 from speechflows.flows.try_out import try_voice_step
+from speechflows.location import DataLocation
 from speechflows.settings import load_storage_settings
-from speechflows.storage.blob_source import BlobLocation
 from speechflows.tasks import custom_voice as cv
 from speechflows.tasks import voice_models
 from speechflows.tasks.artifacts import artifact_key
@@ -81,7 +80,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         locale=p.locale,
         read_deadline_minutes=p.deadlines.training_set_minutes,
     )
-    check_settings(storage=not isinstance(source, BlobLocation))
+    check_settings(storage=not source.in_place)
     base_id = p.resolved_training_set_id()
     container, prefix = _where(p, source)
     with RunReport(
@@ -97,23 +96,7 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
             consent_hash = consent_gate(
                 p.consent, project_id=p.project_id, locale=p.locale, refresh_cache=p.refresh_cache
             )
-        with stage("project"):
-            project = cv.ensure_voice_project(
-                p.project_id,
-                kind="ProfessionalVoice",
-                locale=p.locale,
-                description=p.project_description,
-            )
-        record(project)
-        with stage("consent"):
-            consent = consent_step(
-                p.consent,
-                project_id=p.project_id,
-                locale=p.locale,
-                audio_hash=consent_hash,
-                deadlines=p.deadlines,
-            )
-        record(consent)
+        project, consent = voice_project_and_consent(p, "ProfessionalVoice", consent_hash)
         ts_id = p.versioned_training_set_id(manifest.hash)
         with stage("training set"):
             training_set = cv.ensure_training_set(
@@ -123,12 +106,12 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         with stage("stage"):
             staged = (
                 in_place_outcome(manifest, source)
-                if isinstance(source, BlobLocation)
+                if source.in_place
                 else stage_step(
                     manifest,
                     prefix=prefix,
                     container=container,
-                    progress_key=artifact_key("progress", p.project_id, base_id),
+                    progress_key=artifact_key("progress", p.project_id, base_id, "stage"),
                 )
             )
         figures(*_staging_figures(staged))
@@ -165,16 +148,16 @@ def professional_voice_onboarding(params: ProfessionalVoiceParams) -> Profession
         )
 
 
-def _where(p: ProfessionalVoiceParams, source: Path | BlobLocation) -> tuple[str, str]:
+def _where(p: ProfessionalVoiceParams, source: DataLocation) -> tuple[str, str]:
     """The container and prefix the service reads: the data's own when it is read in place
     (nothing staged, nothing pruned there), else the onboarding's staging prefix."""
-    if isinstance(source, BlobLocation):
-        return source.container, f"{source.prefix}/" if source.prefix else ""
+    if source.in_place:
+        return source.container, source.prefix_dir
     return load_storage_settings().container, p.resolved_prefix()
 
 
 def _validate(
-    p: ProfessionalVoiceParams, source: Path | BlobLocation
+    p: ProfessionalVoiceParams, source: DataLocation
 ) -> tuple[Manifest, ValidationOutcome]:
     """The training data's manifest and validation (errors stop the flow unless ``force``)."""
     manifest, validation = validation_gate(
@@ -221,7 +204,7 @@ def _upload(
     ts_id: str,
     manifest_hash: str,
     staged: StageOutcome,
-    source: Path | BlobLocation,
+    source: DataLocation,
 ) -> OperationOutcome:
     """Start (or re-attach to) the one upload of the staged data into its training set version."""
     operation: OperationOutcome = settle(
@@ -231,7 +214,7 @@ def _upload(
             manifest_hash=manifest_hash,
             container=staged.container,
             prefix=staged.prefix,
-            user_sas=source if isinstance(source, BlobLocation) and source.sas else None,
+            user_sas=source if source.sas else None,
             audio_extensions=AUDIO_EXTENSIONS[p.data_kind],
             script_extensions=SCRIPT_EXTENSIONS.get(p.data_kind, ()),
             read_deadline_minutes=p.deadlines.training_set_minutes,
@@ -256,7 +239,9 @@ def _wait_for(
             continuation_json=operation.continuation or "",
             project_id=p.project_id,
             wait=wait,
-            progress_key=artifact_key("progress", p.project_id, p.resolved_training_set_id()),
+            progress_key=artifact_key(
+                "progress", p.project_id, p.resolved_training_set_id(), "wait"
+            ),
             continuation_var=cv.upload_state_name(ts_id, manifest_hash),
             staged=(staged.container, staged.prefix, staged.files),
         ),
@@ -280,11 +265,7 @@ def _lineage(p: ProfessionalVoiceParams, ts_id: str) -> None:
         version_pattern=version_pattern(p.resolved_training_set_id()),
         cleanup_previous=p.cleanup_previous,
     )
-    previous = [v for v in versions if not v.current]
-    figures(
-        ("training set version", ts_id),
-        ("previous versions", ", ".join(v.id for v in previous) or "none"),
-    )
+    previous = previous_versions("training set", ts_id, versions)
     for v in previous:
         used = f"used by models {', '.join(v.models)}" if v.models else "used by no model"
         what = (

@@ -25,7 +25,7 @@ from speechflows.flows.try_out import try_release
 from speechflows.tasks import custom_speech as cs
 from speechflows.tasks import release as rel
 from speechflows.tasks.artifacts import artifact_key
-from speechflows.tasks.outcomes import ResourceOutcome
+from speechflows.tasks.outcomes import ResourceOutcome, shown_percent
 
 
 class ReleaseResult(OnboardingResult):
@@ -170,8 +170,11 @@ def _report_figures(o: rel.ReleaseOutcome) -> None:
             continue
         figures(
             (
-                f"{who} {m.model_id}: WER / TER / SER ({rel.WER_LABEL})",
-                f"{m.word_error_rate} / {m.token_error_rate} / {m.sentence_error_rate}",
+                f"{who} {m.model_id}: WER / TER / SER in percent ({rel.WER_LABEL})",
+                " / ".join(
+                    shown_percent(r)
+                    for r in (m.word_error_rate, m.token_error_rate, m.sentence_error_rate)
+                ),
             ),
             (
                 f"{who}: substitutions / deletions / insertions",

@@ -74,7 +74,7 @@ class RunReport:
                 artifacts.link(
                     r.url,
                     f"{r.kind} {r.id} ({artifacts.API_LINK_TEXT})",
-                    artifacts.artifact_key(self.key, r.kind, "link"),
+                    link_key(self.key, r),
                     description=_link_description(self.title, r),
                 )
 
@@ -102,6 +102,18 @@ class RunReport:
         return result.model_copy(
             update={"timings": list(self.timings), "report_key": self.key, "seconds": self.seconds}
         )
+
+
+def link_key(report_key: str, r: ResourceOutcome) -> str:
+    """The key of a resource's link artifact: the report's subject, the kind and the name
+    (a dataset's display name tells two datasets of one project apart), then ``link``.
+
+    >>> link_key("report-my-voice-trainingset", ResourceOutcome(kind="training set", id="x"))
+    'my-voice-trainingset-link'
+    """
+    return artifacts.artifact_key(
+        report_key.removeprefix("report-"), r.kind, r.display_name or "", "link"
+    )
 
 
 def _link_description(title: str, r: ResourceOutcome) -> str:
@@ -183,6 +195,7 @@ __all__ = [
     "RunReport",
     "current",
     "figures",
+    "link_key",
     "note",
     "record",
     "rejects",

@@ -5,7 +5,7 @@ source ``https://…?<SAS>`` passed as a parameter would keep its signature in t
 database. Two ways round it:
 
 * ``secret://<block-name>``: the data source is the value of a Prefect Secret block (the SAS
-  URL), read when the run starts (:func:`resolve_source`). Create one in the UI (Blocks →
+  URL), read when the run starts (:func:`secret_url`). Create one in the UI (Blocks →
   Secret) or with ``Secret(value=url).save("my-data-sas")``; the form then holds only the name.
 * ``speechflows onboard`` does it for the user: a SAS URL given on the command line is put in a
   Secret block named after the URL without its query (:func:`stash_sas_params`), the run gets
@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from pathlib import Path
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qs, urlsplit
 
 from prefect.blocks.system import Secret
 from pydantic import BaseModel
 
-from speechflows.redaction import register_secret, strip_query
+from speechflows.location import SECRET_SCHEME, DataLocation, has_sas, register_sas
+from speechflows.redaction import strip_query
 
-SECRET_SCHEME = "secret://"
 _STASH_PREFIX = "speechflows-sas-"
 _log = logging.getLogger(__name__)
 
@@ -39,37 +37,12 @@ class SecretSourceError(ValueError):
     """A ``secret://`` data source whose block is missing or holds no Blob SAS URL."""
 
 
-def has_sas(text: str) -> bool:
-    """True for an ``http(s)`` URL whose query carries a signature."""
-    if not text.lower().startswith(("https://", "http://")):
-        return False
-    return "sig" in parse_qs(urlsplit(text).query)
-
-
-def _register(url: str) -> None:
-    """Teach the redaction the URL's signature and query, wherever they may be printed."""
-    query = urlsplit(url).query
-    register_secret(query)
-    for value in parse_qs(query).get("sig", []):
-        register_secret(value)
-
-
-def resolve_source(source: Path | str) -> Path | str:
-    """The data source a run reads: a ``secret://`` source becomes its block's value.
+def secret_url(source: str) -> str:
+    """The Blob SAS URL the Secret block of ``secret://<block>`` holds (read when a run starts).
 
     Raises:
         SecretSourceError: the block does not exist or does not hold a SAS URL.
     """
-    if isinstance(source, Path) or not source.lower().startswith(SECRET_SCHEME):
-        if isinstance(source, str) and has_sas(source):
-            _register(source)
-            _log.warning(
-                "the data source %s was given with its SAS as a parameter, so the flow run's "
-                "parameters keep it; give secret://<block> (a Prefect Secret block holding the "
-                "URL) or blob://<container>/<prefix> instead",
-                strip_query(source),
-            )
-        return source
     name = source[len(SECRET_SCHEME) :].strip("/")
     try:
         value = cast(Secret[str], Secret.load(name)).get()
@@ -84,13 +57,24 @@ def resolve_source(source: Path | str) -> Path | str:
             f"{source}: the Secret block {name!r} does not hold a Blob URL with a SAS; its value "
             "should be https://<account>.blob.core.windows.net/<container>/<prefix>?<SAS>"
         )
-    _register(url)
+    register_sas(url)
     return url
+
+
+def warn_sas_parameter(location: DataLocation) -> None:
+    """Warn that a SAS URL typed into a run's form stays in the run's parameters."""
+    if location.sas is not None and not location.secret:
+        _log.warning(
+            "the data source %s was given with its SAS as a parameter, so the flow run's "
+            "parameters keep it; give secret://<block> (a Prefect Secret block holding the "
+            "URL) or blob://<container>/<prefix> instead",
+            location.display,
+        )
 
 
 def _stash(url: str) -> str:
     name = _STASH_PREFIX + hashlib.sha256(strip_query(url).encode()).hexdigest()[:16]
-    _register(url)
+    register_sas(url)
     Secret(value=url).save(name, overwrite=True)
     return SECRET_SCHEME + name
 
@@ -127,10 +111,9 @@ def drop_stashed(refs: list[str]) -> None:
 
 
 __all__ = [
-    "SECRET_SCHEME",
     "SecretSourceError",
     "drop_stashed",
-    "has_sas",
-    "resolve_source",
+    "secret_url",
     "stash_sas_params",
+    "warn_sas_parameter",
 ]

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from speechflows.flows.common import check_settings, wait_options
 from speechflows.flows.params import Deadlines
 from speechflows.flows.report import RunReport, figures, note, stage
+from speechflows.location import DataLocation
 from speechflows.settings import load_storage_settings
 from speechflows.speech.schemas.speech_to_text import CustomSpeechModel
 from speechflows.speech.speech_to_text import odata_quote
@@ -83,7 +84,7 @@ def try_speech_step(
 ) -> SpeechTryOutcome:
     """Both models transcribe the audio; per file, the words the new one fixed and broke."""
     with stage("try speech"):
-        audio = stage_try_audio(audio_source)
+        audio = stage_try_audio(DataLocation.parse(audio_source))  # parsed once, here
         warnings = training_overlap(candidate_url, audio, test_dataset_url)
         current = transcribe(
             current_url,

@@ -67,7 +67,10 @@ class SpeechHTTPError(SpeechError):
         request_id: the service's request id (``apim-request-id``/``X-RequestId``), for support.
         method: HTTP method of the failed request.
         url: URL of the failed request, redacted.
+        setting: for a refused key or token (401/403), the setting to change.
     """
+
+    setting: str = ""
 
     def __init__(
         self,

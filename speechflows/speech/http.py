@@ -34,6 +34,8 @@ from speechflows.redaction import redact_logger, redact_text, redact_url, regist
 from speechflows.settings import COGNITIVE_SERVICES_SCOPE, SpeechSettings, default_azure_credential
 from speechflows.speech.errors import (
     RETRYABLE_STATUSES,
+    AuthenticationError,
+    PermissionDeniedError,
     SpeechConnectionError,
     SpeechError,
     SpeechHTTPError,
@@ -254,6 +256,39 @@ class SpeechHTTP:
                 self._token = token
         return {"Authorization": f"Bearer {token.token}"}
 
+    def _naming_the_setting(self, failure: SpeechHTTPError) -> SpeechHTTPError:
+        """A refused key (401/403) fails at once (never retried), naming the setting to change
+        and the endpoint it was used with; ``failure.setting`` carries the setting's name."""
+        s = self.settings
+        where = (
+            f"SPEECHFLOWS_SPEECH_ENDPOINT={s.endpoint}"
+            if s.endpoint
+            else f"SPEECHFLOWS_SPEECH_REGION={s.region}"
+        )
+        if self._credential is None and failure.status == 401:
+            setting = "SPEECHFLOWS_SPEECH_KEY"
+            fix = (
+                f"the key in {setting} was refused by the resource at {where}: set it to a key "
+                "of that resource (Azure portal: Keys and Endpoint), or point the endpoint at "
+                "the resource the key belongs to"
+            )
+        elif self._credential is None:
+            setting = "SPEECHFLOWS_SPEECH_KEY"
+            fix = (
+                f"the resource at {where} does not allow this with the key in {setting} "
+                "(Limited Access features need Microsoft's approval; the free F0 tier has no "
+                "custom voice): use a key of a resource that may"
+            )
+        else:
+            setting = "SPEECHFLOWS_SPEECH_USE_ENTRA"
+            fix = (
+                f"the Entra ID token ({setting}=true) was refused by the resource at {where}: "
+                "give the identity a Speech role on it (Cognitive Services Speech Contributor)"
+            )
+        failure.args = (f"{failure.message} → {fix}",)
+        failure.setting = setting
+        return failure
+
     def _drop_token(self) -> None:
         with self._token_lock:
             self._token = None
@@ -363,6 +398,8 @@ class SpeechHTTP:
                     attempt -= 1
                     continue
                 failure = error_from_response(response)
+                if isinstance(failure, AuthenticationError | PermissionDeniedError):
+                    raise self._naming_the_setting(failure)
                 if status not in RETRYABLE_STATUSES:
                     raise failure
                 hint = retry_after_seconds(response.headers, self.now)

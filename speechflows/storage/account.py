@@ -54,6 +54,26 @@ def _retry() -> LinearRetry:
     return LinearRetry(backoff=2, retry_total=2, random_jitter_range=1)
 
 
+CHECK_TIMEOUT_SECONDS = 5.0
+"""The storage check's connect and read timeout: a hung endpoint is not waited on for minutes."""
+CHECK_RETRIES = 1
+CHECK_BACKOFF_SECONDS = 1
+CHECK_JITTER_SECONDS = 1
+CHECK_BOUND_SECONDS = (CHECK_RETRIES + 1) * CHECK_TIMEOUT_SECONDS + CHECK_RETRIES * (
+    CHECK_BACKOFF_SECONDS + CHECK_JITTER_SECONDS
+)
+"""The longest the storage check waits on an endpoint that does not answer (≤ 15 s, issue 27)."""
+
+
+def _quick_retry() -> LinearRetry:
+    """The storage check's retry policy: one retry, then the check fails naming the setting."""
+    return LinearRetry(
+        backoff=CHECK_BACKOFF_SECONDS,
+        retry_total=CHECK_RETRIES,
+        random_jitter_range=CHECK_JITTER_SECONDS,
+    )
+
+
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
@@ -122,8 +142,9 @@ class Account:
         path = urlsplit(url).path.strip("/")
         return cls(url, path or host.split(".")[0], credential=cred)
 
-    def service_client(self) -> BlobServiceClient:
-        """A sync SDK client for control-plane calls, failing fast when the endpoint is down."""
+    def service_client(self, *, quick: bool = False) -> BlobServiceClient:
+        """A sync SDK client for control-plane calls, failing fast when the endpoint is down;
+        ``quick``: the storage check's, within :data:`CHECK_BOUND_SECONDS`."""
         credential: Any
         if self.account_key is not None:
             credential = {"account_name": self.account_name, "account_key": self.account_key}
@@ -131,17 +152,25 @@ class Account:
             credential = self.credential
         else:
             credential = self.sas_token
+        if quick:
+            return BlobServiceClient(
+                self.service_url,
+                credential=credential,
+                retry_policy=_quick_retry(),
+                connection_timeout=CHECK_TIMEOUT_SECONDS,
+                read_timeout=CHECK_TIMEOUT_SECONDS,
+            )
         return BlobServiceClient(self.service_url, credential=credential, retry_policy=_retry())
 
     def container_url(self, container: str) -> str:
         """The container's URL without a query string."""
         return f"{self.service_url}/{container}"
 
-    def ensure_container(self, container: str) -> None:
+    def ensure_container(self, container: str, *, quick: bool = False) -> None:
         """Create ``container`` unless it exists (a SAS-only account cannot: then just go on)."""
         if self.account_key is None and self.credential is None:
             return
-        with self.service_client() as client:
+        with self.service_client(quick=quick) as client:
             try:
                 client.create_container(container)
             except ResourceExistsError:
@@ -229,7 +258,8 @@ def _settings_to_fix(settings: StorageSettings) -> tuple[str, str]:
 
 
 def check_storage_writable(settings: StorageSettings, credential: Any = None) -> None:
-    """Fail fast unless the storage account answers and lets us write to the container.
+    """Fail fast (within :data:`CHECK_BOUND_SECONDS`) unless the storage account answers and
+    lets us write to the container.
 
     Creates the container when it may, writes (and, when allowed, deletes) the small blob
     :data:`WRITE_CHECK_BLOB`. Flows call it before they create anything on the Speech service,
@@ -245,8 +275,8 @@ def check_storage_writable(settings: StorageSettings, credential: Any = None) ->
     container = settings.container
     where = account.container_url(container)
     try:
-        account.ensure_container(container)
-        with account.service_client() as client:
+        account.ensure_container(container, quick=True)
+        with account.service_client(quick=True) as client:
             blob = client.get_blob_client(container, WRITE_CHECK_BLOB)
             blob.upload_blob(b"speechflows write check\n", overwrite=True)
             # A SAS without delete permission may only write: the blob then stays (one, reused).
@@ -260,7 +290,8 @@ def check_storage_writable(settings: StorageSettings, credential: Any = None) ->
         return
     if isinstance(error, StorageUnreachableError):
         raise StorageUnreachableError(
-            f"storage is not reachable: {account.service_url} did not answer, so nothing was "
+            f"storage is not reachable: {account.service_url} did not answer "
+            f"({CHECK_RETRIES + 1} tries, {CHECK_TIMEOUT_SECONDS:g} s each), so nothing was "
             "created on the Speech service",
             fix=f"check {endpoint_var} (the blob endpoint it names must be up: for local "
             "development start `speechflows azurite`) and the network",

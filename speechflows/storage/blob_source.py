@@ -1,14 +1,10 @@
-"""Data read where it lives in Blob Storage: a data-source string, and a Source of ranged reads.
+"""Data read where it lives in Blob Storage: a Source of ranged reads over a DataLocation.
 
-A data source is one string (the CLI and every onboarding take the same):
-
-- a local folder or file (``data/jessica``, ``prompt.wav``);
-- ``blob://<container>/<prefix>``: blobs in the configured storage account;
-- ``https://<account>.blob.core.windows.net/<container>[/<prefix>]?<SAS>``: blobs in another
-  account, read through the SAS the user gives (on loopback, Azurite's path-style
-  ``http://127.0.0.1:10000/<account>/<container>/...`` too);
-- a URL or ``blob://`` path naming one blob (a ``.zip``, ``.txt``, ``.md``, ``.wav`` or
-  ``.mp3``, or a SAS with ``sr=b``): one file, e.g. a custom speech ``contentUrl``.
+The location itself (what the user typed, parsed once) is a :class:`~speechflows.location.
+DataLocation`; this module does what needs the storage account: :func:`resolve` fills in the
+account and a read + list token, :func:`list_location` lists it once, :func:`open_location` and
+:func:`validate_in_place` read it in place, :func:`manifest_of_blobs` is its manifest, and
+:func:`service_url` is the URL the Speech service reads it from.
 
 :class:`BlobSource` is a :class:`~speechflows.datasets.sources.Source` over the blobs one listing
 found: the validators read it exactly as they read a folder, and each ``open`` returns a file
@@ -17,11 +13,6 @@ files are fetched ahead, concurrently (the RIFF/MPEG header probe reads 4 KiB an
 later chunk only when the header needs it); text files (scripts, transcripts) are read whole,
 once; a zip is read through its central directory. Memory stays bounded by the read-ahead window,
 whatever the number of blobs.
-
->>> parse_data_source("blob://speech-data/voice/jessica")
-BlobLocation(service_url='', container='speech-data', prefix='voice/jessica', blob=None)
->>> parse_data_source("data/jessica")
-PosixPath('data/jessica')
 """
 
 from __future__ import annotations
@@ -32,24 +23,22 @@ import datetime as dt
 import io
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from speechflows.datasets.errors import NothingToStageError, StagingError
+from speechflows.datasets.errors import NothingToStageError
 from speechflows.datasets.manifest import Manifest, ManifestEntry
 from speechflows.datasets.report import ValidationReport
 from speechflows.datasets.sources import Source, ZipSource, suffix
 from speechflows.datasets.validator import validate_source
+from speechflows.location import DataLocation
 from speechflows.redaction import register_secret
-from speechflows.settings import StorageSettings, is_loopback_host
+from speechflows.settings import StorageSettings, load_storage_settings
 from speechflows.storage.account import Account
-from speechflows.storage.errors import BlobNameError
-from speechflows.storage.names import blob_name_problem, check_container_name, normalize_prefix
-from speechflows.storage.sas import SasError, check_sas
+from speechflows.storage.sas import blob_sas_url, container_sas_url
 from speechflows.storage.transfer import BlobTransport, RemoteBlob
 
 T = TypeVar("T")
@@ -59,165 +48,68 @@ WHOLE_LIMIT = 8 << 20  # text files up to this size are read in one request
 TEXT_CHUNK = 1 << 20  # text files above WHOLE_LIMIT are read in chunks of this size
 WHOLE_CACHE = 16 << 20  # text files read whole are kept (validators open a script 3 times)
 READ_AHEAD = 64  # files whose head is fetched ahead of the validator
-SINGLE_SUFFIXES = frozenset({".zip", ".txt", ".md", ".tsv", ".wav", ".mp3"})
 _TEXT_SUFFIXES = frozenset({".txt", ".tsv", ".md", ".csv"})
 _LISTING_PAGE = 5000
 
 
-class DataSourceError(StagingError):
-    """A data-source string that names no usable data (the message says why, the fix how)."""
-
-
-@dataclass(frozen=True)
-class BlobLocation:
-    """Blobs named by a data source: a container and a prefix (or one blob), and how to read them.
-
-    ``service_url`` is empty for ``blob://`` (the configured account, resolved by
-    :func:`resolve`). ``sas`` is the user's token (a secret: not in ``repr``); None means the
-    configured account's credential mints one.
-    """
-
-    service_url: str
-    container: str
-    prefix: str
-    blob: str | None = None
-    sas: str | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def container_url(self) -> str:
-        return f"{self.service_url}/{self.container}"
-
-    @property
-    def display(self) -> str:
-        """Where the data is, for people and logs (never the SAS)."""
-        head = (
-            f"{self.service_url}/{self.container}"
-            if self.service_url
-            else f"blob://{self.container}"
-        )
-        tail = self.blob if self.blob is not None else self.prefix
-        return f"{head}/{tail}".rstrip("/")
-
-    @property
-    def single(self) -> bool:
-        return self.blob is not None
-
-    @property
-    def name(self) -> str:
-        """The base name of the one blob, or the last prefix segment (the dataset's label)."""
-        return (self.blob or self.prefix or self.container).rsplit("/", 1)[-1]
-
-
-def is_remote(text: str | Path) -> bool:
-    """True when ``text`` names blobs (``blob://`` or an ``http(s)://`` URL), not a local path."""
-    return isinstance(text, str) and text.split("://", 1)[0].lower() in ("blob", "https", "http")
-
-
-def _split(container: str, rest: str, single: bool) -> tuple[str, str, str | None]:
-    container = check_container_name(container)
-    rest = unquote(rest)
-    if single:
-        problem = blob_name_problem(rest)
-        if problem:
-            raise BlobNameError(f"blob name {rest!r} {problem}", fix="give the blob's exact name")
-        return container, "", rest
-    return container, normalize_prefix(rest), None
-
-
-def _is_single(path: str, sas_fields: dict[str, str]) -> bool:
-    if sas_fields.get("sr") == "b":
-        return True
-    return bool(path) and not path.endswith("/") and suffix(path) in SINGLE_SUFFIXES
-
-
-def parse_data_source(text: str | Path) -> Path | BlobLocation:
-    """A local path, or the :class:`BlobLocation` a ``blob://`` / SAS URL names.
-
-    Raises:
-        DataSourceError: an ``http(s)`` URL without a SAS, or not a Blob URL.
-        ContainerNameError, BlobNameError: names Azure would refuse.
-    """
-    if isinstance(text, Path) or not is_remote(text):
-        return Path(text)
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if scheme == "blob":
-        path = f"{parts.netloc}{parts.path}"
-        container, _, rest = path.partition("/")
-        container, prefix, blob = _split(container, rest, _is_single(rest, {}))
-        return BlobLocation("", container, prefix, blob)
-    fields = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    if "sig" not in fields:
-        raise DataSourceError(
-            f"{parts.scheme}://{parts.netloc}{parts.path}: a URL data source needs a SAS (its "
-            "query string with sp, se and sig)",
-            fix="append the SAS (`az storage container generate-sas --permissions rl`), or give "
-            "blob://<container>/<prefix> for data in the configured storage account",
-        )
-    host = parts.hostname or ""
-    segments = parts.path.lstrip("/").split("/")
-    if is_loopback_host(host):  # Azurite: http://127.0.0.1:10000/<account>/<container>/...
-        account, segments = segments[0], segments[1:]
-        service = f"{scheme}://{parts.netloc}/{account}"
-    elif host.endswith(".blob.core.windows.net") and scheme == "https":
-        service = f"https://{parts.netloc}"
-    else:
-        raise DataSourceError(
-            f"{scheme}://{parts.netloc}: not a Blob Storage URL",
-            fix="give https://<account>.blob.core.windows.net/<container>/<prefix>?<SAS>",
-        )
-    if not segments or not segments[0]:
-        raise DataSourceError(
-            f"{service}: the URL names no container",
-            fix="give https://<account>.blob.core.windows.net/<container>/<prefix>?<SAS>",
-        )
-    rest = "/".join(segments[1:])
-    container, prefix, blob = _split(segments[0], rest, _is_single(rest, fields))
-    register_secret(fields["sig"])
-    return BlobLocation(service, container, prefix, blob, sas=parts.query)
-
-
-def check_user_sas(location: BlobLocation, read_deadline: dt.timedelta) -> None:
-    """Refuse a user's SAS the service could not read with: r (+ l for a prefix), ``se`` far enough.
-
-    Raises:
-        SasError: naming the missing permission or the expiry, and the fix (never the token).
-    """
-    if location.sas is None:
-        return
-    try:
-        check_sas(location.sas, needs="r" if location.single else "rl", read_deadline=read_deadline)
-    except SasError as exc:
-        raise SasError(f"{location.display}: {exc.problem}", fix=exc.fix) from None
-
-
 def resolve(
-    location: BlobLocation,
-    settings: StorageSettings | None,
+    location: DataLocation,
+    settings: StorageSettings | None = None,
     *,
     lifetime: dt.timedelta = dt.timedelta(hours=1),
     credential: Any = None,
-) -> tuple[BlobLocation, str]:
+) -> tuple[DataLocation, str]:
     """The location with its account's URL, and a read + list token for it.
 
-    A user's SAS is used as given; for the configured account a container SAS (read + list) is
-    minted (or the settings' own SAS is used).
+    A user's SAS is used as given; for the configured account (``settings``, loaded from the
+    environment when not given) a container SAS (read + list) is minted (or the settings' own
+    SAS is used).
+
+    Raises:
+        SettingsError: ``blob://`` and no storage settings in the environment.
     """
     if location.sas is not None:
         return location, location.sas
-    if settings is None:
-        raise DataSourceError(
-            f"{location.display}: blob:// names the configured storage account, and no storage "
-            "settings are loaded",
-            fix="set SPEECHFLOWS_STORAGE_CONNECTION_STRING (or _ACCOUNT_URL), or give a SAS URL",
-        )
-    account = Account.from_settings(settings, credential)
+    account = Account.from_settings(settings or load_storage_settings(), credential)
     if account.account_key is None and account.credential is None and account.sas_token:
         token = account.sas_token
     else:
         token = account.sas_token_for(location.container, "rl", lifetime)
     register_secret(token)
     return replace(location, service_url=account.service_url), token
+
+
+def service_url(
+    location: DataLocation,
+    read_deadline: dt.timedelta,
+    *,
+    container: bool = False,
+    settings: StorageSettings | None = None,
+) -> str:
+    """The URL (with its SAS) the Speech service reads ``location`` from until ``read_deadline``.
+
+    A user's SAS is passed through once :meth:`~speechflows.location.DataLocation.check_sas`
+    passed; for the configured account a SAS lasting past the deadline is minted: read-only on
+    the one blob, or read + list on the container. ``container``: the container's URL even for
+    one blob (a content source names the blob as its prefix). A secret: pass it only inside
+    requests.
+
+    Raises:
+        SasError: the user's SAS lacks read (+ list) or expires before the deadline.
+    """
+    one_blob = location.blob is not None and not container
+    if location.sas is not None:
+        location.check_sas(read_deadline)
+        return location.signed_url() if one_blob else replace(location, blob=None).signed_url()
+    settings = settings or load_storage_settings()
+    if one_blob:
+        assert location.blob is not None
+        return blob_sas_url(
+            settings, location.container, location.blob, read_deadline=read_deadline
+        )
+    return container_sas_url(
+        settings, location.container, permissions="rl", read_deadline=read_deadline
+    )
 
 
 class _Loop:
@@ -449,7 +341,7 @@ class SingleBlobSource(BlobSource):
 class InPlace:
     """What an in-place read found and cost (for the run report and the benchmark)."""
 
-    location: BlobLocation
+    location: DataLocation
     blobs: list[RemoteBlob]
     reader: BlobReader
 
@@ -466,7 +358,7 @@ class InPlace:
         return self.reader.bytes_read
 
 
-def list_location(reader: BlobReader, location: BlobLocation) -> list[RemoteBlob]:
+def list_location(reader: BlobReader, location: DataLocation) -> list[RemoteBlob]:
     """The blobs a location names (one listing); an empty prefix is refused with its fix."""
     if location.blob is not None:
         blobs = [b for b in reader.list(location.blob) if b.name == location.blob]
@@ -488,7 +380,7 @@ def list_location(reader: BlobReader, location: BlobLocation) -> list[RemoteBlob
 
 @contextmanager
 def source_of(
-    reader: BlobReader, location: BlobLocation, blobs: list[RemoteBlob]
+    reader: BlobReader, location: DataLocation, blobs: list[RemoteBlob]
 ) -> Iterator[Source]:
     """The listed blobs as a :class:`Source`; a single ``.zip`` blob yields its members (read
     through its central directory; a broken archive raises ``zipfile.BadZipFile``)."""
@@ -509,7 +401,7 @@ def source_of(
 
 @contextmanager
 def open_location(
-    location: BlobLocation, token: str, *, concurrency: int = 32
+    location: DataLocation, token: str, *, concurrency: int = 32
 ) -> Iterator[tuple[Source, InPlace]]:
     """List ``location`` once and yield it as a :class:`Source` read in place, plus the counters."""
     with BlobReader(location.container_url, token, concurrency=concurrency) as reader:
@@ -519,7 +411,7 @@ def open_location(
 
 
 def validate_in_place(
-    location: BlobLocation,
+    location: DataLocation,
     token: str,
     kind: str,
     *,
@@ -549,7 +441,27 @@ def validate_in_place(
         return report, InPlace(location, blobs, reader)
 
 
-def manifest_of_blobs(location: BlobLocation, blobs: list[RemoteBlob]) -> Manifest:
+def listed_manifest(
+    location: DataLocation,
+    extensions: Sequence[str] | None = None,
+    *,
+    settings: StorageSettings | None = None,
+) -> tuple[DataLocation, Manifest, int, int]:
+    """The manifest of the blobs ``location`` names with one of ``extensions`` (all for one
+    blob), from ONE listing; nothing is read.
+
+    Returns:
+        The resolved location, the manifest, the blobs listed and the listing requests made.
+    """
+    where, token = resolve(location, settings)
+    with BlobReader(where.container_url, token) as reader:
+        blobs = list_location(reader, where)
+    wanted = {e.lower() for e in extensions} if extensions and not where.single else None
+    kept = [b for b in blobs if wanted is None or suffix(b.name) in wanted]
+    return where, manifest_of_blobs(where, kept), len(blobs), reader.list_requests
+
+
+def manifest_of_blobs(location: DataLocation, blobs: list[RemoteBlob]) -> Manifest:
     """The manifest of listed blobs: name, size and MD5 (ours, else Content-MD5; else ETag).
 
     Paths are relative to the prefix (a single blob: its base name), so the hash is the same as
@@ -571,19 +483,16 @@ def manifest_of_blobs(location: BlobLocation, blobs: list[RemoteBlob]) -> Manife
 
 
 __all__ = [
-    "BlobLocation",
     "BlobReader",
     "BlobSource",
-    "DataSourceError",
     "InPlace",
     "RangeFile",
-    "check_user_sas",
-    "is_remote",
     "list_location",
+    "listed_manifest",
     "manifest_of_blobs",
     "open_location",
-    "parse_data_source",
     "resolve",
+    "service_url",
     "source_of",
     "validate_in_place",
 ]

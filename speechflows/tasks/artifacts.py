@@ -9,6 +9,7 @@ skipped: it never fails an onboarding.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 import re
 import threading
@@ -36,14 +37,49 @@ IDLE_SECONDS = 5.0
 
 
 def artifact_key(*parts: str) -> str:
-    """A Prefect artifact key (``^[a-z0-9-]*$``) built from free-form parts.
+    """A short Prefect artifact key (``^[a-z0-9-]*$``) built from free-form parts.
+
+    A part never repeats what the key already says: a part that starts with an earlier part
+    loses that start (resource ids derived from the project id), and a part that spells the
+    end of the key again (``trainingset`` then ``training set``) is left out. The key stays
+    unique per project and resource (the resource's id is kept once) and the same on every run;
+    one over 120 characters is cut and ends in a digest of the whole.
 
     >>> artifact_key("validation", "Jessica_Project", "AudioAndScript")
     'validation-jessica-project-audioandscript'
+    >>> artifact_key("report", "my-voice", "my-voice-trainingset")
+    'report-my-voice-trainingset'
+    >>> artifact_key("report-my-voice-trainingset", "training set", "link")
+    'report-my-voice-trainingset-link'
     """
-    raw = "-".join(p for p in parts if p)
-    key = _KEY_BAD.sub("-", raw.lower()).strip("-")
-    return re.sub("-{2,}", "-", key)[:120].strip("-")
+    kept: list[str] = []
+    for part in parts:
+        slug = _slug(part)
+        for earlier in sorted(kept, key=len, reverse=True):
+            if slug.startswith(earlier + "-"):
+                slug = slug[len(earlier) + 1 :]
+                break
+        if slug and not _repeats_end(kept, slug):
+            kept.append(slug)
+    key = "-".join(kept)
+    if len(key) <= MAX_KEY:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+    return f"{key[: MAX_KEY - 9].strip('-')}-{digest}"
+
+
+MAX_KEY = 120
+
+
+def _slug(part: str) -> str:
+    return re.sub("-{2,}", "-", _KEY_BAD.sub("-", part.lower())).strip("-")
+
+
+def _repeats_end(kept: list[str], slug: str) -> bool:
+    """Does ``slug`` (hyphens aside) say again an earlier part or the key's last word?"""
+    squashed = slug.replace("-", "")
+    last = "-".join(kept).rsplit("-", 1)[-1] if kept else None
+    return squashed == last or any(k.replace("-", "") == squashed for k in kept)
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:

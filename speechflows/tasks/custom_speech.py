@@ -14,22 +14,21 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from prefect import task
 from prefect.logging import get_run_logger
 from pydantic import BaseModel
 
+from speechflows.location import DataLocation
 from speechflows.redaction import redact_text, redact_url
-from speechflows.settings import load_speech_settings, load_storage_settings
+from speechflows.settings import load_speech_settings
 from speechflows.speech import polling
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.schemas.common import Status
 from speechflows.speech.schemas.speech_to_text import Dataset
 from speechflows.speech.speech_to_text import CustomSpeechClient, odata_quote
 from speechflows.speech.speech_to_text.core import CONTENT_HASH_PROPERTY
-from speechflows.storage import blob_sas_url
-from speechflows.storage.blob_source import BlobLocation, check_user_sas
+from speechflows.storage.blob_source import service_url
 from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
@@ -193,7 +192,7 @@ def create_dataset(
     project_url: str | None = None,
     description: str | None = None,
     read_deadline_minutes: float = DATASET_READ_DEADLINE_MINUTES,
-    user_sas: BlobLocation | None = None,
+    user_sas: DataLocation | None = None,
 ) -> ResourceOutcome:
     """Find (by displayName + content hash) or create the dataset importing the staged blob.
 
@@ -204,15 +203,13 @@ def create_dataset(
     log = get_run_logger()
     with speech_client() as cs:
         deadline = timedelta(minutes=read_deadline_minutes)
-        if user_sas is not None and user_sas.sas is not None and user_sas.blob is not None:
-            check_user_sas(user_sas, deadline)
-            content_url = (
-                f"{user_sas.container_url}/{quote(user_sas.blob, safe='/')}?{user_sas.sas}"
-            )
-        else:
-            content_url = blob_sas_url(
-                load_storage_settings(), container, blob_name, read_deadline=deadline
-            )
+        read_in_place = user_sas is not None and user_sas.sas is not None and user_sas.single
+        content_url = service_url(
+            user_sas
+            if user_sas is not None and read_in_place
+            else DataLocation.staged(container, blob=blob_name),
+            deadline,
+        )
         with resource_lock("dataset", project_url or "", display_name):
             _refuse_data_failure(
                 _attempts(cs, display_name, manifest_hash, project_url), display_name
@@ -613,18 +610,18 @@ def evaluate_model(
         sentence_error_rate_custom=props.sentence_error_rate2 if props else None,
     )
     log.info(
-        "evaluation %r: WER base %s, custom %s",
+        "evaluation %r: WER base %s %%, custom %s %%",
         display_name,
-        out.word_error_rate_base,
-        out.word_error_rate_custom,
+        out.wer_base_percent,
+        out.wer_custom_percent,
     )
     events.emit(
         "evaluation.succeeded",
         kind="evaluation",
         rid=final.resource_id,
         payload={
-            "word_error_rate_base": out.word_error_rate_base,
-            "word_error_rate_custom": out.word_error_rate_custom,
+            "wer_base_percent": out.wer_base_percent,
+            "wer_custom_percent": out.wer_custom_percent,
         },
     )
     return out

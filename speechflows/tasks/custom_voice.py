@@ -21,14 +21,15 @@ from prefect.logging import get_run_logger
 from pydantic import BaseModel
 
 from speechflows.datasets.errors import StagingError
+from speechflows.location import DataLocation
 from speechflows.settings import load_storage_settings
 from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource, OperationRef
-from speechflows.storage import blob_sas_url, container_sas_url, remote_manifest
-from speechflows.storage.blob_source import BlobLocation, check_user_sas
+from speechflows.storage import blob_sas_url, remote_manifest
+from speechflows.storage.blob_source import service_url
 from speechflows.tasks import continuation, events
 from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
 from speechflows.tasks.locks import resource_lock
@@ -332,7 +333,7 @@ def start_training_set_upload(
     audio_extensions: Sequence[str],
     script_extensions: Sequence[str] = (),
     read_deadline_minutes: float = TRAINING_SET_READ_DEADLINE_MINUTES,
-    user_sas: BlobLocation | None = None,
+    user_sas: DataLocation | None = None,
 ) -> OperationOutcome:
     """Start (or re-attach to) the one ``:upload`` of the staged data into its training set.
 
@@ -512,20 +513,17 @@ def _sources(
     audio_ext: Sequence[str],
     script_ext: Sequence[str],
     read_deadline_minutes: float,
-    user_sas: BlobLocation | None = None,
+    user_sas: DataLocation | None = None,
 ) -> tuple[AzureBlobContentSource, AzureBlobContentSource | None]:
     # The upload may wait in the service's queue up to the training-set deadline: the SAS must
     # outlive it (checked on its own sp/se fields before the submit).
-    if user_sas is not None and user_sas.sas is not None:
-        check_user_sas(user_sas, timedelta(minutes=read_deadline_minutes))
-        sas = f"{user_sas.container_url}?{user_sas.sas}"
-    else:
-        sas = container_sas_url(
-            load_storage_settings(),
-            container,
-            permissions="rl",
-            read_deadline=timedelta(minutes=read_deadline_minutes),
-        )
+    sas = service_url(
+        user_sas
+        if user_sas is not None and user_sas.sas is not None
+        else DataLocation.staged(container, prefix),
+        timedelta(minutes=read_deadline_minutes),
+        container=True,
+    )
     audios = AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(audio_ext))
     scripts = (
         AzureBlobContentSource(container_url=sas, prefix=prefix, extensions=list(script_ext))

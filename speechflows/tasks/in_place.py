@@ -16,17 +16,12 @@ from prefect.logging import get_run_logger
 
 from speechflows.datasets.errors import NothingToStageError
 from speechflows.datasets.manifest import Manifest
-from speechflows.datasets.sources import suffix
-from speechflows.settings import load_storage_settings
+from speechflows.location import DataLocation
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
-from speechflows.storage import container_sas_url
 from speechflows.storage.blob_source import (
-    BlobLocation,
-    BlobReader,
-    check_user_sas,
-    list_location,
-    manifest_of_blobs,
+    listed_manifest,
     resolve,
+    service_url,
     validate_in_place,
 )
 from speechflows.tasks.artifacts import LiveProgress, validation_table
@@ -35,12 +30,7 @@ from speechflows.tasks.data import _outcome
 from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
 
 
-def resolved(location: BlobLocation) -> tuple[BlobLocation, str]:
-    """The location with its account URL, and a read + list token (the user's SAS as given)."""
-    return resolve(location, None if location.sas is not None else load_storage_settings())
-
-
-def blob_manifest(location: BlobLocation, extensions: Sequence[str] | None = None) -> Manifest:
+def blob_manifest(location: DataLocation, extensions: Sequence[str] | None = None) -> Manifest:
     """The manifest of the blobs ``location`` names, from ONE listing (nothing read).
 
     A plain call, not a task (like :func:`~speechflows.tasks.data.manifest_of`).
@@ -48,19 +38,14 @@ def blob_manifest(location: BlobLocation, extensions: Sequence[str] | None = Non
     Raises:
         NothingToStageError: the prefix is empty, or holds no file with ``extensions``.
     """
-    where, token = resolved(location)
-    with BlobReader(where.container_url, token) as reader:
-        blobs = list_location(reader, where)
-        requests = reader.list_requests
-    wanted = {e.lower() for e in extensions} if extensions and not where.single else None
-    kept = [b for b in blobs if wanted is None or suffix(b.name) in wanted]
-    if not kept:
+    where, manifest, listed, requests = listed_manifest(location, extensions)
+    if not manifest.entries:
+        wanted = sorted({e.lower() for e in extensions or ()})
         raise NothingToStageError(
-            f"no {'/'.join(sorted(wanted or ()))} blob under {where.display}/ "
-            f"({len(blobs)} other blobs): the prefix holds data of another kind",
+            f"no {'/'.join(wanted)} blob under {where.display}/ "
+            f"({listed} other blobs): the prefix holds data of another kind",
             fix="check the prefix and the data kind",
         )
-    manifest = manifest_of_blobs(where, kept)
     get_run_logger().info(
         "manifest of %s from %d listing request(s): %d blobs, %d bytes, hash %s (nothing read)",
         where.display,
@@ -81,7 +66,7 @@ def blob_manifest(location: BlobLocation, extensions: Sequence[str] | None = Non
     cache_expiration=CACHE_EXPIRATION,
 )
 def validate_blobs(
-    location: BlobLocation,
+    location: DataLocation,
     kind: str,
     *,
     locale: str,
@@ -91,7 +76,7 @@ def validate_blobs(
     progress_key: str | None = None,
 ) -> ValidationOutcome:
     """Pre-flight validation of blobs where they are (ranged reads); cached on the manifest hash."""
-    where, token = resolved(location)
+    where, token = resolve(location)
     bar = (
         LiveProgress(progress_key, f"validating {where.display} in place") if progress_key else None
     )
@@ -124,30 +109,23 @@ def validate_blobs(
 
 
 def service_source(
-    location: BlobLocation, extensions: Sequence[str], read_deadline_minutes: float
+    location: DataLocation, extensions: Sequence[str], read_deadline_minutes: float
 ) -> AzureBlobContentSource:
     """What the service reads the data in place from: a read + list container SAS and the prefix.
 
     The configured account's container gets a SAS minted for the read deadline; a user's SAS is
     passed through after the same check (r + l, expiry past the deadline).
     """
-    deadline = dt.timedelta(minutes=read_deadline_minutes)
-    if location.sas is not None:
-        check_user_sas(location, deadline)
-        url = f"{location.container_url}?{location.sas}"
-    else:
-        url = container_sas_url(
-            load_storage_settings(), location.container, permissions="rl", read_deadline=deadline
-        )
-    prefix = location.blob or (f"{location.prefix}/" if location.prefix else "")
+    url = service_url(location, dt.timedelta(minutes=read_deadline_minutes), container=True)
+    prefix = location.blob or location.prefix_dir
     return AzureBlobContentSource(container_url=url, prefix=prefix, extensions=list(extensions))
 
 
-def in_place_outcome(manifest: Manifest, location: BlobLocation) -> StageOutcome:
+def in_place_outcome(manifest: Manifest, location: DataLocation) -> StageOutcome:
     """What "staging" is for data read in place: nothing uploaded, nothing pruned."""
     return StageOutcome(
         container=location.container,
-        prefix=f"{location.prefix}/" if location.prefix else "",
+        prefix=location.prefix_dir,
         manifest_hash=manifest.hash,
         files=len(manifest.entries),
         uploaded_files=0,
@@ -161,7 +139,6 @@ def in_place_outcome(manifest: Manifest, location: BlobLocation) -> StageOutcome
 __all__ = [
     "blob_manifest",
     "in_place_outcome",
-    "resolved",
     "service_source",
     "validate_blobs",
 ]

@@ -12,18 +12,41 @@ slot is held under a lease that Prefect's renewal thread renews while the holder
 
 **Who holds it.** Right after taking the slot, the holder records itself in a Prefect Variable
 named after the lock (``speechflows-lockholder-<kind>-<hash>``): its lease id, flow run and task
-run ids, since when, and its process (host identity, pid, process start time). A run that finds
-the slot taken logs who holds it (flow run id and name, since when) when it starts waiting and at
-least every :data:`LOG_EVERY_SECONDS` after, and checks the holder every
-:data:`CHECK_EVERY_SECONDS`. The holder is **gone** when its flow run is in a final state
-(Crashed, Cancelled, Failed, Completed) or no longer exists, or when it ran on this machine (same
-boot and pid namespace) and its process is dead (a SIGKILLed CLI run stays *Running* on the
-server until the zombie automation marks it Crashed). A gone holder's lease is released at once
-(``decrement-with-lease`` with its lease id: releasing a lease that is already over is a no-op,
-so a stale record never frees someone else's slot). A holder killed on another machine while its
-flow run still reads Running frees the slot when its lease (:data:`LEASE_SECONDS`) expires; the
-waiting log says so. A holder killed between taking the slot and writing its record (a few
-milliseconds) is not recognised either: its lease expires.
+run ids, since when, its process (host identity, pid, process start time) and a heartbeat
+counter. While it holds, a thread of the holder renews the lease and bumps the counter every
+:data:`BEAT_SECONDS`. A run that finds the slot taken logs who holds it (flow run id and name,
+since when) when it starts waiting and at least every :data:`LOG_EVERY_SECONDS` after, and checks
+the holder every :data:`CHECK_EVERY_SECONDS`. The holder is **gone** when
+
+* its flow run is in a final state (Crashed, Cancelled, Failed, Completed) or no longer exists;
+* it ran on this machine (same boot and pid namespace) and its process is dead (a SIGKILLed CLI
+  run stays *Running* on the server until the zombie automation marks it Crashed);
+* its heartbeat stopped: the waiter has seen the same counter for :data:`SILENT_SECONDS` on its
+  own clock (no clock of another machine is compared). This is what frees a lock whose holder
+  was killed on another machine while its flow run still reads Running — seconds, not the lease.
+
+A gone holder's lease is released at once: the waiter first marks the record released (by whom,
+why), then ``decrement-with-lease`` with its lease id (releasing a lease that is already over is
+a no-op, so a stale record never frees someone else's slot).
+
+**Safety of the heartbeat rule.** A holder that is alive but silent for :data:`SILENT_SECONDS`
+(paused, cut off from the Prefect server) loses its lease: its next renewal is refused (``410``)
+and the holder's block is interrupted with :class:`LockError` — it stops before its next step
+rather than acting beside the run that took over. The window left is the one every lease has:
+a holder frozen in the middle of one request acts once more when it wakes. Creates are
+idempotent on the service side (deterministic ids, ``Operation-Id``), so that request finds or
+repeats the same resource.
+
+**A Prefect server that restarts** forgets every lease (Prefect keeps them in memory by default)
+but keeps the slot counts in its database, so a lock held across the restart would stay taken
+for good. The holder notices (its renewal or release is refused: no such lease) and, when its
+record still names its own lease and no waiter marked it released, the slot still counts it:
+it frees the slot by name. A release waits up to :data:`RELEASE_PATIENCE_SECONDS` for a server
+that is restarting. (A holder that dies *and* a server restart together leave the slot taken;
+the waiter's log then names the command that frees it.)
+
+A holder killed between taking the slot and writing its record (a few milliseconds) is not
+recognised: its lease expires (:data:`LEASE_SECONDS`, the Prefect server's repossessor frees it).
 
 Acquiring and releasing are Prefect's own lease calls, with one difference: a ``503`` is retried
 after tens of milliseconds instead of the client's 2-4 s back-off. On the embedded SQLite server
@@ -54,10 +77,10 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+from prefect._internal.concurrency.cancellation import CancelledError, WatcherThreadCancelScope
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.client.schemas.responses import ConcurrencyLimitWithLeaseResponse
-from prefect.concurrency._leases import maintain_concurrency_lease
 from prefect.context import FlowRunContext, TaskRunContext
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.logging import get_run_logger
@@ -65,9 +88,15 @@ from prefect.settings import PREFECT_API_URL
 
 LOCK_PREFIX = "speechflows-lock-"
 HOLDER_PREFIX = "speechflows-lockholder-"
-# A holder whose death is not seen (another machine, flow run still Running) frees the lock after
-# this long; the lease is renewed while the holder lives.
+# The lease: the last bound, when nothing else tells that the holder is gone (it is renewed every
+# beat while the holder lives).
 LEASE_SECONDS = 300.0
+# The holder renews its lease and bumps its record's heartbeat this often; a waiter that sees the
+# same heartbeat for SILENT_SECONDS (on its own clock) takes the holder for dead.
+BEAT_SECONDS = 5.0
+SILENT_SECONDS = 30.0
+# A release keeps trying this long while the Prefect server does not answer (it may be restarting).
+RELEASE_PATIENCE_SECONDS = 120.0
 # A waiting run checks the holder at least this often, and says who holds it at least this often.
 CHECK_EVERY_SECONDS = 5.0
 LOG_EVERY_SECONDS = 30.0
@@ -127,16 +156,22 @@ def send_quickly(
     path: str,
     body: dict[str, Any] | None,
     what: str,
+    *,
+    patience: float = 0.0,
 ) -> httpx.Response:
     """Send one request to the Prefect API; a 5xx or a dropped connection is retried here, quickly.
 
     The request goes through the Prefect client's own connection (base URL, auth headers), but
     not through its retry loop, whose first wait on a 503 is 2-4 s (and it waits even when no
-    retry is left).
+    retry is left). ``patience``: keep retrying (at most 1 s apart) for this many seconds, for a
+    server that may be restarting; by default :data:`CONFLICT_MAX_ATTEMPTS` attempts (~10 s).
     """
     http = client._client  # the Prefect client's httpx.Client (base URL, auth, headers)
     delay = CONFLICT_FIRST_DELAY
-    for _ in range(CONFLICT_MAX_ATTEMPTS):
+    give_up = time.monotonic() + patience
+    attempts = 0
+    while True:
+        attempts += 1
         try:
             request = http.build_request(method, path, json=body)
             response = httpx.Client.send(http, request)
@@ -144,10 +179,12 @@ def send_quickly(
             response = None
         if response is not None and response.status_code not in (502, 503, 504):
             return response
+        if attempts >= CONFLICT_MAX_ATTEMPTS and time.monotonic() >= give_up:
+            break
         time.sleep(delay)
         delay = min(CONFLICT_MAX_DELAY, delay * 2)
     raise LockError(
-        f"{what}: the Prefect server refused {CONFLICT_MAX_ATTEMPTS} times in a row (5xx or "
+        f"{what}: the Prefect server refused {attempts} times in a row (5xx or "
         "no connection); check that it is up (`prefect server start` or `speechflows dev up`) "
         "and run the flow again"
     )
@@ -208,7 +245,7 @@ def process_start(pid: int) -> str | None:
 
 @dataclass(frozen=True)
 class Holder:
-    """What the holder of a lock recorded about itself."""
+    """What the holder of a lock recorded about itself (and, once released, who released it)."""
 
     lease_id: str
     since: str
@@ -217,6 +254,9 @@ class Holder:
     machine: str = ""
     pid: int = 0
     pid_start: str = ""
+    beat: int = 0
+    beat_every: float = 0.0  # 0: a holder that does not beat (its silence means nothing)
+    released_by: str | None = None
 
     @classmethod
     def me(cls, lease_id: UUID) -> Holder:
@@ -234,6 +274,7 @@ class Holder:
             machine=machine_id(),
             pid=os.getpid(),
             pid_start=process_start(os.getpid()) or "",
+            beat_every=BEAT_SECONDS,
         )
 
     @classmethod
@@ -258,25 +299,30 @@ class Holder:
         return start is None or bool(start and self.pid_start and start != self.pid_start)
 
 
-def _record_holder(client: SyncPrefectClient, name: str, holder: Holder) -> None:
-    """Write the holder's record (best effort: the lock works without it, waiters just cannot say
-    who holds it or free it early)."""
+def _write_holder(client: SyncPrefectClient, name: str, holder: Holder) -> None:
+    """Write the holder's record (create it when missing); raises on failure."""
     var = holder_variable(name)
     what = f"lock holder record {var}"
+    value = holder.value()
+    got = send_quickly(client, "PATCH", f"/variables/name/{var}", {"value": value}, what)
+    if got.status_code == 404:
+        body = {"name": var, "value": value, "tags": ["speechflows", "lock-holder"]}
+        got = send_quickly(client, "POST", "/variables/", body, what)
+        if got.status_code == 409:  # created by another holder since: ours is newer
+            got = send_quickly(client, "PATCH", f"/variables/name/{var}", {"value": value}, what)
+    got.raise_for_status()
+
+
+def _record_holder(client: SyncPrefectClient, name: str, holder: Holder) -> None:
+    """Write the holder's record (best effort: the lock works without it, waiters just cannot say
+    who holds it or free it early; the heartbeat writes it again)."""
     try:
-        value = holder.value()
-        got = send_quickly(client, "PATCH", f"/variables/name/{var}", {"value": value}, what)
-        if got.status_code == 404:
-            body = {"name": var, "value": value, "tags": ["speechflows", "lock-holder"]}
-            got = send_quickly(client, "POST", "/variables/", body, what)
-            if got.status_code == 409:  # created by another holder since: ours is newer
-                got = send_quickly(
-                    client, "PATCH", f"/variables/name/{var}", {"value": value}, what
-                )
-        got.raise_for_status()
+        _write_holder(client, name, holder)
     except (httpx.HTTPError, LockError) as exc:
         _logger().warning(
-            "could not record the holder of %s (%s): waiters cannot name it", var, exc
+            "could not record the holder of %s (%s): waiters cannot name it",
+            holder_variable(name),
+            exc,
         )
 
 
@@ -308,7 +354,8 @@ class HolderState:
         return f"{who} since {self.holder.since}"
 
 
-def _holder_state(client: SyncPrefectClient, holder: Holder) -> HolderState:
+def _holder_state(client: SyncPrefectClient, holder: Holder, silent_for: float) -> HolderState:
+    """``silent_for``: how long this waiter has seen the holder's heartbeat stand still."""
     name: str | None = None
     state: str | None = None
     gone: str | None = None
@@ -327,6 +374,11 @@ def _holder_state(client: SyncPrefectClient, holder: Holder) -> HolderState:
                     gone = f"its flow run is {run.state.name}"
     if gone is None and holder.process_gone():
         gone = f"its process (pid {holder.pid} on this machine) is dead"
+    if gone is None and holder.beat_every > 0 and silent_for >= SILENT_SECONDS:
+        gone = (
+            f"its heartbeat stopped (beat {holder.beat} unchanged for {silent_for:.0f} s; it "
+            f"beats every {holder.beat_every:.0f} s)"
+        )
     return HolderState(holder=holder, flow_run_name=name, flow_run_state=state, gone=gone)
 
 
@@ -349,6 +401,28 @@ def _holder_body() -> dict[str, Any] | None:
     return None
 
 
+def _me() -> str:
+    flow_ctx = FlowRunContext.get()
+    if flow_ctx is not None and flow_ctx.flow_run is not None:
+        return f"flow run {flow_ctx.flow_run.id}"
+    return f"pid {os.getpid()} on {socket.gethostname()}"
+
+
+def _release_gone(client: SyncPrefectClient, name: str, found: HolderState) -> None:
+    """Free the slot of a gone holder: mark its record released (so the holder, should it wake,
+    knows the slot was freed), then release its lease."""
+    marked = Holder.from_value({**found.holder.value(), "released_by": f"{_me()}: {found.gone}"})
+    if marked is not None:
+        with contextlib.suppress(httpx.HTTPError, LockError):
+            _write_holder(client, name, marked)
+    post_quickly(
+        client,
+        "/v2/concurrency_limits/decrement-with-lease",
+        {"lease_id": found.holder.lease_id},
+        name,
+    ).raise_for_status()
+
+
 def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
     """Take the limit's one slot under a lease, waiting while a live run holds it."""
     body: dict[str, Any] = {
@@ -363,6 +437,7 @@ def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
     waiting_since: float | None = None
     last_check = last_log = float("-inf")
     released: set[str] = set()  # leases of gone holders this run already released
+    beats: dict[str, tuple[int, float]] = {}  # lease id -> (heartbeat, when this run first saw it)
     while True:
         response = post_quickly(client, "/v2/concurrency_limits/increment-with-lease", body, name)
         if response.status_code == 423:  # held by another run
@@ -373,10 +448,18 @@ def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
             if now - last_check >= CHECK_EVERY_SECONDS or now - last_log >= LOG_EVERY_SECONDS:
                 last_check = now
                 holder = _read_holder(client, name)
-                if holder is not None and holder.lease_id in released:
+                if holder is not None and (
+                    holder.lease_id in released or holder.released_by is not None
+                ):
                     holder = None  # the record of a holder released already; the next one has
-                    # not written its own yet
-                found = _holder_state(client, holder) if holder is not None else None
+                    # not written its own yet (or the slot outlived its lease: see below)
+                found = None
+                if holder is not None:
+                    beat, seen = beats.get(holder.lease_id, (-1, now))
+                    if beat != holder.beat:
+                        beat, seen = holder.beat, now
+                    beats[holder.lease_id] = (beat, seen)
+                    found = _holder_state(client, holder, now - seen)
                 if found is not None and found.gone is not None:
                     _logger().warning(
                         "lock %s was held by %s, but %s: releasing its slot now",
@@ -384,26 +467,24 @@ def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
                         found.describe(),
                         found.gone,
                     )
+                    _release_gone(client, name, found)
                     released.add(found.holder.lease_id)
-                    post_quickly(
-                        client,
-                        "/v2/concurrency_limits/decrement-with-lease",
-                        {"lease_id": found.holder.lease_id},
-                        name,
-                    ).raise_for_status()
                     continue
                 if now - last_log >= LOG_EVERY_SECONDS:
                     last_log = now
                     _logger().info(
                         "waiting for lock %s (%.0f s so far): held by %s; a holder that "
-                        "crashes, is cancelled or dies on this machine frees it at once, "
-                        "otherwise its lease ends %.0f s after its last renewal",
+                        "crashes, is cancelled, dies on this machine or stops its heartbeat for "
+                        "%.0f s frees it at once. If nothing frees it (a Prefect server restarted "
+                        "while a run that died held it): prefect global-concurrency-limit "
+                        "delete %s --no-prompt",
                         what,
                         now - waiting_since,
                         found.describe()
                         if found is not None
                         else "a run that has not recorded itself yet",
-                        LEASE_SECONDS,
+                        SILENT_SECONDS,
+                        name,
                     )
             time.sleep(min(retry_after, CHECK_EVERY_SECONDS))
             continue
@@ -421,10 +502,107 @@ def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
         return granted.lease_id
 
 
-def _release(client: SyncPrefectClient, lease_id: UUID, name: str) -> None:
-    body = {"lease_id": str(lease_id)}
-    post_quickly(
-        client, "/v2/concurrency_limits/decrement-with-lease", body, name
+class _Keeper:
+    """The holder's side while it holds: every :data:`BEAT_SECONDS` a thread renews the lease and
+    bumps the record's heartbeat. A renewal refused (``410``: the lease is over — a waiter took
+    the holder for dead, or the Prefect server restarted and forgot it), or no renewal for
+    :data:`LEASE_SECONDS`, interrupts the holder's block."""
+
+    def __init__(self, name: str, what: str, holder: Holder, scope: WatcherThreadCancelScope):
+        self.name, self.what, self.holder, self.scope = name, what, holder, scope
+        self.stop = threading.Event()
+        self.lost: str | None = None
+        self.last_renewed = time.monotonic()
+        self.thread = threading.Thread(target=self._run, daemon=True, name=f"lock-keeper {name}")
+
+    def __enter__(self) -> _Keeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=BEAT_SECONDS)
+
+    def _run(self) -> None:
+        with get_client(sync_client=True) as client:
+            holder = self.holder
+            while not self.stop.wait(BEAT_SECONDS):
+                status = _renew(client, holder.lease_id)
+                now = time.monotonic()
+                if status == 410:
+                    self._lose("the Prefect server no longer knows its lease")
+                    return
+                if status is not None and 200 <= status < 300:
+                    self.last_renewed = now
+                elif now - self.last_renewed >= LEASE_SECONDS:
+                    self._lose(f"its lease could not be renewed for {LEASE_SECONDS:.0f} s")
+                    return
+                holder = Holder.from_value({**holder.value(), "beat": holder.beat + 1}) or holder
+                with contextlib.suppress(httpx.HTTPError, LockError):
+                    _write_holder(client, self.name, holder)
+
+    def _lose(self, why: str) -> None:
+        if self.stop.is_set():
+            return
+        self.lost = why
+        _logger().error(
+            "lost lock %s: %s; stopping this step so no other run acts beside it", self.what, why
+        )
+        self.scope.cancel()
+
+    def renewed_within_lease(self) -> bool:
+        """True when the lease cannot have expired (renewed less than a lease ago, with margin)."""
+        return time.monotonic() - self.last_renewed < LEASE_SECONDS - 2 * BEAT_SECONDS
+
+
+def _renew(client: SyncPrefectClient, lease_id: str, *, patience: float = 0.0) -> int | None:
+    """Renew a lease: the response status, None when the server did not answer."""
+    try:
+        got = send_quickly(
+            client,
+            "POST",
+            f"/v2/concurrency_limits/leases/{lease_id}/renew",
+            {"lease_duration": LEASE_SECONDS},
+            "lock lease renewal",
+            patience=patience,
+        )
+    except LockError:
+        return None
+    return got.status_code
+
+
+def _release(client: SyncPrefectClient, name: str, what: str, keeper: _Keeper) -> None:
+    """Give the slot back: by the lease, or — when the server forgot the lease while the slot
+    still counts this holder (a restart) — by name."""
+    lease_id = keeper.holder.lease_id
+    patience = RELEASE_PATIENCE_SECONDS
+    status = 410 if keeper.lost else _renew(client, lease_id, patience=patience)
+    if status != 410:
+        post_quickly(
+            client, "/v2/concurrency_limits/decrement-with-lease", {"lease_id": lease_id}, name
+        ).raise_for_status()
+        return
+    if not keeper.renewed_within_lease():
+        return  # it may have expired: the server's repossessor freed the slot
+    record = _read_holder(client, name)
+    if record is None or record.lease_id != lease_id or record.released_by is not None:
+        return  # a waiter released it (and counted it off); another run may hold it now
+    _logger().warning(
+        "lock %s: the Prefect server no longer knows this run's lease (it restarted) but the "
+        "slot still counts it: freeing the slot by name",
+        what,
+    )
+    marked = Holder.from_value({**record.value(), "released_by": f"{_me()}: lease forgotten"})
+    if marked is not None:
+        with contextlib.suppress(httpx.HTTPError, LockError):
+            _write_holder(client, name, marked)
+    send_quickly(
+        client,
+        "POST",
+        "/v2/concurrency_limits/decrement",
+        {"names": [name], "slots": 1},
+        name,
+        patience=patience,
     ).raise_for_status()
 
 
@@ -446,19 +624,30 @@ def resource_lock(kind: str, *names: str) -> Iterator[None]:
     _ensure_limit(name)
     with get_client(sync_client=True) as client:
         lease_id = _acquire(client, name, what)
+        holder = Holder.me(lease_id)
+        keeper: _Keeper | None = None
         try:
-            _record_holder(client, name, Holder.me(lease_id))
-            with maintain_concurrency_lease(
-                lease_id, LEASE_SECONDS, raise_on_lease_renewal_failure=True
-            ):
+            _record_holder(client, name, holder)
+            with WatcherThreadCancelScope() as scope, _Keeper(name, what, holder, scope) as keeper:
                 yield
+        except CancelledError as exc:
+            if keeper is None or keeper.lost is None:
+                raise
+            raise LockError(
+                f"lost lock {what}: {keeper.lost}; this step stopped so that no other run acts "
+                "beside it. Run the flow again: it finds what was created"
+            ) from exc
         finally:
-            _release(client, lease_id, name)
+            if keeper is None:
+                keeper = _Keeper(name, what, holder, WatcherThreadCancelScope())
+            _release(client, name, what, keeper)
 
 
 __all__ = [
+    "BEAT_SECONDS",
     "HOLDER_PREFIX",
     "LOCK_PREFIX",
+    "SILENT_SECONDS",
     "Holder",
     "LockError",
     "holder_variable",

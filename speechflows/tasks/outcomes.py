@@ -9,13 +9,31 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 Action = Literal["created", "reused"]
 
 
 class _Outcome(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+def percent(rate: float | None) -> float | None:
+    """A rate the service gives as a fraction (``wordErrorRate1`` 0.065), in percent (6.5).
+
+    What every reader sees (CLI, report, artifacts, events) and what the WER gate compares
+    (``max_wer`` is in percent), at the same precision: two decimals.
+
+    >>> percent(0.065), percent(0.123456), percent(None)
+    (6.5, 12.35, None)
+    """
+    return None if rate is None else round(100 * rate, 2)
+
+
+def shown_percent(rate: float | None) -> str:
+    """``percent(rate)`` for people: ``6.5 %``, or ``?`` when the service gave none."""
+    value = percent(rate)
+    return "?" if value is None else f"{value:g} %"
 
 
 class ResourceOutcome(_Outcome):
@@ -141,10 +159,26 @@ class EvaluationOutcome(_Outcome):
     """Word error rates of the base model (1) and the custom model (2) on the test dataset."""
 
     evaluation: ResourceOutcome
-    word_error_rate_base: float | None = None
-    word_error_rate_custom: float | None = None
+    word_error_rate_base: float | None = Field(
+        None, description="As the service gives it: a fraction"
+    )
+    word_error_rate_custom: float | None = Field(
+        None, description="As the service gives it: a fraction"
+    )
     sentence_error_rate_base: float | None = None
     sentence_error_rate_custom: float | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def wer_base_percent(self) -> float | None:
+        """The base model's word error rate in percent."""
+        return percent(self.word_error_rate_base)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def wer_custom_percent(self) -> float | None:
+        """The custom model's word error rate in percent."""
+        return percent(self.word_error_rate_custom)
 
 
 class StageTiming(_Outcome):
@@ -166,6 +200,8 @@ __all__ = [
     "StageTiming",
     "TrainingSetReport",
     "ValidationOutcome",
+    "percent",
+    "shown_percent",
 ]
 
 Decision = Literal["promoted", "rejected", "unchanged"]
@@ -193,8 +229,8 @@ class ModelMetrics(_Outcome):
 
     @property
     def wer_points(self) -> float | None:
-        """The word error rate in percent."""
-        return None if self.word_error_rate is None else round(100 * self.word_error_rate, 4)
+        """The word error rate in percent (what the gate compares and the report shows)."""
+        return percent(self.word_error_rate)
 
 
 class ReleaseOutcome(_Outcome):

@@ -446,8 +446,9 @@ def record_decision(outcome: ReleaseOutcome) -> None:
             "candidate": outcome.candidate,
             "current": outcome.current,
             "current_kind": outcome.current_kind,
-            "candidate_wer": cand.word_error_rate if cand else None,
-            "current_wer": cur.word_error_rate if cur else None,
+            # in percent, as the gate (max_wer) compares them
+            "candidate_wer_percent": cand.wer_points if cand else None,
+            "current_wer_percent": cur.wer_points if cur else None,
             "max_wer": outcome.max_wer,
             "min_improvement": outcome.min_improvement,
             "data_hash": outcome.data_hash,

@@ -23,7 +23,7 @@ import hashlib
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from azure.storage.blob import ContentSettings
 from prefect import task
@@ -32,6 +32,7 @@ from prefect.logging import get_run_logger
 from pydantic import BaseModel
 
 from speechflows.datasets.manifest import build_manifest
+from speechflows.location import DataLocation
 from speechflows.redaction import redact_text, redact_url
 from speechflows.settings import load_storage_settings
 from speechflows.speech import polling
@@ -39,7 +40,6 @@ from speechflows.speech.alignment import FileComparison, align, corpus_wer_perce
 from speechflows.speech.schemas.speech_to_text import Transcription
 from speechflows.storage import blob_sas_url, stage
 from speechflows.storage.account import Account
-from speechflows.storage.blob_source import BlobLocation, parse_data_source
 from speechflows.storage.remote import remote_manifest
 from speechflows.tasks.artifacts import md_code, md_table, md_text
 from speechflows.tasks.custom_speech import speech_client
@@ -116,11 +116,10 @@ def _references(text: str) -> dict[str, str]:
 
 
 @task(name="stage-try-audio", **retry_options())
-def stage_try_audio(source: str) -> TryAudio:
+def stage_try_audio(location: DataLocation) -> TryAudio:
     """The audio to try, in Blob (a local folder is staged once; ``blob://`` is read in place)."""
     settings = load_storage_settings()
-    location = parse_data_source(source)
-    if isinstance(location, BlobLocation):
+    if location.in_place:
         if location.sas or location.service_url:
             raise ValueError(
                 f"{location.display}: give blob://{location.container}/{location.prefix} of the "
@@ -147,7 +146,7 @@ def stage_try_audio(source: str) -> TryAudio:
             references=refs,
             content_hash=manifest.hash,
         )
-    folder = Path(location)
+    folder = location.local
     manifest = build_manifest(folder, extensions=[*AUDIO, ".txt"])
     prefix = f"try-speech/{manifest.hash[:16]}"
     stage(manifest, settings=settings, prefix=prefix)

@@ -118,7 +118,7 @@ def test_a_custom_run_from_the_form_completes_and_shows_the_report(
         page.screenshot(path=str(OUTPUT / "2-flow-run-completed.png"), full_page=True)
 
         page.get_by_role("tab", name="Artifacts").click()
-        report = page.get_by_text(f"report-{project}-{project}-voice", exact=True)
+        report = page.get_by_text(f"report-{project}-voice", exact=True)
         expect(report).to_be_visible()
         expect(page.get_by_text(f"Personal voice onboarding: {project}").first).to_be_visible()
         page.screenshot(path=str(OUTPUT / "3-artifacts.png"), full_page=True)

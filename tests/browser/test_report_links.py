@@ -74,7 +74,8 @@ def test_custom_speech_report_links_render_as_written(
     links = [a for key, a in artifacts.items() if key.endswith("-link")]
     linked = [re.fullmatch(r"\[(.*)\]\((.*)\)", a["data"]) for a in links]
     assert all(m is not None for m in linked), [a["data"] for a in links]
-    assert {m.group(2) for m in linked if m} <= set(api_urls) and len(links) == 2  # one per kind
+    # one per resource (project, each dataset by its name): no dataset's link overwrites another's
+    assert {m.group(2) for m in linked if m} == set(api_urls) and len(links) == 3
     assert all("Speech resource key" in (a["description"] or "") for a in links)
 
     try:

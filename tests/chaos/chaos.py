@@ -4,8 +4,13 @@ invariants checked against the emulator's and Azurite's state (shared by ``tests
 
 A *moment* is the k-th API request the emulator sees during the run (k drawn from the seed): a
 thread waits for it, then switches the fault on (or kills the emulator with SIGKILL and starts it
-again on the same port and data folder; Azurite likewise). Faults on the data (blobs deleted, overwritten or
-truncated behind our back; a local file changed) happen between the run and the re-run.
+again on the same port and data folder; Azurite and the Prefect server likewise, the server on the
+same port and database). Faults on the data (blobs deleted, overwritten or truncated behind our
+back; a local file changed) happen between the run and the re-run.
+
+``kill-cli`` runs the onboarding as a user does, ``speechflows onboard … --params FILE --json``
+against the Prefect server, SIGKILLs that process group at the moment, and re-runs the same
+command: the re-run must exit 0 and leave the killed run Crashed, not Running.
 
 Invariants after the re-run: it completed; no duplicates (one live dataset per name, one create
 per Custom Voice id); every staged blob's MD5 is the local file's, and the prefix holds exactly
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prefect.settings import PREFECT_API_URL, PREFECT_RESULTS_LOCAL_STORAGE_PATH
 
 from speechflows.flows.params import (
     ConsentParams,
@@ -53,7 +59,7 @@ OPERATION_FAULTS: dict[str, dict[str, Any]] = {
     "fails-once": {"fail_operations": True},  # on for the first run, off for the re-run
 }
 DATA_FAULTS = ("blob-deleted", "blob-overwritten", "blob-truncated", "data-changed")
-PROCESS_FAULTS = ("kill-emulator", "kill-azurite")
+PROCESS_FAULTS = ("kill-emulator", "kill-azurite", "kill-prefect-server", "kill-cli")
 FAULT_KINDS = (*REQUEST_FAULTS, *OPERATION_FAULTS, *DATA_FAULTS, *PROCESS_FAULTS)
 # Personal voice stages nothing: blob faults do not apply to it.
 STAGED = ("professional-voice", "custom-speech")
@@ -135,6 +141,37 @@ class Storage:
 
     def stop(self) -> None:
         self.azurite.stop()
+
+
+class Orchestrator:
+    """The Prefect server of the chaos runs (``prefect server start``, SQLite in ``home``),
+    SIGKILLed and started again on the same port and database."""
+
+    def __init__(self, home: Path) -> None:
+        from speechflows.dev.prefect_server import PrefectServer
+
+        self.home = home
+        self.server = PrefectServer.start(home=home)
+        self.restarts = 0
+
+    @property
+    def api_url(self) -> str:
+        return self.server.api_url
+
+    def kill_and_restart(self) -> None:
+        from speechflows.dev.prefect_server import PrefectServer
+
+        proc = self.server.process
+        if proc.pid is not None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.proc is not None:
+            proc.proc.wait()
+        self.server.stop()
+        self.server = PrefectServer.start(home=self.home, port=self.server.port)
+        self.restarts += 1
+
+    def stop(self) -> None:
+        self.server.stop()
 
 
 class Moment(threading.Thread):
@@ -355,6 +392,152 @@ def check(
     return bad
 
 
+CLI_COMMANDS = {
+    "professional-voice": "voice",
+    "personal-voice": "personal",
+    "custom-speech": "speech",
+}
+
+
+@dataclass
+class CliRun:
+    """One ``speechflows onboard`` process: its exit status and output."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def killed(self) -> bool:
+        return self.returncode == -signal.SIGKILL
+
+
+def _cli(
+    onboarding: str,
+    params_file: Path,
+    env: dict[str, str],
+    cwd: Path,
+    kill_at: Callable[[Callable[[], None]], Moment] | None = None,
+) -> tuple[CliRun, Moment | None]:
+    """Run the onboarding's CLI command; with ``kill_at``, SIGKILL its process group at the
+    moment that makes."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("speechflows")
+    argv = [str(exe), "onboard", CLI_COMMANDS[onboarding], "--params", str(params_file), "--json"]
+    child_env = {
+        **os.environ,
+        **env,
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(PREFECT_RESULTS_LOCAL_STORAGE_PATH.value()),
+    }
+    child = subprocess.Popen(
+        argv,
+        env=child_env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+    def kill() -> None:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+
+    moment = kill_at(kill) if kill_at is not None else None
+    try:
+        out, err = child.communicate(timeout=600)
+    finally:
+        if child.poll() is None:
+            kill()
+    if moment is not None:
+        moment.halt.set()
+        moment.join()
+    return CliRun(child.returncode, out, err), moment
+
+
+def _runs_since(flow_name: str, since: float) -> list[Any]:
+    """Ids of the runs of ``flow_name`` created since ``since`` (a time.time())."""
+    from datetime import UTC, datetime
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+    async def go() -> list[Any]:
+        async with get_client() as client:
+            runs = await client.read_flow_runs(
+                flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])), limit=200
+            )
+        start = datetime.fromtimestamp(since - 1, UTC)
+        return [r.id for r in runs if r.created is not None and r.created >= start]
+
+    return asyncio.run(go())
+
+
+def run_cli_one(
+    onboarding: str,
+    moment: int,
+    *,
+    emulator: Emulator,
+    env: dict[str, str],
+    root: Path,
+    seed: int,
+    index: int = 0,
+) -> Outcome:
+    """``kill-cli``: the CLI SIGKILLed at the moment, then the same command again."""
+    from typing import get_type_hints
+
+    rng = random.Random(f"{seed}-kill-cli-{onboarding}-{index}")
+    name = f"ch-kill-cli-{onboarding[:4]}-{rng.randrange(16**6):06x}"
+    params = _params(onboarding, root / name, name)
+    params_file = root / name / "params.json"
+    params_file.write_text(params.model_dump_json(), encoding="utf-8")
+    flow = _flow(onboarding)
+    since = time.time()
+    first, fired = _cli(
+        onboarding,
+        params_file,
+        env,
+        root / name,
+        kill_at=lambda kill: _started(Moment(emulator, moment, kill)),
+    )
+    started = time.monotonic()
+    again, _ = _cli(onboarding, params_file, env, root / name)
+    seconds = time.monotonic() - started
+    texts = [first.stdout, first.stderr, again.stdout, again.stderr]
+    result = None
+    violations = []
+    if again.returncode == 0:
+        result = get_type_hints(flow.fn)["return"].model_validate_json(again.stdout)
+    else:
+        tail = "\n".join(again.stderr.strip().splitlines()[-5:])
+        violations.append(f"the plain re-run exited {again.returncode}: {again.stdout} {tail}")
+    run_ids = _runs_since(flow.name, since)
+    if len(run_ids) < 2:
+        violations.append(f"expected the killed run and the re-run on the server, found {run_ids}")
+    violations += check(onboarding, params, result, emulator, env, texts, run_ids)
+    injected = fired is not None and fired.fired and first.killed
+    if fired is not None and fired.error is not None:
+        violations.append(f"the fault could not be injected: {fired.error!r}")
+    return Outcome(
+        "kill-cli",
+        onboarding,
+        moment,
+        first.returncode == 0,
+        again.returncode == 0,
+        seconds,
+        violations,
+        injected,
+    )
+
+
+def _started(thread: Moment) -> Moment:
+    thread.start()
+    return thread
+
+
 def run_one(
     kind: str,
     onboarding: str,
@@ -367,8 +550,17 @@ def run_one(
     seed: int,
     index: int = 0,
     log_text: Callable[[], str] = lambda: "",
+    orchestrator: Orchestrator | None = None,
 ) -> Outcome:
-    """One chaos run: the onboarding with the fault at its moment, a plain re-run, the checks."""
+    """One chaos run: the onboarding with the fault at its moment, a plain re-run, the checks.
+
+    ``orchestrator``: the Prefect server the flows run on, for ``kill-prefect-server``."""
+    if kind == "kill-cli":
+        return run_cli_one(
+            onboarding, moment, emulator=emulator, env=env, root=root, seed=seed, index=index
+        )
+    if kind == "kill-prefect-server" and orchestrator is None:
+        raise ValueError("kill-prefect-server needs the Orchestrator the flows run on")
     # ``index``: the run's place in its matrix, so a pair drawn twice onboards a new project.
     rng = random.Random(f"{seed}-{kind}-{onboarding}-{index}")
     name = f"ch-{kind[:8]}-{onboarding[:4]}-{rng.randrange(16**6):06x}"
@@ -387,6 +579,8 @@ def run_one(
             emulator.kill_and_restart()
         elif kind == "kill-azurite":
             storage.kill_and_restart()
+        elif kind == "kill-prefect-server" and orchestrator is not None:
+            orchestrator.kill_and_restart()
 
     if kind == "fails-once":
         moment = 0  # from the start: the run's first operation fails (the moment is which one)

@@ -24,6 +24,7 @@ from speechflows.flows.params import (
 )
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.speech.errors import ResourceFailedError
+from speechflows.tasks.artifacts import artifact_key
 from tests.flows.conftest import EmulatorState, read_artifacts, speech_entities
 from tests.flows.deadlines import FAST
 from tests.samples import first_file
@@ -123,9 +124,45 @@ def test_changed_prompt_audio_makes_a_new_personal_voice_and_the_old_one_is_list
     assert second.personal_voice.id != first.personal_voice.id
     assert second.speaker_profile_id != first.speaker_profile_id
     assert second.personal_voice.action == "created"
-    report = _report(state, "report-pers-ver-pers-ver-voice")
+    report = _report(state, "report-pers-ver-voice")
     assert f"previous personal voice {first.personal_voice.id}" in report, report
 
     personal_voice_onboarding(params.model_copy(update={"cleanup_previous": True}))
     voices = emulator_state.get()["resources"]["customvoice"]["personalvoices"]
     assert second.personal_voice.id in voices and first.personal_voice.id not in voices
+
+
+def test_a_personal_voice_failed_on_the_service_side_gets_a_new_attempt_on_a_plain_rerun(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    from speechflows.datasets import DataKind, write_sample
+
+    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
+    params = PersonalVoiceParams(
+        project_id="pers-fail",
+        prompt_path=write_sample(tmp_path / "prompt", DataKind.PROMPT),
+        deadlines=FAST,
+        consent=ConsentParams(
+            voice_talent_name="Sam Roe", company_name="Contoso", audio_file=consent
+        ),
+    )
+    # The consent succeeds with a first voice; then the service fails the next voice's operation
+    # (``Internal``, a service error) while the consent is reused.
+    personal_voice_onboarding(params)
+    params = params.model_copy(update={"personal_voice_id": "pers-fail-b"})
+    emulator_state.set_faults(fail_operations=True)
+    state = personal_voice_onboarding(params, return_state=True)
+    emulator_state.clear_faults()
+    assert state.is_failed()
+    with pytest.raises(ResourceFailedError) as info:
+        state.result()
+    failed_id = info.value.resource_id
+    assert "a plain re-run tries again as " + failed_id + "-r2" in str(info.value), info.value
+    rerun = personal_voice_onboarding(params, return_state=True)  # plain: same parameters
+    assert rerun.is_completed(), rerun.message
+    voice = rerun.result().personal_voice
+    assert voice.id == failed_id + "-r2" and voice.action == "created"
+    voices = emulator_state.get()["resources"]["customvoice"]["personalvoices"]
+    assert failed_id in voices and voice.id in voices  # the failed one is kept, and listed:
+    report = _report(rerun, artifact_key("report", "pers-fail", "pers-fail-b"))
+    assert f"previous personal voice {failed_id}" in report, report

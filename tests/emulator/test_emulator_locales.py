@@ -176,3 +176,36 @@ def test_product_recipe_check_accepts_a_lower_case_locale(
     assert minimum == emulator.min_utterance_count
     with pytest.raises(OnboardingError, match="does not accept"):
         check_recipe.fn("MultiStyle", utterance_count=500, locale="de-de")
+
+
+def test_a_withdrawn_locale_leaves_every_list_and_is_refused_on_create(
+    client: httpx.Client,
+) -> None:
+    """Admin seam (ledger § Locales): the service's lists change; the product must follow them."""
+    assert "en-GB" in client.get(f"/speechtotext/datasets/locales{Q}").json()["Language"]
+    set_ = client.put("/_emulator/locales/withdrawn", json={"locales": ["en-gb"]})
+    assert set_.status_code == 200 and set_.json() == {"locales": ["en-gb"]}
+    by_kind = client.get(f"/speechtotext/datasets/locales{Q}").json()
+    assert all("en-GB" not in v for v in by_kind.values()) and "en-US" in by_kind["Language"]
+    assert "en-GB" not in client.get("/speechtotext/v3.2/datasets/locales").json()
+    for coll in ("projects", "models", "evaluations", "endpoints"):
+        listed = client.get(f"/speechtotext/{coll}/locales{Q}").json()
+        assert "en-GB" not in listed and "en-US" in listed, coll
+    # TranscriptionLocales (2025-10-15) is an object; v3.2 a bare array
+    submit = client.get(f"/speechtotext/transcriptions/locales{Q}").json()["Submit"]
+    assert "en-GB" not in submit and "en-US" in submit
+    assert "en-GB" not in client.get("/speechtotext/v3.2/transcriptions/locales").json()
+    recipes = client.get(f"/customvoice/modelrecipes{V}").json()["value"]
+    assert all("en-GB" not in r["datasetLocales"] + r["modelLocales"] for r in recipes)
+    body = {"displayName": "p", "locale": "en-GB", "kind": "Language"}
+    refused = client.post(f"/speechtotext/datasets{Q}", json=body)
+    assert refused.status_code == 400 and refused.json()["innerError"]["code"] == "InvalidLocale"
+    project = client.put(
+        f"/customvoice/projects/GbProject{V}", json={"kind": "ProfessionalVoice", "locale": "en-GB"}
+    )
+    assert project.status_code == 400, project.text
+    assert project.json()["error"]["innererror"]["code"] == "UnsupportedLocale"
+    assert client.put("/_emulator/locales/withdrawn", json={"locales": []}).status_code == 200
+    assert client.post(f"/speechtotext/datasets{Q}", json=body).status_code == 201
+    bad = client.put("/_emulator/locales/withdrawn", json={"locales": "en-GB"})
+    assert bad.status_code == 400

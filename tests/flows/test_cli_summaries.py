@@ -6,7 +6,6 @@ client under test): the speakerProfileId of the personal voice, the id of each d
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -22,27 +21,11 @@ from typer.testing import CliRunner
 
 from speechflows.cli import app
 from tests.flows.conftest import EmulatorState, speech_entities
-from tests.samples import first_file, voice_args
+from tests.samples import first_file, params_file, voice_args
 
 pytestmark = pytest.mark.e2e
 
-FAST = {
-    "poll_min_seconds": 0.05,
-    "poll_max_seconds": 0.3,
-    "consent_minutes": 2,
-    "training_set_minutes": 2,
-    "personal_voice_minutes": 2,
-    "dataset_minutes": 2,
-    "model_minutes": 2,
-    "evaluation_minutes": 2,
-}
 UI_RUN = re.compile(r"Prefect UI: (http://\S+/runs/flow-run/[0-9a-f-]{36})")
-
-
-def _params_file(tmp: Path, name: str, **values: Any) -> str:
-    path = tmp / f"{name}.json"
-    path.write_text(json.dumps({"deadlines": FAST, **values}))
-    return str(path)
 
 
 def _invoke(*args: str) -> Any:
@@ -86,7 +69,7 @@ def test_personal_summary_prints_the_speaker_profile_id_and_the_run_url(
         "--consent",
         str(consent),
         "--params",
-        _params_file(tmp_path, "personal"),
+        params_file(tmp_path, "personal"),
     )
     assert out.exit_code == 0, out.output
     found = re.search(r"speakerProfileId: ([0-9a-f-]{36})", out.stdout)
@@ -130,7 +113,7 @@ def test_speech_summary_names_each_dataset_with_its_id_counts_and_the_wer(
         "--test-dataset",
         audio,
         "--params",
-        _params_file(tmp_path, "speech"),
+        params_file(tmp_path, "speech"),
     )
     assert out.exit_code == 0, out.output
     for name, accepted in ((phrases, None), (audio, 3)):
@@ -143,7 +126,7 @@ def test_speech_summary_names_each_dataset_with_its_id_counts_and_the_wer(
         assert line.group(1) == dataset_id
         if accepted is not None:
             assert int(line.group(2)) == accepted and line.group(3) == "0"
-    assert re.search(r"word error rate: base [\d.]+ → custom [\d.]+", out.stdout), out.stdout
+    assert re.search(r"word error rate: base [\d.]+ % → custom [\d.]+ %", out.stdout), out.stdout
     assert UI_RUN.search(out.stdout), out.stdout
 
 
@@ -188,7 +171,7 @@ def test_a_refused_dataset_prints_no_traceback_unless_debug(
     consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
     data = write_sample(tmp_path / "broken", DataKind.AUDIO_AND_SCRIPT, count=3, broken=True)
     args = voice_args(data, consent, f"sum-{uuid.uuid4().hex[:6]}")
-    args += ["--params", _params_file(tmp_path, "voice")]
+    args += ["--params", params_file(tmp_path, "voice")]
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()), "COLUMNS": "200"}
     root = Path(__file__).resolve().parents[2]
 

@@ -46,7 +46,7 @@ def test_the_summary_fits_80_columns_with_readable_sizes() -> None:
                 RunFigures(2.0, [], ["project x"], 0, ""),
             ],
         },
-        report_keys=["report-demo-voice-demo-voice-trainingset", "report-demo-call-center"],
+        report_keys=["report-demo-voice-trainingset", "report-demo-call-center"],
     )
     console = Console(width=80, record=True, force_terminal=False)
     _summary(console, outcome, None)

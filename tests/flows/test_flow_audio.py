@@ -43,15 +43,15 @@ def test_professional_voice_publishes_the_audio_table_worst_first(
     state = professional_voice_onboarding(params, return_state=True)
     assert state.is_completed(), state.message  # audio warnings never stop an upload
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
-    table = arts["audio-validation-pv-audio-pv-audio-trainingset"]
+    table = arts["audio-validation-pv-audio-trainingset"]
     assert table.type == "table"
     assert noisy.name in str(table.data).split("}")[0]  # the first row is the noisy take
     assert "audio.snr_low" in str(table.data) and "sig=" not in str(table.data)
-    summary = str(arts["audio-validation-pv-audio-pv-audio-trainingset-summary"].data)
+    summary = str(arts["audio-validation-pv-audio-trainingset-summary"].data)
     assert "| SNR (dB) |" in summary and noisy.name in summary
-    report = str(arts["report-pv-audio-pv-audio-trainingset"].data)
+    report = str(arts["report-pv-audio-trainingset"].data)
     assert "audio warnings (utterances / warnings) | 1 of 4 / 1" in report
-    written = tmp_path / ".speechflows/reports/audio-validation-pv-audio-pv-audio-trainingset"
+    written = tmp_path / ".speechflows/reports/audio-validation-pv-audio-trainingset"
     rows = list(csv.DictReader((written / "audio-report.csv").open(encoding="utf-8")))
     assert rows[0]["file"] == noisy.name and rows[0]["findings"] == "audio.snr_low"
     assert all(r["text"] for r in rows)  # the script line beside each utterance
@@ -68,6 +68,7 @@ def test_an_acoustic_zip_is_analysed_when_asked_with_clipping_only(
     from speechflows.datasets import validate
     from speechflows.datasets.audio_report import analyse
     from speechflows.flows.audio import audio_step
+    from speechflows.location import DataLocation
     from speechflows.tasks.outcomes import ValidationOutcome
 
     folder = tmp_path / "acoustic"
@@ -90,7 +91,11 @@ def test_an_acoustic_zip_is_analysed_when_asked_with_clipping_only(
     @flow
     def run(asked: bool) -> object:
         return audio_step(
-            archive, "Acoustic", validation, validation_key="validation-acoustic", asked=asked
+            DataLocation(path=archive),
+            "Acoustic",
+            validation,
+            validation_key="validation-acoustic",
+            asked=asked,
         )
 
     assert run(False) is None  # off unless asked

@@ -9,7 +9,12 @@ waiter's check can free it within the test). The test then stages data under the
   server: nothing marks it Crashed), the waiter sees its process is gone, releases its slot and
   stages (issue 26: a SIGKILL during staging blocked the re-run for the 300 s lease, silently);
 * a holder whose flow run is *Crashed* (as a worker or the zombie automation marks it) is
-  released at once even though its process lives.
+  released at once even though its process lives;
+* a holder on "another machine" (its own pid and UTS namespaces: another host name, pids this
+  process cannot see) killed with SIGKILL while its flow run still reads *Running*: neither its
+  state nor a pid check can tell, its heartbeat stopping does. While it lives and beats, the
+  waiter keeps waiting past the silence limit; once it is killed, the waiter frees the slot after
+  that limit — not after the lease (a day here).
 
 Log lines are read from the run loggers (the same records Prefect ships to the UI); the slot
 is read with Prefect's own client.
@@ -17,7 +22,9 @@ is read with Prefect's own client.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -79,18 +86,36 @@ def lines() -> Lines:
     return Lines()
 
 
+OTHER_HOST = "lock-holder-elsewhere"
+
+
 @contextmanager
-def holder(kind: str, *names: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """A child process holding the lock; yields it and its flow run id once it holds."""
+def holder(
+    kind: str, *names: str, elsewhere: bool = False, beat_seconds: float | None = None
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A child process holding the lock; yields it and its flow run id once it holds.
+
+    ``elsewhere``: the child runs in its own pid and UTS namespaces (host name
+    :data:`OTHER_HOST`, /proc of its own), as on another machine; killing the process group
+    kills it.
+    """
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    if beat_seconds is not None:
+        env["LOCK_BEAT_SECONDS"] = str(beat_seconds)
+    argv = [sys.executable, str(Path(__file__).with_name("lock_holder_child.py")), kind, *names]
+    if elsewhere:
+        script = f"hostname {OTHER_HOST} && exec " + " ".join(shlex.quote(a) for a in argv)
+        argv = ["unshare", "--uts", "--pid", "--fork", "--kill-child", "--mount-proc"]
+        argv += ["sh", "-c", script]
     child = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("lock_holder_child.py")), kind, *names],
+        argv,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        start_new_session=True,
     )
     try:
         assert child.stdout is not None
@@ -101,7 +126,8 @@ def holder(kind: str, *names: str) -> Iterator[tuple[subprocess.Popen[str], str]
         else:
             pytest.fail(f"the lock holder exited ({child.wait()}) before taking the lock")
     finally:
-        child.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
 
 
@@ -189,3 +215,68 @@ def test_a_lock_held_by_a_crashed_flow_run_is_released_at_once(
     assert outcome.uploaded_files == outcome.files > 0
     released = lines.wait_for("was held by flow run", holder_run, failed=Future())
     assert "its flow run is Crashed" in released, released
+
+
+def _record(kind: str, *names: str) -> dict[str, Any]:
+    from prefect import get_client
+
+    from speechflows.tasks.locks import holder_variable, lock_name
+
+    with get_client(sync_client=True) as client:
+        var = client.read_variable_by_name(holder_variable(lock_name(kind, *names)))
+    assert var is not None
+    return dict(var.value)  # type: ignore[arg-type]
+
+
+def _flow_run_state(flow_run_id: str) -> str | None:
+    from uuid import UUID
+
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(flow_run_id)).state
+    return state.name if state is not None else None
+
+
+def test_a_holder_killed_on_another_machine_frees_the_lock_once_its_heartbeat_stops(
+    flow_env: dict[str, str], tmp_path: Path, lines: Lines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from speechflows.datasets import DataKind, write_sample
+    from speechflows.tasks import locks
+
+    # Shorter than the product's 5 s beat / 30 s silence, same rule: the waiter takes a holder
+    # for dead after 6 s without a beat; the holder beats every second.
+    monkeypatch.setattr(locks, "SILENT_SECONDS", 6.0)
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
+    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    prefix = "lock-holders/elsewhere"
+    with (
+        ThreadPoolExecutor(1) as pool,
+        dropped_after("stage", container, prefix),
+        holder("stage", container, prefix, elsewhere=True, beat_seconds=1.0) as (child, run),
+    ):
+        record = _record("stage", container, prefix)
+        # Another machine as far as pids go: its pid check cannot see the holder.
+        assert record["machine"].startswith(OTHER_HOST + "|"), record
+        assert record["machine"] != locks.machine_id()
+        staging = pool.submit(_stage, str(data), prefix + "/", container)
+        lines.wait_for("waiting for lock stage", run, failed=staging)
+        # A live holder keeps beating: twice the silence limit later the waiter still waits.
+        first = _record("stage", container, prefix)["beat"]
+        while _record("stage", container, prefix)["beat"] < first + 2 * locks.SILENT_SECONDS:
+            assert not staging.done(), staging.result()
+            time.sleep(0.5)  # polling the holder's heartbeat counter (a condition)
+        assert not staging.done(), staging.result()
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        outcome = staging.result()
+        # Nothing marked the holder's run: it still reads Running, and its lease runs a day.
+        assert _flow_run_state(run) == "Running"
+        assert _active_slots("stage", container, prefix) == 0
+    assert outcome.uploaded_files == outcome.files > 0
+    released = lines.wait_for("was held by flow run", run, failed=Future())
+    assert "its heartbeat stopped" in released, released
+    # The staging run took the lock after it: the record names it now.
+    assert _record("stage", container, prefix)["flow_run_id"] not in (None, run)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from azure.storage.blob import BlobSasPermissions, generate_blob_sas
 
-import speechflows.tasks.custom_speech as cs_tasks
+import speechflows.storage.blob_source as blob_source
 from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.params import CustomSpeechParams, DatasetSpec
 from tests.flows.conftest import read_artifacts, speech_entities
@@ -53,7 +53,7 @@ def test_an_import_refused_by_storage_is_created_again_with_a_fresh_sas(
 ) -> None:
     from speechflows.datasets import DataKind, write_sample
 
-    real = cs_tasks.blob_sas_url
+    real = blob_source.blob_sas_url  # what service_url mints the dataset's contentUrl with
     minted: list[str] = []
 
     def first_expired(*args: Any, **kwargs: Any) -> str:
@@ -63,7 +63,7 @@ def test_an_import_refused_by_storage_is_created_again_with_a_fresh_sas(
             return _expired_sas_url(flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"], url)
         return url
 
-    monkeypatch.setattr(cs_tasks, "blob_sas_url", first_expired)
+    monkeypatch.setattr(blob_source, "blob_sas_url", first_expired)
     language = write_sample(tmp_path / "language", DataKind.LANGUAGE)
     params = CustomSpeechParams(
         project_name="sas renewal",

@@ -24,14 +24,14 @@ from speechflows.flows.params import (
     CustomSpeechParams,
     DatasetSpec,
     PersonalVoiceParams,
-    ProfessionalVoiceParams,
 )
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
+from speechflows.location import DataSourceError
 from speechflows.storage import NothingToStageError, SasError
-from speechflows.storage.blob_source import DataSourceError
 from tests.flows.conftest import EmulatorState
 from tests.flows.deadlines import FAST
+from tests.samples import voice_params
 
 pytestmark = pytest.mark.e2e
 SOURCE = "in-place-src"
@@ -104,20 +104,6 @@ def wire(azurite: Any) -> Callable[[str], Wire]:
     return lambda container: Wire(Path(azurite.access_log), container)
 
 
-def _params(tmp: Path, project: str, data: str, **kw: Any) -> ProfessionalVoiceParams:
-    consent = write_sample(tmp / f"{project}-consent", DataKind.CONSENT)
-    consent_file = consent if consent.is_file() else sorted(consent.glob("*.wav"))[0]
-    return ProfessionalVoiceParams(
-        project_id=project,
-        data_dir=data,
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent_file
-        ),
-        **kw,
-    )
-
-
 def test_professional_voice_from_blob_prefix_moves_nothing_and_reruns_on_one_listing(
     flow_env: dict[str, str],
     emulator_state: EmulatorState,
@@ -130,7 +116,7 @@ def test_professional_voice_from_blob_prefix_moves_nothing_and_reruns_on_one_lis
     before = _snapshot(conn)
     w = wire(SOURCE)
     w.mark()
-    params = _params(tmp_path, "pv-inplace", f"blob://{SOURCE}/takes/jess")
+    params = voice_params(tmp_path, "pv-inplace", f"blob://{SOURCE}/takes/jess")
     first = professional_voice_onboarding(params)
     assert first.utterance_count == 8 and first.validation.error_count == 0
     assert first.staging.uploaded_bytes == 0 and first.staging.deleted_files == 0
@@ -158,7 +144,7 @@ def test_professional_voice_from_a_user_sas_url(
     before = _snapshot(conn)
     url = _user_sas(conn, SOURCE, "rl", hours=6)
     base, query = url.split("?", 1)
-    params = _params(tmp_path, "pv-usersas", f"{base}/sas/jess?{query}")
+    params = voice_params(tmp_path, "pv-usersas", f"{base}/sas/jess?{query}")
     result = professional_voice_onboarding(params)
     assert result.utterance_count == 6 and result.staging.uploaded_bytes == 0
     assert _snapshot(conn) == before
@@ -208,7 +194,7 @@ def test_refusals_come_before_anything_is_created(
     project = f"pv-refuse-{case.replace(' ', '-')}"
     before = emulator_state.creates()
     with pytest.raises(expected) as info:
-        professional_voice_onboarding(_params(tmp_path, project, source))
+        professional_voice_onboarding(voice_params(tmp_path, project, source))
     assert says in str(info.value)
     assert "sig=" not in str(info.value) or "sig=REDACTED" in str(info.value)
     assert emulator_state.creates() == before  # nothing created on the service
@@ -331,7 +317,9 @@ def test_a_sas_url_never_becomes_a_run_parameter(
         assert leftovers == []  # the CLI's stash is gone with the run
         return str(run.parameters)
 
-    state, _ = _run_flow(professional_voice_onboarding, _params(tmp_path, "pv-hidden", sas_url))
+    state, _ = _run_flow(
+        professional_voice_onboarding, voice_params(tmp_path, "pv-hidden", sas_url)
+    )
     assert state.is_completed(), state
     params_text = parameters_of(state)
     assert "secret://speechflows-sas-" in params_text
@@ -339,7 +327,7 @@ def test_a_sas_url_never_becomes_a_run_parameter(
 
     Secret(value=sas_url).save("team-voice-data", overwrite=True)
     own = professional_voice_onboarding(
-        _params(tmp_path, "pv-hidden", "secret://team-voice-data"), return_state=True
+        voice_params(tmp_path, "pv-hidden", "secret://team-voice-data"), return_state=True
     )
     assert own.is_completed(), own
     assert own.result().utterance_count == 6

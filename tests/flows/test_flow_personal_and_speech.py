@@ -49,7 +49,7 @@ def test_personal_voice_gives_a_speaker_profile_and_reruns_without_creating(
         ("projects", "pers-e2e"),
     ]
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
-    assert result.speaker_profile_id in arts["report-pers-e2e-pers-e2e-voice"].data
+    assert result.speaker_profile_id in arts["report-pers-e2e-voice"].data
 
     again = personal_voice_onboarding(params)
     assert again.speaker_profile_id == result.speaker_profile_id

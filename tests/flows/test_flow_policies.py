@@ -9,6 +9,8 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from speechflows.flows.custom_speech import evaluated_on_training_data
+from speechflows.flows.report import link_key
 from speechflows.speech import errors
 from speechflows.tasks import caching
 from speechflows.tasks.artifacts import artifact_key, render_report
@@ -105,6 +107,40 @@ def test_artifact_keys_and_variable_names_are_valid() -> None:
     assert variable_name("a", "b") != variable_name("a-b")
 
 
+def _repeated_run(key: str) -> str | None:
+    """The first run of words said twice in a row (``a-b-a-b``), if any."""
+    words = key.split("-")
+    for n in range(1, len(words) // 2 + 1):
+        for i in range(len(words) - 2 * n + 1):
+            if words[i : i + n] == words[i + n : i + 2 * n]:
+                return "-".join(words[i : i + n])
+    return None
+
+
+def test_artifact_keys_are_short_unique_and_never_repeat_themselves() -> None:
+    """Issue 27: ``report-my-voice-my-voice-trainingset-training-set-link`` said everything twice."""
+    project, ts = "my-voice", "my-voice-trainingset"
+    assert artifact_key("report", project, ts) == "report-my-voice-trainingset"
+    training_set = ResourceOutcome(kind="training set", id=f"{ts}-v0123abcd")
+    assert link_key(artifact_key("report", project, ts), training_set) == f"{ts}-link"
+    assert artifact_key("try-voice", "demo", "demo-voice") == "try-voice-demo-voice"
+    keys = {}
+    for proj in ("my-voice", "jessica", "call-center"):
+        for resource in (f"{proj}-trainingset", f"{proj}-voice", "takes-2024", f"{proj}-model"):
+            for prefix in ("report", "validation", "progress", "try-voice"):
+                key = artifact_key(prefix, proj, resource)
+                assert _repeated_run(key) is None, key
+                keys[(proj, resource, prefix)] = key
+            report = artifact_key("report", proj, resource)
+            for kind, name in (("project", None), ("training set", None), ("dataset", "faq")):
+                link = link_key(report, ResourceOutcome(kind=kind, id="x", display_name=name))
+                assert _repeated_run(link) is None and link.endswith("-link"), link
+                keys[(proj, resource, kind)] = link
+    assert len(set(keys.values())) == len(keys)  # one key per project, resource and artifact
+    long = artifact_key("report", "p" * 70, "q" * 70)
+    assert len(long) == 120 and long != artifact_key("report", "p" * 70, "q" * 71)
+
+
 def test_report_lists_resources_rejects_timings_and_hides_secrets() -> None:
     md = render_report(
         "Professional voice onboarding: jess",
@@ -149,3 +185,12 @@ def test_cached_stage_outcome_reports_nothing_moved() -> None:
         300,
         True,
     )
+
+
+def test_a_test_dataset_that_is_also_training_data_is_warned_about() -> None:
+    """Issue 27: evaluating on training data says little; the run warns (log and report)."""
+    by_name = evaluated_on_training_data("calls", "h1", [("faq", "h2"), ("calls", "h1")])
+    assert by_name is not None and "model.datasets names it" in by_name and " → " in by_name
+    by_content = evaluated_on_training_data("calls", "h1", [("calls-copy", "h1")])
+    assert by_content is not None and "same data as training dataset 'calls-copy'" in by_content
+    assert evaluated_on_training_data("calls", "h1", [("faq", "h2")]) is None

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from speechflows.flows.common import ValidationFailedError
-from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams
+from speechflows.flows.params import ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from speechflows.speech.errors import ResourceFailedError
 from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
-from tests.flows.deadlines import FAST
+from tests.samples import voice_params
 
 pytestmark = pytest.mark.e2e
 
@@ -29,17 +29,7 @@ def _params(
     data = write_sample(
         tmp / f"{project}-data", DataKind.AUDIO_AND_SCRIPT, count=count, broken=broken
     )
-    consent = write_sample(tmp / f"{project}-consent", DataKind.CONSENT)
-    consent_file = consent if consent.is_file() else sorted(consent.glob("*.wav"))[0]
-    return ProfessionalVoiceParams(
-        project_id=project,
-        data_dir=data,
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent_file
-        ),
-        **kw,
-    )
+    return voice_params(tmp, project, data, **kw)
 
 
 def _creates(state: EmulatorState, project: str) -> list[tuple[str, str]]:
@@ -106,12 +96,13 @@ def test_onboards_reruns_without_creating_and_restages_one_changed_file(
     )
 
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
-    report = arts["report-pv-e2e-pv-e2e-trainingset"]
+    report = arts["report-pv-e2e-trainingset"]
     assert set_a in report.data and "Timings" in report.data and "sig=" not in report.data
-    assert arts["validation-pv-e2e-pv-e2e-trainingset"].type == "table"
-    assert arts["progress-pv-e2e-pv-e2e-trainingset"].type == "progress"
-    assert float(arts["progress-pv-e2e-pv-e2e-trainingset"].data) == 100.0
-    assert any(k.endswith("training-set-link") for k in arts)
+    assert arts["validation-pv-e2e-trainingset"].type == "table"
+    for step in ("stage", "wait"):  # one progress artifact per stage, none overwriting another
+        assert arts[f"progress-pv-e2e-trainingset-{step}"].type == "progress"
+        assert float(arts[f"progress-pv-e2e-trainingset-{step}"].data) == 100.0
+    assert "pv-e2e-trainingset-link" in arts  # the training set's link, its kind said once
 
     # Unchanged re-run: nothing uploaded, nothing created, same set and operation.
     again = professional_voice_onboarding(params)
@@ -137,7 +128,7 @@ def test_onboards_reruns_without_creating_and_restages_one_changed_file(
     assert changed.duration_seconds != first.duration_seconds  # the new audio, not set A's
     assert _creates(emulator_state, "pv-e2e") == sorted([*created, ("trainingsets", set_b)])
     assert len(_upload_jobs(emulator_state, set_a)) == 1  # A got exactly one import
-    lineage = _report(b_state, "report-pv-e2e-pv-e2e-trainingset")
+    lineage = _report(b_state, "report-pv-e2e-trainingset")
     assert f"previous version {set_a}" in lineage and "used by no model" in lineage
 
     # A again: set A already holds this content; no new set, no new import.
@@ -167,7 +158,7 @@ def test_onboards_reruns_without_creating_and_restages_one_changed_file(
     assert deleted.staging.deleted_files == 1
     assert _service_set(emulator_state, set_c)
     assert not _service_set(emulator_state, set_a) and not _service_set(emulator_state, set_b)
-    lineage = _report(c_state, "report-pv-e2e-pv-e2e-trainingset")
+    lineage = _report(c_state, "report-pv-e2e-trainingset")
     assert f"previous version {set_b}" in lineage and "deleted (cleanup_previous)" in lineage
 
 
@@ -188,9 +179,9 @@ def test_broken_dataset_stops_before_upload(
         == []
     )
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
-    table = arts["validation-pv-broken-pv-broken-trainingset"]
+    table = arts["validation-pv-broken-trainingset"]
     assert table.type == "table" and '"error"' in table.data.lower()
-    assert "Failed:" in arts["report-pv-broken-pv-broken-trainingset"].data
+    assert "Failed:" in arts["report-pv-broken-trainingset"].data
 
 
 def test_force_uploads_only_valid_files(
@@ -221,7 +212,7 @@ def test_consent_internal_failure_is_retried_by_a_plain_rerun(
     assert "Internal" in message and "pv-fail-consent-r2" in message
     assert "recording" not in message.lower() and "--consent-id" not in message
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
-    assert "Failed:" in arts["report-pv-fail-pv-fail-trainingset"].data
+    assert "Failed:" in arts["report-pv-fail-trainingset"].data
 
     again = professional_voice_onboarding(params)
     assert again.consent.id == "pv-fail-consent-r2" and again.consent.status == "Succeeded"

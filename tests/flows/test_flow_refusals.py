@@ -1,15 +1,22 @@
-"""Deployment runs refuse before the first create, end Failed with one message, and say so in
+"""Deployment runs refuse before the first create, end Failed with one message, say the reason
+once in the flow-run log (no traceback, no repeats), and say so in
 ``speechflows.dataset.refused`` / ``speechflows.onboarding.failed`` events (issue 27)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL
 
+from speechflows import service_locales
 from speechflows.datasets import DataKind, write_sample
 from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.params import (
@@ -44,6 +51,33 @@ def _events(since: datetime, name: str, rid_part: str) -> list[dict[str, Any]]:
     return mine(events)
 
 
+async def _read_logs(run_id: object) -> list[str]:
+    async with get_client() as client:
+        logs = await client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id]))
+        )
+    return [log.message for log in logs]
+
+
+def assert_said_once(state: Any, reason: str) -> list[str]:
+    """The run's log (flow and task runs, as the UI shows it) holds ``reason`` exactly once,
+    and no traceback; the run's state message holds it too."""
+    assert reason in str(state.message)
+    APILogWorker.drain_all(timeout=10)
+    run_id = state.state_details.flow_run_id
+    messages = asyncio.run(_read_logs(run_id))
+    # the run's last line is written when it ends: poll for it, not a sleep
+    for _ in range(50):
+        if any(m.startswith("Finished in state Failed") for m in messages):
+            break
+        APILogWorker.drain_all(timeout=2)
+        messages = asyncio.run(_read_logs(run_id))
+    saying = [m for m in messages if reason in m]
+    assert len(saying) == 1, saying
+    assert not [m for m in messages if "Traceback" in m], messages
+    return messages
+
+
 def test_train_model_with_too_few_utterances_is_refused_before_the_project(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
@@ -71,6 +105,7 @@ def test_train_model_with_too_few_utterances_is_refused_before_the_project(
         )
         == []
     )  # nothing staged
+    assert_said_once(state, "needs at least 3 utterances")
     [event] = _events(since, "speechflows.onboarding.failed", "refused-recipe")
     assert "needs at least 3 utterances" in event["payload"]["reason"]
     assert event["payload"]["flow"] == "professional-voice-onboarding"
@@ -91,8 +126,73 @@ def test_language_dataset_of_audio_and_script_is_refused_with_an_event(
     assert state.is_failed()
     assert "dataset.kind_mismatch" in str(state.message)
     assert len(emulator_state.creates()) == before
+    assert_said_once(state, "dataset.kind_mismatch")
     [event] = _events(since, "speechflows.dataset.refused", "script")
     assert event["payload"]["codes"] == ["dataset.kind_mismatch"]
     assert event["payload"]["error_count"] == 1
     [failed] = _events(since, "speechflows.onboarding.failed", "refused kind")
     assert failed["payload"]["errors"] == 1 and "sig=" not in str(failed)
+
+
+def test_a_flow_run_refuses_a_locale_the_service_no_longer_offers(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    """The service's list decides in a run too (the offline list still has en-GB)."""
+    base = flow_env["SPEECHFLOWS_SPEECH_ENDPOINT"]
+    service_locales.forget()
+    httpx.put(
+        f"{base}/_emulator/locales/withdrawn", json={"locales": ["en-GB"]}, timeout=10
+    ).raise_for_status()
+    try:
+        before = len(emulator_state.creates())
+        phrases = write_sample(tmp_path / "phrases", DataKind.LANGUAGE, count=3)
+        params = CustomSpeechParams(
+            project_name="withdrawn locale",
+            locale="en-GB",
+            deadlines=FAST,
+            datasets=[DatasetSpec(name="phrases", kind="Language", path=str(phrases))],
+        )
+        state = custom_speech_onboarding(params, return_state=True)
+    finally:
+        httpx.put(
+            f"{base}/_emulator/locales/withdrawn", json={"locales": []}, timeout=10
+        ).raise_for_status()
+        service_locales.forget()
+    assert state.is_failed()
+    reason = "locale en-GB: Language data is not accepted in this locale (143 locales are"
+    assert_said_once(state, reason)
+    assert "use one of them, e.g. locale='en-AU'" in str(state.message)
+    assert len(emulator_state.creates()) == before
+
+
+def test_a_refused_speech_key_ends_the_run_at_once_naming_the_setting(
+    flow_env: dict[str, str],
+    emulator_state: EmulatorState,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The start probe takes any HTTP answer, so a wrong key fails at the first request of the
+    run: one 401, no retry (no "retrying" line), one line naming SPEECHFLOWS_SPEECH_KEY and the
+    endpoint it was used with, and the event names the setting."""
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    monkeypatch.setenv("SPEECHFLOWS_SPEECH_KEY", "w" * 32)
+    service_locales.forget()
+    before = len(emulator_state.creates())
+    phrases = write_sample(tmp_path / "phrases", DataKind.LANGUAGE, count=3)
+    params = CustomSpeechParams(
+        project_name="wrong key",
+        deadlines=FAST,
+        datasets=[DatasetSpec(name="phrases", kind="Language", path=str(phrases))],
+    )
+    state = custom_speech_onboarding(params, return_state=True)
+    service_locales.forget()
+    assert state.is_failed()
+    endpoint = flow_env["SPEECHFLOWS_SPEECH_ENDPOINT"]
+    reason = f"the key in SPEECHFLOWS_SPEECH_KEY was refused by the resource at SPEECHFLOWS_SPEECH_ENDPOINT={endpoint}"
+    messages = assert_said_once(state, reason)
+    assert not [m for m in messages if "retrying" in m.lower() or "Retry 1/" in m], messages
+    assert len(emulator_state.creates()) == before
+    [event] = _events(since, "speechflows.onboarding.failed", "wrong key")
+    assert event["payload"]["setting"] == "SPEECHFLOWS_SPEECH_KEY"
+    assert event["payload"]["error_type"] == "AuthenticationError"
+    assert "w" * 32 not in str(event)

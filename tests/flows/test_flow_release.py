@@ -185,7 +185,8 @@ def test_release_creates_promotes_rejects_and_stands_by_its_decisions(
         "speechflows.model.rejected",
     ]
     assert all(
-        e["payload"]["candidate_wer"] is not None and e["payload"]["current_wer"] is not None
+        e["payload"]["candidate_wer_percent"] is not None
+        and e["payload"]["current_wer_percent"] is not None
         for e in mine
     )
 

@@ -17,7 +17,7 @@ import pytest
 from speechflows.dev.azurite import Azurite
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from speechflows.speech.errors import ResourceFailedError
-from speechflows.tasks import custom_voice as custom_voice_tasks
+from speechflows.storage import blob_source
 from tests.flows.conftest import EmulatorState, blobs_in
 from tests.flows.test_flow_professional_voice import _params, state_jobs
 
@@ -48,7 +48,7 @@ def test_azurite_restarted_with_its_blobs_lost_then_a_plain_rerun_completes(
     az, store = own_azurite
     conn, container = az.connection_string, flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
     params = _params(tmp_path, "pv-wiped", count=6)
-    original = custom_voice_tasks.container_sas_url
+    original = blob_source.container_sas_url  # what service_url mints the upload's SAS with
     restarted: list[Azurite] = []
     staged_before: list[str] = []
 
@@ -66,7 +66,7 @@ def test_azurite_restarted_with_its_blobs_lost_then_a_plain_rerun_completes(
             restarted.append(Azurite.start(port=az.port, data_dir=store))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(custom_voice_tasks, "container_sas_url", lose_the_blobs_then_mint)
+    monkeypatch.setattr(blob_source, "container_sas_url", lose_the_blobs_then_mint)
     try:
         state = professional_voice_onboarding(params, return_state=True)
         assert restarted, "the flow never reached the upload's submit"

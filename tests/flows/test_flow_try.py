@@ -53,7 +53,7 @@ def test_personal_voice_onboarding_ends_with_audio_to_hear(
     voice = state.result().personal_voice.id  # the versioned id: try-pv-voice-v<8 hex>
     assert re.fullmatch(r"try-pv-voice-v[0-9a-f]{8}", voice), voice
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
-    report = arts[f"try-voice-try-pv-{voice}"].data
+    report = arts["try-voice-try-pv-voice"].data
     assert f'speakerProfileId="{profile}"' in report  # the SSML to paste
     assert "Hello, this is my new voice." in report
     links = _links(report)

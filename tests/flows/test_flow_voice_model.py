@@ -81,7 +81,7 @@ def test_consent_blob_model_and_endpoint_end_to_end(
     # The consent blob lives outside the staged prefix: pruning never touches it.
     assert CONSENT_BLOB in blobs_in(conn, container)
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
-    report = arts["report-pv-model-pv-model-trainingset"].data
+    report = arts["report-pv-model-trainingset"].data
     assert "pv-model-model" in report and endpoint_id in report and "sig=" not in report
 
     again = professional_voice_onboarding(params)

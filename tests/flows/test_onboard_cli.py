@@ -13,29 +13,14 @@ from typer.testing import CliRunner
 
 from speechflows.cli import app
 from tests.flows.conftest import EmulatorState
-from tests.samples import first_file, voice_args
+from tests.samples import first_file, params_file, voice_args
 
 pytestmark = pytest.mark.e2e
-
-FAST = {
-    "poll_min_seconds": 0.05,
-    "poll_max_seconds": 0.3,
-    "consent_minutes": 2,
-    "training_set_minutes": 2,
-    "personal_voice_minutes": 2,
-    "dataset_minutes": 2,
-}
-
-
-def _params_file(tmp: Path, name: str, **values: Any) -> str:
-    path = tmp / f"{name}.json"
-    path.write_text(json.dumps({"deadlines": FAST, **values}))
-    return str(path)
 
 
 def _voice_args(tmp: Path, data: Path, consent: Path, project: str) -> list[str]:
     """``onboard voice`` of ``data`` for Jess Doe at Contoso, with the FAST deadlines."""
-    return voice_args(data, consent, project, "--params", _params_file(tmp, "voice"))
+    return voice_args(data, consent, project, "--params", params_file(tmp, "voice"))
 
 
 def _invoke(*args: str) -> Any:
@@ -87,7 +72,7 @@ def test_onboard_voice_personal_and_speech_print_json_results(
         "consents/cli.wav",
         "--json",
         "--params",
-        _params_file(tmp_path, "personal"),
+        params_file(tmp_path, "personal"),
     )
     assert personal.exit_code == 0, personal.output
     pdoc = json.loads(personal.stdout)
@@ -106,7 +91,7 @@ def test_onboard_voice_personal_and_speech_print_json_results(
         f"cli-phrases:Language:{language}",
         "--json",
         "--params",
-        _params_file(tmp_path, "speech"),
+        params_file(tmp_path, "speech"),
     )
     assert speech.exit_code == 0, speech.output
     sdoc = json.loads(speech.stdout)

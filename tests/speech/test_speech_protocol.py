@@ -482,3 +482,20 @@ def test_public_surface_is_sorted_and_importable() -> None:
     assert speech.__all__ == sorted(speech.__all__)
     for name in speech.__all__:
         assert getattr(speech, name) is not None
+
+
+@pytest.mark.parametrize(("status", "said"), [(401, "was refused"), (403, "does not allow")])
+def test_a_refused_key_fails_at_once_naming_the_setting_and_the_endpoint(
+    status: int, said: str
+) -> None:
+    """Issue 27: a wrong key mid-run is one request, never retried (no wait at all), and the
+    error names SPEECHFLOWS_SPEECH_KEY and the endpoint it was used with."""
+    script = Script([httpx.Response(status, json={"code": "Unauthorized", "message": "no"})])
+    time = FakeTime()
+    with cv(script, time) as client, pytest.raises(errors.SpeechHTTPError) as err:
+        client.projects.get("proj-1")
+    assert len(script.requests) == 1 and time.sleeps == []
+    assert err.value.setting == "SPEECHFLOWS_SPEECH_KEY"
+    assert f"SPEECHFLOWS_SPEECH_ENDPOINT={ENDPOINT}" in str(err.value) and said in str(err.value)
+    assert not errors.is_transient(err.value)  # so no task-level retry either
+    assert KEY not in str(err.value)

@@ -18,13 +18,9 @@ from typer.testing import CliRunner
 from speechflows.cli import app
 from speechflows.datasets import build_zip, validate, write_sample
 from speechflows.datasets.kinds import DataKind
+from speechflows.location import DataLocation
 from speechflows.settings import StorageSettings
-from speechflows.storage.blob_source import (
-    InPlace,
-    parse_data_source,
-    resolve,
-    validate_in_place,
-)
+from speechflows.storage.blob_source import InPlace, resolve, validate_in_place
 
 
 def _upload(settings: StorageSettings, root: Path, prefix: str) -> int:
@@ -47,9 +43,7 @@ def _upload(settings: StorageSettings, root: Path, prefix: str) -> int:
 
 
 def _in_place(settings: StorageSettings, source: str, kind: str) -> tuple[dict, InPlace]:
-    location = parse_data_source(source)
-    assert not isinstance(location, Path)
-    location, token = resolve(location, settings)
+    location, token = resolve(DataLocation.parse(source), settings)
     report, counters = validate_in_place(location, token, kind)
     return json.loads(report.to_json()), counters
 

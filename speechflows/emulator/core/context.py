@@ -21,6 +21,16 @@ class Context:
     store: Store
     faults: Faults
     engine: Engine | None = field(default=None)
+    withdrawn_locales: frozenset[str] = field(default=frozenset())
+    """Locales the service no longer offers (admin ``PUT /_emulator/locales/withdrawn``),
+    casefolded: left out of every supported-locales answer, refused on every create."""
+
+    def offered(self, locales: list[str]) -> list[str]:
+        """``locales`` less the withdrawn ones."""
+        return [x for x in locales if x.casefold() not in self.withdrawn_locales]
+
+    def withdrawn(self, locale: str | None) -> bool:
+        return locale is not None and locale.casefold() in self.withdrawn_locales
 
     @property
     def data_dir(self) -> Path:

@@ -54,6 +54,18 @@ COLLECTIONS = ("projects", "consents", "trainingsets", "models", "endpoints", "p
 class CustomVoice(CvBase):
     """The Custom Voice API over one :class:`Context`."""
 
+    def _locale(self, body: dict[str, Any], *, required: bool = True) -> str | None:
+        """``cv.locale``, and refused when the service no longer offers it (admin seam)."""
+        loc = cv.locale(body, required=required)
+        if self.ctx.withdrawn(loc):
+            raise bad(
+                f"The locale {loc!r} is not supported for custom voice; see GET /modelrecipes "
+                "(datasetLocales).",
+                inner="UnsupportedLocale",
+                target="locale",
+            )
+        return loc
+
     # projects ----------------------------------------------------------------------------
     async def put_project(self, request: Request, id: str) -> Response:
         cv.check_id(id)
@@ -62,7 +74,7 @@ class CustomVoice(CvBase):
             "kind": cv.choice(body, "kind", cv.PROJECT_KINDS, required=True),
             **cv.common(body),
         }
-        loc = cv.locale(body, required=False)
+        loc = self._locale(body, required=False)
         if loc is not None and api_version(request) == cv.GA:
             definition["locale"] = loc
         return self._sync_create(request, "projects", id, definition, {})
@@ -95,7 +107,7 @@ class CustomVoice(CvBase):
             "projectId": fields["projectId"],
             "voiceTalentName": cv.text(fields, "voiceTalentName", required=True),
             "companyName": cv.text(fields, "companyName", required=True),
-            "locale": cv.locale(fields),
+            "locale": self._locale(fields),
             **cv.common(fields),
         }
 
@@ -158,7 +170,7 @@ class CustomVoice(CvBase):
         self._ref("projects", body, "projectId")
         definition: dict[str, Any] = {
             "projectId": body["projectId"],
-            "locale": cv.locale(body),
+            "locale": self._locale(body),
             **cv.common(body),
         }
         voice = cv.choice(body, "voiceKind", cv.VOICE_KINDS)
@@ -242,7 +254,7 @@ class CustomVoice(CvBase):
             "projectId": body["projectId"],
             "consentId": body["consentId"],
             "trainingSetId": body["trainingSetId"],
-            "locale": cv.locale(body, required=False) or ts.get("locale", "en-US"),
+            "locale": self._locale(body, required=False) or ts.get("locale", "en-US"),
             **cv.common(body),
         }
         voice = cv.text(body, "voiceName")
@@ -460,7 +472,14 @@ class CustomVoice(CvBase):
         return JSONResponse({"id": job.id, "status": job.status})
 
     def list_recipes(self, request: Request) -> Response:
-        items = recipes(self.ctx.config.min_utterance_count)
+        items = [
+            {
+                **r,
+                "datasetLocales": self.ctx.offered(r["datasetLocales"]),
+                "modelLocales": self.ctx.offered(r["modelLocales"]),
+            }
+            for r in recipes(self.ctx.config.min_utterance_count)
+        ]
         if api_version(request) != cv.GA:
             items = [{k: v for k, v in r.items() if k != "minDurationInSeconds"} for r in items]
             return JSONResponse(items)

@@ -27,7 +27,6 @@ from speechflows.emulator.core.wire import (
     obj,
     page,
 )
-from speechflows.emulator.speech_to_text.catalog import stt_dataset_locales
 from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 from speechflows.emulator.speech_to_text.route_base import SttBase
 
@@ -51,7 +50,7 @@ class DatasetRoutes(SttBase):
     def _dataset_fields(self, body: dict[str, Any]) -> dict[str, Any]:
         kind = stt.check_kind(body)
         loc = self._locale(body)
-        if find_locale(loc, stt_dataset_locales().get(kind, [])) is None:
+        if find_locale(loc, self._dataset_locales().get(kind, [])) is None:
             raise bad(
                 f"The locale {loc!r} is not supported for {kind} datasets; see "
                 "GET /datasets/locales.",
@@ -239,7 +238,7 @@ class DatasetRoutes(SttBase):
         return handler
 
     def dataset_locales(self, request: Request) -> Response:
-        by_kind = stt_dataset_locales()
+        by_kind = self._dataset_locales()
         if self.version != LEGACY:
             return JSONResponse(by_kind)
         by_locale: dict[str, list[str]] = {}

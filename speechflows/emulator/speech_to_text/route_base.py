@@ -15,7 +15,7 @@ from speechflows.emulator.core.locales import find as find_locale
 from speechflows.emulator.core.locales import same as same_locale
 from speechflows.emulator.core.store import Job
 from speechflows.emulator.core.wire import base_url, now_stt, page
-from speechflows.emulator.speech_to_text.catalog import STT_LOCALES
+from speechflows.emulator.speech_to_text.catalog import STT_LOCALES, stt_dataset_locales
 from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 
 
@@ -93,7 +93,17 @@ class SttBase:
         """The locale in canonical case (``en-us`` → ``en-US``; ledger § Locales)."""
         loc = stt.text(body, "locale", required=True)
         assert loc is not None
+        if self.ctx.withdrawn(loc):
+            raise bad(
+                f"The locale {loc!r} is not supported; see GET /datasets/locales.",
+                "InvalidLocale",
+                target="locale",
+            )
         return find_locale(loc, STT_LOCALES) or canonical_locale(loc)
+
+    def _dataset_locales(self) -> dict[str, list[str]]:
+        """Datasets_ListSupportedLocales by kind, as this service offers them now."""
+        return {k: self.ctx.offered(v) for k, v in stt_dataset_locales().items()}
 
     def _new(self, coll: str, fields: dict[str, Any], status: str | None) -> dict[str, Any]:
         now = now_stt()

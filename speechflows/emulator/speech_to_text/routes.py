@@ -29,7 +29,6 @@ from speechflows.emulator.core.wire import (
     make_filter,
     obj,
 )
-from speechflows.emulator.speech_to_text.catalog import stt_dataset_locales
 from speechflows.emulator.speech_to_text.datasets import DatasetRoutes
 from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad, check_uuid, not_found
 
@@ -334,7 +333,7 @@ class SpeechToText(DatasetRoutes):
         kind = "Acoustic" if coll == "evaluations" else "Language"
 
         def handler(request: Request) -> Response:
-            return JSONResponse(stt_dataset_locales()[kind])
+            return JSONResponse(self._dataset_locales()[kind])
 
         return handler
 

@@ -29,7 +29,7 @@ from speechflows.emulator.core.blob import InaccessibleStorage, blob_url
 from speechflows.emulator.core.context import Context
 from speechflows.emulator.core.store import Job, StoredFile
 from speechflows.emulator.core.wire import json_body, make_filter, now_stt, obj
-from speechflows.emulator.speech_to_text.catalog import STT_BASE_MODELS, stt_dataset_locales
+from speechflows.emulator.speech_to_text.catalog import STT_BASE_MODELS
 from speechflows.emulator.speech_to_text.datasets import DatasetRoutes
 from speechflows.emulator.speech_to_text.jobs import SIMULATED_WER, _Base
 from speechflows.emulator.speech_to_text.resources import API, LEGACY, bad
@@ -158,7 +158,11 @@ class TranscriptionRoutes(DatasetRoutes):
         return Response(status_code=204)
 
     def transcription_locales(self, request: Request) -> Response:
-        return JSONResponse(stt_dataset_locales()["Acoustic"])
+        """Transcriptions_ListSupportedLocales: v3.2 a bare array; 2025-10-15 a
+        ``TranscriptionLocales`` object, of which only ``Submit`` (batch transcription: the
+        Acoustic list) is served, fast transcription (``Transcribe``) not being emulated."""
+        locales = self._dataset_locales()["Acoustic"]
+        return JSONResponse(locales if self.version == LEGACY else {"Submit": locales})
 
     def router(self) -> APIRouter:
         r = APIRouter(prefix="/speechtotext/v3.2" if self.version == LEGACY else "/speechtotext")
