@@ -43,10 +43,16 @@ for good. The holder notices (its renewal or release is refused: no such lease) 
 record still names its own lease and no waiter marked it released, the slot still counts it:
 it frees the slot by name. A release waits up to :data:`RELEASE_PATIENCE_SECONDS` for a server
 that is restarting. (A holder that dies *and* a server restart together leave the slot taken;
-the waiter's log then names the command that frees it.)
+the waiter frees the slot by name once it has had no holder on record for 90 s, below.)
 
-A holder killed between taking the slot and writing its record (a few milliseconds) is not
-recognised: its lease expires (:data:`LEASE_SECONDS`, the Prefect server's repossessor frees it).
+**A slot with no holder on record.** A slot is taken under a short lease
+(:data:`FIRST_LEASE_SECONDS`), extended to :data:`LEASE_SECONDS` by the holder's first beat. A
+taker that never records itself (killed in the milliseconds between, or the answer to its
+increment lost while the Prefect server was killed) holds the slot at most that long plus the
+server's repossessor loop. A slot that stays taken with no live holder on record for
+:data:`ORPHAN_AFTER_SECONDS` (90 s) has no lease left (a restarted server forgot it): the waiter
+frees it by name. (Found by ``benchmarks/chaos.py``: a run whose own
+increment was answered by a server that was then SIGKILLed waited on itself for good.)
 
 Acquiring and releasing are Prefect's own lease calls, with one difference: a ``503`` is retried
 after tens of milliseconds instead of the client's 2-4 s back-off. On the embedded SQLite server
@@ -97,6 +103,14 @@ BEAT_SECONDS = 5.0
 SILENT_SECONDS = 30.0
 # A release keeps trying this long while the Prefect server does not answer (it may be restarting).
 RELEASE_PATIENCE_SECONDS = 120.0
+# A slot is taken under this short lease; the holder's first beat extends it to LEASE_SECONDS. So
+# a slot whose taker never recorded itself (it died at once, or the answer to its increment was
+# lost) is free within this (the shortest lease Prefect grants) plus the server's repossessor loop
+# (15 s)...
+FIRST_LEASE_SECONDS = 60.0
+# ... so a slot taken with no recorded holder for longer is an orphan (a Prefect server that
+# restarted forgot its lease): a waiter frees it by name.
+ORPHAN_AFTER_SECONDS = FIRST_LEASE_SECONDS + 30.0
 # A waiting run checks the holder at least this often, and says who holds it at least this often.
 CHECK_EVERY_SECONDS = 5.0
 LOG_EVERY_SECONDS = 30.0
@@ -429,7 +443,7 @@ def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
         "names": [name],
         "slots": 1,
         "mode": "concurrency",
-        "lease_duration": LEASE_SECONDS,
+        "lease_duration": FIRST_LEASE_SECONDS,
     }
     holder_body = _holder_body()
     if holder_body is not None:
@@ -438,6 +452,7 @@ def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
     last_check = last_log = float("-inf")
     released: set[str] = set()  # leases of gone holders this run already released
     beats: dict[str, tuple[int, float]] = {}  # lease id -> (heartbeat, when this run first saw it)
+    unrecorded_since: float | None = None  # since when the taken slot names no live holder
     while True:
         response = post_quickly(client, "/v2/concurrency_limits/increment-with-lease", body, name)
         if response.status_code == 423:  # held by another run
@@ -454,7 +469,28 @@ def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
                     holder = None  # the record of a holder released already; the next one has
                     # not written its own yet (or the slot outlived its lease: see below)
                 found = None
-                if holder is not None:
+                if holder is None:
+                    unrecorded_since = now if unrecorded_since is None else unrecorded_since
+                    if now - unrecorded_since >= ORPHAN_AFTER_SECONDS:
+                        _logger().warning(
+                            "lock %s: its slot has been taken for %.0f s with no holder on "
+                            "record (any lease it had is over: a Prefect server that restarted "
+                            "forgot it, or the answer to the increment was lost): freeing the "
+                            "slot by name",
+                            what,
+                            now - unrecorded_since,
+                        )
+                        send_quickly(
+                            client,
+                            "POST",
+                            "/v2/concurrency_limits/decrement",
+                            {"names": [name], "slots": 1},
+                            name,
+                        ).raise_for_status()
+                        unrecorded_since = None
+                        continue
+                else:
+                    unrecorded_since = None
                     beat, seen = beats.get(holder.lease_id, (-1, now))
                     if beat != holder.beat:
                         beat, seen = holder.beat, now
@@ -513,6 +549,7 @@ class _Keeper:
         self.stop = threading.Event()
         self.lost: str | None = None
         self.last_renewed = time.monotonic()
+        self.lease = FIRST_LEASE_SECONDS  # the lease granted at the last renewal
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"lock-keeper {name}")
 
     def __enter__(self) -> _Keeper:
@@ -533,9 +570,9 @@ class _Keeper:
                     self._lose("the Prefect server no longer knows its lease")
                     return
                 if status is not None and 200 <= status < 300:
-                    self.last_renewed = now
-                elif now - self.last_renewed >= LEASE_SECONDS:
-                    self._lose(f"its lease could not be renewed for {LEASE_SECONDS:.0f} s")
+                    self.last_renewed, self.lease = now, LEASE_SECONDS
+                elif now - self.last_renewed >= self.lease:
+                    self._lose(f"its lease could not be renewed for {self.lease:.0f} s")
                     return
                 holder = Holder.from_value({**holder.value(), "beat": holder.beat + 1}) or holder
                 with contextlib.suppress(httpx.HTTPError, LockError):
@@ -552,7 +589,7 @@ class _Keeper:
 
     def renewed_within_lease(self) -> bool:
         """True when the lease cannot have expired (renewed less than a lease ago, with margin)."""
-        return time.monotonic() - self.last_renewed < LEASE_SECONDS - 2 * BEAT_SECONDS
+        return time.monotonic() - self.last_renewed < self.lease - 2 * BEAT_SECONDS
 
 
 def _renew(client: SyncPrefectClient, lease_id: str, *, patience: float = 0.0) -> int | None:

@@ -280,3 +280,31 @@ def test_a_holder_killed_on_another_machine_frees_the_lock_once_its_heartbeat_st
     assert "its heartbeat stopped" in released, released
     # The staging run took the lock after it: the record names it now.
     assert _record("stage", container, prefix)["flow_run_id"] not in (None, run)
+
+
+def test_a_slot_taken_with_no_lease_and_no_holder_on_record_is_freed_by_name(
+    flow_env: dict[str, str], tmp_path: Path, lines: Lines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a SIGKILLed Prefect server leaves when the answer to an increment was lost: the
+    slot counted in its database, no lease (leases live in the server's memory), no record.
+    (Found by benchmarks/chaos.py: the run waited on its own lost increment for good.)"""
+    from prefect import get_client
+
+    from speechflows.datasets import DataKind, write_sample
+    from speechflows.tasks import locks
+
+    monkeypatch.setattr(locks, "ORPHAN_AFTER_SECONDS", 4.0)
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
+    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    prefix = "lock-holders/orphan"
+    name = locks.lock_name("stage", container, prefix)
+    locks._ensure_limit(name)
+    with dropped_after("stage", container, prefix):
+        with get_client(sync_client=True) as client:  # a slot without a lease
+            client.increment_concurrency_slots(names=[name], slots=1, mode="concurrency")
+        assert _active_slots("stage", container, prefix) == 1
+        outcome = _stage(str(data), prefix + "/", container)
+        assert _active_slots("stage", container, prefix) == 0
+    assert outcome.uploaded_files == outcome.files > 0
+    freed = lines.wait_for("with no holder on record", "freeing the slot by name", failed=Future())
+    assert "stage " + container in freed, freed
