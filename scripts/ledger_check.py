@@ -165,6 +165,7 @@ MUTANTS: list[Mutant] = [
             ("elif len(line) > SCRIPT_MAX_LINE_CHARS:", ">", ">="),
             ("if member.size > PROMPT_MAX_BYTES:", ">", ">="),
             ("if not PROMPT_MIN_SECONDS <= m.seconds <= PROMPT_MAX_SECONDS:", "<=", "<"),
+            ("m.seconds <= PROMPT_MAX_SECONDS:", "<=", "<"),
             ("if m.seconds > STT_MAX_AUDIO_SECONDS:", ">", ">="),
             ("if len(members) > STT_MAX_FILES:", ">", ">="),
             ("if archive_bytes > STT_MAX_ZIP_BYTES:", ">", ">="),
