@@ -8,7 +8,8 @@ tests in the row's "pinned by" cell are run there; the mutant is *killed* when t
 
 Prints one JSON line: mutants, killed, kill ratio, survivors, the machine's load. Exits 1 when a
 mutant survives or when the unmutated pins do not pass (a failing baseline would kill
-everything). Not part of ``make test`` (several minutes); ``tests/test_ledger.py`` checks the
+everything). ``--only TEXT`` (repeatable) runs the mutants whose name or row holds one of the
+texts, for the rows a change touches; ``--list`` prints the mutants' names. Not part of ``make test`` (several minutes); ``tests/test_ledger.py`` checks the
 table's structure quickly.
 """
 
@@ -153,6 +154,90 @@ MUTANTS: list[Mutant] = [
             ("MARKDOWN_MAX_PRONUNCIATIONS = 2", "MARKDOWN_MAX_PRONUNCIATIONS = 3"),
         ]
     ],
+    # The model's comparisons at each limit (a limit kept but ">" turned ">=" or "<" to "<="):
+    # killed by the sweep at the limit and one past it.
+    *[
+        Mutant(LIMITS_ROW, SM, original, original.replace(op, new_op, 1))
+        for original, op, new_op in [
+            ("if m.sample_rate < VOICE_MIN_SAMPLE_RATE:", "<", "<="),
+            ("if m.seconds > VOICE_MAX_UTTERANCE_SECONDS:", ">", ">="),
+            ('if m.container == "mp3" and m.kbps < LONG_AUDIO_MIN_MP3_KBPS:', "<", "<="),
+            ("elif len(line) > SCRIPT_MAX_LINE_CHARS:", ">", ">="),
+            ("if member.size > PROMPT_MAX_BYTES:", ">", ">="),
+            ("if not PROMPT_MIN_SECONDS <= m.seconds <= PROMPT_MAX_SECONDS:", "<=", "<"),
+            ("m.seconds <= PROMPT_MAX_SECONDS:", "<=", "<"),
+            ("if m.seconds > STT_MAX_AUDIO_SECONDS:", ">", ">="),
+            ("if len(members) > STT_MAX_FILES:", ">", ">="),
+            ("if archive_bytes > STT_MAX_ZIP_BYTES:", ">", ">="),
+            ('if kind == "AudioOnly" and len(audio) > VOICE_MAX_AUDIO_FILES:', ">", ">="),
+            ("if size > limit:", ">", ">="),
+            ("if len(lists) > MARKDOWN_MAX_LISTS:", ">", ">="),
+            ("if count > MARKDOWN_MAX_LIST_ITEMS:", ">", ">="),
+            ("if lexicon > MARKDOWN_MAX_LEXICON:", ">", ">="),
+            ("if pronunciations[key] > MARKDOWN_MAX_PRONUNCIATIONS:", ">", ">="),
+        ]
+    ],
+    # The product's limits and their comparisons (the same sweep, through the product).
+    Mutant(
+        "| AudioAndScript, Acoustic, AudioFiles, Prompt | `audio.too_long`",
+        "speechflows/datasets/audio_checks.py",
+        "(high is not None and seconds > high)",
+        "(high is not None and seconds >= high)",
+    ),
+    Mutant(
+        "| LongAudio, Prompt | `audio.too_short`",
+        "speechflows/datasets/audio_checks.py",
+        "(low is not None and seconds < low)",
+        "(low is not None and seconds <= low)",
+    ),
+    Mutant(
+        "| Prompt | `audio.file_too_large`",
+        "speechflows/datasets/audio_checks.py",
+        "size > spec.max_bytes",
+        "size >= spec.max_bytes",
+    ),
+    Mutant(
+        "| AudioAndScript, Acoustic, AudioFiles, Prompt | `audio.too_long`",
+        "speechflows/datasets/voice.py",
+        'durations=(("audio.too_long", None, 30.0)',
+        'durations=(("audio.too_long", None, 60.0)',
+    ),
+    Mutant(
+        "| AudioAndScript, Acoustic, AudioFiles, Prompt | `audio.too_long`",
+        "speechflows/datasets/speech_audio.py",
+        'durations=(("audio.too_long", None, 7200.0),)',
+        'durations=(("audio.too_long", None, 3600.0),)',
+    ),
+    Mutant(
+        "`script.line_too_long`",
+        "speechflows/datasets/voice_scripts.py",
+        "if len(line) > MAX_LINE:",
+        "if len(line) >= MAX_LINE:",
+    ),
+    Mutant(
+        "`dataset.too_many_files`: over 1,000",
+        "speechflows/datasets/speech_audio.py",
+        "if names > MAX_FILES:",
+        "if names >= MAX_FILES:",
+    ),
+    Mutant(
+        "`dataset.too_large`: zip over 2 GB",
+        "speechflows/datasets/speech_audio.py",
+        "if size > MAX_BYTES:",
+        "if size >= MAX_BYTES:",
+    ),
+    Mutant(
+        "`file.too_large`: over the documented size",
+        "speechflows/datasets/speech_text.py",
+        "elif size > MAX_BYTES[kind]:",
+        "elif size >= MAX_BYTES[kind]:",
+    ),
+    Mutant(
+        "| Deliberate difference (in how, not whether)",
+        SM,
+        'j.reject_file(wav, f"its script line {where[0]}:{where[1]} is rejected", where)',
+        'j.reject_file(wav, f"its script line {where[0]}:{where[1]} is rejected")',
+    ),
     Mutant(
         "| Deliberate difference: a LongAudio recording of exactly 20 s",
         SM,
@@ -237,10 +322,27 @@ def _run(tests: list[str], root: Path, *, show: bool = False) -> int:
     return done.returncode
 
 
-def main() -> int:
+def selected(argv: list[str]) -> list[Mutant]:
+    """The mutants ``--only TEXT`` (repeatable) names by their name or row; all without it."""
+    texts = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--only"]
+    if not texts:
+        return list(MUTANTS)
+    return [m for m in MUTANTS if any(t in m.name or t in m.row for t in texts)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    mutants = selected(argv)
+    if "--list" in argv:
+        for mutant in mutants:
+            print(mutant.name)
+        return 0
+    if not mutants:
+        print(json.dumps({"ledger_check": "no mutant matches --only", "exit": 2}))
+        return 2
     started = time.monotonic()
     load_before = os.getloadavg()
-    all_pins = sorted({p for m in MUTANTS for p in pins(m.row)})
+    all_pins = sorted({p for m in mutants for p in pins(m.row)})
     with tempfile.TemporaryDirectory(prefix="ledger-check-") as tmp:
         # The tests read the specs at ../shared from the checkout: the copies see the same.
         shared = _shared()
@@ -254,7 +356,7 @@ def main() -> int:
             print(json.dumps({"ledger_check": "baseline pins fail", "exit": baseline}))
             return 1
         killed, survivors = 0, []
-        for n, mutant in enumerate(MUTANTS, 1):
+        for n, mutant in enumerate(mutants, 1):
             work = Path(tmp) / f"m{n}"
             _copy(work)
             apply(mutant, work)
@@ -264,13 +366,14 @@ def main() -> int:
             killed += dead
             if not dead:
                 survivors.append(mutant.name)
-            print(f"[{n}/{len(MUTANTS)}] {'killed' if dead else 'SURVIVED'}: {mutant.name}",
+            print(f"[{n}/{len(mutants)}] {'killed' if dead else 'SURVIVED'}: {mutant.name}",
                   file=sys.stderr)  # fmt: skip
     result = {
         "ledger_check": "mutants of the thresholds and rules the ledger rows name",
-        "mutants": len(MUTANTS),
+        "mutants": len(mutants),
+        "of": len(MUTANTS),
         "killed": killed,
-        "kill_ratio": round(killed / len(MUTANTS), 3),
+        "kill_ratio": round(killed / len(mutants), 3),
         "survivors": survivors,
         "seconds": round(time.monotonic() - started, 1),
         "load_average_before": [round(x, 2) for x in load_before],

@@ -4,8 +4,11 @@
 :mod:`~speechflows.emulator.core.service_model` as libraries (no servers) on the same files and
 returns what breaks the two invariants of issue 25:
 
-* the product never refuses (``error``) what the emulator accepts;
-* what the emulator rejects, the product flags (an ``error`` or a ``warning``).
+* the product never refuses (``error``) what the emulator accepts: no error on a file the
+  emulator accepts, none on a line it takes (a script, transcript or text line), none on the
+  dataset as a whole when the emulator's import succeeds;
+* what the emulator rejects, the product flags (an ``error`` or a ``warning``): the file, and
+  for a rejected line that very line (same file, same line number).
 
 A deliberate difference is listed in :data:`DELIBERATE` with its ledger row
 (``docs/azure-behaviour.md`` § "Product and emulator: deliberate differences").
@@ -59,6 +62,7 @@ def _merged(results: list[Analysis]) -> Analysis:
         accepted_files=[f for a in results for f in a.accepted_files],
         rejected_files=[f for a in results for f in a.rejected_files],
         report={"model": "emulator", "rejections": rejections},
+        accepted_lines=[line for a in results for line in a.accepted_lines],
     )
 
 
@@ -73,9 +77,16 @@ def compare(path: Path, kind: str, locale: str, work: Path) -> Verdicts:
     errors = [f for f in findings if f.severity is Severity.ERROR and f.code not in DELIBERATE]
     breaches: list[str] = []
     accepted = set(model.accepted_files)
+    taken = set(model.accepted_lines)
     for f in errors:
         if f.file and f.file in accepted and f.line is None:
             breaches.append(f"product error {f.code} on {f.file}, which the emulator accepts")
+        elif f.line is not None and (f.file, f.line) in taken:
+            breaches.append(
+                f"product error {f.code} on {f.file}:{f.line}, a line the emulator takes"
+            )
+        elif not f.file and model.ok:
+            breaches.append(f"product error {f.code} on the dataset, which the emulator imports")
     if model.ok and model.accepted and report.utterance_count == 0 and errors:
         breaches.append(
             f"the emulator accepts {model.accepted} utterances/lines, the product none: "
@@ -83,8 +94,14 @@ def compare(path: Path, kind: str, locale: str, work: Path) -> Verdicts:
         )
     flagged = {(f.file, f.line) for f in findings}
     flagged_files = {f.file for f in findings}
+    # A product error on the dataset as a whole (no script at all, too many files) flags
+    # every file and line in it; a dataset-level warning flags none in particular.
+    whole = any(not f.file for f in errors)
     for r in model.report["rejections"]:
         file, line = r["file"], r["line"]
+        cause = r.get("cause")
+        if whole or (cause is not None and tuple(cause) in flagged):
+            continue  # flagged as a whole, or at its root cause (the line naming the file)
         if file == "":
             if not findings:
                 breaches.append(f"emulator rejects the dataset ({r['reason']}), product silent")

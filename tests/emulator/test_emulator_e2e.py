@@ -1,8 +1,9 @@
 """End to end over loopback: the real Speech client → the emulator in its own process → the
 session Azurite, with data written by the validation samples and staged by the storage code.
 
-The numbers the emulator reports must equal what the local validator computes on the same
-files: that is the proof they are computed, not invented.
+The numbers the emulator reports must equal the figures the samples are built with (computed
+here by hand from their construction, never by a validator): that is the proof they are
+computed, not invented, and that the emulator's model reads the data as it was made.
 """
 
 from __future__ import annotations

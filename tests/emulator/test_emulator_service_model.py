@@ -75,3 +75,33 @@ def test_consent_succeeds_only_when_every_recording_is_valid(tmp_path: Path) -> 
     (tmp_path / "bad.wav").write_bytes(wav(rate=22050, bits=16, channels=1, seconds=4.0))
     result = judge_folder(tmp_path, "Consent", "en-US")
     assert not result.ok and result.error_code == "AudioAndScriptNotMatch"
+
+
+def test_a_wav_whose_script_line_is_rejected_names_the_line(tmp_path: Path) -> None:
+    """One root cause: ``Q1`` is not a numeric id, so its line is rejected and the WAV with it,
+    the WAV's rejection naming the line; the good pair's line is a line the model takes."""
+    for stem in ("Q1", "0000000002"):
+        (tmp_path / f"{stem}.wav").write_bytes(wav(rate=24000, bits=16, channels=1, seconds=1.0))
+    (tmp_path / "script.txt").write_text("Q1\tHello there.\n\n0000000002\tWhat a day!\n")
+    result = judge_folder(tmp_path, "AudioAndScript", "en-US")
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert result.accepted_lines == [("script.txt", 3)]
+    by_file = {(r["file"], r["line"]): r for r in result.report["rejections"]}
+    assert by_file[("Q1.wav", None)]["cause"] == ["script.txt", 1]
+    assert "script.txt:1" in by_file[("Q1.wav", None)]["reason"]
+    assert "cause" not in by_file[("script.txt", 1)]
+
+
+def test_text_lines_taken_are_listed_and_dropped_with_a_failed_file(tmp_path: Path) -> None:
+    """Accepted lines by number (blank lines counted, not taken); a LanguageMarkdown file that
+    breaks a file limit takes none of its lines."""
+    language = tmp_path / "l.txt"
+    language.write_text("one\r\n\r\nsee https://example.com\r\ntwo\r\n")
+    assert judge_dataset(language, "Language", "en-US").accepted_lines == [
+        ("l.txt", 1),
+        ("l.txt", 4),
+    ]
+    markdown = tmp_path / "m.md"
+    markdown.write_text("\n".join(f"@ list l{n} =\n- x" for n in range(21)))
+    result = judge_dataset(markdown, "LanguageMarkdown", "en-US")
+    assert not result.ok and result.accepted == 0 and result.accepted_lines == []

@@ -106,12 +106,19 @@ def test_query_parameter_names_are_read_ignoring_case(client: httpx.Client) -> N
     assert [p["id"] for p in r.json()["value"]] == ["Per"]
 
 
-def _multipart(boundary: str, parts: list[tuple[list[str], bytes]]) -> bytes:
-    out = b""
+def _multipart(
+    boundary: str,
+    parts: list[tuple[list[str], bytes]],
+    preamble: bytes = b"",
+    epilogue: bytes = b"",
+) -> bytes:
+    """A multipart body; ``preamble``/``epilogue``: text before the first and after the last
+    boundary, which RFC 2046 tells readers to ignore."""
+    out = preamble
     for headers, body in parts:
         out += f"--{boundary}\r\n".encode() + "".join(f"{h}\r\n" for h in headers).encode()
         out += b"\r\n" + body + b"\r\n"
-    return out + f"--{boundary}--\r\n".encode()
+    return out + f"--{boundary}--\r\n".encode() + epilogue
 
 
 def _consent_fields(style: str) -> list[tuple[list[str], bytes]]:
@@ -131,6 +138,18 @@ def _consent_fields(style: str) -> list[tuple[list[str], bytes]]:
         elif style == "java":  # OkHttp: quoted name, a Content-Length per part
             headers = [
                 f'Content-Disposition: form-data; name="{name}"',
+                f"Content-Length: {len(value)}",
+            ]
+        elif style == "java-apache":  # HttpClient MultipartEntityBuilder, STRICT mode
+            headers = [
+                f'Content-Disposition: form-data; name="{name}"',
+                "Content-Type: text/plain; charset=UTF-8",
+                "Content-Transfer-Encoding: 8bit",
+            ]
+        elif style == "java-spring":  # Spring FormHttpMessageConverter (RestTemplate, WebClient)
+            headers = [
+                f'Content-Disposition: form-data; name="{name}"',
+                "Content-Type: text/plain;charset=UTF-8",
                 f"Content-Length: {len(value)}",
             ]
         else:  # JavaScript FormData (undici, browsers)
@@ -172,6 +191,40 @@ CLIENTS = {
         ],
         "consent.wav",
     ),
+    # Apache HttpClient 4/5 MultipartEntityBuilder: charset after the boundary, a
+    # Content-Transfer-Encoding on every part.
+    "java-apache": (
+        "multipart/form-data; boundary=Kx8Hq1Yf3cZrP0aLm2Ns9TbVwQe4; charset=UTF-8",
+        "Kx8Hq1Yf3cZrP0aLm2Ns9TbVwQe4",
+        [
+            'Content-Disposition: form-data; name="audiodata"; filename="consent.wav"',
+            "Content-Type: application/octet-stream",
+            "Content-Transfer-Encoding: binary",
+        ],
+        "consent.wav",
+    ),
+    # Spring: parameters without spaces, charset before the boundary, Content-Length per part.
+    "java-spring": (
+        "multipart/form-data;charset=UTF-8;boundary=2kTWKbmiNXDBy7LXxNbmePaxhBfAiXKSaFKa",
+        "2kTWKbmiNXDBy7LXxNbmePaxhBfAiXKSaFKa",
+        [
+            'Content-Disposition: form-data; name="audiodata"; filename="consent.wav"',
+            "Content-Type: audio/wav",
+            f"Content-Length: {len(WAV)}",
+        ],
+        "consent.wav",
+    ),
+    # Node's form-data package (axios, got, node-fetch 2): 26 dashes and 24 digits, the type
+    # from mime-types ("audio/wave").
+    "node-form-data": (
+        "multipart/form-data; boundary=--------------------------515890814546601021194782",
+        "--------------------------515890814546601021194782",
+        [
+            'Content-Disposition: form-data; name="audioData"; filename="consent.wav"',
+            "Content-Type: audio/wave",
+        ],
+        "consent.wav",
+    ),
     # filename* alone (RFC 6266) is a file to ASP.NET Core; media type in another case.
     "filename-star-only": (
         "Multipart/Form-Data; boundary=xyz",
@@ -192,7 +245,9 @@ def test_consent_multipart_as_each_client_writes_it(
     app, client = slow
     _projects(client)
     ctype, boundary, file_headers, saved_as = CLIENTS[style]
-    fields = _consent_fields(style if style in ("dotnet", "java") else "javascript")
+    fields = _consent_fields(
+        style if style in ("dotnet", "java", "java-apache", "java-spring") else "javascript"
+    )
     body = _multipart(boundary, [*fields, (file_headers, WAV)])
     r = client.post(
         f"/customvoice/consents/Con1{V}",
@@ -203,6 +258,34 @@ def test_consent_multipart_as_each_client_writes_it(
     assert r.json()["voiceTalentName"] == "Jessica" and r.json()["locale"] == "en-US"
     saved = app.state.context.upload_dir(f"op-{style}")
     assert [p.name for p in saved.iterdir()] == [f"000_{saved_as}"]
+    assert (saved / f"000_{saved_as}").read_bytes() == WAV
+
+
+def test_a_preamble_and_an_epilogue_around_the_parts_are_ignored(
+    slow: tuple[FastAPI, httpx.Client],
+) -> None:
+    """RFC 2046 §5.1.1: text before the first boundary and after the last one is not a part
+    (MIME libraries such as Python's ``email`` and JavaMail write "This is a multi-part
+    message in MIME format.")."""
+    app, client = slow
+    _projects(client)
+    _, boundary, file_headers, saved_as = CLIENTS["java"]
+    body = _multipart(
+        boundary,
+        [*_consent_fields("java"), (file_headers, WAV)],
+        preamble=b"This is a multi-part message in MIME format.\r\n",
+        epilogue=b"\r\nThe end.\r\n",
+    )
+    r = client.post(
+        f"/customvoice/consents/ConPre{V}",
+        content=body,
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Operation-Id": "op-preamble",
+        },
+    )
+    assert r.status_code == 201, r.text
+    saved = app.state.context.upload_dir("op-preamble")
     assert (saved / f"000_{saved_as}").read_bytes() == WAV
 
 

@@ -78,6 +78,9 @@ class Analysis:
     accepted_files: list[str] = field(default_factory=list)
     rejected_files: list[str] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
+    # (file, line) of every script/transcript/text line the service took. The differential
+    # tests read it; it is not persisted with a job (a 1.5 GB Language file has millions).
+    accepted_lines: list[tuple[str, int]] = field(default_factory=list, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,12 +162,29 @@ class _Judge:
     rejected: int = 0
     seconds: float = 0.0
     texts: list[str] = field(default_factory=list)
+    lines: list[tuple[str, int]] = field(default_factory=list)
 
-    def reject(self, file: str, reason: str, line: int | None = None) -> None:
-        self.rejections.append({"file": file, "line": line, "reason": reason})
+    def take_line(self, file: str, line: int, text: str | None = None) -> None:
+        """A line the service takes: counted, its text (if any) counted in words/sentences."""
+        self.accepted += 1
+        self.lines.append((file, line))
+        if text is not None:
+            self.texts.append(text)
 
-    def reject_file(self, member: Member, reason: str) -> None:
-        self.reject(member.name, reason)
+    def reject(
+        self, file: str, reason: str, line: int | None = None, cause: tuple[str, int] | None = None
+    ) -> None:
+        """``cause``: the (file, line) whose rejection makes this one (an audio file whose
+        script line was rejected is rejected for it)."""
+        entry: dict[str, Any] = {"file": file, "line": line, "reason": reason}
+        if cause is not None:
+            entry["cause"] = list(cause)
+        self.rejections.append(entry)
+
+    def reject_file(
+        self, member: Member, reason: str, cause: tuple[str, int] | None = None
+    ) -> None:
+        self.reject(member.name, reason, cause=cause)
         self.rejected_files.append(member.name)
 
     def result(self, ok: bool, code: str | None = None) -> Analysis:
@@ -188,6 +208,7 @@ class _Judge:
             accepted_files=self.accepted_files,
             rejected_files=self.rejected_files,
             report={"model": "emulator", "rejections": self.rejections},
+            accepted_lines=self.lines,
         )
 
 
@@ -318,7 +339,7 @@ def _audio_and_script(members: list[Member], locale: str) -> Analysis:
     wavs = [m for m in members if m.ext == ".wav"]
     scripts = [m for m in members if m.ext == ".txt"]
     good: dict[str, tuple[str, int, str]] = {}  # id -> (script, line, text)
-    bad: set[str] = set()  # ids (or first words) of rejected lines
+    bad: dict[str, tuple[str, int]] = {}  # ids (or first words) of rejected lines: where
     used_scripts: set[str] = set()
     for script in scripts:
         for n, line in _script_lines(script, locale, j) or []:
@@ -340,7 +361,7 @@ def _audio_and_script(members: list[Member], locale: str) -> Analysis:
             else:
                 j.reject(script.name, why, n)
                 j.rejected += 1
-                bad.add(uid)
+                bad.setdefault(uid, (script.name, n))
     seen: set[str] = set()
     for wav in wavs:
         media = _judge_audio(wav, lambda m: _voice_audio_problem(m, "AudioAndScript"), j)
@@ -348,12 +369,15 @@ def _audio_and_script(members: list[Member], locale: str) -> Analysis:
             media = None
         entry = good.pop(wav.stem, None)
         if media is not None and entry is None:
-            j.reject_file(wav, f"no script line with id {wav.stem}")
+            where = bad.get(wav.stem)
+            if where is None:
+                j.reject_file(wav, f"no script line with id {wav.stem}")
+            else:
+                j.reject_file(wav, f"its script line {where[0]}:{where[1]} is rejected", where)
         if media is not None and entry is not None:
-            j.accepted += 1
+            j.take_line(entry[0], entry[1], entry[2])
             j.seconds += media.seconds
             j.accepted_files.append(wav.name)
-            j.texts.append(entry[2])
             used_scripts.add(entry[0])
         elif entry is not None or wav.stem not in bad:
             j.rejected += 1
@@ -497,9 +521,8 @@ def _acoustic(members: list[Member], size: int) -> Analysis:
             continue
         j.accepted_files.append(wav.name)
         if entry is not None:
-            j.accepted += 1
+            j.take_line(transcript.name, entry[0], entry[1])
             j.seconds += media.seconds
-            j.texts.append(entry[1])
     for key, (n, _) in good.items():
         j.reject(transcript.name, f"no audio {key} in the archive", n)
         j.rejected += 1
@@ -558,6 +581,7 @@ def _text_kind(path: Path, kind: str, locale: str) -> Analysis:
         j.rejected += j.accepted
         j.accepted = 0
         j.texts.clear()
+        j.lines.clear()
     ok = file_ok and j.accepted > 0
     (j.accepted_files if ok else j.rejected_files).append(name)
     if not text_lines:
@@ -572,8 +596,7 @@ def _language(name: str, text_lines: list[tuple[int, str]], j: _Judge) -> bool:
             j.reject(name, f"a URI: {uri.group(0)[:60]}", n)
             j.rejected += 1
         else:
-            j.accepted += 1
-            j.texts.append(line.strip())
+            j.take_line(name, n, line.strip())
     return True
 
 
@@ -584,8 +607,7 @@ def _pronunciation(name: str, text_lines: list[tuple[int, str]], j: _Judge) -> b
             j.reject(name, "not <display form><TAB><spoken form>", n)
             j.rejected += 1
         else:
-            j.accepted += 1
-            j.texts.append(fields[0].strip())
+            j.take_line(name, n, fields[0].strip())
     return True
 
 
@@ -618,12 +640,11 @@ def _markdown(name: str, text_lines: list[tuple[int, str]], j: _Judge) -> bool:
                 j.reject(name, f"more than {MARKDOWN_MAX_PRONUNCIATIONS} pronunciations", n)
                 j.rejected += 1
             else:
-                j.accepted += 1
+                j.take_line(name, n)
         else:
             if block.startswith("list:"):
                 lists[block[5:]] += 1
-            j.accepted += 1
-            j.texts.append(text[1:].strip())
+            j.take_line(name, n, text[1:].strip())
     if len(lists) > MARKDOWN_MAX_LISTS:
         j.reject(name, f"{len(lists)} lists (at most {MARKDOWN_MAX_LISTS})")
         return False
@@ -652,7 +673,7 @@ def _formatting(name: str, text_lines: list[tuple[int, str]], j: _Judge) -> bool
             j.reject(name, f"# {section} needs <from><TAB><to>", n)
             j.rejected += 1
             continue
-        j.accepted += 1
+        j.take_line(name, n)
     return True
 
 
