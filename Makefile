@@ -53,8 +53,9 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 # The suite runs on TEST_WORKERS pytest-xdist workers (most tests wait on servers and flow runs,
-# so two cores carry more than two); tests sharing the deployment stack stay on one worker
-# (tests/conftest.py). TEST_WORKERS=0 runs it in this process. The wall time is printed last.
+# so two cores carry three); tests/conftest.py hands out the work in units (the deployment stack
+# in two, a module with a module-scoped fixture in one), longest first. TEST_WORKERS=0 runs it in
+# this process. The wall time, core count and load are printed last (benchmarks/README.md).
 TEST_WORKERS ?= 3
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
 FAST_TESTS := tests/datasets tests/speech tests/emulator tests/test_layout.py tests/test_ledger.py
