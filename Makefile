@@ -16,6 +16,11 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 90
 export SPEECHFLOWS_AZURITE_BIN := $(CURDIR)/node_modules/.bin/azurite-blob
+# Bytecode is compiled at install and cached on import: an environment with
+# PYTHONDONTWRITEBYTECODE=1 (common in containers) would otherwise make every Python process
+# the suite starts (servers, workers, flow runs, CLIs) compile Prefect from source, about half
+# of its import time.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help deps system-deps test test-fast demo lint bench up down clean ledger-check wheel
 
@@ -35,7 +40,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --extra dev --extra entra
+	$(UV) sync --frozen --extra dev --extra entra --compile-bytecode
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -48,9 +53,10 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 # The suite runs on TEST_WORKERS pytest-xdist workers (most tests wait on servers and flow runs,
-# so two cores carry more than two); tests sharing the deployment stack stay on one worker
-# (tests/conftest.py). TEST_WORKERS=0 runs it in this process. The wall time is printed last.
-TEST_WORKERS ?= 0
+# so two cores carry three); tests/conftest.py hands out the work in units (the deployment stack
+# in two, a module with a module-scoped fixture in one), longest first. TEST_WORKERS=0 runs it in
+# this process. The wall time, core count and load are printed last (benchmarks/README.md).
+TEST_WORKERS ?= 3
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadgroup)
 FAST_TESTS := tests/datasets tests/speech tests/emulator tests/test_layout.py tests/test_ledger.py
 

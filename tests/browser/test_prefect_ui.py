@@ -28,7 +28,7 @@ OUTPUT = PROJECT_ROOT / "test-output" / "browser"
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     assert CHROMIUM.exists(), (
         "Chromium is missing: run `make system-deps` (apt-get install chromium)"
@@ -42,6 +42,9 @@ def page() -> Iterator[Any]:
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.set_default_timeout(60_000)
+            # Assertions wait as long as actions: on a loaded box the UI renders an artifact's
+            # markdown or a run's state well after the page's frame (the default is 5 s).
+            expect.set_options(timeout=60_000)
             # The v2 UI fetches its telemetry config from amplitude.com even offline.
             page.route("**/*amplitude.com/**", lambda route: route.abort())
             yield page

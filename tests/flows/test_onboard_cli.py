@@ -24,7 +24,9 @@ def _voice_args(tmp: Path, data: Path, consent: Path, project: str) -> list[str]
 
 
 def _invoke(*args: str) -> Any:
-    result = CliRunner().invoke(app, list(args))
+    # A wide terminal: the messages name tmp paths, whose length differs per xdist worker, and a
+    # phrase the tests look for must not be wrapped across two lines.
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "1000"})
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result

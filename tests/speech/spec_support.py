@@ -297,14 +297,19 @@ def request_url(url: str) -> str:
 
 @dataclass
 class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
+    """A clock that only moves when the code under test sleeps.
+
+    The clock moves in whole microseconds' worth of binary fractions (2**-20 s), so its readings
+    are exact: the difference of two readings is exactly the sleeps between them (with jittered
+    float sleeps, 127.37 - 67.37 would read 60.000000000000014).
+    """
 
     t: float = 0.0
     sleeps: list[float] = field(default_factory=list)
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
-        self.t += seconds
+        self.t += round(seconds * 2**20) / 2**20
 
     def clock(self) -> float:
         return self.t
