@@ -13,15 +13,17 @@ hash kept in ``customProperties["speechflowsContentHash"]``, within the same pro
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 from speechflows.redaction import redact_url
-from speechflows.speech.errors import NotFoundError, SpeechUsageError
+from speechflows.speech.connection import OperationGroup
+from speechflows.speech.errors import NotFoundError, SpeechError, SpeechUsageError
 from speechflows.speech.http import SpeechHTTP, decode_json, without_none
 from speechflows.speech.schemas.common import Status
-from speechflows.speech.schemas.speech_to_text import SpeechEntity
+from speechflows.speech.schemas.speech_to_text import DatasetFile, SpeechBaseModel, SpeechEntity
 
 CONTENT_HASH_PROPERTY = "speechflowsContentHash"
 """The ``customProperties`` key that holds the content hash of what an entity was created from."""
@@ -94,6 +96,14 @@ class SpeechToTextCore:
         url = self.entity_url(collection, ref)
         return {"self": url if self.legacy else f"{url}?api-version={self.api_version}"}
 
+    def model_ref(self, ref: Ref) -> dict[str, str]:
+        """A base model's or a custom model's reference (base model URLs kept as given)."""
+        if isinstance(ref, str) and "/models/base/" in ref:
+            return {"self": ref}
+        if isinstance(ref, SpeechBaseModel):
+            return self.self_ref("models/base", ref)
+        return self.self_ref("models", ref)
+
     def create(self, cls: type[E], collection: str, body: dict[str, Any]) -> E:
         """POST a new entity to a collection."""
         response = self.http.request("POST", self.url(collection), params=self.query, json=body)
@@ -112,6 +122,34 @@ class SpeechToTextCore:
             url or self.url(collection), params=params, item_key="values", next_key="@nextLink"
         )
         return [cls.model_validate(item) for item in items]
+
+    def list_files(
+        self, collection: str, ref: Ref, params: dict[str, str | int | bool]
+    ) -> builtins.list[DatasetFile]:
+        """Every page of the ``files`` of an entity (a dataset's, a transcription's)."""
+        items = self.http.iter_pages(
+            self.entity_url(collection, ref) + "/files",
+            params=params,
+            item_key="values",
+            next_key="@nextLink",
+        )
+        return [DatasetFile.model_validate(item) for item in items]
+
+    def get_file(self, collection: str, ref: Ref, file_id: str) -> DatasetFile:
+        """One file of an entity."""
+        url = self.entity_url(collection, ref) + "/files/" + quote(file_id, safe="")
+        return DatasetFile.model_validate(self.http.get_json(url, self.query))
+
+    def read_json(self, url: str, what: str) -> Any:
+        """The JSON at a file's content URL (``what`` names it in the error if it is not JSON).
+
+        The content URL is usually a storage SAS URL: credentials go only to our own endpoint.
+        """
+        response = self.http.request("GET", url, authenticate=self.http.is_own_origin(url))
+        try:
+            return response.json()
+        except (ValueError, UnicodeDecodeError):
+            raise SpeechError(f"{what} at {redact_url(url)} is not JSON") from None
 
     def update(self, cls: type[E], collection: str, ref: Ref, body: dict[str, Any]) -> E:
         """PATCH camelCase fields of an entity (``None`` values left out)."""
@@ -203,3 +241,70 @@ class SpeechToTextCore:
                 f"{what} exists only in Speech to text v3.2; with api-version {self.api_version} "
                 "leave it out (or set SPEECHFLOWS_SPEECH_SPEECH_TO_TEXT_API_VERSION=v3.2)"
             )
+
+
+class EntityGroup(OperationGroup[SpeechToTextCore], Generic[E]):
+    """The get, list and delete of one collection: a subclass names its ``entity`` and
+    ``collection`` (and joins the operationIds quoted below)."""
+
+    entity: type[E]
+    collection: str
+
+    def get(self, ref: Ref) -> E:
+        """Get one entity (``properties`` hold its counts, error, word error rates...)."""
+        # operationId: Projects_Get
+        # operationId: Datasets_Get
+        # operationId: Models_GetCustomModel
+        # operationId: Evaluations_Get
+        # operationId: Endpoints_Get
+        # operationId: Transcriptions_Get
+        return self.core.get(self.entity, self.collection, ref)
+
+    def list(self, filter: str | None = None) -> builtins.list[E]:
+        """List the entities (every page), e.g. ``filter="displayName eq 'faq'"``."""
+        # operationId: Projects_List
+        # operationId: Datasets_List
+        # operationId: Models_ListCustomModels
+        # operationId: Evaluations_List
+        # operationId: Endpoints_List
+        # operationId: Transcriptions_List
+        return self.core.list(self.entity, self.collection, filter)
+
+    def delete(self, ref: Ref, *, missing_ok: bool = True) -> bool:
+        """Delete an entity. False if it did not exist."""
+        # operationId: Projects_Delete
+        # operationId: Datasets_Delete
+        # operationId: Models_Delete
+        # operationId: Evaluations_Delete
+        # operationId: Endpoints_Delete
+        # operationId: Transcriptions_Delete
+        return self.core.delete(self.collection, ref, missing_ok)
+
+
+class UpdatableGroup(EntityGroup[E]):
+    """An :class:`EntityGroup` whose entities take a PATCH."""
+
+    def update(self, ref: Ref, **fields: Any) -> E:
+        """Update camelCase fields such as ``displayName``, ``description``, ``customProperties``
+        (an endpoint's ``model`` swaps the deployed model: :meth:`Endpoints.set_model`)."""
+        # operationId: Projects_Update
+        # operationId: Datasets_Update
+        # operationId: Models_Update
+        # operationId: Evaluations_Update
+        # operationId: Endpoints_Update
+        return self.core.update(self.entity, self.collection, ref, fields)
+
+
+class GetOrCreateGroup(EntityGroup[E]):
+    """An :class:`EntityGroup` whose ``create`` a re-run finds again by displayName and content
+    hash (:meth:`SpeechToTextCore.get_or_create`)."""
+
+    create: Callable[..., E]
+
+    def get_or_create(
+        self, *, display_name: str, content_hash: str, **create: Any
+    ) -> tuple[E, bool]:
+        """Like ``datasets.get_or_create``, for :meth:`create` arguments: ``(entity, created)``."""
+        return self.core.get_or_create(
+            self.entity, self.collection, self.create, display_name, content_hash, create
+        )

@@ -12,18 +12,23 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from speechflows.redaction import redact_url
-from speechflows.speech.connection import OperationGroup
-from speechflows.speech.errors import SpeechError, SpeechUsageError
+from speechflows.speech.errors import SpeechUsageError
 from speechflows.speech.http import FileSpec, decode_json, without_none
 from speechflows.speech.schemas.speech_to_text import Dataset, DatasetFile, UploadedBlocks
-from speechflows.speech.speech_to_text.core import MAX_BLOCK_BYTES, Ref, SpeechToTextCore
+from speechflows.speech.speech_to_text.core import (
+    MAX_BLOCK_BYTES,
+    Ref,
+    UpdatableGroup,
+)
 
 
-class Datasets(OperationGroup[SpeechToTextCore]):
-    """Datasets: create, look up, block upload, files and the validation report."""
+class Datasets(UpdatableGroup[Dataset]):
+    """Datasets: create, look up, block upload, files and the validation report; ``get`` shows
+    the accepted and rejected counts and any error (``properties``)."""
+
+    entity = Dataset
+    collection = "datasets"
 
     def create(
         self,
@@ -133,26 +138,6 @@ class Datasets(OperationGroup[SpeechToTextCore]):
             )
         return Dataset.model_validate(decode_json(response))
 
-    def get(self, dataset: Ref) -> Dataset:
-        """Get a dataset (``properties`` hold accepted/rejected counts and any error)."""
-        # operationId: Datasets_Get
-        return self.core.get(Dataset, "datasets", dataset)
-
-    def list(self, filter: str | None = None) -> list[Dataset]:
-        """List datasets, e.g. ``filter="displayName eq 'faq'"``."""
-        # operationId: Datasets_List
-        return self.core.list(Dataset, "datasets", filter)
-
-    def update(self, dataset: Ref, **fields: Any) -> Dataset:
-        """Update camelCase fields ``displayName``, ``description``, ``customProperties``, ``project``."""
-        # operationId: Datasets_Update
-        return self.core.update(Dataset, "datasets", dataset, fields)
-
-    def delete(self, dataset: Ref, *, missing_ok: bool = True) -> bool:
-        """Delete a dataset. False if it did not exist."""
-        # operationId: Datasets_Delete
-        return self.core.delete("datasets", dataset, missing_ok)
-
     def upload_block(self, dataset: Ref, block_id: str, data: bytes) -> None:
         """Upload one block (at most 8 MiB) of a dataset created without ``content_url``."""
         if len(data) > MAX_BLOCK_BYTES:
@@ -227,19 +212,12 @@ class Datasets(OperationGroup[SpeechToTextCore]):
             else:
                 params["sasLifetimeMinutes"] = sas_lifetime_minutes
         # operationId: Datasets_ListFiles
-        items = self.core.http.iter_pages(
-            self.core.entity_url("datasets", dataset) + "/files",
-            params=params,
-            item_key="values",
-            next_key="@nextLink",
-        )
-        return [DatasetFile.model_validate(item) for item in items]
+        return self.core.list_files("datasets", dataset, params)
 
     def get_file(self, dataset: Ref, file_id: str) -> DatasetFile:
         """One file of a dataset."""
         # operationId: Datasets_GetFile
-        url = self.core.entity_url("datasets", dataset) + "/files/" + quote(file_id, safe="")
-        return DatasetFile.model_validate(self.core.http.get_json(url, self.core.query))
+        return self.core.get_file("datasets", dataset, file_id)
 
     def get_report(self, dataset: Ref) -> dict[str, Any] | None:
         """The dataset's validation report (``report.json``, undocumented schema), if any."""
@@ -250,13 +228,5 @@ class Datasets(OperationGroup[SpeechToTextCore]):
         ]
         if not files or not files[0].links or not files[0].links.content_url:
             return None
-        url = files[0].links.content_url
-        # The content URL is usually a storage SAS URL: credentials go only to our own endpoint.
-        response = self.core.http.request(
-            "GET", url, authenticate=self.core.http.is_own_origin(url)
-        )
-        try:
-            body = response.json()
-        except (ValueError, UnicodeDecodeError):
-            raise SpeechError(f"the dataset report at {redact_url(url)} is not JSON") from None
+        body = self.core.read_json(files[0].links.content_url, "the dataset report")
         return body if isinstance(body, dict) else {"items": body}

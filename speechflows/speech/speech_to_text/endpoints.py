@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from speechflows.speech.connection import OperationGroup
 from speechflows.speech.http import without_none
 from speechflows.speech.schemas.speech_to_text import SpeechEndpoint
-from speechflows.speech.speech_to_text.core import Ref, SpeechToTextCore
+from speechflows.speech.speech_to_text.core import GetOrCreateGroup, Ref, UpdatableGroup
 
 
-class Endpoints(OperationGroup[SpeechToTextCore]):
+class Endpoints(UpdatableGroup[SpeechEndpoint], GetOrCreateGroup[SpeechEndpoint]):
     """Deployments of custom models."""
+
+    entity = SpeechEndpoint
+    collection = "endpoints"
 
     def create(
         self,
@@ -41,29 +41,6 @@ class Endpoints(OperationGroup[SpeechToTextCore]):
         # operationId: Endpoints_Create
         return self.core.create(SpeechEndpoint, "endpoints", body)
 
-    def get_or_create(
-        self, *, display_name: str, content_hash: str, **create: Any
-    ) -> tuple[SpeechEndpoint, bool]:
-        """Like ``datasets.get_or_create``, for :meth:`create` arguments."""
-        return self.core.get_or_create(
-            SpeechEndpoint, "endpoints", self.create, display_name, content_hash, create
-        )
-
-    def get(self, endpoint: Ref) -> SpeechEndpoint:
-        """Get an endpoint."""
-        # operationId: Endpoints_Get
-        return self.core.get(SpeechEndpoint, "endpoints", endpoint)
-
-    def list(self, filter: str | None = None) -> list[SpeechEndpoint]:
-        """List endpoints."""
-        # operationId: Endpoints_List
-        return self.core.list(SpeechEndpoint, "endpoints", filter)
-
-    def update(self, endpoint: Ref, **fields: Any) -> SpeechEndpoint:
-        """Update camelCase fields of an endpoint (``model`` swaps the deployed model)."""
-        # operationId: Endpoints_Update
-        return self.core.update(SpeechEndpoint, "endpoints", endpoint, fields)
-
     def set_model(self, endpoint: Ref, model: Ref) -> SpeechEndpoint:
         """Point the endpoint at another model: same endpoint id and URL, no new endpoint.
 
@@ -73,8 +50,3 @@ class Endpoints(OperationGroup[SpeechToTextCore]):
         body = {"model": {"self": ref} if ref else self.core.self_ref("models", model)}
         # operationId: Endpoints_Update
         return self.core.update(SpeechEndpoint, "endpoints", endpoint, body)
-
-    def delete(self, endpoint: Ref, *, missing_ok: bool = True) -> bool:
-        """Delete an endpoint. False if it did not exist."""
-        # operationId: Endpoints_Delete
-        return self.core.delete("endpoints", endpoint, missing_ok)

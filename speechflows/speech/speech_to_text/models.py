@@ -6,16 +6,17 @@ Base models are in :mod:`.base_models`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from speechflows.speech.connection import OperationGroup
 from speechflows.speech.http import without_none
 from speechflows.speech.schemas.speech_to_text import CustomSpeechModel
-from speechflows.speech.speech_to_text.core import Ref, SpeechToTextCore
+from speechflows.speech.speech_to_text.core import GetOrCreateGroup, Ref, UpdatableGroup
 
 
-class Models(OperationGroup[SpeechToTextCore]):
+class Models(UpdatableGroup[CustomSpeechModel], GetOrCreateGroup[CustomSpeechModel]):
     """Custom models trained from a base model and datasets."""
+
+    entity = CustomSpeechModel
+    collection = "models"
 
     def create(
         self,
@@ -50,31 +51,3 @@ class Models(OperationGroup[SpeechToTextCore]):
         )
         # operationId: Models_Create
         return self.core.create(CustomSpeechModel, "models", body)
-
-    def get_or_create(
-        self, *, display_name: str, content_hash: str, **create: Any
-    ) -> tuple[CustomSpeechModel, bool]:
-        """Like ``datasets.get_or_create``, for :meth:`create` arguments."""
-        return self.core.get_or_create(
-            CustomSpeechModel, "models", self.create, display_name, content_hash, create
-        )
-
-    def get(self, model: Ref) -> CustomSpeechModel:
-        """Get a custom model."""
-        # operationId: Models_GetCustomModel
-        return self.core.get(CustomSpeechModel, "models", model)
-
-    def list(self, filter: str | None = None) -> list[CustomSpeechModel]:
-        """List custom models."""
-        # operationId: Models_ListCustomModels
-        return self.core.list(CustomSpeechModel, "models", filter)
-
-    def update(self, model: Ref, **fields: Any) -> CustomSpeechModel:
-        """Update camelCase fields of a custom model."""
-        # operationId: Models_Update
-        return self.core.update(CustomSpeechModel, "models", model, fields)
-
-    def delete(self, model: Ref, *, missing_ok: bool = True) -> bool:
-        """Delete a custom model. False if it did not exist."""
-        # operationId: Models_Delete
-        return self.core.delete("models", model, missing_ok)

@@ -11,18 +11,11 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 from speechflows.redaction import redact_url
-from speechflows.speech.connection import OperationGroup
-from speechflows.speech.errors import SpeechError
 from speechflows.speech.http import without_none
-from speechflows.speech.schemas.speech_to_text import (
-    DatasetFile,
-    SpeechBaseModel,
-    Transcription,
-)
-from speechflows.speech.speech_to_text.core import Ref, SpeechToTextCore
+from speechflows.speech.schemas.speech_to_text import DatasetFile, Transcription
+from speechflows.speech.speech_to_text.core import GetOrCreateGroup, Ref
 
 TICKS_PER_SECOND = 10_000_000
 MAX_CONTENT_URLS = 1000
@@ -76,8 +69,11 @@ class FileTranscript:
         return cls(source, int(body.get("durationInTicks") or 0) / TICKS_PER_SECOND, phrases)
 
 
-class Transcriptions(OperationGroup[SpeechToTextCore]):
+class Transcriptions(GetOrCreateGroup[Transcription]):
     """Batch transcriptions with a base or a custom model."""
+
+    entity = Transcription
+    collection = "transcriptions"
 
     def create(
         self,
@@ -106,7 +102,7 @@ class Transcriptions(OperationGroup[SpeechToTextCore]):
                 "locale": locale,
                 "contentUrls": content_urls,
                 "contentContainerUrl": content_container_url,
-                "model": self._model_ref(model_url) if model_url else None,
+                "model": self.core.model_ref(model_url) if model_url else None,
                 "project": self.core.self_ref("projects", project_url) if project_url else None,
                 "properties": props,
                 "customProperties": custom_properties,
@@ -120,43 +116,14 @@ class Transcriptions(OperationGroup[SpeechToTextCore]):
         )
         return Transcription.model_validate(response.json())
 
-    def get_or_create(
-        self, *, display_name: str, content_hash: str, **create: Any
-    ) -> tuple[Transcription, bool]:
-        """Like ``datasets.get_or_create``: a re-run finds the same transcription again."""
-        return self.core.get_or_create(
-            Transcription, "transcriptions", self.create, display_name, content_hash, create
-        )
-
-    def get(self, transcription: Ref) -> Transcription:
-        # operationId: Transcriptions_Get
-        return self.core.get(Transcription, "transcriptions", transcription)
-
-    def list(self, filter: str | None = None) -> builtins.list[Transcription]:
-        # operationId: Transcriptions_List
-        return self.core.list(Transcription, "transcriptions", filter)
-
-    def delete(self, transcription: Ref, *, missing_ok: bool = True) -> bool:
-        # operationId: Transcriptions_Delete
-        return self.core.delete("transcriptions", transcription, missing_ok)
-
     def list_files(self, transcription: Ref) -> builtins.list[DatasetFile]:
         """Result files (kind ``Transcription``) and the ``TranscriptionReport``."""
         # operationId: Transcriptions_ListFiles
-        items = self.core.http.iter_pages(
-            self.core.entity_url("transcriptions", transcription) + "/files",
-            params=self.core.query,
-            item_key="values",
-            next_key="@nextLink",
-        )
-        return [DatasetFile.model_validate(item) for item in items]
+        return self.core.list_files("transcriptions", transcription, self.core.query)
 
     def get_file(self, transcription: Ref, file_id: str) -> DatasetFile:
         # operationId: Transcriptions_GetFile
-        url = self.core.entity_url("transcriptions", transcription)
-        return DatasetFile.model_validate(
-            self.core.http.get_json(f"{url}/files/{quote(file_id, safe='')}", self.core.query)
-        )
+        return self.core.get_file("transcriptions", transcription, file_id)
 
     def results(self, transcription: Ref) -> builtins.list[FileTranscript]:
         """Every audio file's result, read through the files' ``contentUrl``."""
@@ -164,21 +131,6 @@ class Transcriptions(OperationGroup[SpeechToTextCore]):
         for f in self.list_files(transcription):
             if (f.kind or "").lower() != "transcription" or not f.links or not f.links.content_url:
                 continue
-            url = f.links.content_url
-            # A storage SAS URL as a rule: credentials go only to our own endpoint.
-            response = self.core.http.request(
-                "GET", url, authenticate=self.core.http.is_own_origin(url)
-            )
-            try:
-                body = response.json()
-            except (ValueError, UnicodeDecodeError):
-                raise SpeechError(f"the result at {redact_url(url)} is not JSON") from None
+            body = self.core.read_json(f.links.content_url, "the result")
             out.append(FileTranscript.from_result(body, f.name or ""))
         return sorted(out, key=lambda t: t.source)
-
-    def _model_ref(self, ref: Ref) -> dict[str, str]:
-        if isinstance(ref, str) and "/models/base/" in ref:
-            return {"self": ref}
-        if isinstance(ref, SpeechBaseModel):
-            return self.core.self_ref("models/base", ref)
-        return self.core.self_ref("models", ref)
