@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypedDict, TypeVar, Unpack, cast
 
 from pydantic import BaseModel
 
@@ -139,6 +139,30 @@ class PollProgress:
 ProgressFn = Callable[[PollProgress], None]
 
 
+class Pacing(TypedDict, total=False):
+    """How a wait polls: the keyword arguments every wait takes besides its deadline
+    (defaults in :class:`Pace`)."""
+
+    min_interval: float
+    max_interval: float
+    progress: ProgressFn | None
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Pace:
+    """:class:`Pacing` with its defaults: the first pause between polls (``min_interval``
+    seconds) doubles up to ``max_interval``; ``progress`` hears of every poll; ``sleep`` and
+    ``clock`` are injectable, so tests never wait."""
+
+    min_interval: float = 1.0
+    max_interval: float = 30.0
+    progress: ProgressFn | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
 class ContinuationState(BaseModel):
     """What another process needs to re-attach to a wait (JSON).
 
@@ -241,14 +265,11 @@ def _poll(
     kind: str,
     resource_id: str,
     deadline_seconds: float,
-    min_interval: float,
-    max_interval: float,
-    progress: ProgressFn | None,
-    sleep: Callable[[float], None],
-    clock: Callable[[], float],
+    pace: Pace,
 ) -> T:
+    progress, sleep, clock = pace.progress, pace.sleep, pace.clock
     start = clock()
-    interval = min_interval
+    interval = pace.min_interval
     polls = 0
     last_status: str | None = None
 
@@ -295,7 +316,7 @@ def _poll(
             delay -= PROGRESS_EVERY_SECONDS
             tell(last_status)
         sleep(delay)
-        interval = min(max_interval, interval * 2)
+        interval = min(pace.max_interval, interval * 2)
 
 
 def _raise_if_failed(kind: str, item: StatusResource) -> None:
@@ -309,11 +330,7 @@ def wait_for_operation(
     operation: OperationRef | str,
     *,
     deadline_seconds: float = 3600.0,
-    min_interval: float = 1.0,
-    max_interval: float = 30.0,
-    progress: ProgressFn | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    **pacing: Unpack[Pacing],
 ) -> Operation:
     """Poll a Custom Voice operation (ref, id or ``Operation-Location``) until it finishes.
 
@@ -322,6 +339,12 @@ def wait_for_operation(
             or use :func:`wait_for_accepted`, which does).
         PollingTimeoutError: the deadline passed first.
     """
+    return _wait_for_operation(client, operation, deadline_seconds, Pace(**pacing))
+
+
+def _wait_for_operation(
+    client: CustomVoiceClient, operation: OperationRef | str, deadline_seconds: float, pace: Pace
+) -> Operation:
     target = (
         operation.location or operation.id if isinstance(operation, OperationRef) else operation
     )
@@ -340,11 +363,7 @@ def wait_for_operation(
         kind="operation",
         resource_id=op_id,
         deadline_seconds=deadline_seconds,
-        min_interval=min_interval,
-        max_interval=max_interval,
-        progress=progress,
-        sleep=sleep,
-        clock=clock,
+        pace=pace,
     )
     if result.status is Status.FAILED:
         raise ResourceFailedError("operation", op_id, "Failed", "the operation failed")
@@ -357,11 +376,7 @@ def wait_for_resource(
     resource: StatusResource | str,
     *,
     deadline_seconds: float = 3600.0,
-    min_interval: float = 1.0,
-    max_interval: float = 30.0,
-    progress: ProgressFn | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    **pacing: Unpack[Pacing],
 ) -> StatusResource:
     """Poll a resource (``datasets``, ``consents``, ...) until Succeeded, Failed or Disabled.
 
@@ -370,6 +385,16 @@ def wait_for_resource(
             ``failureReason``.
         PollingTimeoutError: the deadline passed first.
     """
+    return _wait_for_resource(client, resource_kind, resource, deadline_seconds, Pace(**pacing))
+
+
+def _wait_for_resource(
+    client: Client,
+    resource_kind: str,
+    resource: StatusResource | str,
+    deadline_seconds: float,
+    pace: Pace,
+) -> StatusResource:
     cls = _kind_class(client, resource_kind)
     state = ContinuationState.for_resource(client, resource_kind, resource)
     assert state.resource_url is not None
@@ -381,11 +406,7 @@ def wait_for_resource(
         kind=_SINGULAR[resource_kind],
         resource_id=state.resource_id,
         deadline_seconds=deadline_seconds,
-        min_interval=min_interval,
-        max_interval=max_interval,
-        progress=progress,
-        sleep=sleep,
-        clock=clock,
+        pace=pace,
     )
     _raise_if_failed(_SINGULAR[resource_kind], item)
     return item
@@ -397,12 +418,8 @@ def wait_for_accepted(
     resource_kind: str,
     *,
     deadline_seconds: float = 3600.0,
-    min_interval: float = 1.0,
-    max_interval: float = 30.0,
-    progress: ProgressFn | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
     grace_seconds: float | None = None,
+    **pacing: Unpack[Pacing],
 ) -> T:
     """Wait for the operation of a Custom Voice create, then return the final resource.
 
@@ -413,17 +430,7 @@ def wait_for_accepted(
     state = ContinuationState.for_operation(
         client, accepted, resource_kind, rid, deadline_seconds=deadline_seconds
     )
-    final = _resume(
-        state,
-        client,
-        min_interval,
-        max_interval,
-        progress,
-        sleep,
-        clock,
-        deadline_seconds,
-        grace_seconds,
-    )
+    final = _resume(state, client, deadline_seconds, grace_seconds, Pace(**pacing))
     return cast("T", final)
 
 
@@ -432,13 +439,9 @@ def resume(
     client: Client,
     *,
     default_deadline_seconds: float = 3600.0,
-    min_interval: float = 1.0,
-    max_interval: float = 30.0,
-    progress: ProgressFn | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] | None = None,
     grace_seconds: float | None = None,
+    **pacing: Unpack[Pacing],
 ) -> StatusResource:
     """Re-attach to a wait described by ``state``; the deadline still counts from ``started_at``.
 
@@ -453,31 +456,17 @@ def resume(
     )
     current = now() if now else datetime.now(UTC)
     remaining = max(0.0, budget - (current - state.started_at).total_seconds())
-    return _resume(
-        state,
-        client,
-        min_interval,
-        max_interval,
-        progress,
-        sleep,
-        clock,
-        remaining,
-        grace_seconds,
-    )
+    return _resume(state, client, remaining, grace_seconds, Pace(**pacing))
 
 
 def _resume(
     state: ContinuationState,
     client: Client,
-    min_interval: float,
-    max_interval: float,
-    progress: ProgressFn | None,
-    sleep: Callable[[float], None],
-    clock: Callable[[], float],
     remaining: float,
-    grace_seconds: float | None = None,
+    grace_seconds: float | None,
+    pace: Pace,
 ) -> StatusResource:
-    start = clock()
+    start = pace.clock()
     if grace_seconds is None:
         grace_seconds = DISAGREEMENT_GRACE_SECONDS
     kind = _SINGULAR.get(state.resource_kind, state.resource_kind)
@@ -486,33 +475,14 @@ def _resume(
         resource = state.resource_id
 
     def resource_wait(deadline: float) -> StatusResource:
-        return wait_for_resource(
-            client,
-            state.resource_kind,
-            resource,
-            deadline_seconds=deadline,
-            min_interval=min_interval,
-            max_interval=max_interval,
-            progress=progress,
-            sleep=sleep,
-            clock=clock,
-        )
+        return _wait_for_resource(client, state.resource_kind, resource, deadline, pace)
 
     if not (state.operation_url and isinstance(client, CustomVoiceClient)):
         return resource_wait(remaining)
     op_failed = False
     op_id = state.operation_url.split("?", 1)[0].rsplit("/", 1)[-1]
     try:
-        wait_for_operation(
-            client,
-            state.operation_url,
-            deadline_seconds=remaining,
-            min_interval=min_interval,
-            max_interval=max_interval,
-            progress=progress,
-            sleep=sleep,
-            clock=clock,
-        )
+        _wait_for_operation(client, state.operation_url, remaining, pace)
     except ResourceFailedError:
         # The operation has no reason; the resource carries failureReason.
         op_failed = True
@@ -520,7 +490,7 @@ def _resume(
         raise PollingTimeoutError(
             kind, state.resource_id, exc.deadline_seconds, exc.last_status
         ) from None
-    left = max(0.0, remaining - (clock() - start))
+    left = max(0.0, remaining - (pace.clock() - start))
     # The operation is terminal: the resource must follow within the grace period.
     try:
         return resource_wait(min(left, grace_seconds))
