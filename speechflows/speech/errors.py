@@ -13,8 +13,10 @@ Every failure leaves the client as one of these types, translated once at the HT
      │    ├── ThrottledError           429, retry_after        (TransientError)
      │    └── ServiceError             5xx                      (TransientError)
      ├── SpeechConnectionError        connect/read failures    (TransientError)
-     ├── ResourceFailedError          a resource or operation ended in Failed
-     ├── PollingTimeoutError          a wait hit its deadline
+     ├── WaitError                    resource_kind, resource_id of what a wait waited for
+     │    ├── ResourceFailedError     a resource or operation ended in Failed
+     │    ├── PollingTimeoutError     a wait hit its deadline
+     │    └── StateDisagreementError  operation and resource disagree (speech.polling)
      └── SpeechUsageError             the caller asked for something the API cannot do
 
 ``TransientError`` is a mixin: ``isinstance(exc, TransientError)`` (or :func:`is_transient`) says
@@ -177,34 +179,43 @@ class SpeechTimeoutError(SpeechConnectionError):
         )
 
 
-class ResourceFailedError(SpeechError):
+class WaitError(SpeechError):
+    """A wait for a resource or operation (``resource_kind`` ``resource_id``) ended badly."""
+
+    def __init__(self, resource_kind: str, resource_id: str, message: str) -> None:
+        self.resource_kind = resource_kind
+        self.resource_id = resource_id
+        super().__init__(message)
+
+
+class ResourceFailedError(WaitError):
     """A resource or operation reached the ``Failed`` state; carries the service's reason."""
 
     def __init__(
         self, resource_kind: str, resource_id: str, code: str | None, reason: str | None
     ) -> None:
-        self.resource_kind = resource_kind
-        self.resource_id = resource_id
         self.code = code
         self.reason = reason
         why = ": ".join(x for x in (code, reason) if x) or "no reason given by the service"
-        super().__init__(f"{resource_kind} {resource_id!r} failed: {why}")
+        super().__init__(
+            resource_kind, resource_id, f"{resource_kind} {resource_id!r} failed: {why}"
+        )
 
 
-class PollingTimeoutError(SpeechError):
+class PollingTimeoutError(WaitError):
     """Waiting for a resource or operation hit its deadline before a terminal state."""
 
     def __init__(
         self, resource_kind: str, resource_id: str, deadline_seconds: float, last_status: str | None
     ) -> None:
-        self.resource_kind = resource_kind
-        self.resource_id = resource_id
         self.deadline_seconds = deadline_seconds
         self.last_status = last_status
         super().__init__(
+            resource_kind,
+            resource_id,
             f"{resource_kind} {resource_id!r} did not finish within {deadline_seconds:g} s "
             f"(last status: {last_status or 'unknown'}); wait again with a longer deadline, or "
-            "re-attach later from the continuation state"
+            "re-attach later from the continuation state",
         )
 
 

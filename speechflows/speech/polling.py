@@ -37,8 +37,8 @@ from speechflows.speech.custom_voice.client import CustomVoiceClient
 from speechflows.speech.errors import (
     PollingTimeoutError,
     ResourceFailedError,
-    SpeechError,
     SpeechUsageError,
+    WaitError,
     is_transient,
 )
 from speechflows.speech.http import SpeechHTTP, decode_json, retry_after_seconds
@@ -73,7 +73,7 @@ DISAGREEMENT_GRACE_SECONDS = 60.0
 PROGRESS_EVERY_SECONDS = 60.0
 
 
-class StateDisagreementError(SpeechError):
+class StateDisagreementError(WaitError):
     """The operation Succeeded, but its resource still is not terminal past the grace period."""
 
     def __init__(
@@ -84,17 +84,17 @@ class StateDisagreementError(SpeechError):
         status: str | None,
         grace_seconds: float,
     ) -> None:
-        self.resource_kind = resource_kind
-        self.resource_id = resource_id
         self.operation_id = operation_id
         self.status = status
         self.grace_seconds = grace_seconds
         super().__init__(
+            resource_kind,
+            resource_id,
             f"operation {operation_id} Succeeded, but {resource_kind} {resource_id!r} still says "
             f"{status or 'nothing'} {grace_seconds:g} s later (read again just now): the service's "
             f"operation and {resource_kind} disagree, so this wait stops here instead of waiting "
             f"out its deadline. Open the {resource_kind} in Speech Studio; a plain re-run reads "
-            "both again"
+            "both again",
         )
 
 
