@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from speechflows.deployments.tools import run_tool
+
 GIT_CLONE_STEP = "prefect.deployments.steps.git_clone"
 
 
@@ -48,15 +50,7 @@ class GitCode:
 
 
 def _git(root: Path, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_tool(["git", *args], cwd=root, timeout=timeout)
 
 
 def pinned_checkout(root: Path, repository: str) -> GitCode:

@@ -39,6 +39,7 @@ from prefect.utilities.asyncutils import run_coro_as_sync
 from prefect.workers.process import ProcessWorker
 
 from speechflows.deployments.git_code import GitCode, prefect_file_with
+from speechflows.deployments.tools import run_tool
 from speechflows.tasks.throttle import (
     SPEECH_API_DECAY_PER_SECOND,
     SPEECH_API_LIMIT,
@@ -239,16 +240,7 @@ def deploy_all(
 
 def _prefect_deploy(argv: list[str], root: Path, full_env: dict[str, str], timeout: float) -> str:
     try:
-        done = subprocess.run(
-            argv,
-            cwd=root,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
+        done = run_tool(argv, cwd=root, env=full_env, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise SetupError(f"`prefect deploy --all` did not finish within {timeout:.0f} s") from exc
     output = done.stdout + done.stderr

@@ -16,11 +16,11 @@ requirement, so the override travels as ``requirements.txt``: every package pinn
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from speechflows.deployments.setup import PROJECT_ROOT, SetupError
+from speechflows.deployments.tools import run_tool
 
 REQUIREMENTS = "requirements.txt"
 EXTRAS = ("entra",)
@@ -51,15 +51,7 @@ def uv_bin(root: Path = PROJECT_ROOT) -> str:
 
 
 def _run(argv: list[str], root: Path, timeout: float) -> str:
-    done = subprocess.run(
-        argv,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    done = run_tool(argv, cwd=root, timeout=timeout)
     if done.returncode != 0:
         raise SetupError(f"`{' '.join(argv)}` failed: {(done.stderr or done.stdout)[-2000:]}")
     return done.stdout

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from speechflows.deployments.tools import run_tool
 from speechflows.dev.processes import ServiceStartError, StopOnExit, free_port
 from speechflows.redaction import register_secret
 
@@ -154,16 +155,7 @@ class Postgres(StopOnExit):
     def _run(self, tool: str, *args: str, timeout: float) -> str:
         argv = [str(self.bin_dir / tool), *args]
         try:
-            done = subprocess.run(
-                argv,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-                user=self.user,
-                cwd=self.base_dir,
-                stdin=subprocess.DEVNULL,
-            )
+            done = run_tool(argv, cwd=self.base_dir, timeout=timeout, user=self.user)
         except subprocess.TimeoutExpired as exc:
             raise ServiceStartError(
                 f"PostgreSQL {tool} did not finish within {timeout:.0f} s"

@@ -8,10 +8,8 @@ every group of a client shares the client's core (URLs and generic requests of i
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from types import TracebackType
-from typing import Generic, Self, TypedDict, TypeVar
+from typing import Generic, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -46,35 +44,16 @@ class SpeechClient:
         self,
         settings: SpeechSettings,
         api_version: str,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        credential: TokenCredential | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        before_request: RequestHook | None = None,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         self.settings = settings
         self.api_version = api_version
-        self.http = SpeechHTTP(
-            settings,
-            transport=transport,
-            credential=credential,
-            retry=retry,
-            sleep=sleep,
-            clock=clock,
-            before_request=before_request,
-        )
+        self.http = SpeechHTTP(settings, **options)
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
