@@ -80,26 +80,31 @@ class StackConfig:
 
 
 def _spawn(
+    config: StackConfig,
     name: str,
     argv: list[str],
-    *,
     port: int,
-    env: dict[str, str],
-    log: Path,
-    cwd: Path,
-    ready: Callable[[], bool],
-    url: str,
+    *,
+    env: dict[str, str] | None = None,
+    ready: Callable[[], bool] | None = None,
+    url: str | None = None,
     timeout: float = 180.0,
     reset_sigint: bool = False,
 ) -> Service:
+    """Start a service in the stack's root, logging to ``<state>/logs/<name>.log``.
+
+    By default it is ready when ``port`` accepts connections, and its URL is
+    ``http://127.0.0.1:<port>``.
+    """
+    log = config.state_dir / "logs" / f"{name}.log"
     process = ManagedProcess(
         name,
         argv,
         port=port,
         log_path=log,
-        env=env,
-        cwd=cwd,
-        ready=ready,
+        env=env or {},
+        cwd=config.root,
+        ready=ready or (lambda: port_open(port)),
         start_timeout=timeout,
         reset_sigint=reset_sigint,
     )
@@ -107,6 +112,7 @@ def _spawn(
     # The service outlives `dev up`; `dev down` (another process) stops it by its recorded pid.
     process.detach()
     assert process.pid is not None
+    url = url or f"http://127.0.0.1:{port}"
     return Service(name, process.pid, psutil.Process(process.pid).create_time(), url, str(log))
 
 
@@ -153,7 +159,6 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
             f"the dev stack is already up ({', '.join(s.name for s in running)}); "
             "`speechflows dev down` first"
         )
-    logs = config.state_dir / "logs"
     data = config.root / ".speechflows"
     key_file = config.state_dir / "emulator.key"
     config.state_dir.mkdir(parents=True, exist_ok=True)
@@ -183,54 +188,23 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         )
         if access_log is not None:
             az_argv = logged_argv(az_argv, access_log, data / "azurite")
+        services.append(_spawn(config, "azurite", az_argv, config.azurite_port))
+        echo(f"Azurite      {services[-1].url}")
+        emulator_argv = [speechflows_bin, "emulator", "--port", str(config.emulator_port)]
+        emulator_argv += ["--data-dir", str(data / "emulator"), "--key", key]
+        services.append(_spawn(config, "emulator", emulator_argv, config.emulator_port))
+        echo(f"emulator     {services[-1].url}")
         services.append(
             _spawn(
-                "azurite",
-                az_argv,
-                port=config.azurite_port,
-                env={},
-                log=logs / "azurite.log",
-                cwd=config.root,
-                ready=lambda: port_open(config.azurite_port),
-                url=f"http://127.0.0.1:{config.azurite_port}",
-            )
-        )
-        echo(f"Azurite      http://127.0.0.1:{config.azurite_port}")
-        services.append(
-            _spawn(
-                "emulator",
-                [
-                    speechflows_bin,
-                    "emulator",
-                    "--port",
-                    str(config.emulator_port),
-                    "--data-dir",
-                    str(data / "emulator"),
-                    "--key",
-                    key,
-                ],
-                port=config.emulator_port,
-                env={},
-                log=logs / "emulator.log",
-                cwd=config.root,
-                ready=lambda: port_open(config.emulator_port),
-                url=f"http://127.0.0.1:{config.emulator_port}",
-            )
-        )
-        echo(f"emulator     http://127.0.0.1:{config.emulator_port}")
-        services.append(
-            _spawn(
+                config,
                 "prefect-server",
                 server_argv(config.prefect_port),
-                port=config.prefect_port,
+                config.prefect_port,
                 env=prefect_env,
-                log=logs / "prefect-server.log",
-                cwd=config.root,
                 ready=lambda: api_healthy(api_url),
-                url=f"http://127.0.0.1:{config.prefect_port}",
             )
         )
-        echo(f"Prefect UI   http://127.0.0.1:{config.prefect_port}")
+        echo(f"Prefect UI   {services[-1].url}")
         ensure_setup(api_url=api_url)
         deploy_all(api_url=api_url, root=config.root, env=prefect_env)
         echo("deployments  applied from prefect.yaml")
@@ -244,17 +218,16 @@ def up(config: StackConfig | None = None, echo: Callable[[str], None] = print) -
         worker_name = "speechflows-dev-worker"
         services.append(
             _spawn(
+                config,
                 "worker",
                 worker_argv(WORK_POOL, worker_name),
-                port=0,
+                0,
                 env={
                     **prefect_env,
                     **flow_env,
                     "PREFECT_WORKER_QUERY_SECONDS": str(config.worker_query_seconds),
                     "PWD": str(config.root),
                 },
-                log=logs / "worker.log",
-                cwd=config.root,
                 reset_sigint=True,
                 ready=lambda: worker_registered(api_url, WORK_POOL, worker_name),
                 url=f"pool {WORK_POOL}",

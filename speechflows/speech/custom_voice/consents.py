@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from speechflows.speech.custom_voice.core import (
-    ResourceGroup,
-    audio_content_type,
-    check_resource_id,
-)
+from speechflows.speech.custom_voice.core import ResourceGroup, check_resource_id
 from speechflows.speech.errors import SpeechUsageError
-from speechflows.speech.http import FileSpec, without_none
+from speechflows.speech.http import without_none
 from speechflows.speech.schemas.custom_voice import Accepted, Consent
 
 
@@ -42,7 +38,6 @@ class Consents(ResourceGroup[Consent]):
         check_resource_id(consent_id, "consent id")
         if (audio_url is None) == (audio_file is None):
             raise SpeechUsageError("consents.create needs exactly one of audio_url or audio_file")
-        op_id = self.core.operation_id(operation_id)
         fields = without_none(
             {
                 "projectId": project_id,
@@ -56,13 +51,8 @@ class Consents(ResourceGroup[Consent]):
         url, fallback = self.core.url("consents", consent_id), Consent(id=consent_id, **fields)
         if audio_url is not None:
             # operationId: Consents_Create
-            return self.core.start(
-                "PUT", url, fallback, op_id, json={**fields, "audioUrl": audio_url}
-            )
+            body = {**fields, "audioUrl": audio_url}
+            return self.core.start("PUT", url, fallback, operation_id, json=body)
         assert audio_file is not None
-        with open(audio_file, "rb") as handle:
-            files: list[FileSpec] = [
-                ("audiodata", (audio_file.name, handle, audio_content_type(audio_file)))
-            ]
-            # operationId: Consents_Post
-            return self.core.start("POST", url, fallback, op_id, data=fields, files=files)
+        # operationId: Consents_Post
+        return self.core.start_upload(url, fallback, operation_id, fields, [audio_file])

@@ -15,13 +15,15 @@ import hashlib
 import mimetypes
 import re
 import uuid
+from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from speechflows.speech.connection import OperationGroup
 from speechflows.speech.errors import NotFoundError, SpeechUsageError
-from speechflows.speech.http import SpeechHTTP, decode_json
+from speechflows.speech.http import FileSpec, SpeechHTTP, decode_json
 from speechflows.speech.schemas.common import ApiModel
 from speechflows.speech.schemas.custom_voice import Accepted, OperationRef
 
@@ -117,12 +119,17 @@ class VoiceCore:
         )
 
     def start(
-        self, method: str, url: str, fallback: R, operation_id: str, **request: Any
+        self, method: str, url: str, fallback: R, operation_id: str | None, **request: Any
     ) -> Accepted[R]:
         """Send a long-running request; its resource (else ``fallback``) and the operation to poll.
 
-        The request carries ``operation_id`` as ``Operation-Id``, so retrying it is safe.
+        The request carries :meth:`operation_id` as ``Operation-Id``, so retrying it is safe.
         """
+        return self._start(method, url, fallback, self.operation_id(operation_id), **request)
+
+    def _start(
+        self, method: str, url: str, fallback: R, operation_id: str, **request: Any
+    ) -> Accepted[R]:
         response = self.http.request(
             method, url, params=self.query, headers={"Operation-Id": operation_id}, **request
         )
@@ -134,6 +141,27 @@ class VoiceCore:
             type(fallback).model_validate(decode_json(response)) if response.content else fallback
         )
         return Accepted(resource=resource, operation=OperationRef(id=op_id, location=location))
+
+    def start_upload(
+        self,
+        url: str,
+        fallback: R,
+        operation_id: str | None,
+        fields: dict[str, Any],
+        audio: Sequence[Path],
+    ) -> Accepted[R]:
+        """:meth:`start` a multipart POST of ``fields`` and the ``audio`` files (parts named
+        ``audiodata``, as the service expects)."""
+        operation_id = self.operation_id(operation_id)  # a bad one fails before files are read
+        with ExitStack() as stack:
+            files: list[FileSpec] = [
+                (
+                    "audiodata",
+                    (path.name, stack.enter_context(open(path, "rb")), audio_content_type(path)),
+                )
+                for path in audio
+            ]
+            return self._start("POST", url, fallback, operation_id, data=fields, files=files)
 
     def ga_only(self, what: str, value: object) -> None:
         """Raise a usage error if ``value`` is given with a pre-2026-01-01 api-version."""

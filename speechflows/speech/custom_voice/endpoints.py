@@ -26,7 +26,6 @@ class Endpoints(OperationGroup[VoiceCore]):
     ) -> Accepted[Endpoint]:
         """Deploy a model at a UUID endpoint id (``kind``: HighPerformance or FastResume)."""
         eid = endpoint_uuid(endpoint_id)
-        op_id = self.core.operation_id(operation_id)
         body = without_none(
             {
                 "projectId": project_id,
@@ -39,7 +38,7 @@ class Endpoints(OperationGroup[VoiceCore]):
         url = self.core.url("endpoints", eid)
         fallback = Endpoint.model_validate({"id": eid, **body})
         # operationId: Endpoints_Create
-        return self.core.start("PUT", url, fallback, op_id, json=body)
+        return self.core.start("PUT", url, fallback, operation_id, json=body)
 
     def get(self, endpoint_id: uuid.UUID | str) -> Endpoint:
         """Get an endpoint."""
@@ -74,6 +73,5 @@ class Endpoints(OperationGroup[VoiceCore]):
         self, endpoint_id: uuid.UUID | str, action: str, operation_id: str | None
     ) -> Accepted[Endpoint]:
         eid = endpoint_uuid(endpoint_id)
-        op_id = self.core.operation_id(operation_id)
         url = self.core.url("endpoints", eid, action)
-        return self.core.start("POST", url, Endpoint(id=eid), op_id)
+        return self.core.start("POST", url, Endpoint(id=eid), operation_id)

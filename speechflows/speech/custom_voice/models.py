@@ -39,7 +39,6 @@ class Models(ResourceGroup[Model]):
     ) -> Accepted[Model]:
         """Start training a voice model (hours); poll ``.operation`` or the model."""
         check_resource_id(model_id, "model id")
-        op_id = self.core.operation_id(operation_id)
         properties = without_none(
             {
                 "presetStyles": list(preset_styles) if preset_styles else None,
@@ -62,4 +61,4 @@ class Models(ResourceGroup[Model]):
         url = self.core.url("models", model_id)
         fallback = Model.model_validate({"id": model_id, **body})
         # operationId: Models_Create
-        return self.core.start("PUT", url, fallback, op_id, json=body)
+        return self.core.start("PUT", url, fallback, operation_id, json=body)

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import ExitStack
 from pathlib import Path
 
-from speechflows.speech.custom_voice.core import (
-    ResourceGroup,
-    audio_content_type,
-    check_resource_id,
-)
+from speechflows.speech.custom_voice.core import ResourceGroup, check_resource_id
 from speechflows.speech.errors import SpeechUsageError
-from speechflows.speech.http import FileSpec, without_none
+from speechflows.speech.http import without_none
 from speechflows.speech.schemas.custom_voice import Accepted, AzureBlobContentSource, PersonalVoice
 
 
@@ -45,7 +40,6 @@ class PersonalVoices(ResourceGroup[PersonalVoice]):
             raise SpeechUsageError(
                 "personal_voices.create needs exactly one of audios or audio_files"
             )
-        op_id = self.core.operation_id(operation_id)
         fields = without_none(
             {
                 "projectId": project_id,
@@ -59,14 +53,6 @@ class PersonalVoices(ResourceGroup[PersonalVoice]):
         if audios is not None:
             # operationId: PersonalVoices_Create
             body = {**fields, "audios": audios.to_api()}
-            return self.core.start("PUT", url, fallback, op_id, json=body)
-        with ExitStack() as stack:
-            files: list[FileSpec] = [
-                (
-                    "audiodata",
-                    (path.name, stack.enter_context(open(path, "rb")), audio_content_type(path)),
-                )
-                for path in audio_files
-            ]
-            # operationId: PersonalVoices_Post
-            return self.core.start("POST", url, fallback, op_id, data=fields, files=files)
+            return self.core.start("PUT", url, fallback, operation_id, json=body)
+        # operationId: PersonalVoices_Post
+        return self.core.start_upload(url, fallback, operation_id, fields, audio_files)

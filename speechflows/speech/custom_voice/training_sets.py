@@ -65,7 +65,6 @@ class TrainingSets(ResourceGroup[TrainingSet]):
         if scripts is None and str(kind) in ("AudioAndScript", "LongAudio"):
             raise SpeechUsageError(f"training_sets.upload: kind {kind} needs scripts")
         self.core.ga_only("process_as", process_as)
-        op_id = self.core.operation_id(operation_id)
         body = without_none(
             {
                 "kind": str(kind),
@@ -78,5 +77,5 @@ class TrainingSets(ResourceGroup[TrainingSet]):
         url = self.core.url("trainingsets", training_set_id, ":upload")
         # operationId: TrainingSets_UploadData
         return self.core.start(
-            "POST", url, TrainingSet(id=training_set_id), op_id, json=body
+            "POST", url, TrainingSet(id=training_set_id), operation_id, json=body
         ).operation
