@@ -42,6 +42,16 @@ def build_config(
     )
 
 
+def remote_refused(host: str) -> str:
+    """Why ``host`` is refused without ``--allow-remote``, and the fix."""
+    return (
+        f"--host {host} is not a loopback address: the emulator listens on loopback only "
+        "(127.0.0.1, ::1, localhost) unless --allow-remote is given, for a rehearsal across hosts "
+        "on an address of this host (clients then need SPEECHFLOWS_SPEECH_ALLOW_HTTP=true). "
+        f"Fix: --host 127.0.0.1, or add --allow-remote to --host {host}"
+    )
+
+
 def serve(
     config: EmulatorConfig, *, port: int, host: str = "127.0.0.1", allow_remote: bool = False
 ) -> None:
@@ -51,10 +61,7 @@ def serve(
     import uvicorn
 
     if not is_loopback_host(host) and not allow_remote:
-        raise ValueError(
-            f"the emulator serves on loopback only, not {host!r} "
-            "(add --allow-remote to listen on another address of this host)"
-        )
+        raise ValueError(remote_refused(host))
     uvicorn.run(
         create_app(config),
         host=host,
@@ -84,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--quota", default=None, help="requests per window per key, e.g. 50/10s (429 past it)"
     )
     args = parser.parse_args(argv)
+    if not is_loopback_host(args.host) and not args.allow_remote:
+        parser.error(remote_refused(args.host))  # exit 2 with usage, before anything listens
     config = build_config(
         args.data_dir,
         key=args.key,

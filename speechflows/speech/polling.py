@@ -69,8 +69,9 @@ T = TypeVar("T", bound=ApiModel)
 # How long a resource may stay non-terminal after its operation ended (the service writes the
 # operation and the resource separately; a few polls apart at most).
 DISAGREEMENT_GRACE_SECONDS = 60.0
-# The progress callback hears of the wait at least this often, even inside a long Retry-After.
-PROGRESS_EVERY_SECONDS = 60.0
+# The progress callback hears of the wait at least this often, even inside a long Retry-After
+# (a third of a minute: a waiting task logs a line at least every minute, see tasks/waiting.py).
+PROGRESS_EVERY_SECONDS = 20.0
 
 
 class StateDisagreementError(WaitError):

@@ -31,7 +31,7 @@ from prefect.exceptions import MissingContextError
 from prefect.logging import get_run_logger
 
 from speechflows.speech.errors import PollingTimeoutError
-from speechflows.speech.polling import ContinuationState
+from speechflows.speech.polling import PROGRESS_EVERY_SECONDS, ContinuationState
 from speechflows.tasks.artifacts import LiveProgress
 
 
@@ -157,7 +157,12 @@ def progress_callback(
 ) -> Callable[..., None]:
     """A poller progress callback: the status and the share of the deadline in the artifact, and
     a log line (``log``, default: the run logger) at the first observation, on every change of
-    status and at least every :data:`LOG_EVERY_SECONDS` — a wait is never silent."""
+    status and at least every :data:`LOG_EVERY_SECONDS` — a wait is never silent.
+
+    The poller calls it at least every :data:`~speechflows.speech.polling.PROGRESS_EVERY_SECONDS`
+    (20 s) of its waiting, so the line is due at the last call that the next one could follow
+    past the minute: while the status stays, lines come 40 to 60 s apart whatever the polling
+    pace, backoff or ``Retry-After`` (plus the time of a poll that itself takes long)."""
     started = clock()
     said: dict[str, Any] = {"at": None, "status": None}
 
@@ -169,7 +174,11 @@ def progress_callback(
                 status = value
         now = clock()
         elapsed = now - started
-        if said["at"] is None or status != said["status"] or now - said["at"] >= LOG_EVERY_SECONDS:
+        # The next call may come PROGRESS_EVERY_SECONDS from now: log now if that is too late.
+        due = (
+            said["at"] is not None and now + PROGRESS_EVERY_SECONDS > said["at"] + LOG_EVERY_SECONDS
+        )
+        if said["at"] is None or status != said["status"] or due:
             said.update(at=now, status=status)
             (log or _run_log)(progress_line(what, status, elapsed, deadline_seconds))
         if bar is None:

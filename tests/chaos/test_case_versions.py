@@ -97,6 +97,15 @@ def test_a_dataset_the_data_failed_is_refused_with_the_reason_and_never_imported
         with pytest.raises(ResourceFailedError) as info:
             state.result()
         assert "the service says the data caused it" in str(info.value), str(info.value)
+        # The run's message (what the UI and the CLI show) carries the service's own reason:
+        # its error code and message, as the failed dataset holds them, for that dataset.
+        [failed] = speech_entities(flow_env, "datasets", "cs-bad-data")
+        error = failed["properties"]["error"]
+        assert error["code"] == "NoUtf8WithBom" and error["message"], failed
+        dataset_id = failed["self"].split("?", 1)[0].rsplit("/", 1)[-1]
+        assert f"dataset {dataset_id!r} failed: {error['code']}: {error['message']}" in str(
+            state.message
+        ), state.message
     assert len(speech_entities(flow_env, "datasets", "cs-bad-data")) == 1  # imported once
 
 

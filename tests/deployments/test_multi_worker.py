@@ -1,15 +1,20 @@
 """The project setup and the Speech API rate limit on a Prefect server backed by PostgreSQL.
 
-PostgreSQL (initdb + pg_ctl in a temp dir), ``prefect server start`` on it. Several workers on
-several hosts, running real onboardings, are in ``test_multi_host.py``.
+PostgreSQL (initdb + pg_ctl in a temp dir) with password authentication, as the README's recipe
+sets it up, and ``prefect server start`` on it: PostgreSQL refuses a client without the password
+or with a wrong one. Several workers on several hosts, running real onboardings, are in
+``test_multi_host.py``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,18 +28,78 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
+def pg() -> Iterator[Postgres]:
+    """PostgreSQL that wants the ``postgres`` role's password on every TCP connection."""
+    with Postgres.start(password=secrets.token_urlsafe(12)) as pg:
+        pg.create_database("prefect")
+        yield pg
+
+
+@pytest.fixture(scope="module")
 def pg_stack(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, pg: Postgres
 ) -> Iterator[tuple[PrefectServer, PrefectAPI]]:
     home = tmp_path_factory.mktemp("prefect-pg")
-    with Postgres.start() as pg:
-        pg.create_database("prefect")
-        with PrefectServer.start(home=home, database_url=pg.async_url("prefect")) as server:
-            api = PrefectAPI(server.api_url)
-            try:
-                yield server, api
-            finally:
-                api.close()
+    with PrefectServer.start(home=home, database_url=pg.async_url("prefect")) as server:
+        api = PrefectAPI(server.api_url)
+        try:
+            yield server, api
+        finally:
+            api.close()
+
+
+async def _connect(pg: Postgres, password: str | None, passfile: Path) -> object:
+    """One query over TCP as the ``postgres`` superuser, with ``password`` (None: none)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(
+        host=pg.host,
+        port=pg.port,
+        user="postgres",
+        database="prefect",
+        password=password,
+        passfile=str(passfile),  # no ~/.pgpass standing in for the missing password
+        timeout=30,
+    )
+    try:
+        return await conn.fetchval("select current_user")
+    finally:
+        await conn.close()
+
+
+def test_postgresql_refuses_a_client_without_the_password(
+    pg: Postgres,
+    pg_stack: tuple[PrefectServer, PrefectAPI],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 24, 5: password authentication, not trust. The Prefect server gets in with the
+    password (its database URL carries it); a client without it, or with a wrong one, is
+    refused — asyncpg (Prefect's driver) and psql alike."""
+    import asyncpg
+
+    _server, api = pg_stack
+    assert pg.password is not None
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    no_pgpass = tmp_path / "pgpass"  # does not exist
+    assert api.http.get("/health").status_code == 200  # the server, on its password
+    assert asyncio.run(_connect(pg, pg.password, no_pgpass)) == "postgres"
+    for wrong in (None, "", pg.password + "x"):
+        with pytest.raises(asyncpg.InvalidPasswordError) as info:
+            asyncio.run(_connect(pg, wrong, no_pgpass))
+        assert 'password authentication failed for user "postgres"' in str(info.value)
+    where = ["-h", pg.host, "-p", str(pg.port), "-U", "postgres", "-d", "prefect"]
+    psql = subprocess.run(
+        [str(pg.bin_dir / "psql"), "-w", *where, "-c", "select 1"],
+        env={k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        | {"PGPASSFILE": str(no_pgpass)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert psql.returncode == 2, (psql.returncode, psql.stdout, psql.stderr)
+    assert "no password supplied" in psql.stderr, psql.stderr
 
 
 def test_setup_is_idempotent_and_creates_a_decaying_rate_limit(

@@ -217,6 +217,46 @@ def test_a_lock_held_by_a_crashed_flow_run_is_released_at_once(
     assert "its flow run is Crashed" in released, released
 
 
+@pytest.mark.parametrize(
+    ("end", "why"),
+    [("cancelled", "its flow run is Cancelled"), ("deleted", "its flow run no longer exists")],
+)
+def test_a_lock_held_by_a_cancelled_or_deleted_flow_run_is_released_at_once(
+    flow_env: dict[str, str], tmp_path: Path, lines: Lines, end: str, why: str
+) -> None:
+    """Issue 26: a run Cancelled in the UI, or deleted, frees its lock at once — not at the end
+    of its lease (a day here), though its process lives on and keeps beating."""
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.states import Cancelled
+
+    from speechflows.datasets import DataKind, write_sample
+
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
+    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    prefix = f"lock-holders/{end}"
+    with (
+        ThreadPoolExecutor(1) as pool,
+        dropped_after("stage", container, prefix),
+        holder("stage", container, prefix) as (child, holder_run),
+    ):
+        assert _active_slots("stage", container, prefix) == 1
+        with get_client(sync_client=True) as client:
+            if end == "cancelled":
+                client.set_flow_run_state(UUID(holder_run), Cancelled(message="test"), force=True)
+                assert _flow_run_state(holder_run) == "Cancelled"
+            else:
+                client.delete_flow_run(UUID(holder_run))
+        outcome = pool.submit(_stage, str(data), prefix + "/", container).result()
+        assert child.poll() is None  # the holder still lives: the state of its run freed it
+        assert _active_slots("stage", container, prefix) == 0  # released after the staging
+    assert outcome.uploaded_files == outcome.files > 0
+    # The waiter said whose lock it freed (the holder's flow run id, since when) and why.
+    released = lines.wait_for("was held by flow run", holder_run, failed=Future())
+    assert why in released and " since " in released, released
+
+
 def _record(kind: str, *names: str) -> dict[str, Any]:
     from prefect import get_client
 
