@@ -6,6 +6,7 @@ onboardings), printed as a table.
     speechflows try voice --endpoint 9f50c644-… --voice-name JessicaNeural
     speechflows try speech --model "call center v2" recordings/        # with recordings/trans.txt
     speechflows try speech --model 0f3a… blob://data/test-calls --csv words.csv
+    speechflows try links                      # fresh audio/CSV links in the try reports
 """
 
 from __future__ import annotations
@@ -139,6 +140,45 @@ def try_speech_command(
         console.print(f"alignment CSV: {escape(str(csv_path))}")
     if url:
         console.print(f"Prefect UI (highlighted alignment): {escape(url)}", soft_wrap=True)
+
+
+@try_app.command("links")
+def try_links_command(
+    key: Annotated[
+        list[str] | None,
+        typer.Option("--key", help="Only this artifact key (repeat; default: every try report)"),
+    ] = None,
+) -> None:
+    """Fresh links in the try reports on the Prefect server (PREFECT_API_URL): each audio and CSV
+    link re-minted, read-only, for its one blob, expiring within the hour."""
+    from prefect.settings import PREFECT_API_URL
+
+    from speechflows.settings import load_storage_settings
+    from speechflows.tasks.try_links import refresh_artifacts
+    from speechflows.tasks.try_voice import LINK_MINUTES
+
+    console = Console()
+    if not PREFECT_API_URL.value():
+        console.print(
+            "[red]PREFECT_API_URL is not set[/]: the reports are on a Prefect server; "
+            "after `make up`: source .speechflows/dev/env && speechflows try links",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    refreshed = refresh_artifacts(load_storage_settings(), list(key) if key else None)
+    for r in refreshed:
+        console.print(f"{escape(r.key)}: {r.links} links")
+        for gone in r.missing:
+            console.print(f"  [yellow]no longer in Blob:[/] {escape(gone)}")
+    total = sum(r.links for r in refreshed)
+    if not total:
+        console.print("no try report links a blob that exists on this storage account")
+        raise typer.Exit(1)
+    console.print(
+        f"{total} links re-minted in {sum(1 for r in refreshed if r.links)} reports "
+        f"(read-only, one blob each, expiring in {LINK_MINUTES} minutes); "
+        "reload the artifact in the UI"
+    )
 
 
 def _download_csv(blob_name: str, dest: Path) -> None:
