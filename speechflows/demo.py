@@ -359,13 +359,14 @@ def run_demo(
         with out.status("starting Prefect…"):
             if not shared_api_url:
                 # Not Prefect's own temporary server: this one dies with us, even on SIGKILL.
-                server = stack_.enter_context(TemporaryServer.start(home=prefect_home))
+                # A fresh database migrates first: minutes on a busy 2-core box.
+                server = stack_.enter_context(
+                    TemporaryServer.start(home=prefect_home, start_timeout=300)
+                )
                 stack_.callback(drain_prefect_workers)  # runs before the server stops
                 updates[PREFECT_API_URL] = server.api_url
             else:
                 updates[PREFECT_API_URL] = shared_api_url
-            # Threads (the lock keepers) read Prefect's settings from the environment.
-            os.environ["PREFECT_API_URL"] = str(updates[PREFECT_API_URL])
             stack_.enter_context(temporary_settings(updates=updates))
             stack_.enter_context(_prefect_logs_to(log_path))
             _warm_up()
@@ -469,7 +470,7 @@ def _summary(
         if nothing
         else "[red]re-run created or uploaded something[/]"
     )
-    out.print("reports: " + ", ".join(outcome.report_keys), soft_wrap=True)
+    out.print("reports: " + ", ".join(outcome.report_keys))
     for line in _where_to_look(outcome, api_url, config):
         out.print(line, soft_wrap=True)
 
@@ -495,19 +496,25 @@ def _where_to_look(
     if api_url:
         lines.append(f"Open the Prefect UI: {ui} → Artifacts")
     elif outcome.blob == "work dir":
-        lines.append(
-            f"`{up}` shows the runs at {ui} → Artifacts; the audio stayed in the work dir "
-            "(its links do not open): run the demo without --work-dir to keep it"
-        )
+        lines += [
+            f"`{up}` shows the runs at {ui} → Artifacts;",
+            "the audio stayed in the work dir: without --work-dir the demo keeps it",
+        ]
     else:
-        lines.append(
-            f"The runs and the audio are kept (.prefect/, .speechflows/azurite/). Open them: "
-            f"`{up}`, then {ui} → Artifacts (`make down` stops it)"
-        )
+        lines += [
+            "Kept: the runs (.prefect/) and the audio (.speechflows/azurite/). To open them:",
+            f"  {up}",
+            f"  then {ui} → Artifacts (`make down` stops it)",
+        ]
     for key in outcome.try_keys:
-        what = "hear the voice" if key.startswith("try-voice-") else "words fixed/broken per file"
-        lines.append(f"  {what}: {key}")
-    if not outcome.try_keys:
+        voice = key.startswith("try-voice-")
+        lines += [
+            "  hear the voice:"
+            if voice
+            else "  per file, the words the new speech model fixed and broke:",
+            f"    {key}",
+        ]
+    if not outcome.try_keys or outcome.blob == "work dir":
         return lines
     until = (
         f"until {outcome.links_expire.strftime('%H:%M UTC')}"
@@ -515,9 +522,10 @@ def _where_to_look(
         else "for an hour"
     )
     if outcome.blob == "moved":
-        lines.append(f"  Blob ran on another port than `{up}`'s: after it, fresh links: {remint}")
-    elif outcome.blob != "work dir":
-        lines.append(f"  audio and CSV links work {until}; then fresh ones: {remint}")
+        lines.append(f"Blob ran on another port than `{up}`'s; after it, fresh links:")
+    else:
+        lines.append(f"The audio and CSV links work {until}; fresh ones after that:")
+    lines.append(f"  {remint}")
     return lines
 
 

@@ -69,6 +69,7 @@ LONGEST_FIRST = (
     "deploy-stack-ui",
     "tests/deployments/test_parking.py",
     "tests/deployments/test_dev_stack.py",
+    "tests/deployments/test_demo_then_dev_up.py",
     "tests/deployments/test_multi_host.py",
     "tests/chaos/test_chaos.py",
     "tests/storage/test_big_file.py",
