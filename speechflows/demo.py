@@ -332,7 +332,13 @@ def run_demo(
             stack_.callback(az.stop)
             blob_connection = az.connection_string
             outcome.blob = "kept" if on_stack_port else "moved" if kept else "work dir"
-            out.print(f"  Azurite (Blob) on 127.0.0.1:{az.port}, data kept in {az_data(az)}")
+            data_dir = Path(az_data(az))
+            shown = (
+                data_dir.relative_to(config.root)
+                if data_dir.is_relative_to(config.root)
+                else data_dir
+            )
+            out.print(f"  Azurite (Blob) on 127.0.0.1:{az.port}, data in {shown}", soft_wrap=True)
         _reset_container(blob_connection)
         emu = start_emulator(root / "emulator", DEMO_KEY, root / "emulator.log")
         stack_.callback(emu.stop)

@@ -166,18 +166,24 @@ def try_links_command(
         )
         raise typer.Exit(2)
     refreshed = refresh_artifacts(load_storage_settings(), list(key) if key else None)
+    per_key: dict[str, list[int]] = {}  # key → [links re-minted, versions, links to gone blobs]
     for r in refreshed:
-        console.print(f"{escape(r.key)}: {r.links} links")
-        for gone in r.missing:
-            console.print(f"  [yellow]no longer in Blob:[/] {escape(gone)}")
+        figures = per_key.setdefault(r.key, [0, 0, 0])
+        figures[0] += r.links
+        figures[1] += bool(r.links)
+        figures[2] += len(r.missing)
+    for k, (links, versions, gone) in per_key.items():
+        said = [f"{links} links re-minted in {versions} versions"] if links else []
+        if gone:
+            said.append(f"{gone} to blobs no longer in Blob (an earlier run's) left as they were")
+        console.print(f"{escape(k)}: {'; '.join(said)}")
     total = sum(r.links for r in refreshed)
     if not total:
         console.print("no try report links a blob that exists on this storage account")
         raise typer.Exit(1)
     console.print(
-        f"{total} links re-minted in {sum(1 for r in refreshed if r.links)} reports "
-        f"(read-only, one blob each, expiring in {LINK_MINUTES} minutes); "
-        "reload the artifact in the UI"
+        f"{total} links re-minted (read-only, one blob each, expiring in {LINK_MINUTES} "
+        "minutes): reload the report in the UI"
     )
 
 

@@ -134,7 +134,9 @@ def test_after_the_demo_dev_up_serves_its_reports_and_their_audio_opens(tmp_path
         remint = _run("try", "links", env={**env, **settings}, timeout=300)
         assert remint.returncode == 0, remint.stdout + remint.stderr
         # Both rounds' versions of the two reports (3 WAVs, 1 CSV each).
-        assert "8 links re-minted in 4 reports" in " ".join(remint.stdout.split()), remint.stdout
+        said = " ".join(remint.stdout.split())
+        assert "try-voice-demo-personal-voice: 6 links re-minted in 2 versions" in said, said
+        assert "8 links re-minted (read-only, one blob each" in said, said
         again = _check_opens(_try_reports(ui))
         assert [u.split("?")[0] for u in again] == [u.split("?")[0] for u in first]
         assert set(again).isdisjoint(first)  # new signatures: the same blobs, fresh links
