@@ -5,6 +5,13 @@ professional voice, personal voice and custom speech onboardings on Prefect (the
 or the one ``PREFECT_API_URL`` points at), then runs them again to show that the re-run uploads
 and creates nothing. Prints a summary and stops every process it started — also on Ctrl-C,
 SIGTERM or failure.
+
+What the demo made stays for the dev stack (``make up``) to show: the runs in the checkout's
+``.prefect/`` (the database ``make up``'s server opens), the blobs in ``.speechflows/azurite/``
+(``make up``'s Azurite data, served on its port, 10000, so the reports' audio and CSV links open
+again), the emulator's state, sample data and logs in ``.speechflows/demo/`` (replaced by the next
+demo, as is the demo's container). The last lines say how to open it, until when the links work
+and how to get fresh ones (``speechflows try links``).
 """
 
 from __future__ import annotations
@@ -13,19 +20,22 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from speechflows.cli.summaries import human_bytes, human_seconds
+
+if TYPE_CHECKING:
+    from speechflows.dev.stack import StackConfig
 
 DEMO_KEY = "speechflows-demo-key-0123456789abcdef"
 DEMO_CONTAINER = "speechflows-demo"
@@ -48,7 +58,13 @@ class DemoOutcome:
 
     runs: dict[str, list[RunFigures]] = field(default_factory=dict)
     report_keys: list[str] = field(default_factory=list)
+    try_keys: list[str] = field(default_factory=list)
+    """The artifacts where the voice is heard and the model's errors are seen."""
     prefect_start_seconds: float = 0.0
+    blob: str = "kept"
+    """Where the blobs went: ``kept`` (the dev stack's data and port), ``moved`` (its data, another
+    port: links need ``speechflows try links``), ``dev stack`` (the running one), ``work dir``."""
+    links_expire: datetime | None = None
 
 
 @contextmanager
@@ -254,11 +270,17 @@ def _warm_up() -> None:
 def run_demo(
     work_dir: Path | None = None,
     *,
-    keep: bool = False,
     console: Console | None = None,
     verbose: bool = False,
+    stack: StackConfig | None = None,
 ) -> DemoOutcome:
     """Run the demo; return the figures of both rounds. Every started process is stopped.
+
+    By default the demo keeps its state for the dev stack of ``stack`` (the checkout): its runs in
+    the checkout's ``.prefect/``, its blobs in ``.speechflows/azurite/`` (served on the dev
+    stack's Azurite port), the rest in ``.speechflows/demo/``; ``make up`` then shows the runs
+    with working audio links. With ``work_dir`` the demo is self-contained there instead (its
+    Azurite on a free port: ``make up`` shows its runs, not its audio).
 
     Prints the summary and a line per step; Prefect's log lines go to a file it names (on the
     terminal too with ``verbose``).
@@ -274,38 +296,54 @@ def run_demo(
     from speechflows.dev.azurite import Azurite
     from speechflows.dev.drain import drain_prefect_workers
     from speechflows.dev.prefect_server import TemporaryServer
+    from speechflows.dev.processes import port_open
+    from speechflows.dev.stack import StackConfig
+    from speechflows.tasks.try_voice import LINK_MINUTES
 
     out = console or Console()
-    root = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="speechflows-demo-"))
+    config = stack or StackConfig()
+    kept = work_dir is None  # the state is the dev stack's to show
+    root = config.root / ".speechflows" / "demo" if work_dir is None else Path(work_dir)
+    if kept:
+        shutil.rmtree(root, ignore_errors=True)  # the previous demo's; a demo starts afresh
+    root = root.resolve()
     root.mkdir(parents=True, exist_ok=True)
-    log_path = None if verbose else (Path.cwd() / ".speechflows" / "demo-prefect.log").resolve()
+    logs = (config.root if kept else Path.cwd()) / ".speechflows" / "demo-prefect.log"
+    log_path = None if verbose else logs.resolve()
+    prefect_home = config.root / ".prefect" if kept else Path(PREFECT_HOME.value())
     outcome = DemoOutcome()
     saved_env = dict(os.environ)
-    with ExitStack() as stack, _sigterm_as_interrupt():
-        if not keep:
-            stack.callback(shutil.rmtree, root, True)
+    with ExitStack() as stack_, _sigterm_as_interrupt():
         out.print(f"[bold]speechflows demo[/] — working in {root}")
         if log_path is not None:
             log_path.unlink(missing_ok=True)
             out.print(f"  Prefect logs: {log_path} (--verbose shows them here)", soft_wrap=True)
-        blob_connection = _dev_stack_blob()
+        running = _dev_stack(config) if kept else {}
+        blob_connection = running.get("azurite")
         if blob_connection is not None:
-            out.print(
-                "  Azurite (Blob): the dev stack's (`make up`): the reports' audio links work"
-            )
+            outcome.blob = "dev stack"
+            out.print("  Azurite (Blob): the dev stack's (`make up`)")
         else:
-            az = Azurite.start(data_dir=root / "azurite")
-            stack.callback(az.stop)
-            blob_connection = az.connection_string
-            out.print(
-                f"  Azurite (Blob) on 127.0.0.1:{az.port} (gone after the demo, and the reports' "
-                "audio links with it: `make up` first to keep them)",
-                soft_wrap=True,
+            on_stack_port = kept and not port_open(config.azurite_port)
+            az = Azurite.start(
+                data_dir=config.root / ".speechflows" / "azurite" if kept else root / "azurite",
+                port=config.azurite_port if on_stack_port else None,
             )
+            stack_.callback(az.stop)
+            blob_connection = az.connection_string
+            outcome.blob = "kept" if on_stack_port else "moved" if kept else "work dir"
+            data_dir = Path(az_data(az))
+            shown = (
+                data_dir.relative_to(config.root)
+                if data_dir.is_relative_to(config.root)
+                else data_dir
+            )
+            out.print(f"  Azurite (Blob) on 127.0.0.1:{az.port}, data in {shown}", soft_wrap=True)
+        _reset_container(blob_connection)
         emu = start_emulator(root / "emulator", DEMO_KEY, root / "emulator.log")
-        stack.callback(emu.stop)
+        stack_.callback(emu.stop)
         out.print(f"  Speech emulator on http://127.0.0.1:{emu.port}")
-        stack.callback(_restore_env, saved_env)
+        stack_.callback(_restore_env, saved_env)
         os.environ.update(
             {
                 "SPEECHFLOWS_SPEECH_ENDPOINT": f"http://127.0.0.1:{emu.port}",
@@ -314,7 +352,7 @@ def run_demo(
                 "SPEECHFLOWS_STORAGE_CONTAINER": DEMO_CONTAINER,
             }
         )
-        stack.callback(os.chdir, os.getcwd())
+        stack_.callback(os.chdir, os.getcwd())
         os.chdir(root)  # the hash cache and packaged zips go under ./.speechflows
         data = sample_data(root / "data")
         out.print(f"  sample data in {root / 'data'}")
@@ -322,16 +360,21 @@ def run_demo(
             PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
             PREFECT_RESULTS_LOCAL_STORAGE_PATH: root / "prefect-results",
         }
-        shared_api_url = PREFECT_API_URL.value()
+        shared_api_url = PREFECT_API_URL.value() or running.get("prefect-server")
         started = time.monotonic()
         with out.status("starting Prefect…"):
             if not shared_api_url:
                 # Not Prefect's own temporary server: this one dies with us, even on SIGKILL.
-                server = stack.enter_context(TemporaryServer.start(home=Path(PREFECT_HOME.value())))
-                stack.callback(drain_prefect_workers)  # runs before the server stops
+                # A fresh database migrates first: minutes on a busy 2-core box.
+                server = stack_.enter_context(
+                    TemporaryServer.start(home=prefect_home, start_timeout=300)
+                )
+                stack_.callback(drain_prefect_workers)  # runs before the server stops
                 updates[PREFECT_API_URL] = server.api_url
-            stack.enter_context(temporary_settings(updates=updates))
-            stack.enter_context(_prefect_logs_to(log_path))
+            else:
+                updates[PREFECT_API_URL] = shared_api_url
+            stack_.enter_context(temporary_settings(updates=updates))
+            stack_.enter_context(_prefect_logs_to(log_path))
             _warm_up()
         outcome.prefect_start_seconds = round(time.monotonic() - started, 2)
         out.print(
@@ -339,6 +382,8 @@ def run_demo(
             "(not counted in the onboarding times)"
         )
         for round_no in (1, 2):
+            if round_no == 2:  # the reports' links are the re-run's: minted from now on
+                outcome.links_expire = datetime.now(UTC) + timedelta(minutes=LINK_MINUTES)
             label = "first run" if round_no == 1 else "re-run (nothing changed)"
             out.rule(f"[bold]{label}")
             for name, run in _onboardings(data):
@@ -349,22 +394,45 @@ def run_demo(
                 outcome.runs.setdefault(name, []).append(figures)
                 if round_no == 1:
                     outcome.report_keys.append(result.report_key)
-                    outcome.report_keys += _try_keys(name, result)
+                    outcome.try_keys += _try_keys(name, result)
                 out.print(f"  {name}: {human_seconds(figures.seconds)}")
                 for detail in figures.ids.split("; "):
                     out.print(f"    {detail}")
-        _summary(out, outcome, shared_api_url)
+        _summary(out, outcome, shared_api_url, config)
     return outcome
 
 
-def _dev_stack_blob() -> str | None:
-    """The connection string of the dev stack's Azurite when ``make up`` runs it, else None."""
-    from speechflows.dev.azurite import connection_string_for
-    from speechflows.dev.stack import StackConfig, read_state
+def az_data(az: Any) -> str:
+    """The data folder of a started Azurite (its ``--location``)."""
+    argv = az.process.argv
+    return argv[argv.index("--location") + 1] if "--location" in argv else "memory"
 
-    config = StackConfig()
-    running = [s for s in read_state(config) if s.name == "azurite" and s.alive()]
-    return connection_string_for(config.azurite_port) if running else None
+
+def _dev_stack(config: StackConfig) -> dict[str, str]:
+    """What of the dev stack (``make up``) runs: the Azurite connection string, the Prefect API."""
+    from speechflows.dev.azurite import connection_string_for
+    from speechflows.dev.stack import read_state
+
+    out: dict[str, str] = {}
+    for s in read_state(config):
+        if s.alive() and s.name == "azurite":
+            out["azurite"] = connection_string_for(int(s.url.rsplit(":", 1)[1]))
+        elif s.alive() and s.name == "prefect-server":
+            out["prefect-server"] = f"{s.url}/api"
+    return out
+
+
+def _reset_container(connection_string: str) -> None:
+    """Empty the demo's container (the previous demo's blobs): a demo's first run starts afresh."""
+    from speechflows.settings import load_storage_settings
+    from speechflows.storage.account import Account
+
+    settings = load_storage_settings(connection_string=connection_string, container=DEMO_CONTAINER)
+    with Account.from_settings(settings).service_client() as client:
+        container = client.get_container_client(DEMO_CONTAINER)
+        if container.exists():
+            for blob in container.list_blobs():
+                container.delete_blob(blob.name)
 
 
 def _try_keys(name: str, result: Any) -> list[str]:
@@ -383,7 +451,9 @@ def _restore_env(saved: dict[str, str]) -> None:
     os.environ.update(saved)
 
 
-def _summary(out: Console, outcome: DemoOutcome, api_url: str | None) -> None:
+def _summary(
+    out: Console, outcome: DemoOutcome, api_url: str | None, config: StackConfig | None = None
+) -> None:
     table = Table(title="first run vs unchanged re-run", title_justify="left")
     for col in ("onboarding", "run", "time", "created", "reused", "uploaded"):
         # Numbers never wrap; names fold at a word when the terminal is narrow.
@@ -406,14 +476,63 @@ def _summary(out: Console, outcome: DemoOutcome, api_url: str | None) -> None:
         if nothing
         else "[red]re-run created or uploaded something[/]"
     )
-    ui = api_url.removesuffix("/api") if api_url else "http://127.0.0.1:4200"
-    out.print(f"Prefect UI: {ui} → Artifacts", soft_wrap=True)
-    if not api_url:
-        out.print("  (run `make up`: its server shares this checkout's .prefect/)")
-    out.print("  reports:")
-    for key in outcome.report_keys:
-        out.print(f"    {key}", soft_wrap=True)
-    out.print("  and the validation tables, progress and resource links of each run")
+    out.print("reports: " + ", ".join(outcome.report_keys))
+    for line in _where_to_look(outcome, api_url, config):
+        out.print(line, soft_wrap=True)
+
+
+def _where_to_look(
+    outcome: DemoOutcome, api_url: str | None, config: StackConfig | None
+) -> list[str]:
+    """The demo's last lines: where to hear the voice and see the model's errors, and how."""
+    from speechflows.dev.stack import StackConfig
+
+    config = config or StackConfig()
+    default = config == StackConfig()
+    up = (
+        "make up"
+        if default
+        else f"speechflows dev up --root {config.root} --azurite-port {config.azurite_port}"
+    )
+    remint = f"source {config.state_dir / 'env'} && speechflows try links"
+    if default:
+        remint = "source .speechflows/dev/env && speechflows try links"
+    ui = api_url.removesuffix("/api") if api_url else f"http://127.0.0.1:{config.prefect_port}"
+    lines = []
+    if api_url:
+        lines.append(f"Open the Prefect UI: {ui} → Artifacts")
+    elif outcome.blob == "work dir":
+        lines += [
+            f"`{up}` shows the runs at {ui} → Artifacts;",
+            "the audio stayed in the work dir: without --work-dir the demo keeps it",
+        ]
+    else:
+        lines += [
+            "Kept: the runs (.prefect/) and the audio (.speechflows/azurite/). To open them:",
+            f"  {up}",
+            f"  then {ui} → Artifacts (`make down` stops it)",
+        ]
+    for key in outcome.try_keys:
+        voice = key.startswith("try-voice-")
+        lines += [
+            "  hear the voice:"
+            if voice
+            else "  per file, the words the new speech model fixed and broke:",
+            f"    {key}",
+        ]
+    if not outcome.try_keys or outcome.blob == "work dir":
+        return lines
+    until = (
+        f"until {outcome.links_expire.strftime('%H:%M UTC')}"
+        if outcome.links_expire
+        else "for an hour"
+    )
+    if outcome.blob == "moved":
+        lines.append(f"Blob ran on another port than `{up}`'s; after it, fresh links:")
+    else:
+        lines.append(f"The audio and CSV links work {until}; fresh ones after that:")
+    lines.append(f"  {remint}")
+    return lines
 
 
 __all__ = ["DemoOutcome", "RunFigures", "run_demo", "sample_data", "start_emulator"]

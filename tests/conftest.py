@@ -63,12 +63,14 @@ MODULE_UNITS = (
 # The longest units, longest first (one run on 3 workers at load ~9 on 2 cores: each deployment
 # stack unit ~450 s, the parking stack 300, `speechflows dev up` 260, the multi-host cluster
 # 215, the chaos run 180, the 2 GB staging 140, the PostgreSQL stack 125, the import budget 120,
-# the zombie automation 100, the demo scan 95, the dataset versions 150 with the session start).
+# the zombie automation 100, the demo scan 95, the dataset versions 150 with the session start;
+# the demo then `dev up` 235 s at load ~10).
 LONGEST_FIRST = (
     "deploy-stack-api",
     "deploy-stack-ui",
     "tests/deployments/test_parking.py",
     "tests/deployments/test_dev_stack.py",
+    "tests/deployments/test_demo_then_dev_up.py",
     "tests/deployments/test_multi_host.py",
     "tests/chaos/test_chaos.py",
     "tests/storage/test_big_file.py",

@@ -674,19 +674,31 @@ def speech(
 def demo(
     work_dir: Annotated[
         Path | None,
-        typer.Option("--work-dir", help="keep data and logs here (default: a temp dir)"),
+        typer.Option(
+            "--work-dir",
+            help="self-contained here instead (its audio is not kept for `make up`)",
+        ),
     ] = None,
-    keep: Annotated[
-        bool, typer.Option("--keep", help="do not delete the working directory at the end")
-    ] = False,
+    root: Annotated[
+        Path | None,
+        typer.Option(help="the checkout whose `make up` shows the demo (default: this one)"),
+    ] = None,
+    azurite_port: Annotated[
+        int, typer.Option(help="the Azurite port of that `make up` (the audio links name it)")
+    ] = 10000,
     verbose: Annotated[
         bool, typer.Option("--verbose", help="Prefect's log lines on the terminal too")
     ] = False,
 ) -> None:
-    """Every onboarding end to end on Azurite + the Speech emulator, then an unchanged re-run."""
+    """Every onboarding end to end on Azurite + the Speech emulator, then an unchanged re-run;
+    kept for `make up` (runs, audio, alignment CSVs)."""
     from speechflows.demo import run_demo
+    from speechflows.dev.stack import StackConfig
 
-    outcome = run_demo(work_dir, keep=keep or work_dir is not None, verbose=verbose)
+    stack = StackConfig(azurite_port=azurite_port)
+    if root is not None:
+        stack.root = root.resolve()
+    outcome = run_demo(work_dir, verbose=verbose, stack=stack)
     reruns = [runs[-1] for runs in outcome.runs.values()]
     if any(r.created or r.uploaded_bytes for r in reruns):
         raise typer.Exit(1)

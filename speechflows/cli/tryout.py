@@ -6,6 +6,7 @@ onboardings), printed as a table.
     speechflows try voice --endpoint 9f50c644-… --voice-name JessicaNeural
     speechflows try speech --model "call center v2" recordings/        # with recordings/trans.txt
     speechflows try speech --model 0f3a… blob://data/test-calls --csv words.csv
+    speechflows try links                      # fresh audio/CSV links in the try reports
 """
 
 from __future__ import annotations
@@ -139,6 +140,51 @@ def try_speech_command(
         console.print(f"alignment CSV: {escape(str(csv_path))}")
     if url:
         console.print(f"Prefect UI (highlighted alignment): {escape(url)}", soft_wrap=True)
+
+
+@try_app.command("links")
+def try_links_command(
+    key: Annotated[
+        list[str] | None,
+        typer.Option("--key", help="Only this artifact key (repeat; default: every try report)"),
+    ] = None,
+) -> None:
+    """Fresh links in the try reports on the Prefect server (PREFECT_API_URL): each audio and CSV
+    link re-minted, read-only, for its one blob, expiring within the hour."""
+    from prefect.settings import PREFECT_API_URL
+
+    from speechflows.settings import load_storage_settings
+    from speechflows.tasks.try_links import refresh_artifacts
+    from speechflows.tasks.try_voice import LINK_MINUTES
+
+    console = Console()
+    if not PREFECT_API_URL.value():
+        console.print(
+            "[red]PREFECT_API_URL is not set[/]: the reports are on a Prefect server; "
+            "after `make up`: source .speechflows/dev/env && speechflows try links",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    refreshed = refresh_artifacts(load_storage_settings(), list(key) if key else None)
+    per_key: dict[str, list[int]] = {}  # key → [links re-minted, versions, links to gone blobs]
+    for r in refreshed:
+        figures = per_key.setdefault(r.key, [0, 0, 0])
+        figures[0] += r.links
+        figures[1] += bool(r.links)
+        figures[2] += len(r.missing)
+    for k, (links, versions, gone) in per_key.items():
+        said = [f"{links} links re-minted in {versions} versions"] if links else []
+        if gone:
+            said.append(f"{gone} to blobs no longer in Blob (an earlier run's) left as they were")
+        console.print(f"{escape(k)}: {'; '.join(said)}")
+    total = sum(r.links for r in refreshed)
+    if not total:
+        console.print("no try report links a blob that exists on this storage account")
+        raise typer.Exit(1)
+    console.print(
+        f"{total} links re-minted (read-only, one blob each, expiring in {LINK_MINUTES} "
+        "minutes): reload the report in the UI"
+    )
 
 
 def _download_csv(blob_name: str, dest: Path) -> None:

@@ -68,6 +68,7 @@ Outside a Prefect run (plain library use, unit tests) the lock is a no-op.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import logging
 import os
@@ -550,7 +551,14 @@ class _Keeper:
         self.lost: str | None = None
         self.last_renewed = time.monotonic()
         self.lease = FIRST_LEASE_SECONDS  # the lease granted at the last renewal
-        self.thread = threading.Thread(target=self._run, daemon=True, name=f"lock-keeper {name}")
+        # In the holder's context: its Prefect settings (a CLI's temporary server), not the
+        # process-global ones, which would start Prefect's own ephemeral server.
+        self.thread = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._run,),
+            daemon=True,
+            name=f"lock-keeper {name}",
+        )
 
     def __enter__(self) -> _Keeper:
         self.thread.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -47,6 +48,11 @@ def test_the_summary_fits_80_columns_with_readable_sizes() -> None:
             ],
         },
         report_keys=["report-demo-voice-trainingset", "report-demo-call-center"],
+        try_keys=[
+            "try-voice-demo-personal-voice",
+            "try-speech-demo-call-center-cfacfce3-7b5e-4192-b135-20b5aa64303a",
+        ],
+        links_expire=dt.datetime(2026, 12, 6, 5, 12, tzinfo=dt.UTC),
     )
     console = Console(width=80, record=True, force_terminal=False)
     _summary(console, outcome, None)
@@ -54,3 +60,17 @@ def test_the_summary_fits_80_columns_with_readable_sizes() -> None:
     assert all(len(line) <= 80 for line in text.splitlines()), text
     assert "1.1 MB" in text and "3.0 GB" in text and "12 min 34 s" in text and "0 B" in text
     assert "re-run: nothing re-uploaded, nothing re-created" in text
+    # The last lines: how to open the reports, which ones, until when their links work, and the
+    # one command for fresh links, each command on a line of its own.
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[-9:] == [
+        "Kept: the runs (.prefect/) and the audio (.speechflows/azurite/). To open them:",
+        "make up",
+        "then http://127.0.0.1:4200 → Artifacts (`make down` stops it)",
+        "hear the voice:",
+        "try-voice-demo-personal-voice",
+        "per file, the words the new speech model fixed and broke:",
+        "try-speech-demo-call-center-cfacfce3-7b5e-4192-b135-20b5aa64303a",
+        "The audio and CSV links work until 05:12 UTC; fresh ones after that:",
+        "source .speechflows/dev/env && speechflows try links",
+    ], text
