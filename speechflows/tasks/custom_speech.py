@@ -31,7 +31,7 @@ from speechflows.speech.speech_to_text.core import CONTENT_HASH_PROPERTY
 from speechflows.storage.blob_source import service_url
 from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.custom_voice import OnboardingError
 from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
@@ -162,24 +162,12 @@ def ensure_speech_project(
         return _outcome("speech project", created, "created")
 
 
-@task(
-    name="Create dataset",
-    task_run_name="dataset {display_name}",
-    cache_policy=ContentKey(
-        fields=(
-            "display_name",
-            "kind",
-            "locale",
-            "manifest_hash",
-            "blob_name",
-            "container",
-            "project_url",
-        ),
-        target=("speech", "storage"),
-        container_field="container",
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Create dataset",
+    "dataset {display_name}",
+    ("display_name", "kind", "locale", "manifest_hash", "blob_name", "container", "project_url"),
+    target=("speech", "storage"),
+    container_field="container",
 )
 def create_dataset(
     display_name: str,
@@ -332,13 +320,7 @@ def _summary(report: dict[str, Any] | None) -> list[str]:
     return [redact_text(x) for x in lines[:20]]
 
 
-@task(
-    name="Wait for dataset",
-    task_run_name="wait dataset {display_name}",
-    cache_policy=ContentKey(fields=("dataset_url",), target=("speech",)),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
+@cached_task("Wait for dataset", "wait dataset {display_name}", ("dataset_url",))
 def wait_for_dataset(
     dataset_url: str,
     *,
@@ -508,14 +490,10 @@ def choose_base_model(
     return _outcome("base model", chosen, "reused")
 
 
-@task(
-    name="Train speech model",
-    task_run_name="model {display_name}",
-    cache_policy=ContentKey(
-        fields=("display_name", "locale", "base_model_url", "dataset_urls"), target=("speech",)
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Train speech model",
+    "model {display_name}",
+    ("display_name", "locale", "base_model_url", "dataset_urls"),
 )
 def train_speech_model(
     display_name: str,
@@ -561,14 +539,10 @@ def train_speech_model(
     return _outcome("speech model", final, "created" if created else "reused")
 
 
-@task(
-    name="Evaluate model",
-    task_run_name="evaluate {display_name}",
-    cache_policy=ContentKey(
-        fields=("display_name", "base_model_url", "model_url", "dataset_url"), target=("speech",)
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Evaluate model",
+    "evaluate {display_name}",
+    ("display_name", "base_model_url", "model_url", "dataset_url"),
 )
 def evaluate_model(
     display_name: str,

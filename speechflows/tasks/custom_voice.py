@@ -31,7 +31,7 @@ from speechflows.speech.schemas.custom_voice import AzureBlobContentSource, Oper
 from speechflows.storage import blob_sas_url, remote_manifest
 from speechflows.storage.blob_source import service_url
 from speechflows.tasks import continuation, events
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import (
     OperationOutcome,
@@ -533,13 +533,7 @@ def _sources(
     return audios, scripts
 
 
-@task(
-    name="Wait for training set",
-    task_run_name="wait {training_set_id}",
-    cache_policy=ContentKey(fields=("training_set_id", "operation_id"), target=("speech",)),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
+@cached_task("Wait for training set", "wait {training_set_id}", ("training_set_id", "operation_id"))
 def wait_for_training_set(
     training_set_id: str,
     *,

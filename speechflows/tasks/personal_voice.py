@@ -29,7 +29,7 @@ from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
 from speechflows.tasks import continuation, events
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.custom_voice import MAX_OPERATION_ATTEMPTS, consent_attempt_id
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.in_place import service_source
@@ -76,15 +76,10 @@ def _voice_failed(personal_voice_id: str, attempt: int, exc: ResourceFailedError
     return exc
 
 
-@task(
-    name="Create personal voice",
-    task_run_name="personal voice {personal_voice_id}",
-    cache_policy=ContentKey(
-        fields=("personal_voice_id", "project_id", "consent_id", "manifest_hash"),
-        target=("speech",),
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Create personal voice",
+    "personal voice {personal_voice_id}",
+    ("personal_voice_id", "project_id", "consent_id", "manifest_hash"),
 )
 def ensure_personal_voice(
     personal_voice_id: str,

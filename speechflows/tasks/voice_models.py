@@ -13,7 +13,7 @@ from speechflows.speech.custom_voice.core import operation_id_for
 from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
 from speechflows.tasks import events
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import ResourceOutcome
 from speechflows.tasks.retries import retry_options
@@ -75,15 +75,10 @@ def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) 
     return minimum
 
 
-@task(
-    name="Train voice model",
-    task_run_name="model {model_id}",
-    cache_policy=ContentKey(
-        fields=("model_id", "training_set_id", "consent_id", "recipe_kind", "voice_name", "locale"),
-        target=("speech",),
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Train voice model",
+    "model {model_id}",
+    ("model_id", "training_set_id", "consent_id", "recipe_kind", "voice_name", "locale"),
 )
 def ensure_voice_model(
     model_id: str,
@@ -150,13 +145,7 @@ def ensure_voice_model(
     )
 
 
-@task(
-    name="Deploy voice endpoint",
-    task_run_name="endpoint {endpoint_id}",
-    cache_policy=ContentKey(fields=("endpoint_id", "model_id"), target=("speech",)),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
+@cached_task("Deploy voice endpoint", "endpoint {endpoint_id}", ("endpoint_id", "model_id"))
 def ensure_voice_endpoint(
     endpoint_id: uuid.UUID,
     *,
