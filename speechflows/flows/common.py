@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 import httpx
+from prefect import Flow, flow
 from prefect.client.schemas.objects import State
 from prefect.logging import get_run_logger
 from prefect.settings import PREFECT_UI_URL
@@ -41,6 +42,9 @@ from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
 from speechflows.tasks.voice_common import OnboardingError
 from speechflows.tasks.waiting import WaitOptions
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class ValidationFailedError(ValueError):
@@ -206,6 +210,15 @@ def onboarding_failed(flow: Any, flow_run: Any, state: State[Any]) -> None:
     if setting:
         payload["setting"] = setting
     events.emit("onboarding.failed", kind="flow run", rid=str(flow_run.id), payload=payload)
+
+
+def onboarding_flow(name: str, run_name: str) -> Callable[[Callable[_P, _R]], Flow[_P, _R]]:
+    """``@flow`` of an onboarding: named ``name`` (the function's name, dashed, so that Prefect's
+    static reading of an entrypoint finds the same one), runs named ``run_name``, parameters
+    validated, a failure reported by :func:`onboarding_failed`."""
+    return flow(
+        name=name, flow_run_name=run_name, validate_parameters=True, on_failure=[onboarding_failed]
+    )
 
 
 def wait_options(deadlines: Any, minutes: float, *, parks: bool = False) -> WaitOptions:
