@@ -8,16 +8,19 @@ import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
+from prefect.logging import get_run_logger
 
 from speechflows.settings import load_speech_settings
 from speechflows.speech.connection import ConnectionOptions
 from speechflows.speech.custom_voice.client import CustomVoiceClient
 from speechflows.speech.errors import NotFoundError, ResourceFailedError
 from speechflows.speech.polling import ContinuationState, resume
+from speechflows.speech.schemas.common import Status
 from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.throttle import speech_api_gate
 from speechflows.tasks.waiting import WaitOptions, parks_at, progress_callback
 
@@ -73,6 +76,36 @@ def failed_error(kind: str, rid: str, item: Any, fix: str) -> ResourceFailedErro
     return err
 
 
+def find_or_start(
+    client: CustomVoiceClient,
+    collection: str,
+    rid: str,
+    *,
+    lock: str,
+    kind: str,
+    get: Callable[[], Any],
+    start: Callable[[], Any],
+    failed_fix: str,
+) -> tuple[ContinuationState, Literal["created", "reused"]]:
+    """What to wait on for ``collection/rid``: the one that exists (one that Failed is refused
+    with ``failed_fix``), else the operation ``start`` begins.
+
+    Lookup and create run under the lock ``lock`` (the wait is outside it): an identical run
+    started at the same moment finds this one and waits on it.
+    """
+    log = get_run_logger()
+    with resource_lock(lock, rid):
+        existing = get_or_none(get)
+        if existing is None:
+            accepted = start()
+            log.info("%s %s started (operation %s)", kind, rid, accepted.operation.id)
+            return ContinuationState.for_operation(client, accepted, collection, rid), "created"
+        if existing.status is Status.FAILED:
+            raise failed_error(kind, rid, existing, failed_fix)
+        log.info("%s %s exists (%s): reused", kind, rid, existing.status)
+        return ContinuationState.for_resource(client, collection, rid), "reused"
+
+
 def wait_resumed(
     client: CustomVoiceClient,
     state: ContinuationState,
@@ -102,6 +135,7 @@ def wait_resumed(
 __all__ = [
     "OnboardingError",
     "failed_error",
+    "find_or_start",
     "get_or_none",
     "http_transport",
     "status_of",
