@@ -44,6 +44,7 @@ from speechflows.tasks.voice_common import (
     get_or_none,
     status_of,
     voice_client,
+    voice_outcome,
     wait_resumed,
 )
 from speechflows.tasks.waiting import WaitOptions
@@ -162,7 +163,7 @@ def ensure_consent(
         except ResourceFailedError as exc:
             raise consent_failed(consent_id, attempt, exc.code) from exc
     events.emit("consent.succeeded", kind="consent", rid=cid, related=[("project", project_id)])
-    return ResourceOutcome(kind="consent", id=cid, url=url, status=status_of(final), action=action)
+    return voice_outcome("consent", cid, url, final, action)
 
 
 MISMATCH = "AudioAndScriptNotMatch"
@@ -234,13 +235,7 @@ def ensure_training_set(
                         "it cannot be changed: choose another training_set_id (--training-set-id)"
                     )
             log.info("training set %s exists: reused", training_set_id)
-            return ResourceOutcome(
-                kind="training set",
-                id=training_set_id,
-                url=url,
-                status=status_of(existing),
-                action="reused",
-            )
+            return voice_outcome("training set", training_set_id, url, existing, "reused")
         created = cv.training_sets.create(
             training_set_id,
             project_id=project_id,
@@ -249,13 +244,7 @@ def ensure_training_set(
             description=description,
         )
         log.info("training set %s created", training_set_id)
-        return ResourceOutcome(
-            kind="training set",
-            id=training_set_id,
-            url=url,
-            status=status_of(created),
-            action="created",
-        )
+        return voice_outcome("training set", training_set_id, url, created, "created")
 
 
 class TrainingSetVersion(BaseModel):

@@ -34,7 +34,7 @@ from speechflows.tasks.custom_voice import MAX_OPERATION_ATTEMPTS, consent_attem
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.in_place import service_source
 from speechflows.tasks.locks import resource_lock
-from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
+from speechflows.tasks.outcomes import PersonalVoiceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
     OnboardingError,
@@ -42,6 +42,7 @@ from speechflows.tasks.voice_common import (
     get_or_none,
     status_of,
     voice_client,
+    voice_outcome,
     wait_resumed,
 )
 from speechflows.tasks.waiting import WaitOptions
@@ -194,13 +195,7 @@ def ensure_personal_voice(
         related=[("project", project_id), ("consent", consent_id)],
     )
     return PersonalVoiceOutcome(
-        voice=ResourceOutcome(
-            kind="personal voice",
-            id=vid,
-            url=url,
-            status=status_of(final),
-            action=action,
-        ),
+        voice=voice_outcome("personal voice", vid, url, final, action),
         speaker_profile_id=speaker,
     )
 

@@ -21,6 +21,7 @@ from speechflows.speech.polling import ContinuationState, resume
 from speechflows.speech.schemas.common import Status
 from speechflows.tasks.artifacts import LiveProgress
 from speechflows.tasks.locks import resource_lock
+from speechflows.tasks.outcomes import Action, ResourceOutcome
 from speechflows.tasks.throttle import speech_api_gate
 from speechflows.tasks.waiting import WaitOptions, parks_at, progress_callback
 
@@ -68,6 +69,15 @@ def get_or_none(fn: Callable[[], T]) -> T | None:
 def status_of(item: Any) -> str | None:
     status = getattr(item, "status", None)
     return str(status) if status is not None else None
+
+
+def voice_outcome(
+    kind: str, rid: str, url: str, item: Any, action: Action, **extra: Any
+) -> ResourceOutcome:
+    """What a Custom Voice task returns about ``item`` (``kind`` ``rid`` at ``url``)."""
+    return ResourceOutcome(
+        kind=kind, id=rid, url=url, status=status_of(item), action=action, **extra
+    )
 
 
 def failed_error(kind: str, rid: str, item: Any, fix: str) -> ResourceFailedError:
@@ -140,5 +150,6 @@ __all__ = [
     "http_transport",
     "status_of",
     "voice_client",
+    "voice_outcome",
     "wait_resumed",
 ]

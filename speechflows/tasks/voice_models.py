@@ -15,8 +15,8 @@ from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
     OnboardingError,
     find_or_start,
-    status_of,
     voice_client,
+    voice_outcome,
     wait_resumed,
 )
 from speechflows.tasks.waiting import WaitOptions
@@ -119,14 +119,7 @@ def ensure_voice_model(
         payload={"voice_name": voice_name},
         related=[("project", project_id)],
     )
-    return ResourceOutcome(
-        kind="voice model",
-        id=model_id,
-        url=url,
-        status=status_of(final),
-        action=action,
-        display_name=voice_name,
-    )
+    return voice_outcome("voice model", model_id, url, final, action, display_name=voice_name)
 
 
 @cached_task("Deploy voice endpoint", "endpoint {endpoint_id}", ("endpoint_id", "model_id"))
@@ -165,9 +158,7 @@ def ensure_voice_endpoint(
         payload={"model_id": model_id},
         related=[("project", project_id)],
     )
-    return ResourceOutcome(
-        kind="voice endpoint", id=eid, url=strip_query(url), status=status_of(final), action=action
-    )
+    return voice_outcome("voice endpoint", eid, strip_query(url), final, action)
 
 
 __all__ = ["check_recipe", "ensure_voice_endpoint", "ensure_voice_model"]
