@@ -40,11 +40,12 @@ from speechflows.tasks.custom_voice import ensure_consent, ensure_voice_project
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
 from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
-from speechflows.tasks.voice_common import OnboardingError
+from speechflows.tasks.voice_common import OnboardingError, ResourceVersion
 from speechflows.tasks.waiting import WaitOptions
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_V = TypeVar("_V", bound=ResourceVersion)
 
 
 class ValidationFailedError(ValueError):
@@ -446,7 +447,7 @@ def voice_project_and_consent(
     return project, consent
 
 
-def previous_versions(label: str, current_id: str, versions: Sequence[Any]) -> list[Any]:
+def previous_versions(label: str, current_id: str, versions: Sequence[_V]) -> list[_V]:
     """The versions before ``current_id`` (``v.current`` false), named in the run report's
     figures with the current one; the caller adds a note on each."""
     previous = [v for v in versions if not v.current]

@@ -10,7 +10,6 @@ and never leave it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
-from pydantic import BaseModel
+from pydantic import Field
 
 from speechflows.datasets.errors import StagingError
 from speechflows.location import DataLocation
@@ -41,8 +40,10 @@ from speechflows.tasks.outcomes import (
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
     OnboardingError,
+    ResourceVersion,
     get_or_none,
     status_of,
+    versions_in,
     voice_client,
     voice_outcome,
     wait_resumed,
@@ -247,16 +248,11 @@ def ensure_training_set(
         return voice_outcome("training set", training_set_id, url, created, "created")
 
 
-class TrainingSetVersion(BaseModel):
+class TrainingSetVersion(ResourceVersion):
     """One version of a base training set id in a project, and the models that use it."""
 
-    id: str
-    status: str | None = None
     utterance_count: int | None = None
-    created: str | None = None
-    models: list[str] = []
-    current: bool = False
-    deleted: bool = False
+    models: list[str] = Field(default_factory=list)
 
 
 @task(name="Training set lineage", task_run_name="lineage {current_id}", **retry_options())
@@ -270,14 +266,9 @@ def training_set_lineage(
     One list of training sets and one of models (the project's own, never another project's).
     """
     log = get_run_logger()
-    pattern = re.compile(version_pattern)
     where = f"projectId eq '{project_id}'"
     with voice_client() as cv:
-        sets = [
-            t
-            for t in cv.training_sets.list(where)
-            if t.id and t.project_id in (None, project_id) and pattern.fullmatch(t.id)
-        ]
+        sets = versions_in(cv.training_sets.list(where), project_id, version_pattern)
         users: dict[str, list[str]] = {}
         for m in cv.models.list(where):
             if m.project_id not in (None, project_id) or not m.id:
@@ -286,13 +277,11 @@ def training_set_lineage(
             for ts in used - {None}:
                 users.setdefault(str(ts), []).append(m.id)
         versions = [
-            TrainingSetVersion(
-                id=str(t.id),
-                status=status_of(t),
+            TrainingSetVersion.of(
+                t,
+                current_id,
                 utterance_count=t.properties.utterance_count if t.properties else None,
-                created=t.created_date_time.isoformat() if t.created_date_time else None,
                 models=sorted(users.get(str(t.id), [])),
-                current=t.id == current_id,
             )
             for t in sets
         ]

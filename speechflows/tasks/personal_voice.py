@@ -14,14 +14,12 @@ next plain re-run, ``<id>-r2``, ``-r3``... (at most
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
-from pydantic import BaseModel
 
 from speechflows.location import DataLocation
 from speechflows.speech.custom_voice.core import operation_id_for
@@ -38,9 +36,10 @@ from speechflows.tasks.outcomes import PersonalVoiceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
     OnboardingError,
+    ResourceVersion,
     failed_error,
     get_or_none,
-    status_of,
+    versions_in,
     voice_client,
     voice_outcome,
     wait_resumed,
@@ -200,15 +199,10 @@ def ensure_personal_voice(
     )
 
 
-class PersonalVoiceVersion(BaseModel):
+class PersonalVoiceVersion(ResourceVersion):
     """One voice of a base personal voice id in a project (one per prompt audio content)."""
 
-    id: str
-    status: str | None = None
     speaker_profile_id: str | None = None
-    created: str | None = None
-    current: bool = False
-    deleted: bool = False
 
 
 @task(name="Personal voice versions", task_run_name="versions {current_id}", **retry_options())
@@ -219,20 +213,15 @@ def personal_voice_versions(
     first; ``cleanup_previous`` deletes the previous ones (the current one is never touched).
     One list call."""
     log = get_run_logger()
-    pattern = re.compile(version_pattern)
     with voice_client() as cv:
-        voices = [
-            v
-            for v in cv.personal_voices.list(f"projectId eq '{project_id}'")
-            if v.id and v.project_id in (None, project_id) and pattern.fullmatch(v.id)
-        ]
+        voices = versions_in(
+            cv.personal_voices.list(f"projectId eq '{project_id}'"), project_id, version_pattern
+        )
         versions = [
-            PersonalVoiceVersion(
-                id=str(v.id),
-                status=status_of(v),
+            PersonalVoiceVersion.of(
+                v,
+                current_id,
                 speaker_profile_id=str(v.speaker_profile_id) if v.speaker_profile_id else None,
-                created=v.created_date_time.isoformat() if v.created_date_time else None,
-                current=v.id == current_id,
             )
             for v in voices
         ]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 from prefect.logging import get_run_logger
+from pydantic import BaseModel
 
 from speechflows.settings import load_speech_settings
 from speechflows.speech.connection import ConnectionOptions
@@ -69,6 +71,41 @@ def get_or_none(fn: Callable[[], T]) -> T | None:
 def status_of(item: Any) -> str | None:
     status = getattr(item, "status", None)
     return str(status) if status is not None else None
+
+
+class ResourceVersion(BaseModel):
+    """One version of a base id in a project (``<base>-v<8 hex>``: one per content), as the
+    versions tasks list it; ``deleted`` when ``cleanup_previous`` removed it."""
+
+    id: str
+    status: str | None = None
+    created: str | None = None
+    current: bool = False
+    deleted: bool = False
+
+    @classmethod
+    def of(cls, item: Any, current_id: str, **extra: Any) -> Self:
+        """The version the service's entity ``item`` is (``current`` when it is ``current_id``)."""
+        created = getattr(item, "created_date_time", None)
+        return cls(
+            id=str(item.id),
+            status=status_of(item),
+            created=created.isoformat() if created else None,
+            current=item.id == current_id,
+            **extra,
+        )
+
+
+def versions_in(items: Iterable[T], project_id: str, version_pattern: str) -> list[T]:
+    """The items of ``project_id`` (or of no project) whose ids match ``version_pattern``."""
+    pattern = re.compile(version_pattern)
+    return [
+        item
+        for item in items
+        if getattr(item, "id", None)
+        and getattr(item, "project_id", None) in (None, project_id)
+        and pattern.fullmatch(str(getattr(item, "id", "")))
+    ]
 
 
 def voice_outcome(
@@ -144,11 +181,13 @@ def wait_resumed(
 
 __all__ = [
     "OnboardingError",
+    "ResourceVersion",
     "failed_error",
     "find_or_start",
     "get_or_none",
     "http_transport",
     "status_of",
+    "versions_in",
     "voice_client",
     "voice_outcome",
     "wait_resumed",
