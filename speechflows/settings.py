@@ -51,7 +51,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -65,6 +65,11 @@ DEFAULT_CUSTOM_VOICE_API_VERSION = "2026-01-01"
 DEFAULT_SPEECH_TO_TEXT_API_VERSION = "2025-10-15"
 CUSTOM_VOICE_API_VERSIONS = ("2026-01-01", "2024-02-01-preview")
 SPEECH_TO_TEXT_API_VERSIONS = ("2025-10-15", "v3.2")
+# The API versions each SpeechSettings field accepts (the first is the default).
+_API_VERSIONS = {
+    "custom_voice_api_version": CUSTOM_VOICE_API_VERSIONS,
+    "speech_to_text_api_version": SPEECH_TO_TEXT_API_VERSIONS,
+}
 COGNITIVE_SERVICES_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 _ENTRA_HINT = (
@@ -203,18 +208,6 @@ class _ServerBlockSource(PydanticBaseSettingsSource):
         return found
 
 
-def _with_block(
-    settings_cls: type[BaseSettings],
-    init_settings: PydanticBaseSettingsSource,
-    env_settings: PydanticBaseSettingsSource,
-    dotenv_settings: PydanticBaseSettingsSource,
-    file_secret_settings: PydanticBaseSettingsSource,
-) -> tuple[PydanticBaseSettingsSource, ...]:
-    prefix = str(settings_cls.model_config.get("env_prefix", ""))
-    block = _ServerBlockSource(settings_cls, prefix)
-    return init_settings, env_settings, dotenv_settings, block, file_secret_settings
-
-
 def _settings_config(env_prefix: str) -> SettingsConfigDict:
     """Settings read from ``<env_prefix>*`` variables or a ``.env`` file; frozen once loaded."""
     return SettingsConfigDict(env_prefix=env_prefix, env_file=".env", extra="ignore", frozen=True)
@@ -245,9 +238,10 @@ class _BlockSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return _with_block(
-            settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+        block = _ServerBlockSource(
+            settings_cls, str(settings_cls.model_config.get("env_prefix", ""))
         )
+        return init_settings, env_settings, dotenv_settings, block, file_secret_settings
 
 
 class SpeechSettings(_BlockSettings):
@@ -278,23 +272,14 @@ class SpeechSettings(_BlockSettings):
             )
         return value.rstrip("/")
 
-    @field_validator("custom_voice_api_version")
+    @field_validator("custom_voice_api_version", "speech_to_text_api_version")
     @classmethod
-    def _cv_version(cls, value: str) -> str:
-        if value not in CUSTOM_VOICE_API_VERSIONS:
+    def _supported_version(cls, value: str, info: ValidationInfo) -> str:
+        supported = _API_VERSIONS[str(info.field_name)]
+        if value not in supported:
             raise ValueError(
-                f"SPEECHFLOWS_SPEECH_CUSTOM_VOICE_API_VERSION={value!r} is not supported; "
-                f"use one of {', '.join(CUSTOM_VOICE_API_VERSIONS)}"
-            )
-        return value
-
-    @field_validator("speech_to_text_api_version")
-    @classmethod
-    def _stt_version(cls, value: str) -> str:
-        if value not in SPEECH_TO_TEXT_API_VERSIONS:
-            raise ValueError(
-                f"SPEECHFLOWS_SPEECH_SPEECH_TO_TEXT_API_VERSION={value!r} is not supported; "
-                f"use one of {', '.join(SPEECH_TO_TEXT_API_VERSIONS)}"
+                f"SPEECHFLOWS_SPEECH_{str(info.field_name).upper()}={value!r} is not supported; "
+                f"use one of {', '.join(supported)}"
             )
         return value
 

@@ -18,9 +18,9 @@ from speechflows.flows.drops import (
     BLOB_SCHEME,
     DESCRIPTOR,
     DroppedDataset,
-    parse_blob_location,
     read_descriptor,
 )
+from speechflows.location import DataLocation
 from speechflows.settings import StorageSettings, default_azure_credential, load_storage_settings
 
 
@@ -41,7 +41,7 @@ def _container_client(settings: StorageSettings, container: str) -> Any:
 
 
 def scan_blob(
-    location: str, *, settings: StorageSettings | None = None
+    location: DataLocation, *, settings: StorageSettings | None = None
 ) -> tuple[list[DroppedDataset], list[str]]:
     """Every dataset folder under a Blob prefix, with parameters that read its data in place.
 
@@ -51,7 +51,7 @@ def scan_blob(
     Returns:
         The datasets, and one error message per folder whose descriptor is invalid.
     """
-    container_name, prefix = parse_blob_location(location)
+    container_name, prefix = location.container, location.prefix_dir
     settings = settings or load_storage_settings()
     container = _container_client(settings, container_name)
     blobs: dict[str, tuple[int, str]] = {}
@@ -74,12 +74,12 @@ def scan_blob(
             size, fingerprint = members[name]
             digest.update(f"{name[len(folder_prefix) :]}\0{size}\0{fingerprint}\n".encode())
         content_hash = digest.hexdigest()
-        source = f"{location.rstrip('/')}/{folder_prefix[len(prefix) :]}{DESCRIPTOR}"
+        source = f"{location.display}/{folder_prefix[len(prefix) :]}{DESCRIPTOR}"
         found = read_descriptor(
             container.download_blob(folder_prefix + DESCRIPTOR).readall(),
             errors,
             source=source,
-            folder=f"{BLOB_SCHEME}{container_name}/{folder_prefix}",
+            folder=DataLocation.staged(container_name, folder_prefix),
             configured_container=settings.container,
         )
         if found is None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 import httpx
+from prefect import Flow, flow
 from prefect.client.schemas.objects import State
 from prefect.logging import get_run_logger
 from prefect.settings import PREFECT_UI_URL
@@ -39,8 +40,12 @@ from speechflows.tasks.custom_voice import ensure_consent, ensure_voice_project
 from speechflows.tasks.data import manifest_of, restrict, stage_data, validate_data
 from speechflows.tasks.in_place import blob_manifest, validate_blobs
 from speechflows.tasks.outcomes import ResourceOutcome, StageOutcome, ValidationOutcome
-from speechflows.tasks.voice_common import OnboardingError
+from speechflows.tasks.voice_common import OnboardingError, ResourceVersion
 from speechflows.tasks.waiting import WaitOptions
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_V = TypeVar("_V", bound=ResourceVersion)
 
 
 class ValidationFailedError(ValueError):
@@ -206,6 +211,15 @@ def onboarding_failed(flow: Any, flow_run: Any, state: State[Any]) -> None:
     if setting:
         payload["setting"] = setting
     events.emit("onboarding.failed", kind="flow run", rid=str(flow_run.id), payload=payload)
+
+
+def onboarding_flow(name: str, run_name: str) -> Callable[[Callable[_P, _R]], Flow[_P, _R]]:
+    """``@flow`` of an onboarding: named ``name`` (the function's name, dashed, so that Prefect's
+    static reading of an entrypoint finds the same one), runs named ``run_name``, parameters
+    validated, a failure reported by :func:`onboarding_failed`."""
+    return flow(
+        name=name, flow_run_name=run_name, validate_parameters=True, on_failure=[onboarding_failed]
+    )
 
 
 def wait_options(deadlines: Any, minutes: float, *, parks: bool = False) -> WaitOptions:
@@ -433,7 +447,7 @@ def voice_project_and_consent(
     return project, consent
 
 
-def previous_versions(label: str, current_id: str, versions: Sequence[Any]) -> list[Any]:
+def previous_versions(label: str, current_id: str, versions: Sequence[_V]) -> list[_V]:
     """The versions before ``current_id`` (``v.current`` false), named in the run report's
     figures with the current one; the caller adds a note on each."""
     previous = [v for v in versions if not v.current]

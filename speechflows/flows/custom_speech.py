@@ -14,14 +14,16 @@ Example:
 
 from __future__ import annotations
 
-from prefect import flow
+from typing import Any
+
+from prefect import Task
 from prefect.logging import get_run_logger
 
 from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     data_location,
-    onboarding_failed,
+    onboarding_flow,
     settle,
     stage_step,
     validation_gate,
@@ -56,12 +58,7 @@ def _slug(name: str) -> str:
     return artifact_key(name) or "dataset"
 
 
-@flow(
-    name="custom-speech-onboarding",
-    flow_run_name="custom speech {params.project_name}",
-    validate_parameters=True,
-    on_failure=[onboarding_failed],
-)
+@onboarding_flow("custom-speech-onboarding", "custom speech {params.project_name}")
 def custom_speech_onboarding(params: CustomSpeechParams) -> CustomSpeechResult:
     """Onboard custom speech datasets (and optionally train and evaluate a model).
 
@@ -356,6 +353,30 @@ def evaluated_on_training_data(
     )
 
 
+def _parked(
+    p: CustomSpeechParams,
+    step: Task[..., Any],
+    minutes: float,
+    key: str,
+    progress: str,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    """The result of the task ``step`` (cache refreshed when asked) given the stage's wait of
+    ``minutes``, which parks the run past ``park_after_minutes`` (:func:`wait_or_park`, ``key``),
+    and the progress artifact ``progress`` of the project."""
+    progress_key = artifact_key("progress", artifact_key(p.project_name), progress)
+    return wait_or_park(
+        lambda wait: settle(
+            step.with_options(refresh_cache=p.refresh_cache)(
+                *args, wait=wait, progress_key=progress_key, return_state=True, **kwargs
+            )
+        ),
+        wait_options(p.deadlines, minutes, parks=True),
+        key=key,
+    )
+
+
 def _train_and_evaluate(
     p: CustomSpeechParams,
     m: SpeechModelParams,
@@ -363,28 +384,23 @@ def _train_and_evaluate(
     project: ResourceOutcome,
 ) -> tuple[ResourceOutcome, ResourceOutcome, EvaluationOutcome | None]:
     """Base model → custom model trained on the chosen datasets → evaluation if a test set is named."""
-    proj_key = artifact_key(p.project_name)
     by_name = {r.name: r for r in datasets}
     train = [by_name[n] for n in p.training_dataset_names()]
     with stage("base model"):
         base = cs.choose_base_model(p.locale, sorted({r.kind for r in train}), m.base_model)
     record(base)
     with stage("train model"):
-        model: ResourceOutcome = wait_or_park(
-            lambda wait: settle(
-                cs.train_speech_model.with_options(refresh_cache=p.refresh_cache)(
-                    m.display_name,
-                    locale=p.locale,
-                    base_model_url=base.url or base.id,
-                    dataset_urls=[r.report.dataset.url or r.report.dataset.id for r in train],
-                    project_url=project.url,
-                    wait=wait,
-                    progress_key=artifact_key("progress", proj_key, "model"),
-                    return_state=True,
-                )
-            ),
-            wait_options(p.deadlines, p.deadlines.model_minutes, parks=True),
-            key=f"speech model {m.display_name}",
+        model: ResourceOutcome = _parked(
+            p,
+            cs.train_speech_model,
+            p.deadlines.model_minutes,
+            f"speech model {m.display_name}",
+            "model",
+            m.display_name,
+            locale=p.locale,
+            base_model_url=base.url or base.id,
+            dataset_urls=[r.report.dataset.url or r.report.dataset.id for r in train],
+            project_url=project.url,
         )
     record(model)
     if not m.test_dataset:
@@ -397,22 +413,18 @@ def _train_and_evaluate(
         get_run_logger().warning(overlap)
         note(overlap)
     with stage("evaluate"):
-        evaluation: EvaluationOutcome = wait_or_park(
-            lambda wait: settle(
-                cs.evaluate_model.with_options(refresh_cache=p.refresh_cache)(
-                    f"{m.display_name} vs base on {test.name}",
-                    locale=p.locale,
-                    base_model_url=base.url or base.id,
-                    model_url=model.url or model.id,
-                    dataset_url=test.report.dataset.url or test.report.dataset.id,
-                    project_url=project.url,
-                    wait=wait,
-                    progress_key=artifact_key("progress", proj_key, "evaluation"),
-                    return_state=True,
-                )
-            ),
-            wait_options(p.deadlines, p.deadlines.evaluation_minutes, parks=True),
-            key=f"evaluation {m.display_name} on {test.name}",
+        evaluation: EvaluationOutcome = _parked(
+            p,
+            cs.evaluate_model,
+            p.deadlines.evaluation_minutes,
+            f"evaluation {m.display_name} on {test.name}",
+            "evaluation",
+            f"{m.display_name} vs base on {test.name}",
+            locale=p.locale,
+            base_model_url=base.url or base.id,
+            model_url=model.url or model.id,
+            dataset_url=test.report.dataset.url or test.report.dataset.id,
+            project_url=project.url,
         )
     record(evaluation.evaluation)
     figures(

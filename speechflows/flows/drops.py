@@ -23,12 +23,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from speechflows.datasets.errors import StagingError
 from speechflows.flows.params import (
     ConsentParams,
     CustomSpeechParams,
     PersonalVoiceParams,
     ProfessionalVoiceParams,
 )
+from speechflows.location import DataLocation, is_remote
 
 DESCRIPTOR = "speechflows.json"
 BLOB_SCHEME = "blob://"
@@ -97,21 +99,25 @@ class DroppedDataset:
         return hashlib.sha256(f"{self.location}\0{self.content_hash}".encode()).hexdigest()[:24]
 
 
-def _anchor_paths(value: Any, base: Path | str, configured: str | None = None) -> Any:
+def _anchor_paths(value: Any, base: Path | DataLocation, configured: str | None = None) -> Any:
     """Make every relative :class:`Path` inside a parameter model absolute against ``base``.
 
-    ``base`` may be a Blob folder (``blob://<container>/<folder>/``): the data is then read in
-    place, so a relative path becomes the ``blob://`` URL of that file or prefix, and a relative
-    consent recording becomes ``consent.audio_blob`` (a blob of the configured container
+    ``base`` may be a Blob folder (a :class:`DataLocation` in Blob Storage): the data is then
+    read in place, so a relative path becomes the ``blob://`` URL of that file or prefix, and a
+    relative consent recording becomes ``consent.audio_blob`` (a blob of the configured container
     ``configured``; the flows take no other).
     """
-    if isinstance(value, ConsentParams) and isinstance(base, str) and value.audio_file is not None:
+    if (
+        isinstance(value, ConsentParams)
+        and isinstance(base, DataLocation)
+        and value.audio_file is not None
+    ):
         if value.audio_file.is_absolute():
             return value
-        container, _, folder = base.removeprefix(BLOB_SCHEME).partition("/")
+        container, folder = base.container, base.prefix
         if container != configured:
             raise DropError(
-                f"{base}{DESCRIPTOR}: consent.audio_file {str(value.audio_file)!r} is in container "
+                f"{base.display}/{DESCRIPTOR}: consent.audio_file {str(value.audio_file)!r} is in container "
                 f"{container!r}, but a consent recording in Blob must be in the configured "
                 f"container {configured!r}; drop into the configured container, or give "
                 "consent.audio_blob"
@@ -126,8 +132,8 @@ def _anchor_paths(value: Any, base: Path | str, configured: str | None = None) -
     if isinstance(value, Path):
         if value.is_absolute():
             return value
-        if isinstance(base, str):
-            return f"{base.rstrip('/')}/{_join('', value)}".rstrip("/")
+        if isinstance(base, DataLocation):
+            return f"{base.display}/{_join('', value)}".rstrip("/")
         return (base / value).resolve()
     if isinstance(value, list):
         return [_anchor_paths(v, base, configured) for v in value]
@@ -146,11 +152,11 @@ def _join(folder: str, rel: Path) -> str:
 
 
 def parse_descriptor(
-    text: str, *, source: str, folder: Path | str, configured_container: str | None = None
+    text: str, *, source: str, folder: Path | DataLocation, configured_container: str | None = None
 ) -> tuple[Descriptor, dict[str, Any]]:
     """Parse a descriptor; return it and the flow run parameters with paths anchored at ``folder``.
 
-    ``folder``: a local folder, or a Blob folder ``blob://<container>/<folder>/`` (read in place).
+    ``folder``: a local folder, or a Blob folder (read in place).
 
     Raises:
         DropError: Bad JSON, an unknown onboarding, or parameters the flow would refuse.
@@ -224,7 +230,7 @@ def read_descriptor(
     errors: list[str],
     *,
     source: str,
-    folder: Path | str,
+    folder: Path | DataLocation,
     configured_container: str | None = None,
 ) -> tuple[Descriptor, dict[str, Any]] | None:
     """The descriptor in ``data`` (UTF-8) and its parameters; None, with the reason added to
@@ -270,17 +276,31 @@ def scan_local(drop: Path) -> tuple[list[DroppedDataset], list[str]]:
     return datasets, errors
 
 
-def parse_blob_location(location: str) -> tuple[str, str]:
-    """Split ``blob://<container>/<prefix>`` into (container, prefix ending in '/' or '')."""
-    rest = location.removeprefix(BLOB_SCHEME)
-    container, _, prefix = rest.partition("/")
-    if not container or "?" in location:
-        raise DropError(
-            f"blob drop location {location!r} must look like {BLOB_SCHEME}<container>/<prefix> "
-            "(no SAS: credentials come from SPEECHFLOWS_STORAGE_* settings)"
-        )
-    prefix = prefix.strip("/")
-    return container, (prefix + "/" if prefix else "")
+def parse_drop(drop: str | Path) -> DataLocation:
+    """The drop location ``drop`` names, parsed once (the sync's steps receive it): a local folder
+    (made absolute), or ``blob://<container>/<prefix>`` in the configured storage account.
+
+    >>> parse_drop("blob://drops/incoming/").prefix_dir
+    'incoming/'
+
+    Raises:
+        DropError: a URL that is not ``blob://``, one with a SAS, or names Azure would refuse.
+    """
+    text = str(drop)
+    if not is_remote(text):
+        return DataLocation(path=Path(text).expanduser().resolve())
+    refusal = (
+        f"blob drop location {text!r} must look like {BLOB_SCHEME}<container>/<prefix> "
+        "(no SAS: credentials come from SPEECHFLOWS_STORAGE_* settings)"
+    )
+    if not text.startswith(BLOB_SCHEME) or "?" in text:
+        raise DropError(refusal)
+    try:
+        location = DataLocation.parse(text)
+    except StagingError as exc:
+        raise DropError(f"{refusal}: {exc}") from None
+    # a drop location is a folder, even one whose name ends like a file (``.../v1.zip``)
+    return DataLocation.staged(location.container, location.blob or location.prefix)
 
 
 __all__ = [
@@ -292,7 +312,7 @@ __all__ = [
     "DroppedDataset",
     "find_local",
     "folder_hash",
-    "parse_blob_location",
     "parse_descriptor",
+    "parse_drop",
     "scan_local",
 ]

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow
-
 from speechflows.datasets.manifest import Manifest
 from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     consent_gate,
     data_location,
-    onboarding_failed,
+    onboarding_flow,
     previous_versions,
     settle,
     validation_gate,
@@ -42,12 +40,7 @@ from speechflows.tasks.personal_voice import ensure_personal_voice, personal_voi
 from speechflows.tasks.try_voice import VoiceTarget
 
 
-@flow(
-    name="personal-voice-onboarding",
-    flow_run_name="personal voice {params.project_id}",
-    validate_parameters=True,
-    on_failure=[onboarding_failed],
-)
+@onboarding_flow("personal-voice-onboarding", "personal voice {params.project_id}")
 def personal_voice_onboarding(params: PersonalVoiceParams) -> PersonalVoiceResult:
     """Onboard a personal voice: consent + prompt audio → ``speakerProfileId``.
 

@@ -19,15 +19,13 @@ Example:
 
 from __future__ import annotations
 
-from prefect import flow
-
 from speechflows.datasets.manifest import Manifest
 from speechflows.flows.audio import audio_step
 from speechflows.flows.common import (
     check_settings,
     consent_gate,
     data_location,
-    onboarding_failed,
+    onboarding_flow,
     previous_versions,
     settle,
     stage_step,
@@ -57,12 +55,7 @@ from speechflows.tasks.parking import raise_if_resumed_failed, wait_or_park
 from speechflows.tasks.try_voice import VoiceTarget
 
 
-@flow(
-    name="professional-voice-onboarding",
-    flow_run_name="professional voice {params.project_id}",
-    validate_parameters=True,
-    on_failure=[onboarding_failed],
-)
+@onboarding_flow("professional-voice-onboarding", "professional voice {params.project_id}")
 def professional_voice_onboarding(params: ProfessionalVoiceParams) -> ProfessionalVoiceResult:
     """Onboard a professional voice training set (and optionally train and deploy a model).
 

@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import flow
 
 from speechflows.flows.common import check_settings, wait_options
@@ -80,30 +82,8 @@ def release_step(
     project_url: str | None,
     deadlines: Deadlines,
 ) -> rel.ReleaseOutcome:
-    """The release decision, then (with ``try_audio``) both models tried on the user's audio."""
-    outcome = _decide(
-        r,
-        candidate=candidate,
-        test_dataset=test_dataset,
-        locale=locale,
-        project_url=project_url,
-        deadlines=deadlines,
-    )
-    if r.try_audio:
-        try_release(outcome, r.try_audio, locale, project_url, test_dataset, deadlines)
-    return outcome
-
-
-def _decide(
-    r: ReleaseParams,
-    *,
-    candidate: str,
-    test_dataset: str,
-    locale: str,
-    project_url: str | None,
-    deadlines: Deadlines,
-) -> rel.ReleaseOutcome:
-    """Locate → (decided before? stop) → evaluate → gate → promote or reject → history + event."""
+    """Locate the release, decide it, then (with ``try_audio``) try both models on the user's
+    audio."""
     with stage("release: locate"):
         target = rel.locate_release(
             r.endpoint_name,
@@ -113,6 +93,19 @@ def _decide(
             project_url=project_url,
         )
         history = rel.read_history(r.endpoint_name)
+    outcome = _decide(r, target, history, deadlines)
+    if r.try_audio:
+        try_release(outcome, r.try_audio, locale, project_url, test_dataset, deadlines)
+    return outcome
+
+
+def _decide(
+    r: ReleaseParams,
+    target: rel.ReleaseTarget,
+    history: list[dict[str, Any]],
+    deadlines: Deadlines,
+) -> rel.ReleaseOutcome:
+    """(Decided before? stop) → evaluate → gate → promote or reject → history + event."""
     base = {
         "endpoint_name": r.endpoint_name,
         "candidate": target.candidate_id,

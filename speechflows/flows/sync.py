@@ -10,7 +10,6 @@ makes two overlapping syncs agree on one run.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_client, get_run_logger, task
@@ -27,7 +26,8 @@ from prefect.events import emit_event
 from pydantic import BaseModel, Field
 
 from speechflows.flows.blob_drops import scan_blob
-from speechflows.flows.drops import BLOB_SCHEME, DropError, DroppedDataset, scan_local
+from speechflows.flows.drops import DropError, DroppedDataset, parse_drop, scan_local
+from speechflows.location import DataLocation
 from speechflows.tasks.locks import resource_lock
 
 SYNC_TAG = "speechflows-sync"
@@ -72,18 +72,17 @@ def identity_tag(dataset: DroppedDataset) -> str:
 
 
 def drop_location(drop: str) -> str:
-    """The identity of a drop location: a Blob URL as given, a local folder's absolute path."""
-    if drop.startswith(BLOB_SCHEME):
-        return drop.rstrip("/")
-    return str(Path(drop).expanduser().resolve())
+    """The identity of a drop location: ``blob://<container>/<prefix>``, a local folder's
+    absolute path."""
+    return parse_drop(drop).display
 
 
 @task(name="scan-drop-location", retries=2, retry_delay_seconds=5)
-def scan(drop: str, cache_dir: str | None) -> tuple[list[DroppedDataset], list[str]]:
+def scan(drop: DataLocation, cache_dir: str | None) -> tuple[list[DroppedDataset], list[str]]:
     """Find dataset folders and their content hashes in a local folder or a Blob prefix."""
-    if drop.startswith(BLOB_SCHEME):
+    if drop.in_place:
         return scan_blob(drop)  # read in place: no cache, nothing downloaded
-    return scan_local(Path(drop))
+    return scan_local(drop.local)
 
 
 @task(name="launch-onboarding")
@@ -169,8 +168,9 @@ def sync(
     # One guard per drop location, whichever deployment runs it (nightly `sync`, event-triggered
     # `on-dataset-dropped`): a second sync of the same location waits, then skips what the first
     # launched. Syncs of other locations run in parallel.
-    with resource_lock("drop", drop_location(drop)):
-        datasets, errors = scan(drop, cache_dir)
+    location = parse_drop(drop)  # parsed once: the steps receive the DataLocation
+    with resource_lock("drop", location.display):
+        datasets, errors = scan(location, cache_dir)
         for message in errors:
             logger.error("invalid descriptor: %s", message)
         result = SyncResult(drop=drop, errors=errors)

@@ -55,28 +55,30 @@ def blob_name_problem(name: str) -> str | None:
     return None
 
 
+PREFIX_FIX = "use a prefix of plain path segments such as 'voice/talent-1/v1'"
+FILE_NAME_FIX = "rename the file (or shorten the prefix); Azure forbids such blob names"
+
+
+def _refuse_bad(name: str, what: str, fix: str) -> None:
+    """Raise :class:`BlobNameError` (``what`` + the problem, and ``fix``) when ``name`` is not a
+    valid blob name."""
+    problem = blob_name_problem(name)
+    if problem:
+        raise BlobNameError(f"{what} {problem}", fix=fix)
+
+
 def normalize_prefix(prefix: str) -> str:
     """Strip surrounding slashes from ``prefix`` and check it; ``""`` means the container root."""
     cleaned = prefix.strip("/")
     if cleaned:
-        problem = blob_name_problem(cleaned)
-        if problem:
-            raise BlobNameError(
-                f"blob prefix {prefix!r} {problem}",
-                fix="use a prefix of plain path segments such as 'voice/talent-1/v1'",
-            )
+        _refuse_bad(cleaned, f"blob prefix {prefix!r}", PREFIX_FIX)
     return cleaned
 
 
 def blob_name(prefix: str, path: str) -> str:
     """The blob name of manifest ``path`` under a normalized ``prefix``; raise :class:`BlobNameError`."""
     name = f"{prefix}/{path}" if prefix else path
-    problem = blob_name_problem(name)
-    if problem:
-        raise BlobNameError(
-            f"file {path!r} cannot be staged: its blob name {name!r} {problem}",
-            fix="rename the file (or shorten the prefix); Azure forbids such blob names",
-        )
+    _refuse_bad(name, f"file {path!r} cannot be staged: its blob name {name!r}", FILE_NAME_FIX)
     return name
 
 

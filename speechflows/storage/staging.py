@@ -55,7 +55,7 @@ from speechflows.datasets.manifest import Manifest, ManifestEntry
 from speechflows.settings import StorageSettings
 from speechflows.storage.account import Account
 from speechflows.storage.names import blob_name, check_container_name, normalize_prefix
-from speechflows.storage.transfer import BlobTransport, RemoteBlob, run_coroutine
+from speechflows.storage.transfer import BlobTransport, RemoteBlob, blocking
 
 SINGLE_PUT_LIMIT = 8 * 1024 * 1024
 BLOCK_SIZE = 8 * 1024 * 1024
@@ -312,7 +312,28 @@ async def stage_async(
     credential: Any = None,
     prune: bool = False,
 ) -> StageResult:
-    """Async :func:`stage` for callers that already run an event loop."""
+    """Upload the files of ``manifest`` that are missing or changed under ``container/prefix``.
+
+    Idempotent: a second call with the same manifest uploads nothing. :func:`stage` is the
+    blocking form, for callers that do not run an event loop.
+    With ``prune``, blobs under ``prefix/`` that the manifest does not name are deleted
+    afterwards (``StageResult.deleted``), so the prefix holds exactly the manifest.
+
+    Args:
+        manifest: from :func:`speechflows.datasets.manifest.build_manifest`.
+        settings: where the storage account is and how to authenticate.
+        prefix: the blob "folder" (``""`` for the container root); surrounding slashes ignored.
+        container: default ``settings.container``; created when missing.
+        concurrency: parallel requests (and block buffers); default ``settings.max_concurrency``.
+        progress: called after the listing and after every file (and block), on the I/O
+            thread's event loop: it must return quickly (record the value, draw elsewhere).
+        credential: an Entra ``TokenCredential`` overriding DefaultAzureCredential (use_entra).
+        prune: delete stale blobs under the prefix (refused for the container root; the
+            credential needs delete permission).
+
+    Raises:
+        StagingError: a typed subclass naming the problem and the fix.
+    """
     started = time.monotonic()
     container = check_container_name(container or settings.container)
     prefix = normalize_prefix(prefix)
@@ -376,48 +397,6 @@ async def stage_async(
     )
 
 
-def stage(
-    manifest: Manifest,
-    *,
-    settings: StorageSettings,
-    prefix: str,
-    container: str | None = None,
-    concurrency: int | None = None,
-    progress: ProgressCallback | None = None,
-    credential: Any = None,
-    prune: bool = False,
-) -> StageResult:
-    """Upload the files of ``manifest`` that are missing or changed under ``container/prefix``.
-
-    Idempotent: a second call with the same manifest uploads nothing. Safe to call from a
-    thread whose event loop is running (it then runs on a private loop in a private thread).
-    With ``prune``, blobs under ``prefix/`` that the manifest does not name are deleted
-    afterwards (``StageResult.deleted``), so the prefix holds exactly the manifest.
-
-    Args:
-        manifest: from :func:`speechflows.datasets.manifest.build_manifest`.
-        settings: where the storage account is and how to authenticate.
-        prefix: the blob "folder" (``""`` for the container root); surrounding slashes ignored.
-        container: default ``settings.container``; created when missing.
-        concurrency: parallel requests (and block buffers); default ``settings.max_concurrency``.
-        progress: called after the listing and after every file (and block), on the I/O
-            thread's event loop: it must return quickly (record the value, draw elsewhere).
-        credential: an Entra ``TokenCredential`` overriding DefaultAzureCredential (use_entra).
-        prune: delete stale blobs under the prefix (refused for the container root; the
-            credential needs delete permission).
-
-    Raises:
-        StagingError: a typed subclass naming the problem and the fix.
-    """
-    return run_coroutine(
-        stage_async(
-            manifest,
-            settings=settings,
-            prefix=prefix,
-            container=container,
-            concurrency=concurrency,
-            progress=progress,
-            credential=credential,
-            prune=prune,
-        )
-    )
+stage = blocking(stage_async)
+"""The blocking form of :func:`stage_async` (same arguments): safe to call from a thread whose
+event loop is running (it then runs on a private loop in a private thread)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import functools
 import hashlib
 import os
 import random
@@ -25,7 +26,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Container, Coroutine, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -45,6 +46,7 @@ API_VERSION = "2024-11-04"
 MD5_METADATA = "speechflowsmd5"
 _TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
@@ -56,6 +58,17 @@ def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
     # asyncio.run refuses to nest: run on a private loop in a private thread and wait for it.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="speechflows-io") as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def blocking(fn: Callable[P, Coroutine[Any, Any, T]]) -> Callable[P, T]:
+    """The blocking form of the coroutine function ``fn`` (same arguments, run by
+    :func:`run_coroutine`)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return run_coroutine(fn(*args, **kwargs))
+
+    return run
 
 
 def _ssl_context() -> ssl.SSLContext | bool:

@@ -17,18 +17,17 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from speechflows.redaction import redact_text
 from speechflows.tasks.artifacts import MAX_TABLE_ROWS, markdown
+from speechflows.tasks.outcomes import _Outcome
 
 REPORTS_DIR = Path(".speechflows/reports")
 
 
-class AudioOutcome(BaseModel):
+class AudioOutcome(_Outcome):
     """The figures of an audio analysis (the rows are in the artifact and the files)."""
-
-    model_config = ConfigDict(frozen=True)
 
     kind: str
     files: int

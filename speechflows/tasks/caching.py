@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
 from pathlib import Path, PurePath
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 from uuid import UUID
 
+from prefect import Task, task
 from prefect.cache_policies import CachePolicy
 from pydantic import BaseModel
 
 from speechflows.settings import load_speech_settings, load_storage_settings
+from speechflows.tasks.retries import retry_options
 
 Target = Literal["speech", "storage"]
 
@@ -33,6 +36,9 @@ Target = Literal["speech", "storage"]
 CACHE_VERSION = "1"
 # Long enough for a re-run days later; short enough that a resource deleted by hand is noticed.
 CACHE_EXPIRATION = timedelta(days=7)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 def canonical(value: Any) -> Any:
@@ -128,6 +134,34 @@ class ContentKey(CachePolicy):
             return None
 
 
+def cached_task(
+    name: str,
+    run_name: str,
+    fields: tuple[str, ...],
+    *,
+    target: tuple[Target, ...] = ("speech",),
+    container_field: str | None = None,
+    retried: bool = True,
+) -> Callable[[Callable[_P, _R]], Task[_P, _R]]:
+    """``@task`` named ``name``/``run_name`` whose result is cached on ``fields`` + ``target``
+    (:class:`ContentKey`) for :data:`CACHE_EXPIRATION`, with the transient-only retries of
+    :func:`~speechflows.tasks.retries.retry_options` unless ``retried`` is False.
+
+    >>> @cached_task("Wait for thing", "wait {thing_id}", ("thing_id",))
+    ... def wait_for_thing(thing_id: str) -> str:
+    ...     return thing_id
+    >>> wait_for_thing.cache_policy.fields, wait_for_thing.retries
+    (('thing_id',), 3)
+    """
+    return task(
+        name=name,
+        task_run_name=run_name,
+        cache_policy=ContentKey(fields=fields, target=target, container_field=container_field),
+        cache_expiration=CACHE_EXPIRATION,
+        **(retry_options() if retried else {}),
+    )
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:40] or "task"
 
@@ -136,6 +170,7 @@ __all__ = [
     "CACHE_EXPIRATION",
     "CACHE_VERSION",
     "ContentKey",
+    "cached_task",
     "canonical",
     "content_key",
     "speech_target",

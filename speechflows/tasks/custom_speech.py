@@ -31,7 +31,7 @@ from speechflows.speech.speech_to_text.core import CONTENT_HASH_PROPERTY
 from speechflows.storage.blob_source import service_url
 from speechflows.tasks import continuation, events
 from speechflows.tasks.artifacts import LiveProgress
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.custom_voice import OnboardingError
 from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import DatasetReport, EvaluationOutcome, ResourceOutcome
@@ -92,7 +92,8 @@ def speech_client() -> Iterator[CustomSpeechClient]:
         yield client
 
 
-def _outcome(kind: str, item: Any, action: Any) -> ResourceOutcome:
+def speech_outcome(kind: str, item: Any, action: Any) -> ResourceOutcome:
+    """What a task returns about a speech to text entity (its ``self`` URL redacted)."""
     return ResourceOutcome(
         kind=kind,
         id=item.resource_id,
@@ -154,32 +155,20 @@ def ensure_speech_project(
                     found[0].resource_id,
                 )
             log.info("speech project %r exists: reused", display_name)
-            return _outcome("speech project", found[0], "reused")
+            return speech_outcome("speech project", found[0], "reused")
         created = cs.projects.create(
             display_name=display_name, locale=locale, description=description
         )
         log.info("speech project %r created: %s", display_name, created.resource_id)
-        return _outcome("speech project", created, "created")
+        return speech_outcome("speech project", created, "created")
 
 
-@task(
-    name="Create dataset",
-    task_run_name="dataset {display_name}",
-    cache_policy=ContentKey(
-        fields=(
-            "display_name",
-            "kind",
-            "locale",
-            "manifest_hash",
-            "blob_name",
-            "container",
-            "project_url",
-        ),
-        target=("speech", "storage"),
-        container_field="container",
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Create dataset",
+    "dataset {display_name}",
+    ("display_name", "kind", "locale", "manifest_hash", "blob_name", "container", "project_url"),
+    target=("speech", "storage"),
+    container_field="container",
 )
 def create_dataset(
     display_name: str,
@@ -230,7 +219,7 @@ def create_dataset(
         dataset.resource_id,
         dataset.status,
     )
-    return _outcome("dataset", dataset, "created" if created else "reused")
+    return speech_outcome("dataset", dataset, "created" if created else "reused")
 
 
 def _attempts(
@@ -332,13 +321,7 @@ def _summary(report: dict[str, Any] | None) -> list[str]:
     return [redact_text(x) for x in lines[:20]]
 
 
-@task(
-    name="Wait for dataset",
-    task_run_name="wait dataset {display_name}",
-    cache_policy=ContentKey(fields=("dataset_url",), target=("speech",)),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
+@cached_task("Wait for dataset", "wait dataset {display_name}", ("dataset_url",))
 def wait_for_dataset(
     dataset_url: str,
     *,
@@ -382,7 +365,7 @@ def wait_for_dataset(
     elif props is not None and props.duration:
         duration = _iso_seconds(props.duration)
     out = DatasetReport(
-        dataset=_outcome("dataset", ds, "created"),
+        dataset=speech_outcome("dataset", ds, "created"),
         kind=kind,
         accepted_lines=props.accepted_line_count if props else None,
         rejected_lines=props.rejected_line_count if props else None,
@@ -505,17 +488,45 @@ def choose_base_model(
     with speech_client() as cs:
         models = cs.base_models.list(filter=f"locale eq {odata_quote(locale)}")
     chosen = pick_base_model(models, locale, kinds, requested, datetime.now(UTC))
-    return _outcome("base model", chosen, "reused")
+    return speech_outcome("base model", chosen, "reused")
 
 
-@task(
-    name="Train speech model",
-    task_run_name="model {display_name}",
-    cache_policy=ContentKey(
-        fields=("display_name", "locale", "base_model_url", "dataset_urls"), target=("speech",)
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+def _create_and_wait(
+    group: str,
+    *,
+    lock: str,
+    what: str,
+    wait: WaitOptions,
+    progress_key: str | None,
+    display_name: str,
+    project_url: str | None,
+    **create: Any,
+) -> tuple[Any, bool]:
+    """Find or create (under the lock of its name) the ``group`` entity (``models``,
+    ``evaluations``) that ``create`` describes, then wait for it to end (parking per ``wait``).
+
+    Returns:
+        The entity as it ended, and whether this run created it.
+    """
+    bar = LiveProgress(progress_key, what) if progress_key else None
+    with speech_client() as cs:
+        with resource_lock(lock, project_url or "", display_name):
+            item, created = getattr(cs, group).get_or_create(
+                display_name=display_name, project_url=project_url, **create
+            )
+        get_run_logger().info(
+            "%s %s: %s", what, "created" if created else "reused", item.resource_id
+        )
+        state = polling.ContinuationState.for_resource(cs, group, item)
+        with parks_at(wait, state, what):
+            final = polling.wait_for_resource(cs, group, item, **_wait_kwargs(wait, bar, what))
+    return final, created
+
+
+@cached_task(
+    "Train speech model",
+    "model {display_name}",
+    ("display_name", "locale", "base_model_url", "dataset_urls"),
 )
 def train_speech_model(
     display_name: str,
@@ -528,47 +539,32 @@ def train_speech_model(
     progress_key: str | None = None,
 ) -> ResourceOutcome:
     """Find or create the custom model on these datasets, and wait for its training."""
-    log = get_run_logger()
-    content = combined_hash(base_model_url, *sorted(dataset_urls))
-    bar = LiveProgress(progress_key, f"model {display_name}") if progress_key else None
-    with speech_client() as cs:
-        with resource_lock("speech-model", project_url or "", display_name):
-            model, created = cs.models.get_or_create(
-                display_name=display_name,
-                content_hash=content,
-                locale=locale,
-                base_model_url=base_model_url,
-                dataset_urls=dataset_urls,
-                project_url=project_url,
-            )
-        log.info(
-            "custom model %r %s: %s",
-            display_name,
-            "created" if created else "reused",
-            model.resource_id,
-        )
-        state = polling.ContinuationState.for_resource(cs, "models", model)
-        with parks_at(wait, state, f"model {display_name}"):
-            final = polling.wait_for_model(
-                cs, model, **_wait_kwargs(wait, bar, f"model {display_name}")
-            )
+    final, created = _create_and_wait(
+        "models",
+        lock="speech-model",
+        what=f"model {display_name}",
+        wait=wait,
+        progress_key=progress_key,
+        display_name=display_name,
+        content_hash=combined_hash(base_model_url, *sorted(dataset_urls)),
+        locale=locale,
+        base_model_url=base_model_url,
+        dataset_urls=dataset_urls,
+        project_url=project_url,
+    )
     events.emit(
         "speech-model.succeeded",
         kind="speech model",
         rid=final.resource_id,
         payload={"display_name": display_name},
     )
-    return _outcome("speech model", final, "created" if created else "reused")
+    return speech_outcome("speech model", final, "created" if created else "reused")
 
 
-@task(
-    name="Evaluate model",
-    task_run_name="evaluate {display_name}",
-    cache_policy=ContentKey(
-        fields=("display_name", "base_model_url", "model_url", "dataset_url"), target=("speech",)
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Evaluate model",
+    "evaluate {display_name}",
+    ("display_name", "base_model_url", "model_url", "dataset_url"),
 )
 def evaluate_model(
     display_name: str,
@@ -582,34 +578,29 @@ def evaluate_model(
     progress_key: str | None = None,
 ) -> EvaluationOutcome:
     """Compare the base model (1) and the custom model (2) on the test dataset; return the WERs."""
-    log = get_run_logger()
-    content = combined_hash(base_model_url, model_url, dataset_url)
-    bar = LiveProgress(progress_key, f"evaluation {display_name}") if progress_key else None
-    with speech_client() as cs:
-        with resource_lock("evaluation", project_url or "", display_name):
-            ev, created = cs.evaluations.get_or_create(
-                display_name=display_name,
-                content_hash=content,
-                locale=locale,
-                model1_url=base_model_url,
-                model2_url=model_url,
-                dataset_url=dataset_url,
-                project_url=project_url,
-            )
-        state = polling.ContinuationState.for_resource(cs, "evaluations", ev)
-        with parks_at(wait, state, f"evaluation {display_name}"):
-            final = polling.wait_for_evaluation(
-                cs, ev, **_wait_kwargs(wait, bar, f"evaluation {display_name}")
-            )
+    final, created = _create_and_wait(
+        "evaluations",
+        lock="evaluation",
+        what=f"evaluation {display_name}",
+        wait=wait,
+        progress_key=progress_key,
+        display_name=display_name,
+        content_hash=combined_hash(base_model_url, model_url, dataset_url),
+        locale=locale,
+        model1_url=base_model_url,
+        model2_url=model_url,
+        dataset_url=dataset_url,
+        project_url=project_url,
+    )
     props = final.properties
     out = EvaluationOutcome(
-        evaluation=_outcome("evaluation", final, "created" if created else "reused"),
+        evaluation=speech_outcome("evaluation", final, "created" if created else "reused"),
         word_error_rate_base=props.word_error_rate1 if props else None,
         word_error_rate_custom=props.word_error_rate2 if props else None,
         sentence_error_rate_base=props.sentence_error_rate1 if props else None,
         sentence_error_rate_custom=props.sentence_error_rate2 if props else None,
     )
-    log.info(
+    get_run_logger().info(
         "evaluation %r: WER base %s %%, custom %s %%",
         display_name,
         out.wer_base_percent,

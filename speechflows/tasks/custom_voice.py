@@ -10,7 +10,6 @@ and never leave it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
-from pydantic import BaseModel
+from pydantic import Field
 
 from speechflows.datasets.errors import StagingError
 from speechflows.location import DataLocation
@@ -31,7 +30,7 @@ from speechflows.speech.schemas.custom_voice import AzureBlobContentSource, Oper
 from speechflows.storage import blob_sas_url, remote_manifest
 from speechflows.storage.blob_source import service_url
 from speechflows.tasks import continuation, events
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import (
     OperationOutcome,
@@ -41,9 +40,12 @@ from speechflows.tasks.outcomes import (
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
     OnboardingError,
+    ResourceVersion,
     get_or_none,
     status_of,
+    versions_in,
     voice_client,
+    voice_outcome,
     wait_resumed,
 )
 from speechflows.tasks.waiting import WaitOptions
@@ -162,7 +164,7 @@ def ensure_consent(
         except ResourceFailedError as exc:
             raise consent_failed(consent_id, attempt, exc.code) from exc
     events.emit("consent.succeeded", kind="consent", rid=cid, related=[("project", project_id)])
-    return ResourceOutcome(kind="consent", id=cid, url=url, status=status_of(final), action=action)
+    return voice_outcome("consent", cid, url, final, action)
 
 
 MISMATCH = "AudioAndScriptNotMatch"
@@ -234,13 +236,7 @@ def ensure_training_set(
                         "it cannot be changed: choose another training_set_id (--training-set-id)"
                     )
             log.info("training set %s exists: reused", training_set_id)
-            return ResourceOutcome(
-                kind="training set",
-                id=training_set_id,
-                url=url,
-                status=status_of(existing),
-                action="reused",
-            )
+            return voice_outcome("training set", training_set_id, url, existing, "reused")
         created = cv.training_sets.create(
             training_set_id,
             project_id=project_id,
@@ -249,25 +245,14 @@ def ensure_training_set(
             description=description,
         )
         log.info("training set %s created", training_set_id)
-        return ResourceOutcome(
-            kind="training set",
-            id=training_set_id,
-            url=url,
-            status=status_of(created),
-            action="created",
-        )
+        return voice_outcome("training set", training_set_id, url, created, "created")
 
 
-class TrainingSetVersion(BaseModel):
+class TrainingSetVersion(ResourceVersion):
     """One version of a base training set id in a project, and the models that use it."""
 
-    id: str
-    status: str | None = None
     utterance_count: int | None = None
-    created: str | None = None
-    models: list[str] = []
-    current: bool = False
-    deleted: bool = False
+    models: list[str] = Field(default_factory=list)
 
 
 @task(name="Training set lineage", task_run_name="lineage {current_id}", **retry_options())
@@ -281,14 +266,9 @@ def training_set_lineage(
     One list of training sets and one of models (the project's own, never another project's).
     """
     log = get_run_logger()
-    pattern = re.compile(version_pattern)
     where = f"projectId eq '{project_id}'"
     with voice_client() as cv:
-        sets = [
-            t
-            for t in cv.training_sets.list(where)
-            if t.id and t.project_id in (None, project_id) and pattern.fullmatch(t.id)
-        ]
+        sets = versions_in(cv.training_sets.list(where), project_id, version_pattern)
         users: dict[str, list[str]] = {}
         for m in cv.models.list(where):
             if m.project_id not in (None, project_id) or not m.id:
@@ -297,13 +277,11 @@ def training_set_lineage(
             for ts in used - {None}:
                 users.setdefault(str(ts), []).append(m.id)
         versions = [
-            TrainingSetVersion(
-                id=str(t.id),
-                status=status_of(t),
+            TrainingSetVersion.of(
+                t,
+                current_id,
                 utterance_count=t.properties.utterance_count if t.properties else None,
-                created=t.created_date_time.isoformat() if t.created_date_time else None,
                 models=sorted(users.get(str(t.id), [])),
-                current=t.id == current_id,
             )
             for t in sets
         ]
@@ -533,13 +511,7 @@ def _sources(
     return audios, scripts
 
 
-@task(
-    name="Wait for training set",
-    task_run_name="wait {training_set_id}",
-    cache_policy=ContentKey(fields=("training_set_id", "operation_id"), target=("speech",)),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
+@cached_task("Wait for training set", "wait {training_set_id}", ("training_set_id", "operation_id"))
 def wait_for_training_set(
     training_set_id: str,
     *,

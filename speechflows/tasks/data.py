@@ -24,7 +24,7 @@ from speechflows.datasets.manifest import Manifest, build_manifest
 from speechflows.settings import load_storage_settings
 from speechflows.storage import stage
 from speechflows.tasks.artifacts import LiveProgress, validation_table
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
 from speechflows.tasks.retries import retry_options
@@ -102,13 +102,12 @@ def _outcome(report: Any) -> ValidationOutcome:
     )
 
 
-@task(
-    name="Validate data",
-    task_run_name="validate {kind} {path}",
-    cache_policy=ContentKey(
-        fields=("manifest_hash", "kind", "locale", "min_utterances", "table_key")
-    ),
-    cache_expiration=CACHE_EXPIRATION,
+@cached_task(
+    "Validate data",
+    "validate {kind} {path}",
+    ("manifest_hash", "kind", "locale", "min_utterances", "table_key"),
+    target=(),
+    retried=False,
 )
 def validate_data(
     path: Path,

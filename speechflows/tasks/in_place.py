@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from prefect import task
 from prefect.logging import get_run_logger
 
 from speechflows.datasets.errors import NothingToStageError
@@ -25,7 +24,7 @@ from speechflows.storage.blob_source import (
     validate_in_place,
 )
 from speechflows.tasks.artifacts import LiveProgress, validation_table
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.data import _outcome
 from speechflows.tasks.outcomes import StageOutcome, ValidationOutcome
 
@@ -57,13 +56,12 @@ def blob_manifest(location: DataLocation, extensions: Sequence[str] | None = Non
     return manifest
 
 
-@task(
-    name="Validate data in place",
-    task_run_name="validate {kind} in place",
-    cache_policy=ContentKey(
-        fields=("manifest_hash", "kind", "locale", "min_utterances", "table_key")
-    ),
-    cache_expiration=CACHE_EXPIRATION,
+@cached_task(
+    "Validate data in place",
+    "validate {kind} in place",
+    ("manifest_hash", "kind", "locale", "min_utterances", "table_key"),
+    target=(),
+    retried=False,
 )
 def validate_blobs(
     location: DataLocation,

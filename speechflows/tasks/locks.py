@@ -423,13 +423,30 @@ def _me() -> str:
     return f"pid {os.getpid()} on {socket.gethostname()}"
 
 
-def _release_gone(client: SyncPrefectClient, name: str, found: HolderState) -> None:
-    """Free the slot of a gone holder: mark its record released (so the holder, should it wake,
-    knows the slot was freed), then release its lease."""
-    marked = Holder.from_value({**found.holder.value(), "released_by": f"{_me()}: {found.gone}"})
+def _mark_released(client: SyncPrefectClient, name: str, holder: Holder, why: str | None) -> None:
+    """Mark ``holder``'s record released by this run (best effort: a failed write is let be)."""
+    marked = Holder.from_value({**holder.value(), "released_by": f"{_me()}: {why}"})
     if marked is not None:
         with contextlib.suppress(httpx.HTTPError, LockError):
             _write_holder(client, name, marked)
+
+
+def _free_slot_by_name(client: SyncPrefectClient, name: str, *, patience: float = 0.0) -> None:
+    """Count one slot of limit ``name`` off without a lease (the server no longer knows it)."""
+    send_quickly(
+        client,
+        "POST",
+        "/v2/concurrency_limits/decrement",
+        {"names": [name], "slots": 1},
+        name,
+        patience=patience,
+    ).raise_for_status()
+
+
+def _release_gone(client: SyncPrefectClient, name: str, found: HolderState) -> None:
+    """Free the slot of a gone holder: mark its record released (so the holder, should it wake,
+    knows the slot was freed), then release its lease."""
+    _mark_released(client, name, found.holder, found.gone)
     post_quickly(
         client,
         "/v2/concurrency_limits/decrement-with-lease",
@@ -481,13 +498,7 @@ def _acquire(client: SyncPrefectClient, name: str, what: str) -> UUID:
                             what,
                             now - unrecorded_since,
                         )
-                        send_quickly(
-                            client,
-                            "POST",
-                            "/v2/concurrency_limits/decrement",
-                            {"names": [name], "slots": 1},
-                            name,
-                        ).raise_for_status()
+                        _free_slot_by_name(client, name)
                         unrecorded_since = None
                         continue
                 else:
@@ -637,18 +648,8 @@ def _release(client: SyncPrefectClient, name: str, what: str, keeper: _Keeper) -
         "slot still counts it: freeing the slot by name",
         what,
     )
-    marked = Holder.from_value({**record.value(), "released_by": f"{_me()}: lease forgotten"})
-    if marked is not None:
-        with contextlib.suppress(httpx.HTTPError, LockError):
-            _write_holder(client, name, marked)
-    send_quickly(
-        client,
-        "POST",
-        "/v2/concurrency_limits/decrement",
-        {"names": [name], "slots": 1},
-        name,
-        patience=patience,
-    ).raise_for_status()
+    _mark_released(client, name, record, "lease forgotten")
+    _free_slot_by_name(client, name, patience=patience)
 
 
 @contextmanager

@@ -14,14 +14,12 @@ next plain re-run, ``<id>-r2``, ``-r3``... (at most
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.logging import get_run_logger
-from pydantic import BaseModel
 
 from speechflows.location import DataLocation
 from speechflows.speech.custom_voice.core import operation_id_for
@@ -29,19 +27,21 @@ from speechflows.speech.errors import ResourceFailedError
 from speechflows.speech.polling import ContinuationState
 from speechflows.speech.schemas.common import Status
 from speechflows.tasks import continuation, events
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.custom_voice import MAX_OPERATION_ATTEMPTS, consent_attempt_id
 from speechflows.tasks.data import PROMPT_EXTENSIONS
 from speechflows.tasks.in_place import service_source
 from speechflows.tasks.locks import resource_lock
-from speechflows.tasks.outcomes import PersonalVoiceOutcome, ResourceOutcome
+from speechflows.tasks.outcomes import PersonalVoiceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
     OnboardingError,
+    ResourceVersion,
     failed_error,
     get_or_none,
-    status_of,
+    versions_in,
     voice_client,
+    voice_outcome,
     wait_resumed,
 )
 from speechflows.tasks.waiting import WaitOptions
@@ -76,15 +76,10 @@ def _voice_failed(personal_voice_id: str, attempt: int, exc: ResourceFailedError
     return exc
 
 
-@task(
-    name="Create personal voice",
-    task_run_name="personal voice {personal_voice_id}",
-    cache_policy=ContentKey(
-        fields=("personal_voice_id", "project_id", "consent_id", "manifest_hash"),
-        target=("speech",),
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Create personal voice",
+    "personal voice {personal_voice_id}",
+    ("personal_voice_id", "project_id", "consent_id", "manifest_hash"),
 )
 def ensure_personal_voice(
     personal_voice_id: str,
@@ -199,26 +194,15 @@ def ensure_personal_voice(
         related=[("project", project_id), ("consent", consent_id)],
     )
     return PersonalVoiceOutcome(
-        voice=ResourceOutcome(
-            kind="personal voice",
-            id=vid,
-            url=url,
-            status=status_of(final),
-            action=action,
-        ),
+        voice=voice_outcome("personal voice", vid, url, final, action),
         speaker_profile_id=speaker,
     )
 
 
-class PersonalVoiceVersion(BaseModel):
+class PersonalVoiceVersion(ResourceVersion):
     """One voice of a base personal voice id in a project (one per prompt audio content)."""
 
-    id: str
-    status: str | None = None
     speaker_profile_id: str | None = None
-    created: str | None = None
-    current: bool = False
-    deleted: bool = False
 
 
 @task(name="Personal voice versions", task_run_name="versions {current_id}", **retry_options())
@@ -229,20 +213,15 @@ def personal_voice_versions(
     first; ``cleanup_previous`` deletes the previous ones (the current one is never touched).
     One list call."""
     log = get_run_logger()
-    pattern = re.compile(version_pattern)
     with voice_client() as cv:
-        voices = [
-            v
-            for v in cv.personal_voices.list(f"projectId eq '{project_id}'")
-            if v.id and v.project_id in (None, project_id) and pattern.fullmatch(v.id)
-        ]
+        voices = versions_in(
+            cv.personal_voices.list(f"projectId eq '{project_id}'"), project_id, version_pattern
+        )
         versions = [
-            PersonalVoiceVersion(
-                id=str(v.id),
-                status=status_of(v),
+            PersonalVoiceVersion.of(
+                v,
+                current_id,
                 speaker_profile_id=str(v.speaker_profile_id) if v.speaker_profile_id else None,
-                created=v.created_date_time.isoformat() if v.created_date_time else None,
-                current=v.id == current_id,
             )
             for v in voices
         ]

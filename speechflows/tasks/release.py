@@ -33,7 +33,7 @@ from speechflows.speech.schemas.speech_to_text import (
 from speechflows.speech.speech_to_text import CONTENT_HASH_PROPERTY, CustomSpeechClient, odata_quote
 from speechflows.tasks import events
 from speechflows.tasks.artifacts import artifact_key
-from speechflows.tasks.custom_speech import combined_hash, speech_client
+from speechflows.tasks.custom_speech import combined_hash, speech_client, speech_outcome
 from speechflows.tasks.custom_voice import OnboardingError
 from speechflows.tasks.locks import resource_lock
 from speechflows.tasks.outcomes import ModelMetrics, ReleaseOutcome, ResourceOutcome
@@ -108,24 +108,15 @@ def _find_succeeded(group: Any, ref: str, locale: str, missing: str) -> Any:
     return resource
 
 
-def _find_model(cs: CustomSpeechClient, ref: str, locale: str) -> CustomSpeechModel:
-    return _find_succeeded(  # type: ignore[no-any-return]
-        cs.models,
-        ref,
-        locale,
-        "custom model named {ref} in {locale}; give the model's id or the display name of a "
-        "trained model",
-    )
-
-
-def _find_dataset(cs: CustomSpeechClient, ref: str, locale: str) -> Dataset:
-    return _find_succeeded(  # type: ignore[no-any-return]
-        cs.datasets,
-        ref,
-        locale,
-        "dataset named {ref} in {locale} to test on; give the id or the display name of an "
-        "imported Acoustic dataset",
-    )
+# What to give instead when a release's candidate or test dataset is not found.
+_NO_MODEL = (
+    "custom model named {ref} in {locale}; give the model's id or the display name of a "
+    "trained model"
+)
+_NO_DATASET = (
+    "dataset named {ref} in {locale} to test on; give the id or the display name of an "
+    "imported Acoustic dataset"
+)
 
 
 def _endpoint_named(
@@ -158,13 +149,13 @@ def locate_release(
 ) -> ReleaseTarget:
     """Read the candidate, the test dataset, the endpoint and the model it serves (or the base)."""
     with speech_client() as cs:
-        model = _find_model(cs, candidate, locale)
+        model: CustomSpeechModel = _find_succeeded(cs.models, candidate, locale, _NO_MODEL)
         if model.status is not Status.SUCCEEDED:
             raise OnboardingError(
                 f"release: model {model.resource_id} is {status_of(model)}; only a Succeeded "
                 "model can be evaluated and deployed"
             )
-        dataset = _find_dataset(cs, test_dataset, locale)
+        dataset: Dataset = _find_succeeded(cs.datasets, test_dataset, locale, _NO_DATASET)
         endpoint = _endpoint_named(cs, endpoint_name, locale, project_url)
     if endpoint is not None and endpoint.model is not None:
         current_url, kind = endpoint.model.self_url, "custom"
@@ -243,27 +234,31 @@ def _same(value: Any, number: float) -> bool:
         return False
 
 
-def _metrics(props: Any, n: str, model_id: str, kind: str) -> ModelMetrics:
-    def get(name: str) -> Any:
-        return getattr(props, f"{name}{n}", None) if props is not None else None
+# ModelMetrics field <- the evaluation's property (suffixed 1 for the current model, 2 for the
+# candidate).
+_METRIC_PROPERTIES = {
+    "word_error_rate": "word_error_rate",
+    "token_error_rate": "token_error_rate",
+    "sentence_error_rate": "sentence_error_rate",
+    "word_count": "word_count",
+    "correct_word_count": "correct_word_count",
+    "sentence_count": "sentence_count",
+    "token_count": "token_count",
+    "substitutions": "word_substitution_count",
+    "deletions": "word_deletion_count",
+    "insertions": "word_insertion_count",
+    "token_substitutions": "token_substitution_count",
+    "token_deletions": "token_deletion_count",
+    "token_insertions": "token_insertion_count",
+}
 
-    return ModelMetrics(
-        model_id=model_id,
-        model_kind=kind,
-        word_error_rate=get("word_error_rate"),
-        token_error_rate=get("token_error_rate"),
-        sentence_error_rate=get("sentence_error_rate"),
-        word_count=get("word_count"),
-        correct_word_count=get("correct_word_count"),
-        sentence_count=get("sentence_count"),
-        token_count=get("token_count"),
-        substitutions=get("word_substitution_count"),
-        deletions=get("word_deletion_count"),
-        insertions=get("word_insertion_count"),
-        token_substitutions=get("token_substitution_count"),
-        token_deletions=get("token_deletion_count"),
-        token_insertions=get("token_insertion_count"),
-    )
+
+def _metrics(props: Any, n: str, model_id: str, kind: str) -> ModelMetrics:
+    figures = {
+        field: getattr(props, f"{name}{n}", None) if props is not None else None
+        for field, name in _METRIC_PROPERTIES.items()
+    }
+    return ModelMetrics(model_id=model_id, model_kind=kind, **figures)
 
 
 def metrics_of(evaluation: Evaluation, target: ReleaseTarget) -> tuple[ModelMetrics, ModelMetrics]:
@@ -271,6 +266,15 @@ def metrics_of(evaluation: Evaluation, target: ReleaseTarget) -> tuple[ModelMetr
     props = evaluation.properties
     current = _metrics(props, "1", target.current_id, target.current_kind)
     return current, _metrics(props, "2", target.candidate_id, "custom")
+
+
+def _polling(wait: WaitOptions) -> dict[str, float]:
+    """How a release polls: to the stage's deadline in process (a release never parks)."""
+    return {
+        "deadline_seconds": wait.deadline_seconds,
+        "min_interval": wait.min_interval,
+        "max_interval": wait.max_interval,
+    }
 
 
 @task(name="Evaluate release", task_run_name="evaluate release {target.endpoint_name}")
@@ -297,24 +301,14 @@ def evaluate_release(
                 dataset_url=target.dataset_url,
                 project_url=target.project_url,
             )
-        final = polling.wait_for_evaluation(
-            cs,
-            ev,
-            deadline_seconds=wait.deadline_seconds,
-            min_interval=wait.min_interval,
-            max_interval=wait.max_interval,
-        )
+        final = polling.wait_for_evaluation(cs, ev, **_polling(wait))
     log.info("release evaluation %s %s", final.resource_id, "created" if created else "reused")
     current, candidate = metrics_of(final, target)
-    outcome = ResourceOutcome(
-        kind="evaluation",
-        id=final.resource_id,
-        url=redact_url(final.self_url) if final.self_url else None,
-        status=status_of(final),
-        action="created" if created else "reused",
-        display_name=final.display_name,
+    return (
+        speech_outcome("evaluation", final, "created" if created else "reused"),
+        current,
+        candidate,
     )
-    return outcome, current, candidate
 
 
 def gate(
@@ -377,23 +371,11 @@ def promote(
         else:
             endpoint = cs.endpoints.set_model(endpoint, target.candidate_url)
             action = "updated"
-        final = polling.wait_for_endpoint(
-            cs,
-            endpoint,
-            deadline_seconds=wait.deadline_seconds,
-            min_interval=wait.min_interval,
-            max_interval=wait.max_interval,
-        )
+        final = polling.wait_for_endpoint(cs, endpoint, **_polling(wait))
     log.info("endpoint %s %s: serves %s", final.resource_id, action, target.candidate_id)
-    outcome = ResourceOutcome(
-        kind="speech endpoint",
-        id=final.resource_id,
-        url=redact_url(final.self_url) if final.self_url else None,
-        status=status_of(final),
-        action="created" if action == "created" else "reused",
-        display_name=final.display_name,
-    )
-    return outcome, action
+    return speech_outcome(
+        "speech endpoint", final, "created" if action == "created" else "reused"
+    ), action
 
 
 def history_row(outcome: ReleaseOutcome) -> dict[str, Any]:
@@ -415,6 +397,20 @@ def history_row(outcome: ReleaseOutcome) -> dict[str, Any]:
         "evaluation": outcome.evaluation.id if outcome.evaluation else "",
         "reason": outcome.reason,
     }
+
+
+# The decision's fields the ``speechflows.model.<decision>`` event carries as they are.
+_EVENT_FIELDS = {
+    "endpoint_name",
+    "endpoint_action",
+    "candidate",
+    "current",
+    "current_kind",
+    "max_wer",
+    "min_improvement",
+    "data_hash",
+    "reason",
+}
 
 
 @task(name="Record release decision", task_run_name="record {outcome.endpoint_name}")
@@ -440,19 +436,11 @@ def record_decision(outcome: ReleaseOutcome) -> None:
         related=[("speech model", outcome.current)]
         + ([("speech endpoint", outcome.endpoint.id)] if outcome.endpoint else []),
         payload={
-            "endpoint_name": outcome.endpoint_name,
+            **outcome.model_dump(mode="json", include=_EVENT_FIELDS),
             "endpoint": outcome.endpoint.id if outcome.endpoint else None,
-            "endpoint_action": outcome.endpoint_action,
-            "candidate": outcome.candidate,
-            "current": outcome.current,
-            "current_kind": outcome.current_kind,
             # in percent, as the gate (max_wer) compares them
             "candidate_wer_percent": cand.wer_points if cand else None,
             "current_wer_percent": cur.wer_points if cur else None,
-            "max_wer": outcome.max_wer,
-            "min_improvement": outcome.min_improvement,
-            "data_hash": outcome.data_hash,
-            "reason": outcome.reason,
         },
     )
 

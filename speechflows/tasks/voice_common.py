@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
+from prefect.logging import get_run_logger
+from pydantic import BaseModel
 
 from speechflows.settings import load_speech_settings
 from speechflows.speech.connection import ConnectionOptions
 from speechflows.speech.custom_voice.client import CustomVoiceClient
 from speechflows.speech.errors import NotFoundError, ResourceFailedError
 from speechflows.speech.polling import ContinuationState, resume
+from speechflows.speech.schemas.common import Status
 from speechflows.tasks.artifacts import LiveProgress
+from speechflows.tasks.locks import resource_lock
+from speechflows.tasks.outcomes import Action, ResourceOutcome
 from speechflows.tasks.throttle import speech_api_gate
 from speechflows.tasks.waiting import WaitOptions, parks_at, progress_callback
 
@@ -67,10 +73,84 @@ def status_of(item: Any) -> str | None:
     return str(status) if status is not None else None
 
 
+class ResourceVersion(BaseModel):
+    """One version of a base id in a project (``<base>-v<8 hex>``: one per content), as the
+    versions tasks list it; ``deleted`` when ``cleanup_previous`` removed it."""
+
+    id: str
+    status: str | None = None
+    created: str | None = None
+    current: bool = False
+    deleted: bool = False
+
+    @classmethod
+    def of(cls, item: Any, current_id: str, **extra: Any) -> Self:
+        """The version the service's entity ``item`` is (``current`` when it is ``current_id``)."""
+        created = getattr(item, "created_date_time", None)
+        return cls(
+            id=str(item.id),
+            status=status_of(item),
+            created=created.isoformat() if created else None,
+            current=item.id == current_id,
+            **extra,
+        )
+
+
+def versions_in(items: Iterable[T], project_id: str, version_pattern: str) -> list[T]:
+    """The items of ``project_id`` (or of no project) whose ids match ``version_pattern``."""
+    pattern = re.compile(version_pattern)
+    return [
+        item
+        for item in items
+        if getattr(item, "id", None)
+        and getattr(item, "project_id", None) in (None, project_id)
+        and pattern.fullmatch(str(getattr(item, "id", "")))
+    ]
+
+
+def voice_outcome(
+    kind: str, rid: str, url: str, item: Any, action: Action, **extra: Any
+) -> ResourceOutcome:
+    """What a Custom Voice task returns about ``item`` (``kind`` ``rid`` at ``url``)."""
+    return ResourceOutcome(
+        kind=kind, id=rid, url=url, status=status_of(item), action=action, **extra
+    )
+
+
 def failed_error(kind: str, rid: str, item: Any, fix: str) -> ResourceFailedError:
     code, reason = item.failure()
     err = ResourceFailedError(kind, rid, code, f"{reason or code or 'no reason given'}. {fix}")
     return err
+
+
+def find_or_start(
+    client: CustomVoiceClient,
+    collection: str,
+    rid: str,
+    *,
+    lock: str,
+    kind: str,
+    get: Callable[[], Any],
+    start: Callable[[], Any],
+    failed_fix: str,
+) -> tuple[ContinuationState, Literal["created", "reused"]]:
+    """What to wait on for ``collection/rid``: the one that exists (one that Failed is refused
+    with ``failed_fix``), else the operation ``start`` begins.
+
+    Lookup and create run under the lock ``lock`` (the wait is outside it): an identical run
+    started at the same moment finds this one and waits on it.
+    """
+    log = get_run_logger()
+    with resource_lock(lock, rid):
+        existing = get_or_none(get)
+        if existing is None:
+            accepted = start()
+            log.info("%s %s started (operation %s)", kind, rid, accepted.operation.id)
+            return ContinuationState.for_operation(client, accepted, collection, rid), "created"
+        if existing.status is Status.FAILED:
+            raise failed_error(kind, rid, existing, failed_fix)
+        log.info("%s %s exists (%s): reused", kind, rid, existing.status)
+        return ContinuationState.for_resource(client, collection, rid), "reused"
 
 
 def wait_resumed(
@@ -101,10 +181,14 @@ def wait_resumed(
 
 __all__ = [
     "OnboardingError",
+    "ResourceVersion",
     "failed_error",
+    "find_or_start",
     "get_or_none",
     "http_transport",
     "status_of",
+    "versions_in",
     "voice_client",
+    "voice_outcome",
     "wait_resumed",
 ]

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from prefect import task
-from prefect.logging import get_run_logger
 
 from speechflows.redaction import strip_query
 from speechflows.speech.custom_voice.core import operation_id_for
-from speechflows.speech.polling import ContinuationState
-from speechflows.speech.schemas.common import Status
 from speechflows.tasks import events
-from speechflows.tasks.caching import CACHE_EXPIRATION, ContentKey
-from speechflows.tasks.locks import resource_lock
+from speechflows.tasks.caching import cached_task
 from speechflows.tasks.outcomes import ResourceOutcome
 from speechflows.tasks.retries import retry_options
 from speechflows.tasks.voice_common import (
     OnboardingError,
-    failed_error,
-    get_or_none,
-    status_of,
+    find_or_start,
     voice_client,
+    voice_outcome,
     wait_resumed,
 )
 from speechflows.tasks.waiting import WaitOptions
@@ -75,15 +69,10 @@ def check_recipe(recipe_kind: str, *, utterance_count: int | None, locale: str) 
     return minimum
 
 
-@task(
-    name="Train voice model",
-    task_run_name="model {model_id}",
-    cache_policy=ContentKey(
-        fields=("model_id", "training_set_id", "consent_id", "recipe_kind", "voice_name", "locale"),
-        target=("speech",),
-    ),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
+@cached_task(
+    "Train voice model",
+    "model {model_id}",
+    ("model_id", "training_set_id", "consent_id", "recipe_kind", "voice_name", "locale"),
 )
 def ensure_voice_model(
     model_id: str,
@@ -99,39 +88,29 @@ def ensure_voice_model(
     progress_key: str | None = None,
 ) -> ResourceOutcome:
     """The voice model ``model_id`` trained on the training set (reused if it exists)."""
-    log = get_run_logger()
     op_id = operation_id_for("model", model_id, training_set_id, recipe_kind, voice_name)
     with voice_client() as cv:
         url = cv.core.url("models", model_id)
-        # Lookup and create under the lock (the wait is outside it): an identical run started
-        # at the same moment finds this one and waits on it.
-        with resource_lock("voice-model", model_id):
-            existing = get_or_none(lambda: cv.models.get(model_id))
-            action: Any = "reused"
-            if existing is not None:
-                if existing.status is Status.FAILED:
-                    raise failed_error(
-                        "model", model_id, existing, "Fix the cause and use a new model id"
-                    )
-                state = ContinuationState.for_resource(cv, "models", model_id)
-                log.info("model %s exists (%s): reused", model_id, existing.status)
-            else:
-                accepted = cv.models.create(
-                    model_id,
-                    project_id=project_id,
-                    consent_id=consent_id,
-                    training_set_id=training_set_id,
-                    recipe_kind=recipe_kind,
-                    voice_name=voice_name,
-                    locale=locale,
-                    description=description,
-                    operation_id=op_id,
-                )
-                state = ContinuationState.for_operation(cv, accepted, "models", model_id)
-                action = "created"
-                log.info(
-                    "model %s training started (operation %s)", model_id, accepted.operation.id
-                )
+        state, action = find_or_start(
+            cv,
+            "models",
+            model_id,
+            lock="voice-model",
+            kind="model",
+            get=lambda: cv.models.get(model_id),
+            start=lambda: cv.models.create(
+                model_id,
+                project_id=project_id,
+                consent_id=consent_id,
+                training_set_id=training_set_id,
+                recipe_kind=recipe_kind,
+                voice_name=voice_name,
+                locale=locale,
+                description=description,
+                operation_id=op_id,
+            ),
+            failed_fix="Fix the cause and use a new model id",
+        )
         final = wait_resumed(cv, state, wait, progress_key, f"model {model_id}")
     events.emit(
         "voice-model.succeeded",
@@ -140,23 +119,10 @@ def ensure_voice_model(
         payload={"voice_name": voice_name},
         related=[("project", project_id)],
     )
-    return ResourceOutcome(
-        kind="voice model",
-        id=model_id,
-        url=url,
-        status=status_of(final),
-        action=action,
-        display_name=voice_name,
-    )
+    return voice_outcome("voice model", model_id, url, final, action, display_name=voice_name)
 
 
-@task(
-    name="Deploy voice endpoint",
-    task_run_name="endpoint {endpoint_id}",
-    cache_policy=ContentKey(fields=("endpoint_id", "model_id"), target=("speech",)),
-    cache_expiration=CACHE_EXPIRATION,
-    **retry_options(),
-)
+@cached_task("Deploy voice endpoint", "endpoint {endpoint_id}", ("endpoint_id", "model_id"))
 def ensure_voice_endpoint(
     endpoint_id: uuid.UUID,
     *,
@@ -166,29 +132,24 @@ def ensure_voice_endpoint(
     progress_key: str | None = None,
 ) -> ResourceOutcome:
     """The endpoint ``endpoint_id`` serving the model (reused if it exists)."""
-    log = get_run_logger()
     eid = str(endpoint_id)
     with voice_client() as cv:
         url = cv.core.url("endpoints", eid)
-        # Lookup and create under the lock (the wait is outside it): an identical run started
-        # at the same moment finds this one and waits on it.
-        with resource_lock("voice-endpoint", eid):
-            existing = get_or_none(lambda: cv.endpoints.get(eid))
-            action: Any = "reused"
-            if existing is not None:
-                if existing.status is Status.FAILED:
-                    raise failed_error("endpoint", eid, existing, "Delete it and deploy again")
-                state = ContinuationState.for_resource(cv, "endpoints", eid)
-            else:
-                accepted = cv.endpoints.create(
-                    eid,
-                    project_id=project_id,
-                    model_id=model_id,
-                    operation_id=operation_id_for("endpoint", eid, model_id),
-                )
-                state = ContinuationState.for_operation(cv, accepted, "endpoints", eid)
-                action = "created"
-                log.info("endpoint %s deployment started", eid)
+        state, action = find_or_start(
+            cv,
+            "endpoints",
+            eid,
+            lock="voice-endpoint",
+            kind="endpoint",
+            get=lambda: cv.endpoints.get(eid),
+            start=lambda: cv.endpoints.create(
+                eid,
+                project_id=project_id,
+                model_id=model_id,
+                operation_id=operation_id_for("endpoint", eid, model_id),
+            ),
+            failed_fix="Delete it and deploy again",
+        )
         final = wait_resumed(cv, state, wait, progress_key, f"endpoint {eid}")
     events.emit(
         "voice-endpoint.succeeded",
@@ -197,9 +158,7 @@ def ensure_voice_endpoint(
         payload={"model_id": model_id},
         related=[("project", project_id)],
     )
-    return ResourceOutcome(
-        kind="voice endpoint", id=eid, url=strip_query(url), status=status_of(final), action=action
-    )
+    return voice_outcome("voice endpoint", eid, strip_query(url), final, action)
 
 
 __all__ = ["check_recipe", "ensure_voice_endpoint", "ensure_voice_model"]

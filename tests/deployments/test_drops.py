@@ -12,7 +12,7 @@ from speechflows.flows.drops import (
     DropError,
     find_local,
     folder_hash,
-    parse_blob_location,
+    parse_drop,
     scan_local,
 )
 
@@ -90,12 +90,13 @@ def test_a_drop_location_must_exist(tmp_path: Path) -> None:
     [("blob://drops", ("drops", "")), ("blob://drops/incoming/", ("drops", "incoming/"))],
 )
 def test_blob_locations(location: str, expected: tuple[str, str]) -> None:
-    assert parse_blob_location(location) == expected
+    parsed = parse_drop(location)
+    assert (parsed.container, parsed.prefix_dir) == expected
 
 
 def test_a_blob_location_refuses_a_sas() -> None:
     with pytest.raises(DropError, match="no SAS"):
-        parse_blob_location("blob://drops/x?sv=1&sig=abc")
+        parse_drop("blob://drops/x?sv=1&sig=abc")
 
 
 def test_a_blob_drop_is_scanned_in_place_and_hashed_by_content(
@@ -115,7 +116,7 @@ def test_a_blob_drop_is_scanned_in_place_and_hashed_by_content(
     container.create_container()
     container.upload_blob("incoming/jessica/" + DESCRIPTOR, _voice_descriptor())
     container.upload_blob("incoming/jessica/consent/consent.wav", b"RIFF")
-    location = f"blob://{storage_settings.container}/incoming"
+    location = parse_drop(f"blob://{storage_settings.container}/incoming")
 
     monkeypatch.chdir(tmp_path)
     [dataset], errors = scan_blob(location, settings=storage_settings)

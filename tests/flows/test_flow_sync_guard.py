@@ -61,5 +61,5 @@ def test_two_syncs_of_one_location_started_together_launch_each_dataset_once(
 def test_a_drop_location_is_the_same_however_it_is_written(tmp_path: Path) -> None:
     (tmp_path / "d").mkdir()
     assert drop_location(str(tmp_path / "d")) == drop_location(str(tmp_path / "x" / ".." / "d"))
-    assert drop_location("blob://c/drops/") == drop_location("blob://c/drops")
-    assert drop_location("blob://c/a") != drop_location("blob://c/b")
+    assert drop_location("blob://drops/incoming/") == drop_location("blob://drops/incoming")
+    assert drop_location("blob://drops/a") != drop_location("blob://drops/b")
