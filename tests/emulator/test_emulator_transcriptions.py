@@ -16,7 +16,13 @@ import pytest
 from speechflows.datasets import build_zip, write_sample
 from speechflows.emulator.speech_to_text import recognition
 from tests.emulator.polling import wait_for
-from tests.emulator.test_emulator_speech_to_text import BASE_EN, Q, _block_dataset, _done
+from tests.emulator.test_emulator_speech_to_text import (
+    BASE_EN,
+    Q,
+    _block_dataset,
+    _done,
+    model_body,
+)
 
 
 @pytest.fixture
@@ -41,15 +47,7 @@ def _transcripts(folder: Path) -> dict[str, str]:
 
 
 def _custom_model(client: httpx.Client, ds: dict[str, Any]) -> dict[str, Any]:
-    created = client.post(
-        f"/speechtotext/models{Q}",
-        json={
-            "displayName": "custom",
-            "locale": "en-US",
-            "baseModel": {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
-            "datasets": [{"self": ds["self"]}],
-        },
-    )
+    created = client.post(f"/speechtotext/models{Q}", json=model_body(ds))
     assert created.status_code == 201, created.text
     return _done(client, created.json()["self"])
 
