@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from tests.emulator.test_emulator_speech_to_text import (
     _done,
     model_body,
 )
+from tests.sockets import serving
 
 
 @pytest.fixture
@@ -32,13 +32,8 @@ def audio_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     root.mkdir()
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as url:
+        yield url, root
 
 
 def _transcripts(folder: Path) -> dict[str, str]:
