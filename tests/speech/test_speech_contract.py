@@ -15,7 +15,13 @@ from speechflows.speech import CustomSpeechClient, CustomVoiceClient
 from speechflows.speech.connection import OperationGroup
 from speechflows.speech.errors import SpeechUsageError
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
-from tests.speech.spec_support import ENDPOINT, settings, success_response, validate_request
+from tests.speech.spec_support import (
+    CONSENT,
+    ENDPOINT,
+    settings,
+    success_response,
+    validate_request,
+)
 
 EP = "9a2a2ee9-1c4b-4b8c-a1a8-0f1d1b8f4a11"
 DS = f"{ENDPOINT}/speechtotext/datasets/6f9e1d2a-7f5b-4c42-8d0b-8b61bd1f7a10?api-version=2025-10-15"
@@ -83,12 +89,6 @@ def crud(group: str, prefix: str, rid: str) -> list[Case]:
 
 
 # Argument sets that several calls share: a create and its get_or_create send the same body.
-CONSENT: dict[str, Any] = {
-    "project_id": "Jessica",
-    "voice_talent_name": "Jessica Smith",
-    "company_name": "Contoso",
-    "locale": "en-US",
-}
 PERSONAL: dict[str, Any] = {"project_id": "PersonalVoice", "consent_id": "Jessica"}
 VOICE_MODEL: dict[str, Any] = {
     "project_id": "Jessica",
