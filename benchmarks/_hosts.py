@@ -39,7 +39,7 @@ from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, e
 from speechflows.dev.azurite import azurite_argv, connection_string_for
 from speechflows.dev.hosts import Network, host_worker, worker_venv
 from speechflows.dev.postgres import Postgres
-from speechflows.dev.prefect_api import TERMINAL, PrefectAPI
+from speechflows.dev.prefect_api import PrefectAPI
 from speechflows.dev.prefect_server import PrefectServer
 from speechflows.dev.processes import ManagedProcess, free_port, port_open
 from speechflows.dev.sample_inputs import upload_default_inputs
@@ -230,25 +230,7 @@ def _round(
     params: list[tuple[str, dict[str, Any]]],
     timeout: float,
 ) -> tuple[float, list[dict[str, Any]]]:
-    started = time.monotonic()
-    ids = []
-    for kind, p in params:
-        created = api.create_run(deployments[kind], {"params": p})
-        if created.status_code != 201:
-            raise RuntimeError(
-                f"creating a {kind} run failed: {created.status_code} {created.text}"
-            )
-        ids.append(created.json()["id"])
-    runs: list[dict[str, Any]] = []
-    while time.monotonic() < started + timeout:
-        got = api.http.post("/flow_runs/filter", json={"flow_runs": {"id": {"any_": ids}}})
-        got.raise_for_status()
-        runs = list(got.json())
-        if len(runs) == len(ids) and all(r["state_type"] in TERMINAL for r in runs):
-            break
-        time.sleep(1.0)
-    wall = time.monotonic() - started
-    for r in runs:
-        if r["state_type"] != "COMPLETED":
-            log(f"  {r['name']} {r['state_type']}: {api.failure_logs(r['id'])[-1500:]}")
-    return wall, runs
+    """:func:`scale.run_round` of these runs (their parameters under ``params``)."""
+    from scale import run_round
+
+    return run_round(api, deployments, [(kind, {"params": p}) for kind, p in params], timeout)

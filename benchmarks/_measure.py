@@ -15,9 +15,11 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import psutil
@@ -143,3 +145,38 @@ def note(**figures: Any) -> None:
 
 
 __all__ = ["Meter", "Sample", "emit", "load_spread", "machine", "note", "ratio_spread", "spread"]
+
+
+def workdir(name: str, **more_env: str) -> Path:
+    """A fresh working directory ``sf-bench-<name>-*``; the environment this benchmark's Prefect
+    runs with, where it is not set already: no telemetry, its home in that directory, and
+    ``more_env``. Call it before importing Prefect."""
+    root = Path(tempfile.mkdtemp(prefix=f"sf-bench-{name}-"))
+    env = {
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_HOME": str(root / "prefect-home"),
+        **more_env,
+    }
+    for key, value in env.items():
+        os.environ.setdefault(key, value)
+    return root
+
+
+def stack_workdir(name: str, checkout: Path) -> Path:
+    """A fresh working directory ``sf-bench-<name>-*`` for a benchmark on the deployment stack;
+    the environment set (not defaulted: the workers' flow runs must import ``checkout``): no
+    telemetry, Prefect's home in that directory, ``checkout`` first on PYTHONPATH. Call it
+    before importing Prefect."""
+    root = Path(tempfile.mkdtemp(prefix=f"sf-bench-{name}-"))
+    os.environ.update(
+        {
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_HOME": str(root / "prefect-home"),
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(checkout), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        }
+    )
+    return root

@@ -19,14 +19,13 @@ import logging
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import Meter, Sample, emit, load_spread, machine, note  # noqa: E402
+from _measure import Meter, Sample, emit, load_spread, machine, note, workdir  # noqa: E402
 
 
 def main() -> None:
@@ -34,11 +33,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=48)
     parser.add_argument("--seed", type=int, default=26)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="sf-bench-chaos-"))
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_HOME", str(root / "prefect-home"))
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    root = workdir("chaos", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="90")
     from prefect import flow
     from prefect.settings import (
         PREFECT_API_URL,

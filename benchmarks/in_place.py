@@ -209,22 +209,19 @@ def main() -> None:
         meter = Meter()
         samples = []
         rounds: dict[str, list[float]] = {"inplace": [], "sdk": [], "local": []}
+
+        def keep(step: str, r: int, run: dict[str, Any], fastest: dict[str, Any]) -> dict[str, Any]:
+            """Round ``r`` of a child ``step``: its seconds counted and printed (the findings
+            left out); the fastest run of that step so far."""
+            rounds[step].append(run["seconds"])
+            shown = {k: v for k, v in run.items() if k != "findings"}
+            print(json.dumps({"step": step, "round": r, **shown}), flush=True)
+            return run if not fastest or run["seconds"] < fastest["seconds"] else fastest
+
         for r in range(args.rounds):
             sample, run = meter.measure(lambda: child("inplace", sas_url))
             samples.append(sample)
-            rounds["inplace"].append(run["seconds"])
-            print(
-                json.dumps(
-                    {
-                        "step": "inplace",
-                        "round": r,
-                        **{k: v for k, v in run.items() if k != "findings"},
-                    }
-                ),
-                flush=True,
-            )
-            if not inplace or run["seconds"] < inplace["seconds"]:
-                inplace = run
+            inplace = keep("inplace", r, run, inplace)
             this_round: list[float] = []
             for concurrency in (4, 8, 16, 32):
                 sample, seconds = meter.measure(lambda: sdk_ranges(conn, ranges, concurrency))  # noqa: B023
@@ -244,20 +241,7 @@ def main() -> None:
                 key = f"c{concurrency}"
                 best[key] = min(best.get(key, seconds), seconds)
             rounds["sdk"].append(min(this_round))
-            run = child("local", str(root))
-            rounds["local"].append(run["seconds"])
-            print(
-                json.dumps(
-                    {
-                        "step": "local",
-                        "round": r,
-                        **{k: v for k, v in run.items() if k != "findings"},
-                    }
-                ),
-                flush=True,
-            )
-            if not local or run["seconds"] < local["seconds"]:
-                local = run
+            local = keep("local", r, child("local", str(root)), local)
         assert inplace["findings"] == local["findings"], (inplace["findings"], local["findings"])
 
         # The unchanged re-run: one listing gives the same manifest hash (validation cached).

@@ -31,14 +31,13 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import Meter, Sample, emit, load_spread, machine, note, ratio_spread, spread
+from _measure import Meter, Sample, emit, load_spread, machine, note, ratio_spread, spread, workdir
 
 # A holder that takes a lock in a flow run with a day-long lease, says so, and waits to be killed.
 HOLDER = """
@@ -61,10 +60,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--takeovers", type=int, default=3)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="sf-bench-locks-"))
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_HOME", str(root / "prefect-home"))
+    workdir("locks")  # before Prefect is imported: its home in a fresh directory
     from prefect import flow, task
     from prefect.concurrency.sync import concurrency
 

@@ -24,12 +24,11 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import Meter, Sample, load_spread, machine, ratio_spread, spread
+from _measure import Meter, Sample, load_spread, machine, ratio_spread, spread, workdir
 
 KEY = "speechflows-bench-key-0123456789abcdef"
 
@@ -89,11 +88,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="interleaved script/flow pairs")
     args = parser.parse_args()
 
-    root = Path(tempfile.mkdtemp(prefix="sf-bench-onboarding-"))
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_HOME", str(root / "prefect-home"))
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    root = workdir("onboarding", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="90")
     from prefect import flow
     from prefect.settings import (
         PREFECT_FLOWS_HEARTBEAT_FREQUENCY,

@@ -34,7 +34,6 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import Meter, machine, spread
+from _measure import Meter, machine, spread, stack_workdir
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "speechflows-scale-key-0123456789abcdef"
@@ -210,17 +209,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))  # this checkout's package, also for the flow runs (PYTHONPATH)
-    root = Path(tempfile.mkdtemp(prefix="sf-bench-scale-"))
-    os.environ.update(
-        {
-            "DO_NOT_TRACK": "1",
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_HOME": str(root / "prefect-home"),
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
-            ),
-        }
-    )
+    root = stack_workdir("scale", ROOT)
 
     from _stack import start_stack
 

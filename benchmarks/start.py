@@ -28,25 +28,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._measure import emit, machine, note, spread
 from speechflows.datasets import DataKind, write_sample
+from speechflows.demo import start_emulator
 from speechflows.deployments.setup import PROJECT_ROOT, WORK_POOL, deploy_all, ensure_setup
 from speechflows.dev.azurite import Azurite
 from speechflows.dev.prefect_api import TERMINAL
 from speechflows.dev.prefect_server import PrefectServer, PrefectWorker
-from speechflows.dev.processes import ManagedProcess, free_port
+from tests.test_import_budget import FLOW_MODULES  # the flow modules the import budget covers
 
-FLOW_MODULES = [
-    "speechflows.flows.professional_voice",
-    "speechflows.flows.personal_voice",
-    "speechflows.flows.custom_speech",
-    "speechflows.flows.sync",
-    "speechflows.flows.inventory",
-]
 PREFECT_FIRST = "prefect.engine, prefect.flows, prefect.tasks, prefect.artifacts"
 
 
@@ -76,36 +68,6 @@ def import_times(module: str) -> dict[str, float]:
     }
 
 
-def _emulator(root: Path, key: str) -> ManagedProcess:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        with contextlib.suppress(httpx.HTTPError):
-            return httpx.get(f"{base}/_emulator/health", timeout=1).status_code == 200
-        return False
-
-    return ManagedProcess(
-        "Speech emulator",
-        [
-            sys.executable,
-            "-m",
-            "speechflows.emulator",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(root / "emulator"),
-            "--key",
-            key,
-            "--step-seconds",
-            "0.05",
-        ],
-        port=port,
-        log_path=root / "emulator.log",
-        ready=ready,
-    ).start()
-
-
 def _first_task_start(client: Any, run_id: Any) -> float | None:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -120,7 +82,7 @@ def measure_runs(runs: int, query_seconds: float, root: Path) -> list[dict[str, 
     with contextlib.ExitStack() as stack:
         server = stack.enter_context(PrefectServer.start(home=root / "prefect-home"))
         az = stack.enter_context(Azurite.start(data_dir=root / "azurite"))
-        emulator = _emulator(root, key)
+        emulator = start_emulator(root / "emulator", key, root / "emulator.log", step_seconds=0.05)
         stack.callback(emulator.stop)
         ensure_setup(api_url=server.api_url)
         deploy_all(api_url=server.api_url, env=server.client_env())

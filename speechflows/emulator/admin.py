@@ -50,6 +50,16 @@ from speechflows.emulator.core.wire import UUID_RE
 from speechflows.emulator.speech_to_text.jobs import SIMULATED_WER
 
 
+async def _json_object(request: Request) -> dict[str, Any] | None:
+    """The request's body as a JSON object (an empty body reads as ``{}``); None if it is not
+    one."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def _err(status: int, message: str) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": "BadRequest" if status == 400 else "NotFound", "message": message}},
@@ -142,11 +152,10 @@ def router(ctx: Context) -> APIRouter:
 
     @r.put("/locales/withdrawn")
     async def set_withdrawn_locales(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
+        body = await _json_object(request)
+        if body is None:
             return _err(400, "send a JSON object")
-        locales = body.get("locales") if isinstance(body, dict) else None
+        locales = body.get("locales")
         if not isinstance(locales, list) or not all(isinstance(x, str) for x in locales):
             return _err(400, 'send {"locales": ["en-GB", ...]} ([] offers every locale again)')
         ctx.withdrawn_locales = frozenset(x.strip().casefold() for x in locales)
@@ -154,9 +163,8 @@ def router(ctx: Context) -> APIRouter:
 
     @r.put("/speechtotext/simulated-wer")
     async def set_simulated_wer(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-        except ValueError:
+        body = await _json_object(request)
+        if body is None:
             return _err(400, "send a JSON object")
         model, dataset = body.get("model"), body.get("dataset")
         rate = body.get("wordErrorRate")

@@ -17,17 +17,14 @@ import pytest
 
 from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.params import (
-    ConsentParams,
     CustomSpeechParams,
     DatasetSpec,
-    PersonalVoiceParams,
 )
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.speech.errors import ResourceFailedError
 from speechflows.tasks.artifacts import artifact_key
-from tests.flows.conftest import EmulatorState, read_artifacts, speech_entities
+from tests.flows.conftest import EmulatorState, personal_params, read_artifacts, speech_entities
 from tests.flows.deadlines import FAST
-from tests.samples import first_file
 
 pytestmark = pytest.mark.e2e
 
@@ -52,14 +49,9 @@ def test_a_dataset_failed_on_the_service_side_gets_a_new_dataset_on_a_plain_reru
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
     params = _phrases(tmp_path, "cs-fail-once", "turn the lights on\nplay some jazz\n")
-    emulator_state.set_faults(fail_operations=True)
-    state = custom_speech_onboarding(params, return_state=True)
-    emulator_state.clear_faults()
-    assert state.is_failed()
-    with pytest.raises(ResourceFailedError) as info:
-        state.result()
-    assert info.value.code == "InternalServerError"
-    assert "a plain re-run imports the same content again as a new dataset" in str(info.value)
+    _, error = emulator_state.failed_run(custom_speech_onboarding, params)
+    assert error.code == "InternalServerError"
+    assert "a plain re-run imports the same content again as a new dataset" in str(error)
     [failed] = speech_entities(flow_env, "datasets", "cs-fail-once")
     assert failed["status"] == "Failed"
 
@@ -114,16 +106,7 @@ def test_changed_prompt_audio_makes_a_new_personal_voice_and_the_old_one_is_list
 ) -> None:
     from speechflows.datasets import DataKind, write_sample
 
-    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
-    prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
-    params = PersonalVoiceParams(
-        project_id="pers-ver",
-        prompt_path=prompt,
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Sam Roe", company_name="Contoso", audio_file=consent
-        ),
-    )
+    params = personal_params(tmp_path, "pers-ver")
     first = personal_voice_onboarding(params)
     # Changed prompt audio at the same path (other tones, same layout).
     write_sample(tmp_path / "prompt", DataKind.PROMPT, seed=7)
@@ -144,29 +127,14 @@ def test_changed_prompt_audio_makes_a_new_personal_voice_and_the_old_one_is_list
 def test_a_personal_voice_failed_on_the_service_side_gets_a_new_attempt_on_a_plain_rerun(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
-    from speechflows.datasets import DataKind, write_sample
-
-    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
-    params = PersonalVoiceParams(
-        project_id="pers-fail",
-        prompt_path=write_sample(tmp_path / "prompt", DataKind.PROMPT),
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Sam Roe", company_name="Contoso", audio_file=consent
-        ),
-    )
+    params = personal_params(tmp_path, "pers-fail")
     # The consent succeeds with a first voice; then the service fails the next voice's operation
     # (``Internal``, a service error) while the consent is reused.
     personal_voice_onboarding(params)
     params = params.model_copy(update={"personal_voice_id": "pers-fail-b"})
-    emulator_state.set_faults(fail_operations=True)
-    state = personal_voice_onboarding(params, return_state=True)
-    emulator_state.clear_faults()
-    assert state.is_failed()
-    with pytest.raises(ResourceFailedError) as info:
-        state.result()
-    failed_id = info.value.resource_id
-    assert "a plain re-run tries again as " + failed_id + "-r2" in str(info.value), info.value
+    _, error = emulator_state.failed_run(personal_voice_onboarding, params)
+    failed_id = error.resource_id
+    assert "a plain re-run tries again as " + failed_id + "-r2" in str(error), error
     rerun = personal_voice_onboarding(params, return_state=True)  # plain: same parameters
     assert rerun.is_completed(), rerun.message
     voice = rerun.result().personal_voice

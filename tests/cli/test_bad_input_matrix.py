@@ -39,241 +39,183 @@ class Case:
     env: dict[str, str | None] = field(default_factory=dict)
 
 
+def _onboard(
+    flow: str,
+    data: str,
+    *more: str,
+    project: str | None = "p",
+    consent: str | None = "{consent-file}",
+) -> list[str]:
+    """``onboard voice|personal DATA`` with the talent's options; None leaves an option out."""
+    args = ["onboard", flow, data]
+    if project is not None:
+        args += ["--project", project]
+    args += ["--talent", "T", "--company", "C"]
+    if consent is not None:
+        args += ["--consent", consent]
+    return [*args, *more]
+
+
+def _validate(
+    id: str,
+    data: str,
+    kind: str,
+    code: int,
+    names: list[str],
+    *more: str,
+    fixed: list[str] | None = None,
+    env: dict[str, str | None] | None = None,
+) -> Case:
+    """``validate DATA --kind KIND [MORE]``, refused with ``code``, naming ``names``."""
+    args = ["validate", data, "--kind", kind, *more]
+    return Case(f"validate-{id}", args, code, names, fixed=fixed, env=env or {})
+
+
 def _cases() -> list[Case]:
     cases: list[Case] = []
     for kind in KINDS:
         data = f"{{{kind}}}"
         for bad in ("english", "xx-YY"):
+            named = f"--locale {bad!r}" if bad == "english" else f"--locale {bad}"
+            fixed = ["validate", data, "--kind", kind, "--locale", "en-US"]
             cases.append(
-                Case(
-                    f"validate-{kind}-locale-{bad}",
-                    ["validate", data, "--kind", kind, "--locale", bad],
+                _validate(
+                    f"{kind}-locale-{bad}",
+                    data,
+                    kind,
                     2,
-                    [f"--locale {bad!r}" if bad == "english" else f"--locale {bad}", "en-US"],
-                    fixed=["validate", data, "--kind", kind, "--locale", "en-US"],
+                    [named, "en-US"],
+                    "--locale",
+                    bad,
+                    fixed=fixed,
                 )
             )
-        cases.append(
-            Case(
-                f"validate-{kind}-broken",
-                ["validate", f"{{broken-{kind}}}", "--kind", kind],
-                1,
-                ["  error  ", " → ", "Azure would reject"],
-            )
-        )
+        broken = ["  error  ", " → ", "Azure would reject"]
+        cases.append(_validate(f"{kind}-broken", f"{{broken-{kind}}}", kind, 1, broken))
+    az_set = f"{AZ}/data/set"
     cases += [
-        Case(
-            "validate-pronunciation-locale-outside-kind",
-            ["validate", "{Pronunciation}", "--kind", "Pronunciation", "--locale", "sv-SE"],
+        _validate(
+            "pronunciation-locale-outside-kind",
+            "{Pronunciation}",
+            "Pronunciation",
             2,
             ["--locale sv-SE", "Pronunciation data is not accepted"],
+            "--locale",
+            "sv-SE",
             fixed=["validate", "{Pronunciation}", "--kind", "Pronunciation", "--locale", "de-DE"],
         ),
-        Case(
-            "validate-missing-path",
-            ["validate", "{tmp}/nope", "--kind", "Language"],
+        _validate(
+            "missing-path",
+            "{tmp}/nope",
+            "Language",
             2,
             ["nope: no such file or folder", "looked in"],
         ),
-        Case(
-            "validate-missing-file",
-            ["validate", "{tmp}/gone.txt", "--kind", "Pronunciation"],
+        _validate(
+            "missing-file",
+            "{tmp}/gone.txt",
+            "Pronunciation",
             2,
             ["gone.txt: no such file or folder"],
         ),
-        Case(
-            "validate-sas-without-list",
-            ["validate", f"{AZ}/data/set?{SAS_R}", "--kind", "AudioAndScript"],
-            2,
-            ["missing list", "sp=rl"],
+        _validate(
+            "sas-without-list", f"{az_set}?{SAS_R}", "AudioAndScript", 2, ["missing list", "sp=rl"]
         ),
-        Case(
-            "validate-sas-expired",
-            ["validate", f"{AZ}/data/set?{SAS_RL_OLD}", "--kind", "Acoustic"],
+        _validate(
+            "sas-expired",
+            f"{az_set}?{SAS_RL_OLD}",
+            "Acoustic",
             2,
             ["the SAS expires at 2020-01-01", "valid for at least"],
         ),
-        Case(
-            "validate-url-without-sas",
-            ["validate", f"{AZ}/data/set", "--kind", "Language"],
-            2,
-            ["needs a SAS", "generate-sas"],
-        ),
-        Case(
-            "validate-url-not-blob",
-            ["validate", f"https://example.com/x?{SAS_R}", "--kind", "Language"],
+        _validate("url-without-sas", az_set, "Language", 2, ["needs a SAS", "generate-sas"]),
+        _validate(
+            "url-not-blob",
+            f"https://example.com/x?{SAS_R}",
+            "Language",
             2,
             ["not a Blob Storage URL", "blob.core.windows.net"],
         ),
-        Case(
-            "validate-bad-container",
-            ["validate", "blob://AB/set", "--kind", "Language"],
+        _validate(
+            "bad-container",
+            "blob://AB/set",
+            "Language",
             2,
             ["invalid container name 'AB'", "SPEECHFLOWS_STORAGE_CONTAINER"],
         ),
-        Case(
-            "validate-blob-without-settings",
-            ["validate", "blob://data/set", "--kind", "Language"],
+        _validate(
+            "blob-without-settings",
+            "blob://data/set",
+            "Language",
             2,
             ["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
             env={"SPEECHFLOWS_STORAGE_CONNECTION_STRING": None},
         ),
-        Case(
-            "validate-bad-kind",
-            ["validate", "{Language}", "--kind", "Text"],
-            2,
-            ["unknown data kind 'Text'", "Language"],
-        ),
-        Case(
-            "validate-language-of-voice-data",
-            ["validate", "{voice-dir}", "--kind", "Language"],
+        _validate("bad-kind", "{Language}", "Text", 2, ["unknown data kind 'Text'", "Language"]),
+        _validate(
+            "language-of-voice-data",
+            "{voice-dir}",
+            "Language",
             1,
             ["dataset.kind_mismatch", "--kind AudioAndScript"],
             fixed=["validate", "{voice-dir}", "--kind", "AudioAndScript"],
         ),
-        Case(
-            "validate-language-of-acoustic-data",
-            ["validate", "{acoustic-dir}", "--kind", "Language"],
+        _validate(
+            "language-of-acoustic-data",
+            "{acoustic-dir}",
+            "Language",
             1,
             ["dataset.kind_mismatch", "--kind Acoustic"],
         ),
-        Case(
-            "validate-latin1-script",
-            ["validate", "{latin}", "--kind", "Language", "--locale", "fr-FR"],
+        _validate(
+            "latin1-script",
+            "{latin}",
+            "Language",
             1,
             ["script.txt", "iconv -f WINDOWS-1252 -t UTF-8"],
+            "--locale",
+            "fr-FR",
         ),
-        Case(
-            "validate-bad-zip",
-            ["validate", "{badzip}", "--kind", "Acoustic"],
-            1,
-            ["zip.invalid", "zip -r new.zip FOLDER"],
-        ),
+        _validate("bad-zip", "{badzip}", "Acoustic", 1, ["zip.invalid", "zip -r new.zip FOLDER"]),
         Case(
             "onboard-voice-no-project",
-            [
-                "onboard",
-                "voice",
-                "{AudioAndScript}",
-                "--talent",
-                "T",
-                "--company",
-                "C",
-                "--consent",
-                "{consent-file}",
-            ],
+            _onboard("voice", "{AudioAndScript}", project=None),
             2,
             ["missing --project"],
         ),
         Case(
             "onboard-voice-missing-consent-file",
-            [
-                "onboard",
-                "voice",
-                "{AudioAndScript}",
-                "--project",
-                "p",
-                "--talent",
-                "T",
-                "--company",
-                "C",
-                "--consent",
-                "{tmp}/consent.wav",
-            ],
+            _onboard("voice", "{AudioAndScript}", consent="{tmp}/consent.wav"),
             2,
             ["--consent", "consent.wav: no such file or folder"],
         ),
         Case(
             "onboard-voice-missing-data",
-            [
-                "onboard",
-                "voice",
-                "{tmp}/none",
-                "--project",
-                "p",
-                "--talent",
-                "T",
-                "--company",
-                "C",
-                "--consent",
-                "{consent-file}",
-            ],
+            _onboard("voice", "{tmp}/none"),
             2,
             ["DATA_DIR", "none: no such file or folder"],
         ),
         Case(
             "onboard-voice-locale-word",
-            [
-                "onboard",
-                "voice",
-                "{AudioAndScript}",
-                "--project",
-                "p",
-                "--talent",
-                "T",
-                "--company",
-                "C",
-                "--consent",
-                "{consent-file}",
-                "--locale",
-                "english",
-            ],
+            _onboard("voice", "{AudioAndScript}", "--locale", "english"),
             2,
             ["--locale 'english' is not a locale tag", "en-US"],
         ),
         Case(
             "onboard-voice-locale-unknown",
-            [
-                "onboard",
-                "voice",
-                "{AudioAndScript}",
-                "--project",
-                "p",
-                "--talent",
-                "T",
-                "--company",
-                "C",
-                "--consent",
-                "{consent-file}",
-                "--locale",
-                "xx-YY",
-            ],
+            _onboard("voice", "{AudioAndScript}", "--locale", "xx-YY"),
             2,
             ["--locale xx-YY", "AudioAndScript data is not accepted"],
         ),
         Case(
             "onboard-personal-locale-unknown",
-            [
-                "onboard",
-                "personal",
-                "{Prompt}",
-                "--project",
-                "p",
-                "--talent",
-                "T",
-                "--company",
-                "C",
-                "--consent",
-                "{consent-file}",
-                "--locale",
-                "xx-YY",
-            ],
+            _onboard("personal", "{Prompt}", "--locale", "xx-YY"),
             2,
             ["--locale xx-YY", "Prompt data is not accepted"],
         ),
         Case(
             "onboard-personal-no-consent",
-            [
-                "onboard",
-                "personal",
-                "{Prompt}",
-                "--project",
-                "p",
-                "--talent",
-                "T",
-                "--company",
-                "C",
-            ],
+            _onboard("personal", "{Prompt}", consent=None),
             2,
             ["missing --consent (or --consent-blob)"],
         ),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from speechflows.emulator.custom_voice.catalog import TTS_LOCALES as EMULATED_TT
 from speechflows.emulator.speech_to_text.catalog import stt_dataset_locales
 from speechflows.preflight import RefusedError, check_source, supported_locales
 from tests.fixtures.emulator import EmulatorService
+from tests.sockets import silent_listener
 
 runner = CliRunner()
 
@@ -155,28 +154,13 @@ def test_offline_the_ledger_list_answers_at_once(
 ) -> None:
     """A Speech endpoint nobody answers at: one try, then the offline list (en-GB passes)."""
     service_locales.forget()
-    accepted: list[int] = []
-    with socket.socket() as closing:  # accepts, then closes without an answer
-        closing.bind(("127.0.0.1", 0))
-        closing.listen(8)
-        port = closing.getsockname()[1]
-
-        def serve() -> None:
-            while True:
-                try:
-                    conn, _ = closing.accept()
-                except OSError:
-                    return
-                accepted.append(1)
-                conn.close()
-
-        threading.Thread(target=serve, daemon=True).start()
+    with silent_listener(close=True) as (port, accepted):  # accepts, closes without an answer
         monkeypatch.setenv("SPEECHFLOWS_SPEECH_ENDPOINT", f"http://127.0.0.1:{port}")
         monkeypatch.setenv("SPEECHFLOWS_SPEECH_KEY", "k" * 32)
         data = write_sample(tmp_path / "d", DataKind.LANGUAGE, count=2)
         for _ in range(3):  # asked once, remembered
             assert supported_locales("Language") == locales_for("Language")
-        assert accepted == [1]
+        assert len(accepted) == 1
         checked = runner.invoke(
             app, ["validate", str(data), "--kind", "Language", "--locale", "en-GB"]
         )

@@ -86,10 +86,15 @@ def wav_bytes(data: bytes, *, rate: int, channels: int = 1, bits: int = 16, tag:
     """A canonical 44-byte-header RIFF/WAVE file around ``data``."""
     block = channels * bits // 8
     fmt = struct.pack("<HHIIHH", tag, channels, rate, rate * block, block, bits)
-    return (
-        b"RIFF"
-        + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(data))
-        + b"WAVE"
+    return riff_wave(fmt, data)
+
+
+def riff_wave(fmt: bytes, data: bytes, *, chunks: bytes = b"") -> bytes:
+    """A RIFF/WAVE file: ``chunks`` (whole chunks, before ``fmt ``), then the ``fmt `` chunk
+    holding ``fmt`` and the ``data`` chunk holding ``data``."""
+    body = (
+        b"WAVE"
+        + chunks
         + b"fmt "
         + struct.pack("<I", len(fmt))
         + fmt
@@ -97,6 +102,7 @@ def wav_bytes(data: bytes, *, rate: int, channels: int = 1, bits: int = 16, tag:
         + struct.pack("<I", len(data))
         + data
     )
+    return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
 def write(path: Path, samples: F32, rate: int) -> Path:

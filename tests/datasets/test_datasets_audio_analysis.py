@@ -26,7 +26,7 @@ from speechflows.datasets.audio_analysis import (
 from speechflows.datasets.audio_report import COLUMNS, analyse
 from speechflows.datasets.findings import Severity
 from speechflows.datasets.kinds import DataKind
-from tests.datasets.speechlike import pcm16, speechlike, wav_bytes, write
+from tests.datasets.speechlike import pcm16, riff_wave, speechlike, wav_bytes, write
 
 
 @pytest.mark.parametrize("snr", [5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0])
@@ -213,20 +213,8 @@ def test_wav_with_extra_chunks_and_extensible_format_is_read(tmp_path: Path) -> 
         + struct.pack("<H", 1)
         + bytes.fromhex("000000001000800000aa00389b71")
     )
-    body = (
-        b"WAVE"
-        + b"LIST"
-        + struct.pack("<I", 5)
-        + b"hello\x00"
-        + b"fmt "
-        + struct.pack("<I", len(fmt))
-        + fmt
-        + b"data"
-        + struct.pack("<I", len(data))
-        + data
-    )
     path = tmp_path / "x.wav"
-    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    path.write_bytes(riff_wave(fmt, data, chunks=b"LIST" + struct.pack("<I", 5) + b"hello\x00"))
     m = measure_file(path)
     assert m.analysed and m.snr_db is not None and abs(m.snr_db - 30) <= 3
 

@@ -18,6 +18,7 @@ from prefect.utilities.callables import parameter_schema
 from prefect.utilities.schema_tools import validate
 
 from speechflows.flows.params import SpeechReleaseParams
+from tests.flows.test_flow_params import schema_objects
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,19 +37,6 @@ def schema(entry: dict[str, Any]) -> dict[str, Any]:
     return parameter_schema(flow).model_dump_for_openapi()
 
 
-def _walk(node: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    if isinstance(node, dict):
-        if "properties" in node:
-            found.append(node)
-        for v in node.values():
-            found += _walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            found += _walk(v)
-    return found
-
-
 def test_the_entry_enforces_the_schema_and_its_parameters_fill_the_form(
     entry: dict[str, Any], schema: dict[str, Any]
 ) -> None:
@@ -63,7 +51,7 @@ def test_every_form_field_is_described_and_bad_values_are_refused(
     entry: dict[str, Any], schema: dict[str, Any]
 ) -> None:
     assert '"additionalProperties": {' not in json.dumps(schema)  # no dict-typed fields
-    for node in _walk(schema["definitions"]):
+    for node in schema_objects(schema["definitions"]):
         for name, prop in node["properties"].items():
             assert "description" in prop or "$ref" in prop or "allOf" in prop, name
     for path, value in (("max_wer", 150), ("min_improvement", -1)):

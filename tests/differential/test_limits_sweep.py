@@ -55,6 +55,14 @@ def _utterance(audio: bytes, line: str = "0000000001\tHello there.") -> dict[str
     return {"0000000001.wav": audio, "script.txt": (line + "\n").encode()}
 
 
+def _clips(count: int, width: int) -> dict[str, bytes]:
+    """``count`` clips of 10 ms (16 kHz, 16-bit mono), named ``a`` + ``width`` digits."""
+    return {
+        f"a{n:0{width}}.wav": wav(rate=16_000, bits=16, channels=1, seconds=0.01)
+        for n in range(count)
+    }
+
+
 def _frames_past(seconds: float, rate: int, past: bool, sign: int = 1) -> bytes:
     return wav(rate=rate, bits=16, channels=1, seconds=seconds, frames_off=sign if past else 0)
 
@@ -271,13 +279,7 @@ BOUNDARIES = [
     Boundary(
         "LongAudio/AudioOnly at most 1,000 files",
         "AudioOnly",
-        lambda w, past: _folder(
-            w,
-            {
-                f"a{n:04}.wav": wav(rate=16_000, bits=16, channels=1, seconds=0.01)
-                for n in range(1_000 + past)
-            },
-        ),
+        lambda w, past: _folder(w, _clips(1_000 + past, 4)),
         "dataset.too_many_files",
         "audio files (at most 1000)",
     ),
@@ -323,13 +325,7 @@ BOUNDARIES = [
     Boundary(
         "Speech to text at most 10,000 files per archive",
         "AudioFiles",
-        lambda w, past: _zip(
-            w,
-            {
-                f"a{n:05}.wav": wav(rate=16_000, bits=16, channels=1, seconds=0.01)
-                for n in range(10_000 + past)
-            },
-        ),
+        lambda w, past: _zip(w, _clips(10_000 + past, 5)),
         "dataset.too_many_files",
         "files in the archive (at most 10000)",
     ),

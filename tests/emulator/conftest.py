@@ -13,8 +13,20 @@ from fastapi import FastAPI
 from speechflows.emulator import EmulatorConfig, create_app, stop_app
 from speechflows.emulator.inprocess import InProcessTransport
 from tests.emulator.spec_check import ConformanceRecorder
+from tests.fixtures.emulator import EmulatorService
 
 KEY = "test-key-0123456789abcdef"
+
+
+def voice_project(
+    client: httpx.Client, pid: str = "Jessica", kind: str = "ProfessionalVoice"
+) -> None:
+    """Create Custom Voice project ``pid`` (en-US) and check that it was created."""
+    r = client.put(
+        f"/customvoice/projects/{pid}?api-version=2026-01-01",
+        json={"kind": kind, "locale": "en-US"},
+    )
+    assert r.status_code == 201, r.text
 
 
 @pytest.fixture
@@ -54,3 +66,15 @@ def client(emu_app: FastAPI, conformance: ConformanceRecorder) -> Iterator[httpx
     ) as c:
         yield c
     conformance.assert_clean()
+
+
+@pytest.fixture
+def sample_client(emulator: EmulatorService) -> Iterator[httpx.Client]:
+    """A client like Microsoft's Custom Voice samples: the session's emulator (a real server),
+    paths relative to ``/customvoice/``, the key, no spec check."""
+    with httpx.Client(
+        base_url=f"{emulator.base_url}/customvoice/",
+        headers={"Ocp-Apim-Subscription-Key": emulator.key},
+        timeout=30,
+    ) as client:
+        yield client

@@ -7,16 +7,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from tests.emulator.conftest import voice_project
 from tests.emulator.polling import wait_for
 from tests.emulator.spec_check import load_spec
 
 V = "?api-version=2026-01-01"
 OLD = "?api-version=2024-02-01-preview"
-
-
-def _project(client: httpx.Client, pid: str = "Jessica", kind: str = "ProfessionalVoice") -> None:
-    r = client.put(f"/customvoice/projects/{pid}{V}", json={"kind": kind, "locale": "en-US"})
-    assert r.status_code == 201, r.text
 
 
 def test_project_create_get_list_delete(client: httpx.Client) -> None:
@@ -39,7 +35,7 @@ def test_project_create_get_list_delete(client: httpx.Client) -> None:
 
 
 def test_re_put_same_definition_is_idempotent_and_different_conflicts(client: httpx.Client) -> None:
-    _project(client)
+    voice_project(client)
     again = client.put(
         f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice", "locale": "en-US"}
     )
@@ -73,7 +69,7 @@ def test_missing_and_invalid_fields(client: httpx.Client) -> None:
         f"/customvoice/trainingsets/Ts1{V}", json={"projectId": "Nope", "locale": "en-US"}
     )
     assert r.status_code == 400 and r.json()["error"]["target"] == "projectId"
-    _project(client)
+    voice_project(client)
     r = client.put(
         f"/customvoice/trainingsets/Ts1{V}", json={"projectId": "Jessica", "locale": "xx-XX"}
     )
@@ -99,7 +95,7 @@ def test_auth_and_api_version(client: httpx.Client, emu_app: object) -> None:
 
 def test_paging_and_filter(client: httpx.Client) -> None:
     for i in range(5):
-        _project(client, f"Proj{i}", "PersonalVoice" if i % 2 else "ProfessionalVoice")
+        voice_project(client, f"Proj{i}", "PersonalVoice" if i % 2 else "ProfessionalVoice")
     first = client.get(f"/customvoice/projects{V}&maxpagesize=2").json()
     assert [p["id"] for p in first["value"]] == ["Proj0", "Proj1"]
     second = client.get(first["nextLink"]).json()
@@ -113,7 +109,7 @@ def test_paging_and_filter(client: httpx.Client) -> None:
 
 
 def test_operation_id_semantics_and_consent_from_unreachable_storage(client: httpx.Client) -> None:
-    _project(client)
+    voice_project(client)
     body = {
         "projectId": "Jessica",
         "voiceTalentName": "Jessica Smith",
@@ -156,7 +152,7 @@ def test_operation_id_semantics_and_consent_from_unreachable_storage(client: htt
 
 
 def test_endpoint_ids_are_uuids_and_need_a_trained_model(client: httpx.Client) -> None:
-    _project(client)
+    voice_project(client)
     r = client.put(
         f"/customvoice/endpoints/not-a-uuid{V}", json={"projectId": "Jessica", "modelId": "M1"}
     )
@@ -185,7 +181,7 @@ def test_unknown_paths_and_methods_answer_in_shape(client: httpx.Client) -> None
 
 
 def test_seed_style_training_set_post(client: httpx.Client) -> None:
-    _project(client, "JessicaProjectId")
+    voice_project(client, "JessicaProjectId")
     body = {
         "description": "300 sentences Jessica data in general style.",
         "displayName": "Training set name",

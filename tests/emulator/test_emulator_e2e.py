@@ -42,6 +42,9 @@ BROKEN_REJECTED_FILES = sorted(
 )
 BROKEN_GOOD_UTTERANCES = 19
 
+# The voice talent of every consent here (consents.create's talent arguments).
+TALENT = {"voice_talent_name": "Jess Smith", "company_name": "Contoso", "locale": "en-US"}
+
 
 def wait_op(client: CustomVoiceClient, operation: OperationRef | str) -> Operation:
     return wait_for_operation(
@@ -238,12 +241,7 @@ def test_consent_and_personal_voice_from_uploaded_files(
     prompt_files = [prompts] if prompts.is_file() else sorted(prompts.glob("*.wav"))
     voice.projects.create("PersonalE2E", kind="PersonalVoice")
     consent = voice.consents.create(
-        "TalentE2E",
-        project_id="PersonalE2E",
-        voice_talent_name="Jess Smith",
-        company_name="Contoso",
-        locale="en-US",
-        audio_file=audio,
+        "TalentE2E", project_id="PersonalE2E", **TALENT, audio_file=audio
     )
     pv = voice.personal_voices.create(
         "VoiceE2E", project_id="PersonalE2E", consent_id="TalentE2E", audio_files=prompt_files
@@ -284,12 +282,7 @@ def test_professional_voice_model_endpoint_suspend_resume(
     wait_op(
         voice,
         voice.consents.create(
-            "ProTalent",
-            project_id="ProVoice",
-            voice_talent_name="Jess Smith",
-            company_name="Contoso",
-            locale="en-US",
-            audio_file=consent_audio,
+            "ProTalent", project_id="ProVoice", **TALENT, audio_file=consent_audio
         ).operation,
     )
     wait_op(voice, _upload(voice, "ProVoice", container_sas_url(storage_settings), "voice/pro/"))

@@ -4,6 +4,7 @@ and bearer-token authentication."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -60,16 +61,21 @@ def test_dropped_connections_before_and_after_execution(client: httpx.Client) ->
     assert creates == {"customvoice/projects/Jessica": 1}
 
 
-def test_stuck_then_released_and_failing_operations(client: httpx.Client) -> None:
+def _training_set(client: httpx.Client) -> dict[str, Any]:
+    """Project Jessica and its training set Jessica-300: the body of an ``:upload`` to it."""
     client.put(f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice"})
     client.put(
         f"/customvoice/trainingsets/Jessica-300{V}",
         json={"projectId": "Jessica", "locale": "en-US"},
     )
-    upload = {
+    return {
         "kind": "AudioOnly",
         "audios": {"containerUrl": "https://x.example/c?sig=s", "extensions": [".wav"]},
     }
+
+
+def test_stuck_then_released_and_failing_operations(client: httpx.Client) -> None:
+    upload = _training_set(client)
     _faults(client, stuck_operations=True)
     r = client.post(
         f"/customvoice/trainingsets/Jessica-300:upload{V}",
@@ -148,15 +154,7 @@ def test_a_targeted_drop_loses_one_upload_answer_and_stale_resources_keep_their_
 ) -> None:
     """Issue 26.1's moment: the answer to one ``:upload`` is lost (the upload ran); and with
     ``stale_resources`` the operation Succeeds while the set keeps its status."""
-    client.put(f"/customvoice/projects/Jessica{V}", json={"kind": "ProfessionalVoice"})
-    client.put(
-        f"/customvoice/trainingsets/Jessica-300{V}",
-        json={"projectId": "Jessica", "locale": "en-US"},
-    )
-    upload = {
-        "kind": "AudioOnly",
-        "audios": {"containerUrl": "https://x.example/c?sig=s", "extensions": [".wav"]},
-    }
+    upload = _training_set(client)
     _faults(client, drop_match=":upload", drop_after=True, stale_resources=["trainingsets"])
     assert client.get(f"/customvoice/projects{V}").status_code == 200  # not matched: served
     with pytest.raises(httpx.RemoteProtocolError):

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
-from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, generate_container_sas
 from fastapi import FastAPI
 
 from speechflows.dev.azurite import Azurite
@@ -25,22 +21,12 @@ from tests.emulator.test_official_sample_client import (
     SCRIPT,
     poll,
     raise_when_failed,
-    wav_bytes,
+    stage_script,
 )
 from tests.fixtures.emulator import EmulatorService
 
 V = "?api-version=2026-01-01"
 SAMPLE_V = "api-version=2024-02-01-preview"
-
-
-@pytest.fixture
-def sample_client(emulator: EmulatorService) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.base_url}/customvoice/",
-        headers={"Ocp-Apim-Subscription-Key": emulator.key},
-        timeout=30,
-    ) as client:
-        yield client
 
 
 def _consent(url: str) -> dict[str, Any]:
@@ -113,26 +99,10 @@ def test_upload_with_another_sas_under_the_same_operation_id_is_400(client: http
     assert [j["id"] for j in jobs if j["resource"] == "trainingsets/Ts1"] == ["up-1"]
 
 
-def _staged_container(azurite: Azurite) -> str:
-    """Four utterances staged like the official sample; the container URL with an r+l SAS."""
-    service = BlobServiceClient.from_connection_string(azurite.connection_string)
-    container = service.get_container_client(f"ident-{uuid.uuid4().hex[:12]}")
-    container.create_container()
-    script = "".join(f"{i:04d}\t{line}\n" for i, line in enumerate(SCRIPT, 1))
-    container.upload_blob("d/script.txt", script.encode())
-    for i in range(1, len(SCRIPT) + 1):
-        container.upload_blob(f"d/{i:04d}.wav", wav_bytes(2.0 + 0.25 * i, 180 + 20 * i))
-    sas = generate_container_sas(
-        account_name=service.account_name or "devstoreaccount1",
-        container_name=container.container_name,
-        account_key=service.credential.account_key,
-        permission=ContainerSasPermissions(read=True, list=True),
-        expiry=datetime.now(UTC) + timedelta(hours=1),
-    )
-    return f"{container.url}?{sas}"
-
-
-def _set_up(c: httpx.Client, name: str) -> None:
+def _set_up(c: httpx.Client, azurite: Azurite, prefix: str) -> tuple[str, dict[str, Any]]:
+    """A project and an empty training set named ``prefix`` + 8 hex digits, four utterances
+    staged: the name and the ``:upload`` body for them."""
+    name = f"{prefix}{uuid.uuid4().hex[:8]}"
     raise_when_failed(c.put(f"projects/{name}?{SAMPLE_V}", json={"kind": "ProfessionalVoice"}))
     raise_when_failed(
         c.put(
@@ -140,14 +110,17 @@ def _set_up(c: httpx.Client, name: str) -> None:
             json={"projectId": name, "locale": "en-US", "voiceKind": "Female"},
         )
     )
-
-
-def _upload_body(url: str) -> dict[str, Any]:
-    return {
+    url = stage_script(azurite, "ident", "d/", bom=False)
+    return name, {
         "kind": "AudioAndScript",
         "audios": {"containerUrl": url, "prefix": "d/", "extensions": [".wav"]},
         "scripts": {"containerUrl": url, "prefix": "d/", "extensions": [".txt"]},
     }
+
+
+def _jobs(emulator: EmulatorService, name: str) -> list[dict[str, Any]]:
+    """The emulator's jobs (operations) on training set ``name``."""
+    return [j for j in emulator.state()["jobs"] if j["resource"] == f"trainingsets/{name}"]
 
 
 def test_repeated_identical_upload_leaves_the_set_status_alone(
@@ -155,9 +128,7 @@ def test_repeated_identical_upload_leaves_the_set_status_alone(
 ) -> None:
     """Issue 26 #1: a client retrying a POST whose response was lost must not wedge the set."""
     c = sample_client
-    name = f"Repeat{uuid.uuid4().hex[:8]}"
-    _set_up(c, name)
-    body = _upload_body(_staged_container(azurite))
+    name, body = _set_up(c, azurite, "Repeat")
     headers = {"Operation-Id": f"{name}-up"}
     first = c.post(f"trainingsets/{name}:upload?{SAMPLE_V}", json=body, headers=headers)
     assert first.status_code == 202, first.text
@@ -171,8 +142,7 @@ def test_repeated_identical_upload_leaves_the_set_status_alone(
     assert after == before
     op = raise_when_failed(c.get(f"operations/{name}-up?{SAMPLE_V}"))
     assert op["status"] == "Succeeded"
-    jobs = [j for j in emulator.state()["jobs"] if j["resource"] == f"trainingsets/{name}"]
-    assert len(jobs) == 1
+    assert len(_jobs(emulator, name)) == 1
 
 
 def test_two_identical_uploads_at_once_make_one_import(
@@ -180,9 +150,7 @@ def test_two_identical_uploads_at_once_make_one_import(
 ) -> None:
     """Issue 24 #4: two hosts send the same ``:upload`` at the same moment."""
     c = sample_client
-    name = f"Twin{uuid.uuid4().hex[:8]}"
-    _set_up(c, name)
-    body = _upload_body(_staged_container(azurite))
+    name, body = _set_up(c, azurite, "Twin")
     headers = {"Operation-Id": f"{name}-up", "Ocp-Apim-Subscription-Key": emulator.key}
     url = f"{emulator.base_url}/customvoice/trainingsets/{name}:upload?{SAMPLE_V}"
     start = threading.Barrier(2)
@@ -203,8 +171,7 @@ def test_two_identical_uploads_at_once_make_one_import(
     assert poll(c, f"trainingsets/{name}", interval=0.05) == "Succeeded"
     got = raise_when_failed(c.get(f"trainingsets/{name}?{SAMPLE_V}"))
     assert got["properties"]["utteranceCount"] == len(SCRIPT)
-    jobs = [j for j in emulator.state()["jobs"] if j["resource"] == f"trainingsets/{name}"]
-    assert [(j["id"], j["status"]) for j in jobs] == [(f"{name}-up", "Succeeded")]
+    assert [(j["id"], j["status"]) for j in _jobs(emulator, name)] == [(f"{name}-up", "Succeeded")]
 
 
 def test_an_earlier_import_ending_does_not_override_the_later_ones_status(
@@ -221,23 +188,17 @@ def test_an_earlier_import_ending_does_not_override_the_later_ones_status(
     handler = ctx.engine.handlers["cv.trainingset_upload"]
     store = ctx.store
     params = {"kind": "AudioAndScript", "locale": "en-US"}
-    first = Job(
-        id="imp-1",
-        api="customvoice",
-        kind="cv.trainingset_upload",
-        coll="trainingsets",
-        resource_id="Ts1",
-        params=params,
-        created=1.0,
-    )
-    second = Job(
-        id="imp-2",
-        api="customvoice",
-        kind="cv.trainingset_upload",
-        coll="trainingsets",
-        resource_id="Ts1",
-        params=params,
-        created=2.0,
+    first, second = (
+        Job(
+            id=f"imp-{n}",
+            api="customvoice",
+            kind="cv.trainingset_upload",
+            coll="trainingsets",
+            resource_id="Ts1",
+            params=params,
+            created=float(n),
+        )
+        for n in (1, 2)
     )
     store.put_job(first)
     store.put_job(second)

@@ -17,6 +17,18 @@ from tests.emulator.polling import wait_for
 
 Q = "?api-version=2025-10-15"
 BASE_EN = "8a043172-65b7-4cf3-a8b5-4449efa5a0f1"
+BASE_MODEL = {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"}
+
+
+def model_body(ds: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """A Models_Create body: model "custom" (en-US) of the en-US base model trained on ``ds``."""
+    return {
+        "displayName": "custom",
+        "locale": "en-US",
+        "baseModel": BASE_MODEL,
+        "datasets": [{"self": ds["self"]}],
+        **more,
+    }
 
 
 def _done(client: httpx.Client, url: str) -> dict[str, Any]:
@@ -97,13 +109,7 @@ def test_custom_speech_journey_over_block_upload(client: httpx.Client, tmp_path:
     assert report_file.status_code == 200
     model = client.post(
         f"/speechtotext/models{Q}",
-        json={
-            "displayName": "custom",
-            "locale": "en-US",
-            "baseModel": {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
-            "datasets": [{"self": ds["self"]}],
-            "project": {"self": project.json()["self"]},
-        },
+        json=model_body(ds, project={"self": project.json()["self"]}),
     )
     assert model.status_code == 201, model.text
     assert model.json()["properties"]["customModelWeightPercent"] == 30
@@ -113,7 +119,7 @@ def test_custom_speech_journey_over_block_upload(client: httpx.Client, tmp_path:
         client,
         f"/speechtotext/evaluations{Q}",
         ds,
-        {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
+        BASE_MODEL,
         {"self": trained["self"]},
     )
     assert evaluation.status_code == 201, evaluation.text

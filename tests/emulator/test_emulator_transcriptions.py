@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,14 @@ import pytest
 from speechflows.datasets import build_zip, write_sample
 from speechflows.emulator.speech_to_text import recognition
 from tests.emulator.polling import wait_for
-from tests.emulator.test_emulator_speech_to_text import BASE_EN, Q, _block_dataset, _done
+from tests.emulator.test_emulator_speech_to_text import (
+    BASE_EN,
+    Q,
+    _block_dataset,
+    _done,
+    model_body,
+)
+from tests.sockets import serving
 
 
 @pytest.fixture
@@ -26,13 +32,8 @@ def audio_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     root.mkdir()
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as url:
+        yield url, root
 
 
 def _transcripts(folder: Path) -> dict[str, str]:
@@ -41,15 +42,7 @@ def _transcripts(folder: Path) -> dict[str, str]:
 
 
 def _custom_model(client: httpx.Client, ds: dict[str, Any]) -> dict[str, Any]:
-    created = client.post(
-        f"/speechtotext/models{Q}",
-        json={
-            "displayName": "custom",
-            "locale": "en-US",
-            "baseModel": {"self": f"http://emulator.test/speechtotext/models/base/{BASE_EN}{Q}"},
-            "datasets": [{"self": ds["self"]}],
-        },
-    )
+    created = client.post(f"/speechtotext/models{Q}", json=model_body(ds))
     assert created.status_code == 201, created.text
     return _done(client, created.json()["self"])
 

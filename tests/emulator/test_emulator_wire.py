@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from speechflows.emulator import EmulatorConfig, create_app, stop_app
 from speechflows.emulator.inprocess import InProcessTransport
-from tests.emulator.conftest import KEY
+from tests.emulator.conftest import KEY, voice_project
 
 V = "?api-version=2026-01-01"
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
@@ -40,8 +40,7 @@ def slow(tmp_path: Path) -> Iterator[tuple[FastAPI, httpx.Client]]:
 
 def _projects(client: httpx.Client) -> None:
     for pid, kind in (("Pro", "ProfessionalVoice"), ("Per", "PersonalVoice")):
-        r = client.put(f"/customvoice/projects/{pid}{V}", json={"kind": kind, "locale": "en-US"})
-        assert r.status_code == 201, r.text
+        voice_project(client, pid, kind)
 
 
 def test_dotnet_pascal_case_bodies_are_read_like_camel_case(client: httpx.Client) -> None:

@@ -23,16 +23,13 @@ import struct
 import time
 import uuid
 import wave
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, generate_container_sas
 
 from speechflows.dev.azurite import Azurite
-from tests.fixtures.emulator import EmulatorService
 
 API_VERSION = "api-version=2024-02-01-preview"
 LOCALE = "en-us"
@@ -60,6 +57,29 @@ def wav_bytes(seconds: float, freq: float, rate: int = 24000) -> bytes:
     return buf.getvalue()
 
 
+def stage_script(azurite: Azurite, container_prefix: str, prefix: str, *, bom: bool) -> str:
+    """:data:`SCRIPT` and its four utterances under ``prefix`` in a new container named
+    ``container_prefix-<12 hex>`` (the script with a UTF-8 BOM with ``bom``, as Windows editors
+    write it): the container URL with a read + list SAS for an hour."""
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    container = service.get_container_client(f"{container_prefix}-{uuid.uuid4().hex[:12]}")
+    container.create_container()
+    script = "".join(f"{i:04d}\t{line}\n" for i, line in enumerate(SCRIPT, 1))
+    container.upload_blob(
+        f"{prefix}script.txt", (b"\xef\xbb\xbf" if bom else b"") + script.encode()
+    )
+    for i in range(1, len(SCRIPT) + 1):
+        container.upload_blob(f"{prefix}{i:04d}.wav", wav_bytes(2.0 + 0.25 * i, 180 + 20 * i))
+    sas = generate_container_sas(
+        account_name=service.account_name or "devstoreaccount1",
+        container_name=container.container_name,
+        account_key=service.credential.account_key,
+        permission=ContainerSasPermissions(read=True, list=True),
+        expiry=datetime.now(UTC) + timedelta(hours=1),
+    )
+    return f"{container.url}?{sas}"
+
+
 def raise_when_failed(response: httpx.Response) -> dict[str, Any]:
     """The sample's ``raise_exception_when_reqeust_failed``: any status >= 400 raises."""
     if response.status_code >= 400:
@@ -76,16 +96,6 @@ def poll(client: httpx.Client, path: str, *, interval: float, timeout: float = 6
             return status
         time.sleep(interval)
     raise AssertionError(f"{path} did not finish within {timeout}s")
-
-
-@pytest.fixture
-def sample_client(emulator: EmulatorService) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.base_url}/customvoice/",
-        headers={"Ocp-Apim-Subscription-Key": emulator.key},
-        timeout=30,
-    ) as client:
-        yield client
 
 
 def create_consent(
@@ -134,22 +144,8 @@ def test_official_sample_professional_voice_with_lower_case_locale(
     )
     assert ts["locale"] == "en-US" and "description" not in ts
     # Stage the data like professional_voice_sample.py: uuid4 prefix, container SAS r+l, 1 h.
-    service = BlobServiceClient.from_connection_string(azurite.connection_string)
-    container = service.get_container_client(f"sample-{uuid.uuid4().hex[:12]}")
-    container.create_container()
     prefix = f"{uuid.uuid4()}/"
-    script = "".join(f"{i:04d}\t{line}\n" for i, line in enumerate(SCRIPT, 1))
-    container.upload_blob(f"{prefix}script.txt", b"\xef\xbb\xbf" + script.encode())
-    for i in range(1, len(SCRIPT) + 1):
-        container.upload_blob(f"{prefix}{i:04d}.wav", wav_bytes(2.0 + 0.25 * i, 180 + 20 * i))
-    sas = generate_container_sas(
-        account_name=service.account_name or "devstoreaccount1",
-        container_name=container.container_name,
-        account_key=service.credential.account_key,
-        permission=ContainerSasPermissions(read=True, list=True),
-        expiry=datetime.now(UTC) + timedelta(hours=1),
-    )
-    container_url = f"{container.url}?{sas}"
+    container_url = stage_script(azurite, "sample", prefix, bom=True)
     upload = c.post(
         f"trainingsets/{ts_id}:upload?{API_VERSION}",
         json={

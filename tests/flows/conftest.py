@@ -10,7 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
+from speechflows.datasets import DataKind, write_sample
+from speechflows.flows.params import ConsentParams, PersonalVoiceParams
+from speechflows.speech.errors import ResourceFailedError
 from tests.fixtures.prefect import local_results_in
+from tests.flows.deadlines import FAST
+from tests.samples import first_file
 
 
 @pytest.fixture(scope="session")
@@ -70,12 +75,38 @@ class EmulatorState:
     def clear_faults(self) -> None:
         httpx.delete(f"{self.base_url}/_emulator/faults", timeout=10).raise_for_status()
 
+    def failed_run(self, onboarding: Any, params: Any) -> tuple[Any, ResourceFailedError]:
+        """Run ``onboarding`` while the service fails its operations (Internal): the failed
+        state and its error."""
+        self.set_faults(fail_operations=True)
+        state = onboarding(params, return_state=True)
+        self.clear_faults()
+        assert state.is_failed()
+        with pytest.raises(ResourceFailedError) as info:
+            state.result()
+        return state, info.value
+
 
 @pytest.fixture
 def emulator_state(emulator: Any) -> Iterator[EmulatorState]:
     state = EmulatorState(emulator.base_url)
     yield state
     state.clear_faults()
+
+
+def personal_params(tmp: Path, project: str, **kw: Any) -> PersonalVoiceParams:
+    """Personal voice into ``project`` (FAST deadlines, Sam Roe at Contoso): the consent and
+    the prompt audio are samples written under ``tmp/consent`` and ``tmp/prompt``."""
+    consent = first_file(write_sample(tmp / "consent", DataKind.CONSENT), (".wav", ".mp3"))
+    return PersonalVoiceParams(
+        project_id=project,
+        prompt_path=write_sample(tmp / "prompt", DataKind.PROMPT),
+        deadlines=FAST,
+        consent=ConsentParams(
+            voice_talent_name="Sam Roe", company_name="Contoso", audio_file=consent
+        ),
+        **kw,
+    )
 
 
 def read_artifacts(flow_run_id: Any) -> list[Any]:
@@ -90,6 +121,21 @@ def read_artifacts(flow_run_id: Any) -> list[Any]:
                     flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
                 )
             )
+
+    return asyncio.run(go())
+
+
+def read_log_messages(flow_run_id: Any) -> list[str]:
+    """The messages of a flow run's log lines (its task runs' included) on the server now."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    async def go() -> list[str]:
+        async with get_client() as client:
+            logs = await client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
+            )
+        return [log.message for log in logs]
 
     return asyncio.run(go())
 

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
+from tests.sockets import serving
+
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
@@ -95,11 +97,8 @@ def recording_proxy(target: str) -> Iterator[tuple[str, RequestLog]]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="recording-proxy", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", log
+        with serving(server, "recording-proxy") as url:
+            yield url, log
     finally:
-        server.shutdown()
-        server.server_close()
         upstream.close()

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from speechflows.flows.audio import audio_checks_on
-from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from tests.datasets.speechlike import speechlike, write
 from tests.flows.conftest import read_artifacts
-from tests.flows.deadlines import FAST
+from tests.samples import voice_params
 
 
 def test_audio_checks_default_on_for_voice_and_off_for_custom_speech() -> None:
@@ -31,15 +30,7 @@ def test_professional_voice_publishes_the_audio_table_worst_first(
     data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
     noisy = sorted(data.glob("*.wav"))[2]
     write(noisy, speechlike(3.0, seed=7, snr_db=8).samples, 24000)  # the one bad take
-    consent = write_sample(tmp_path / "consent", DataKind.CONSENT)
-    params = ProfessionalVoiceParams(
-        project_id="pv-audio",
-        data_dir=data,
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent
-        ),
-    )
+    params = voice_params(tmp_path, "pv-audio", data)
     state = professional_voice_onboarding(params, return_state=True)
     assert state.is_completed(), state.message  # audio warnings never stop an upload
     arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}

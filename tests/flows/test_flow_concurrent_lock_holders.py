@@ -31,6 +31,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,46 @@ def _stage(data: str, prefix: str, container: str) -> StageOutcome:
     return stage_data(manifest, manifest_hash=manifest.hash, prefix=prefix, container=container)
 
 
+@dataclass(frozen=True)
+class Staging:
+    """Sample data to stage under ``container``/``prefix``: what takes the stage lock."""
+
+    data: Path
+    container: str
+    prefix: str
+
+    @property
+    def lock(self) -> tuple[str, str, str]:
+        """The stage lock's kind and names."""
+        return ("stage", self.container, self.prefix)
+
+    def stage(self) -> StageOutcome:
+        return _stage(str(self.data), self.prefix + "/", self.container)
+
+
+def _staging(flow_env: dict[str, str], tmp_path: Path, name: str) -> Staging:
+    from speechflows.datasets import DataKind, write_sample
+
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
+    return Staging(data, flow_env["SPEECHFLOWS_STORAGE_CONTAINER"], f"lock-holders/{name}")
+
+
+@contextmanager
+def held(
+    staging: Staging, **holder_kw: Any
+) -> Iterator[tuple[ThreadPoolExecutor, subprocess.Popen[str], str]]:
+    """A pool to stage from while a :func:`holder` holds the stage lock; yields the pool, the
+    holder and its flow run id. On exit the holder is killed, then the limit dropped (a waiter
+    that could not free it then takes a fresh one), then the pool waits for the staging: a
+    failure cannot hang."""
+    with (
+        ThreadPoolExecutor(1) as pool,
+        dropped_after(*staging.lock),
+        holder(*staging.lock, **holder_kw) as (child, holder_run),
+    ):
+        yield pool, child, holder_run
+
+
 @contextmanager
 def dropped_after(kind: str, *names: str) -> Iterator[None]:
     """Delete the lock's limit on exit (test cleanup only)."""
@@ -163,26 +204,16 @@ def _active_slots(kind: str, *names: str) -> int:
 def test_a_waiter_names_the_holder_and_takes_the_lock_once_the_holder_is_sigkilled(
     flow_env: dict[str, str], tmp_path: Path, lines: Lines
 ) -> None:
-    from speechflows.datasets import DataKind, write_sample
-
-    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
-    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
-    prefix = "lock-holders/killed"
-    # On exit the holder is killed, then the limit dropped (a waiter that could not free it
-    # then takes a fresh one), then the pool waits for the staging: a failure cannot hang.
-    with (
-        ThreadPoolExecutor(1) as pool,
-        dropped_after("stage", container, prefix),
-        holder("stage", container, prefix) as (child, holder_run),
-    ):
-        assert _active_slots("stage", container, prefix) == 1
-        staging = pool.submit(_stage, str(data), prefix + "/", container)
+    target = _staging(flow_env, tmp_path, "killed")
+    with held(target) as (pool, child, holder_run):
+        assert _active_slots(*target.lock) == 1
+        staging = pool.submit(target.stage)
         waiting = lines.wait_for("waiting for lock stage", holder_run, "since", failed=staging)
         assert f"held by flow run {holder_run} (" in waiting and ", Running) since " in waiting
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
         outcome = staging.result()
-        assert _active_slots("stage", container, prefix) == 0  # released after the staging
+        assert _active_slots(*target.lock) == 0  # released after the staging
     assert outcome.uploaded_files == outcome.files > 0
     released = lines.wait_for("was held by flow run", holder_run, failed=Future())
     assert "process (pid" in released and "is dead" in released, released
@@ -196,21 +227,13 @@ def test_a_lock_held_by_a_crashed_flow_run_is_released_at_once(
     from prefect import get_client
     from prefect.states import Crashed
 
-    from speechflows.datasets import DataKind, write_sample
-
-    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
-    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
-    prefix = "lock-holders/crashed"
-    with (
-        ThreadPoolExecutor(1) as pool,
-        dropped_after("stage", container, prefix),
-        holder("stage", container, prefix) as (child, holder_run),
-    ):
+    target = _staging(flow_env, tmp_path, "crashed")
+    with held(target) as (pool, child, holder_run):
         # What a worker (or the zombie automation) does when it loses the run's process; here
         # the process lives on, so only the flow run's state can free the lock.
         with get_client(sync_client=True) as client:
             client.set_flow_run_state(UUID(holder_run), Crashed(message="test"), force=True)
-        outcome = pool.submit(_stage, str(data), prefix + "/", container).result()
+        outcome = pool.submit(target.stage).result()
         assert child.poll() is None  # the holder still lives: its state freed the lock
     assert outcome.uploaded_files == outcome.files > 0
     released = lines.wait_for("was held by flow run", holder_run, failed=Future())
@@ -283,29 +306,22 @@ def test_a_holder_killed_on_another_machine_frees_the_lock_once_its_heartbeat_st
 ) -> None:
     import time
 
-    from speechflows.datasets import DataKind, write_sample
     from speechflows.tasks import locks
 
     # Shorter than the product's 5 s beat / 30 s silence, same rule: the waiter takes a holder
     # for dead after 6 s without a beat; the holder beats every second.
     monkeypatch.setattr(locks, "SILENT_SECONDS", 6.0)
-    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
-    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
-    prefix = "lock-holders/elsewhere"
-    with (
-        ThreadPoolExecutor(1) as pool,
-        dropped_after("stage", container, prefix),
-        holder("stage", container, prefix, elsewhere=True, beat_seconds=1.0) as (child, run),
-    ):
-        record = _record("stage", container, prefix)
+    target = _staging(flow_env, tmp_path, "elsewhere")
+    with held(target, elsewhere=True, beat_seconds=1.0) as (pool, child, run):
+        record = _record(*target.lock)
         # Another machine as far as pids go: its pid check cannot see the holder.
         assert record["machine"].startswith(OTHER_HOST + "|"), record
         assert record["machine"] != locks.machine_id()
-        staging = pool.submit(_stage, str(data), prefix + "/", container)
+        staging = pool.submit(target.stage)
         lines.wait_for("waiting for lock stage", run, failed=staging)
         # A live holder keeps beating: twice the silence limit later the waiter still waits.
-        first = _record("stage", container, prefix)["beat"]
-        while _record("stage", container, prefix)["beat"] < first + 2 * locks.SILENT_SECONDS:
+        first = _record(*target.lock)["beat"]
+        while _record(*target.lock)["beat"] < first + 2 * locks.SILENT_SECONDS:
             assert not staging.done(), staging.result()
             time.sleep(0.5)  # polling the holder's heartbeat counter (a condition)
         assert not staging.done(), staging.result()
@@ -314,12 +330,12 @@ def test_a_holder_killed_on_another_machine_frees_the_lock_once_its_heartbeat_st
         outcome = staging.result()
         # Nothing marked the holder's run: it still reads Running, and its lease runs a day.
         assert _flow_run_state(run) == "Running"
-        assert _active_slots("stage", container, prefix) == 0
+        assert _active_slots(*target.lock) == 0
     assert outcome.uploaded_files == outcome.files > 0
     released = lines.wait_for("was held by flow run", run, failed=Future())
     assert "its heartbeat stopped" in released, released
     # The staging run took the lock after it: the record names it now.
-    assert _record("stage", container, prefix)["flow_run_id"] not in (None, run)
+    assert _record(*target.lock)["flow_run_id"] not in (None, run)
 
 
 def test_a_slot_taken_with_no_lease_and_no_holder_on_record_is_freed_by_name(
@@ -330,21 +346,18 @@ def test_a_slot_taken_with_no_lease_and_no_holder_on_record_is_freed_by_name(
     (Found by benchmarks/chaos.py: the run waited on its own lost increment for good.)"""
     from prefect import get_client
 
-    from speechflows.datasets import DataKind, write_sample
     from speechflows.tasks import locks
 
     monkeypatch.setattr(locks, "ORPHAN_AFTER_SECONDS", 4.0)
-    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
-    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
-    prefix = "lock-holders/orphan"
-    name = locks.lock_name("stage", container, prefix)
+    target = _staging(flow_env, tmp_path, "orphan")
+    name = locks.lock_name(*target.lock)
     locks._ensure_limit(name)
-    with dropped_after("stage", container, prefix):
+    with dropped_after(*target.lock):
         with get_client(sync_client=True) as client:  # a slot without a lease
             client.increment_concurrency_slots(names=[name], slots=1, mode="concurrency")
-        assert _active_slots("stage", container, prefix) == 1
-        outcome = _stage(str(data), prefix + "/", container)
-        assert _active_slots("stage", container, prefix) == 0
+        assert _active_slots(*target.lock) == 1
+        outcome = target.stage()
+        assert _active_slots(*target.lock) == 0
     assert outcome.uploaded_files == outcome.files > 0
     freed = lines.wait_for("with no holder on record", "freeing the slot by name", failed=Future())
-    assert "stage " + container in freed, freed
+    assert "stage " + target.container in freed, freed

@@ -27,17 +27,13 @@ import pytest
 
 from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.params import (
-    ConsentParams,
-    PersonalVoiceParams,
-    ProfessionalVoiceParams,
     VoiceModelParams,
 )
 from speechflows.flows.personal_voice import personal_voice_onboarding
 from speechflows.flows.professional_voice import professional_voice_onboarding
-from tests.flows.conftest import EmulatorState
-from tests.flows.deadlines import FAST
+from tests.flows.conftest import EmulatorState, personal_params
 from tests.flows.recording_proxy import RequestLog, recording_proxy
-from tests.samples import first_file, speech_params
+from tests.samples import speech_params, voice_params
 
 pytestmark = pytest.mark.e2e
 
@@ -70,27 +66,15 @@ def _accepted_writes(log: RequestLog, prefix: str) -> Counter[str]:
     return Counter(f"{s.method} {s.path}" for s in log.writes(prefix) if 200 <= s.status < 300)
 
 
-def _consent_file(tmp_path: Path) -> Path:
-    from speechflows.datasets import DataKind, write_sample
-
-    return first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
-
-
 def test_four_identical_professional_voice_runs_create_and_import_once(
     sent: RequestLog, emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
     from speechflows.datasets import DataKind, write_sample
 
     project = "twins-pv"
-    params = ProfessionalVoiceParams(
-        project_id=project,
-        data_dir=write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=6),
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Jess Doe", company_name="Contoso", audio_file=_consent_file(tmp_path)
-        ),
-        model=VoiceModelParams(voice_name="TwinsNeural", deploy_endpoint=True),
-    )
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=6)
+    model = VoiceModelParams(voice_name="TwinsNeural", deploy_endpoint=True)
+    params = voice_params(tmp_path, project, data, model=model)
     results = _all_at_once(professional_voice_onboarding, params)
 
     writes = _accepted_writes(sent, "/customvoice/")
@@ -126,17 +110,8 @@ def test_four_identical_professional_voice_runs_create_and_import_once(
 def test_four_identical_personal_voice_runs_create_once(
     sent: RequestLog, emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
-    from speechflows.datasets import DataKind, write_sample
-
     project = "twins-pers"
-    params = PersonalVoiceParams(
-        project_id=project,
-        prompt_path=write_sample(tmp_path / "prompt", DataKind.PROMPT),
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Sam Roe", company_name="Contoso", audio_file=_consent_file(tmp_path)
-        ),
-    )
+    params = personal_params(tmp_path, project)
     results = _all_at_once(personal_voice_onboarding, params)
 
     writes = _accepted_writes(sent, "/customvoice/")

@@ -92,16 +92,17 @@ def test_custom_speech_dataset_references_are_checked() -> None:
         CustomSpeechParams(project_name="x", datasets=[ds[0], ds[0]])
 
 
-def _walk(schema: Any) -> list[dict[str, Any]]:
+def schema_objects(schema: Any) -> list[dict[str, Any]]:
+    """Every object of a JSON schema (a node with ``properties``), depth first."""
     found: list[dict[str, Any]] = []
     if isinstance(schema, dict):
         if "properties" in schema:
             found.append(schema)
         for v in schema.values():
-            found += _walk(v)
+            found += schema_objects(v)
     elif isinstance(schema, list):
         for v in schema:
-            found += _walk(v)
+            found += schema_objects(v)
     return found
 
 
@@ -112,7 +113,7 @@ def test_schemas_describe_every_field_and_have_no_dicts(model: type[BaseModel]) 
     schema = model.model_json_schema()
     text = json.dumps(schema)
     assert '"additionalProperties": {' not in text  # no dict-typed fields
-    for obj in _walk(schema):
+    for obj in schema_objects(schema):
         for name, prop in obj["properties"].items():
             assert "description" in prop or "$ref" in prop or "allOf" in prop, (
                 f"{model.__name__}.{name} has no description"

@@ -6,29 +6,18 @@ in this process until the operation ends, the run completes, and its log says wh
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
-from prefect import get_client
-from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.logging.handlers import APILogWorker
 
 from speechflows.flows.custom_speech import custom_speech_onboarding
 from speechflows.flows.params import CustomSpeechParams, DatasetSpec
-from tests.flows.conftest import EmulatorState
+from tests.flows.conftest import EmulatorState, read_log_messages
 from tests.flows.deadlines import FAST
 from tests.samples import first_file
 
 pytestmark = pytest.mark.e2e
-
-
-async def _messages(run_id: object) -> list[str]:
-    async with get_client() as client:
-        logs = await client.read_logs(
-            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id]))
-        )
-    return [log.message for log in logs]
 
 
 def test_a_run_outside_a_deployment_waits_in_process_and_says_so(
@@ -48,5 +37,5 @@ def test_a_run_outside_a_deployment_waits_in_process_and_says_so(
     result = state.result()
     assert result.datasets[0].report.dataset.status == "Succeeded"
     APILogWorker.drain_all(timeout=10)
-    messages = asyncio.run(_messages(state.state_details.flow_run_id))
+    messages = read_log_messages(state.state_details.flow_run_id)
     assert any("cannot be suspended; waiting in process" in m for m in messages), messages[-10:]

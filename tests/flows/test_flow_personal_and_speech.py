@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from speechflows.flows.custom_speech import custom_speech_onboarding
-from speechflows.flows.params import ConsentParams, PersonalVoiceParams
 from speechflows.flows.personal_voice import personal_voice_onboarding
-from tests.flows.conftest import EmulatorState, read_artifacts
-from tests.flows.deadlines import FAST
-from tests.samples import first_file, speech_params
+from tests.flows.conftest import EmulatorState, personal_params, read_artifacts
+from tests.samples import speech_params
 
 pytestmark = pytest.mark.e2e
 
@@ -20,18 +18,7 @@ pytestmark = pytest.mark.e2e
 def test_personal_voice_gives_a_speaker_profile_and_reruns_without_creating(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
-    from speechflows.datasets import DataKind, write_sample
-
-    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav", ".mp3"))
-    prompt = write_sample(tmp_path / "prompt", DataKind.PROMPT)
-    params = PersonalVoiceParams(
-        project_id="pers-e2e",
-        prompt_path=prompt,
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Sam Roe", company_name="Contoso", audio_file=consent
-        ),
-    )
+    params = personal_params(tmp_path, "pers-e2e")
     state = personal_voice_onboarding(params, return_state=True)
     assert state.is_completed(), state.message
     result = state.result()

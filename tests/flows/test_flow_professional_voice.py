@@ -14,7 +14,6 @@ import pytest
 from speechflows.flows.common import ValidationFailedError
 from speechflows.flows.params import ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
-from speechflows.speech.errors import ResourceFailedError
 from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
 from tests.samples import voice_params
 
@@ -60,13 +59,8 @@ def _report(state: Any, key: str) -> str:
 def _fails_once(params: ProfessionalVoiceParams, emulator_state: EmulatorState) -> tuple[Any, str]:
     """Run the flow while the service fails its operations (Internal): the failed state and its
     error message."""
-    emulator_state.set_faults(fail_operations=True)
-    state = professional_voice_onboarding(params, return_state=True)
-    emulator_state.clear_faults()
-    assert state.is_failed()
-    with pytest.raises(ResourceFailedError) as info:
-        state.result()
-    return state, str(info.value)
+    state, error = emulator_state.failed_run(professional_voice_onboarding, params)
+    return state, str(error)
 
 
 def test_onboards_reruns_without_creating_and_restages_one_changed_file(

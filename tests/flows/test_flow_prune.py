@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from tests.flows.conftest import blobs_in
-from tests.flows.deadlines import FAST
+from tests.samples import voice_params
 
 pytestmark = pytest.mark.e2e
 
@@ -20,17 +19,7 @@ def test_deleted_file_is_pruned_and_restoring_it_stages_it_again(
     from speechflows.datasets import DataKind, write_sample
 
     data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
-    consent = write_sample(tmp_path / "consent", DataKind.CONSENT)
-    params = ProfessionalVoiceParams(
-        project_id="pv-prune",
-        data_dir=data,
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Jess Doe",
-            company_name="Contoso",
-            audio_file=consent if consent.is_file() else sorted(consent.rglob("*.wav"))[0],
-        ),
-    )
+    params = voice_params(tmp_path, "pv-prune", data)
     conn, container = (
         flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"],
         flow_env["SPEECHFLOWS_STORAGE_CONTAINER"],

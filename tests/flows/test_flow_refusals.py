@@ -4,15 +4,12 @@ once in the flow-run log (no traceback, no repeats), and say so in
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from prefect import get_client
-from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.logging.handlers import APILogWorker
 from prefect.settings import PREFECT_API_URL
 
@@ -27,7 +24,7 @@ from speechflows.flows.params import (
     VoiceModelParams,
 )
 from speechflows.flows.professional_voice import professional_voice_onboarding
-from tests.flows.conftest import EmulatorState, blobs_in
+from tests.flows.conftest import EmulatorState, blobs_in, read_log_messages
 from tests.flows.deadlines import FAST
 from tests.security.prefect_records import wait_for_events
 
@@ -51,12 +48,18 @@ def _events(since: datetime, name: str, rid_part: str) -> list[dict[str, Any]]:
     return mine(events)
 
 
-async def _read_logs(run_id: object) -> list[str]:
-    async with get_client() as client:
-        logs = await client.read_logs(
-            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id]))
-        )
-    return [log.message for log in logs]
+def _language(
+    folder: Path, sample: DataKind, project: str, name: str, **kw: Any
+) -> CustomSpeechParams:
+    """Custom speech of ``project`` with one Language dataset ``name``: a ``sample`` (3 items)
+    written to ``folder``."""
+    data = write_sample(folder, sample, count=3)
+    return CustomSpeechParams(
+        project_name=project,
+        deadlines=FAST,
+        datasets=[DatasetSpec(name=name, kind="Language", path=str(data))],
+        **kw,
+    )
 
 
 def assert_said_once(state: Any, reason: str) -> list[str]:
@@ -65,13 +68,13 @@ def assert_said_once(state: Any, reason: str) -> list[str]:
     assert reason in str(state.message)
     APILogWorker.drain_all(timeout=10)
     run_id = state.state_details.flow_run_id
-    messages = asyncio.run(_read_logs(run_id))
+    messages = read_log_messages(run_id)
     # the run's last line is written when it ends: poll for it, not a sleep
     for _ in range(50):
         if any(m.startswith("Finished in state Failed") for m in messages):
             break
         APILogWorker.drain_all(timeout=2)
-        messages = asyncio.run(_read_logs(run_id))
+        messages = read_log_messages(run_id)
     saying = [m for m in messages if reason in m]
     assert len(saying) == 1, saying
     assert not [m for m in messages if "Traceback" in m], messages
@@ -116,12 +119,7 @@ def test_language_dataset_of_audio_and_script_is_refused_with_an_event(
 ) -> None:
     since = datetime.now(UTC) - timedelta(seconds=1)
     before = len(emulator_state.creates())
-    voice = write_sample(tmp_path / "voice", DataKind.AUDIO_AND_SCRIPT, count=3)
-    params = CustomSpeechParams(
-        project_name="refused kind",
-        deadlines=FAST,
-        datasets=[DatasetSpec(name="script", kind="Language", path=str(voice))],
-    )
+    params = _language(tmp_path / "voice", DataKind.AUDIO_AND_SCRIPT, "refused kind", "script")
     state = custom_speech_onboarding(params, return_state=True)
     assert state.is_failed()
     assert "dataset.kind_mismatch" in str(state.message)
@@ -145,12 +143,8 @@ def test_a_flow_run_refuses_a_locale_the_service_no_longer_offers(
     ).raise_for_status()
     try:
         before = len(emulator_state.creates())
-        phrases = write_sample(tmp_path / "phrases", DataKind.LANGUAGE, count=3)
-        params = CustomSpeechParams(
-            project_name="withdrawn locale",
-            locale="en-GB",
-            deadlines=FAST,
-            datasets=[DatasetSpec(name="phrases", kind="Language", path=str(phrases))],
+        params = _language(
+            tmp_path / "phrases", DataKind.LANGUAGE, "withdrawn locale", "phrases", locale="en-GB"
         )
         state = custom_speech_onboarding(params, return_state=True)
     finally:
@@ -178,12 +172,7 @@ def test_a_refused_speech_key_ends_the_run_at_once_naming_the_setting(
     monkeypatch.setenv("SPEECHFLOWS_SPEECH_KEY", "w" * 32)
     service_locales.forget()
     before = len(emulator_state.creates())
-    phrases = write_sample(tmp_path / "phrases", DataKind.LANGUAGE, count=3)
-    params = CustomSpeechParams(
-        project_name="wrong key",
-        deadlines=FAST,
-        datasets=[DatasetSpec(name="phrases", kind="Language", path=str(phrases))],
-    )
+    params = _language(tmp_path / "phrases", DataKind.LANGUAGE, "wrong key", "phrases")
     state = custom_speech_onboarding(params, return_state=True)
     service_locales.forget()
     assert state.is_failed()

@@ -15,11 +15,9 @@ from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_setti
 
 from speechflows.datasets import DataKind, write_sample
 from speechflows.flows.custom_speech import custom_speech_onboarding
-from speechflows.flows.params import ConsentParams, ProfessionalVoiceParams
 from speechflows.flows.professional_voice import professional_voice_onboarding
 from tests.flows.conftest import EmulatorState
-from tests.flows.deadlines import FAST
-from tests.samples import first_file, speech_params
+from tests.samples import speech_params, voice_params
 
 pytestmark = pytest.mark.e2e
 
@@ -60,15 +58,7 @@ def test_professional_voice_rerun_on_another_worker_creates_nothing(
     flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
 ) -> None:
     data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=4)
-    consent = first_file(write_sample(tmp_path / "consent", DataKind.CONSENT), (".wav",))
-    params = ProfessionalVoiceParams(
-        project_id="second-worker-voice",
-        data_dir=data,
-        deadlines=FAST,
-        consent=ConsentParams(
-            voice_talent_name="Jess Doe", company_name="Contoso", audio_file=consent
-        ),
-    )
+    params = voice_params(tmp_path, "second-worker-voice", data)
     first = professional_voice_onboarding(params)
     before = _creates(emulator_state)
 

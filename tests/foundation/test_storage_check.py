@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import socket
-import threading
 import time
 from typing import Any
 
@@ -34,6 +32,7 @@ from speechflows.storage.account import (
     check_storage_writable,
 )
 from speechflows.storage.errors import CredentialRefusedError, StorageUnreachableError
+from tests.sockets import silent_listener
 
 
 def test_closed_port_fails_fast_naming_the_setting(
@@ -90,28 +89,12 @@ def test_a_storage_endpoint_that_never_answers_is_left_within_the_bound() -> Non
     blackholed port) is given up after one retry, each try ended by the check's timeout, so
     the check's wait is bounded by CHECK_BOUND_SECONDS (≤ 15 s) and names the setting
     (measured here: about 10 s)."""
-    accepted: list[socket.socket] = []
-    with socket.socket() as hung:
-        hung.bind(("127.0.0.1", 0))
-        hung.listen(16)
-        port = hung.getsockname()[1]
-
-        def serve() -> None:
-            while True:
-                try:
-                    conn, _ = hung.accept()
-                except OSError:
-                    return
-                accepted.append(conn)  # kept open, never answered
-
-        threading.Thread(target=serve, daemon=True).start()
+    with silent_listener() as (port, accepted):  # each connection kept open, never answered
         settings = load_storage_settings(
             connection_string=connection_string_for(port), container="hung"
         )
         with pytest.raises(StorageUnreachableError) as err:
             check_storage_writable(settings)
-    for conn in accepted:
-        conn.close()
     assert len(accepted) == CHECK_RETRIES + 1  # one try, one retry: no more
     assert CHECK_BOUND_SECONDS <= 15
     assert "SPEECHFLOWS_STORAGE_CONNECTION_STRING" in str(err.value)
@@ -122,26 +105,10 @@ def test_a_speech_endpoint_that_never_answers_is_left_within_the_bound() -> None
     """Issue 27: the flows' start probe gives a Speech endpoint that accepts and never answers
     REACH_TRIES tries of REACH_SECONDS (≤ 15 s), then fails naming the setting, before any
     create."""
-    accepted: list[socket.socket] = []
-    with socket.socket() as hung:
-        hung.bind(("127.0.0.1", 0))
-        hung.listen(16)
-        port = hung.getsockname()[1]
-
-        def serve() -> None:
-            while True:
-                try:
-                    conn, _ = hung.accept()
-                except OSError:
-                    return
-                accepted.append(conn)
-
-        threading.Thread(target=serve, daemon=True).start()
+    with silent_listener() as (port, accepted):
         settings = load_speech_settings(endpoint=f"http://127.0.0.1:{port}", key="k" * 32)
         with pytest.raises(SettingsError) as err:
             check_speech_reachable(settings)
-    for conn in accepted:
-        conn.close()
     assert len(accepted) == REACH_TRIES
     assert REACH_TRIES * REACH_SECONDS <= 15
     assert f"SPEECHFLOWS_SPEECH_ENDPOINT=http://127.0.0.1:{port}" in str(err.value)

@@ -295,6 +295,15 @@ def request_url(url: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
+# consents.create's talent arguments (project Jessica): the id and the audio are the caller's.
+CONSENT: dict[str, Any] = {
+    "project_id": "Jessica",
+    "voice_talent_name": "Jessica Smith",
+    "company_name": "Contoso",
+    "locale": "en-US",
+}
+
+
 @dataclass
 class FakeTime:
     """A clock that only moves when the code under test sleeps.
@@ -313,3 +322,7 @@ class FakeTime:
 
     def clock(self) -> float:
         return self.t
+
+    def hooks(self) -> dict[str, Any]:
+        """``sleep`` and ``clock`` keyword arguments: the code under test runs on this clock."""
+        return {"sleep": self.sleep, "clock": self.clock}

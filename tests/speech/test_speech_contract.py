@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +15,20 @@ from speechflows.speech import CustomSpeechClient, CustomVoiceClient
 from speechflows.speech.connection import OperationGroup
 from speechflows.speech.errors import SpeechUsageError
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
-from tests.speech.spec_support import ENDPOINT, settings, success_response, validate_request
+from tests.speech.spec_support import (
+    CONSENT,
+    ENDPOINT,
+    settings,
+    success_response,
+    validate_request,
+)
 
 EP = "9a2a2ee9-1c4b-4b8c-a1a8-0f1d1b8f4a11"
 DS = f"{ENDPOINT}/speechtotext/datasets/6f9e1d2a-7f5b-4c42-8d0b-8b61bd1f7a10?api-version=2025-10-15"
 BM = f"{ENDPOINT}/speechtotext/models/base/1aae1070-7972-47e9-a977-87e3b05c457d"
 CM = "3d2e0c1a-2b1f-4a0e-9c55-4d7b1b7d9f01"
 PJ = "1b0c3ed4-3c26-4b0a-8a7c-9a4e3f1d2c33"
+TR = "ba7ea6f5-3065-40b7-b49a-a90f48584683"
 BLOB = AzureBlobContentSource(
     container_url="https://contoso.blob.core.windows.net/voice?sv=2026&sp=rl&sig=abc%3D",
     prefix="jessica/",
@@ -33,524 +41,350 @@ SCRIPTS = AzureBlobContentSource(
 )
 
 Call = Callable[[Any, Path], Any]
-# (client group.method, operationId, call, api versions it applies to or None for all)
-CV_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
-    (
+
+
+@dataclass(frozen=True)
+class In:
+    """A file of the test's folder, put in place of this when the call runs."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """One client call: ``client.<method>(*args, **kwargs)`` must send ``operation``."""
+
+    method: str  # client group.method
+    operation: str  # operationId the request validates as
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    only: set[str] | None  # the api versions it applies to, None for all
+
+    def call(self, client: Any, folder: Path) -> Any:
+        def place(value: Any) -> Any:
+            if isinstance(value, In):
+                return folder / value.name
+            if isinstance(value, list):
+                return [place(v) for v in value]
+            return value
+
+        group, name = self.method.split(".")
+        method = getattr(getattr(client, group), name)
+        return method(*map(place, self.args), **{k: place(v) for k, v in self.kwargs.items()})
+
+
+def case(
+    method: str, operation: str, *args: Any, only: set[str] | None = None, **kwargs: Any
+) -> Case:
+    return Case(method, operation, args, kwargs, only)
+
+
+def crud(group: str, prefix: str, rid: str) -> list[Case]:
+    """The get, list and delete of a resource whose operationIds follow ``<prefix>_<Verb>``."""
+    return [
+        case(f"{group}.get", f"{prefix}_Get", rid),
+        case(f"{group}.list", f"{prefix}_List"),
+        case(f"{group}.delete", f"{prefix}_Delete", rid),
+    ]
+
+
+# Argument sets that several calls share: a create and its get_or_create send the same body.
+PERSONAL: dict[str, Any] = {"project_id": "PersonalVoice", "consent_id": "Jessica"}
+VOICE_MODEL: dict[str, Any] = {
+    "project_id": "Jessica",
+    "consent_id": "Jessica",
+    "training_set_id": "Jessica-300",
+}
+LANGUAGE_DATA: dict[str, Any] = {
+    "kind": "Language",
+    "locale": "en-US",
+    "display_name": "faq",
+    "content_url": "https://contoso.blob.core.windows.net/c/lang.txt?sig=x",
+}
+SPEECH_MODEL: dict[str, Any] = {
+    "display_name": "m",
+    "locale": "en-US",
+    "base_model_url": BM,
+    "dataset_urls": [DS],
+}
+EVALUATION: dict[str, Any] = {
+    "display_name": "e",
+    "locale": "en-US",
+    "model1_url": BM,
+    "model2_url": CM,
+}
+SPEECH_ENDPOINT: dict[str, Any] = {"display_name": "ep", "locale": "en-US", "model_url": CM}
+BATCH: dict[str, Any] = {
+    "display_name": "try",
+    "locale": "en-US",
+    "content_urls": ["https://contoso.blob.core.windows.net/c/a.wav?sig=x"],
+}
+MORE: dict[str, Any] = {"description": "d", "project_url": PJ, "custom_properties": {"k": "v"}}
+
+CV_CALLS: list[Case] = [
+    case(
         "projects.create",
         "Projects_Create",
-        lambda c, d: c.projects.create(
-            "Jessica", kind="ProfessionalVoice", description="d", display_name="Jessica"
-        ),
-        None,
+        "Jessica",
+        kind="ProfessionalVoice",
+        description="d",
+        display_name="Jessica",
     ),
-    (
+    case(
         "projects.create",
         "Projects_Create",
-        lambda c, d: c.projects.create("Jessica", kind="PersonalVoice", locale="en-US"),
-        {"2026-01-01"},
+        "Jessica",
+        kind="PersonalVoice",
+        locale="en-US",
+        only={"2026-01-01"},
     ),
-    ("projects.get", "Projects_Get", lambda c, d: c.projects.get("Jessica"), None),
-    (
-        "projects.list",
-        "Projects_List",
-        lambda c, d: c.projects.list("kind eq 'PersonalVoice'"),
-        None,
-    ),
-    (
-        "projects.delete",
-        "Projects_Delete",
-        lambda c, d: c.projects.delete("Jessica", force=True),
-        None,
-    ),
-    (
+    case("projects.get", "Projects_Get", "Jessica"),
+    case("projects.list", "Projects_List", "kind eq 'PersonalVoice'"),
+    case("projects.delete", "Projects_Delete", "Jessica", force=True),
+    case(
         "consents.create",
         "Consents_Create",
-        lambda c, d: c.consents.create(
-            "Jessica",
-            project_id="Jessica",
-            voice_talent_name="Jessica Smith",
-            company_name="Contoso",
-            locale="en-US",
-            audio_url="https://contoso.blob.core.windows.net/c/consent.wav?sig=x",
-            description="consent",
-            display_name="Jessica consent",
-            operation_id="op-consent-1",
-        ),
-        None,
+        "Jessica",
+        **CONSENT,
+        audio_url="https://contoso.blob.core.windows.net/c/consent.wav?sig=x",
+        description="consent",
+        display_name="Jessica consent",
+        operation_id="op-consent-1",
     ),
-    (
+    case(
         "consents.create",
         "Consents_Post",
-        lambda c, d: c.consents.create(
-            "Jessica",
-            project_id="Jessica",
-            voice_talent_name="Jessica Smith",
-            company_name="Contoso",
-            locale="en-US",
-            audio_file=d / "consent.wav",
-            description="consent",
-        ),
-        None,
+        "Jessica",
+        **CONSENT,
+        audio_file=In("consent.wav"),
+        description="consent",
     ),
-    ("consents.get", "Consents_Get", lambda c, d: c.consents.get("Jessica"), None),
-    (
-        "consents.list",
-        "Consents_List",
-        lambda c, d: c.consents.list("projectId eq 'Jessica'"),
-        None,
-    ),
-    ("consents.delete", "Consents_Delete", lambda c, d: c.consents.delete("Jessica"), None),
-    (
+    case("consents.get", "Consents_Get", "Jessica"),
+    case("consents.list", "Consents_List", "projectId eq 'Jessica'"),
+    case("consents.delete", "Consents_Delete", "Jessica"),
+    case(
         "training_sets.create",
         "TrainingSets_Create",
-        lambda c, d: c.training_sets.create(
-            "Jessica-300",
-            project_id="Jessica",
-            locale="en-US",
-            voice_kind="Female",
-            description="300 utterances",
-            display_name="general",
-        ),
-        None,
+        "Jessica-300",
+        project_id="Jessica",
+        locale="en-US",
+        voice_kind="Female",
+        description="300 utterances",
+        display_name="general",
     ),
-    (
+    case(
         "training_sets.upload",
         "TrainingSets_UploadData",
-        lambda c, d: c.training_sets.upload(
-            "Jessica-300",
-            kind="AudioAndScript",
-            audios=BLOB,
-            scripts=SCRIPTS,
-            operation_id="sf-0123456789abcdef",
-        ),
-        None,
+        "Jessica-300",
+        kind="AudioAndScript",
+        audios=BLOB,
+        scripts=SCRIPTS,
+        operation_id="sf-0123456789abcdef",
     ),
-    (
+    case(
         "training_sets.upload",
         "TrainingSets_UploadData",
-        lambda c, d: c.training_sets.upload(
-            "Jessica-300",
-            kind="LongAudio",
-            audios=BLOB,
-            scripts=SCRIPTS,
-            process_as="Contextual",
-            display_name="long",
-        ),
-        {"2026-01-01"},
+        "Jessica-300",
+        kind="LongAudio",
+        audios=BLOB,
+        scripts=SCRIPTS,
+        process_as="Contextual",
+        display_name="long",
+        only={"2026-01-01"},
     ),
-    (
-        "training_sets.get",
-        "TrainingSets_Get",
-        lambda c, d: c.training_sets.get("Jessica-300"),
-        None,
-    ),
-    ("training_sets.list", "TrainingSets_List", lambda c, d: c.training_sets.list(), None),
-    (
-        "training_sets.delete",
-        "TrainingSets_Delete",
-        lambda c, d: c.training_sets.delete("Jessica-300"),
-        None,
-    ),
-    (
+    *crud("training_sets", "TrainingSets", "Jessica-300"),
+    case(
         "personal_voices.create",
         "PersonalVoices_Create",
-        lambda c, d: c.personal_voices.create(
-            "Jessica-pv",
-            project_id="PersonalVoice",
-            consent_id="Jessica",
-            audios=BLOB,
-            description="pv",
-        ),
-        None,
+        "Jessica-pv",
+        **PERSONAL,
+        audios=BLOB,
+        description="pv",
     ),
-    (
+    case(
         "personal_voices.create",
         "PersonalVoices_Post",
-        lambda c, d: c.personal_voices.create(
-            "Jessica-pv",
-            project_id="PersonalVoice",
-            consent_id="Jessica",
-            audio_files=[d / "prompt1.wav", d / "prompt2.wav"],
-            display_name="pv",
-        ),
-        None,
+        "Jessica-pv",
+        **PERSONAL,
+        audio_files=[In("prompt1.wav"), In("prompt2.wav")],
+        display_name="pv",
     ),
-    (
-        "personal_voices.get",
-        "PersonalVoices_Get",
-        lambda c, d: c.personal_voices.get("Jessica-pv"),
-        None,
-    ),
-    ("personal_voices.list", "PersonalVoices_List", lambda c, d: c.personal_voices.list(), None),
-    (
-        "personal_voices.delete",
-        "PersonalVoices_Delete",
-        lambda c, d: c.personal_voices.delete("Jessica-pv"),
-        None,
-    ),
-    ("models.list_recipes", "Models_ListRecipes", lambda c, d: c.models.list_recipes(), None),
-    ("base_models.list", "BaseModels_List", lambda c, d: c.base_models.list(), None),
-    (
+    *crud("personal_voices", "PersonalVoices", "Jessica-pv"),
+    case("models.list_recipes", "Models_ListRecipes"),
+    case("base_models.list", "BaseModels_List"),
+    case(
         "models.create",
         "Models_Create",
-        lambda c, d: c.models.create(
-            "Jessica-model",
-            project_id="Jessica",
-            consent_id="Jessica",
-            training_set_id="Jessica-300",
-            recipe_kind="Default",
-            voice_name="JessicaNeural",
-            description="m",
-            operation_id="op-model-1",
-        ),
-        None,
+        "Jessica-model",
+        **VOICE_MODEL,
+        recipe_kind="Default",
+        voice_name="JessicaNeural",
+        description="m",
+        operation_id="op-model-1",
     ),
-    (
+    case(
         "models.create",
         "Models_Create",
-        lambda c, d: c.models.create(
-            "Jessica-ms",
-            project_id="Jessica",
-            consent_id="Jessica",
-            training_set_id="Jessica-300",
-            recipe_kind="MultiStyle",
-            voice_name="JessicaMultiNeural",
-            locale="en-US",
-            preset_styles=["cheerful"],
-            style_training_set_ids={"happy": "Jessica-happy"},
-        ),
-        None,
+        "Jessica-ms",
+        **VOICE_MODEL,
+        recipe_kind="MultiStyle",
+        voice_name="JessicaMultiNeural",
+        locale="en-US",
+        preset_styles=["cheerful"],
+        style_training_set_ids={"happy": "Jessica-happy"},
     ),
-    ("models.get", "Models_Get", lambda c, d: c.models.get("Jessica-model"), None),
-    ("models.list", "Models_List", lambda c, d: c.models.list(), None),
-    ("models.delete", "Models_Delete", lambda c, d: c.models.delete("Jessica-model"), None),
-    (
+    *crud("models", "Models", "Jessica-model"),
+    case(
         "endpoints.create",
         "Endpoints_Create",
-        lambda c, d: c.endpoints.create(
-            EP, project_id="Jessica", model_id="Jessica-model", kind="FastResume", description="e"
-        ),
-        None,
+        EP,
+        project_id="Jessica",
+        model_id="Jessica-model",
+        kind="FastResume",
+        description="e",
     ),
-    ("endpoints.get", "Endpoints_Get", lambda c, d: c.endpoints.get(EP), None),
-    ("endpoints.list", "Endpoints_List", lambda c, d: c.endpoints.list(), None),
-    ("endpoints.delete", "Endpoints_Delete", lambda c, d: c.endpoints.delete(EP), None),
-    ("endpoints.suspend", "Endpoints_Suspend", lambda c, d: c.endpoints.suspend(EP), None),
-    ("endpoints.resume", "Endpoints_Resume", lambda c, d: c.endpoints.resume(EP), None),
-    ("operations.get", "Operations_Get", lambda c, d: c.operations.get("op-consent-1"), None),
+    *crud("endpoints", "Endpoints", EP),
+    case("endpoints.suspend", "Endpoints_Suspend", EP),
+    case("endpoints.resume", "Endpoints_Resume", EP),
+    case("operations.get", "Operations_Get", "op-consent-1"),
 ]
 
-STT_CALLS: list[tuple[str, str, Call, set[str] | None]] = [
-    (
-        "locales.list",
-        "Datasets_ListSupportedLocales",
-        lambda c, d: c.locales.list(),
-        None,
-    ),
-    (
-        "locales.list",
-        "Models_ListSupportedLocales",
-        lambda c, d: c.locales.list("models"),
-        None,
-    ),
-    (
+STT_CALLS: list[Case] = [
+    case("locales.list", "Datasets_ListSupportedLocales"),
+    case("locales.list", "Models_ListSupportedLocales", "models"),
+    case(
         "projects.create",
         "Projects_Create",
-        lambda c, d: c.projects.create(
-            display_name="p", locale="en-US", description="d", custom_properties={"a": "b"}
-        ),
-        None,
+        display_name="p",
+        locale="en-US",
+        description="d",
+        custom_properties={"a": "b"},
     ),
-    (
+    case(
         "projects.create",
         "Projects_Create",
-        lambda c, d: c.projects.create(
-            display_name="p", locale="en-US", foundry_project_name="foundry"
-        ),
-        {"2025-10-15"},
+        display_name="p",
+        locale="en-US",
+        foundry_project_name="foundry",
+        only={"2025-10-15"},
     ),
-    ("projects.get", "Projects_Get", lambda c, d: c.projects.get(PJ), None),
-    ("projects.list", "Projects_List", lambda c, d: c.projects.list("locale eq 'en-US'"), None),
-    (
-        "projects.update",
-        "Projects_Update",
-        lambda c, d: c.projects.update(PJ, displayName="q"),
-        None,
-    ),
-    ("projects.delete", "Projects_Delete", lambda c, d: c.projects.delete(PJ), None),
-    (
+    case("projects.get", "Projects_Get", PJ),
+    case("projects.list", "Projects_List", "locale eq 'en-US'"),
+    case("projects.update", "Projects_Update", PJ, displayName="q"),
+    case("projects.delete", "Projects_Delete", PJ),
+    case(
         "datasets.create",
         "Datasets_Create",
-        lambda c, d: c.datasets.create(
-            kind="Language",
-            locale="en-US",
-            display_name="faq",
-            content_url="https://contoso.blob.core.windows.net/c/lang.txt?sig=x",
-            description="d",
-            project_url=PJ,
-            custom_properties={"k": "v"},
-            text_normalization_kind="Default",
-        ),
-        None,
+        **LANGUAGE_DATA,
+        **MORE,
+        text_normalization_kind="Default",
     ),
-    (
+    case(
         "datasets.create",
         "Datasets_Create",
-        lambda c, d: c.datasets.create(
-            kind="Acoustic", locale="en-US", display_name="blocks", content_url=None
-        ),
-        None,
+        kind="Acoustic",
+        locale="en-US",
+        display_name="blocks",
+        content_url=None,
     ),
-    (
-        "datasets.get_or_create",
-        "Datasets_Create",
-        lambda c, d: c.datasets.get_or_create(
-            kind="Language",
-            locale="en-US",
-            display_name="faq",
-            content_url="https://contoso.blob.core.windows.net/c/lang.txt?sig=x",
-            content_hash="abc",
-        ),
-        None,
-    ),
-    (
+    case("datasets.get_or_create", "Datasets_Create", **LANGUAGE_DATA, content_hash="abc"),
+    case(
         "datasets.upload",
         "Datasets_Upload",
-        lambda c, d: c.datasets.upload(
-            kind="Acoustic",
-            locale="en-US",
-            display_name="up",
-            file=d / "data.zip",
-            description="d",
-            project_url=PJ,
-            custom_properties={"k": "v"},
-        ),
-        {"v3.2"},
+        kind="Acoustic",
+        locale="en-US",
+        display_name="up",
+        file=In("data.zip"),
+        **MORE,
+        only={"v3.2"},
     ),
-    ("datasets.get", "Datasets_Get", lambda c, d: c.datasets.get(DS), None),
-    ("datasets.list", "Datasets_List", lambda c, d: c.datasets.list("kind eq 'Language'"), None),
-    (
-        "datasets.update",
-        "Datasets_Update",
-        lambda c, d: c.datasets.update(DS, description="new", customProperties={"k": "v"}),
-        None,
-    ),
-    ("datasets.delete", "Datasets_Delete", lambda c, d: c.datasets.delete(DS), None),
-    (
-        "datasets.upload_block",
-        "Datasets_UploadBlock",
-        lambda c, d: c.datasets.upload_block(DS, "AAE=", b"x" * 10),
-        None,
-    ),
-    ("datasets.get_blocks", "Datasets_GetBlocks", lambda c, d: c.datasets.get_blocks(DS), None),
-    (
-        "datasets.commit_blocks",
-        "Datasets_CommitBlocks",
-        lambda c, d: c.datasets.commit_blocks(DS, ["AAE=", "AAI="]),
-        None,
-    ),
-    (
-        "datasets.upload_content",
-        "Datasets_CommitBlocks",
-        lambda c, d: c.datasets.upload_content(DS, d / "data.zip", block_size=4),
-        None,
-    ),
-    (
+    case("datasets.get", "Datasets_Get", DS),
+    case("datasets.list", "Datasets_List", "kind eq 'Language'"),
+    case("datasets.update", "Datasets_Update", DS, description="new", customProperties={"k": "v"}),
+    case("datasets.delete", "Datasets_Delete", DS),
+    case("datasets.upload_block", "Datasets_UploadBlock", DS, "AAE=", b"x" * 10),
+    case("datasets.get_blocks", "Datasets_GetBlocks", DS),
+    case("datasets.commit_blocks", "Datasets_CommitBlocks", DS, ["AAE=", "AAI="]),
+    case("datasets.upload_content", "Datasets_CommitBlocks", DS, In("data.zip"), block_size=4),
+    case(
         "datasets.list_files",
         "Datasets_ListFiles",
-        lambda c, d: c.datasets.list_files(
-            DS, filter="kind eq 'DatasetReport'", sas_lifetime_minutes=30
-        ),
-        None,
+        DS,
+        filter="kind eq 'DatasetReport'",
+        sas_lifetime_minutes=30,
     ),
-    (
-        "datasets.get_file",
-        "Datasets_GetFile",
-        lambda c, d: c.datasets.get_file(DS, "0a5f3a7e-2d4b-4f5e-9c8d-1e2f3a4b5c6d"),
-        None,
-    ),
-    ("datasets.get_report", "Datasets_ListFiles", lambda c, d: c.datasets.get_report(DS), None),
-    (
-        "base_models.list",
-        "Models_ListBaseModels",
-        lambda c, d: c.base_models.list("locale eq 'en-US'"),
-        None,
-    ),
-    ("base_models.get", "Models_GetBaseModel", lambda c, d: c.base_models.get(BM), None),
-    (
+    case("datasets.get_file", "Datasets_GetFile", DS, "0a5f3a7e-2d4b-4f5e-9c8d-1e2f3a4b5c6d"),
+    case("datasets.get_report", "Datasets_ListFiles", DS),
+    case("base_models.list", "Models_ListBaseModels", "locale eq 'en-US'"),
+    case("base_models.get", "Models_GetBaseModel", BM),
+    case(
         "models.create",
         "Models_Create",
-        lambda c, d: c.models.create(
-            display_name="m",
-            locale="en-US",
-            base_model_url=BM,
-            dataset_urls=[DS],
-            description="d",
-            project_url=PJ,
-            custom_properties={"k": "v"},
-            custom_model_weight_percent=30,
-        ),
-        None,
+        **SPEECH_MODEL,
+        **MORE,
+        custom_model_weight_percent=30,
     ),
-    (
-        "models.create",
-        "Models_Create",
-        lambda c, d: c.models.create(
-            display_name="m", locale="en-US", base_model_url=BM, dataset_urls=[DS], text="hello"
-        ),
-        {"v3.2"},
-    ),
-    (
-        "models.get_or_create",
-        "Models_Create",
-        lambda c, d: c.models.get_or_create(
-            display_name="m", content_hash="h", locale="en-US", base_model_url=BM, dataset_urls=[DS]
-        ),
-        None,
-    ),
-    ("models.get", "Models_GetCustomModel", lambda c, d: c.models.get(CM), None),
-    ("models.list", "Models_ListCustomModels", lambda c, d: c.models.list(), None),
-    ("models.update", "Models_Update", lambda c, d: c.models.update(CM, displayName="n"), None),
-    ("models.delete", "Models_Delete", lambda c, d: c.models.delete(CM), None),
-    (
-        "evaluations.create",
-        "Evaluations_Create",
-        lambda c, d: c.evaluations.create(
-            display_name="e",
-            locale="en-US",
-            model1_url=BM,
-            model2_url=CM,
-            dataset_url=DS,
-            description="d",
-            project_url=PJ,
-            custom_properties={"k": "v"},
-        ),
-        None,
-    ),
-    (
+    case("models.create", "Models_Create", **SPEECH_MODEL, text="hello", only={"v3.2"}),
+    case("models.get_or_create", "Models_Create", **SPEECH_MODEL, content_hash="h"),
+    case("models.get", "Models_GetCustomModel", CM),
+    case("models.list", "Models_ListCustomModels"),
+    case("models.update", "Models_Update", CM, displayName="n"),
+    case("models.delete", "Models_Delete", CM),
+    case("evaluations.create", "Evaluations_Create", **EVALUATION, dataset_url=DS, **MORE),
+    case(
         "evaluations.get_or_create",
         "Evaluations_Create",
-        lambda c, d: c.evaluations.get_or_create(
-            display_name="e",
-            content_hash="h",
-            locale="en-US",
-            model1_url=BM,
-            model2_url=CM,
-            dataset_url=DS,
-        ),
-        None,
+        **EVALUATION,
+        dataset_url=DS,
+        content_hash="h",
     ),
-    ("evaluations.get", "Evaluations_Get", lambda c, d: c.evaluations.get(CM), None),
-    ("evaluations.list", "Evaluations_List", lambda c, d: c.evaluations.list(), None),
-    (
-        "evaluations.update",
-        "Evaluations_Update",
-        lambda c, d: c.evaluations.update(CM, description="x"),
-        None,
-    ),
-    ("evaluations.delete", "Evaluations_Delete", lambda c, d: c.evaluations.delete(CM), None),
-    (
-        "endpoints.create",
-        "Endpoints_Create",
-        lambda c, d: c.endpoints.create(
-            display_name="ep",
-            locale="en-US",
-            model_url=CM,
-            description="d",
-            project_url=PJ,
-            custom_properties={"k": "v"},
-            logging_enabled=False,
-        ),
-        None,
-    ),
-    (
-        "endpoints.get_or_create",
-        "Endpoints_Create",
-        lambda c, d: c.endpoints.get_or_create(
-            display_name="ep", content_hash="h", locale="en-US", model_url=CM
-        ),
-        None,
-    ),
-    ("endpoints.get", "Endpoints_Get", lambda c, d: c.endpoints.get(CM), None),
-    ("endpoints.list", "Endpoints_List", lambda c, d: c.endpoints.list(), None),
-    (
-        "endpoints.update",
-        "Endpoints_Update",
-        lambda c, d: c.endpoints.update(CM, displayName="x"),
-        None,
-    ),
-    ("endpoints.delete", "Endpoints_Delete", lambda c, d: c.endpoints.delete(CM), None),
-    (
-        "endpoints.set_model",
-        "Endpoints_Update",
-        lambda c, d: c.endpoints.set_model(CM, CM),
-        None,
-    ),
-    (
+    case("evaluations.get", "Evaluations_Get", CM),
+    case("evaluations.list", "Evaluations_List"),
+    case("evaluations.update", "Evaluations_Update", CM, description="x"),
+    case("evaluations.delete", "Evaluations_Delete", CM),
+    case("endpoints.create", "Endpoints_Create", **SPEECH_ENDPOINT, **MORE, logging_enabled=False),
+    case("endpoints.get_or_create", "Endpoints_Create", **SPEECH_ENDPOINT, content_hash="h"),
+    case("endpoints.get", "Endpoints_Get", CM),
+    case("endpoints.list", "Endpoints_List"),
+    case("endpoints.update", "Endpoints_Update", CM, displayName="x"),
+    case("endpoints.delete", "Endpoints_Delete", CM),
+    case("endpoints.set_model", "Endpoints_Update", CM, CM),
+    case(
         "transcriptions.create",
         "Transcriptions_Submit",
-        lambda c, d: c.transcriptions.create(
-            display_name="try",
-            locale="en-US",
-            content_urls=["https://contoso.blob.core.windows.net/c/a.wav?sig=x"],
-            model_url=CM,
-            project_url=PJ,
-            word_level_timestamps=True,
-            custom_properties={"k": "v"},
-        ),
-        {"2025-10-15"},
+        **BATCH,
+        model_url=CM,
+        project_url=PJ,
+        word_level_timestamps=True,
+        custom_properties={"k": "v"},
+        only={"2025-10-15"},
     ),
-    (
+    case(
         "transcriptions.create",
         "Transcriptions_Create",
-        lambda c, d: c.transcriptions.create(
-            display_name="try",
-            locale="en-US",
-            content_container_url="https://contoso.blob.core.windows.net/c?sig=x",
-            model_url=CM,
-        ),
-        {"v3.2"},
+        display_name="try",
+        locale="en-US",
+        content_container_url="https://contoso.blob.core.windows.net/c?sig=x",
+        model_url=CM,
+        only={"v3.2"},
     ),
-    (
+    case(
         "transcriptions.get_or_create",
         "Transcriptions_Submit",
-        lambda c, d: c.transcriptions.get_or_create(
-            display_name="try",
-            content_hash="h",
-            locale="en-US",
-            content_urls=["https://contoso.blob.core.windows.net/c/a.wav?sig=x"],
-        ),
-        {"2025-10-15"},
+        **BATCH,
+        content_hash="h",
+        only={"2025-10-15"},
     ),
-    ("transcriptions.get", "Transcriptions_Get", lambda c, d: c.transcriptions.get(TR), None),
-    ("transcriptions.list", "Transcriptions_List", lambda c, d: c.transcriptions.list(), None),
-    (
-        "transcriptions.delete",
-        "Transcriptions_Delete",
-        lambda c, d: c.transcriptions.delete(TR),
-        None,
-    ),
-    (
-        "transcriptions.list_files",
-        "Transcriptions_ListFiles",
-        lambda c, d: c.transcriptions.list_files(TR),
-        None,
-    ),
-    (
+    *crud("transcriptions", "Transcriptions", TR),
+    case("transcriptions.list_files", "Transcriptions_ListFiles", TR),
+    case(
         "transcriptions.get_file",
         "Transcriptions_GetFile",
-        lambda c, d: c.transcriptions.get_file(TR, "ee4733cd-b1a7-4813-87e2-00d582c28a29"),
-        None,
+        TR,
+        "ee4733cd-b1a7-4813-87e2-00d582c28a29",
     ),
-    (
-        "transcriptions.results",
-        "Transcriptions_ListFiles",
-        lambda c, d: c.transcriptions.results(TR),
-        None,
-    ),
+    case("transcriptions.results", "Transcriptions_ListFiles", TR),
 ]
-TR = "ba7ea6f5-3065-40b7-b49a-a90f48584683"
-
 # Sent on purpose although no spec version declares it (reference §6.1).
 PERSONAL_VOICE_EXTRA = frozenset({"consentId"})
 
@@ -589,36 +423,29 @@ def _run(
     return seen
 
 
-def _cases(
-    calls: list[tuple[str, str, Call, set[str] | None]], versions: tuple[str, ...]
-) -> list[Any]:
+def _cases(api: str, calls: list[Case], versions: tuple[str, ...]) -> list[Any]:
     return [
-        pytest.param(version, op, call, id=f"{version}-{name}-{op}-{i}")
-        for i, (name, op, call, only) in enumerate(calls)
+        pytest.param(
+            api, version, c.operation, c.call, id=f"{api}-{version}-{c.method}-{c.operation}-{i}"
+        )
+        for i, c in enumerate(calls)
         for version in versions
-        if only is None or version in only
+        if c.only is None or version in c.only
     ]
 
 
 @pytest.mark.parametrize(
-    ("version", "operation", "call"), _cases(CV_CALLS, ("2026-01-01", "2024-02-01-preview"))
+    ("api", "version", "operation", "call"),
+    [
+        *_cases("cv", CV_CALLS, ("2026-01-01", "2024-02-01-preview")),
+        *_cases("stt", STT_CALLS, ("2025-10-15", "v3.2")),
+    ],
 )
-def test_custom_voice_requests_match_the_spec(
-    version: str, operation: str, call: Call, files: Path
+def test_requests_match_the_spec(
+    api: str, version: str, operation: str, call: Call, files: Path
 ) -> None:
-    seen = _run(CustomVoiceClient, {"cv": version}, call, files)
-    assert operation in [op for op, _ in seen]
-    for _, request in seen:
-        assert request.url.params["api-version"] == version
-
-
-@pytest.mark.parametrize(
-    ("version", "operation", "call"), _cases(STT_CALLS, ("2025-10-15", "v3.2"))
-)
-def test_speech_to_text_requests_match_the_spec(
-    version: str, operation: str, call: Call, files: Path
-) -> None:
-    seen = _run(CustomSpeechClient, {"stt": version}, call, files)
+    client_cls = CustomVoiceClient if api == "cv" else CustomSpeechClient
+    seen = _run(client_cls, {api: version}, call, files)
     assert operation in [op for op, _ in seen]
     for _, request in seen:
         if version == "v3.2":
@@ -631,7 +458,7 @@ def test_speech_to_text_requests_match_the_spec(
 def test_personal_voice_multipart_sends_consent_id_and_audiodata_parts(files: Path) -> None:
     from tests.speech.spec_support import multipart_parts
 
-    call = next(c for n, op, c, _ in CV_CALLS if op == "PersonalVoices_Post")
+    call = next(c.call for c in CV_CALLS if c.operation == "PersonalVoices_Post")
     seen = _run(CustomVoiceClient, {}, call, files)
     parts = multipart_parts(seen[0][1])
     assert parts["consentId"] == [b"Jessica"]
@@ -661,16 +488,16 @@ def _public_request_methods(cls: type[Any]) -> set[str]:
 @pytest.mark.parametrize(
     ("cls", "calls"), [(CustomVoiceClient, CV_CALLS), (CustomSpeechClient, STT_CALLS)]
 )
-def test_every_client_method_has_a_contract_case(cls: type[Any], calls: list[Any]) -> None:
-    covered = {name for name, *_ in calls}
+def test_every_client_method_has_a_contract_case(cls: type[Any], calls: list[Case]) -> None:
+    covered = {c.method for c in calls}
     assert _public_request_methods(cls) - covered == set()
 
 
 @pytest.mark.parametrize(
     ("cls", "calls"), [(CustomVoiceClient, CV_CALLS), (CustomSpeechClient, STT_CALLS)]
 )
-def test_every_request_method_quotes_its_operation_id(cls: type[Any], calls: list[Any]) -> None:
-    for name, op, *_ in calls:
+def test_every_request_method_quotes_its_operation_id(cls: type[Any], calls: list[Case]) -> None:
+    for name, op in ((c.method, c.operation) for c in calls):
         if name.split(".")[1].startswith("get_or_create") or name in (
             "datasets.upload_content",
             "datasets.get_report",
@@ -692,8 +519,8 @@ def test_every_request_method_quotes_its_operation_id(cls: type[Any], calls: lis
             assert f"# operationId: {op}" in source, name
 
 
-def _only(calls: list[tuple[str, str, Call, set[str] | None]], version: str) -> list[Call]:
-    return [call for _, _, call, only in calls if only == {version}]
+def _only(calls: list[Case], version: str) -> list[Call]:
+    return [c.call for c in calls if c.only == {version}]
 
 
 def test_version_specific_arguments_fail_clearly(files: Path) -> None:
@@ -703,7 +530,9 @@ def test_version_specific_arguments_fail_clearly(files: Path) -> None:
         with pytest.raises(SpeechUsageError, match=r"needs Custom Voice api-version 2026-01-01"):
             _run(CustomVoiceClient, {"cv": "2024-02-01-preview"}, call, files)
     # Batch transcription's create differs per version by path only (both are valid calls).
-    upload, text_model = _only([c for c in STT_CALLS if c[0] != "transcriptions.create"], "v3.2")
+    upload, text_model = _only(
+        [c for c in STT_CALLS if c.method != "transcriptions.create"], "v3.2"
+    )
     with pytest.raises(SpeechUsageError, match=r"datasets/upload was removed"):
         _run(CustomSpeechClient, {"stt": "2025-10-15"}, upload, files)
     with pytest.raises(SpeechUsageError, match=r"only in Speech to text v3\.2"):

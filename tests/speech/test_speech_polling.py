@@ -19,7 +19,7 @@ from speechflows.speech import (
 from speechflows.speech.schemas.common import Status
 from speechflows.speech.schemas.custom_voice import OperationRef, TrainingSet
 from speechflows.speech.schemas.speech_to_text import Dataset
-from tests.speech.spec_support import ENDPOINT, FakeTime, settings
+from tests.speech.spec_support import CONSENT, ENDPOINT, FakeTime, settings
 
 DS_URL = f"{ENDPOINT}/speechtotext/datasets/d1?api-version=2025-10-15"
 
@@ -52,15 +52,11 @@ class Sequence:
 
 
 def stt(handler: Any, time: FakeTime) -> CustomSpeechClient:
-    return CustomSpeechClient(
-        settings(), transport=httpx.MockTransport(handler), sleep=time.sleep, clock=time.clock
-    )
+    return CustomSpeechClient(settings(), transport=httpx.MockTransport(handler), **time.hooks())
 
 
 def cv(handler: Any, time: FakeTime) -> CustomVoiceClient:
-    return CustomVoiceClient(
-        settings(), transport=httpx.MockTransport(handler), sleep=time.sleep, clock=time.clock
-    )
+    return CustomVoiceClient(settings(), transport=httpx.MockTransport(handler), **time.hooks())
 
 
 def test_waits_for_a_dataset_with_backoff_and_reports_progress() -> None:
@@ -81,8 +77,7 @@ def test_waits_for_a_dataset_with_backoff_and_reports_progress() -> None:
             min_interval=2,
             max_interval=5,
             progress=seen.append,
-            sleep=time.sleep,
-            clock=time.clock,
+            **time.hooks(),
         )
     assert isinstance(done, Dataset)
     assert done.properties is not None and done.properties.accepted_line_count == 12
@@ -98,9 +93,7 @@ def test_retry_after_on_a_poll_wins_over_backoff() -> None:
     time = FakeTime()
     seq = Sequence([dataset("Running"), dataset("Succeeded")], headers={"Retry-After": "9"})
     with stt(seq, time) as client:
-        polling.wait_for_dataset(
-            client, "d1", min_interval=1, max_interval=2, sleep=time.sleep, clock=time.clock
-        )
+        polling.wait_for_dataset(client, "d1", min_interval=1, max_interval=2, **time.hooks())
     assert time.sleeps == [9.0]
 
 
@@ -111,9 +104,7 @@ def test_transient_errors_while_polling_do_not_end_the_wait() -> None:
     )
     seq = Sequence([throttled, dataset("Succeeded")])
     with stt(seq, time) as client:
-        done = polling.wait_for_dataset(
-            client, "d1", min_interval=1, sleep=time.sleep, clock=time.clock
-        )
+        done = polling.wait_for_dataset(client, "d1", min_interval=1, **time.hooks())
     assert done.status is Status.SUCCEEDED
     # The whole Retry-After is honoured, in pieces of at most a minute (progress in between).
     assert sum(time.sleeps) == pytest.approx(500.0) and max(time.sleeps) <= 60
@@ -131,7 +122,7 @@ def test_a_failed_dataset_raises_with_the_service_reason() -> None:
         ]
     )
     with stt(seq, time) as client, pytest.raises(errors.ResourceFailedError) as info:
-        polling.wait_for_dataset(client, "d1", sleep=time.sleep, clock=time.clock)
+        polling.wait_for_dataset(client, "d1", **time.hooks())
     exc = info.value
     assert (exc.resource_kind, exc.resource_id, exc.code) == ("dataset", "d1", "NoUtf8WithBom")
     assert "UTF-8 with BOM" in str(exc)
@@ -148,8 +139,7 @@ def test_the_deadline_raises_a_timeout_naming_the_resource() -> None:
             deadline_seconds=60,
             min_interval=10,
             max_interval=10,
-            sleep=time.sleep,
-            clock=time.clock,
+            **time.hooks(),
         )
     exc = info.value
     assert (exc.resource_kind, exc.resource_id, exc.last_status) == ("dataset", "d1", "Running")
@@ -190,18 +180,11 @@ def test_custom_voice_operation_then_resource_with_failure_reason() -> None:
     polls = {"op": 0}
     with cv(handler, time) as client:
         accepted = client.consents.create(
-            "consent1",
-            project_id="proj",
-            voice_talent_name="Jo Doe",
-            company_name="Contoso",
-            locale="en-US",
-            audio_url="https://a.blob.core.windows.net/c/x.wav?sig=zz",
+            "consent1", **CONSENT, audio_url="https://a.blob.core.windows.net/c/x.wav?sig=zz"
         )
         assert accepted.operation == OperationRef(id="op-77", location=accepted.operation.location)
         with pytest.raises(errors.ResourceFailedError) as info:
-            polling.wait_for_accepted(
-                client, accepted, "consents", min_interval=1, sleep=time.sleep, clock=time.clock
-            )
+            polling.wait_for_accepted(client, accepted, "consents", min_interval=1, **time.hooks())
     assert info.value.resource_kind == "consent"
     assert info.value.code == "AudioAndScriptNotMatch"
     assert polls["op"] == 3
@@ -211,7 +194,7 @@ def test_wait_for_operation_returns_the_succeeded_operation() -> None:
     time = FakeTime()
     seq = Sequence([{"id": "op-1", "status": "NotStarted"}, {"id": "op-1", "status": "succeeded"}])
     with cv(seq, time) as client:
-        op = polling.wait_for_operation(client, "op-1", sleep=time.sleep, clock=time.clock)
+        op = polling.wait_for_operation(client, "op-1", **time.hooks())
     assert op.status is Status.SUCCEEDED
     assert seq.paths == ["/customvoice/operations/op-1"] * 2
 
@@ -243,7 +226,7 @@ def test_reattach_from_continuation_state_in_a_new_client() -> None:
         )
 
     with cv(handler, time) as other:
-        final = polling.resume(restored, other, sleep=time.sleep, clock=time.clock)
+        final = polling.resume(restored, other, **time.hooks())
     assert isinstance(final, TrainingSet)
     assert final.resource_id == "ts-one"
     assert final.properties is not None and final.properties.utterance_count == 300
@@ -267,8 +250,7 @@ def test_resume_counts_the_deadline_from_started_at() -> None:
             client,
             min_interval=4,
             max_interval=4,
-            sleep=time.sleep,
-            clock=time.clock,
+            **time.hooks(),
             now=lambda: later,
         )
     assert sum(time.sleeps) == pytest.approx(10)
@@ -324,8 +306,7 @@ def test_operation_succeeded_but_the_set_stays_notstarted_fails_after_the_grace_
             min_interval=5,
             max_interval=30,
             progress=seen.append,
-            sleep=time.sleep,
-            clock=time.clock,
+            **time.hooks(),
             grace_seconds=120,
         )
     message = str(info.value)
@@ -341,9 +322,7 @@ def test_the_set_catching_up_within_the_grace_period_is_no_disagreement() -> Non
     time = FakeTime()
     handler, reads = _op_then_set("Succeeded", ["NotStarted", "Running", "Succeeded"])
     with cv(handler, time) as client:
-        final = polling.resume(
-            _upload_state(client), client, sleep=time.sleep, clock=time.clock, grace_seconds=120
-        )
+        final = polling.resume(_upload_state(client), client, **time.hooks(), grace_seconds=120)
     assert final.status is Status.SUCCEEDED and reads["set"] == 3
 
 
@@ -351,9 +330,7 @@ def test_operation_failed_while_the_set_says_notstarted_fails_as_a_failure() -> 
     time = FakeTime()
     handler, _ = _op_then_set("Failed", ["NotStarted"])
     with cv(handler, time) as client, pytest.raises(errors.ResourceFailedError) as info:
-        polling.resume(
-            _upload_state(client), client, sleep=time.sleep, clock=time.clock, grace_seconds=30
-        )
+        polling.resume(_upload_state(client), client, **time.hooks(), grace_seconds=30)
     assert info.value.resource_id == "ts-one"
     assert "operation op-up Failed, and the training set still says NotStarted" in str(info.value)
 
@@ -378,8 +355,7 @@ def test_progress_is_heard_at_least_every_minute_through_long_retry_after_and_ou
             min_interval=1,
             max_interval=1,
             progress=lambda p: seen.append((p.elapsed_seconds, p.status)),
-            sleep=time.sleep,
-            clock=time.clock,
+            **time.hooks(),
         )
     assert seen[0][1] is not None and "last poll failed: ServiceError" in seen[0][1]
     times = [0.0] + [t for t, _ in seen]

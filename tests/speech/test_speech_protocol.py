@@ -18,7 +18,7 @@ import speechflows.speech as speech
 from speechflows.speech import CustomSpeechClient, CustomVoiceClient, RetryPolicy, errors
 from speechflows.speech.schemas.custom_voice import AzureBlobContentSource
 from speechflows.speech.speech_to_text.core import CONTENT_HASH_PROPERTY
-from tests.speech.spec_support import ENDPOINT, KEY, FakeTime, settings
+from tests.speech.spec_support import CONSENT, ENDPOINT, KEY, FakeTime, settings
 
 Handler = Callable[[httpx.Request], httpx.Response]
 SAS = "https://acct.blob.core.windows.net/c?sv=2026&sp=rl&sig=TOPSECRETSIG%3D"
@@ -154,14 +154,7 @@ def test_multipart_body_is_rewound_and_identical_on_retry(tmp_path: Path) -> Non
     audio.write_bytes(b"RIFF" + bytes(range(200)))
     script = Script([httpx.ReadError("reset"), ok({"id": "c1", "status": "NotStarted"}, 201)])
     with cv(script, FakeTime()) as client:
-        accepted = client.consents.create(
-            "con1",
-            project_id="p1",
-            voice_talent_name="Jo",
-            company_name="Co",
-            locale="en-US",
-            audio_file=audio,
-        )
+        accepted = client.consents.create("con1", **CONSENT, audio_file=audio)
     assert len(script.requests) == 2
     first, second = script.requests
     assert first.content == second.content

@@ -171,6 +171,16 @@ class _Judge:
         if text is not None:
             self.texts.append(text)
 
+    def take_audio(self, member: Member, media: Media | None) -> None:
+        """An audio file that stands on its own (no script line): taken with its seconds, or
+        rejected (``media`` None: it failed its check)."""
+        if media is None:
+            self.rejected += 1
+        else:
+            self.accepted += 1
+            self.seconds += media.seconds
+            self.accepted_files.append(member.name)
+
     def reject(
         self, file: str, reason: str, line: int | None = None, cause: tuple[str, int] | None = None
     ) -> None:
@@ -452,12 +462,7 @@ def _audio_only(members: list[Member], kind: str) -> Analysis:
                 media = None
         else:
             media = _judge_audio(m, _personal_check(m, kind == "Prompt"), j)
-        if media is None:
-            j.rejected += 1
-        else:
-            j.accepted += 1
-            j.seconds += media.seconds
-            j.accepted_files.append(m.name)
+        j.take_audio(m, media)
     if not audio:
         j.reject("", "no audio files")
     if kind == "Consent":
@@ -537,13 +542,7 @@ def _audio_files(members: list[Member], size: int) -> Analysis:
         return j.result(False, "InvalidDataset")
     wavs = [m for m in members if m.ext == ".wav"]
     for wav in wavs:
-        media = _judge_audio(wav, _stt_audio_problem, j)
-        if media is None:
-            j.rejected += 1
-        else:
-            j.accepted += 1
-            j.seconds += media.seconds
-            j.accepted_files.append(wav.name)
+        j.take_audio(wav, _judge_audio(wav, _stt_audio_problem, j))
     if not wavs:
         j.reject("", "no .wav files in the archive")
     return j.result(j.accepted > 0, "InvalidAudioFormat" if wavs else "InvalidDataset")

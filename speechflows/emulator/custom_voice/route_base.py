@@ -144,73 +144,55 @@ class CvBase:
         digest = request_identity(request, identity)
         # Check and submit under the store's lock: two identical requests at once make one job.
         with self.store.transaction():
-            return self._lro_locked(
-                request, op_id, digest, coll, rid, definition, kind, params, build, status, on_new
-            )
-
-    def _lro_locked(
-        self,
-        request: Request,
-        op_id: str,
-        digest: str,
-        coll: str,
-        rid: str,
-        definition: dict[str, Any],
-        kind: str,
-        params: dict[str, Any] | Callable[[str], dict[str, Any]],
-        build: dict[str, Any] | None,
-        status: int,
-        on_new: Callable[[], None] | None,
-    ) -> Response:
-        prior = self.store.get_job(op_id)
-        if prior is not None:
-            if prior.fingerprint != digest or prior.api != API:
-                raise bad(
-                    f"Operation-Id {op_id!r} belongs to a different request; an Operation-Id "
-                    "can only be reused with an identical request (same URL, body and SAS "
-                    "tokens). Send a new Operation-Id for a new request.",
-                    inner="OperationIdConflict",
-                    target="Operation-Id",
-                )
-            return self._lro_answer(request, coll, rid, prior.id, status)
-        if build is not None:
-            existing = self.store.get(API, coll, rid)
-            if existing is not None:
-                if existing.get("_definition") != fingerprint(definition):
+            prior = self.store.get_job(op_id)
+            if prior is not None:
+                if prior.fingerprint != digest or prior.api != API:
                     raise bad(
-                        f"The {coll.rstrip('s')} {rid!r} already exists with a different "
-                        "definition; ids cannot be reused.",
-                        inner="ResourceConflict",
-                        status=409,
+                        f"Operation-Id {op_id!r} belongs to a different request; an Operation-Id "
+                        "can only be reused with an identical request (same URL, body and SAS "
+                        "tokens). Send a new Operation-Id for a new request.",
+                        inner="OperationIdConflict",
+                        target="Operation-Id",
                     )
-                return self._lro_answer(request, coll, rid, existing["_operationId"], status)
-            now = now_cv()
-            body = {
-                "id": rid,
-                **build,
-                "status": "NotStarted",
-                "createdDateTime": now,
-                "lastActionDateTime": now,
-                "_definition": fingerprint(definition),
-                "_operationId": op_id,
-            }
-            self.store.put(API, coll, rid, body)
-            self.store.record_create(API, coll, rid, definition.get("displayName"))
-        if on_new is not None:
-            on_new()
-        job_params = params(op_id) if callable(params) else params
-        self.ctx.submit(
-            Job(
-                id=op_id,
-                api=API,
-                kind=kind,
-                coll=coll,
-                resource_id=rid,
-                fingerprint=digest,
-                params=job_params,
+                return self._lro_answer(request, coll, rid, prior.id, status)
+            if build is not None:
+                existing = self.store.get(API, coll, rid)
+                if existing is not None:
+                    if existing.get("_definition") != fingerprint(definition):
+                        raise bad(
+                            f"The {coll.rstrip('s')} {rid!r} already exists with a different "
+                            "definition; ids cannot be reused.",
+                            inner="ResourceConflict",
+                            status=409,
+                        )
+                    return self._lro_answer(request, coll, rid, existing["_operationId"], status)
+                now = now_cv()
+                body = {
+                    "id": rid,
+                    **build,
+                    "status": "NotStarted",
+                    "createdDateTime": now,
+                    "lastActionDateTime": now,
+                    "_definition": fingerprint(definition),
+                    "_operationId": op_id,
+                }
+                self.store.put(API, coll, rid, body)
+                self.store.record_create(API, coll, rid, definition.get("displayName"))
+            if on_new is not None:
+                on_new()
+            job_params = params(op_id) if callable(params) else params
+            self.ctx.submit(
+                Job(
+                    id=op_id,
+                    api=API,
+                    kind=kind,
+                    coll=coll,
+                    resource_id=rid,
+                    fingerprint=digest,
+                    params=job_params,
+                )
             )
-        )
-        return self._lro_answer(request, coll, rid, op_id, status)
+            return self._lro_answer(request, coll, rid, op_id, status)
 
     def _lro_answer(
         self, request: Request, coll: str, rid: str, op_id: str, status: int

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -133,24 +134,46 @@ class CustomVoice(CvBase):
         )
 
     async def post_consent(self, request: Request, id: str) -> Response:
+        return await self._post_audio(
+            request,
+            id,
+            coll="consents",
+            kind="cv.consent",
+            define=self._consent_definition,
+            files_ok=lambda n: n == 1,
+            missing="Send exactly one consent audio file in the part 'audiodata'.",
+            params=lambda definition: {"locale": definition["locale"]},
+        )
+
+    async def _post_audio(
+        self,
+        request: Request,
+        id: str,
+        *,
+        coll: str,
+        kind: str,
+        define: Callable[[dict[str, Any]], dict[str, Any]],
+        files_ok: Callable[[int], bool],
+        missing: str,
+        params: Callable[[dict[str, Any]], dict[str, Any]],
+        build: Callable[[dict[str, Any]], dict[str, Any]] = lambda definition: definition,
+    ) -> Response:
+        """A multipart create (consent, personal voice): form fields, the audio files in the
+        part ``audiodata`` (saved for the job); the definition holds the files' digests."""
         cv.check_id(id)
         fields, files = await self._form(request)
-        definition = self._consent_definition(fields)
-        if len(files) != 1:
-            raise bad(
-                "Send exactly one consent audio file in the part 'audiodata'.",
-                inner="MissingProperty",
-                target="audiodata",
-            )
+        definition = define(fields)
+        if not files_ok(len(files)):
+            raise bad(missing, inner="MissingProperty", target="audiodata")
         digests = [hashlib.sha256(data).hexdigest() for _, data in files]
         return self._lro(
             request,
-            coll="consents",
+            coll=coll,
             rid=id,
             definition={**definition, "audio": digests},
-            kind="cv.consent",
-            params=self._saver(files, {"locale": definition["locale"]}),
-            build=definition,
+            kind=kind,
+            params=self._saver(files, params(definition)),
+            build=build(definition),
             identity=form_identity(fields, files),
         )
 
@@ -392,26 +415,16 @@ class CustomVoice(CvBase):
         )
 
     async def post_personalvoice(self, request: Request, id: str) -> Response:
-        cv.check_id(id)
-        fields, files = await self._form(request)
-        definition = self._pv_definition(fields)
-        if not files:
-            raise bad(
-                "Send at least one prompt audio file in the part 'audiodata'.",
-                inner="MissingProperty",
-                target="audiodata",
-            )
-        digests = [hashlib.sha256(data).hexdigest() for _, data in files]
-        build = {**definition, "speakerProfileId": str(uuid.uuid4())}
-        return self._lro(
+        return await self._post_audio(
             request,
+            id,
             coll="personalvoices",
-            rid=id,
-            definition={**definition, "audio": digests},
             kind="cv.personalvoice",
-            params=self._saver(files, {"consentId": definition["consentId"]}),
-            build=build,
-            identity=form_identity(fields, files),
+            define=self._pv_definition,
+            files_ok=lambda n: n > 0,
+            missing="Send at least one prompt audio file in the part 'audiodata'.",
+            params=lambda definition: {"consentId": definition["consentId"]},
+            build=lambda definition: {**definition, "speakerProfileId": str(uuid.uuid4())},
         )
 
     # generic -----------------------------------------------------------------------------

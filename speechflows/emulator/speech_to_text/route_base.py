@@ -76,6 +76,20 @@ class SttBase:
             raise bad(f"{field}: {coll.rstrip('s')} {rid} does not exist.", inner, target=field)
         return [coll, rid], entity
 
+    def _succeeded_model(
+        self, body: dict[str, Any], inner: str, for_what: str
+    ) -> tuple[list[str], dict[str, Any]]:
+        """The ``model`` the body references (custom or base): refused with ``inner`` unless it
+        Succeeded ("only a Succeeded model ``for_what``")."""
+        ref, model = self._resolve(body, "model", ("models", "models/base"), "InvalidModel")
+        if model.get("status") != "Succeeded":
+            raise bad(
+                f"The model is {model.get('status')}; only a Succeeded model {for_what}.",
+                inner,
+                target="model",
+            )
+        return ref, model
+
     def _project(self, body: dict[str, Any], refs: dict[str, Any], locale: str) -> None:
         if body.get("project") is None:
             return

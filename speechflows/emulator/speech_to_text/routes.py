@@ -164,15 +164,7 @@ class SpeechToText(DatasetRoutes):
                 "model is required: the custom model to deploy.", "InvalidModel", target="model"
             )
         refs: dict[str, Any] = {}
-        refs["model"], model = self._resolve(
-            body, "model", ("models", "models/base"), "InvalidModel"
-        )
-        if model.get("status") != "Succeeded":
-            raise bad(
-                f"The model is {model.get('status')}; only a Succeeded model can be deployed.",
-                "ModelNotDeployable",
-                target="model",
-            )
+        refs["model"], model = self._succeeded_model(body, "ModelNotDeployable", "can be deployed")
         _same_locale_as(loc, model.get("locale"), "The model's")
         self._project(body, refs, loc)
         props_in: dict[str, Any] = obj(body, "properties")
@@ -230,16 +222,9 @@ class SpeechToText(DatasetRoutes):
                 # v3.2): the same endpoint (id, links) serves the new model from now on; the
                 # model must be deployable as on Endpoints_Create (ledger § Speech to text).
                 refs = dict(changes.get("_refs") or entity.get("_refs") or {})
-                refs["model"], model = self._resolve(
-                    body, "model", ("models", "models/base"), "InvalidModel"
+                refs["model"], model = self._succeeded_model(
+                    body, "ModelNotDeployable", "can be deployed"
                 )
-                if model.get("status") != "Succeeded":
-                    raise bad(
-                        f"The model is {model.get('status')}; only a Succeeded model can be "
-                        "deployed.",
-                        "ModelNotDeployable",
-                        target="model",
-                    )
                 _same_locale_as(entity["locale"], model.get("locale"), "The model's")
                 changes["_refs"] = refs
             updated = self.store.update(API, coll, entity["id"], **changes)

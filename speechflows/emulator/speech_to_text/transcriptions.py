@@ -99,15 +99,7 @@ class TranscriptionRoutes(DatasetRoutes):
         refs: dict[str, Any] = {}
         model_kind, model_id = "models/base", _default_base(loc)
         if body.get("model") is not None:
-            refs["model"], model = self._resolve(
-                body, "model", ("models", "models/base"), "InvalidModel"
-            )
-            if model.get("status") != "Succeeded":
-                raise bad(
-                    f"The model is {model.get('status')}; only a Succeeded model transcribes.",
-                    "InvalidModel",
-                    target="model",
-                )
+            refs["model"], model = self._succeeded_model(body, "InvalidModel", "transcribes")
             if (model.get("locale") or "").lower() != loc.lower():
                 raise bad(
                     f"The model's locale {model.get('locale')!r} differs from {loc!r}.",
