@@ -19,14 +19,17 @@ from typer.testing import CliRunner
 
 from speechflows.cli import app
 from speechflows.datasets import DataKind, write_sample
-from speechflows.flows.params import Deadlines
+from speechflows.flows.params import ConsentParams, Deadlines
+from speechflows.flows.professional_voice import professional_voice_onboarding
 from speechflows.preflight import (
     DEFAULT_READ_DEADLINE_MINUTES,
     PERSONAL_VOICE_READ_DEADLINE_MINUTES,
     stage_read_deadline_minutes,
 )
+from speechflows.settings import load_storage_settings
+from speechflows.storage.account import check_blob_exists
 from tests.flows.conftest import EmulatorState, blobs_in
-from tests.samples import consent_of
+from tests.samples import consent_of, voice_params
 
 pytestmark = pytest.mark.e2e
 runner = CliRunner()
@@ -36,7 +39,7 @@ SOURCE = "refusal-gaps-src"
 def test_validate_holds_a_sas_to_the_default_deadlines_of_the_stages() -> None:
     d = Deadlines()
     assert DEFAULT_READ_DEADLINE_MINUTES == d.training_set_minutes == d.dataset_minutes
-    assert PERSONAL_VOICE_READ_DEADLINE_MINUTES == d.personal_voice_minutes
+    assert d.personal_voice_minutes == PERSONAL_VOICE_READ_DEADLINE_MINUTES
     assert stage_read_deadline_minutes("AudioAndScript") == d.training_set_minutes
     assert stage_read_deadline_minutes("Language") == d.dataset_minutes
     assert stage_read_deadline_minutes("Prompt") == d.personal_voice_minutes
@@ -65,7 +68,9 @@ def _sas_url(conn: str, prefix: str, minutes: float) -> str:
 
 TIMES = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 EXPIRY = re.compile(r"the SAS expires at .*?\)")
-FIX = re.compile(r"give a SAS valid for at least \d+ minutes from now, or shorten the stage's deadline")
+FIX = re.compile(
+    r"give a SAS valid for at least \d+ minutes from now, or shorten the stage's deadline"
+)
 
 
 def _said(output: str) -> tuple[str, str]:
@@ -110,3 +115,48 @@ def test_validate_and_onboard_refuse_a_sas_expiring_before_the_deadline_alike(
     # a SAS that outlives the deadline passes both checks
     long = _sas_url(conn, "short/jess", minutes=240)
     assert runner.invoke(app, ["validate", long, "--kind", "AudioAndScript"]).exit_code == 0
+
+
+def test_a_missing_consent_blob_is_refused_before_the_project_is_created(
+    flow_env: dict[str, str],
+    emulator_state: EmulatorState,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``consent.audio_blob`` (the deployments' default) names a blob nobody uploaded: the run
+    ends Failed naming the blob and the upload command, with nothing created; the command,
+    pasted where the recording is, makes the same run pass the check."""
+    conn = flow_env["SPEECHFLOWS_STORAGE_CONNECTION_STRING"]
+    container = flow_env["SPEECHFLOWS_STORAGE_CONTAINER"]
+    data = write_sample(tmp_path / "data", DataKind.AUDIO_AND_SCRIPT, count=3)
+    name = "consents/never uploaded.wav"
+    params = voice_params(
+        tmp_path,
+        "consent-blob-missing",
+        data,
+    ).model_copy(
+        update={
+            "consent": ConsentParams(
+                voice_talent_name="Jess Doe", company_name="Contoso", audio_blob=name
+            )
+        }
+    )
+    before = emulator_state.creates()
+    state = professional_voice_onboarding(params, return_state=True)
+    assert state.is_failed(), state
+    message = str(state.message)
+    assert f"consent.audio_blob {name!r}: no such blob in container {container!r}" in message
+    fix = "speechflows stage 'never uploaded.wav' --prefix consents"
+    assert fix in message, message
+    assert emulator_state.creates() == before  # no project, no consent, no training set
+    assert not [b for b in blobs_in(conn, container) if not b.startswith(".speechflows")]
+
+    # the fix, pasted in the folder holding the recording
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    consent_of(tmp_path, "c").replace(folder / "never uploaded.wav")
+    monkeypatch.chdir(folder)
+    staged = runner.invoke(app, ["stage", "never uploaded.wav", "--prefix", "consents"])
+    assert staged.exit_code == 0, staged.output
+    assert name in blobs_in(conn, container)
+    check_blob_exists(load_storage_settings(), name, what="consent.audio_blob", fix="-")
