@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import pytest
 from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, generate_container_sas
+from prefect.settings import PREFECT_UI_URL
 from typer.testing import CliRunner
 
 from speechflows.cli import app
@@ -28,7 +30,8 @@ from speechflows.preflight import (
 )
 from speechflows.settings import load_storage_settings
 from speechflows.storage.account import check_blob_exists
-from tests.flows.conftest import EmulatorState, blobs_in
+from speechflows.tasks.artifacts import artifact_key
+from tests.flows.conftest import EmulatorState, blobs_in, read_artifacts
 from tests.samples import consent_of, voice_params
 
 pytestmark = pytest.mark.e2e
@@ -160,3 +163,33 @@ def test_a_missing_consent_blob_is_refused_before_the_project_is_created(
     assert staged.exit_code == 0, staged.output
     assert name in blobs_in(conn, container)
     check_blob_exists(load_storage_settings(), name, what="consent.audio_blob", fix="-")
+
+
+def test_the_report_links_the_validation_table_which_leads_with_where_and_the_fix(
+    flow_env: dict[str, str], emulator_state: EmulatorState, tmp_path: Path
+) -> None:
+    """Read back from the Prefect server: the run report links the validation table (its UI
+    page), and the table's columns start with file, line, severity and fix, errors first."""
+    data = write_sample(tmp_path / "broken", DataKind.AUDIO_AND_SCRIPT, broken=True)
+    params = voice_params(tmp_path, "pins-table", data, refresh_cache=True)
+    state = professional_voice_onboarding(params, return_state=True)
+    assert state.is_failed(), state
+    arts = {a.key: a for a in read_artifacts(state.state_details.flow_run_id)}
+    key = artifact_key("validation", "pins-table", params.resolved_training_set_id())
+    ui = str(PREFECT_UI_URL.value()).rstrip("/")
+    assert ui.startswith("http://127.0.0.1:"), ui
+    report = str(arts[artifact_key("report", "pins-table", params.resolved_training_set_id())].data)
+    # a markdown link (not escaped text) to the table's page, in the notes and the status
+    assert report.count(f"[{key}](<{ui}/artifacts/key/{key}>)") == 2, report
+    assert f"\\[{key}" not in report, report
+
+    table = arts[key]
+    assert table.type == "table"
+    rows = json.loads(table.data) if isinstance(table.data, str) else table.data
+    assert len(rows) > 2
+    assert all(list(r)[:4] == ["file", "line", "severity", "fix"] for r in rows), rows[0]
+    severities = [str(r["severity"]).lower() for r in rows]
+    assert "error" in severities and "warning" in severities, severities
+    first_warning = severities.index("warning")
+    assert set(severities[:first_warning]) == {"error"}
+    assert "error" not in severities[first_warning:], severities
