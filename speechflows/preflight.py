@@ -25,13 +25,22 @@ import datetime as dt
 from pathlib import Path
 
 from speechflows.datasets.errors import StagingError
-from speechflows.datasets.kinds import DataKind
+from speechflows.datasets.kinds import PERSONAL_VOICE_KINDS, DataKind
 from speechflows.datasets.locales import TAG, locales_for, problem_from_list
 from speechflows.location import DataLocation
 from speechflows.settings import SettingsError, load_storage_settings
 
 DEFAULT_READ_DEADLINE_MINUTES = 180.0
 """The training-set and dataset stages' default deadline: how long a user's SAS must live."""
+PERSONAL_VOICE_READ_DEADLINE_MINUTES = 15.0
+"""The personal voice stage's default deadline: how long the SAS of its prompts must live."""
+
+
+def stage_read_deadline_minutes(kind: DataKind | str) -> float:
+    """The default deadline of the stage that reads ``kind`` data (``Deadlines``' defaults):
+    ``validate`` holds a user's SAS to it, as ``onboard`` and the flows do."""
+    personal = DataKind.parse(kind) in PERSONAL_VOICE_KINDS
+    return PERSONAL_VOICE_READ_DEADLINE_MINUTES if personal else DEFAULT_READ_DEADLINE_MINUTES
 
 
 class RefusedError(StagingError):
@@ -149,9 +158,11 @@ def _secret_value(source: str) -> str:
 
 __all__ = [
     "DEFAULT_READ_DEADLINE_MINUTES",
+    "PERSONAL_VOICE_READ_DEADLINE_MINUTES",
     "RefusedError",
     "check_locale",
     "check_source",
     "locale_refusal",
+    "stage_read_deadline_minutes",
     "supported_locales",
 ]

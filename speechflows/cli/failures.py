@@ -49,19 +49,29 @@ def explain(exc: BaseException) -> str | None:
     speech = _speech_problem(exc)
     if speech is not None:
         return speech
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Failed to reach API at"):
+        # Prefect's client, starting a flow run: its version check found no server there
+        cause = exc.__cause__
+        return _prefect_unreachable(type(cause).__name__ if cause else "no answer")
     if isinstance(exc, httpx.TransportError):
         from prefect.settings import PREFECT_API_URL
 
         api = PREFECT_API_URL.value()
         host = urlsplit(str(exc.request.url)).netloc if _has_request(exc) else ""
         if api and host and host in api:
-            return (
-                f"cannot reach the Prefect API at {api} ({type(exc).__name__}) → start it "
-                "(speechflows dev up) or set PREFECT_API_URL to a running server (unset: a "
-                "temporary local one)"
-            )
+            return _prefect_unreachable(type(exc).__name__)
         return f"cannot reach {host or 'a service'} ({type(exc).__name__}: {exc}) → check the network and the settings naming it"
     return None
+
+
+def _prefect_unreachable(why: str) -> str:
+    from prefect.settings import PREFECT_API_URL
+
+    return (
+        f"cannot reach the Prefect API at PREFECT_API_URL={PREFECT_API_URL.value()} ({why}) → "
+        "start it (speechflows dev up) or set PREFECT_API_URL to a running server (unset: a "
+        "temporary local one)"
+    )
 
 
 def _has_request(exc: Any) -> bool:

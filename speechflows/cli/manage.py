@@ -140,11 +140,10 @@ class Inventory:
 
 
 def _clients() -> tuple[Any, Any]:
-    from speechflows.settings import load_speech_settings
-    from speechflows.speech import CustomSpeechClient, CustomVoiceClient
+    # each request bounded: an endpoint that does not answer ends the command within 15 s
+    from speechflows.cli.reach import speech_clients
 
-    settings = load_speech_settings()
-    return CustomVoiceClient(settings), CustomSpeechClient(settings)
+    return speech_clients()
 
 
 def _fail(message: str) -> typer.Exit:

@@ -61,7 +61,11 @@ def try_voice_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
 ) -> None:
     """Synthesise a few sentences with a voice; WAVs in Blob, links and SSML in the report."""
+    from speechflows.cli.reach import check_reachable, quiet_retries
     from speechflows.flows.try_out import TryVoiceParams, try_voice_flow
+
+    with quiet_retries():  # an endpoint nobody answers at: one line within 15 s, no flow run
+        check_reachable()
 
     console = Console(stderr=as_json)
     params = TryVoiceParams(
@@ -104,7 +108,11 @@ def try_speech_command(
 ) -> None:
     """Batch-transcribe the audio with the model and the one it would replace; per file, the
     words it fixed and broke (WER in percent)."""
+    from speechflows.cli.reach import check_reachable, quiet_retries
     from speechflows.flows.try_out import TrySpeechParams, try_speech_flow
+
+    with quiet_retries():  # an endpoint nobody answers at: one line within 15 s, no flow run
+        check_reachable()
 
     console = Console(stderr=as_json)
     params = TrySpeechParams(model=model, audio=audio, against=against)

@@ -274,12 +274,14 @@ def validate_command(
 def _checked(path: str, kind: DataKind, locale: str, err: Console) -> DataLocation:
     """The data location, once the checks ``onboard`` and the flows make passed (else exit 2)."""
     from speechflows.datasets.errors import StagingError
-    from speechflows.preflight import check_source
+    from speechflows.preflight import check_source, stage_read_deadline_minutes
 
     try:
-        # validate reads now: a SAS must grant read (+ list) and not be expired; onboarding also
-        # needs it to outlive the stage's deadline (the same check, with the deadline).
-        return check_source(path, kind, locale, read_deadline_minutes=0)
+        # the answer onboard and the flows give: a SAS grants read (+ list) and outlives the
+        # default deadline of the stage that reads the data (the service reads it until then)
+        return check_source(
+            path, kind, locale, read_deadline_minutes=stage_read_deadline_minutes(kind)
+        )
     except StagingError as exc:
         err.print(f"{exc.problem} → {exc.fix}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar, cast
@@ -33,7 +34,7 @@ from speechflows.preflight import check_source
 from speechflows.redaction import redact_text
 from speechflows.settings import SettingsError, load_speech_settings, load_storage_settings
 from speechflows.speech.errors import AuthenticationError, PermissionDeniedError
-from speechflows.storage.account import check_storage_writable
+from speechflows.storage.account import check_blob_exists, check_storage_writable
 from speechflows.tasks import events
 from speechflows.tasks.artifacts import artifact_key
 from speechflows.tasks.custom_voice import ensure_consent, ensure_voice_project
@@ -382,7 +383,11 @@ def consent_gate(
         The recording's manifest hash, or ``blob:<name>`` for an already staged recording.
     """
     if consent.audio_file is None:
-        return f"blob:{consent.audio_blob}"
+        name = str(consent.audio_blob)
+        check_blob_exists(
+            load_storage_settings(), name, what="consent.audio_blob", fix=consent_blob_fix(name)
+        )
+        return f"blob:{name}"
     manifest, _ = validation_gate(
         consent.audio_file,
         "Consent",
@@ -392,6 +397,20 @@ def consent_gate(
         refresh_cache=refresh_cache,
     )
     return str(manifest.hash)
+
+
+def consent_blob_fix(name: str) -> str:
+    """How to put the consent recording at blob ``name`` (or give it as a local file).
+
+    >>> consent_blob_fix("consents/jess.wav").split("; ")[0]
+    'upload it, from the folder holding jess.wav: speechflows stage jess.wav --prefix consents'
+    """
+    folder, _, base = name.rpartition("/")
+    return (
+        f"upload it, from the folder holding {base}: speechflows stage {shlex.quote(base)} "
+        f"--prefix {shlex.quote(folder)}; or give the local recording instead "
+        "(consent.audio_file; at a terminal: speechflows onboard voice --consent FILE)"
+    )
 
 
 def consent_step(

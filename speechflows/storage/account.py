@@ -19,6 +19,7 @@ from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
     ResourceExistsError,
+    ResourceNotFoundError,
     ServiceRequestError,
     ServiceResponseError,
 )
@@ -34,6 +35,7 @@ from speechflows.datasets.errors import StagingError
 from speechflows.redaction import redact_logger, register_secret, strip_query
 from speechflows.settings import StorageSettings, default_azure_credential
 from speechflows.storage.errors import (
+    BlobNotFoundError,
     ContainerNameError,
     CredentialRefusedError,
     StorageUnreachableError,
@@ -305,3 +307,28 @@ def check_storage_writable(settings: StorageSettings, credential: Any = None) ->
             f"{container!r} (SPEECHFLOWS_STORAGE_CONTAINER)",
         ) from None
     raise error
+
+
+def check_blob_exists(settings: StorageSettings, name: str, *, what: str, fix: str) -> None:
+    """Refuse, before anything is created, a blob the parameters name (``what``: e.g.
+    ``consent.audio_blob``) that is not in the configured container: one HEAD
+    (Blob Get Blob Properties), within :data:`CHECK_BOUND_SECONDS`.
+
+    Raises:
+        BlobNotFoundError: naming ``what``, the blob, the container, and ``fix``.
+        StagingError: the account did not answer or refused the credential.
+    """
+    account = Account.from_settings(settings)
+    container = settings.container
+    where = f"{account.container_url(container)}/{name}"
+    try:
+        with account.service_client(quick=True) as client:
+            client.get_blob_client(container, name).get_blob_properties()
+    except ResourceNotFoundError:
+        raise BlobNotFoundError(
+            f"{what} {name!r}: no such blob in container {container!r} "
+            f"(SPEECHFLOWS_STORAGE_CONTAINER) of {account.service_url}; nothing was created",
+            fix=fix,
+        ) from None
+    except (HttpResponseError, ServiceRequestError, ServiceResponseError) as exc:
+        raise translate_sdk_error(exc, f"cannot look up {what}", where) from None

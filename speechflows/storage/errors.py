@@ -18,6 +18,7 @@ No message ever carries a key or a SAS token (the base redacts problem and fix).
     ├── ContainerNameError            an invalid container name
     ├── StorageUnreachableError       connection refused/reset, timeouts, 5xx after retries
     ├── CredentialRefusedError        the storage account refused the credential (401/403)
+    ├── BlobNotFoundError             a blob the parameters name is not in the container
     └── UploadRefusedError            any other refusal by the service (e.g. 409 store full)
 
 An interrupted stage raises one of these with :attr:`StagingError.uploaded` set to the blobs that
@@ -43,6 +44,10 @@ class StorageUnreachableError(StagingError):
 
 class CredentialRefusedError(StagingError):
     """The storage account refused the credential (key, SAS or Entra token)."""
+
+
+class BlobNotFoundError(StagingError):
+    """A blob the parameters name (e.g. a consent recording) is not in the container."""
 
 
 class UploadRefusedError(StagingError):

@@ -284,6 +284,24 @@ def md_link(text: str, url: str) -> str:
     return f"[{md_text(text)}](<{md_url(url)}>)"
 
 
+ARTIFACT_LINK = re.compile(r"\[([a-z0-9-]+)\]\((https?://[^\s()<>]+/artifacts/key/\1)\)")
+"""A link to an artifact's UI page, as :func:`speechflows.flows.common.table_link` writes it."""
+
+
+def md_text_keeping_links(value: object) -> str:
+    r"""``value`` as literal markdown text (:func:`md_text`), but for the links to artifacts it
+    holds (the validation table named in a note or a failure), which stay links.
+
+    >>> md_text_keeping_links("see [t-1](http://ui/artifacts/key/t-1) for [x]")
+    'see [t-1](<http://ui/artifacts/key/t-1>) for \\[x\\]'
+    """
+    text, out, last = str(value), [], 0
+    for m in ARTIFACT_LINK.finditer(text):
+        out += [md_text(text[last : m.start()]), md_link(m.group(1), m.group(2))]
+        last = m.end()
+    return "".join([*out, md_text(text[last:])])
+
+
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     return redact_text(text).replace("|", "\\|").replace("\n", " ")
@@ -317,7 +335,7 @@ def render_report(
         notes: free-text remarks (e.g. "force: 2 invalid files were not uploaded").
         status: the outcome in one word.
     """
-    out = [f"# {md_text(title)}", "", f"**Status:** {md_text(status)}", ""]
+    out = [f"# {md_text(title)}", "", f"**Status:** {md_text_keeping_links(status)}", ""]
     if resources:
         rows = []
         for r in resources:
@@ -354,7 +372,7 @@ def render_report(
         rows2.append(("**total**", f"{total:.2f}", ""))
         out += ["## Timings (s)", "", md_table(["stage", "seconds", "note"], rows2), ""]
     if notes:
-        out += ["## Notes", "", *[f"- {_cell(md_text(n))}" for n in notes], ""]
+        out += ["## Notes", "", *[f"- {_cell(md_text_keeping_links(n))}" for n in notes], ""]
     return "\n".join(out)
 
 

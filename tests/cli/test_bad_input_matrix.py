@@ -3,14 +3,17 @@
 Every case asserts the exit code, that no traceback is printed, that the answer names the file,
 option or setting to change and the fix, and that nothing was created in the Speech resource
 (the emulator) or uploaded to Blob Storage (Azurite). A case with a ``fixed`` command line runs
-it too: the refusal is gone once the fix is applied. The CLI runs in-process; the emulator and
-Azurite are the session's.
+it too: once the fix is applied the refusal is gone and the command succeeds (exit 0). The CLI
+runs in-process; the emulator, Azurite and (for the cases that run a flow or read a Secret
+block) the Prefect server are the session's; an unreachable service is a closed local port.
 """
 
 from __future__ import annotations
 
 import codecs
+import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,12 +34,24 @@ AZ = "http://127.0.0.1:10000/devstoreaccount1"
 
 @dataclass(frozen=True)
 class Case:
+    """A bad input: ``args`` exit ``code`` naming each of ``names``.
+
+    ``fixed``: the command line with the fix applied (``args`` when only the environment is
+    fixed: ``fixed_env`` replaces ``env``); it exits ``fixed_code`` (0 when nothing else is
+    wrong) and the refusal (``names[0]``) is gone. ``prefect``: the case runs a flow (on the
+    session's Prefect server); ``prefect_api``: PREFECT_API_URL for the case.
+    """
+
     id: str
     args: list[str]
     code: int
     names: list[str]
     fixed: list[str] | None = None
     env: dict[str, str | None] = field(default_factory=dict)
+    fixed_env: dict[str, str | None] | None = None
+    fixed_code: int = 0
+    prefect: bool = False
+    prefect_api: str | None = None
 
 
 def _onboard(
@@ -269,8 +284,90 @@ def _cases() -> list[Case]:
             "list-wrong-key",
             ["list"],
             1,
-            ["SPEECHFLOWS_SPEECH_KEY", "HTTP 401", "SPEECHFLOWS_SPEECH_ENDPOINT=http://127.0.0.1"],
+            ["HTTP 401", "SPEECHFLOWS_SPEECH_KEY", "SPEECHFLOWS_SPEECH_ENDPOINT=http://127.0.0.1"],
             env={"SPEECHFLOWS_SPEECH_KEY": "w" * 32},
+            fixed=["list"],
+            fixed_env={},
+        ),
+        Case(
+            "list-speech-unreachable",
+            ["list"],
+            1,
+            [
+                "cannot reach the Speech service at "
+                "SPEECHFLOWS_SPEECH_ENDPOINT=http://127.0.0.1:{closed-port}",
+                "→ check SPEECHFLOWS_SPEECH_ENDPOINT",
+            ],
+            env={"SPEECHFLOWS_SPEECH_ENDPOINT": "http://127.0.0.1:{closed-port}"},
+            fixed=["list"],
+            fixed_env={},
+        ),
+        Case(
+            "onboard-speech-speech-unreachable",
+            [
+                *("onboard", "speech", "--project", "p"),
+                *("--dataset", "p:Language:{Language}"),
+            ],
+            1,
+            [
+                "cannot reach the Speech service at",  # the line wraps at 100 columns, not a name
+                "SPEECHFLOWS_SPEECH_ENDPOINT=http://127.0.0.1:{closed-port}",
+                "speechflows dev up",
+            ],
+            env={"SPEECHFLOWS_SPEECH_ENDPOINT": "http://127.0.0.1:{closed-port}"},
+            prefect=True,
+        ),
+        Case(
+            "validate-secret-missing-block",
+            ["validate", "secret://matrix-no-such-block", "--kind", "Language"],
+            2,
+            ["secret://matrix-no-such-block: no Secret block named", "Blocks → Secret"],
+            prefect=True,
+        ),
+        Case(
+            "onboard-speech-secret-missing-block",
+            [
+                *("onboard", "speech", "--project", "p"),
+                *("--dataset", "p:Language:secret://matrix-no-such-block"),
+            ],
+            1,
+            ["secret://matrix-no-such-block: no Secret block named", "Blocks → Secret"],
+            prefect=True,
+        ),
+        Case(
+            "onboard-voice-train-model-too-few-utterances",
+            [
+                *("onboard", "voice", "{two-utterances}", "--project", "matrix-few"),
+                *("--talent", "T", "--company", "C", "--consent", "{consent-file}"),
+                *("--train-model", "MatrixNeural"),
+            ],
+            1,
+            # the session emulator's recipes need 3 utterances (Azure's: 300)
+            ["recipe Default needs at least 3 utterances", "the training set has 2", "--recipe"],
+            prefect=True,
+        ),
+        Case(
+            "validate-secret-prefect-unreachable",
+            ["validate", "secret://matrix-block", "--kind", "Language"],
+            2,
+            [
+                "cannot be read from the Prefect API at http://127.0.0.1:{closed-port}/api",
+                "set PREFECT_API_URL to a reachable",
+            ],
+            prefect_api="http://127.0.0.1:{closed-port}/api",
+        ),
+        Case(
+            "onboard-speech-prefect-unreachable",
+            [
+                *("onboard", "speech", "--project", "p"),
+                *("--dataset", "p:Language:{Language}"),
+            ],
+            2,
+            [
+                "cannot reach the Prefect API at PREFECT_API_URL=http://127.0.0.1:{closed-port}/api",
+                "speechflows dev up",
+            ],
+            prefect_api="http://127.0.0.1:{closed-port}/api",
         ),
     ]
     return cases
@@ -282,10 +379,13 @@ CASES = _cases()
 @pytest.fixture(scope="module")
 def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("matrix")
-    out = {"tmp": str(root)}
+    with socket.socket() as s:  # a port nobody listens on (bound, then closed)
+        s.bind(("127.0.0.1", 0))
+        out = {"tmp": str(root), "closed-port": str(s.getsockname()[1])}
     for kind in DataKind:
         out[kind.value] = str(write_sample(root / kind.value, kind, count=3))
         out[f"broken-{kind.value}"] = str(write_sample(root / f"b-{kind.value}", kind, broken=True))
+    out["two-utterances"] = str(write_sample(root / "two", DataKind.AUDIO_AND_SCRIPT, count=2))
     out["consent-file"] = str(next(Path(out["Consent"]).rglob("*.wav")))
     voice = Path(out["AudioAndScript"])
     out["voice-dir"] = str(voice if voice.is_dir() else voice.parent)
@@ -341,13 +441,38 @@ def _written(state: dict[str, Any]) -> dict[str, Any]:
     return {**state, "faults": faults}
 
 
+def _env(env: dict[str, str | None], places: dict[str, str]) -> dict[str, str | None]:
+    return {k: v if v is None else _fill([v], places)[0] for k, v in env.items()}
+
+
+@contextmanager
+def _prefect_api(url: str | None) -> Iterator[None]:
+    """PREFECT_API_URL is ``url`` while open (over the session server's, when one runs)."""
+    if url is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_bad_input(
-    case: Case, places: dict[str, str], services: dict[str, str], emulator: Any, azurite: Any
+    case: Case,
+    places: dict[str, str],
+    services: dict[str, str],
+    emulator: Any,
+    azurite: Any,
+    request: pytest.FixtureRequest,
 ) -> None:
-    env: dict[str, str | None] = {**services, **case.env}
+    if case.prefect:
+        request.getfixturevalue("prefect_server")
+    env = _env({**services, **case.env}, places)
     before = (_written(emulator.state()), _blobs(azurite.connection_string))
-    result = runner.invoke(app, _fill(case.args, places), env=env)
+    api = _fill([case.prefect_api], places)[0] if case.prefect_api else None
+    with _prefect_api(api):
+        result = runner.invoke(app, _fill(case.args, places), env=env)
     out = result.output
     assert result.exit_code == case.code, out
     assert ("Traceback" not in out and result.exception is None) or isinstance(
@@ -358,6 +483,11 @@ def test_bad_input(
     # nothing created (a read of the service's locale list may count as a request seen)
     assert (_written(emulator.state()), _blobs(azurite.connection_string)) == before
     if case.fixed is not None:
-        again = runner.invoke(app, _fill(case.fixed, places), env=env)
-        assert again.exit_code != case.code or case.names[0] not in again.output, again.output
-        assert again.exit_code in (0, 1) and "Traceback" not in again.output, again.output
+        # the fix works: this refusal is gone, and nothing else is wrong (exit 0)
+        fixed_env = _env(
+            {**services, **(case.env if case.fixed_env is None else case.fixed_env)}, places
+        )
+        again = runner.invoke(app, _fill(case.fixed, places), env=fixed_env)
+        assert _fill(case.names[:1], places)[0] not in again.output, again.output
+        assert again.exit_code == case.fixed_code, again.output
+        assert "Traceback" not in again.output, again.output

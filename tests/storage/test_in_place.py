@@ -139,7 +139,7 @@ def test_cli_validates_in_place_like_on_disk_and_stage_moves_nothing(
     local = runner.invoke(app, ["validate", str(path), "--kind", "AudioAndScript", "--json"])
     for source in (
         f"blob://{storage_settings.container}/cli",
-        _sas_url(storage_settings, "rl", 2, "cli"),
+        _sas_url(storage_settings, "rl", 4, "cli"),  # outlives the 180-minute deadline
     ):
         remote = runner.invoke(app, ["validate", source, "--kind", "AudioAndScript", "--json"])
         assert remote.exit_code == local.exit_code == 1
