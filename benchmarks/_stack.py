@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from speechflows.dev.azurite import Azurite
 from speechflows.dev.postgres import Postgres
 from speechflows.dev.prefect_api import PrefectAPI
 from speechflows.dev.prefect_server import PrefectServer
-from speechflows.dev.processes import ManagedProcess, free_port
+from speechflows.dev.processes import ManagedProcess, emulator_argv, free_port
 
 
 @dataclass
@@ -56,18 +55,7 @@ def start_stack(
 
     emulator = ManagedProcess(
         "Speech emulator",
-        [
-            sys.executable,
-            "-m",
-            "speechflows.emulator",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(root / "emulator"),
-            "--key",
-            key,
-            *emulator_args,
-        ],
+        emulator_argv(port, root / "emulator", key, *emulator_args),
         port=port,
         env={**os.environ},
         log_path=root / "emulator.log",
