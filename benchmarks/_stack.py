@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,17 @@ class Stack:
     azurite: Azurite
     emulator_url: str
     api: PrefectAPI
+    key: str
+
+    def flow_env(self, container: str) -> dict[str, str]:
+        """The environment a worker's flow runs get: this stack's emulator, key and Azurite."""
+        return {
+            "PYTHONPATH": os.environ["PYTHONPATH"],
+            "SPEECHFLOWS_SPEECH_ENDPOINT": self.emulator_url,
+            "SPEECHFLOWS_SPEECH_KEY": self.key,
+            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": self.azurite.connection_string,
+            "SPEECHFLOWS_STORAGE_CONTAINER": container,
+        }
 
 
 def start_stack(
@@ -35,10 +47,13 @@ def start_stack(
     root: Path,
     *,
     key: str,
+    keep: bool,
     emulator_args: list[str],
     deployments: list[str],
 ) -> Stack:
-    """Start every part under ``root`` (stopped by ``stack``); ``deployments`` are applied."""
+    """Start every part under ``root`` (stopped by ``stack``, which then removes ``root`` unless
+    ``keep``); ``deployments`` are applied."""
+    stack.callback(lambda: None if keep else shutil.rmtree(root, ignore_errors=True))
     pg = stack.enter_context(Postgres.start())
     pg.create_database("prefect")
     server = stack.enter_context(
@@ -70,4 +85,4 @@ def start_stack(
         env={**server.client_env(), "PYTHONPATH": os.environ["PYTHONPATH"]},
         names=deployments,
     )
-    return Stack(server, az, base_url, api)
+    return Stack(server, az, base_url, api, key)
