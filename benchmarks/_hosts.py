@@ -41,7 +41,7 @@ from speechflows.dev.hosts import Network, host_worker, worker_venv
 from speechflows.dev.postgres import Postgres
 from speechflows.dev.prefect_api import PrefectAPI
 from speechflows.dev.prefect_server import PrefectServer
-from speechflows.dev.processes import ManagedProcess, free_port, port_open
+from speechflows.dev.processes import ManagedProcess, emulator_argv, free_port, port_open
 from speechflows.dev.sample_inputs import upload_default_inputs
 from speechflows.settings import load_storage_settings, save_server_settings
 
@@ -119,22 +119,12 @@ def main(runs: int, timeout: float) -> dict[str, Any]:
             port = free_port()
             emulator = ManagedProcess(
                 f"Speech emulator ({label})",
-                [
-                    sys.executable,
-                    "-m",
-                    "speechflows.emulator",
-                    "--host",
-                    ip,
-                    "--allow-remote",
-                    "--port",
-                    str(port),
-                    "--data-dir",
-                    str(outside / f"emulator-{label}"),
-                    "--key",
+                emulator_argv(
+                    port,
+                    outside / f"emulator-{label}",
                     key,
-                    "--quota",
-                    QUOTA,
-                ],
+                    *("--host", ip, "--allow-remote", "--quota", QUOTA),
+                ),
                 port=port,
                 env={"SPEECHFLOWS_EMULATOR_STORAGE_HOSTS": ip},
                 ready=lambda: port_open(port, ip),

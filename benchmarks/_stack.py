@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from speechflows.dev.azurite import Azurite
 from speechflows.dev.postgres import Postgres
 from speechflows.dev.prefect_api import PrefectAPI
 from speechflows.dev.prefect_server import PrefectServer
-from speechflows.dev.processes import ManagedProcess, free_port
+from speechflows.dev.processes import ManagedProcess, emulator_argv, free_port
 
 
 @dataclass
@@ -29,6 +29,17 @@ class Stack:
     azurite: Azurite
     emulator_url: str
     api: PrefectAPI
+    key: str
+
+    def flow_env(self, container: str) -> dict[str, str]:
+        """The environment a worker's flow runs get: this stack's emulator, key and Azurite."""
+        return {
+            "PYTHONPATH": os.environ["PYTHONPATH"],
+            "SPEECHFLOWS_SPEECH_ENDPOINT": self.emulator_url,
+            "SPEECHFLOWS_SPEECH_KEY": self.key,
+            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": self.azurite.connection_string,
+            "SPEECHFLOWS_STORAGE_CONTAINER": container,
+        }
 
 
 def start_stack(
@@ -36,10 +47,13 @@ def start_stack(
     root: Path,
     *,
     key: str,
+    keep: bool,
     emulator_args: list[str],
     deployments: list[str],
 ) -> Stack:
-    """Start every part under ``root`` (stopped by ``stack``); ``deployments`` are applied."""
+    """Start every part under ``root`` (stopped by ``stack``, which then removes ``root`` unless
+    ``keep``); ``deployments`` are applied."""
+    stack.callback(lambda: None if keep else shutil.rmtree(root, ignore_errors=True))
     pg = stack.enter_context(Postgres.start())
     pg.create_database("prefect")
     server = stack.enter_context(
@@ -56,18 +70,7 @@ def start_stack(
 
     emulator = ManagedProcess(
         "Speech emulator",
-        [
-            sys.executable,
-            "-m",
-            "speechflows.emulator",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(root / "emulator"),
-            "--key",
-            key,
-            *emulator_args,
-        ],
+        emulator_argv(port, root / "emulator", key, *emulator_args),
         port=port,
         env={**os.environ},
         log_path=root / "emulator.log",
@@ -82,4 +85,4 @@ def start_stack(
         env={**server.client_env(), "PYTHONPATH": os.environ["PYTHONPATH"]},
         names=deployments,
     )
-    return Stack(server, az, base_url, api)
+    return Stack(server, az, base_url, api, key)

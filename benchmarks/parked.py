@@ -39,7 +39,6 @@ import contextlib
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -146,12 +145,12 @@ def main() -> None:
 
     figures: dict[str, Any] = {"benchmark": "parked"}
     with contextlib.ExitStack() as stack:
-        stack.callback(lambda: None if args.keep else shutil.rmtree(root, ignore_errors=True))
         t0 = time.monotonic()
         parts = start_stack(
             stack,
             root,
             key=KEY,
+            keep=args.keep,
             emulator_args=[
                 "--model-training-seconds",
                 str(args.training),
@@ -160,16 +159,10 @@ def main() -> None:
             ],
             deployments=["professional-voice", "custom-speech"],
         )
-        server, az, base_url, api = parts.server, parts.azurite, parts.emulator_url, parts.api
+        server, base_url, api = parts.server, parts.emulator_url, parts.api
         proxy = CountingProxy(base_url)
         stack.callback(proxy.stop)
-        flow_env = {
-            "PYTHONPATH": os.environ["PYTHONPATH"],
-            "SPEECHFLOWS_SPEECH_ENDPOINT": base_url,
-            "SPEECHFLOWS_SPEECH_KEY": KEY,
-            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
-            "SPEECHFLOWS_STORAGE_CONTAINER": "parked",
-        }
+        flow_env = parts.flow_env("parked")
         worker = PrefectWorker.start(
             server,
             pool=WORK_POOL,

@@ -31,7 +31,6 @@ import contextlib
 import json
 import math
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -224,12 +223,12 @@ def main() -> None:
     limit = args.worker_limit or math.ceil(args.runs / args.workers)
     figures: dict[str, Any] = {"benchmark": "scale", **machine()}
     with contextlib.ExitStack() as stack:
-        stack.callback(lambda: None if args.keep else shutil.rmtree(root, ignore_errors=True))
         t0 = time.monotonic()
         parts = start_stack(
             stack,
             root,
             key=KEY,
+            keep=args.keep,
             emulator_args=[
                 "--quota",
                 QUOTA,
@@ -238,13 +237,7 @@ def main() -> None:
         )
         server, az, base_url, api = parts.server, parts.azurite, parts.emulator_url, parts.api
         deployments = {kind: api.deployment(full)["id"] for kind, full in names.items()}
-        flow_env = {
-            "PYTHONPATH": os.environ["PYTHONPATH"],
-            "SPEECHFLOWS_SPEECH_ENDPOINT": base_url,
-            "SPEECHFLOWS_SPEECH_KEY": KEY,
-            "SPEECHFLOWS_STORAGE_CONNECTION_STRING": az.connection_string,
-            "SPEECHFLOWS_STORAGE_CONTAINER": "scale",
-        }
+        flow_env = parts.flow_env("scale")
         for n in range(1, args.workers + 1):
             worker = PrefectWorker.start(
                 server,

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -85,7 +84,7 @@ def start_emulator(
     """``speechflows emulator`` on a free loopback port, as a managed child process."""
     import httpx
 
-    from speechflows.dev.processes import ManagedProcess, free_port
+    from speechflows.dev.processes import ManagedProcess, emulator_argv, free_port
 
     port = free_port()
 
@@ -97,19 +96,8 @@ def start_emulator(
         except httpx.HTTPError:
             return False
 
-    argv = [
-        sys.executable,
-        "-m",
-        "speechflows.emulator",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-        "--key",
-        key,
-    ]
-    if step_seconds is not None:
-        argv += ["--step-seconds", str(step_seconds)]
+    options = [] if step_seconds is None else ["--step-seconds", str(step_seconds)]
+    argv = emulator_argv(port, data_dir, key, *options)
     return ManagedProcess(
         "Speech emulator", argv, port=port, log_path=log_path, ready=ready
     ).start()

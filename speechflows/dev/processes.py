@@ -59,6 +59,23 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
     return False
 
 
+def emulator_argv(port: int, data_dir: Path, key: str, *options: str) -> list[str]:
+    """``python -m speechflows.emulator`` on ``port`` with its state in ``data_dir``; ``options``
+    (e.g. ``--quota``, ``--step-seconds``) follow as given."""
+    return [
+        sys.executable,
+        "-m",
+        "speechflows.emulator",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--key",
+        key,
+        *options,
+    ]
+
+
 class StopOnExit:
     """Mixin for a running service: ``with`` it, and leaving the block calls ``stop()``."""
 

@@ -86,21 +86,11 @@ def try_speech_step(
     with stage("try speech"):
         audio = stage_try_audio(DataLocation.parse(audio_source))  # parsed once, here
         warnings = training_overlap(candidate_url, audio, test_dataset_url)
-        current = transcribe(
-            current_url,
-            label=labels[0],
-            audio=audio,
-            locale=locale,
-            wait=wait,
-            project_url=project_url,
-        )
-        candidate = transcribe(
-            candidate_url,
-            label=labels[1],
-            audio=audio,
-            locale=locale,
-            wait=wait,
-            project_url=project_url,
+        current, candidate = (
+            transcribe(
+                url, label=label, audio=audio, locale=locale, wait=wait, project_url=project_url
+            )
+            for url, label in zip((current_url, candidate_url), labels, strict=True)
         )
         outcome = compare(
             audio,
