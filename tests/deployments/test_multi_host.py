@@ -4,9 +4,9 @@ Hosts are network namespaces on a bridge the test creates (``speechflows.dev.hos
 torn down at the end). The server host (the root namespace, on the bridge's address) runs
 PostgreSQL with password authentication, the Prefect server with an auth string, Azurite and the
 Speech emulator (Azure's quota, 50 requests / 10 s), all on the bridge address. Each worker host
-is a namespace with its own venv (the built **wheel** + the locked requirements.txt, the README's
-one command, installed outside the checkout) and a mount namespace in which the checkout is an
-empty tmpfs. Its environment has only the Prefect client settings: the Speech and Storage
+is a namespace running from a venv outside the checkout (the built **wheel** + the locked
+requirements.txt, the README's one command; the two package hosts share one such venv, as hosts
+sharing an image would) and a mount namespace in which the checkout is an empty tmpfs. Its environment has only the Prefect client settings: the Speech and Storage
 settings come from the server's Secret block.
 
 1. A client without the auth string is refused.
@@ -125,10 +125,12 @@ def cluster() -> Iterator[Cluster]:
     started: list[Any] = []
     try:
         dist = wheel.build(outside / "dist")
-        # The hosts' installs run while the server host starts: two with the wheel, one without.
+        # The hosts' installs run while the server host starts: one venv with the wheel, which
+        # both package hosts use (one install, one bytecode cache), and one without it.
         pool = ThreadPoolExecutor(max_workers=3)
         installs = [
-            pool.submit(worker_venv, dist, outside / f"venv-{i}", package=i < 2) for i in range(3)
+            pool.submit(worker_venv, dist, outside / "venv-package", package=True),
+            pool.submit(worker_venv, dist, outside / "venv-git", package=False),
         ]
         ip = net.server_ip
         pg = Postgres.start(host=ip, password=secrets.token_urlsafe(12))
@@ -201,7 +203,7 @@ def cluster() -> Iterator[Cluster]:
             name = f"host-{i}" if i < 2 else "host-git"
             workers[name] = host_worker(
                 ns,
-                installs[i].result(),
+                installs[0 if i < 2 else 1].result(),
                 outside / f"worker-home-{i}",
                 hide=PROJECT_ROOT,
                 pool=WORK_POOL if i < 2 else GIT_POOL,
@@ -461,7 +463,7 @@ def _git_daemon(cluster: Cluster) -> tuple[str, str]:
 def test_a_host_without_the_package_runs_a_deployment_cloned_from_git(cluster: Cluster) -> None:
     """Last in the module: personal-voice stays on the git pool (host-git runs it) afterwards."""
     api = cluster.api
-    venv = cluster.outside / "venv-2"
+    venv = cluster.outside / "venv-git"
     no_package = subprocess.run(
         in_host(
             cluster.hosts["host-git"],
