@@ -31,7 +31,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,27 +124,26 @@ def cluster() -> Iterator[Cluster]:
     net = Network.create(workers=3)  # two package hosts; the third gets its code from git
     started: list[Any] = []
     try:
-        dist = wheel.build(outside / "dist")
-        # The hosts' installs run while the server host starts: one venv with the wheel, which
-        # both package hosts use (one install, one bytecode cache), and one without it.
-        pool = ThreadPoolExecutor(max_workers=3)
+        # The wheel and the hosts' installs are made while the server host starts: one venv with
+        # the wheel, which both package hosts use (one install, one bytecode cache), and one
+        # without it. Azurite and the emulator start beside the Prefect server.
+        pool = ThreadPoolExecutor(max_workers=5)
+        building = pool.submit(wheel.build, outside / "dist")
         installs = [
-            pool.submit(worker_venv, dist, outside / "venv-package", package=True),
-            pool.submit(worker_venv, dist, outside / "venv-git", package=False),
+            pool.submit(lambda: worker_venv(building.result(), outside / "venv-package")),
+            pool.submit(
+                lambda: worker_venv(building.result(), outside / "venv-git", package=False)
+            ),
         ]
         ip = net.server_ip
         pg = Postgres.start(host=ip, password=secrets.token_urlsafe(12))
         started.append(pg)
         pg.create_database("prefect")
         auth = f"operator:{secrets.token_urlsafe(12)}"
-        server = PrefectServer.start(
-            home=outside / "server-home",
-            host=ip,
-            auth_string=auth,
-            database_url=pg.async_url("prefect"),
-        )
-        started.append(server)
-        az_port, em_port = free_port(), free_port()
+        ports: set[int] = set()
+        while len(ports) < 3:  # three services start at once: three distinct ports
+            ports.add(free_port())
+        server_port, az_port, em_port = ports
         azurite = ManagedProcess(
             "Azurite",
             [*azurite_argv(az_port, host=ip), "--inMemoryPersistence"],
@@ -152,7 +151,6 @@ def cluster() -> Iterator[Cluster]:
             ready=lambda: port_open(az_port, ip),
             start_timeout=60,
         )
-        azurite.start()
         started.append(azurite)
         key = secrets.token_hex(16)
         emulator = ManagedProcess(
@@ -178,8 +176,21 @@ def cluster() -> Iterator[Cluster]:
             ready=lambda: port_open(em_port, ip),
             log_path=outside / "emulator.log",
         )
-        emulator.start()
         started.append(emulator)
+        services = [pool.submit(azurite.start), pool.submit(emulator.start)]
+        try:
+            server = PrefectServer.start(
+                home=outside / "server-home",
+                port=server_port,
+                host=ip,
+                auth_string=auth,
+                database_url=pg.async_url("prefect"),
+            )
+            started.append(server)
+        finally:
+            wait(services)  # so that a failure stops only what has started
+        for service in services:
+            service.result()
         emulator_url = f"http://{ip}:{em_port}"
         connection = connection_string_for(az_port, ip)
         upload_default_inputs(load_storage_settings(connection_string=connection))
@@ -194,10 +205,10 @@ def cluster() -> Iterator[Cluster]:
                     "SPEECHFLOWS_STORAGE_CONNECTION_STRING": connection,
                 }
             )
-        deploy_all(api_url=server.api_url, env=server.client_env())
-
-        with _operator(server.api_url, auth):  # the pool of the host that clones from git
+            # The pool of the host that clones from git.
             ensure_setup(work_pool=GIT_POOL, zombie_after_seconds=ZOMBIE_SECONDS)
+        # The deployments are applied while the workers start (they poll their pool until then).
+        deploying = pool.submit(deploy_all, api_url=server.api_url, env=server.client_env())
         workers, hosts = {}, {}
         for i, ns in enumerate(net.namespaces):
             name = f"host-{i}" if i < 2 else "host-git"
@@ -216,12 +227,13 @@ def cluster() -> Iterator[Cluster]:
             hosts[name] = ns
             started.append(workers[name])
         list(pool.map(lambda w: w.start(), workers.values()))  # each waits until registered
+        deploying.result()
         pool.shutdown()
         with PrefectAPI(server.api_url, auth) as api:
             yield Cluster(
                 net,
                 outside,
-                dist,
+                building.result(),
                 server,
                 api,
                 auth,
