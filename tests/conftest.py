@@ -62,9 +62,12 @@ MODULE_UNITS = (
 )
 
 # The longest units, longest first (one run on 3 workers at load ~9 on 2 cores: each deployment
-# stack unit ~450 s, the parking stack 300, `speechflows dev up` 260, the multi-host cluster
-# 215, the chaos run 180, the 2 GB staging 140, the PostgreSQL stack 125, the import budget 120,
-# the zombie automation 100, the demo scan 95, the dataset versions 150 with the session start).
+# stack unit ~450 s, the parking stack 300, `speechflows dev up` 260, the 2 GB staging 140, the
+# PostgreSQL stack 125, the import budget 120, the zombie automation 100, the demo scan 95, the
+# dataset versions 150 with the session start; measured alone, benchmarks/README.md "test
+# suite": the multi-host cluster 182 s / 153 CPU-s at load ~3.5, 242 s / 201 CPU-s before its
+# hosts shared bytecode and a venv; the two chaos tests side by side 193 s and 234 s at load ~6,
+# 424 s one after the other).
 LONGEST_FIRST = (
     "deploy-stack-api",
     "deploy-stack-ui",
