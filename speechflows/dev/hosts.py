@@ -1,4 +1,4 @@
-"""Hosts on one machine: network namespaces on a bridge, each with its own venv and no checkout.
+"""Hosts on one machine: network namespaces on a bridge, running from venvs without the checkout.
 
 The multi-host test (``tests/deployments/test_multi_host.py``) and ``benchmarks/scale.py --hosts``
 rehearse the README's "Scaling out" recipe with these: the server host is the root namespace on
@@ -117,7 +117,37 @@ def worker_venv(dist: wheel.Distribution, where: Path, *, package: bool = True) 
     )
     if done.returncode != 0:
         raise RuntimeError(f"installing into {where} failed: {done.stderr[-2000:]}")
+    _link_bytecode(where)
     return where
+
+
+def _site_packages(prefix: Path) -> Path:
+    return prefix / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+
+
+def _link_bytecode(venv: Path) -> int:
+    """Hard-link into ``venv`` the bytecode this interpreter's venv compiled for the same files.
+
+    uv links both venvs' files from its cache, so a source file here and there is one inode and
+    its ``.pyc`` (which records the source's mtime and size) is valid for both: the host's
+    processes then do not each compile Prefect again on their first import (what
+    ``--compile-bytecode`` would do, without compiling anything). Returns the count linked.
+    """
+    ours, theirs = _site_packages(Path(sys.prefix)), _site_packages(venv)
+    linked = 0
+    for pyc in ours.glob("**/__pycache__/*.pyc"):
+        rel = pyc.parent.parent.relative_to(ours)
+        source = theirs / rel / f"{pyc.name.split('.', 1)[0]}.py"
+        target = theirs / rel / "__pycache__" / pyc.name
+        try:
+            if target.exists() or not source.samefile(ours / rel / source.name):
+                continue
+            target.parent.mkdir(exist_ok=True)
+            os.link(pyc, target)
+        except OSError:  # not installed there, or another file: the host compiles it itself
+            continue
+        linked += 1
+    return linked
 
 
 def in_host(ns: str, hide: Path, command: str) -> list[str]:

@@ -4,9 +4,9 @@ Hosts are network namespaces on a bridge the test creates (``speechflows.dev.hos
 torn down at the end). The server host (the root namespace, on the bridge's address) runs
 PostgreSQL with password authentication, the Prefect server with an auth string, Azurite and the
 Speech emulator (Azure's quota, 50 requests / 10 s), all on the bridge address. Each worker host
-is a namespace with its own venv (the built **wheel** + the locked requirements.txt, the README's
-one command, installed outside the checkout) and a mount namespace in which the checkout is an
-empty tmpfs. Its environment has only the Prefect client settings: the Speech and Storage
+is a namespace running from a venv outside the checkout (the built **wheel** + the locked
+requirements.txt, the README's one command; the two package hosts share one such venv, as hosts
+sharing an image would) and a mount namespace in which the checkout is an empty tmpfs. Its environment has only the Prefect client settings: the Speech and Storage
 settings come from the server's Secret block.
 
 1. A client without the auth string is refused.
@@ -31,7 +31,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,25 +124,26 @@ def cluster() -> Iterator[Cluster]:
     net = Network.create(workers=3)  # two package hosts; the third gets its code from git
     started: list[Any] = []
     try:
-        dist = wheel.build(outside / "dist")
-        # The hosts' installs run while the server host starts: two with the wheel, one without.
-        pool = ThreadPoolExecutor(max_workers=3)
+        # The wheel and the hosts' installs are made while the server host starts: one venv with
+        # the wheel, which both package hosts use (one install, one bytecode cache), and one
+        # without it. Azurite and the emulator start beside the Prefect server.
+        pool = ThreadPoolExecutor(max_workers=5)
+        building = pool.submit(wheel.build, outside / "dist")
         installs = [
-            pool.submit(worker_venv, dist, outside / f"venv-{i}", package=i < 2) for i in range(3)
+            pool.submit(lambda: worker_venv(building.result(), outside / "venv-package")),
+            pool.submit(
+                lambda: worker_venv(building.result(), outside / "venv-git", package=False)
+            ),
         ]
         ip = net.server_ip
         pg = Postgres.start(host=ip, password=secrets.token_urlsafe(12))
         started.append(pg)
         pg.create_database("prefect")
         auth = f"operator:{secrets.token_urlsafe(12)}"
-        server = PrefectServer.start(
-            home=outside / "server-home",
-            host=ip,
-            auth_string=auth,
-            database_url=pg.async_url("prefect"),
-        )
-        started.append(server)
-        az_port, em_port = free_port(), free_port()
+        ports: set[int] = set()
+        while len(ports) < 3:  # three services start at once: three distinct ports
+            ports.add(free_port())
+        server_port, az_port, em_port = ports
         azurite = ManagedProcess(
             "Azurite",
             [*azurite_argv(az_port, host=ip), "--inMemoryPersistence"],
@@ -150,7 +151,6 @@ def cluster() -> Iterator[Cluster]:
             ready=lambda: port_open(az_port, ip),
             start_timeout=60,
         )
-        azurite.start()
         started.append(azurite)
         key = secrets.token_hex(16)
         emulator = ManagedProcess(
@@ -176,8 +176,21 @@ def cluster() -> Iterator[Cluster]:
             ready=lambda: port_open(em_port, ip),
             log_path=outside / "emulator.log",
         )
-        emulator.start()
         started.append(emulator)
+        services = [pool.submit(azurite.start), pool.submit(emulator.start)]
+        try:
+            server = PrefectServer.start(
+                home=outside / "server-home",
+                port=server_port,
+                host=ip,
+                auth_string=auth,
+                database_url=pg.async_url("prefect"),
+            )
+            started.append(server)
+        finally:
+            wait(services)  # so that a failure stops only what has started
+        for service in services:
+            service.result()
         emulator_url = f"http://{ip}:{em_port}"
         connection = connection_string_for(az_port, ip)
         upload_default_inputs(load_storage_settings(connection_string=connection))
@@ -192,16 +205,16 @@ def cluster() -> Iterator[Cluster]:
                     "SPEECHFLOWS_STORAGE_CONNECTION_STRING": connection,
                 }
             )
-        deploy_all(api_url=server.api_url, env=server.client_env())
-
-        with _operator(server.api_url, auth):  # the pool of the host that clones from git
+            # The pool of the host that clones from git.
             ensure_setup(work_pool=GIT_POOL, zombie_after_seconds=ZOMBIE_SECONDS)
+        # The deployments are applied while the workers start (they poll their pool until then).
+        deploying = pool.submit(deploy_all, api_url=server.api_url, env=server.client_env())
         workers, hosts = {}, {}
         for i, ns in enumerate(net.namespaces):
             name = f"host-{i}" if i < 2 else "host-git"
             workers[name] = host_worker(
                 ns,
-                installs[i].result(),
+                installs[0 if i < 2 else 1].result(),
                 outside / f"worker-home-{i}",
                 hide=PROJECT_ROOT,
                 pool=WORK_POOL if i < 2 else GIT_POOL,
@@ -214,12 +227,13 @@ def cluster() -> Iterator[Cluster]:
             hosts[name] = ns
             started.append(workers[name])
         list(pool.map(lambda w: w.start(), workers.values()))  # each waits until registered
+        deploying.result()
         pool.shutdown()
         with PrefectAPI(server.api_url, auth) as api:
             yield Cluster(
                 net,
                 outside,
-                dist,
+                building.result(),
                 server,
                 api,
                 auth,
@@ -461,7 +475,7 @@ def _git_daemon(cluster: Cluster) -> tuple[str, str]:
 def test_a_host_without_the_package_runs_a_deployment_cloned_from_git(cluster: Cluster) -> None:
     """Last in the module: personal-voice stays on the git pool (host-git runs it) afterwards."""
     api = cluster.api
-    venv = cluster.outside / "venv-2"
+    venv = cluster.outside / "venv-git"
     no_package = subprocess.run(
         in_host(
             cluster.hosts["host-git"],
