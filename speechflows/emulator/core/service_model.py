@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from speechflows.emulator.core.media import HEAD_BYTES, Media, read_media
+from speechflows.emulator.core.media import Media, read_audio
 from speechflows.emulator.core.texts import Decoded, decode, lines
 
 KIB, MIB, GIB = 1024, 1024**2, 1024**3
@@ -216,7 +216,7 @@ class _Judge:
 
 
 def _media(member: Member) -> Media:
-    return read_media(member.read(HEAD_BYTES), member.size)
+    return read_audio(member.read, member.size)
 
 
 def _legal_name(base: str) -> bool:
