@@ -249,16 +249,16 @@ def _probe_mp3(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
     version, kbps, rate, channels, length, samples = frame
     audio_bytes = size - _trailing_tags(f, size) - start - i
     side = (32 if channels == 2 else 17) if version == 3 else (17 if channels == 2 else 9)
-    tag = buf[i + 4 + side : i + 4 + side + 12]
+    xing = buf[i + 4 + side : i + 4 + side + 12]
     vbri = buf[i + 36 : i + 40] == b"VBRI"
     frames: int | None = None
     vbr = estimated = False
-    if len(tag) >= 12 and tag[:4] in (b"Xing", b"Info") and tag[7] & 1:
-        frames, vbr = struct.unpack(">I", tag[8:12])[0], tag[:4] == b"Xing"
+    if len(xing) >= 12 and xing[:4] in (b"Xing", b"Info") and xing[7] & 1:
+        frames, vbr = struct.unpack(">I", xing[8:12])[0], xing[:4] == b"Xing"
     elif vbri and len(buf) >= i + 54:
         frames, vbr = struct.unpack(">I", buf[i + 50 : i + 54])[0], True
     # A Xing/Info/VBRI frame holds metadata, not audio: counts and bytes are of the frames after it.
-    first = i + length if frames or vbri or tag[:4] in (b"Xing", b"Info") else i
+    first = i + length if frames or vbri or xing[:4] in (b"Xing", b"Info") else i
     body = audio_bytes - (first - i)
     if frames:
         duration = frames * samples / rate
@@ -267,12 +267,12 @@ def _probe_mp3(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
         avg = body * 8 / duration / 1000 if vbr else float(kbps)
     else:
         seen, walked, clean = _walk(buf, first, min(len(buf), i + audio_bytes))
-        vbr, estimated = len(seen) > 1, len(seen) > 1 or not clean
+        vbr = len(seen) > 1
         if clean and i + audio_bytes <= len(buf):  # the whole audio was in the part read
             duration = walked * samples / rate
             audio_bytes = audio_bytes if walked else 0  # not one whole frame: no audio
-        else:
-            duration = body * 8 / (kbps * 1000)
+        else:  # the first frame's bit rate for all: an estimate unless they all share it
+            duration, estimated = body * 8 / (kbps * 1000), vbr or not clean
         avg = body * 8 / duration / 1000 if vbr and duration else float(kbps)
     return AudioInfo(
         container="mp3",
@@ -315,5 +315,5 @@ def _trailing_tags(f: BinaryIO, size: int) -> int:
             end -= 128
         elif end >= 32 and tail[end - 32 : end - 24] == b"APETAGEX":
             tag_size, _, flags = struct.unpack_from("<III", tail, end - 20)
-            return len(tail) - end + tag_size + (32 if flags & 0x80000000 else 0)
+            return len(tail) - end + int(tag_size) + (32 if flags & 0x80000000 else 0)
     return len(tail) - end

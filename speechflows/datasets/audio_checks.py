@@ -133,7 +133,9 @@ def _check_info(info: AudioInfo, name: str, size: int, spec: AudioSpec, b: Repor
 _BITRATE_CODES = frozenset({"audio.bitrate_too_low", "audio.bitrate_unsupported"})
 
 
-def _unsure_mp3(info: AudioInfo, spec: AudioSpec, codes: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+def _unsure_mp3(
+    info: AudioInfo, spec: AudioSpec, codes: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
     """``codes`` with the bit-rate and duration findings an MP3's headers cannot settle made one
     ``audio.mp3_estimated`` warning: a VBR file has no single bit rate, and without a Xing/VBRI
     frame count its duration is an estimate (the service decodes the whole file)."""

@@ -107,8 +107,12 @@ def id3v2(*, footer: bool = False, size: int = 10) -> bytes:
     """An ID3v2.4 tag of ``size`` zero bytes (a syncsafe size), with a footer when flagged."""
     syncsafe = bytes([(size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F])
     flags = 0x10 if footer else 0
-    return b"ID3\x04\x00" + bytes([flags]) + syncsafe + bytes(size) + (
-        b"3DI\x04\x00" + bytes([flags]) + syncsafe if footer else b""
+    return (
+        b"ID3\x04\x00"
+        + bytes([flags])
+        + syncsafe
+        + bytes(size)
+        + (b"3DI\x04\x00" + bytes([flags]) + syncsafe if footer else b"")
     )
 
 
@@ -172,7 +176,8 @@ def vbr_mp3(
         frames.insert(min(3, len(frames)), b"\x00JUNK\x01" * 5)
     body = b"".join(frames)
     if cut:
-        body += enc.frame(rates[0])[: enc.samples // 16]
+        last = enc.frame(rates[0])
+        body += last[: len(last) // 2]
     front = {"": b"", "v2": id3v2(size=300), "v2-footer": id3v2(footer=True, size=40)}[id3]
     if header:
         front += Frames(version=version, rate=rate, channels=channels).tag_frame(

@@ -150,8 +150,10 @@ def _trailing_tags_start(data: bytes) -> int:
 
 def _is_tag_frame(data: bytes, pos: int, frame: _Frame) -> bool:
     """A Xing/Info or VBRI frame: a frame of metadata that decoders skip (no audio)."""
-    side = (32 if frame.channels == 2 else 17) if frame.version == 3 else (
-        17 if frame.channels == 2 else 9
+    side = (
+        (32 if frame.channels == 2 else 17)
+        if frame.version == 3
+        else (17 if frame.channels == 2 else 9)
     )
     at = pos + 4 + side
     return data[at : at + 4] in (b"Xing", b"Info") or data[pos + 36 : pos + 40] == b"VBRI"
