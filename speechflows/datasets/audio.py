@@ -264,7 +264,7 @@ def _probe_mp3(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
         duration = frames * samples / rate
         audio = _frame_at(buf, first)  # an Info (CBR) frame's own bit rate may not be the audio's
         kbps = audio[1] if audio is not None and not vbr else kbps
-        avg = body * 8 / duration / 1000 if vbr else float(kbps)
+        avg = audio_bytes * 8 / duration / 1000 if vbr else float(kbps)
     else:
         seen, walked, clean = _walk(buf, first, min(len(buf), i + audio_bytes))
         vbr = len(seen) > 1
