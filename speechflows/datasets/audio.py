@@ -1,7 +1,10 @@
 """Audio probing from headers: RIFF/WAVE chunks and MPEG audio frame headers.
 
-Only headers are read (a few KB per file), so probing is fast and memory does not depend on the
-file size. Garbage raises :class:`AudioProbeError` with a finding code; a WAV whose ``data``
+Only headers are read (a few KB per file; for an MP3 at most 64 KiB after its ID3v2 tag and its
+last 160 bytes), so probing is fast and memory does not depend on the file size. An MP3's
+duration is exact with a Xing/Info/VBRI frame count or when its frames fit in what is read, else
+the first frame's bit rate estimates it (``AudioInfo.duration_estimated`` when the frames read
+show that estimate is unsure). Garbage raises :class:`AudioProbeError` with a finding code; a WAV whose ``data``
 chunk claims more bytes than the file holds is returned with ``truncated=True``.
 
 >>> import io, struct
