@@ -46,6 +46,8 @@ class Mutant:
 
 AA = "speechflows/datasets/audio_analysis.py"
 SM = "speechflows/emulator/core/service_model.py"
+MEDIA = "speechflows/emulator/core/media.py"
+AUDIO = "speechflows/datasets/audio.py"
 LIMITS_ROW = "| Every limit the model applies is the spec's figure"
 MUTANTS: list[Mutant] = [
     # The survivors.
@@ -231,6 +233,44 @@ MUTANTS: list[Mutant] = [
         "speechflows/datasets/speech_text.py",
         "elif size > MAX_BYTES[kind]:",
         "elif size >= MAX_BYTES[kind]:",
+    ),
+    # MP3 duration: the emulator's decoder model and the product's reading of it.
+    *[
+        Mutant("| MP3 duration: the service decodes MP3", path, original, mutated)
+        for path, original, mutated in [
+            (MEDIA, "    if _is_tag_frame(data, pos, first):", "    if False:"),
+            (
+                MEDIA,
+                "        if pos + frame.length > end:",
+                "        if pos + frame.length > end + frame.length:",
+            ),
+            (MEDIA, "            found = _sync(data, pos + 1, end)", "            found = None"),
+            (MEDIA, "    if len(rates) == 1:", "    if rates:"),
+            (MEDIA, "    samples = 1152 if version == 3 else 576", "    samples = 1152"),
+            (
+                AUDIO,
+                "        duration = frames * samples / rate",
+                "        duration = frames * 1152 / rate",
+            ),
+            (
+                AUDIO,
+                "            duration = walked * samples / rate",
+                "            duration = body * 8 / (kbps * 1000)",
+            ),
+            (AUDIO, "            end -= 128", "            end -= 0"),
+        ]
+    ],
+    Mutant(
+        "`audio.mp3_estimated`: an MP3",
+        "speechflows/datasets/audio_checks.py",
+        "if info.duration_estimated and spec.durations:",
+        "if False:",
+    ),
+    Mutant(
+        "`audio.mp3_estimated`: an MP3",
+        "speechflows/datasets/audio_checks.py",
+        "        unsure |= _BITRATE_CODES",
+        "        pass",
     ),
     Mutant(
         "| Deliberate difference (in how, not whether)",

@@ -1,7 +1,10 @@
 """Audio probing from headers: RIFF/WAVE chunks and MPEG audio frame headers.
 
-Only headers are read (a few KB per file), so probing is fast and memory does not depend on the
-file size. Garbage raises :class:`AudioProbeError` with a finding code; a WAV whose ``data``
+Only headers are read (a few KB per file; for an MP3 at most 64 KiB after its ID3v2 tag and its
+last 160 bytes), so probing is fast and memory does not depend on the file size. An MP3's
+duration is exact with a Xing/Info/VBRI frame count or when its frames fit in what is read, else
+the first frame's bit rate estimates it (``AudioInfo.duration_estimated`` when the frames read
+show that estimate is unsure). Garbage raises :class:`AudioProbeError` with a finding code; a WAV whose ``data``
 chunk claims more bytes than the file holds is returned with ``truncated=True``.
 
 >>> import io, struct
@@ -77,6 +80,11 @@ class AudioInfo:
         bitrate_kbps: average bitrate.
         truncated: the WAV header declares more data than the file holds.
         data_bytes: size of the audio data as declared.
+        vbr: an MP3 whose frames have more than one bit rate (``bitrate_kbps`` is their average).
+        duration_estimated: an MP3 without a Xing/Info/VBRI frame count whose frames, in the
+            part read, vary in bit rate or have other bytes between them: the duration is the
+            constant-bit-rate estimate from the first frame (only a decoder reading the whole
+            file knows it).
     """
 
     container: str
@@ -88,6 +96,8 @@ class AudioInfo:
     bitrate_kbps: float | None
     truncated: bool = False
     data_bytes: int = 0
+    vbr: bool = False
+    duration_estimated: bool = False
 
 
 def probe_audio(path: Path) -> AudioInfo:
@@ -239,20 +249,34 @@ def _probe_mp3(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
         raise AudioProbeError(
             "audio.unrecognized", "ID3 tag without MPEG audio frames" if start else sniff(head)
         )
-    _, kbps, rate, channels, _, samples = frame
-    audio_bytes = size - start - i
-    side = (32 if channels == 2 else 17) if frame[0] == 3 else (17 if channels == 2 else 9)
-    xing = buf[i + 4 + side : i + 4 + side + 16]
+    version, kbps, rate, channels, length, samples = frame
+    audio_bytes = size - _trailing_tags(f, size) - start - i
+    side = (32 if channels == 2 else 17) if version == 3 else (17 if channels == 2 else 9)
+    xing = buf[i + 4 + side : i + 4 + side + 12]
+    vbri = buf[i + 36 : i + 40] == b"VBRI"
     frames: int | None = None
+    vbr = estimated = False
     if len(xing) >= 12 and xing[:4] in (b"Xing", b"Info") and xing[7] & 1:
-        frames = struct.unpack(">I", xing[8:12])[0]
-    elif buf[i + 36 : i + 40] == b"VBRI" and len(buf) >= i + 54:
-        frames = struct.unpack(">I", buf[i + 50 : i + 54])[0]
+        frames, vbr = struct.unpack(">I", xing[8:12])[0], xing[:4] == b"Xing"
+    elif vbri and len(buf) >= i + 54:
+        frames, vbr = struct.unpack(">I", buf[i + 50 : i + 54])[0], True
+    # A Xing/Info/VBRI frame holds metadata, not audio: counts and bytes are of the frames after it.
+    first = i + length if frames or vbri or xing[:4] in (b"Xing", b"Info") else i
+    body = audio_bytes - (first - i)
     if frames:
         duration = frames * samples / rate
-        avg = audio_bytes * 8 / duration / 1000 if duration else float(kbps)
+        audio = _frame_at(buf, first)  # an Info (CBR) frame's own bit rate may not be the audio's
+        kbps = audio[1] if audio is not None and not vbr else kbps
+        avg = audio_bytes * 8 / duration / 1000 if vbr else float(kbps)
     else:
-        duration, avg = audio_bytes * 8 / (kbps * 1000), float(kbps)
+        seen, walked, clean = _walk(buf, first, min(len(buf), i + audio_bytes))
+        vbr = len(seen) > 1
+        if clean and i + audio_bytes <= len(buf):  # the whole audio was in the part read
+            duration = walked * samples / rate
+            audio_bytes = audio_bytes if walked else 0  # not one whole frame: no audio
+        else:  # the first frame's bit rate for all: an estimate unless they all share it
+            duration, estimated = body * 8 / (kbps * 1000), vbr or not clean
+        avg = body * 8 / duration / 1000 if vbr and duration else float(kbps)
     return AudioInfo(
         container="mp3",
         codec="mp3",
@@ -262,4 +286,37 @@ def _probe_mp3(f: BinaryIO, head: bytes, size: int) -> AudioInfo:
         duration_seconds=duration,
         bitrate_kbps=avg,
         data_bytes=audio_bytes,
+        vbr=vbr,
+        duration_estimated=estimated,
     )
+
+
+def _walk(buf: bytes, i: int, end: int) -> tuple[set[int], int, bool]:
+    """Walk the frames from ``buf[i]`` to ``end``: their bit rates, how many are whole, and
+    False when bytes between them are not frames."""
+    seen: set[int] = set()
+    count = 0
+    while i + 4 <= end:
+        frame = _frame_at(buf, i)
+        if frame is None:
+            return seen, count, False
+        if i + frame[4] > end:
+            break
+        seen.add(frame[1])
+        count += 1
+        i += frame[4]
+    return seen, count, True
+
+
+def _trailing_tags(f: BinaryIO, size: int) -> int:
+    """Bytes of the ID3v1 and APEv2 tags at the end of an MP3 (one read of its last 160 bytes)."""
+    f.seek(max(size - 160, 0))
+    tail = f.read(160)
+    end = len(tail)
+    for _ in range(2):
+        if end >= 128 and tail[end - 128 : end - 125] == b"TAG":
+            end -= 128
+        elif end >= 32 and tail[end - 32 : end - 24] == b"APETAGEX":
+            tag_size, _, flags = struct.unpack_from("<III", tail, end - 20)
+            return len(tail) - end + int(tag_size) + (32 if flags & 0x80000000 else 0)
+    return len(tail) - end

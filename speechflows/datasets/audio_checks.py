@@ -127,7 +127,31 @@ def _check_info(info: AudioInfo, name: str, size: int, spec: AudioSpec, b: Repor
                 break
     if spec.max_bytes is not None and size > spec.max_bytes:
         codes.append(("audio.file_too_large", f"{size / 1e6:.1f} MB"))
-    return _emit(codes, name, b)
+    return _emit(_unsure_mp3(info, spec, codes), name, b)
+
+
+_BITRATE_CODES = frozenset({"audio.bitrate_too_low", "audio.bitrate_unsupported"})
+
+
+def _unsure_mp3(
+    info: AudioInfo, spec: AudioSpec, codes: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """``codes`` with the bit-rate and duration findings an MP3's headers cannot settle made one
+    ``audio.mp3_estimated`` warning: a VBR file has no single bit rate, and without a Xing/VBRI
+    frame count its duration is an estimate (the service decodes the whole file)."""
+    unsure: set[str] = set()
+    what = []
+    if info.vbr and (spec.mp3_min_kbps is not None or spec.mp3_bitrates is not None):
+        unsure |= _BITRATE_CODES
+        what.append(f"variable bit rate, {info.bitrate_kbps or 0:.0f} kbps on average")
+    if info.duration_estimated and spec.durations:
+        unsure |= {code for code, _, _ in spec.durations}
+        what.append(f"about {info.duration_seconds:.2f} s (no Xing/VBRI frame count)")
+    if not unsure:
+        return codes
+    held = [f"{c[0]} {c[1]}" for c in codes if c[0] in unsure]
+    value = "; ".join(what) + (f"; unconfirmed: {', '.join(held)}" if held else "")
+    return [c for c in codes if c[0] not in unsure] + [("audio.mp3_estimated", value)]
 
 
 HALF_FLOAT_FIX = (

@@ -220,6 +220,20 @@ def audio_and_script_rules() -> list[Rule]:
     ]
 
 
+def mp3_estimate_rule() -> Rule:
+    """The warning for an MP3 whose bit rate or duration only a decoder knows (VBR)."""
+    return make_rule(
+        "audio.mp3_estimated",
+        W,
+        "A variable-bit-rate MP3 has no single bit rate, and without a Xing/VBRI frame count its "
+        "duration is estimated from its first 64 KiB: the bit-rate and duration rules cannot be "
+        "confirmed without decoding the whole file, as the service does.",
+        MKDIR + "ffmpeg -i {src} -b:a 320k {dst}",
+        why_not_seeded="a header-less VBR MP3 is built frame by frame in a unit test "
+        "(tests/differential/test_vbr_mp3.py), not by the sample writer",
+    )
+
+
 def long_or_only_rules(kind: DataKind) -> list[Rule]:
     rules = [
         *common_rules(kind),
@@ -237,6 +251,7 @@ def long_or_only_rules(kind: DataKind) -> list[Rule]:
             ),
             "Export {file} again at 256 kbps or more, or as 16-bit WAV.",
         ),
+        mp3_estimate_rule(),
         make_rule(
             "dataset.too_many_files",
             E,
@@ -305,6 +320,7 @@ def personal_rules(kind: DataKind) -> list[Rule]:
             "MP3 audio must be 128, 192, 256 or 320 kbps.",
             MKDIR + "ffmpeg -i {src} -b:a 192k {dst}",
         ),
+        mp3_estimate_rule(),
         make_rule(
             "dataset.no_audio",
             E,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from speechflows.emulator.core.media import HEAD_BYTES, Media, read_media
+from speechflows.emulator.core.media import Media, read_audio
 from speechflows.emulator.core.texts import Decoded, decode, lines
 
 KIB, MIB, GIB = 1024, 1024**2, 1024**3
@@ -226,7 +226,7 @@ class _Judge:
 
 
 def _media(member: Member) -> Media:
-    return read_media(member.read(HEAD_BYTES), member.size)
+    return read_audio(member.read, member.size)
 
 
 def _legal_name(base: str) -> bool:
@@ -350,6 +350,7 @@ def _audio_and_script(members: list[Member], locale: str) -> Analysis:
     scripts = [m for m in members if m.ext == ".txt"]
     good: dict[str, tuple[str, int, str]] = {}  # id -> (script, line, text)
     bad: dict[str, tuple[str, int]] = {}  # ids (or first words) of rejected lines: where
+    read_ids: set[str] = set()  # ids of rejected lines with a TAB (a first word is no id)
     used_scripts: set[str] = set()
     for script in scripts:
         for n, line in _script_lines(script, locale, j) or []:
@@ -360,7 +361,7 @@ def _audio_and_script(members: list[Member], locale: str) -> Analysis:
                 why, uid = "no TAB between id and text", (line.split() or [""])[0]
             elif not (uid.isascii() and uid.isdigit()):
                 why = f"id {uid[:40]!r} is not numeric"
-            elif uid in good or uid in bad:
+            elif uid in good or uid in read_ids:
                 why = f"id {uid} is used twice"
             elif not text:
                 why = "no text after the TAB"
@@ -372,6 +373,7 @@ def _audio_and_script(members: list[Member], locale: str) -> Analysis:
                 j.reject(script.name, why, n)
                 j.rejected += 1
                 bad.setdefault(uid, (script.name, n))
+                read_ids.update([uid] if tab else [])
     seen: set[str] = set()
     for wav in wavs:
         media = _judge_audio(wav, lambda m: _voice_audio_problem(m, "AudioAndScript"), j)
