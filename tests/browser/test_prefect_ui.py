@@ -96,6 +96,9 @@ def test_a_custom_run_from_the_form_completes_and_shows_the_report(
         _field(page, "Audio Blob (Optional)").fill(blob)
         page.get_by_label("Prompt Path", exact=True).fill(str(prompt))
         page.screenshot(path=str(OUTPUT / "1-custom-run-form.png"), full_page=True)
+        # The form checks each value against the schema on the server as it is typed: submit
+        # once those checks have answered (under load they can still be in flight).
+        page.wait_for_load_state("networkidle")
         page.get_by_role("button", name="Submit", exact=True).click()
 
         def created() -> list[dict[str, Any]]:
@@ -105,7 +108,11 @@ def test_a_custom_run_from_the_form_completes_and_shows_the_report(
                 if r["parameters"]["params"]["project_id"] == project
             ]
 
-        run = api.wait_until("the form to create the flow run", created, timeout=60)[0]
+        try:
+            run = api.wait_until("the form to create the flow run", created, timeout=120)[0]
+        except TimeoutError:
+            page.screenshot(path=str(OUTPUT / "1-after-submit.png"), full_page=True)
+            raise
         assert run["parameters"]["params"]["prompt_path"] == str(prompt)
         assert run["parameters"]["params"]["consent"]["audio_blob"] == blob
         assert run["parameters"]["params"]["deadlines"]["poll_max_seconds"] == 0.5
